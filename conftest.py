@@ -1,0 +1,84 @@
+"""Shared test fixtures: the personas of CONVENTIONS.md, built through the services.
+
+Tree:  CITY 青岛市总工会
+        ├── SN  市南区总工会 ── SN-H1 市南区人民医院工会
+        ├── SB  市北区总工会 ── SB-H1 市北区人民医院工会
+        └── YW  青岛市医务工会
+Group MED (all medical institutions) = SN-H1, SB-H1.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from nuanxin.orgs import services as org_services
+from nuanxin.orgs.choices import OrgKind, Role
+
+PASSWORD = "Persona-pass-2020"
+
+
+@dataclass
+class Personas:
+    city: object
+    shinan: object
+    shibei: object
+    shinan_hospital: object
+    shibei_hospital: object
+    medical_union: object
+    med_group: object
+    jia: object  # city admin at the root
+    yi: object  # 市南区 org admin
+    bing: object  # 市北区 org admin (must see nothing of 市南区)
+    care: object  # care contact at the 市南区 hospital
+    counsellor: object  # counsellor at the medical union
+    auditor: object  # auditor at the root
+    viewer: object  # viewer on the medical group
+
+    @property
+    def password(self) -> str:
+        return PASSWORD
+
+
+def build_personas() -> Personas:
+    create = org_services.create_organisation
+    city = create(actor=None, code="CITY", name="青岛市总工会", kind=OrgKind.CITY_FEDERATION, parent=None)
+    shinan = create(actor=None, code="SN", name="市南区总工会", kind=OrgKind.DISTRICT_FEDERATION, parent=city)
+    shibei = create(actor=None, code="SB", name="市北区总工会", kind=OrgKind.DISTRICT_FEDERATION, parent=city)
+    medical = create(actor=None, code="YW", name="青岛市医务工会", kind=OrgKind.INDUSTRY_UNION, parent=city)
+    sn_h1 = create(actor=None, code="SN-H1", name="市南区人民医院工会", kind=OrgKind.UNIT_UNION, parent=shinan)
+    sb_h1 = create(actor=None, code="SB-H1", name="市北区人民医院工会", kind=OrgKind.UNIT_UNION, parent=shibei)
+    group = org_services.create_group(actor=None, code="MED", name="全市医疗机构", members=[sn_h1, sb_h1])
+
+    def user(username, org, role, full_name):
+        u, _ = org_services.create_user(
+            actor=None, username=username, organisation=org, role=role, password=PASSWORD, full_name=full_name
+        )
+        return u
+
+    viewer, _ = org_services.create_user(
+        actor=None, username="viewer", organisation=medical, role=Role.VIEWER, password=PASSWORD, full_name="卫健委"
+    )
+    # The viewer's real scope is the group; drop the organisation grant made at creation.
+    org_services.revoke_grant(actor=None, grant=viewer.grants.get())
+    org_services.grant_role(actor=None, user=viewer, role=Role.VIEWER, group=group)
+    return Personas(
+        city=city,
+        shinan=shinan,
+        shibei=shibei,
+        shinan_hospital=sn_h1,
+        shibei_hospital=sb_h1,
+        medical_union=medical,
+        med_group=group,
+        jia=user("jia", city, Role.CITY_ADMIN, "甲"),
+        yi=user("yi", shinan, Role.ORG_ADMIN, "乙"),
+        bing=user("bing", shibei, Role.ORG_ADMIN, "丙"),
+        care=user("care", sn_h1, Role.CARE_CONTACT, "联系人"),
+        counsellor=user("counsellor", medical, Role.COUNSELLOR, "心理援助师"),
+        auditor=user("auditor", city, Role.AUDITOR, "审计员"),
+        viewer=viewer,
+    )
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    return build_personas()

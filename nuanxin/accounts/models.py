@@ -1,0 +1,129 @@
+"""Users and what proves who they are: API tokens, login attempts, TOTP devices."""
+
+import hashlib
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from nuanxin.core.models import ScopedQuerySet
+from nuanxin.orgs.choices import MANAGER_ROLES
+
+
+class UserQuerySet(ScopedQuerySet):
+    pass
+
+
+class NuanxinUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A person who signs in. ``organisation`` is their home unit, which places the account
+    itself in the tree (who may manage it); what they may see comes from their grants."""
+
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=32, blank=True)
+    organisation = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name=_("home organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    objects = NuanxinUserManager()
+
+    scope_path = "organisation__path"
+    scope_roles = {"view": MANAGER_ROLES, "change": MANAGER_ROLES}
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+
+def hash_token(plaintext: str) -> str:
+    """Tokens are 256-bit random strings, so a plain SHA-256 is enough to store them."""
+    return hashlib.sha256(plaintext.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self):
+        now = timezone.now()
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API. Only its hash is stored; it expires and can be revoked."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    prefix = models.CharField(_("prefix"), max_length=16)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now() and self.user.is_active
+
+
+class LoginAttempt(models.Model):
+    """Every sign-in attempt, kept for the lockout window (and pruned after)."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    succeeded = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("login attempt")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M} {'ok' if self.succeeded else 'failed'}"
+
+
+class TOTPDevice(models.Model):
+    """A time-based one-time-password authenticator (RFC 6238) bound to a user."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_used_step = models.BigIntegerField(default=0)  # refuses a code used twice
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("authenticator")
+
+    def __str__(self) -> str:
+        return f"TOTP for {self.user}"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None

@@ -1,0 +1,48 @@
+"""Writing the audit trail. Service functions call ``record`` inside their transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from nuanxin.core import context
+from nuanxin.core.models import AuditLog, AuditOutcome
+
+
+def record(
+    actor,
+    action: str,
+    *,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    object_repr: str = "",
+    organisation=None,
+    outcome: str = AuditOutcome.SUCCESS,
+    detail: dict[str, Any] | None = None,
+    actor_name: str | None = None,
+) -> AuditLog:
+    """Append one audit row. ``actor`` is a user or ``None`` for the system (CLI, scheduler)."""
+    ctx = context.current()
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or obj.pk
+        object_repr = object_repr or str(obj)
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    if actor_name is None:
+        actor_name = actor.get_username() if actor is not None else f"system:{ctx.channel}"
+    return AuditLog.objects.create(
+        actor=actor,
+        actor_name=actor_name[:150],
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id) if object_id != "" else "",
+        object_repr=(object_repr or "")[:200],
+        organisation=organisation,
+        outcome=outcome,
+        ip=ctx.ip,
+        channel=ctx.channel,
+        detail=detail or {},
+    )

@@ -1,0 +1,148 @@
+"""Base models: the append-only audit log and the organisation-scoped queryset."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditOutcome(models.TextChoices):
+    SUCCESS = "success", _("Success")
+    DENIED = "denied", _("Denied")
+    FAILURE = "failure", _("Failure")
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised on any attempt to change or remove an audit row."""
+
+
+class AuditLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("The audit log is append-only.")
+
+    def delete(self):
+        raise AppendOnlyError("The audit log is append-only.")
+
+    def for_user(self, user, action: str = "view"):
+        from nuanxin.orgs.scope import scope_q
+
+        if action != "view":
+            return self.none()
+        q = scope_q(user, {"auditor"}, "organisation__path")
+        if q is None:
+            return self.none()
+        # Rows that belong to no organisation (e.g. a failed login for an unknown name)
+        # are shown to auditors whose grant covers the whole tree.
+        from nuanxin.orgs.scope import covers_root
+
+        if covers_root(user, {"auditor"}):
+            return self.filter(q | Q(organisation__isnull=True))
+        return self.filter(q)
+
+
+class AuditLog(models.Model):
+    """One thing that happened: who did what to which object, where, with what outcome.
+
+    Rows are written by service functions in the same transaction as the change and are
+    never updated or deleted (the ORM refuses, and database triggers refuse too).
+    """
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=AuditOutcome.choices, default=AuditOutcome.SUCCESS
+    )
+    ip = models.GenericIPAddressField(_("client IP"), null=True, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    objects = AuditLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["actor", "at"], name="audit_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise AppendOnlyError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The audit log is append-only.")
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset whose ``for_user`` keeps only rows inside the user's grants.
+
+    Models set ``scope_path`` (the lookup to the owning organisation's materialised path,
+    e.g. ``"organisation__path"``) and ``scope_roles`` (action -> roles that may do it).
+    """
+
+    def for_user(self, user, action: str = "view"):
+        from nuanxin.orgs.scope import scope_q
+
+        roles = self.model.scope_roles.get(action)
+        if not roles:
+            return self.none()
+        q = scope_q(user, roles, self.model.scope_path)
+        if q is None:
+            return self.none()
+        return self.filter(q)
+
+
+class SchedulerLease(models.Model):
+    """The single row that says which scheduler process may run periodic jobs."""
+
+    name = models.CharField(max_length=32, unique=True)
+    holder = models.CharField(max_length=128)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("scheduler lease")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.holder}"
+
+
+class PeriodicRun(models.Model):
+    """One run of a periodic job for one time slot; the unique key makes enqueueing idempotent."""
+
+    job = models.CharField(max_length=64)
+    slot = models.DateTimeField()
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+    task_result_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("periodic run")
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="periodic_run_unique_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.slot:%Y-%m-%d %H:%M}"

@@ -1,0 +1,17 @@
+from nuanxin.orgs import scope as scope_mod
+from nuanxin.orgs.choices import Role
+
+
+def scope(request):
+    """Navigation facts for the layout: the user's roles and grants."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    roles = set(scope_mod.roles_of(user))
+    return {
+        "nx_roles": roles,
+        "nx_all_grants": scope_mod.grants(user),
+        "nx_active_grant_id": getattr(user, "nuanxin_active_grant_id", None),
+        "nx_is_manager": bool(roles & {Role.CITY_ADMIN, Role.ORG_ADMIN}),
+        "nx_is_auditor": Role.AUDITOR in roles,
+    }

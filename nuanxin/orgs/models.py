@@ -1,0 +1,150 @@
+"""The organisation tree, cross-cutting groups and users' role grants."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+from nuanxin.core.models import ScopedQuerySet
+from nuanxin.orgs.choices import ALL_ROLES, MANAGER_ROLES, OrgKind, Role
+
+
+class OrganisationQuerySet(MP_NodeQuerySet, ScopedQuerySet):
+    pass
+
+
+class OrganisationManager(MP_NodeManager):
+    def get_queryset(self):
+        return OrganisationQuerySet(self.model, using=self._db).order_by("path")
+
+    def for_user(self, user, action: str = "view"):
+        return self.get_queryset().for_user(user, action)
+
+
+class Organisation(MP_Node):
+    """A union (or health body) in the tree. The materialised path gives subtree scoping:
+    a grant on an organisation covers every row whose organisation path starts with it."""
+
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=32, choices=OrgKind.choices)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = OrganisationManager()
+
+    scope_path = "path"
+    scope_roles = {
+        "view": ALL_ROLES,
+        "change": MANAGER_ROLES,
+        "manage_users": MANAGER_ROLES,
+    }
+    node_order_by = ["code"]
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def parent_code(self) -> str:
+        parent = Organisation.objects.get_parent(self)
+        return parent.code if parent else ""
+
+
+class OrganisationGroup(models.Model):
+    """A cross-cutting set of organisations, e.g. every medical institution city-wide
+    although each hospital sits under its district."""
+
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    members = models.ManyToManyField(
+        Organisation, verbose_name=_("members"), related_name="groups", blank=True
+    )
+
+    history = HistoricalRecords(m2m_fields=[members])
+
+    class Meta:
+        verbose_name = _("organisation group")
+        verbose_name_plural = _("organisation groups")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GrantQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class Grant(models.Model):
+    """A role held by a user on an organisation (and all its descendants) or on a group
+    (each member and its descendants)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="grants"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="grants",
+    )
+    group = models.ForeignKey(
+        OrganisationGroup,
+        verbose_name=_("organisation group"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="grants",
+    )
+    created_at = models.DateTimeField(_("granted"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords()
+    objects = GrantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(organisation__isnull=False, group__isnull=True)
+                    | Q(organisation__isnull=True, group__isnull=False)
+                ),
+                name="grant_org_xor_group",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "organisation"],
+                condition=Q(revoked_at__isnull=True, organisation__isnull=False),
+                name="grant_unique_active_org",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "group"],
+                condition=Q(revoked_at__isnull=True, group__isnull=False),
+                name="grant_unique_active_group",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} @ {self.target}"
+
+    @property
+    def target(self):
+        return self.organisation or self.group

@@ -1,0 +1,118 @@
+"""Organisation scoping, in one place.
+
+A user's *effective grants* are their active grants, narrowed to one when they picked a
+scope with the scope switcher. Every ``for_user`` queryset, base view and API router asks
+this module which materialised-path prefixes a set of roles covers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Q
+
+STEPLEN = 4  # treebeard's default; Organisation does not change it
+
+
+def _all_grants(user) -> list:
+    cached = getattr(user, "_nuanxin_grants", None)
+    if cached is None:
+        from nuanxin.orgs.models import Grant
+
+        cached = list(
+            Grant.objects.active()
+            .filter(user=user)
+            .select_related("organisation", "group")
+            .prefetch_related("group__members")
+            .order_by("id")
+        )
+        user._nuanxin_grants = cached
+    return cached
+
+
+def grants(user) -> list:
+    """All active grants of the user (for the scope switcher)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    return _all_grants(user)
+
+
+def effective_grants(user) -> list:
+    """The grants in force for this request: all of them, or the one the user switched to."""
+    all_grants = grants(user)
+    active_id = getattr(user, "nuanxin_active_grant_id", None)
+    if active_id:
+        chosen = [g for g in all_grants if g.pk == active_id]
+        if chosen:
+            return chosen
+    return all_grants
+
+
+def forget(user) -> None:
+    """Drop the per-request grant cache (after a grant changes)."""
+    if hasattr(user, "_nuanxin_grants"):
+        del user._nuanxin_grants
+
+
+def _grant_paths(grant) -> list[str]:
+    if grant.organisation_id:
+        return [grant.organisation.path]
+    return [org.path for org in grant.group.members.all()]
+
+
+def minimal_prefixes(paths: Iterable[str]) -> list[str]:
+    """Drop every path that lies under another path in the set."""
+    result: list[str] = []
+    for path in sorted(set(paths)):
+        if not result or not path.startswith(result[-1]):
+            result.append(path)
+    return result
+
+
+def scope_paths(user, roles: Iterable[str]) -> list[str]:
+    roles = set(roles)
+    paths = [p for g in effective_grants(user) if g.role in roles for p in _grant_paths(g)]
+    return minimal_prefixes(paths)
+
+
+def scope_q(user, roles: Iterable[str], path_lookup: str) -> Q | None:
+    """A filter keeping rows whose organisation path lies in the user's scope for ``roles``;
+    ``None`` when the user has no such scope at all."""
+    paths = scope_paths(user, roles)
+    if not paths:
+        return None
+    q = Q()
+    for path in paths:
+        q |= Q(**{f"{path_lookup}__startswith": path})
+    return q
+
+
+def has_role(user, roles: Iterable[str]) -> bool:
+    roles = set(roles)
+    return any(g.role in roles for g in effective_grants(user))
+
+
+def roles_of(user) -> list[str]:
+    seen: list[str] = []
+    for g in effective_grants(user):
+        if g.role not in seen:
+            seen.append(g.role)
+    return seen
+
+
+def covers(user, roles: Iterable[str], organisation) -> bool:
+    """Whether the user's grants for ``roles`` include ``organisation``."""
+    return any(organisation.path.startswith(p) for p in scope_paths(user, roles))
+
+
+def covers_root(user, roles: Iterable[str]) -> bool:
+    return any(len(p) == STEPLEN for p in scope_paths(user, roles))
+
+
+def roles_at(user, organisation) -> set[str]:
+    """The roles the user holds that cover ``organisation``."""
+    return {
+        g.role
+        for g in effective_grants(user)
+        if any(organisation.path.startswith(p) for p in _grant_paths(g))
+    }

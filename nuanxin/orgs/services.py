@@ -1,0 +1,336 @@
+"""Writes to the organisation tree, groups, users and grants.
+
+Every function takes a keyword-only ``actor``: a user whose grants are checked, or ``None``
+for the system operator (the ``nuanxin`` command run with shell access on the server).
+Each runs in one transaction and writes its audit row inside it.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from nuanxin.accounts.models import User
+from nuanxin.core import audit
+from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
+from nuanxin.orgs import scope
+from nuanxin.orgs.choices import GRANTABLE_BY, MANAGER_ROLES, OrgKind, Role
+from nuanxin.orgs.models import Grant, Organisation, OrganisationGroup
+
+# --- permission rules ----------------------------------------------------------------------
+
+
+def may_change_org(actor, org: Organisation) -> bool:
+    """Only city admins touch the root; org admins change organisations inside their subtree."""
+    if actor is None:
+        return True
+    if org.is_root():
+        return Role.CITY_ADMIN in scope.roles_at(actor, org)
+    return bool(scope.roles_at(actor, org) & MANAGER_ROLES)
+
+
+def grantable_roles(actor, org: Organisation | None = None) -> set[str]:
+    """Roles ``actor`` may grant on ``org`` (or on a group when ``org`` is None)."""
+    if actor is None:
+        return set(Role.values)
+    if org is None:
+        # Groups cut across subtrees: only a city admin covering the root may grant on them.
+        return set(Role.values) if scope.covers_root(actor, {Role.CITY_ADMIN}) else set()
+    held = scope.roles_at(actor, org) & MANAGER_ROLES
+    result: set[str] = set()
+    for role in held:
+        result |= GRANTABLE_BY[role]
+    if org.is_root() and Role.CITY_ADMIN not in held:
+        return set()
+    return result
+
+
+def may_manage_user(actor, user: User) -> bool:
+    """An admin manages an account when its home organisation and every active grant of it
+    lie inside the admin's scope (so nobody can disable a superior)."""
+    if actor is None:
+        return True
+    if user.organisation is None or not scope.covers(actor, MANAGER_ROLES, user.organisation):
+        return scope.covers_root(actor, {Role.CITY_ADMIN})
+    for grant in user.grants.active().select_related("organisation"):
+        if grant.organisation is None:
+            if not scope.covers_root(actor, {Role.CITY_ADMIN}):
+                return False
+        elif grant.role not in grantable_roles(actor, grant.organisation):
+            return False
+    return True
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise NotAllowed(message)
+
+
+def _org_snapshot(org: Organisation) -> dict:
+    return {"code": org.code, "name": org.name, "kind": org.kind, "parent_code": org.parent_code}
+
+
+# --- organisations -------------------------------------------------------------------------
+
+
+def _validate_org_fields(code: str, name: str, kind: str) -> None:
+    if not code or len(code) > 64 or any(ch.isspace() for ch in code):
+        raise ServiceError(_("The code must be 1–64 characters without spaces."), field="code")
+    if not name or len(name) > 200:
+        raise ServiceError(_("The name must be 1–200 characters."), field="name")
+    if kind not in OrgKind.values:
+        raise ServiceError(_("Unknown organisation kind “%(kind)s”.") % {"kind": kind}, field="kind")
+
+
+@transaction.atomic
+def create_organisation(*, actor, code: str, name: str, kind: str, parent: Organisation | None) -> Organisation:
+    """Add an organisation under ``parent`` (or the root when ``parent`` is None)."""
+    code, name = code.strip(), name.strip()
+    _validate_org_fields(code, name, kind)
+    if Organisation.objects.filter(code=code).exists():
+        raise Conflict(_("An organisation with code “%(code)s” already exists.") % {"code": code}, field="code")
+    if parent is None:
+        _require(actor is None, _("Only the system operator can create the root organisation."))
+        if Organisation.objects.get_root_nodes().exists():
+            raise Conflict(_("The tree already has a root organisation."))
+        org = Organisation.objects.add_root({"code": code, "name": name, "kind": kind})
+    else:
+        parent = Organisation.objects.get(pk=parent.pk)  # fresh path/numchild
+        _require(may_change_org(actor, parent), _("You may not add organisations here."))
+        org = Organisation.objects.add_child(parent, {"code": code, "name": name, "kind": kind})
+    audit.record(actor, "org.create", obj=org, organisation=org, detail=_org_snapshot(org))
+    return org
+
+
+@transaction.atomic
+def update_organisation(*, actor, org: Organisation, name: str, kind: str) -> Organisation:
+    """Rename an organisation or change its kind."""
+    org = Organisation.objects.select_for_update().get(pk=org.pk)
+    _require(may_change_org(actor, org), _("You may not change this organisation."))
+    name = name.strip()
+    _validate_org_fields(org.code, name, kind)
+    before = _org_snapshot(org)
+    changed = [f for f, v in (("name", name), ("kind", kind)) if getattr(org, f) != v]
+    if not changed:
+        return org
+    org.name, org.kind = name, kind
+    org.save(update_fields=changed)
+    audit.record(actor, "org.update", obj=org, organisation=org, detail={"before": before, "after": _org_snapshot(org)})
+    return org
+
+
+@transaction.atomic
+def move_organisation(*, actor, org: Organisation, new_parent: Organisation) -> Organisation:
+    """Move ``org`` with its whole subtree under ``new_parent``; its data scope moves with it."""
+    org = Organisation.objects.get(pk=org.pk)
+    new_parent = Organisation.objects.get(pk=new_parent.pk)
+    if org.is_root():
+        raise ServiceError(_("The root organisation cannot be moved."))
+    _require(may_change_org(actor, org), _("You may not move this organisation."))
+    _require(
+        actor is None or bool(scope.roles_at(actor, new_parent) & MANAGER_ROLES),
+        _("You may not move organisations there."),
+    )
+    if new_parent.pk == org.pk or new_parent.path.startswith(org.path):
+        raise ServiceError(_("An organisation cannot be moved under itself or its own descendants."))
+    old_parent = Organisation.objects.get_parent(org)
+    if old_parent and old_parent.pk == new_parent.pk:
+        return org
+    Organisation.objects.move(org, new_parent, pos="sorted-child")
+    org = Organisation.objects.get(pk=org.pk)
+    audit.record(
+        actor,
+        "org.move",
+        obj=org,
+        organisation=org,
+        detail={"from": old_parent.code if old_parent else "", "to": new_parent.code},
+    )
+    return org
+
+
+@transaction.atomic
+def create_group(*, actor, code: str, name: str, members: list[Organisation]) -> OrganisationGroup:
+    """Create an organisation group (city admins only: groups cut across subtrees)."""
+    _require(actor is None or scope.covers_root(actor, {Role.CITY_ADMIN}), _("Only city administrators manage groups."))
+    code, name = code.strip(), name.strip()
+    if not code or not name:
+        raise ServiceError(_("A group needs a code and a name."))
+    if OrganisationGroup.objects.filter(code=code).exists():
+        raise Conflict(_("A group with code “%(code)s” already exists.") % {"code": code}, field="code")
+    group = OrganisationGroup.objects.create(code=code, name=name)
+    group.members.set(members)
+    audit.record(actor, "group.create", obj=group, detail={"members": sorted(o.code for o in members)})
+    return group
+
+
+@transaction.atomic
+def set_group_members(*, actor, group: OrganisationGroup, members: list[Organisation]) -> OrganisationGroup:
+    _require(actor is None or scope.covers_root(actor, {Role.CITY_ADMIN}), _("Only city administrators manage groups."))
+    before = sorted(group.members.values_list("code", flat=True))
+    group.members.set(members)
+    after = sorted(o.code for o in members)
+    if before != after:
+        audit.record(actor, "group.members", obj=group, detail={"before": before, "after": after})
+    return group
+
+
+# --- users and grants ----------------------------------------------------------------------
+
+PASSWORD_ALPHABET = string.ascii_letters + string.digits
+
+
+def generate_password(length: int = 16) -> str:
+    """A random password that satisfies the password policy."""
+    while True:
+        password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(length))
+        if any(c.isdigit() for c in password) and any(c.isalpha() for c in password):
+            return password
+
+
+def _check_password(password: str, user: User | None = None) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ServiceError(" ".join(exc.messages), field="password") from exc
+
+
+@transaction.atomic
+def create_user(
+    *,
+    actor,
+    username: str,
+    organisation: Organisation,
+    role: str,
+    password: str | None = None,
+    full_name: str = "",
+    email: str = "",
+    mobile: str = "",
+) -> tuple[User, str | None]:
+    """Create an account with a first grant of ``role`` on ``organisation``.
+
+    Returns the user and the generated password when none was given (shown once)."""
+    username = username.strip()
+    if not username or len(username) > 150:
+        raise ServiceError(_("The username must be 1–150 characters."), field="username")
+    if role not in Role.values:
+        raise ServiceError(_("Unknown role “%(role)s”.") % {"role": role}, field="role")
+    _require(role in grantable_roles(actor, organisation), _("You may not grant this role on this organisation."))
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict(_("The username “%(username)s” is taken.") % {"username": username}, field="username")
+    generated = None
+    user = User(username=username, full_name=full_name.strip(), email=email.strip(), mobile=mobile.strip(),
+                organisation=organisation)
+    if password is None:
+        generated = password = generate_password()
+    _check_password(password, user)
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    try:
+        user.save()
+    except IntegrityError as exc:  # a concurrent create of the same name
+        raise Conflict(_("The username “%(username)s” is taken.") % {"username": username}) from exc
+    audit.record(actor, "user.create", obj=user, organisation=organisation, detail={"role": role})
+    grant_role(actor=actor, user=user, role=role, organisation=organisation)
+    return user, generated
+
+
+@transaction.atomic
+def grant_role(
+    *, actor, user: User, role: str, organisation: Organisation | None = None, group: OrganisationGroup | None = None
+) -> Grant:
+    """Give ``user`` the ``role`` on an organisation subtree or a group."""
+    if (organisation is None) == (group is None):
+        raise ServiceError(_("A grant is on exactly one organisation or one group."))
+    if role not in Role.values:
+        raise ServiceError(_("Unknown role “%(role)s”.") % {"role": role}, field="role")
+    _require(role in grantable_roles(actor, organisation), _("You may not grant this role here."))
+    if organisation is not None and organisation.is_root() and role == Role.ORG_ADMIN:
+        raise ServiceError(_("Administrators of the root organisation are city administrators."), field="role")
+    existing = Grant.objects.active().filter(user=user, role=role, organisation=organisation, group=group)
+    if existing.exists():
+        raise Conflict(_("The user already holds this role there."))
+    grant = Grant.objects.create(
+        user=user, role=role, organisation=organisation, group=group, created_by=actor if actor else None
+    )
+    audit.record(
+        actor,
+        "grant.create",
+        obj=grant,
+        organisation=organisation,
+        detail={"user": user.username, "role": role, "organisation": organisation.code if organisation else "",
+                "group": group.code if group else ""},
+    )
+    scope.forget(user)
+    return grant
+
+
+@transaction.atomic
+def revoke_grant(*, actor, grant: Grant) -> Grant:
+    """End a grant; the row stays for the record."""
+    grant = Grant.objects.select_for_update().get(pk=grant.pk)
+    if grant.revoked_at is not None:
+        return grant
+    _require(grant.role in grantable_roles(actor, grant.organisation), _("You may not revoke this grant."))
+    grant.revoked_at = timezone.now()
+    grant.revoked_by = actor if actor else None
+    grant.save(update_fields=["revoked_at", "revoked_by"])
+    audit.record(
+        actor,
+        "grant.revoke",
+        obj=grant,
+        organisation=grant.organisation,
+        detail={"user": grant.user.username, "role": grant.role},
+    )
+    scope.forget(grant.user)
+    return grant
+
+
+@transaction.atomic
+def set_user_active(*, actor, user: User, active: bool) -> User:
+    """Enable or disable an account. Disabling ends its sessions and tokens at once (both are
+    checked against ``is_active`` on every request)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    _require(may_manage_user(actor, user), _("You may not manage this account."))
+    if actor is not None and actor.pk == user.pk and not active:
+        raise ServiceError(_("You cannot disable your own account."))
+    if user.is_active == active:
+        return user
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    audit.record(actor, "user.enable" if active else "user.disable", obj=user, organisation=user.organisation)
+    return user
+
+
+@transaction.atomic
+def update_user(*, actor, user: User, full_name: str, email: str, mobile: str) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    _require(may_manage_user(actor, user), _("You may not manage this account."))
+    changes = {}
+    for field, value in (("full_name", full_name.strip()), ("email", email.strip()), ("mobile", mobile.strip())):
+        if getattr(user, field) != value:
+            changes[field] = [getattr(user, field), value]
+            setattr(user, field, value)
+    if changes:
+        user.save(update_fields=list(changes))
+        audit.record(actor, "user.update", obj=user, organisation=user.organisation, detail=changes)
+    return user
+
+
+@transaction.atomic
+def set_password(*, actor, user: User, password: str) -> User:
+    """Set a user's password (their own, or by an admin who manages the account)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    _require(actor is None or actor.pk == user.pk or may_manage_user(actor, user),
+             _("You may not manage this account."))
+    _check_password(password, user)
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "password_changed_at"])
+    audit.record(actor, "user.password", obj=user, organisation=user.organisation)
+    return user
