@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "nuanxin.core",
     "nuanxin.accounts",
     "nuanxin.orgs",
+    "nuanxin.registry",
+    "nuanxin.care",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/", include("nuanxin.accounts.urls")),
     path("", include("nuanxin.orgs.urls")),
     path("audit/", include("nuanxin.core.urls")),
+    path("register/", include("nuanxin.registry.urls")),
+    path("care/", include("nuanxin.care.urls")),
     path("api/v1/", api.urls),
 ]
 

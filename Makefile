@@ -1,0 +1,61 @@
+# 暖心 Nuanxin — the two commands a new user needs are `make run` and `make test`.
+#
+#   make install   create .venv and install the project with its dev tools
+#   make run       install, migrate the embedded SQLite database, load the demo, start
+#                  web + task worker + scheduler at http://127.0.0.1:8000 (Ctrl-C stops all)
+#   make test      install, lint (ruff), makemigrations --check, the whole pytest suite on every
+#                  database in NUANXIN_TEST_DATABASES (default: sqlite; CI: sqlite,postgres)
+#   make bench     run the benchmarks under bench/
+#   make messages  refresh the zh_Hans catalogue from the source and compile it
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NUANXIN_TEST_DATABASES ?= sqlite
+NUANXIN_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint bench messages clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Nuanxin needs Python 3.11 or newer; set PYTHON=python3.11")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/nuanxin migrate --no-input
+	$(BIN)/nuanxin demo
+	$(BIN)/nuanxin serve --host $(HOST) --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: lint
+	$(BIN)/nuanxin makemigrations --check --dry-run
+	@set -e; for db in $$(echo "$(NUANXIN_TEST_DATABASES)" | tr ',' ' '); do \
+	  case $$db in \
+	    sqlite) url="sqlite:///$(CURDIR)/var/test.sqlite3" ;; \
+	    postgres) url="$(NUANXIN_TEST_POSTGRES_URL)" ;; \
+	    *) echo "unknown database '$$db' in NUANXIN_TEST_DATABASES (use sqlite, postgres)"; exit 2 ;; \
+	  esac; \
+	  echo "== tests on $$db =="; \
+	  DATABASE_URL="$$url" $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	done
+
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+messages: $(STAMP)
+	$(BIN)/nuanxin makemessages --locale zh_Hans --no-obsolete \
+	  --ignore '.venv/*' --ignore 'var/*' --ignore 'bench/*' --ignore 'tests/*' \
+	  --ignore '*/tests/*' --ignore 'static/vendor/*'
+	$(BIN)/nuanxin compilemessages --locale zh_Hans --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) var/static .pytest_cache .ruff_cache

@@ -1,0 +1,74 @@
+"""The authorization matrix every app contributes to.
+
+Each Nuanxin app with pages or API operations has ``nuanxin/<app>/tests/authz_cases.py``
+defining ``cases(p: Personas) -> list[Case]``. ``tests/test_authorization.py`` enumerates every
+URL pattern and every API operation, fails for any that is neither declared public nor
+covered by a case, and runs each case four ways: anonymous, a persona whose role may not use
+it, a persona with the right role in another organisation (404 and nothing changed), and the
+allowed persona.
+
+Objects a case needs are built inside ``cases`` through the services (in 市南区, the scope of
+乙 and of the care contact), so ``丙`` (市北区) is the natural "other organisation" persona.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+OK = frozenset({200, 201, 204, 302})
+
+
+@dataclass
+class Case:
+    """One page URL (``target`` is its URL name, ``kwargs`` reverse it) or one API operation
+    (``target`` is ``"METHOD /api/v1/path/{param}"`` exactly as in the OpenAPI schema,
+    ``kwargs`` fill the braces)."""
+
+    target: str
+    allowed: Any
+    kwargs: dict = field(default_factory=dict)
+    method: str = "get"
+    data: dict | None = None
+    query: str = ""
+    denied: Any = None  # holds a role that may not use it: 403
+    other_org: Any = None  # right role, other organisation: 404, nothing changed
+    ok_status: frozenset = OK
+    # For a URL with an object in it, other_org is required; a case may instead say why
+    # the object cannot lie in another organisation (e.g. the user's own account page).
+    no_other_org_because: str = ""
+    # Run before the allowed request (e.g. to create what a form will then change).
+    before_allowed: Callable[[], None] | None = None
+
+    @property
+    def is_api(self) -> bool:
+        return " " in self.target
+
+    @property
+    def api_method(self) -> str:
+        return self.target.split(" ", 1)[0].lower()
+
+    @property
+    def api_path(self) -> str:
+        return self.target.split(" ", 1)[1]
+
+    def __str__(self) -> str:
+        return f"{self.method.upper() if not self.is_api else ''} {self.target}".strip()
+
+
+def fingerprint() -> str:
+    """A hash of every row of every model but the audit log, sessions and login attempts:
+    equal before and after a refused request means the request changed nothing."""
+    from django.apps import apps
+
+    skip = {"core.auditlog", "sessions.session", "accounts.loginattempt", "core.schedulerlease"}
+    digest = hashlib.sha256()
+    for model in sorted(apps.get_models(), key=lambda m: m._meta.label_lower):
+        if model._meta.label_lower in skip:
+            continue
+        fields = [f.attname for f in model._meta.concrete_fields]
+        for row in model._default_manager.order_by("pk").values_list(*fields):
+            digest.update(repr((model._meta.label_lower, row)).encode())
+    return digest.hexdigest()

@@ -1,0 +1,91 @@
+"""A real browser logs in through the login page and sees the home page in Chinese.
+
+Uses Playwright with Debian's Chromium (/usr/bin/chromium); never downloads a browser.
+Skipped only when NUANXIN_REQUIRE_BROWSER is unset and no Chromium is installed.
+"""
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = os.environ.get("NUANXIN_CHROMIUM", "/usr/bin/chromium")
+REQUIRED = os.environ.get("NUANXIN_REQUIRE_BROWSER", "") not in {"", "0"}
+
+if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+    if REQUIRED:
+        raise RuntimeError(f"NUANXIN_REQUIRE_BROWSER is set but Chromium was not found at {CHROMIUM}")
+    pytest.skip("Chromium not installed (set NUANXIN_REQUIRE_BROWSER=1 to make this an error)",
+                allow_module_level=True)
+
+# Playwright's sync API runs an event loop in this thread; the live server's database
+# work happens in its own thread, so Django's async-safety guard does not apply here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium"),
+                              headless=True, args=LAUNCH_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def test_login_page_to_home_in_chinese_on_a_phone(live_server, browser):
+    from conftest import build_personas
+
+    p = build_personas()
+    # A phone-sized viewport with an English browser: the page must still be Chinese.
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(f"{live_server.url}/")
+    assert page.url.startswith(f"{live_server.url}/accounts/login/")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    page.fill("input[name=username]", "yi")
+    page.fill("input[name=password]", p.password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.locator("h1").inner_text() == "欢迎，乙"
+    assert "市南区总工会" in page.locator("#nx-scope-list").inner_text()
+    assert page.locator("[data-count=organisations]").inner_text() == "2"
+    # No CSP violations or script errors on the way.
+    assert errors == []
+    context.close()
+
+
+def test_language_switch_to_english(live_server, browser):
+    from conftest import build_personas
+
+    p = build_personas()
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "jia")
+    page.fill("input[name=password]", p.password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    page.select_option("#nx-language", "en")
+    page.wait_for_load_state("load")
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    assert page.locator("h1").inner_text() == "Welcome, 甲"
+    context.close()

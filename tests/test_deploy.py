@@ -1,0 +1,65 @@
+"""Production settings: `nuanxin check --deploy` is clean and secrets are required."""
+
+import os
+import secrets
+import subprocess
+import sys
+
+from django.conf import settings
+
+
+def _run(env_extra, *args):
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL", "DEBUG"}}
+    env.update(env_extra)
+    return subprocess.run(
+        [sys.executable, "-m", "nuanxin.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_check_deploy_is_clean_in_production(tmp_path):
+    result = _run(
+        {
+            "NUANXIN_ENV": "production",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "nuanxin.example.org",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            "NUANXIN_VAR_DIR": str(tmp_path),
+        },
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path):
+    result = _run(
+        {"NUANXIN_ENV": "production", "ALLOWED_HOSTS": "x.example.org", "NUANXIN_VAR_DIR": str(tmp_path)},
+        "check",
+    )
+    assert result.returncode == 1
+    assert "SECRET_KEY must be set in the environment in production." in result.stderr
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_production_hashes_passwords_with_argon2():
+    assert settings.PRODUCTION_PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_embedded_start_generates_secret_key_once(tmp_path):
+    env = {"NUANXIN_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    probe = "from django.conf import settings; print(settings.SECRET_KEY)"
+    first = _run(env, "shell", "-c", probe)
+    second = _run(env, "shell", "-c", probe)
+    assert first.returncode == 0, first.stderr
+    key = (tmp_path / "secret_key").read_text()
+    assert first.stdout.strip() == key == second.stdout.strip()
+    assert len(key) >= 50
+    assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
