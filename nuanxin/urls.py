@@ -2,7 +2,8 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from nuanxin.api import api
-from nuanxin.core import access, views as core_views
+from nuanxin.core import access
+from nuanxin.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),

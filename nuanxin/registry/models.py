@@ -1,0 +1,252 @@
+"""The register (信息登记簿): frontline workers, their families and deployments.
+
+Rows are owned by the worker's unit organisation; a grant on an organisation covers the
+workers of every unit under it. Sensitive fields (PIPL art. 28) live in their own table,
+read only through ``selectors.sensitive_for`` which audits every read.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from nuanxin.core.models import ScopedQuerySet
+from nuanxin.orgs.choices import Role
+from nuanxin.registry import normalise
+from nuanxin.registry.choices import (
+    REGISTER_CHANGE_ROLES,
+    REGISTER_VIEW_ROLES,
+    SENSITIVE_ROLES,
+    Carrier,
+    Gender,
+    MaternityStatus,
+    PersonnelCategory,
+    TeamType,
+    WorkerStatus,
+)
+
+
+class WorkerQuerySet(ScopedQuerySet):
+    def for_user(self, user, action: str = "view"):
+        """Admins see the workers of every unit in their grants. A care contact sees only
+        the workers whose family is assigned to them (in a unit inside their grant)."""
+        from nuanxin.orgs.scope import scope_q
+
+        roles = self.model.scope_roles.get(action)
+        if not roles:
+            return self.none()
+        q = scope_q(user, roles - {Role.CARE_CONTACT}, self.model.scope_path)
+        if Role.CARE_CONTACT in roles:
+            q_contact = scope_q(user, {Role.CARE_CONTACT}, self.model.scope_path)
+            if q_contact is not None:
+                assigned = Q(**{f"{self.model.worker_lookup}pk__in": _assigned_worker_ids(user)})
+                q_contact &= assigned
+                q = q_contact if q is None else (q | q_contact)
+        if q is None:
+            return self.none()
+        return self.filter(q)
+
+
+def _assigned_worker_ids(user):
+    from nuanxin.care.models import CareAssignment
+
+    return CareAssignment.objects.current().filter(contact=user).values("worker_id")
+
+
+class Worker(models.Model):
+    """A frontline medical worker (职工) in the register."""
+
+    organisation = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="workers",
+    )
+    name = models.CharField(_("name"), max_length=50)
+    name_key = models.CharField(max_length=50, db_index=True, editable=False)
+    name_pinyin = models.CharField(max_length=200, db_index=True, editable=False)
+    name_initials = models.CharField(max_length=50, db_index=True, editable=False)
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
+    category = models.CharField(
+        _("personnel category"), max_length=16, choices=PersonnelCategory.choices, blank=True
+    )
+    post_title = models.CharField(_("post and title"), max_length=100, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True)  # E.164
+    mobile_tail = models.CharField(max_length=4, blank=True, db_index=True, editable=False)
+    team = models.CharField(_("frontline team"), max_length=32, choices=TeamType.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=WorkerStatus.choices, default=WorkerStatus.ON_DUTY
+    )
+    # 工会联系人姓名 as written in an imported table, until a care contact is assigned.
+    contact_name_hint = models.CharField(_("union contact (as written)"), max_length=50, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords()
+    objects = WorkerQuerySet.as_manager()
+
+    scope_path = "organisation__path"
+    worker_lookup = ""
+    scope_roles = {
+        "view": REGISTER_VIEW_ROLES,
+        "change": REGISTER_CHANGE_ROLES,
+        "sensitive": SENSITIVE_ROLES,
+    }
+
+    class Meta:
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+        ordering = ["organisation_id", "name_pinyin", "id"]
+        indexes = [
+            models.Index(fields=["organisation", "name_key"], name="worker_org_name_idx"),
+            models.Index(fields=["name_key", "mobile"], name="worker_identity_idx"),
+            models.Index(fields=["team", "status"], name="worker_team_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def refresh_derived(self) -> None:
+        """Recompute the search and dedupe columns from name and mobile."""
+        self.name = normalise.name(self.name)
+        self.name_key = normalise.name_key(self.name)
+        self.name_pinyin, self.name_initials = normalise.pinyin(self.name)
+        self.mobile_tail = normalise.tail(self.mobile)
+
+    @property
+    def mobile_masked(self) -> str:
+        return normalise.mask(self.mobile)
+
+    @property
+    def mobile_national(self) -> str:
+        return normalise.national(self.mobile)
+
+
+class WorkerSensitive(models.Model):
+    """Sensitive personal data of a worker (PIPL art. 28), kept apart from the register row.
+    Only ``SENSITIVE_ROLES`` see it, and every read writes an audit row."""
+
+    worker = models.OneToOneField(Worker, on_delete=models.CASCADE, related_name="sensitive")
+    id_number = models.CharField(_("ID-card number"), max_length=18, blank=True)
+    maternity = models.CharField(
+        _("pregnancy or lactation"), max_length=16, choices=MaternityStatus.choices, blank=True
+    )
+    health_notes = models.TextField(_("health"), blank=True)
+    children_under_14 = models.PositiveSmallIntegerField(
+        _("children under 14"), null=True, blank=True
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    scope_path = "worker__organisation__path"
+    scope_roles = {"view": SENSITIVE_ROLES, "change": SENSITIVE_ROLES}
+
+    class Meta:
+        verbose_name = _("sensitive data")
+        verbose_name_plural = _("sensitive data")
+
+    def __str__(self) -> str:
+        return f"{self.worker}"
+
+
+class FamilyMember(models.Model):
+    """A worker's family member (家属); one of them is the primary contact."""
+
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("worker"), on_delete=models.CASCADE, related_name="family"
+    )
+    name = models.CharField(_("name"), max_length=50)
+    name_key = models.CharField(max_length=50, editable=False)
+    relation = models.CharField(_("relation"), max_length=20, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True)  # E.164
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = WorkerQuerySet.as_manager()
+
+    scope_path = "worker__organisation__path"
+    worker_lookup = "worker__"
+    scope_roles = {"view": REGISTER_VIEW_ROLES, "change": REGISTER_CHANGE_ROLES}
+
+    class Meta:
+        verbose_name = _("family member")
+        verbose_name_plural = _("family members")
+        ordering = ["worker_id", "-is_primary", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker"],
+                condition=Q(is_primary=True),
+                name="family_one_primary_per_worker",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def refresh_derived(self) -> None:
+        self.name = normalise.name(self.name)
+        self.name_key = normalise.name_key(self.name)
+
+    @property
+    def mobile_masked(self) -> str:
+        return normalise.mask(self.mobile)
+
+    @property
+    def mobile_national(self) -> str:
+        return normalise.national(self.mobile)
+
+
+class Deployment(models.Model):
+    """A worker's deployment with an aid team (援鄂派出): batch, destination, dates, and the
+    phone used while deployed with its carrier (table 3; the fee waiver of measure 7)."""
+
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("worker"), on_delete=models.CASCADE, related_name="deployments"
+    )
+    batch = models.CharField(_("batch"), max_length=50, blank=True)
+    destination = models.CharField(_("destination"), max_length=100, blank=True)
+    departed_on = models.DateField(_("departed"), null=True, blank=True)
+    returned_on = models.DateField(_("returned"), null=True, blank=True)
+    deployed_mobile = models.CharField(_("mobile used while deployed"), max_length=20, blank=True)
+    carrier = models.CharField(_("carrier"), max_length=16, choices=Carrier.choices, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = WorkerQuerySet.as_manager()
+
+    scope_path = "worker__organisation__path"
+    worker_lookup = "worker__"
+    scope_roles = {"view": REGISTER_VIEW_ROLES, "change": REGISTER_CHANGE_ROLES}
+
+    class Meta:
+        verbose_name = _("deployment")
+        verbose_name_plural = _("deployments")
+        ordering = ["worker_id", "-departed_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(returned_on__isnull=True)
+                | Q(departed_on__isnull=True)
+                | Q(returned_on__gte=models.F("departed_on")),
+                name="deployment_returns_after_departure",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} {self.batch} {self.destination}".strip()
+
+    @property
+    def deployed_mobile_national(self) -> str:
+        return normalise.national(self.deployed_mobile)

@@ -1,0 +1,153 @@
+"""Normalising what people type: names, phones, pinyin, ID numbers.
+
+Shared by the forms, the API and the importer, so that "１３８ 1234-5678", "+86 138 1234 5678"
+and "13812345678" are the same phone everywhere, and 张 三 is 张三.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import phonenumbers
+from phonenumbers import carrier as pn_carrier
+from pypinyin import Style, lazy_pinyin
+from stdnum.cn import ric
+from stdnum.exceptions import ValidationError as StdnumError
+
+from nuanxin.registry.choices import CARRIER_BY_PHONENUMBERS_NAME
+
+_SPACES = re.compile(r"\s+")
+_PHONE_JUNK = re.compile(r"[\s\-‐‑‒–—―()（）.·/]")
+_DIGITS = re.compile(r"^\d+$")
+
+
+class InvalidValue(ValueError):
+    """A value that cannot be normalised; ``message`` is for the user (translated)."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def text(value) -> str:
+    """NFKC (full-width letters and digits become ASCII), trimmed, inner runs of white space
+    collapsed to one space. ``None`` becomes ""."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a phone typed into a numeric Excel cell
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", str(value))).strip()
+
+
+def name(value) -> str:
+    """A person's name as stored: NFKC, no spaces inside Chinese names ("张 三" → "张三"),
+    the middle dot of minority names unified ("买买提•艾力" → "买买提·艾力")."""
+    value = text(value).replace("•", "·").replace("・", "·").replace("．", "·")
+    if any("\u4e00" <= ch <= "\u9fff" for ch in value):
+        value = value.replace(" ", "")
+    return value
+
+
+def name_key(value) -> str:
+    """The key two spellings of one name share: lower case, no spaces or dots."""
+    return re.sub(r"[\s·.]", "", name(value)).lower()
+
+
+@lru_cache(maxsize=65536)
+def pinyin(value: str) -> tuple[str, str]:
+    """(full pinyin, initials) for search: 张三 → ("zhangsan", "zs")."""
+    key = name_key(value)
+    if not key:
+        return "", ""
+    full = lazy_pinyin(key, errors=lambda chars: list(chars))
+    initials = lazy_pinyin(key, style=Style.FIRST_LETTER, errors=lambda chars: list(chars))
+    return "".join(full).lower(), "".join(initials).lower()
+
+
+@lru_cache(maxsize=262144)
+def _parse_phone(cleaned: str) -> str:
+    try:
+        number = phonenumbers.parse(cleaned, "CN")
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(cleaned) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(cleaned)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone(value) -> str:
+    """A phone number in E.164 (+8613812345678), or "" when empty.
+
+    Accepts spaces, dashes, brackets, full-width digits, +86 / 0086 / 86 prefixes and
+    landlines with an area code (0532-85669120). Raises ``InvalidValue`` otherwise."""
+    from django.utils.translation import gettext as _
+
+    raw = text(value)
+    if not raw:
+        return ""
+    cleaned = _PHONE_JUNK.sub("", raw)
+    if cleaned.startswith("0086"):
+        cleaned = "+86" + cleaned[4:]
+    elif cleaned.startswith("86") and len(cleaned) == 13:
+        cleaned = "+" + cleaned
+    if not _DIGITS.match(cleaned.lstrip("+")):
+        raise InvalidValue(_("“%(value)s” is not a phone number.") % {"value": raw})
+    try:
+        return _parse_phone(cleaned)
+    except ValueError:
+        raise InvalidValue(_("“%(value)s” is not a valid phone number.") % {"value": raw}) from None
+
+
+def is_mainland_mobile(e164: str) -> bool:
+    return e164.startswith("+861") and len(e164) == 14
+
+
+def mask(e164: str) -> str:
+    """What lists show: 138****5678 for a mainland mobile, the last four digits otherwise."""
+    if not e164:
+        return ""
+    national = e164[3:] if e164.startswith("+86") else e164
+    if len(national) >= 8:
+        return national[:3] + "****" + national[-4:]
+    return "****" + national[-4:]
+
+
+def national(e164: str) -> str:
+    """13812345678 for display and for the exported tables (0532… for landlines)."""
+    if not e164:
+        return ""
+    if e164.startswith("+86"):
+        rest = e164[3:]
+        return rest if rest.startswith("1") else "0" + rest
+    return e164
+
+
+def tail(e164: str) -> str:
+    """The last four digits, for searching by what people remember."""
+    return e164[-4:] if e164 else ""
+
+
+def suggest_carrier(e164: str) -> str:
+    """The carrier that issued a mainland mobile's number segment ("" when unknown). A
+    suggestion only: numbers move between carriers, so the user can correct it."""
+    if not is_mainland_mobile(e164):
+        return ""
+    number = phonenumbers.parse(e164)
+    return CARRIER_BY_PHONENUMBERS_NAME.get(pn_carrier.name_for_number(number, "en"), "")
+
+
+def id_number(value) -> str:
+    """A mainland resident ID-card number (18 characters, checksum verified), or ""."""
+    from django.utils.translation import gettext as _
+
+    raw = text(value).upper().replace(" ", "")
+    if not raw:
+        return ""
+    try:
+        return ric.validate(raw)
+    except StdnumError:
+        raise InvalidValue(
+            _("“%(value)s” is not a valid ID-card number.") % {"value": raw}
+        ) from None
