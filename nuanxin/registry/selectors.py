@@ -1,0 +1,120 @@
+"""Reads of the register.
+
+``identity_match`` is the one rule for "is this the same person?", shared by the forms, the
+services and the importer (``nuanxin.registry.imports``)::
+
+    identity_match(organisation, name, mobile, *, exclude=None) -> IdentityMatch
+
+- ``same``: a worker anywhere in the register with the same normalised name
+  (``normalise.name_key``) and the same E.164 mobile: the person arriving again is this
+  worker, never a second one. ``None`` when there is none or when ``mobile`` is empty (a
+  name alone does not prove identity).
+- ``likely_duplicates``: workers of the same unit (``organisation``) with the same name_key
+  but a different (or missing) mobile: a person must decide.
+
+``name`` and ``mobile`` may be raw (as typed or read from a table) or already normalised;
+an invalid mobile raises ``normalise.InvalidValue``. The lookup is not scoped: identity is a
+register-wide fact; callers decide what of the match they may show to their user.
+For bulk work, ``identity_key(name, mobile)`` gives the (name_key, E.164) pair the rule
+compares, so a planner can index many rows at once and apply the same rule.
+
+The search (``search_workers``) and the audited read of sensitive data (``sensitive_for``)
+live here too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from nuanxin.core import audit
+from nuanxin.core.errors import NotAllowed
+from nuanxin.orgs import scope
+from nuanxin.registry import normalise
+from nuanxin.registry.choices import SENSITIVE_ROLES
+from nuanxin.registry.models import Worker, WorkerSensitive
+
+_LATIN = re.compile(r"^[a-z]+$")
+_DIGITS = re.compile(r"^\d+$")
+
+
+@dataclass(frozen=True)
+class IdentityMatch:
+    """What the register already holds for a (unit, name, mobile)."""
+
+    same: Worker | None = None
+    likely_duplicates: list[Worker] = field(default_factory=list)
+
+    @property
+    def is_new(self) -> bool:
+        return self.same is None and not self.likely_duplicates
+
+
+def identity_key(name, mobile) -> tuple[str, str]:
+    """(name_key, E.164 mobile or "") — the pair two rows must share to be one person."""
+    e164 = mobile if isinstance(mobile, str) and mobile.startswith("+") else normalise.phone(mobile)
+    return normalise.name_key(name), e164
+
+
+def identity_match(organisation, name, mobile, *, exclude: Worker | int | None = None) -> IdentityMatch:
+    """Find "the same person" (same name_key and same E.164 mobile, anywhere in the register)
+    and "likely duplicates" (same name_key, same unit, different mobile). ``exclude`` leaves
+    out one worker (the one being edited)."""
+    key, e164 = identity_key(name, mobile)
+    if not key:
+        return IdentityMatch()
+    qs = Worker.objects.filter(name_key=key).select_related("organisation").order_by("id")
+    if exclude is not None:
+        qs = qs.exclude(pk=getattr(exclude, "pk", exclude))
+    candidates = list(qs.filter(Q(mobile=e164) | Q(organisation=organisation)) if e164 else
+                      qs.filter(organisation=organisation))
+    same = next((w for w in candidates if e164 and w.mobile == e164), None)
+    duplicates = [
+        w for w in candidates
+        if w.organisation_id == getattr(organisation, "pk", organisation) and w is not same and w.mobile != e164
+    ]
+    return IdentityMatch(same=same, likely_duplicates=duplicates)
+
+
+def search_workers(qs: QuerySet, q: str) -> QuerySet:
+    """Narrow ``qs`` by what a user types: part of the name (张三, 张), full pinyin (zhangsan,
+    zhang), initials as a prefix (zs), the last four digits of the mobile (5678) or a longer run
+    of its digits."""
+    q = normalise.text(q)
+    if not q:
+        return qs
+    compact = re.sub(r"[\s\-]", "", q).lower()
+    if _DIGITS.match(compact):
+        if len(compact) <= 4:
+            return qs.filter(mobile_tail__endswith=compact) if len(compact) < 4 else qs.filter(mobile_tail=compact)
+        return qs.filter(mobile__contains=compact.lstrip("0") if compact.startswith("0") else compact)
+    if _LATIN.match(compact):
+        return qs.filter(
+            Q(name_pinyin__contains=compact) | Q(name_initials__startswith=compact) | Q(name_key__contains=compact)
+        )
+    return qs.filter(name_key__contains=normalise.name_key(q))
+
+
+def may_see_sensitive(user, worker: Worker) -> bool:
+    return user is not None and scope.covers(user, SENSITIVE_ROLES, worker.organisation)
+
+
+def sensitive_for(actor, worker: Worker) -> WorkerSensitive | None:
+    """The worker's sensitive data for a user holding a SENSITIVE_ROLES grant over the worker's
+    unit (``None`` when nothing is recorded yet). Every read writes ``worker.sensitive_read``;
+    anyone else gets ``NotAllowed``."""
+    from django.utils.translation import gettext as _
+
+    if not may_see_sensitive(actor, worker):
+        raise NotAllowed(_("You may not see this worker's sensitive data."))
+    row = WorkerSensitive.objects.filter(worker=worker).first()
+    audit.record(
+        actor,
+        "worker.sensitive_read",
+        obj=worker,
+        organisation=worker.organisation,
+        detail={"exists": row is not None},
+    )
+    return row
