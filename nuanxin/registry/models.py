@@ -250,3 +250,6 @@ class Deployment(models.Model):
     @property
     def deployed_mobile_national(self) -> str:
         return normalise.national(self.deployed_mobile)
+
+
+from nuanxin.registry.import_models import ImportBatch, ImportRow  # noqa: E402,F401
