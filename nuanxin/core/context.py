@@ -14,7 +14,10 @@ class RequestContext:
     channel: str = "web"  # web, api, cli, task
 
 
-_current: ContextVar[RequestContext] = ContextVar("nuanxin_request_context", default=RequestContext(channel="cli"))
+# RequestContext is a frozen dataclass, so sharing one default instance is safe.
+_current: ContextVar[RequestContext] = ContextVar(
+    "nuanxin_request_context", default=RequestContext(channel="cli")  # noqa: B039
+)
 
 
 def current() -> RequestContext:

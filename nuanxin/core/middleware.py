@@ -26,7 +26,8 @@ class LanguageMiddleware:
     """Chinese unless the user chose otherwise (cookie set by the language switch).
 
     Unlike Django's LocaleMiddleware this ignores the browser's Accept-Language: union staff
-    share devices and kiosks whose browser language says nothing about the reader.
+    share devices and kiosks whose browser language says nothing about the reader. API
+    requests (/api/) without the cookie do follow Accept-Language.
     """
 
     def __init__(self, get_response):
@@ -35,6 +36,9 @@ class LanguageMiddleware:
 
     def __call__(self, request):
         lang = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if lang not in self.supported and request.path.startswith("/api/"):
+            # API clients are programs, not shared kiosks: their Accept-Language is meant.
+            lang = translation.get_language_from_request(request)
         if lang not in self.supported:
             lang = settings.LANGUAGE_CODE
         translation.activate(lang)

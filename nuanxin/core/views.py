@@ -3,7 +3,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from nuanxin.core import access, scopecounts
+from nuanxin.core import access, apiutils, scopecounts
 from nuanxin.orgs import scope
 
 
@@ -30,17 +30,33 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+# Site-wide error views. Under /api/ they answer with the API's JSON error shape, so an
+# unknown API URL or a failure outside an operation is JSON too.
+
+
 def bad_request(request, exception=None):
+    if _is_api(request):
+        return apiutils.error_response(400)
     return render(request, "errors/400.html", status=400)
 
 
 def permission_denied(request, exception=None):
+    if _is_api(request):
+        return apiutils.error_response(403)
     return render(request, "errors/403.html", status=403)
 
 
 def page_not_found(request, exception=None):
+    if _is_api(request):
+        return apiutils.error_response(404)
     return render(request, "errors/404.html", status=404)
 
 
 def server_error(request):
+    if _is_api(request):
+        return apiutils.error_response(500)
     return render(request, "errors/500.html", status=500)

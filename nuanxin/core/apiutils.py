@@ -1,0 +1,257 @@
+"""What every app's REST router shares: bearer-token auth, JSON errors, role checks, scoped
+lookups and the standard pagination.
+
+Adding an app's operations
+--------------------------
+1. ``nuanxin/<app>/api.py`` defines ``router = Router(tags=["<app>"])`` and its operations::
+
+       from ninja import Router, Schema
+       from nuanxin.core import apiutils
+
+       router = Router(tags=["registry"])
+
+       @router.get("/workers", response=list[WorkerOut], operation_id="list_workers")
+       @apiutils.paginate
+       def list_workers(request):
+           apiutils.require_roles(request, {Role.CITY_ADMIN, Role.ORG_ADMIN})
+           return Worker.objects.for_user(request.user).order_by("pk")
+
+       @router.get("/workers/{worker_id}", response=WorkerOut, operation_id="get_worker")
+       def get_worker(request, worker_id: int):
+           return apiutils.get_scoped_or_404(Worker, request, "view", pk=worker_id)
+
+2. ``nuanxin/api.py`` mounts it with one ``api.add_router("", "nuanxin.<app>.api.router")``.
+3. Every operation gets a ``Case("GET /api/v1/workers", allowed=p.yi, ...)`` in the app's
+   ``tests/authz_cases.py``.
+
+Every operation requires a bearer token (``request.user`` is the token's user). Writes call
+the app's service functions with ``actor=request.user``; the services write the audit rows
+(the channel is ``api`` for every /api/ request). Errors are JSON ``{"code", "message"}``:
+raise ``ServiceError`` / ``NotAllowed`` / ``Conflict``, ``Http404`` or ``PermissionDenied``
+and the handlers below answer with the right status.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from functools import wraps
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import URLPattern
+from django.utils.translation import gettext as _
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination
+from ninja.pagination import paginate as ninja_paginate
+from ninja.security import HttpBearer
+
+from nuanxin.core.errors import ServiceError
+
+logger = logging.getLogger("nuanxin.api")
+
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 50
+
+
+# --- authentication ---------------------------------------------------------------------
+
+
+class BearerTokenAuth(HttpBearer):
+    """``Authorization: Bearer nx_…``: an unexpired, unrevoked token of an active account.
+    The session cookie is ignored, so the API needs no CSRF token."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        from nuanxin.accounts.services import authenticate_token
+
+        user = authenticate_token(token.strip())
+        if user is None:
+            return None
+        request.user = user
+        return user
+
+
+# --- errors -------------------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    """Every error answer: a stable ``code`` for programs and a translated ``message``."""
+
+    code: str
+    message: str
+    field: str | None = None
+
+
+CODES_BY_STATUS = {
+    400: "invalid",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    422: "invalid",
+    429: "throttled",
+    500: "server_error",
+}
+
+
+def default_message(status: int) -> str:
+    messages = {
+        400: _("The request is not valid."),
+        401: _("Authentication required: send a valid API token as 'Authorization: Bearer <token>'."),
+        403: _("You may not do this."),
+        404: _("Not found."),
+        405: _("This method is not allowed here."),
+        409: _("The object changed or already exists."),
+        422: _("Some values are not valid."),
+        429: _("Too many requests. Try again later."),
+        500: _("Something went wrong on our side. The error has been logged."),
+    }
+    return str(messages.get(status, messages[500] if status >= 500 else messages[400]))
+
+
+def error_response(status: int, code: str | None = None, message: str | None = None, **extra) -> JsonResponse:
+    """The JSON error answer used by the API handlers and by the site-wide error views for
+    /api/ paths (unknown URLs, 500s outside an operation)."""
+    body = {"code": code or CODES_BY_STATUS.get(status, "error"), "message": str(message or default_message(status))}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="nuanxin"'
+    return response
+
+
+def _validation_errors(errors: list[dict]) -> list[dict]:
+    result = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", [])]
+        location = loc[0] if loc else ""
+        # ("query", "limit") -> "limit"; ("body", "payload", "name") -> "name"
+        field_parts = loc[1:]
+        if len(field_parts) > 1:
+            field_parts = field_parts[1:]
+        result.append({"field": ".".join(field_parts), "in": location, "message": error.get("msg", "")})
+    return result
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Make every error of ``api`` a JSON ``{"code", "message", ...}`` answer."""
+
+    def on_service_error(request, exc: ServiceError):
+        return error_response(exc.status, exc.code, exc.message, field=exc.field)
+
+    def on_authentication(request, exc):
+        return error_response(401)
+
+    def on_authorization(request, exc):
+        return error_response(403)
+
+    def on_permission_denied(request, exc):
+        return error_response(403)
+
+    def on_not_found(request, exc):
+        return error_response(404)
+
+    def on_throttled(request, exc: Throttled):
+        response = error_response(429)
+        if exc.wait:
+            response["Retry-After"] = str(int(exc.wait))
+        return response
+
+    def on_http_error(request, exc: HttpError):
+        return error_response(exc.status_code)
+
+    def on_validation(request, exc: NinjaValidationError):
+        return error_response(422, "invalid", errors=_validation_errors(exc.errors))
+
+    def on_django_validation(request, exc: DjangoValidationError):
+        return error_response(400, "invalid", " ".join(str(m) for m in exc.messages))
+
+    def on_anything_else(request, exc: Exception):
+        # Logged with the traceback for the operator; the client learns nothing about it.
+        logger.error("API error on %s %s", request.method, request.path, exc_info=exc)
+        return error_response(500)
+
+    api.add_exception_handler(ServiceError, on_service_error)
+    api.add_exception_handler(AuthenticationError, on_authentication)
+    api.add_exception_handler(AuthorizationError, on_authorization)
+    api.add_exception_handler(PermissionDenied, on_permission_denied)
+    api.add_exception_handler(Http404, on_not_found)
+    api.add_exception_handler(ObjectDoesNotExist, on_not_found)
+    api.add_exception_handler(Throttled, on_throttled)
+    api.add_exception_handler(HttpError, on_http_error)
+    api.add_exception_handler(NinjaValidationError, on_validation)
+    api.add_exception_handler(DjangoValidationError, on_django_validation)
+    api.add_exception_handler(Exception, on_anything_else)
+
+
+class NuanxinAPI(NinjaAPI):
+    """NinjaAPI whose "method not allowed" answers are JSON too (ninja answers those with
+    plain text from inside its path view, where no exception handler sees them)."""
+
+    @property
+    def urls(self):
+        patterns, app_name, namespace = super().urls
+        return [_json_405(p) if isinstance(p, URLPattern) else p for p in patterns], app_name, namespace
+
+
+def _json_405(pattern: URLPattern) -> URLPattern:
+    view = pattern.callback
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponse) and response.status_code == 405 and (
+            not response.get("Content-Type", "").startswith("application/json")
+        ):
+            json_response = error_response(405)
+            json_response["Allow"] = response.get("Allow", "")
+            return json_response
+        return response
+
+    for attr in ("csrf_exempt",):
+        if hasattr(view, attr):
+            setattr(wrapper, attr, getattr(view, attr))
+    return URLPattern(pattern.pattern, wrapper, pattern.default_args, pattern.name)
+
+
+# --- scoping --------------------------------------------------------------------------------
+
+
+def require_roles(request: HttpRequest, roles: Iterable[str]) -> None:
+    """403 unless the token's user holds one of ``roles`` somewhere."""
+    from nuanxin.orgs import scope
+
+    if not scope.has_role(request.user, roles):
+        raise PermissionDenied
+
+
+def get_scoped_or_404(model_or_qs, request: HttpRequest, action: str = "view", **lookup):
+    """One row inside the user's scope for ``action``; outside it is the same 404 as missing."""
+    from nuanxin.core import access
+
+    return access.get_scoped_or_404(model_or_qs, request.user, action, **lookup)
+
+
+# --- pagination -----------------------------------------------------------------------------
+
+
+class Pagination(LimitOffsetPagination):
+    """``?limit=&offset=`` (limit 1–200, default 50) answered as ``{"items": [...], "count": N}``;
+    ``count`` is the number of rows in the whole selection."""
+
+    class Input(Schema):
+        limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Rows per page (1–200).")
+        offset: int = Field(0, ge=0, description="Rows to skip.")
+
+    def __init__(self, **kwargs):
+        super().__init__(max_limit=MAX_LIMIT, **kwargs)
+
+
+def paginate(func):
+    """Decorate a list operation declared with ``response=list[ItemOut]``; it returns an ordered
+    queryset and answers with the standard ``{items, count}`` page."""
+    return ninja_paginate(Pagination)(func)
