@@ -1,0 +1,174 @@
+"""Forms of the organisation and user pages. They validate shapes; the services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from nuanxin.core.errors import ServiceError
+from nuanxin.orgs import scope
+from nuanxin.orgs.choices import MANAGER_ROLES, OrgKind, Role
+from nuanxin.orgs.models import Organisation, OrganisationGroup
+
+
+class BootstrapForm(forms.Form):
+    """Gives widgets Bootstrap classes and marks fields with errors invalid."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+def add_service_error(form: forms.Form, exc: ServiceError) -> None:
+    """Show a service's refusal on the field it names, or above the form."""
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+    if field:
+        widget = form.fields[field].widget
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class OrgChoiceField(forms.ModelChoiceField):
+    """Organisations indented by their depth below the shallowest one offered."""
+
+    def __init__(self, *args, base_depth: int = 1, **kwargs):
+        self.base_depth = base_depth
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj: Organisation) -> str:
+        indent = "\u3000" * max(obj.depth - self.base_depth, 0)
+        return f"{indent}{obj.name} ({obj.code})"
+
+
+def base_depth(user) -> int:
+    paths = scope.scope_paths(user, MANAGER_ROLES)
+    return min((len(p) // scope.STEPLEN for p in paths), default=1)
+
+
+class UserFilterForm(BootstrapForm):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    org = OrgChoiceField(label=_("Organisation"), queryset=Organisation.objects.none(), required=False,
+                         empty_label=_("All organisations"))
+    role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("All roles")), *Role.choices])
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = Organisation.objects.for_user(user, "change")
+        self.fields["org"].base_depth = base_depth(user)
+        self.fields["q"].widget.attrs["placeholder"] = _("Username or name")
+
+
+class OrganisationCreateForm(BootstrapForm):
+    code = forms.CharField(label=_("Code"), max_length=64,
+                           help_text=_("A stable identifier without spaces, e.g. QD-SN-01."))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=OrgKind.choices, initial=OrgKind.UNIT_UNION)
+
+
+class OrganisationEditForm(BootstrapForm):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=OrgKind.choices)
+
+
+class OrganisationMoveForm(BootstrapForm):
+    new_parent = OrgChoiceField(label=_("New parent organisation"), queryset=Organisation.objects.none())
+
+    def __init__(self, *args, user, org: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_parent"].queryset = (
+            Organisation.objects.for_user(user, "change").exclude(path__startswith=org.path)
+        )
+        self.fields["new_parent"].base_depth = base_depth(user)
+
+
+class UserCreateForm(BootstrapForm):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    full_name = forms.CharField(label=_("Full name"), max_length=100, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    mobile = forms.CharField(label=_("Mobile"), max_length=32, required=False)
+    organisation = OrgChoiceField(label=_("Home organisation"), queryset=Organisation.objects.none(),
+                                  help_text=_("The first role is granted on this organisation and all under it."))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    password = forms.CharField(
+        label=_("Password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Leave empty to generate one; it is shown once."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.for_user(user, "change")
+        self.fields["organisation"].base_depth = base_depth(user)
+        self.fields["role"].choices = role_choices(user)
+
+
+class UserEditForm(BootstrapForm):
+    full_name = forms.CharField(label=_("Full name"), max_length=100, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    mobile = forms.CharField(label=_("Mobile"), max_length=32, required=False)
+
+
+def role_choices(user) -> list[tuple[str, str]]:
+    """The roles ``user`` may grant somewhere (the service checks the organisation)."""
+    from nuanxin.orgs.choices import GRANTABLE_BY
+
+    allowed: set[str] = set()
+    for role in scope.roles_of(user):
+        allowed |= GRANTABLE_BY.get(role, frozenset())
+    return [(value, label) for value, label in Role.choices if value in allowed]
+
+
+class GrantForm(BootstrapForm):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    organisation = OrgChoiceField(label=_("On organisation"), queryset=Organisation.objects.none(), required=False,
+                                  empty_label="—")
+    group = forms.ModelChoiceField(label=_("Or on group"), queryset=OrganisationGroup.objects.none(), required=False,
+                                   empty_label="—")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.for_user(user, "change")
+        self.fields["organisation"].base_depth = base_depth(user)
+        self.fields["role"].choices = role_choices(user)
+        if scope.covers_root(user, {Role.CITY_ADMIN}):
+            self.fields["group"].queryset = OrganisationGroup.objects.all()
+        else:
+            del self.fields["group"]
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("organisation")) == bool(data.get("group")):
+            raise forms.ValidationError(_("Choose one organisation or one group."))
+        return data
+
+
+class GroupForm(BootstrapForm):
+    code = forms.CharField(label=_("Code"), max_length=64)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members"),
+        queryset=Organisation.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].label_from_instance = lambda o: f"{'　' * (o.depth - 1)}{o.name} ({o.code})"
+        if editing:
+            del self.fields["code"]
+            del self.fields["name"]

@@ -1,0 +1,437 @@
+"""Pages for administrators: the organisation tree, accounts and their grants, groups, and
+the scope switcher. Thin: forms check shapes, services decide and write."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from nuanxin.accounts.models import ApiToken, User
+from nuanxin.core import access
+from nuanxin.core.errors import ServiceError
+from nuanxin.core.models import AuditLog
+from nuanxin.orgs import forms, scope, selectors, services
+from nuanxin.orgs.choices import Role
+from nuanxin.orgs.middleware import SESSION_KEY
+from nuanxin.orgs.models import Grant, Organisation, OrganisationGroup
+
+MANAGERS = (Role.CITY_ADMIN, Role.ORG_ADMIN)
+USERS_PER_PAGE = 25
+
+
+def _org_or_404(request, pk: int) -> Organisation:
+    return access.get_scoped_or_404(Organisation, request.user, "change", pk=pk)
+
+
+def _user_or_404(request, pk: int) -> User:
+    return access.get_scoped_or_404(User.objects.select_related("organisation"), request.user, "view", pk=pk)
+
+
+def _data(request):
+    """The submitted data on a POST (even an empty one, so it is validated), else None."""
+    return request.POST if request.method == "POST" else None
+
+
+def _refused(request, exc: ServiceError) -> None:
+    messages.error(request, exc.message)
+
+
+def _shown_once(request, template: str, context: dict):
+    """A page carrying a secret (a password): never cached, never shown again."""
+    response = render(request, template, context)
+    add_never_cache_headers(response)
+    response["Cache-Control"] += ", no-store"
+    return response
+
+
+# --- the tree and organisations ------------------------------------------------------------
+
+
+@access.scoped(*MANAGERS)
+def tree(request):
+    """The organisations the user manages, nested, with how many accounts each is home to."""
+    nodes = selectors.tree_with_user_counts(request.user)
+    return render(request, "orgs/tree.html", {"nodes": nodes})
+
+
+@access.scoped(*MANAGERS)
+def org_detail(request, pk: int):
+    org = _org_or_404(request, pk)
+    visible = selectors.managed_organisations(request.user)
+    prefixes = [org.path[:i] for i in range(scope.STEPLEN, len(org.path), scope.STEPLEN)]
+    ancestors = list(visible.filter(path__in=prefixes).order_by("path"))
+    children = list(
+        Organisation.objects.filter(path__startswith=org.path, depth=org.depth + 1)
+        .annotate(user_count=Count("members", distinct=True))
+        .order_by("path")
+    )
+    users = list(
+        User.objects.filter(organisation=org).prefetch_related(selectors.active_grants_prefetch()).order_by("username")
+    )
+    history = list(
+        AuditLog.objects.filter(object_type="orgs.organisation", object_id=str(org.pk),
+                                action__in=["org.create", "org.update", "org.move"]).order_by("-at", "-id")[:20]
+    )
+    return render(
+        request,
+        "orgs/org_detail.html",
+        {
+            "org": org,
+            "ancestors": ancestors,
+            "children": children,
+            "users": users,
+            "groups": list(org.groups.all()),
+            "history": history,
+            "may_change": services.may_change_org(request.user, org),
+            "may_move": not org.is_root() and services.may_change_org(request.user, org),
+        },
+    )
+
+
+@access.scoped(*MANAGERS)
+@require_http_methods(["GET", "POST"])
+def org_create(request, pk: int):
+    """Add a child organisation under ``pk``."""
+    parent = _org_or_404(request, pk)
+    form = forms.OrganisationCreateForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.create_organisation(actor=request.user, parent=parent, **form.cleaned_data)
+        except ServiceError as exc:
+            forms.add_service_error(form, exc)
+        else:
+            messages.success(request, _("Organisation “%(name)s” created.") % {"name": org.name})
+            return redirect("orgs:org_detail", pk=org.pk)
+    return render(request, "orgs/org_form.html", {
+        "form": form, "org": parent, "title": _("New organisation under %(name)s") % {"name": parent.name},
+        "submit": _("Create"),
+    })
+
+
+@access.scoped(*MANAGERS)
+@require_http_methods(["GET", "POST"])
+def org_edit(request, pk: int):
+    org = _org_or_404(request, pk)
+    form = forms.OrganisationEditForm(_data(request), initial={"name": org.name, "kind": org.kind})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_organisation(actor=request.user, org=org, **form.cleaned_data)
+        except ServiceError as exc:
+            forms.add_service_error(form, exc)
+        else:
+            messages.success(request, _("Organisation saved."))
+            return redirect("orgs:org_detail", pk=org.pk)
+    return render(request, "orgs/org_form.html", {
+        "form": form, "org": org, "title": _("Edit %(name)s") % {"name": org.name}, "submit": _("Save"),
+    })
+
+
+@access.scoped(*MANAGERS)
+@require_http_methods(["GET", "POST"])
+def org_move(request, pk: int):
+    """Move an organisation, with everything under it, to another parent the user manages."""
+    org = _org_or_404(request, pk)
+    form = forms.OrganisationMoveForm(_data(request), user=request.user, org=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.move_organisation(actor=request.user, org=org, new_parent=form.cleaned_data["new_parent"])
+        except ServiceError as exc:
+            forms.add_service_error(form, exc)
+        else:
+            messages.success(request, _("Organisation moved."))
+            return redirect("orgs:org_detail", pk=org.pk)
+    return render(request, "orgs/org_form.html", {
+        "form": form, "org": org, "title": _("Move %(name)s") % {"name": org.name}, "submit": _("Move"),
+        "help": _("The organisation moves with everything under it: its users, records and their scope."),
+    })
+
+
+# --- users ---------------------------------------------------------------------------------
+
+
+@access.scoped(*MANAGERS)
+def user_list(request):
+    """Accounts whose home organisation lies in the user's scope: search, filter, pages."""
+    form = forms.UserFilterForm(request.GET or None, user=request.user)
+    filters = {}
+    if form.is_valid():
+        filters = {
+            "search": form.cleaned_data["q"].strip(),
+            "organisation": form.cleaned_data["org"],
+            "role": form.cleaned_data["role"],
+        }
+    users = selectors.visible_users(request.user, **filters)
+    page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "orgs/user_list.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@access.scoped(*MANAGERS)
+@require_http_methods(["GET", "POST"])
+def user_create(request):
+    initial = {}
+    if request.GET.get("org", "").isdigit():
+        initial["organisation"] = request.GET["org"]
+    form = forms.UserCreateForm(_data(request), user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user, generated = services.create_user(
+                actor=request.user,
+                username=data["username"],
+                organisation=data["organisation"],
+                role=data["role"],
+                password=data["password"] or None,
+                full_name=data["full_name"],
+                email=data["email"],
+                mobile=data["mobile"],
+            )
+        except ServiceError as exc:
+            forms.add_service_error(form, exc)
+        else:
+            if generated:
+                return _shown_once(request, "orgs/password_once.html",
+                                   {"subject": user, "password": generated, "created": True})
+            messages.success(request, _("Account “%(username)s” created.") % {"username": user.username})
+            return redirect("orgs:user_detail", pk=user.pk)
+    return render(request, "orgs/user_form.html", {"form": form, "title": _("New user"), "submit": _("Create")})
+
+
+@access.scoped(*MANAGERS)
+def user_detail(request, pk: int):
+    subject = _user_or_404(request, pk)
+    actor = request.user
+    grants = list(Grant.objects.filter(user=subject).select_related("organisation", "group").order_by("id"))
+    for grant in grants:
+        grant.may_revoke = (
+            grant.revoked_at is None and grant.role in services.grantable_roles(actor, grant.organisation)
+        )
+    tokens = list(ApiToken.objects.filter(user=subject).order_by("-created_at"))
+    may_manage = services.may_manage_user(actor, subject)
+    return render(
+        request,
+        "orgs/user_detail.html",
+        {
+            "subject": subject,
+            "grants": [g for g in grants if g.revoked_at is None],
+            "revoked_grants": [g for g in grants if g.revoked_at is not None],
+            "tokens": tokens,
+            "may_manage": may_manage,
+            "grant_form": forms.GrantForm(user=actor) if may_manage else None,
+            "has_totp_reset": _reset_totp_service() is not None,
+            "totp_device": getattr(subject, "totp_device", None) if _reset_totp_service() else None,
+            "is_self": subject.pk == actor.pk,
+        },
+    )
+
+
+@access.scoped(*MANAGERS)
+@require_http_methods(["GET", "POST"])
+def user_edit(request, pk: int):
+    subject = _user_or_404(request, pk)
+    form = forms.UserEditForm(
+        request.POST or None,
+        initial={"full_name": subject.full_name, "email": subject.email, "mobile": subject.mobile},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_user(actor=request.user, user=subject, **form.cleaned_data)
+        except ServiceError as exc:
+            forms.add_service_error(form, exc)
+        else:
+            messages.success(request, _("Account saved."))
+            return redirect("orgs:user_detail", pk=subject.pk)
+    return render(request, "orgs/user_form.html", {
+        "form": form, "subject": subject, "title": _("Edit %(name)s") % {"name": subject.display_name},
+        "submit": _("Save"),
+    })
+
+
+@access.scoped(*MANAGERS)
+@require_http_methods(["GET", "POST"])
+def grant_create(request, pk: int):
+    """Give an account a further role, on an organisation the actor manages or (city
+    administrators) on a group."""
+    subject = _user_or_404(request, pk)
+    form = forms.GrantForm(_data(request), user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.grant_role(actor=request.user, user=subject, role=data["role"],
+                                organisation=data.get("organisation"), group=data.get("group"))
+        except ServiceError as exc:
+            forms.add_service_error(form, exc)
+        else:
+            messages.success(request, _("Role granted."))
+            return redirect("orgs:user_detail", pk=subject.pk)
+    return render(request, "orgs/grant_form.html", {"form": form, "subject": subject})
+
+
+@access.scoped(*MANAGERS)
+@require_POST
+def grant_revoke(request, pk: int):
+    grant = get_object_or_404(
+        Grant.objects.filter(user__in=User.objects.for_user(request.user)).select_related("user", "organisation"),
+        pk=pk,
+    )
+    try:
+        services.revoke_grant(actor=request.user, grant=grant)
+    except ServiceError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Role revoked."))
+    return redirect("orgs:user_detail", pk=grant.user_id)
+
+
+@access.scoped(*MANAGERS)
+@require_POST
+def user_toggle_active(request, pk: int):
+    """Enable (``active=1``) or disable (``active=0``) an account."""
+    subject = _user_or_404(request, pk)
+    if request.POST.get("active") not in {"0", "1"}:
+        return HttpResponseBadRequest()
+    active = request.POST["active"] == "1"
+    try:
+        services.set_user_active(actor=request.user, user=subject, active=active)
+    except ServiceError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Account enabled.") if active else _("Account disabled."))
+    return redirect("orgs:user_detail", pk=subject.pk)
+
+
+@access.scoped(*MANAGERS)
+@require_POST
+def user_reset_password(request, pk: int):
+    """Give the account a new random password and show it once."""
+    subject = _user_or_404(request, pk)
+    password = services.generate_password()
+    try:
+        services.set_password(actor=request.user, user=subject, password=password)
+    except ServiceError as exc:
+        _refused(request, exc)
+        return redirect("orgs:user_detail", pk=subject.pk)
+    return _shown_once(request, "orgs/password_once.html", {"subject": subject, "password": password})
+
+
+def _reset_totp_service():
+    from nuanxin.accounts import services as account_services
+
+    return getattr(account_services, "reset_totp", None)
+
+
+@access.scoped(*MANAGERS)
+@require_POST
+def user_reset_totp(request, pk: int):
+    """Remove the account's authenticator so its owner can enrol a new one."""
+    subject = _user_or_404(request, pk)
+    reset_totp = _reset_totp_service()
+    if reset_totp is None:
+        raise PermissionDenied
+    try:
+        reset_totp(actor=request.user, user=subject)
+    except ServiceError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Two-factor authentication reset."))
+    return redirect("orgs:user_detail", pk=subject.pk)
+
+
+@access.scoped(*MANAGERS)
+@require_POST
+def token_revoke(request, pk: int):
+    from nuanxin.accounts.services import revoke_api_token
+
+    token = get_object_or_404(ApiToken.objects.filter(user__in=User.objects.for_user(request.user)), pk=pk)
+    try:
+        revoke_api_token(actor=request.user, token=token)
+    except ServiceError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Token revoked."))
+    return redirect("orgs:user_detail", pk=token.user_id)
+
+
+# --- the scope switcher --------------------------------------------------------------------
+
+
+@access.authenticated
+@require_POST
+def switch_scope(request):
+    """Narrow every page to one of the user's own grants (``grant`` empty = all of them)."""
+    value = request.POST.get("grant", "")
+    if value == "":
+        request.session.pop(SESSION_KEY, None)
+    else:
+        chosen = next((g for g in scope.grants(request.user) if str(g.pk) == value), None)
+        if chosen is None:
+            messages.error(request, _("That scope is not one of yours."))
+        else:
+            request.session[SESSION_KEY] = chosen.pk
+    # Home, not the page the user came from: that page may lie outside the new scope.
+    return redirect("home")
+
+
+# --- groups (city administrators) ----------------------------------------------------------
+
+
+def _require_city_admin(request) -> None:
+    if not scope.covers_root(request.user, {Role.CITY_ADMIN}):
+        raise PermissionDenied
+
+
+@access.scoped(Role.CITY_ADMIN)
+def group_list(request):
+    _require_city_admin(request)
+    groups = OrganisationGroup.objects.annotate(
+        member_count=Count("members", distinct=True),
+        grant_count=Count("grants", filter=Q(grants__revoked_at__isnull=True), distinct=True),
+    ).order_by("code")
+    return render(request, "orgs/group_list.html", {"groups": groups})
+
+
+@access.scoped(Role.CITY_ADMIN)
+@require_http_methods(["GET", "POST"])
+def group_create(request):
+    _require_city_admin(request)
+    form = forms.GroupForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            group = services.create_group(actor=request.user, code=data["code"], name=data["name"],
+                                          members=list(data["members"]))
+        except ServiceError as exc:
+            forms.add_service_error(form, exc)
+        else:
+            messages.success(request, _("Group “%(name)s” created.") % {"name": group.name})
+            return redirect("orgs:group_list")
+    return render(request, "orgs/group_form.html", {"form": form, "title": _("New group"), "submit": _("Create")})
+
+
+@access.scoped(Role.CITY_ADMIN)
+@require_http_methods(["GET", "POST"])
+def group_edit(request, pk: int):
+    _require_city_admin(request)
+    group = get_object_or_404(OrganisationGroup, pk=pk)
+    form = forms.GroupForm(_data(request), editing=True, initial={"members": list(group.members.all())})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_group_members(actor=request.user, group=group, members=list(form.cleaned_data["members"]))
+        except ServiceError as exc:
+            forms.add_service_error(form, exc)
+        else:
+            messages.success(request, _("Group saved."))
+            return redirect("orgs:group_list")
+    return render(request, "orgs/group_form.html", {
+        "form": form, "group": group, "title": _("Members of %(name)s") % {"name": group.name}, "submit": _("Save"),
+        "cancel_url": reverse("orgs:group_list"),
+    })
