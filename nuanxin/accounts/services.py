@@ -1,18 +1,31 @@
-"""Writes about accounts' credentials: API tokens (and, below, login security)."""
+"""Writes about accounts' credentials: API tokens, sign-in and lockout, authenticators.
+
+Sign-in functions do not touch the HTTP session: they decide and record (login attempts and
+audit rows), and the views call Django's ``login``/``logout``. Records of failures must
+survive the refusal, so those functions are not one transaction around a raise: each
+record is written in its own short transaction and a result is returned.
+"""
 
 from __future__ import annotations
 
+import enum
+import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
+import pyotp
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nuanxin.accounts.models import ApiToken, User, hash_token
+from nuanxin.accounts.models import ApiToken, LoginAttempt, TOTPDevice, User, hash_token
 from nuanxin.core import audit
-from nuanxin.core.errors import NotAllowed, ServiceError
+from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
+from nuanxin.core.models import AuditOutcome
 
 TOKEN_PREFIX = "nx_"
 MAX_TOKEN_DAYS = 365
@@ -77,9 +90,341 @@ def authenticate_token(plaintext: str) -> User | None:
     return token.user
 
 
-def delete_expired_tokens(*, older_than_days: int = 30) -> int:
-    """Periodic clean-up: remove tokens that expired or were revoked long ago."""
+@transaction.atomic
+def delete_expired_tokens(*, actor=None, older_than_days: int = 30) -> int:
+    """Periodic clean-up: remove tokens that expired or were revoked long ago. Idempotent:
+    each run removes everything past the cut-off, however long the scheduler was down."""
     cutoff = timezone.now() - timedelta(days=older_than_days)
-    expired = ApiToken.objects.filter(expires_at__lt=cutoff) | ApiToken.objects.filter(revoked_at__lt=cutoff)
-    count, _ = expired.delete()
+    expired = ApiToken.objects.filter(Q(expires_at__lt=cutoff) | Q(revoked_at__lt=cutoff))
+    prefixes = sorted(expired.values_list("prefix", flat=True))
+    if not prefixes:
+        return 0
+    expired.delete()
+    audit.record(actor, "token.delete_expired", object_type="accounts.apitoken",
+                 detail={"count": len(prefixes), "prefixes": prefixes[:100], "older_than_days": older_than_days})
+    return len(prefixes)
+
+
+# --- sign-in and lockout --------------------------------------------------------------------
+
+
+class LoginOutcome(enum.Enum):
+    OK = "ok"  # signed in: the view calls login()
+    NEEDS_CODE = "needs_code"  # password right, an authenticator code is still needed
+    FAILED = "failed"  # wrong username, password or code (one message for all)
+    LOCKED = "locked"  # too many failures: nothing was checked
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    outcome: LoginOutcome
+    user: User | None = None
+
+
+def normalise_username(username: str) -> str:
+    """The key that login attempts are counted under: case and surrounding spaces ignored,
+    so "Jia" and "jia " share one lockout counter."""
+    return (username or "").strip().casefold()[:150]
+
+
+def lockout_message() -> str:
+    """The one message for a locked-out attempt, whether or not the username exists."""
+    minutes = settings.NUANXIN_LOCKOUT_WINDOW_SECONDS // 60
+    return _("Too many failed sign-in attempts. Please wait %(minutes)s minutes and try again.") % {
+        "minutes": minutes
+    }
+
+
+def _lock_end(times: list, threshold: int, window: timedelta):
+    """When the latest lock ends: a lock starts at any failure that is the ``threshold``-th
+    within ``window`` and lasts ``window`` from that failure. ``times`` ascending."""
+    if threshold <= 0:
+        return None
+    end = None
+    for i in range(threshold - 1, len(times)):
+        if times[i] - times[i - threshold + 1] <= window:
+            candidate = times[i] + window
+            if end is None or candidate > end:
+                end = candidate
+    return end
+
+
+def lockout_reasons(*, username: str, ip: str | None) -> list[str]:
+    """Which locks hold now: ``"username"`` (too many failures for this username since its
+    last successful sign-in) and/or ``"address"`` (too many failures from this client
+    address, whatever the usernames). Empty when sign-in may be tried."""
+    now = timezone.now()
+    window = timedelta(seconds=settings.NUANXIN_LOCKOUT_WINDOW_SECONDS)
+    since = now - 2 * window
+    reasons = []
+    key = normalise_username(username)
+    if key:
+        attempts = LoginAttempt.objects.filter(username=key, at__gte=since)
+        last_ok = attempts.filter(succeeded=True).order_by("-at").values_list("at", flat=True).first()
+        failures = attempts.filter(succeeded=False)
+        if last_ok is not None:
+            failures = failures.filter(at__gt=last_ok)
+        end = _lock_end(sorted(failures.values_list("at", flat=True)), settings.NUANXIN_LOCKOUT_FAILURES, window)
+        if end is not None and end > now:
+            reasons.append("username")
+    if ip:
+        times = sorted(
+            LoginAttempt.objects.filter(ip=ip, at__gte=since, succeeded=False).values_list("at", flat=True)
+        )
+        end = _lock_end(times, settings.NUANXIN_LOCKOUT_ADDRESS_FAILURES, window)
+        if end is not None and end > now:
+            reasons.append("address")
+    return reasons
+
+
+def is_locked_out(*, username: str, ip: str | None) -> bool:
+    return bool(lockout_reasons(username=username, ip=ip))
+
+
+def _existing_user(username: str) -> User | None:
+    username = (username or "").strip()
+    if not username:
+        return None
+    return User.objects.select_related("organisation").filter(username__iexact=username).first()
+
+
+@transaction.atomic
+def record_login_attempt(*, username: str, ip: str | None, succeeded: bool) -> LoginAttempt:
+    """Count one sign-in attempt towards (or, when it succeeded, reset) the lockout."""
+    return LoginAttempt.objects.create(username=normalise_username(username), ip=ip or None, succeeded=succeeded)
+
+
+@transaction.atomic
+def _record_failure(*, username: str, ip: str | None, step: str) -> None:
+    record_login_attempt(username=username, ip=ip, succeeded=False)
+    user = _existing_user(username)
+    audit.record(
+        None,
+        "auth.login_failed",
+        obj=user,
+        organisation=user.organisation if user else None,
+        outcome=AuditOutcome.FAILURE,
+        detail={"username": username[:150], "step": step},
+        actor_name="anonymous",
+    )
+
+
+@transaction.atomic
+def _record_locked(*, username: str, ip: str | None, reasons: list[str], step: str) -> None:
+    user = _existing_user(username)
+    audit.record(
+        None,
+        "auth.locked_out",
+        obj=user,
+        organisation=user.organisation if user else None,
+        outcome=AuditOutcome.DENIED,
+        detail={"username": username[:150], "locks": reasons, "step": step},
+        actor_name="anonymous",
+    )
+
+
+@transaction.atomic
+def _record_success(*, user: User, ip: str | None, two_factor: bool) -> None:
+    record_login_attempt(username=user.get_username(), ip=ip, succeeded=True)
+    audit.record(user, "auth.login", obj=user, organisation=user.organisation, detail={"two_factor": two_factor})
+
+
+def check_password_login(*, username: str, password: str, ip: str | None, request=None) -> LoginResult:
+    """The first sign-in step. The lockout is checked before the password, so a locked-out
+    attempt says nothing about whether the password was right; unknown and known usernames
+    get the same answers. ``OK`` means the caller now calls ``django.contrib.auth.login``;
+    ``NEEDS_CODE`` means the user has an authenticator and must pass ``check_code_login``."""
+    username = (username or "").strip()
+    reasons = lockout_reasons(username=username, ip=ip)
+    if reasons:
+        _record_locked(username=username, ip=ip, reasons=reasons, step="password")
+        return LoginResult(LoginOutcome.LOCKED)
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        _record_failure(username=username, ip=ip, step="password")
+        if is_locked_out(username=username, ip=ip):
+            return LoginResult(LoginOutcome.LOCKED)
+        return LoginResult(LoginOutcome.FAILED)
+    if has_confirmed_totp(user):
+        return LoginResult(LoginOutcome.NEEDS_CODE, user)
+    _record_success(user=user, ip=ip, two_factor=False)
+    return LoginResult(LoginOutcome.OK, user)
+
+
+def check_code_login(*, user: User, code: str, ip: str | None) -> LoginResult:
+    """The second sign-in step for a user with an authenticator: lockout first, then the
+    code (a code already used is refused). Failures count towards the same lockout."""
+    username = user.get_username()
+    reasons = lockout_reasons(username=username, ip=ip)
+    if reasons:
+        _record_locked(username=username, ip=ip, reasons=reasons, step="code")
+        return LoginResult(LoginOutcome.LOCKED)
+    if not user.is_active or not verify_totp(user=user, code=code):
+        _record_failure(username=username, ip=ip, step="code")
+        if is_locked_out(username=username, ip=ip):
+            return LoginResult(LoginOutcome.LOCKED)
+        return LoginResult(LoginOutcome.FAILED)
+    _record_success(user=user, ip=ip, two_factor=True)
+    return LoginResult(LoginOutcome.OK, user)
+
+
+@transaction.atomic
+def record_logout(*, user: User) -> None:
+    """Audit a sign-out (the view ends the session)."""
+    audit.record(user, "auth.logout", obj=user, organisation=user.organisation)
+
+
+@transaction.atomic
+def record_session_expired(*, user: User, reason: str) -> None:
+    """Audit a session ended by the idle or absolute time limit (``reason``)."""
+    audit.record(user, "auth.session_expired", obj=user, organisation=user.organisation, detail={"reason": reason})
+
+
+def prune_login_attempts(*, actor=None, older_than_hours: int = 24) -> int:
+    """Periodic clean-up of the lockout counters. Every attempt is also in the audit log, so
+    the rows are only counters: they are not audited when pruned. Idempotent."""
+    keep = max(timedelta(hours=older_than_hours), 2 * timedelta(seconds=settings.NUANXIN_LOCKOUT_WINDOW_SECONDS))
+    count, _deleted = LoginAttempt.objects.filter(at__lt=timezone.now() - keep).delete()
     return count
+
+
+# --- passwords ------------------------------------------------------------------------------
+
+
+def change_own_password(*, actor: User, current_password: str, new_password: str, ip: str | None = None) -> User:
+    """A user changes their own password, proving the current one. Wrong current passwords
+    count towards the sign-in lockout (a left-open session must not become a way to guess
+    it). The new password goes through ``orgs.services.set_password`` (policy, audit)."""
+    from nuanxin.orgs.services import set_password
+
+    username = actor.get_username()
+    if is_locked_out(username=username, ip=ip):
+        raise NotAllowed(lockout_message())
+    if not actor.check_password(current_password or ""):
+        _record_failure(username=username, ip=ip, step="password_change")
+        raise ServiceError(_("The current password is not correct."), field="current_password")
+    if current_password == new_password:
+        raise ServiceError(_("The new password must differ from the current one."), field="new_password1")
+    return set_password(actor=actor, user=actor, password=new_password)
+
+
+# --- authenticators (TOTP, RFC 6238) --------------------------------------------------------
+
+TOTP_ISSUER = "Nuanxin"
+TOTP_DRIFT_STEPS = 1  # accept the previous and the next 30-second code too
+
+
+def _grant_roles(user: User) -> set[str]:
+    # All grants, not the ones narrowed by the scope switcher: switching to a lesser role
+    # must not lift the two-factor requirement.
+    from nuanxin.orgs import scope
+
+    return {g.role for g in scope.grants(user)}
+
+
+def totp_required(user: User) -> bool:
+    """Whether one of the user's roles requires two-step sign-in (``NUANXIN_TOTP_REQUIRED_ROLES``,
+    set for admins and auditors in production)."""
+    required = set(settings.NUANXIN_TOTP_REQUIRED_ROLES)
+    return bool(required and required & _grant_roles(user))
+
+
+def has_confirmed_totp(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+
+
+def new_totp_secret() -> str:
+    """A fresh 160-bit base32 secret for setting up an authenticator. Nothing is stored:
+    the setup page keeps it in the (server-side) session until ``confirm_totp``."""
+    return pyotp.random_base32()
+
+
+def totp_provisioning_uri(*, user: User, secret: str) -> str:
+    """The otpauth:// URI an authenticator app reads from the QR code."""
+    return pyotp.TOTP(secret).provisioning_uri(name=user.get_username(), issuer_name=TOTP_ISSUER)
+
+
+def _clean_code(code: str) -> str:
+    return "".join((code or "").split()).replace("-", "")
+
+
+def _matching_step(secret: str, code: str, after_step: int) -> int | None:
+    """The time step (within the allowed drift) whose code equals ``code`` and that is later
+    than ``after_step``; ``None`` when there is none."""
+    code = _clean_code(code)
+    if len(code) != 6 or not code.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(timezone.now())
+    for step in range(current - TOTP_DRIFT_STEPS, current + TOTP_DRIFT_STEPS + 1):
+        if step > after_step and hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+@transaction.atomic
+def confirm_totp(*, actor: User, secret: str, code: str) -> TOTPDevice:
+    """Turn on two-step sign-in for ``actor`` with the secret shown at setup, once the
+    authenticator app proves it holds it by giving a current code."""
+    if TOTPDevice.objects.filter(user=actor, confirmed_at__isnull=False).exists():
+        raise Conflict(_("Two-step sign-in is already on for your account."))
+    if not secret or len(secret) > 64:
+        raise ServiceError(_("The setup has expired. Please start again."))
+    step = _matching_step(secret, code, after_step=0)
+    if step is None:
+        raise ServiceError(_("The code is not correct. Check the time on your phone and try again."), field="code")
+    TOTPDevice.objects.filter(user=actor).delete()  # an unconfirmed leftover, if any
+    device = TOTPDevice.objects.create(user=actor, secret=secret, confirmed_at=timezone.now(), last_used_step=step)
+    audit.record(actor, "auth.totp_enabled", obj=actor, organisation=actor.organisation)
+    return device
+
+
+@transaction.atomic
+def verify_totp(*, user: User, code: str) -> bool:
+    """Check a sign-in code against the user's confirmed authenticator, allowing one step of
+    clock drift either way and refusing a code whose step was already used."""
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed_at__isnull=False).first()
+    if device is None:
+        return False
+    step = _matching_step(device.secret, code, after_step=device.last_used_step)
+    if step is None:
+        return False
+    device.last_used_step = step
+    device.save(update_fields=["last_used_step"])
+    return True
+
+
+def disable_totp(*, actor: User, code: str) -> None:
+    """The user turns off their own two-step sign-in, proving it with a current code.
+    Refused while one of their roles requires it."""
+    if totp_required(actor):
+        raise NotAllowed(_("Your role requires two-step sign-in; it cannot be turned off."))
+    if not has_confirmed_totp(actor):
+        raise ServiceError(_("Two-step sign-in is not on for your account."))
+    if not verify_totp(user=actor, code=code):
+        raise ServiceError(_("The code is not correct or has already been used."), field="code")
+    _remove_totp(actor=actor, user=actor, action="auth.totp_disabled")
+
+
+@transaction.atomic
+def _remove_totp(*, actor, user: User, action: str) -> bool:
+    count, _deleted = TOTPDevice.objects.filter(user=user).delete()
+    if count:
+        audit.record(actor, action, obj=user, organisation=user.organisation, detail={"user": user.get_username()})
+    return bool(count)
+
+
+@transaction.atomic
+def reset_totp(*, actor, user: User) -> bool:
+    """An administrator who manages ``user`` removes their authenticator (a lost or replaced
+    phone). The user signs in with the password alone and, if their role requires it, must
+    set up a new authenticator at once. ``actor=None`` is the operator (``nuanxin reset_totp``).
+    Returns whether there was an authenticator to remove."""
+    from nuanxin.orgs.services import may_manage_user
+
+    if actor is not None:
+        if actor.pk == user.pk:
+            raise NotAllowed(_("Ask another administrator to reset your own authenticator."))
+        if not may_manage_user(actor, user):
+            raise NotAllowed(_("You may not manage this account."))
+    return _remove_totp(actor=actor, user=user, action="auth.totp_reset")

@@ -1,11 +1,16 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from nuanxin.core import access
+from nuanxin.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", access.public(auth_views.LoginView.as_view()), name="login"),
-    path("logout/", access.public(auth_views.LogoutView.as_view()), name="logout"),
-    path("me/", access.public(auth_views.LoginView.as_view()), name="profile"),
+    path("login/", views.login_view, name="login"),
+    path("login/code/", views.login_totp_view, name="login_totp"),
+    path("logout/", views.logout_view, name="logout"),
+    path("me/", views.profile_view, name="profile"),
+    path("me/password/", views.password_change_view, name="password_change"),
+    path("me/two-step/", views.totp_setup_view, name="totp_setup"),
+    path("me/two-step/off/", views.totp_disable_view, name="totp_disable"),
+    path("me/tokens/new/", views.token_create_view, name="token_create"),
+    path("me/tokens/<int:pk>/revoke/", views.token_revoke_view, name="token_revoke"),
 ]
