@@ -5,6 +5,7 @@ Production (``NUANXIN_ENV=production``): ``SECRET_KEY``, ``DATABASE_URL`` and ``
 come from the environment, cookies are secure and two-factor login is required for admins.
 """
 
+import json
 import os
 import secrets
 import sys
@@ -81,6 +82,7 @@ INSTALLED_APPS = [
     "nuanxin.orgs",
     "nuanxin.registry",
     "nuanxin.care",
+    "nuanxin.notify",
 ]
 
 MIDDLEWARE = [
@@ -245,6 +247,36 @@ TASKS = {
     }
 }
 NUANXIN_SCHEDULER_LEASE_SECONDS = 60
+
+# --- Notifications: text messages and e-mail (docs/notifications.md) -------------------------
+# SMS backend: console (development), file (tests: JSON lines), or the provider backend.
+NUANXIN_SMS_BACKEND = os.environ.get(
+    "NUANXIN_SMS_BACKEND",
+    "nuanxin.notify.sms.FileBackend" if TESTING else "nuanxin.notify.sms.ConsoleBackend",
+)
+NUANXIN_SMS_FILE = Path(os.environ.get("NUANXIN_SMS_FILE", VAR_DIR / ("sms-test.jsonl" if TESTING else "sms.jsonl")))
+# The provider backend: an HTTP JSON POST signed with HMAC-SHA256 (see nuanxin/notify/sms.py).
+NUANXIN_SMS_PROVIDER = {
+    "URL": os.environ.get("NUANXIN_SMS_PROVIDER_URL", ""),
+    "ACCESS_KEY": os.environ.get("NUANXIN_SMS_ACCESS_KEY", ""),
+    "SECRET": os.environ.get("NUANXIN_SMS_SECRET", ""),
+    "SIGN_NAME": os.environ.get("NUANXIN_SMS_SIGN_NAME", ""),
+    "TIMEOUT": float(os.environ.get("NUANXIN_SMS_TIMEOUT", "10")),
+}
+# Our template names -> the provider's approved template ids, e.g. '{"care_week_due": "SMS_123"}'.
+NUANXIN_SMS_TEMPLATES = json.loads(os.environ.get("NUANXIN_SMS_TEMPLATES", "{}"))
+NUANXIN_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NUANXIN_NOTIFY_MAX_ATTEMPTS", "5"))
+NUANXIN_NOTIFY_RETRY_SECONDS = int(os.environ.get("NUANXIN_NOTIFY_RETRY_SECONDS", "60"))  # doubles per attempt
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "nuanxin@localhost")
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -44,3 +44,43 @@ class DifficultySource(models.TextChoices):
     MANUAL = "manual", _("Entered by hand")
     IMPORT = "import", _("Imported table")
     VISIT = "visit", _("Raised during a visit")
+
+
+# Allowed status changes of a difficulty (the life cycle; reopen goes back to open).
+DIFFICULTY_TRANSITIONS = {
+    DifficultyStatus.OPEN: frozenset({DifficultyStatus.IN_PROGRESS, DifficultyStatus.RESOLVED}),
+    DifficultyStatus.IN_PROGRESS: frozenset({DifficultyStatus.OPEN, DifficultyStatus.RESOLVED}),
+    DifficultyStatus.RESOLVED: frozenset({DifficultyStatus.CLOSED, DifficultyStatus.OPEN}),
+    DifficultyStatus.CLOSED: frozenset({DifficultyStatus.OPEN}),
+}
+# Statuses in which a difficulty is still being worked on (and can become overdue).
+DIFFICULTY_ACTIVE = frozenset({DifficultyStatus.OPEN, DifficultyStatus.IN_PROGRESS})
+
+
+class DifficultyNoteKind(models.TextChoices):
+    OPENED = "opened", _("Opened")
+    NOTE = "note", _("Note")
+    STATUS = "status", _("Status change")
+    OWNER = "owner", _("New owner")
+    ESCALATION = "escalation", _("Escalated")
+    EDIT = "edit", _("Details changed")
+
+
+class DutyStatus(models.TextChoices):
+    """The state of one family's visit duty in one week."""
+
+    DUE = "due", _("Due")
+    DONE = "done", _("Visited")
+    MISSED = "missed", _("Missed")
+    EXCUSED = "excused", _("Excused")
+
+
+class VisitMode(models.TextChoices):
+    HOME = "home", _("Home visit")
+    PHONE = "phone", _("Phone call")
+    VIDEO = "video", _("Video call")
+    ONLINE = "online", _("Online")
+
+
+# Roles that may see aggregate figures (counts per unit) but no personal detail.
+CARE_REPORT_ROLES = frozenset({"city_admin", "org_admin", "viewer"})

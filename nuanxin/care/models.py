@@ -1,23 +1,43 @@
-"""Precise care contact (精准关爱联系制度): campaigns, care assignments and difficulties.
+"""Precise care contact (精准关爱联系制度): campaigns, care assignments, weekly visit duties,
+visits and difficulties.
 
-Weekly visit duties and visits are added by the care issue on top of these."""
+Scoping: every row belongs to a worker; admins see the rows of the units in their grants, a
+care contact only those of the families currently assigned to them (``WorkerQuerySet``),
+viewers only aggregate figures (the ``report`` action), counsellors nothing.
+"""
+
+from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from nuanxin.care import weeks
 from nuanxin.care.choices import (
+    CARE_REPORT_ROLES,
     Cadence,
     DifficultyCategory,
+    DifficultyNoteKind,
     DifficultySource,
     DifficultyStatus,
+    DutyStatus,
     Urgency,
+    VisitMode,
 )
 from nuanxin.core.models import ScopedQuerySet
 from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, REGISTER_VIEW_ROLES
 from nuanxin.registry.models import WorkerQuerySet
+
+
+class CampaignQuerySet(models.QuerySet):
+    def running(self, on: date | None = None):
+        """Campaigns started on or before ``on`` whose declared end (if any) is not before it."""
+        on = on or timezone.localdate()
+        return self.filter(starts_on__lte=on).filter(Q(declared_end_on__isnull=True) | Q(declared_end_on__gte=on))
 
 
 class Campaign(models.Model):
@@ -30,8 +50,12 @@ class Campaign(models.Model):
     # Visit cadence per frontline team type (registry TeamType value -> Cadence value).
     cadence = models.JSONField(_("visit cadence"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The Monday of the last week whose duties the periodic job has opened for every family
+    # (so a run only inserts the weeks after it; see services.open_duties).
+    duties_opened_through = models.DateField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
+    objects = CampaignQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("campaign")
@@ -46,6 +70,37 @@ class Campaign(models.Model):
 
         default = Cadence.WEEKLY if team == TeamType.HUBEI_AID else Cadence.NONE
         return self.cadence.get(team, default)
+
+    @property
+    def start_week(self) -> date:
+        return weeks.monday(self.starts_on)
+
+    @property
+    def last_week(self) -> date | None:
+        """The Monday of the last week with duties: the week the end was declared for."""
+        return weeks.monday(self.declared_end_on) if self.declared_end_on else None
+
+    def covers_week(self, week: date) -> bool:
+        last = self.last_week
+        return week >= self.start_week and (last is None or week <= last)
+
+    def is_due(self, team: str, week: date) -> bool:
+        """Whether a family of ``team`` owes a visit in ``week`` (fortnightly = every second
+        ISO week counted from the campaign's start week)."""
+        if not self.covers_week(week):
+            return False
+        cadence = self.cadence_for(team)
+        if cadence == Cadence.WEEKLY:
+            return True
+        if cadence == Cadence.FORTNIGHTLY:
+            return ((week - self.start_week).days // 7) % 2 == 0
+        return False
+
+    def teams_due(self, week: date) -> list[str]:
+        """The frontline team types whose families owe a visit in ``week``."""
+        from nuanxin.registry.choices import TeamType
+
+        return [team for team in TeamType.values if self.is_due(team, week)]
 
 
 class CareAssignmentQuerySet(ScopedQuerySet):
@@ -72,7 +127,7 @@ class CareAssignment(models.Model):
         on_delete=models.PROTECT,
         related_name="care_assignments",
     )
-    started_at = models.DateTimeField(_("assigned"), auto_now_add=True)
+    started_at = models.DateTimeField(_("assigned"), default=timezone.now)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -99,6 +154,157 @@ class CareAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} → {self.contact}"
+
+
+class Visit(models.Model):
+    """One visit to a worker's family (慰问): at home, by phone, by video or online. Edits keep
+    their history, and carry the ``version`` they started from (optimistic concurrency)."""
+
+    worker = models.ForeignKey(
+        "registry.Worker", verbose_name=_("worker"), on_delete=models.CASCADE, related_name="visits"
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="visits",
+    )
+    on = models.DateField(_("date"))
+    mode = models.CharField(_("mode"), max_length=16, choices=VisitMode.choices, default=VisitMode.HOME)
+    visitors = models.CharField(_("visitors"), max_length=200, blank=True)
+    state_of_mind = models.TextField(_("state of mind"), blank=True)  # 思想动态
+    opinions = models.TextField(_("opinions heard"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    history = HistoricalRecords()
+    objects = WorkerQuerySet.as_manager()
+
+    scope_path = "worker__organisation__path"
+    worker_lookup = "worker__"
+    scope_roles = {"view": REGISTER_VIEW_ROLES, "change": REGISTER_VIEW_ROLES}
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-on", "-id"]
+        indexes = [models.Index(fields=["worker", "on"], name="care_visit_worker_on_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.worker} {self.on:%Y-%m-%d} {self.get_mode_display()}"
+
+    @property
+    def week(self) -> date:
+        return weeks.monday(self.on)
+
+
+class VisitItem(models.Model):
+    """Daily necessities delivered during a visit: item, quantity and value in yuan."""
+
+    visit = models.ForeignKey(Visit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="items")
+    item = models.CharField(_("item"), max_length=100)
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=10, decimal_places=2, default=1, validators=[MinValueValidator(0)]
+    )
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    value = models.DecimalField(
+        _("value (yuan)"), max_digits=12, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("necessity delivered")
+        verbose_name_plural = _("necessities delivered")
+        ordering = ["visit_id", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="care_item_quantity_not_negative"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="care_item_value_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} × {self.quantity}{self.unit}"
+
+
+class VisitDuty(models.Model):
+    """A family's visit owed in one ISO week of a campaign (每周慰问义务): due, then done by a
+    visit in the week, missed when the week ends without one, or excused with a reason.
+
+    ``organisation`` is the worker's unit when the week was opened (the unit that owed the
+    visit); it makes the per-unit weekly overview one index range read. The ``*_at``
+    timestamps say when each state was reached, so the state on any past day can be told
+    (see ``selectors.status_as_of``)."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="duties"
+    )
+    worker = models.ForeignKey(
+        "registry.Worker", verbose_name=_("worker"), on_delete=models.CASCADE, related_name="visit_duties"
+    )
+    organisation = models.ForeignKey(
+        "orgs.Organisation", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    week = models.DateField(_("week"))  # its Monday
+    status = models.CharField(_("status"), max_length=16, choices=DutyStatus.choices, default=DutyStatus.DUE)
+    excuse_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    visit = models.ForeignKey(
+        Visit,
+        verbose_name=_("visit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duties",
+    )
+    created_at = models.DateTimeField(_("opened"), default=timezone.now)
+    done_at = models.DateTimeField(_("visited"), null=True, blank=True)
+    missed_at = models.DateTimeField(_("marked missed"), null=True, blank=True)
+    excused_at = models.DateTimeField(_("excused"), null=True, blank=True)
+    excused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = WorkerQuerySet.as_manager()
+
+    scope_path = "organisation__path"
+    worker_lookup = "worker__"
+    scope_roles = {"view": REGISTER_VIEW_ROLES, "change": REGISTER_VIEW_ROLES, "report": CARE_REPORT_ROLES}
+
+    class Meta:
+        verbose_name = _("visit duty")
+        verbose_name_plural = _("visit duties")
+        ordering = ["-week", "worker_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["worker", "week", "campaign"], name="care_duty_one_per_week"),
+        ]
+        indexes = [
+            # The weekly overview: one campaign, one week, the units of a subtree, by status.
+            models.Index(fields=["campaign", "week", "organisation", "status"], name="care_duty_overview_idx"),
+            # The periodic job's "mark every past week's undone duty missed": only due rows.
+            models.Index(fields=["week"], condition=Q(status="due"), name="care_duty_due_week_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} {weeks.label(self.week)} {self.get_status_display()}"
+
+    @property
+    def week_label(self) -> str:
+        return weeks.label(self.week)
+
+    @property
+    def sunday(self) -> date:
+        return self.week + timedelta(days=6)
 
 
 class Difficulty(models.Model):
@@ -157,18 +363,75 @@ class Difficulty(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    visit = models.ForeignKey(
+        Visit,
+        verbose_name=_("raised during visit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="difficulties",
+    )
+    # How far up the tree the overdue difficulty has been escalated for its current due date
+    # (0 = not yet); reset when it is reopened. Keeps escalation from being repeated.
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
 
     history = HistoricalRecords()
     objects = WorkerQuerySet.as_manager()
 
     scope_path = "worker__organisation__path"
     worker_lookup = "worker__"
-    scope_roles = {"view": REGISTER_VIEW_ROLES, "change": REGISTER_VIEW_ROLES}
+    scope_roles = {"view": REGISTER_VIEW_ROLES, "change": REGISTER_VIEW_ROLES, "report": CARE_REPORT_ROLES}
 
     class Meta:
         verbose_name = _("difficulty")
         verbose_name_plural = _("difficulties")
         ordering = ["-created_at", "id"]
+        indexes = [models.Index(fields=["status", "due_on"], name="care_difficulty_due_idx")]
 
     def __str__(self) -> str:
         return self.description[:40]
+
+    @property
+    def is_overdue(self) -> bool:
+        from nuanxin.care.choices import DIFFICULTY_ACTIVE
+
+        return self.status in DIFFICULTY_ACTIVE and self.due_on is not None and self.due_on < timezone.localdate()
+
+
+class DifficultyNote(models.Model):
+    """One entry of a difficulty's timeline: a note, a status change, a new owner or an
+    escalation, with who and when."""
+
+    difficulty = models.ForeignKey(
+        Difficulty, verbose_name=_("difficulty"), on_delete=models.CASCADE, related_name="notes"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=DifficultyNoteKind.choices, default=DifficultyNoteKind.NOTE
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    text = models.TextField(_("note"), blank=True)
+    from_status = models.CharField(_("from"), max_length=16, choices=DifficultyStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, choices=DifficultyStatus.choices, blank=True)
+
+    objects = WorkerQuerySet.as_manager()
+
+    scope_path = "difficulty__worker__organisation__path"
+    worker_lookup = "difficulty__worker__"
+    scope_roles = {"view": REGISTER_VIEW_ROLES}
+
+    class Meta:
+        verbose_name = _("difficulty note")
+        verbose_name_plural = _("difficulty notes")
+        ordering = ["difficulty_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
