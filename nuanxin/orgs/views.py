@@ -14,7 +14,8 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from nuanxin.accounts.models import ApiToken, User
+from nuanxin.accounts import services as account_services
+from nuanxin.accounts.models import ApiToken, TOTPDevice, User
 from nuanxin.core import access
 from nuanxin.core.errors import ServiceError
 from nuanxin.core.models import AuditLog
@@ -227,8 +228,7 @@ def user_detail(request, pk: int):
             "tokens": tokens,
             "may_manage": may_manage,
             "grant_form": forms.GrantForm(user=actor) if may_manage else None,
-            "has_totp_reset": _reset_totp_service() is not None,
-            "totp_device": getattr(subject, "totp_device", None) if _reset_totp_service() else None,
+            "has_totp": TOTPDevice.objects.filter(user=subject).exists(),
             "is_self": subject.pk == actor.pk,
         },
     )
@@ -323,37 +323,29 @@ def user_reset_password(request, pk: int):
     return _shown_once(request, "orgs/password_once.html", {"subject": subject, "password": password})
 
 
-def _reset_totp_service():
-    from nuanxin.accounts import services as account_services
-
-    return getattr(account_services, "reset_totp", None)
-
-
 @access.scoped(*MANAGERS)
 @require_POST
 def user_reset_totp(request, pk: int):
     """Remove the account's authenticator so its owner can enrol a new one."""
     subject = _user_or_404(request, pk)
-    reset_totp = _reset_totp_service()
-    if reset_totp is None:
-        raise PermissionDenied
     try:
-        reset_totp(actor=request.user, user=subject)
+        removed = account_services.reset_totp(actor=request.user, user=subject)
     except ServiceError as exc:
         _refused(request, exc)
     else:
-        messages.success(request, _("Two-factor authentication reset."))
+        if removed:
+            messages.success(request, _("Two-factor authentication reset: the user sets up a new authenticator."))
+        else:
+            messages.info(request, _("This account had no authenticator."))
     return redirect("orgs:user_detail", pk=subject.pk)
 
 
 @access.scoped(*MANAGERS)
 @require_POST
 def token_revoke(request, pk: int):
-    from nuanxin.accounts.services import revoke_api_token
-
     token = get_object_or_404(ApiToken.objects.filter(user__in=User.objects.for_user(request.user)), pk=pk)
     try:
-        revoke_api_token(actor=request.user, token=token)
+        account_services.revoke_api_token(actor=request.user, token=token)
     except ServiceError as exc:
         _refused(request, exc)
     else:
