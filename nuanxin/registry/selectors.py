@@ -9,8 +9,8 @@ services and the importer (``nuanxin.registry.imports``)::
   (``normalise.name_key``) and the same E.164 mobile: the person arriving again is this
   worker, never a second one. ``None`` when there is none or when ``mobile`` is empty (a
   name alone does not prove identity).
-- ``likely_duplicates``: workers of the same unit (``organisation``) with the same name_key
-  but a different (or missing) mobile: a person must decide.
+- ``likely_duplicates``: the other workers of the same unit (``organisation``) with the same
+  name_key (a different mobile, or no mobile on either side): a person must decide.
 
 ``name`` and ``mobile`` may be raw (as typed or read from a table) or already normalised;
 an invalid mobile raises ``normalise.InvalidValue``. The lookup is not scoped: identity is a
@@ -38,6 +38,7 @@ from nuanxin.registry.models import Worker, WorkerSensitive
 
 _LATIN = re.compile(r"^[a-z]+$")
 _DIGITS = re.compile(r"^\d+$")
+_E164 = re.compile(r"^\+\d{6,15}$")
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class IdentityMatch:
 
 def identity_key(name, mobile) -> tuple[str, str]:
     """(name_key, E.164 mobile or "") — the pair two rows must share to be one person."""
-    e164 = mobile if isinstance(mobile, str) and mobile.startswith("+") else normalise.phone(mobile)
+    e164 = mobile if isinstance(mobile, str) and _E164.match(mobile) else normalise.phone(mobile)
     return normalise.name_key(name), e164
 
 
@@ -68,12 +69,12 @@ def identity_match(organisation, name, mobile, *, exclude: Worker | int | None =
     qs = Worker.objects.filter(name_key=key).select_related("organisation").order_by("id")
     if exclude is not None:
         qs = qs.exclude(pk=getattr(exclude, "pk", exclude))
-    candidates = list(qs.filter(Q(mobile=e164) | Q(organisation=organisation)) if e164 else
-                      qs.filter(organisation=organisation))
+    candidates = list(
+        qs.filter(Q(mobile=e164) | Q(organisation=organisation)) if e164 else qs.filter(organisation=organisation)
+    )
     same = next((w for w in candidates if e164 and w.mobile == e164), None)
     duplicates = [
-        w for w in candidates
-        if w.organisation_id == getattr(organisation, "pk", organisation) and w is not same and w.mobile != e164
+        w for w in candidates if w.organisation_id == getattr(organisation, "pk", organisation) and w is not same
     ]
     return IdentityMatch(same=same, likely_duplicates=duplicates)
 

@@ -1,0 +1,578 @@
+"""Writes of the register. Every function takes a keyword-only ``actor`` (a user, or ``None``
+for the system: CLI, import task, demo), checks inside that the actor may change the worker's
+unit, validates and normalises what it is given, and writes its audit row in the same
+transaction. Bad input raises ``ServiceError`` with ``field`` set, so forms and the API can
+show the message beside the right field; the database is then left as it was.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from nuanxin.core import audit
+from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
+from nuanxin.orgs import scope
+from nuanxin.registry import normalise, selectors
+from nuanxin.registry.choices import (
+    CARRIER_ALIASES,
+    CATEGORY_ALIASES,
+    GENDER_ALIASES,
+    REGISTER_CHANGE_ROLES,
+    SENSITIVE_ROLES,
+    TEAM_ALIASES,
+    Carrier,
+    Gender,
+    MaternityStatus,
+    PersonnelCategory,
+    TeamType,
+    WorkerStatus,
+)
+from nuanxin.registry.models import Deployment, FamilyMember, Worker, WorkerSensitive
+
+WORKER_FIELDS = (
+    "organisation",
+    "name",
+    "gender",
+    "category",
+    "post_title",
+    "mobile",
+    "team",
+    "status",
+    "contact_name_hint",
+    "notes",
+)
+FAMILY_FIELDS = ("name", "relation", "mobile", "address", "notes")
+DEPLOYMENT_FIELDS = ("batch", "destination", "departed_on", "returned_on", "deployed_mobile", "carrier", "notes")
+SENSITIVE_FIELDS = ("id_number", "maternity", "health_notes", "children_under_14")
+_MOBILE_FIELDS = {"mobile", "deployed_mobile"}
+
+
+# --- checks and cleaning -------------------------------------------------------------------
+
+
+def may_change(actor, organisation) -> bool:
+    """Whether ``actor`` may change the register rows of ``organisation`` (None = system)."""
+    return actor is None or scope.covers(actor, REGISTER_CHANGE_ROLES, organisation)
+
+
+def _require_change(actor, organisation) -> None:
+    if not may_change(actor, organisation):
+        raise NotAllowed(_("You may not change the register of this unit."))
+
+
+def _user(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def _choice(value, choices, aliases, field: str, *, required: bool = False) -> str:
+    """A choice value from its value, its Chinese alias (男, 护士, 援鄂医疗队) or its label."""
+    raw = normalise.text(value)
+    if not raw:
+        if required:
+            raise ServiceError(_("This field is required."), field=field)
+        return ""
+    if raw in choices.values:
+        return raw
+    alias = aliases.get(raw) or aliases.get(raw.lower())
+    if alias:
+        return str(alias)
+    for choice_value, label in choices.choices:
+        if raw == str(label):
+            return choice_value
+    raise ServiceError(_("“%(value)s” is not one of the choices.") % {"value": raw}, field=field)
+
+
+def _text(value, field: str, max_length: int, *, required: bool = False) -> str:
+    cleaned = normalise.text(value)
+    if required and not cleaned:
+        raise ServiceError(_("This field is required."), field=field)
+    if len(cleaned) > max_length:
+        raise ServiceError(
+            _("Use at most %(max)d characters (it has %(length)d).") % {"max": max_length, "length": len(cleaned)},
+            field=field,
+        )
+    return cleaned
+
+
+def _notes(value) -> str:
+    return (value or "").strip()
+
+
+def _name(value, field: str = "name") -> str:
+    cleaned = normalise.name(value)
+    if not cleaned:
+        raise ServiceError(_("Enter the name."), field=field)
+    if len(cleaned) > 50:
+        raise ServiceError(_("A name has at most 50 characters."), field=field)
+    return cleaned
+
+
+def _phone(value, field: str) -> str:
+    try:
+        return normalise.phone(value)
+    except normalise.InvalidValue as exc:
+        raise ServiceError(exc.message, field=field) from None
+
+
+def _date(value, field: str) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(normalise.text(value))
+    except ValueError:
+        raise ServiceError(_("Enter a date as YYYY-MM-DD."), field=field) from None
+
+
+def _clean_worker_field(field: str, value):
+    if field == "name":
+        return _name(value)
+    if field == "gender":
+        return _choice(value, Gender, GENDER_ALIASES, field)
+    if field == "category":
+        return _choice(value, PersonnelCategory, CATEGORY_ALIASES, field)
+    if field == "team":
+        return _choice(value, TeamType, TEAM_ALIASES, field, required=True)
+    if field == "status":
+        return _choice(value, WorkerStatus, {}, field, required=True)
+    if field == "mobile":
+        return _phone(value, field)
+    if field == "post_title":
+        return _text(value, field, 100)
+    if field == "contact_name_hint":
+        return _text(value, field, 50)
+    if field == "notes":
+        return _notes(value)
+    if field == "organisation":
+        if value is None:
+            raise ServiceError(_("Choose the unit."), field=field)
+        return value
+    raise ServiceError(_("Unknown field “%(field)s”.") % {"field": field})
+
+
+def _shown(field: str, value) -> object:
+    """A value as the audit trail keeps it: mobiles masked, units by code, dates as text."""
+    if field in _MOBILE_FIELDS:
+        return normalise.mask(value)
+    if field == "organisation":
+        return value.code if value is not None else ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str) and len(value) > 200:
+        return value[:200] + "…"
+    return value
+
+
+def _apply(obj, cleaned: dict) -> dict:
+    """Set the changed attributes; return {field: [old, new]} as the audit trail shows it."""
+    changes = {}
+    for field, new in cleaned.items():
+        old = getattr(obj, field)
+        if old != new:
+            changes[field] = [_shown(field, old), _shown(field, new)]
+            setattr(obj, field, new)
+    return changes
+
+
+def _check_identity(organisation, name: str, mobile: str, *, actor, exclude=None, allow_duplicate: bool) -> None:
+    match = selectors.identity_match(organisation, name, mobile, exclude=exclude)
+    if match.same is not None:
+        where = match.same.organisation.name if _sees(actor, match.same) else _("another unit")
+        raise Conflict(
+            _("%(name)s with this mobile is already in the register (%(unit)s).") % {"name": name, "unit": where},
+            code="same_person",
+            field="mobile",
+        )
+    if match.likely_duplicates and not allow_duplicate:
+        raise Conflict(
+            _(
+                "This unit already has a worker named %(name)s with another mobile. If this is a different "
+                "person, confirm that the name is shared."
+            )
+            % {"name": name},
+            code="likely_duplicate",
+            field="name",
+        )
+
+
+def _sees(actor, worker: Worker) -> bool:
+    return actor is None or Worker.objects.for_user(actor).filter(pk=worker.pk).exists()
+
+
+# --- workers -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_worker(
+    *,
+    actor,
+    organisation,
+    name: str,
+    team: str,
+    gender: str = "",
+    category: str = "",
+    post_title: str = "",
+    mobile: str = "",
+    status: str = WorkerStatus.ON_DUTY,
+    contact_name_hint: str = "",
+    notes: str = "",
+    allow_duplicate: bool = False,
+) -> Worker:
+    """Add a worker to the register of ``organisation`` (their unit).
+
+    Refuses the same person twice (same name and mobile anywhere in the register) and, unless
+    ``allow_duplicate``, a second worker of the same name in the same unit."""
+    given = {
+        "organisation": organisation,
+        "name": name,
+        "gender": gender,
+        "category": category,
+        "post_title": post_title,
+        "mobile": mobile,
+        "team": team,
+        "status": status,
+        "contact_name_hint": contact_name_hint,
+        "notes": notes,
+    }
+    cleaned = {field: _clean_worker_field(field, value) for field, value in given.items()}
+    _require_change(actor, cleaned["organisation"])
+    _check_identity(
+        cleaned["organisation"], cleaned["name"], cleaned["mobile"], actor=actor, allow_duplicate=allow_duplicate
+    )
+    worker = Worker(**cleaned, created_by=_user(actor))
+    worker.refresh_derived()
+    worker._history_user = _user(actor)
+    worker.save()
+    audit.record(
+        actor,
+        "worker.create",
+        obj=worker,
+        organisation=worker.organisation,
+        detail={"team": worker.team, "mobile": worker.mobile_masked, "unit": worker.organisation.code},
+    )
+    return worker
+
+
+@transaction.atomic
+def update_worker(*, actor, worker: Worker, allow_duplicate: bool = False, **changes) -> Worker:
+    """Change some fields of a worker (any of ``WORKER_FIELDS``). Moving the worker to another
+    unit needs change rights on both units. The audit row lists each changed field old → new,
+    mobiles masked."""
+    unknown = set(changes) - set(WORKER_FIELDS)
+    if unknown:
+        raise ServiceError(_("Unknown field “%(field)s”.") % {"field": sorted(unknown)[0]})
+    worker = Worker.objects.select_for_update().select_related("organisation").get(pk=worker.pk)
+    _require_change(actor, worker.organisation)
+    cleaned = {field: _clean_worker_field(field, value) for field, value in changes.items()}
+    if "organisation" in cleaned and cleaned["organisation"].pk != worker.organisation_id:
+        _require_change(actor, cleaned["organisation"])
+    diff = _apply(worker, cleaned)
+    if not diff:
+        return worker
+    if {"name", "mobile", "organisation"} & set(diff):
+        worker.refresh_derived()
+        _check_identity(
+            worker.organisation,
+            worker.name,
+            worker.mobile,
+            actor=actor,
+            exclude=worker,
+            allow_duplicate=allow_duplicate or not ({"name", "organisation"} & set(diff)),
+        )
+    worker._history_user = _user(actor)
+    worker.save()
+    audit.record(actor, "worker.update", obj=worker, organisation=worker.organisation, detail={"changes": diff})
+    return worker
+
+
+def set_worker_status(*, actor, worker: Worker, status: str) -> Worker:
+    """Mark a worker on duty, deployed, returned, sick, deceased, or removed from the register."""
+    status = _choice(status, WorkerStatus, {}, "status", required=True)
+    return update_worker(actor=actor, worker=worker, status=status)
+
+
+# --- family members ------------------------------------------------------------------------
+
+
+def _clean_family(values: dict) -> dict:
+    cleaned = {}
+    for field, value in values.items():
+        if field == "name":
+            cleaned[field] = _name(value)
+        elif field == "relation":
+            cleaned[field] = _text(value, field, 20)
+        elif field == "mobile":
+            cleaned[field] = _phone(value, field)
+        elif field == "address":
+            cleaned[field] = _text(value, field, 200)
+        elif field == "notes":
+            cleaned[field] = _notes(value)
+        else:
+            raise ServiceError(_("Unknown field “%(field)s”.") % {"field": field})
+    return cleaned
+
+
+def _make_primary(member: FamilyMember, actor) -> None:
+    # Clear the old primary first: the partial unique index allows one per worker at a time.
+    for other in FamilyMember.objects.filter(worker_id=member.worker_id, is_primary=True).exclude(pk=member.pk):
+        other.is_primary = False
+        other._history_user = _user(actor)
+        other.save(update_fields=["is_primary", "updated_at"])
+    if not member.is_primary:
+        member.is_primary = True
+        member._history_user = _user(actor)
+        member.save(update_fields=["is_primary", "updated_at"])
+
+
+@transaction.atomic
+def add_family_member(
+    *,
+    actor,
+    worker: Worker,
+    name: str,
+    relation: str = "",
+    mobile: str = "",
+    address: str = "",
+    notes: str = "",
+    is_primary: bool = False,
+) -> FamilyMember:
+    """Add a family member; the first one (or one added with ``is_primary``) is the primary
+    contact."""
+    worker = Worker.objects.select_for_update().select_related("organisation").get(pk=worker.pk)
+    _require_change(actor, worker.organisation)
+    cleaned = _clean_family({"name": name, "relation": relation, "mobile": mobile, "address": address, "notes": notes})
+    first = not FamilyMember.objects.filter(worker=worker).exists()
+    member = FamilyMember(worker=worker, **cleaned)
+    member.refresh_derived()
+    member._history_user = _user(actor)
+    member.save()
+    if first or is_primary:
+        _make_primary(member, actor)
+    audit.record(
+        actor,
+        "family.add",
+        obj=member,
+        organisation=worker.organisation,
+        detail={
+            "worker": worker.pk,
+            "relation": member.relation,
+            "mobile": member.mobile_masked,
+            "primary": member.is_primary,
+        },
+    )
+    return member
+
+
+@transaction.atomic
+def update_family_member(*, actor, member: FamilyMember, **changes) -> FamilyMember:
+    """Change a family member's name, relation, mobile, address or notes (and make them the
+    primary contact with ``is_primary=True``)."""
+    make_primary = bool(changes.pop("is_primary", False))
+    member = FamilyMember.objects.select_for_update().select_related("worker__organisation").get(pk=member.pk)
+    organisation = member.worker.organisation
+    _require_change(actor, organisation)
+    diff = _apply(member, _clean_family(changes))
+    if diff:
+        member.refresh_derived()
+        member._history_user = _user(actor)
+        member.save()
+    if make_primary and not member.is_primary:
+        _make_primary(member, actor)
+        diff["is_primary"] = [False, True]
+    if diff:
+        audit.record(
+            actor,
+            "family.update",
+            obj=member,
+            organisation=organisation,
+            detail={"worker": member.worker_id, "changes": diff},
+        )
+    return member
+
+
+@transaction.atomic
+def set_primary_family_member(*, actor, member: FamilyMember) -> FamilyMember:
+    """Make ``member`` the primary contact of the worker's family (exactly one is)."""
+    return update_family_member(actor=actor, member=member, is_primary=True)
+
+
+@transaction.atomic
+def remove_family_member(*, actor, member: FamilyMember) -> None:
+    """Remove a family member; when it was the primary contact, the next one becomes primary."""
+    member = FamilyMember.objects.select_for_update().select_related("worker__organisation").get(pk=member.pk)
+    worker = member.worker
+    _require_change(actor, worker.organisation)
+    was_primary = member.is_primary
+    audit.record(
+        actor,
+        "family.remove",
+        obj=member,
+        organisation=worker.organisation,
+        detail={"worker": worker.pk, "primary": was_primary},
+    )
+    member._history_user = _user(actor)
+    member.delete()
+    if was_primary:
+        successor = FamilyMember.objects.filter(worker=worker).order_by("id").first()
+        if successor is not None:
+            _make_primary(successor, actor)
+
+
+# --- deployments ---------------------------------------------------------------------------
+
+
+def _clean_deployment(values: dict) -> dict:
+    cleaned = {}
+    for field, value in values.items():
+        if field in ("batch",):
+            cleaned[field] = _text(value, field, 50)
+        elif field == "destination":
+            cleaned[field] = _text(value, field, 100)
+        elif field in ("departed_on", "returned_on"):
+            cleaned[field] = _date(value, field)
+        elif field == "deployed_mobile":
+            cleaned[field] = _phone(value, field)
+        elif field == "carrier":
+            cleaned[field] = _choice(value, Carrier, CARRIER_ALIASES, field) if value is not None else None
+        elif field == "notes":
+            cleaned[field] = _notes(value)
+        else:
+            raise ServiceError(_("Unknown field “%(field)s”.") % {"field": field})
+    return cleaned
+
+
+@transaction.atomic
+def save_deployment(*, actor, worker: Worker, deployment: Deployment | None = None, **values) -> Deployment:
+    """Create a deployment of ``worker`` (or change ``deployment``). Without a carrier, the
+    carrier is suggested from the deployed mobile's number segment; a given one wins."""
+    worker = Worker.objects.select_related("organisation").get(pk=worker.pk)
+    _require_change(actor, worker.organisation)
+    if deployment is not None:
+        deployment = Deployment.objects.select_for_update().get(pk=deployment.pk)
+        if deployment.worker_id != worker.pk:
+            raise ServiceError(_("This deployment belongs to another worker."))
+    cleaned = _clean_deployment(values)
+    target = deployment or Deployment(worker=worker)
+    before = {f: getattr(target, f) for f in DEPLOYMENT_FIELDS}
+    for field, value in cleaned.items():
+        if field != "carrier":
+            setattr(target, field, value)
+    carrier = cleaned.get("carrier")
+    if carrier is None and "carrier" not in cleaned and target.deployed_mobile == before["deployed_mobile"]:
+        carrier = target.carrier  # not given, number unchanged: keep what was chosen
+    if not carrier:
+        carrier = normalise.suggest_carrier(target.deployed_mobile)
+    target.carrier = carrier
+    if target.departed_on and target.returned_on and target.returned_on < target.departed_on:
+        raise ServiceError(_("The return date cannot be before the departure."), field="returned_on")
+    created = deployment is None
+    diff = {
+        f: [None if created else _shown(f, before[f]), _shown(f, getattr(target, f))]
+        for f in DEPLOYMENT_FIELDS
+        if (created and getattr(target, f)) or (not created and before[f] != getattr(target, f))
+    }
+    if not created and not diff:
+        return target
+    target._history_user = _user(actor)
+    target.save()
+    audit.record(
+        actor,
+        "deployment.create" if created else "deployment.update",
+        obj=target,
+        organisation=worker.organisation,
+        detail={"worker": worker.pk, "changes": diff},
+    )
+    return target
+
+
+@transaction.atomic
+def remove_deployment(*, actor, deployment: Deployment) -> None:
+    """Remove a deployment recorded by mistake."""
+    deployment = Deployment.objects.select_related("worker__organisation").get(pk=deployment.pk)
+    organisation = deployment.worker.organisation
+    _require_change(actor, organisation)
+    audit.record(
+        actor,
+        "deployment.remove",
+        obj=deployment,
+        organisation=organisation,
+        detail={"worker": deployment.worker_id, "batch": deployment.batch},
+    )
+    deployment._history_user = _user(actor)
+    deployment.delete()
+
+
+# --- sensitive data and mobiles ------------------------------------------------------------
+
+
+@transaction.atomic
+def update_sensitive(*, actor, worker: Worker, **values) -> WorkerSensitive:
+    """Record or change a worker's sensitive data (ID-card number checked with its checksum,
+    pregnancy/lactation, health, children under 14). Only SENSITIVE_ROLES may; the audit row
+    names the changed fields, never their values."""
+    worker = Worker.objects.select_related("organisation").get(pk=worker.pk)
+    if actor is not None and not scope.covers(actor, SENSITIVE_ROLES, worker.organisation):
+        raise NotAllowed(_("You may not change this worker's sensitive data."))
+    cleaned = {}
+    for field, value in values.items():
+        if field == "id_number":
+            try:
+                cleaned[field] = normalise.id_number(value)
+            except normalise.InvalidValue as exc:
+                raise ServiceError(exc.message, field=field) from None
+        elif field == "maternity":
+            cleaned[field] = _choice(value, MaternityStatus, {"孕期": "pregnant", "哺乳期": "lactating"}, field)
+        elif field == "health_notes":
+            cleaned[field] = _notes(value)
+        elif field == "children_under_14":
+            if value in (None, ""):
+                cleaned[field] = None
+            else:
+                try:
+                    number = int(value)
+                except (TypeError, ValueError):
+                    number = -1
+                if not 0 <= number <= 20:
+                    raise ServiceError(_("Enter a whole number from 0 to 20."), field=field)
+                cleaned[field] = number
+        else:
+            raise ServiceError(_("Unknown field “%(field)s”.") % {"field": field})
+    row, created = WorkerSensitive.objects.select_for_update().get_or_create(worker=worker)
+    changed = sorted(f for f, v in cleaned.items() if getattr(row, f) != v)
+    for field in changed:
+        setattr(row, field, cleaned[field])
+    if changed or created:
+        row._history_user = _user(actor)
+        row.save()
+        audit.record(
+            actor, "worker.sensitive_update", obj=worker, organisation=worker.organisation, detail={"fields": changed}
+        )
+    return row
+
+
+@transaction.atomic
+def reveal_mobile(*, actor, target: Worker | FamilyMember | Deployment) -> str:
+    """The full mobile of a worker, a family member or a deployment, for a user who may see the
+    worker; every reveal writes ``worker.mobile_reveal``. Returns the national form."""
+    if isinstance(target, Worker):
+        worker, number, whose = target, target.mobile, "worker"
+    elif isinstance(target, FamilyMember):
+        worker, number, whose = target.worker, target.mobile, "family"
+    elif isinstance(target, Deployment):
+        worker, number, whose = target.worker, target.deployed_mobile, "deployment"
+    else:  # pragma: no cover - a programming error
+        raise TypeError(target)
+    if actor is not None and not Worker.objects.for_user(actor).filter(pk=worker.pk).exists():
+        raise NotAllowed(_("You may not see this worker."))
+    audit.record(
+        actor,
+        "worker.mobile_reveal",
+        obj=worker,
+        organisation=worker.organisation,
+        detail={"whose": whose, "id": target.pk, "mobile": normalise.mask(number)},
+    )
+    return normalise.national(number)
