@@ -1,0 +1,32 @@
+"""``nuanxin reset_totp USERNAME --yes``: the operator removes a user's authenticator."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from nuanxin.accounts import services
+from nuanxin.accounts.models import TOTPDevice, User
+
+
+class Command(BaseCommand):
+    help = (
+        "Remove a user's two-step sign-in authenticator (lost or replaced phone), as the system "
+        "operator. The user then signs in with the password and, if their role requires it, must "
+        "set up a new authenticator at once. Without --yes only says what would be done. "
+        "Administrators can do the same from the user's page for accounts they manage."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--yes", action="store_true", help="Really remove it (otherwise a dry run).")
+
+    def handle(self, *args, username, yes, **options):
+        user = User.objects.filter(username__iexact=username.strip()).first()
+        if user is None:
+            raise CommandError(f"No user named {username!r}.")
+        if not TOTPDevice.objects.filter(user=user).exists():
+            self.stdout.write(f"{user.username} has no authenticator; nothing to do.")
+            return
+        if not yes:
+            self.stdout.write(f"Would remove the authenticator of {user.username}. Run again with --yes to do it.")
+            return
+        services.reset_totp(actor=None, user=user)
+        self.stdout.write(self.style.SUCCESS(f"Removed the authenticator of {user.username}."))
