@@ -1,0 +1,1 @@
+"""A stand-in app with a ``periodic`` module, for the scheduler's discovery tests."""
