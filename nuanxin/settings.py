@@ -175,7 +175,9 @@ NUANXIN_TOTP_REQUIRED_ROLES = ["city_admin", "org_admin", "auditor"] if PRODUCTI
 NUANXIN_API_TOKEN_DEFAULT_DAYS = 90
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-SESSION_COOKIE_AGE = NUANXIN_SESSION_IDLE_SECONDS
+# The cookie lives as long as the absolute limit; SessionTimeoutMiddleware ends idle sessions
+# on the server (audited, with a message), which a cookie that vanished silently could not.
+SESSION_COOKIE_AGE = NUANXIN_SESSION_ABSOLUTE_SECONDS
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,9 +1,10 @@
 """Session lifetime and the two-factor requirement, enforced on every request.
 
-The session cookie's own age (``SESSION_COOKIE_AGE`` with ``SESSION_SAVE_EVERY_REQUEST``)
-already ends idle sessions in the browser; ``SessionTimeoutMiddleware`` enforces the idle
-and absolute limits on the server as well, so a copied cookie or a client that ignores
-expiry gains nothing.
+The session cookie (and its database row) lives as long as the absolute limit
+(``SESSION_COOKIE_AGE``); ``SessionTimeoutMiddleware`` enforces both the idle and the
+absolute limit on the server from timestamps kept inside the session, so a copied cookie or
+a client that ignores expiry gains nothing, and an expired session is audited and explained
+to the user instead of silently vanishing.
 """
 
 from __future__ import annotations
