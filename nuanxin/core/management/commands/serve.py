@@ -1,0 +1,143 @@
+"""``nuanxin serve``: the embedded start — web server, task worker and scheduler together."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
+from django.utils.translation import gettext as _
+
+STOP_GRACE_SECONDS = 10
+
+
+class Command(BaseCommand):
+    help = (
+        "Start Nuanxin on one machine: the web server (Django's runserver without auto-reload; "
+        "static files are served by WhiteNoise), `nuanxin worker` and `nuanxin scheduler`, as "
+        "three child processes. Prints the address and the demo logins. Ctrl-C or SIGTERM stops "
+        "all three; if one of them ends, the others are stopped too and the exit status is "
+        "non-zero when a child failed. This is for the embedded start and small installations: "
+        "in production run the web application under a real WSGI server (e.g. gunicorn "
+        "nuanxin.wsgi) behind a reverse proxy, and the worker and exactly one scheduler as "
+        "services (see docs/operations.md)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on (default: %(default)s).")
+        parser.add_argument("--port", type=int, default=8000, help="Port to listen on (default: %(default)s).")
+
+    def handle(self, *, host: str, port: int, **options):
+        self._check_migrations()
+        address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        base = [sys.executable, "-m", "nuanxin.cli"]
+        commands = {
+            "web": [*base, "runserver", address, "--noreload"],
+            "worker": [*base, "worker"],
+            "scheduler": [*base, "scheduler"],
+        }
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE, "PYTHONUNBUFFERED": "1"}
+
+        self.signalled: list[int] = []
+        self.children: dict[str, subprocess.Popen] = {}
+        previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            for name, command in commands.items():
+                # Own process group: a terminal's Ctrl-C reaches only us, and we pass it on
+                # once (a second SIGINT would make the worker abandon its current task).
+                self.children[name] = subprocess.Popen(command, env=env, process_group=0)  # noqa: S603
+                self.stdout.write(f"{name} started (pid {self.children[name].pid})")
+            self._announce(host, port)
+            code = self._supervise()
+        finally:
+            self._stop_all()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        if self.signalled:
+            stopped_ok = {0, -signal.SIGINT, -signal.SIGTERM}
+            failed = {name: c.returncode for name, c in self.children.items() if c.returncode not in stopped_ok}
+            for name, returncode in failed.items():
+                self.stderr.write(f"{name} ended with status {returncode} while stopping.")
+            code = 1 if failed else 0
+        if code:
+            sys.exit(code)
+
+    # --- helpers --------------------------------------------------------------------------
+
+    def _check_migrations(self) -> None:
+        connection = connections[DEFAULT_DB_ALIAS]
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            raise CommandError(_("The database has unapplied migrations: run `nuanxin migrate` first."))
+        connection.close()
+
+    def _announce(self, host: str, port: int) -> None:
+        shown = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host  # noqa: S104
+        shown = f"[{shown}]" if ":" in shown else shown
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(_("Nuanxin is running at http://%(address)s/") % {
+            "address": f"{shown}:{port}"
+        }))
+        for line in self._demo_lines():
+            self.stdout.write(line)
+        self.stdout.write(_("Press Ctrl-C to stop the web server, the worker and the scheduler."))
+        self.stdout.write("")
+        self.stdout.flush()
+
+    def _demo_lines(self) -> list[str]:
+        try:
+            from nuanxin.core.demo import demo_logins
+        except ImportError:
+            return []
+        try:
+            logins = demo_logins()
+        except Exception:  # no demo loaded, or the demo module changed: the logins are a courtesy
+            return []
+        finally:
+            connections.close_all()
+        if not logins:
+            return []
+        lines = [_("Demo logins (password, role, organisation):")]
+        for username, password, role, organisation in logins:
+            lines.append(f"  {username:<18} {password:<20} {role} · {organisation}")
+        return lines
+
+    def _on_signal(self, signum, frame) -> None:
+        self.signalled.append(signum)
+        force = len(self.signalled) > 1
+        for child in self.children.values():
+            if child.poll() is None:
+                try:
+                    child.send_signal(signal.SIGKILL if force else signum)
+                except ProcessLookupError:
+                    pass
+
+    def _supervise(self) -> int:
+        """Wait until we are told to stop or a child ends; the exit status to return."""
+        while not self.signalled:
+            for name, child in self.children.items():
+                code = child.poll()
+                if code is not None:
+                    how = f"exited with status {code}" if code >= 0 else f"was killed by signal {-code}"
+                    self.stderr.write(f"{name} {how}; stopping the others.")
+                    return 1 if code != 0 else 0
+            time.sleep(0.2)
+        return 0
+
+    def _stop_all(self) -> None:
+        for child in self.children.values():
+            if child.poll() is None and not self.signalled:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for child in self.children.values():
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()

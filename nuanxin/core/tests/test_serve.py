@@ -1,0 +1,107 @@
+"""`nuanxin serve` starts web, worker and scheduler, and stops all three together."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+DEADLINE_SECONDS = 90  # how long to wait for start-up on a busy machine (not an assertion)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> dict:
+    """A migrated embedded-start SQLite database in a temporary var directory."""
+    var = tmp_path_factory.mktemp("serve")
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "NUANXIN_ENV", "DEBUG"}}
+    env.update(NUANXIN_VAR_DIR=str(var), DATABASE_URL=f"sqlite:///{var / 'db.sqlite3'}")
+    subprocess.run([sys.executable, "-m", "nuanxin.cli", "migrate", "-v0"], env=env, check=True, timeout=300)
+    return env
+
+
+def start(env: dict, log: Path) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "nuanxin.cli", "serve", "--port", str(port)],
+            env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    return process, port
+
+
+def wait_until_healthy(process: subprocess.Popen, port: int, log: Path) -> dict[str, int]:
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while time.monotonic() < deadline:
+        assert process.poll() is None, log.read_text()
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                assert response.status == 200
+                assert response.read() == b'{"status": "ok"}'
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        pytest.fail("nuanxin serve did not answer /healthz:\n" + log.read_text())
+    pids = dict((name, int(pid)) for name, pid in re.findall(r"^(\w+) started \(pid (\d+)\)$", log.read_text(), re.M))
+    assert sorted(pids) == ["scheduler", "web", "worker"]
+    return pids
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def test_serve_runs_three_children_and_ctrl_c_stops_them_all(site, tmp_path):
+    log = tmp_path / "serve.log"
+    process, port = start(site, log)
+    try:
+        pids = wait_until_healthy(process, port, log)
+        assert all(alive(pid) for pid in pids.values())
+        output = log.read_text()
+        assert f"http://127.0.0.1:{port}/" in output  # the announcement (translated)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 0, log.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert {name: alive(pid) for name, pid in pids.items()} == {"web": False, "worker": False, "scheduler": False}
+    assert "Scheduler" in log.read_text() and "stopped" in log.read_text()
+
+
+def test_when_a_child_dies_serve_stops_the_others_and_fails(site, tmp_path):
+    log = tmp_path / "serve.log"
+    process, port = start(site, log)
+    try:
+        pids = wait_until_healthy(process, port, log)
+        os.kill(pids["worker"], signal.SIGKILL)
+        assert process.wait(timeout=60) == 1, log.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert {name: alive(pid) for name, pid in pids.items()} == {"web": False, "worker": False, "scheduler": False}
+    assert "worker was killed by signal 9; stopping the others." in log.read_text()
+
+
+def test_serve_refuses_an_unmigrated_database(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "NUANXIN_ENV"}}
+    env.update(NUANXIN_VAR_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    result = subprocess.run([sys.executable, "-m", "nuanxin.cli", "serve", "--port", str(free_port())],
+                            env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 1
+    assert "`nuanxin migrate`" in result.stderr  # the message is translated, the command is not
