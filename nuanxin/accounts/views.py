@@ -45,8 +45,9 @@ def _ip(request) -> str | None:
     return context.client_ip(request)
 
 
-def _form_error(form, exc: ServiceError) -> None:
-    field = exc.field if exc.field in form.fields else None
+def _form_error(form, exc: ServiceError, aliases: dict | None = None) -> None:
+    field = (aliases or {}).get(exc.field, exc.field)
+    field = field if field in form.fields else None
     form.add_error(field, exc.message)
 
 
@@ -158,7 +159,7 @@ def password_change_view(request):
                 ip=_ip(request),
             )
         except ServiceError as exc:
-            _form_error(form, exc)
+            _form_error(form, exc, aliases={"password": "new_password1"})
         else:
             update_session_auth_hash(request, user)
             messages.success(request, _("Your password has been changed."))
