@@ -260,7 +260,9 @@ def _check(rows: list[OrgRow], existing: dict[str, _Existing]) -> tuple[list[Lin
         elif len(row.name) > 200:
             error(row, _("the name is longer than 200 characters."))
         kind = parse_kind(row.kind, lookup)
-        if kind is None:
+        if not row.kind:
+            error(row, _("the kind is empty."))
+        elif kind is None:
             error(row, _("unknown kind “%(kind)s”; use one of %(kinds)s or its Chinese name.")
                   % {"kind": row.kind, "kinds": ", ".join(OrgKind.values)})
         else:
