@@ -6,8 +6,8 @@ from django.test import Client
 from django.urls import reverse
 
 from nuanxin.accounts import services
-from nuanxin.accounts.models import LoginAttempt
-from nuanxin.accounts.tests.helpers import form_errors, post_login
+from nuanxin.accounts.models import LoginAttempt, User
+from nuanxin.accounts.tests.helpers import T0, form_errors, post_login
 from nuanxin.core.models import AuditLog
 
 WRONG = "The username or password is not correct."
@@ -225,3 +225,11 @@ def test_login_session_key_changes(personas, client):
     client.cookies["sessionid"] = "x" * 32  # a planted session id
     post_login(client, "yi", personas.password)
     assert client.cookies["sessionid"].value != "x" * 32
+
+
+def test_sign_in_stamps_last_login_without_a_history_row(personas, client, at_t0):
+    before = User.history.filter(id=personas.yi.pk).count()
+    post_login(client, "yi", personas.password)
+    personas.yi.refresh_from_db()
+    assert personas.yi.last_login == T0
+    assert User.history.filter(id=personas.yi.pk).count() == before
