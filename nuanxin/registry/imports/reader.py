@@ -1,0 +1,100 @@
+"""Reading the rows of every sheet of a checked file.
+
+xlsx, xls and ods go through python-calamine; csv is decoded as UTF-8 or GBK and split with
+the csv module. Every cell comes out as text: numbers typed into cells (phones) lose their
+".0", dates become ISO dates. Merged cells give their value in the top-left cell only, the
+rest read as empty, which the row parser handles as continuation rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from nuanxin.registry.imports.safety import FileRefused, decode_text, limit, too_many_rows
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: Iterator[tuple[int, list[str]]]  # (spreadsheet row number, cells as text)
+
+
+def cell_text(value) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e17:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def read_sheets(path, kind: str) -> Iterator[Sheet]:
+    """Every sheet of the file, in order. Stops with ``FileRefused`` past the row limit."""
+    counter = _RowCounter(limit("MAX_ROWS"))
+    if kind == "csv":
+        with open(path, "rb") as fh:
+            text = decode_text(fh.read())
+        yield Sheet(name="CSV", rows=counter.wrap(_csv_rows(text)))
+        return
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for every broken file
+        raise FileRefused(
+            _("The file could not be read as a .%(kind)s table (%(error)s).") % {"kind": kind, "error": exc}
+        ) from None
+    for name in workbook.sheet_names:
+        try:
+            sheet = workbook.get_sheet_by_name(name)
+        except Exception:  # noqa: S112 - a chart sheet or a broken one: skip it, keep the others
+            continue
+        yield Sheet(name=name, rows=counter.wrap(_calamine_rows(sheet)))
+
+
+class _RowCounter:
+    """Counts the rows of all sheets together against the limit."""
+
+    def __init__(self, max_rows: int):
+        self.max_rows = max_rows + 100  # title, 填报单位 and header rows
+        self.seen = 0
+
+    def wrap(self, rows):
+        for item in rows:
+            self.seen += 1
+            if self.seen > self.max_rows:
+                raise too_many_rows()
+            yield item
+
+
+def _calamine_rows(sheet) -> Iterator[tuple[int, list[str]]]:
+    # iter_rows starts at the first used row; start gives its 0-based position.
+    start = sheet.start[0] if getattr(sheet, "start", None) else 0
+    for offset, row in enumerate(sheet.iter_rows()):
+        yield start + offset + 1, [cell_text(v) for v in row]
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        yield from enumerate(reader, start=1)
+    except csv.Error as exc:
+        raise FileRefused(_("The CSV file is malformed (%(error)s).") % {"error": exc}) from None

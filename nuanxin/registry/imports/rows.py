@@ -1,0 +1,216 @@
+"""Turning the cells of one data row into normalised values, or reasons to reject it."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from nuanxin.registry import normalise
+from nuanxin.registry.choices import CARRIER_ALIASES, CATEGORY_ALIASES, GENDER_ALIASES, TeamType
+from nuanxin.registry.imports import headers as h
+from nuanxin.registry.imports.messages import reason
+
+_FOOTER = re.compile(r"^(填表人|填报人|审核人|负责人|制表|合计|总计|注[:：]|说明|备注[:：])")
+_SPLIT = re.compile(r"[、,，;；/|\n]+")
+_PAREN = re.compile(r"^(?P<name>[^（(]*)[（(](?P<rel>[^）)]*)[）)]?\s*(?P<rest>.*)$")
+_RELATION_FIRST = re.compile(r"^(?P<rel>[^:：]{1,6})[:：](?P<name>.+)$")
+_NO_DIFFICULTY = {"", "无", "没有", "暂无", "无困难", "无。", "-", "--", "/", "\\", "否", "none", "n/a", "na", "0"}
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_HEADER_WORD_COLUMNS = (h.NAME, h.WORKER_PHONE, h.FAMILY_NAME)
+
+
+def cell(cells: list[str], columns: dict[str, int], key: str) -> str:
+    position = columns.get(key)
+    if position is None or position >= len(cells):
+        return ""
+    return cells[position]
+
+
+def is_blank(cells: list[str], columns: dict[str, int]) -> bool:
+    seq = columns.get(h.SEQ)
+    return all(not normalise.text(c) for i, c in enumerate(cells) if i != seq)
+
+
+def is_footer(cells: list[str], columns: dict[str, int]) -> bool:
+    seq = columns.get(h.SEQ)
+    for i, c in enumerate(cells):
+        if i == seq:
+            continue
+        text = normalise.text(c)
+        if text:
+            return bool(_FOOTER.match(text))
+    return False
+
+
+@lru_cache(maxsize=131072)
+def person_name(raw: str) -> tuple[str, str, str]:
+    """(name, name_key, reason code or "")."""
+    value = normalise.name(raw)
+    if not value:
+        return "", "", "missing_name"
+    if len(value) > 50:
+        return value, "", "name_too_long"
+    if any(ch.isdigit() for ch in value):
+        return value, "", "bad_name"
+    return value, normalise.name_key(value), ""
+
+
+def phone_value(raw: str, column: str, reasons: list) -> str:
+    try:
+        return normalise.phone(raw)
+    except normalise.InvalidValue:
+        reasons.append(reason("bad_phone", column=column, value=normalise.text(raw)))
+        return ""
+
+
+def alias_value(raw: str, aliases: dict, code: str, reasons: list, contains: bool = False) -> str:
+    text = normalise.text(raw).replace(" ", "")
+    if not text:
+        return ""
+    value = aliases.get(text) or aliases.get(text.lower())
+    if value is None and contains:
+        for alias in sorted(aliases, key=len, reverse=True):
+            if len(alias) >= 2 and alias in text:
+                value = aliases[alias]
+                break
+    if value is None:
+        reasons.append(reason(code, value=text))
+        return ""
+    return str(value)
+
+
+def text_value(raw: str, column: str, max_len: int, reasons: list) -> str:
+    value = normalise.text(raw)
+    if len(value) > max_len:
+        reasons.append(reason("too_long", column=column, max=max_len))
+        return value[:max_len]
+    return value
+
+
+def split_family(names_raw: str, phones_raw: str, relation_raw: str, reasons: list) -> list[dict]:
+    """Family members from the 家属姓名 and family 联系方式 cells, which may list several people:
+    "李四（妻）、王五(母亲)" with "13800000000、13900000000"."""
+    names_text = normalise.text(names_raw)
+    names = [n.strip() for n in _SPLIT.split(names_text) if n.strip()] if names_text else []
+    if len(names) == 1 and " " in names[0] and _HAN.search(names[0]):
+        parts = names[0].split(" ")
+        if all(len(_PAREN.sub(r"\g<name>", p)) >= 2 for p in parts):
+            names = parts
+    phones_text = normalise.text(phones_raw)
+    phones: list[str] = []
+    for piece in _SPLIT.split(phones_text) if phones_text else []:
+        piece = piece.strip()
+        if not piece:
+            continue
+        if sum(ch.isdigit() for ch in piece) >= 22 and " " in piece:
+            phones.extend(p for p in piece.split(" ") if p)
+        else:
+            phones.append(piece)
+    members = []
+    for position, entry in enumerate(names):
+        relation = ""
+        match = _PAREN.match(entry)
+        if match:
+            entry, relation = (match.group("name") + match.group("rest")).strip(), match.group("rel").strip()
+        else:
+            match = _RELATION_FIRST.match(entry)
+            if match:
+                entry, relation = match.group("name").strip(), match.group("rel").strip()
+        if not relation and len(names) == 1:
+            relation = normalise.text(relation_raw)
+        name, key, problem = person_name(entry)
+        if problem:
+            reasons.append(reason(problem if problem != "missing_name" else "bad_name", value=entry))
+            continue
+        mobile = phone_value(phones[position], "家属联系方式", reasons) if position < len(phones) else ""
+        if len(relation) > 20:
+            relation = relation[:20]
+        members.append({"name": name, "key": key, "relation": relation, "mobile": mobile})
+    for extra in phones[len(names):]:
+        reasons.append(reason("family_phone_without_name", value=extra))
+    return members
+
+
+def parse_person(cells: list[str], columns: dict[str, int], *, table: int, sheet_team: str) -> tuple[dict, list]:
+    """Values of a row of table 1 or 2, and the reasons to reject it (empty when it is fine)."""
+    reasons: list = []
+    name, key, problem = person_name(cell(cells, columns, h.NAME))
+    if problem:
+        reasons.append(reason(problem, value=name))
+    mobile_raw = cell(cells, columns, h.WORKER_PHONE)
+    mobile = phone_value(mobile_raw, "联系方式", reasons)
+    if not normalise.text(mobile_raw):
+        reasons.append(reason("missing_mobile"))
+    team = ""
+    notes: list = []
+    if table == 1:
+        team = TeamType.HUBEI_AID
+    else:
+        team_raw = cell(cells, columns, h.TEAM)
+        if normalise.text(team_raw):
+            found = h.team_from_cell(team_raw)
+            if not found:
+                reasons.append(reason("bad_team", value=normalise.text(team_raw)))
+            team = found or ""
+        team = team or sheet_team
+    difficulty = normalise.text(cell(cells, columns, h.DIFFICULTY))
+    if difficulty.lower() in _NO_DIFFICULTY:
+        difficulty = ""
+    data = {
+        "name": name,
+        "key": key,
+        "mobile": mobile,
+        "gender": alias_value(cell(cells, columns, h.GENDER), GENDER_ALIASES, "bad_gender", reasons),
+        "category": alias_value(
+            cell(cells, columns, h.CATEGORY), CATEGORY_ALIASES, "bad_category", reasons, contains=True
+        ),
+        "post_title": text_value(cell(cells, columns, h.POST), "职务职称", 100, reasons),
+        "team": str(team),
+        "unit": normalise.text(cell(cells, columns, h.UNIT)),
+        "contact": normalise.name(text_value(cell(cells, columns, h.CONTACT), "工会联系人姓名", 50, reasons)),
+        "difficulty": difficulty,
+        "family": split_family(
+            cell(cells, columns, h.FAMILY_NAME),
+            cell(cells, columns, h.FAMILY_PHONE),
+            cell(cells, columns, h.RELATION),
+            reasons,
+        ),
+        "notes": notes,
+    }
+    return data, reasons
+
+
+def is_continuation(cells: list[str], columns: dict[str, int]) -> bool:
+    """A row that only adds family members to the row above (merged worker cells)."""
+    if normalise.text(cell(cells, columns, h.NAME)) or normalise.text(cell(cells, columns, h.WORKER_PHONE)):
+        return False
+    return bool(
+        normalise.text(cell(cells, columns, h.FAMILY_NAME)) or normalise.text(cell(cells, columns, h.FAMILY_PHONE))
+    )
+
+
+def parse_deployment(cells: list[str], columns: dict[str, int]) -> tuple[dict, list]:
+    """Values of a row of table 3, and the reasons to reject it."""
+    reasons: list = []
+    name, key, problem = person_name(cell(cells, columns, h.NAME))
+    if problem:
+        reasons.append(reason(problem, value=name))
+    phone_raw = cell(cells, columns, h.DEPLOYED_PHONE)
+    deployed = phone_value(phone_raw, "在武汉使用的手机号", reasons)
+    if not normalise.text(phone_raw):
+        reasons.append(reason("missing_deployed_phone"))
+    carrier = alias_value(cell(cells, columns, h.CARRIER), CARRIER_ALIASES, "bad_carrier", reasons, contains=True)
+    notes = []
+    if not carrier and deployed and not any(r["code"] == "bad_carrier" for r in reasons):
+        carrier = normalise.suggest_carrier(deployed)
+        if carrier:
+            notes.append(reason("carrier_suggested", carrier=carrier))
+    data = {
+        "name": name,
+        "key": key,
+        "unit": normalise.text(cell(cells, columns, h.UNIT)),
+        "deployed_mobile": deployed,
+        "carrier": carrier,
+        "notes": notes,
+    }
+    return data, reasons

@@ -1,0 +1,822 @@
+"""Writes of the importer: upload, dry run, decisions, apply and undo.
+
+The dry run (``plan_batch``) stores every row's outcome and the exact changes; ``apply_batch``
+writes that stored plan in one transaction after checking that nothing it relies on changed
+since (otherwise it refuses, and the user runs the dry run again); ``undo_batch`` reverses
+an applied batch while nothing has changed the records it wrote since.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import uuid
+from collections import Counter
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from nuanxin.core import audit
+from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
+from nuanxin.core.models import AuditOutcome
+from nuanxin.orgs import scope
+from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, TeamType
+from nuanxin.registry.import_models import BatchStatus, Decision, ImportBatch, ImportRow, Outcome
+from nuanxin.registry.imports import planner as pl
+from nuanxin.registry.imports.messages import reason
+from nuanxin.registry.imports.safety import FileRefused, check_file, kind_of
+
+log = logging.getLogger(__name__)
+ROW_CHUNK = 2000
+
+
+def import_dir() -> Path:
+    path = Path(getattr(settings, "NUANXIN_IMPORT_DIR", Path(settings.VAR_DIR) / "imports"))
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def inline_bytes() -> int:
+    return int(getattr(settings, "NUANXIN_IMPORT_INLINE_BYTES", 256 * 1024))
+
+
+def inline_apply_rows() -> int:
+    return int(getattr(settings, "NUANXIN_IMPORT_INLINE_APPLY_ROWS", 3000))
+
+
+def _user(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def may_import(actor, organisation) -> bool:
+    return actor is None or scope.covers(actor, REGISTER_CHANGE_ROLES, organisation)
+
+
+def _store_upload(upload, kind: str) -> tuple[Path, int, str]:
+    """Write the upload to the private import directory (never served)."""
+    path = import_dir() / f"{uuid.uuid4().hex}.{kind}"
+    digest = hashlib.sha256()
+    size = 0
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        chunks = upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(1 << 20), b"")
+        for chunk in chunks:
+            size += len(chunk)
+            digest.update(chunk)
+            out.write(chunk)
+    return path, size, digest.hexdigest()
+
+
+def _remove(path) -> None:
+    try:
+        if path:
+            os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def create_batch(
+    *,
+    actor,
+    organisation,
+    upload,
+    filename: str,
+    default_team: str = "",
+    auto_apply: bool = False,
+    background: bool | None = None,
+) -> ImportBatch:
+    """Take an uploaded file: refuse it at once if it is hostile, otherwise record a batch and
+    run the dry run (inline for a small file, as a background task for a large one, or as
+    ``background`` says)."""
+    if not may_import(actor, organisation):
+        raise NotAllowed(_("You may not import into %(org)s.") % {"org": organisation.name})
+    if default_team and default_team not in TeamType.values:
+        raise ServiceError(_("Unknown frontline team."), field="default_team")
+    filename = os.path.basename(filename or "upload")[:200]
+    kind = kind_of(filename)
+    path, size, digest = _store_upload(upload, kind)
+    try:
+        check_file(path, kind)
+    except FileRefused as exc:
+        _remove(path)
+        audit.record(
+            actor,
+            "import.refuse",
+            object_type="registry.importbatch",
+            object_repr=filename,
+            organisation=organisation,
+            outcome=AuditOutcome.FAILURE,
+            detail={"file": filename, "size": size, "reason": str(exc.message)},
+        )
+        raise
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            organisation=organisation,
+            filename=filename,
+            file_kind=kind,
+            file_size=size,
+            sha256=digest,
+            stored_path=str(path),
+            default_team=default_team,
+            auto_apply=auto_apply,
+            created_by=_user(actor),
+        )
+        audit.record(
+            actor,
+            "import.upload",
+            obj=batch,
+            organisation=organisation,
+            detail={"file": filename, "size": size, "sha256": digest, "auto_apply": auto_apply},
+        )
+        if background is None:
+            background = size > inline_bytes()
+        if background:
+            from nuanxin.registry.imports.tasks import plan_import
+
+            batch_id = batch.pk
+            transaction.on_commit(lambda: plan_import.enqueue(batch_id))
+    if not background:
+        plan_batch(batch_id=batch.pk)
+        batch.refresh_from_db()
+    return batch
+
+
+def _set(batch_id: int, **fields) -> None:
+    ImportBatch.objects.filter(pk=batch_id).update(**fields)
+
+
+def plan_batch(*, batch_id: int) -> None:
+    """The dry run of a batch: read the stored file, plan every row, store the plan. Runs in the
+    request for small files and in the task worker for large ones; commits in chunks so the
+    page can show progress."""
+    batch = ImportBatch.objects.select_related("organisation", "created_by").get(pk=batch_id)
+    if batch.status != BatchStatus.QUEUED:
+        return
+    _set(batch.pk, status=BatchStatus.PLANNING, progress_done=0, progress_total=0)
+    actor = batch.created_by
+    try:
+        sheets, parsed = pl.read_file(
+            batch.stored_path,
+            batch.file_kind,
+            default_team=batch.default_team,
+            progress=lambda n: _set(batch.pk, progress_total=n),
+        )
+        _set(batch.pk, progress_total=len(parsed) * 2, progress_done=0, sheets=sheets)
+        planned = pl.Planner(organisation=batch.organisation, actor=actor).plan(parsed)
+        _set(batch.pk, progress_done=len(parsed))
+        del parsed
+        _write_rows(batch, planned)
+        counts = _counts(batch)
+        with transaction.atomic():
+            ImportBatch.objects.filter(pk=batch.pk).update(
+                status=BatchStatus.PLANNED,
+                counts=counts,
+                planned_at=timezone.now(),
+                progress_done=len(planned) * 2,
+                progress_total=len(planned) * 2,
+                stored_path="",
+            )
+            audit.record(actor, "import.plan", obj=batch, organisation=batch.organisation, detail={"counts": counts})
+    except FileRefused as exc:
+        ImportRow.objects.filter(batch_id=batch.pk).delete()
+        _set(batch.pk, status=BatchStatus.REFUSED, message=str(exc.message), stored_path="")
+        audit.record(
+            actor,
+            "import.refuse",
+            obj=batch,
+            organisation=batch.organisation,
+            outcome=AuditOutcome.FAILURE,
+            detail={"reason": str(exc.message)},
+        )
+        return
+    except Exception:
+        log.exception("import batch %s failed", batch.pk)
+        ImportRow.objects.filter(batch_id=batch.pk).delete()
+        _set(batch.pk, status=BatchStatus.FAILED, message=_("The file could not be processed."), stored_path="")
+        return
+    finally:
+        _remove(batch.stored_path)
+    if batch.auto_apply and counts.get(Outcome.REVIEW, 0) == 0:
+        batch.refresh_from_db()
+        apply_batch(actor=actor, batch=batch)
+
+
+def _write_rows(batch: ImportBatch, planned: list) -> None:
+    total = len(planned)
+    for start in range(0, total, ROW_CHUNK):
+        objs = []
+        for p in planned[start : start + ROW_CHUNK]:
+            objs.append(
+                ImportRow(
+                    batch_id=batch.pk,
+                    index=p.index,
+                    sheet=p.sheet[:100],
+                    line=p.line,
+                    table=p.table,
+                    outcome=p.outcome,
+                    reasons=p.reasons if p.outcome == Outcome.REJECT else p.data.get("notes", []),
+                    raw=p.raw,
+                    data=p.data,
+                    worker_id=p.worker_id,
+                    ref_index=p.ref_index,
+                    candidates=p.candidates,
+                    changes=p.changes,
+                    versions=p.versions,
+                )
+            )
+        ImportRow.objects.bulk_create(objs)
+        _set(batch.pk, progress_done=total + min(total, start + ROW_CHUNK))
+
+
+def _counts(batch: ImportBatch) -> dict:
+    counts = {o: 0 for o in Outcome.values}
+    for row in ImportRow.objects.filter(batch_id=batch.pk).values("outcome").order_by().annotate(n=Count("id")):
+        counts[row["outcome"]] = row["n"]
+    counts["total"] = sum(counts[o] for o in Outcome.values)
+    return counts
+
+
+def _refresh_counts(batch: ImportBatch) -> None:
+    batch.counts = _counts(batch)
+    batch.save(update_fields=["counts"])
+
+
+# --- decisions on likely duplicates ----------------------------------------------------------
+
+
+def _lock_planned(batch: ImportBatch) -> ImportBatch:
+    batch = ImportBatch.objects.select_for_update().select_related("organisation").get(pk=batch.pk)
+    if batch.status != BatchStatus.PLANNED:
+        raise Conflict(_("This import is %(status)s; it cannot be changed.") % {"status": batch.get_status_display()})
+    return batch
+
+
+@transaction.atomic
+def decide_row(*, actor, batch: ImportBatch, row: ImportRow, decision: str, candidate: int = 0) -> ImportRow:
+    """A person decides a likely duplicate: the same person as candidate ``candidate`` (the
+    row becomes an update of that worker, its phone replacing the old one), a new person (a
+    create), or not to import the row."""
+    batch = _lock_planned(batch)
+    row = ImportRow.objects.select_for_update().get(pk=row.pk, batch=batch)
+    if row.outcome != Outcome.REVIEW and not row.decision:
+        raise Conflict(_("This row needs no decision."))
+    if decision not in (Decision.SAME, Decision.NEW, Decision.SKIP):
+        raise ServiceError(_("Unknown decision."), field="decision")
+    data = dict(row.data)
+    data["notes"] = [n for n in data.get("notes", []) if n.get("code") not in {"decided_same", "decided_new"}]
+    row.changes, row.versions, row.worker_id, row.ref_index = {}, {}, None, None
+    planner = pl.Planner(organisation=batch.organisation, actor=actor)
+    if decision == Decision.SKIP:
+        row.outcome = Outcome.REJECT
+        row.reasons = [reason("skipped_by_user")]
+    elif decision == Decision.NEW:
+        twin = (
+            ImportRow.objects.filter(batch=batch, outcome=Outcome.CREATE, data__key=data["key"])
+            .exclude(pk=row.pk)
+            .filter(data__mobile=data["mobile"])
+            .first()
+        )
+        if twin is not None:
+            raise Conflict(
+                _("Row %(line)s of sheet “%(sheet)s” already creates this person.")
+                % {"line": twin.line, "sheet": twin.sheet}
+            )
+        unit = planner.units.by_id[data["unit_id"]]
+        planned = _as_planned(row, data)
+        planner.plan_create(planned, unit, data)
+        data["notes"].append(reason("decided_new"))
+        row.outcome, row.changes = Outcome.CREATE, planned.changes
+        row.reasons = data["notes"]
+    else:
+        try:
+            chosen = row.candidates[int(candidate)]
+        except (IndexError, ValueError, TypeError):
+            raise ServiceError(_("Choose one of the listed records."), field="candidate") from None
+        planned = _as_planned(row, data)
+        if "worker" in chosen:
+            workers = [w for w in pl.existing_workers([data["key"]]) if w["id"] == chosen["worker"]]
+            if not workers:
+                raise Conflict(_("That record no longer exists; run the dry run again."))
+            state = pl.state_from_worker(workers[0])
+            pl.load_related({state.worker_id: state}, planner.campaign_id)
+            planned.worker_id = state.worker_id
+            planner.diff_into(planned, state, data)
+            planned.changes.setdefault("worker", {})["mobile"] = [state.mobile, data["mobile"]]
+            planned.versions["worker"] = state.version
+            row.worker_id = state.worker_id
+        else:
+            source = ImportRow.objects.get(batch=batch, index=chosen["row"])
+            state = pl.State(
+                worker_id=None,
+                ref=source.index,
+                org_id=source.data["unit_id"],
+                org_path=planner.units.by_id[source.data["unit_id"]].path,
+                org_name=planner.units.by_id[source.data["unit_id"]].name,
+                name=source.data["name"],
+                key=source.data["key"],
+                mobile=source.data["mobile"],
+                fields={f: source.data.get(f, "") for f in pl.WORKER_FIELDS},
+            )
+            for pos, member in enumerate(source.data.get("family", [])):
+                state.family[member["key"]] = {"row": source.index, "pos": pos, **member}
+            state.has_primary = bool(state.family)
+            if source.changes.get("difficulty"):
+                state.difficulties.add(source.changes["difficulty"])
+            planner.diff_into(planned, state, data)
+            row.ref_index = source.index
+        data["notes"].append(reason("decided_same"))
+        row.outcome = Outcome.UPDATE if planned.changes else Outcome.UNCHANGED
+        row.changes, row.versions = planned.changes, planned.versions
+        row.reasons = data["notes"]
+    row.decision = decision
+    row.data = data
+    row.save()
+    _refresh_counts(batch)
+    audit.record(
+        actor,
+        "import.decide",
+        obj=batch,
+        organisation=batch.organisation,
+        detail={"row": row.index, "line": row.line, "sheet": row.sheet, "decision": decision, "outcome": row.outcome},
+    )
+    return row
+
+
+def _as_planned(row: ImportRow, data: dict) -> pl.Planned:
+    return pl.Planned(
+        index=row.index,
+        sheet=row.sheet,
+        line=row.line,
+        table=row.table,
+        outcome=Outcome.UNCHANGED,
+        raw=row.raw,
+        data=data,
+        reasons=[],
+    )
+
+
+@transaction.atomic
+def skip_undecided(*, actor, batch: ImportBatch) -> int:
+    """Leave every row still waiting for a decision out of the import."""
+    batch = _lock_planned(batch)
+    rows = list(ImportRow.objects.filter(batch=batch, outcome=Outcome.REVIEW, decision=""))
+    for row in rows:
+        row.outcome = Outcome.REJECT
+        row.decision = Decision.SKIP
+        row.reasons = [reason("undecided")]
+    ImportRow.objects.bulk_update(rows, ["outcome", "decision", "reasons"])
+    _refresh_counts(batch)
+    audit.record(actor, "import.skip_undecided", obj=batch, organisation=batch.organisation, detail={"rows": len(rows)})
+    return len(rows)
+
+
+# --- apply -----------------------------------------------------------------------------------
+
+
+def request_apply(*, actor, batch: ImportBatch) -> ImportBatch:
+    """Apply now (small batches) or in the background (large ones)."""
+    total = batch.count(Outcome.CREATE) + batch.count(Outcome.UPDATE)
+    if total <= inline_apply_rows():
+        return apply_batch(actor=actor, batch=batch)
+    with transaction.atomic():
+        locked = _lock_planned(batch)
+        _check_decided(locked)
+        locked.status = BatchStatus.APPLYING
+        locked.message = ""
+        locked.save(update_fields=["status", "message"])
+        from nuanxin.registry.imports.tasks import apply_import
+
+        batch_id, actor_id = locked.pk, getattr(_user(actor), "pk", None)
+        transaction.on_commit(lambda: apply_import.enqueue(batch_id, actor_id))
+    return locked
+
+
+def _check_decided(batch: ImportBatch) -> None:
+    waiting = ImportRow.objects.filter(batch=batch, outcome=Outcome.REVIEW).count()
+    if waiting:
+        raise Conflict(
+            _("%(count)s rows are likely duplicates waiting for a decision; decide them (or skip them) first.")
+            % {"count": waiting}
+        )
+
+
+def apply_batch(*, actor, batch: ImportBatch) -> ImportBatch:
+    """Write the stored plan of a batch in one transaction. Refuses (and writes nothing) when a
+    record the plan relies on changed since the dry run."""
+    try:
+        with transaction.atomic():
+            return _apply(actor, batch)
+    except ServiceError as exc:
+        if ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.APPLYING).exists():
+            _set(batch.pk, status=BatchStatus.PLANNED, message=str(exc.message))
+        raise
+
+
+def _apply(actor, batch: ImportBatch) -> ImportBatch:
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    from nuanxin.care.choices import DifficultySource
+    from nuanxin.care.models import CareAssignment
+    from nuanxin.care.services import open_difficulty
+    from nuanxin.registry.models import Deployment, FamilyMember, Worker
+
+    batch = ImportBatch.objects.select_for_update().select_related("organisation").get(pk=batch.pk)
+    if batch.status not in (BatchStatus.PLANNED, BatchStatus.APPLYING):
+        raise Conflict(_("This import is %(status)s; it cannot be applied.") % {"status": batch.get_status_display()})
+    if not may_import(actor, batch.organisation):
+        raise NotAllowed(_("You may not import into %(org)s.") % {"org": batch.organisation.name})
+    _check_decided(batch)
+    user = _user(actor)
+    started = timezone.now()
+    rows = list(
+        ImportRow.objects.filter(batch=batch, outcome__in=[Outcome.CREATE, Outcome.UPDATE])
+        .only("id", "index", "sheet", "line", "outcome", "data", "worker_id", "ref_index", "changes", "versions")
+        .order_by("index")
+    )
+    _revalidate(batch, rows)
+    units = {}
+
+    def unit(org_id):
+        if org_id not in units:
+            from nuanxin.orgs.models import Organisation
+
+            units[org_id] = Organisation.objects.get(pk=org_id)
+        return units[org_id]
+
+    # 1. workers: creations (with later rows' changes folded in), then updates of existing ones
+    created: dict[int, Worker] = {}
+    existing_changes: dict[int, dict] = {}
+    for row in rows:
+        d, ch = row.data, row.changes
+        if row.outcome == Outcome.CREATE:
+            w = Worker(
+                organisation=unit(d["unit_id"]),
+                name=d["name"],
+                mobile=d["mobile"],
+                gender=d.get("gender", ""),
+                category=d.get("category", ""),
+                post_title=d.get("post_title", ""),
+                team=d.get("team") or TeamType.OTHER,
+                created_by=user,
+            )
+            for field, (_old, new) in ch.get("worker", {}).items():
+                setattr(w, field, new)
+            w.refresh_derived()
+            created[row.index] = w
+        elif ch.get("worker"):
+            if row.ref_index is not None:
+                w = created[row.ref_index]
+                for field, (_old, new) in ch["worker"].items():
+                    setattr(w, field, new)
+                w.refresh_derived()
+            else:
+                target = existing_changes.setdefault(row.worker_id, {})
+                for field, (_old, new) in ch["worker"].items():
+                    target[field] = new
+    bulk_create_with_history(list(created.values()), Worker, batch_size=1000, default_user=user)
+    now = timezone.now()
+    existing: dict[int, Worker] = {}
+    ids = sorted({r.worker_id for r in rows if r.worker_id})
+    for start in range(0, len(ids), ROW_CHUNK):
+        existing.update(Worker.objects.select_related("organisation").in_bulk(ids[start : start + ROW_CHUNK]))
+    if existing_changes:
+        fields = sorted({f for c in existing_changes.values() for f in c})
+        objs = []
+        for worker_id, values in existing_changes.items():
+            w = existing[worker_id]
+            for field, value in values.items():
+                setattr(w, field, value)
+            w.refresh_derived()
+            w.updated_at = now
+            objs.append(w)
+        derived = ["name", "name_key", "name_pinyin", "name_initials", "mobile_tail"]
+        bulk_update_with_history(
+            objs, Worker, fields=[*fields, *derived, "updated_at"], batch_size=1000, default_user=user
+        )
+
+    def worker_of(row) -> Worker:
+        if row.outcome == Outcome.CREATE:
+            return created[row.index]
+        if row.ref_index is not None:
+            return created[row.ref_index]
+        return existing[row.worker_id]
+
+    # 2. family members
+    new_family: dict[tuple[int, int], FamilyMember] = {}
+    family_updates: dict[int, dict] = {}
+    for row in rows:
+        w = worker_of(row)
+        for pos, add in enumerate(row.changes.get("family_add", [])):
+            m = FamilyMember(
+                worker=w, name=add["name"], relation=add["relation"], mobile=add["mobile"], is_primary=add["is_primary"]
+            )
+            m.refresh_derived()
+            new_family[(row.index, pos)] = m
+        for upd in row.changes.get("family_update", []):
+            values = {f: v[1] for f, v in upd.items() if f in ("mobile", "relation")}
+            if "id" in upd:
+                family_updates.setdefault(upd["id"], {}).update(values)
+            else:
+                m = new_family[(upd["row"], upd["pos"])]
+                for f, v in values.items():
+                    setattr(m, f, v)
+    bulk_create_with_history(list(new_family.values()), FamilyMember, batch_size=1000, default_user=user)
+    if family_updates:
+        objs = []
+        members = FamilyMember.objects.in_bulk(sorted(family_updates))
+        for member_id, values in family_updates.items():
+            m = members[member_id]
+            for f, v in values.items():
+                setattr(m, f, v)
+            m.updated_at = now
+            objs.append(m)
+        bulk_update_with_history(objs, FamilyMember, fields=["mobile", "relation", "updated_at"], default_user=user)
+
+    # 3. care assignments
+    assignments: dict[int, CareAssignment] = {}
+    for row in rows:
+        a = row.changes.get("assign")
+        if a:
+            assignments[row.index] = CareAssignment(
+                campaign_id=a["campaign"], worker=worker_of(row), contact_id=a["user"], assigned_by=user
+            )
+    bulk_create_with_history(list(assignments.values()), CareAssignment, batch_size=1000, default_user=user)
+
+    # 4. deployments (table 3)
+    new_deployments: dict[int, Deployment] = {}
+    deployment_updates: dict[int, dict] = {}
+    for row in rows:
+        dep = row.changes.get("deployment")
+        if not dep:
+            continue
+        values = {f: dep[f][1] for f in ("deployed_mobile", "carrier") if f in dep}
+        if dep.get("id"):
+            deployment_updates.setdefault(dep["id"], {}).update(values)
+        elif dep.get("row") is not None and dep["row"] in new_deployments:
+            for f, v in values.items():
+                setattr(new_deployments[dep["row"]], f, v)
+        else:
+            new_deployments[row.index] = Deployment(worker=worker_of(row), **values)
+    bulk_create_with_history(list(new_deployments.values()), Deployment, batch_size=1000, default_user=user)
+    if deployment_updates:
+        objs = []
+        deployments = Deployment.objects.in_bulk(sorted(deployment_updates))
+        for dep_id, values in deployment_updates.items():
+            dep = deployments[dep_id]
+            for f, v in values.items():
+                setattr(dep, f, v)
+            dep.updated_at = now
+            objs.append(dep)
+        bulk_update_with_history(
+            objs, Deployment, fields=["deployed_mobile", "carrier", "updated_at"], default_user=user
+        )
+
+    # 5. difficulties, through the care service (each one audited there)
+    difficulties = {}
+    for row in rows:
+        text = row.changes.get("difficulty")
+        if text:
+            difficulties[row.index] = open_difficulty(
+                actor=actor, worker=worker_of(row), description=text, source=DifficultySource.IMPORT
+            )
+
+    # 6. what each row wrote, for undo
+    for row in rows:
+        applied = {}
+        if row.outcome == Outcome.CREATE:
+            row.worker_id = created[row.index].pk
+            applied["created"] = True
+        elif row.ref_index is not None:
+            row.worker_id = created[row.ref_index].pk
+        if row.changes.get("family_add"):
+            applied["family"] = [new_family[(row.index, p)].pk for p in range(len(row.changes["family_add"]))]
+        if row.index in assignments:
+            applied["assignment"] = assignments[row.index].pk
+        if row.index in new_deployments:
+            applied["deployment"] = new_deployments[row.index].pk
+        if row.index in difficulties:
+            applied["difficulty"] = difficulties[row.index].pk
+        row.applied = applied
+    ImportRow.objects.bulk_update(rows, ["worker", "applied"], batch_size=ROW_CHUNK)
+    batch.status = BatchStatus.APPLIED
+    batch.message = ""
+    batch.applied_at = started
+    batch.applied_until = timezone.now()
+    batch.applied_by = user
+    batch.save(update_fields=["status", "message", "applied_at", "applied_until", "applied_by"])
+    detail = {
+        "counts": batch.counts,
+        "workers_created": len(created),
+        "workers_updated": len(existing_changes),
+        "family_created": len(new_family),
+        "deployments_created": len(new_deployments),
+        "difficulties_opened": len(difficulties),
+        "assignments_created": len(assignments),
+    }
+    audit.record(actor, "import.apply", obj=batch, organisation=batch.organisation, detail=detail)
+    return batch
+
+
+def _changed_since(label: str, row) -> Conflict:
+    return Conflict(
+        _(
+            "%(what)s of row %(line)s (sheet “%(sheet)s”) changed after the dry run; nothing was applied. "
+            "Upload the file again for a new dry run."
+        )
+        % {"what": label, "line": row.line, "sheet": row.sheet}
+    )
+
+
+def _revalidate(batch: ImportBatch, rows: list[ImportRow]) -> None:
+    """Refuse when what the dry run saw has changed: a worker, family member or deployment it
+    updates, a person it creates who now exists, an assignment or difficulty now present."""
+    from nuanxin.care.choices import DifficultyStatus
+    from nuanxin.care.models import CareAssignment, Difficulty
+    from nuanxin.registry.models import Deployment, FamilyMember, Worker
+
+    def check(model, expected: dict, label: str):
+        ids = sorted(expected)
+        for start in range(0, len(ids), ROW_CHUNK):
+            chunk = ids[start : start + ROW_CHUNK]
+            seen = dict(
+                model.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values_list("pk", "updated_at")
+            )
+            for pk in chunk:
+                version, row = expected[pk]
+                if pk not in seen or pl._iso(seen[pk]) != version:
+                    raise _changed_since(label, row)
+
+    workers, family, deployments = {}, {}, {}
+    for row in rows:
+        if row.versions.get("worker") and row.worker_id:
+            workers.setdefault(row.worker_id, (row.versions["worker"], row))
+        for pk, version in row.versions.get("family", {}).items():
+            family.setdefault(int(pk), (version, row))
+        for pk, version in row.versions.get("deployment", {}).items():
+            deployments.setdefault(int(pk), (version, row))
+    check(Worker, workers, _("The worker"))
+    check(FamilyMember, family, _("A family member"))
+    check(Deployment, deployments, _("The deployment"))
+    creates = [r for r in rows if r.outcome == Outcome.CREATE]
+    for start in range(0, len(creates), ROW_CHUNK):
+        chunk = creates[start : start + ROW_CHUNK]
+        wanted = {(r.data["key"], r.data["mobile"]): r for r in chunk}
+        for key, mobile in Worker.objects.filter(name_key__in=[k for k, _m in wanted]).values_list(
+            "name_key", "mobile"
+        ):
+            if (key, mobile) in wanted:
+                raise _changed_since(_("The person"), wanted[(key, mobile)])
+    assigns = {r.worker_id: r for r in rows if r.changes.get("assign") and r.worker_id and r.ref_index is None}
+    if assigns:
+        campaign_ids = {r.changes["assign"]["campaign"] for r in assigns.values()}
+        taken = CareAssignment.objects.current().filter(worker_id__in=list(assigns), campaign_id__in=campaign_ids)
+        for worker_id in taken.values_list("worker_id", flat=True)[:1]:
+            raise _changed_since(_("The care contact"), assigns[worker_id])
+    opened = [r for r in rows if r.changes.get("difficulty") and r.worker_id and r.ref_index is None]
+    if opened:
+        present = set(
+            Difficulty.objects.filter(
+                worker_id__in=[r.worker_id for r in opened],
+                status__in=[DifficultyStatus.OPEN, DifficultyStatus.IN_PROGRESS],
+            ).values_list("worker_id", "description")
+        )
+        from nuanxin.registry import normalise
+
+        present = {(w, normalise.text(t)) for w, t in present}
+        for r in opened:
+            if (r.worker_id, r.changes["difficulty"]) in present:
+                raise _changed_since(_("A difficulty"), r)
+
+
+# --- undo ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def undo_batch(*, actor, batch: ImportBatch) -> ImportBatch:
+    """Reverse an applied batch as a whole: remove what it created, restore what it updated.
+    Refused while any of those records changed since, or gained other records."""
+    from simple_history.utils import bulk_update_with_history
+
+    from nuanxin.care.models import CareAssignment, Difficulty
+    from nuanxin.registry.models import Deployment, FamilyMember, Worker
+
+    batch = ImportBatch.objects.select_for_update().select_related("organisation").get(pk=batch.pk)
+    if batch.status != BatchStatus.APPLIED:
+        raise Conflict(_("Only an applied import can be undone."))
+    if not may_import(actor, batch.organisation):
+        raise NotAllowed(_("You may not undo imports of %(org)s.") % {"org": batch.organisation.name})
+    user = _user(actor)
+    rows = list(ImportRow.objects.filter(batch=batch, outcome__in=[Outcome.CREATE, Outcome.UPDATE]).order_by("index"))
+    created = {"worker": set(), "family": set(), "assignment": set(), "deployment": set(), "difficulty": set()}
+    restore: dict[str, dict[int, dict]] = {"worker": {}, "family": {}, "deployment": {}}
+    for row in rows:
+        a = row.applied or {}
+        if a.get("created"):
+            created["worker"].add(row.worker_id)
+        created["family"].update(a.get("family", []))
+        for key in ("assignment", "deployment", "difficulty"):
+            if a.get(key):
+                created[key].add(a[key])
+        if row.worker_id not in created["worker"] and row.ref_index is None:
+            for field, (old, _new) in row.changes.get("worker", {}).items():
+                restore["worker"].setdefault(row.worker_id, {}).setdefault(field, old)
+        for upd in row.changes.get("family_update", []):
+            if "id" in upd:
+                for f in ("mobile", "relation"):
+                    if f in upd:
+                        restore["family"].setdefault(upd["id"], {}).setdefault(f, upd[f][0])
+        dep = row.changes.get("deployment") or {}
+        if dep.get("id"):
+            for f in ("deployed_mobile", "carrier"):
+                if f in dep:
+                    restore["deployment"].setdefault(dep["id"], {}).setdefault(f, dep[f][0])
+    until = batch.applied_until
+    refusal = Conflict(
+        _("Records written by this import have changed since it was applied; it can no longer be undone as a whole.")
+    )
+    touched = [
+        (Worker, created["worker"] | set(restore["worker"])),
+        (FamilyMember, created["family"] | set(restore["family"])),
+        (Deployment, created["deployment"] | set(restore["deployment"])),
+        (Difficulty, created["difficulty"]),
+    ]
+    for model, ids in touched:
+        ids = sorted(ids)
+        for start in range(0, len(ids), ROW_CHUNK):
+            chunk = ids[start : start + ROW_CHUNK]
+            if model.objects.filter(pk__in=chunk, updated_at__gt=until).exists():
+                raise refusal
+            if len(chunk) != model.objects.filter(pk__in=chunk).count():
+                raise refusal
+    if CareAssignment.objects.filter(pk__in=created["assignment"], ended_at__isnull=False).exists():
+        raise refusal
+    # Nothing but this batch's own records may hang off the workers it created.
+    mine = {
+        FamilyMember: created["family"],
+        Deployment: created["deployment"],
+        Difficulty: created["difficulty"],
+        CareAssignment: created["assignment"],
+        Worker: created["worker"],
+    }
+    worker_ids = sorted(created["worker"])
+    for start in range(0, len(worker_ids), ROW_CHUNK):
+        collector = Collector(using="default")
+        try:
+            collector.collect(Worker.objects.filter(pk__in=worker_ids[start : start + ROW_CHUNK]))
+        except (ProtectedError, RestrictedError):
+            raise refusal from None
+        for model, instances in collector.data.items():
+            if model not in mine or any(i.pk not in mine[model] for i in instances):
+                raise refusal
+        for qs in collector.fast_deletes:
+            if qs.model not in mine and qs.model is not ImportRow and qs.exists():
+                raise refusal
+    now = timezone.now()
+    for model, key in ((Worker, "worker"), (FamilyMember, "family"), (Deployment, "deployment")):
+        if not restore[key]:
+            continue
+        objs = model.objects.in_bulk(sorted(restore[key]))
+        changed_fields = sorted({f for v in restore[key].values() for f in v})
+        for pk, values in restore[key].items():
+            obj = objs[pk]
+            for f, v in values.items():
+                setattr(obj, f, v)
+            if model is Worker:
+                obj.refresh_derived()
+            obj.updated_at = now
+        bulk_update_with_history(list(objs.values()), model, fields=[*changed_fields, "updated_at"], default_user=user)
+    Difficulty.objects.filter(pk__in=created["difficulty"]).delete()
+    CareAssignment.objects.filter(pk__in=created["assignment"]).delete()
+    Deployment.objects.filter(pk__in=created["deployment"]).delete()
+    FamilyMember.objects.filter(pk__in=created["family"]).delete()
+    for start in range(0, len(worker_ids), ROW_CHUNK):
+        Worker.objects.filter(pk__in=worker_ids[start : start + ROW_CHUNK]).delete()
+    batch.status = BatchStatus.UNDONE
+    batch.undone_at = now
+    batch.undone_by = user
+    batch.save(update_fields=["status", "undone_at", "undone_by"])
+    audit.record(
+        actor,
+        "import.undo",
+        obj=batch,
+        organisation=batch.organisation,
+        detail={
+            "workers_removed": len(created["worker"]),
+            "workers_restored": len(restore["worker"]),
+            "family_removed": len(created["family"]),
+            "deployments_removed": len(created["deployment"]),
+            "difficulties_removed": len(created["difficulty"]),
+            "assignments_removed": len(created["assignment"]),
+        },
+    )
+    return batch
+
+
+def outcome_counts(rows) -> Counter:
+    return Counter(r.outcome for r in rows)
