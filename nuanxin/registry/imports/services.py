@@ -772,10 +772,13 @@ def undo_batch(*, actor, batch: ImportBatch) -> ImportBatch:
         except (ProtectedError, RestrictedError):
             raise refusal from None
         for model, instances in collector.data.items():
-            if model not in mine or any(i.pk not in mine[model] for i in instances):
+            if model in mine:
+                if any(i.pk not in mine[model] for i in instances):
+                    raise refusal
+            elif not _written_by_apply(model, model.objects.filter(pk__in=[i.pk for i in instances]), until):
                 raise refusal
         for qs in collector.fast_deletes:
-            if qs.model not in mine and qs.model is not ImportRow and qs.exists():
+            if qs.model is not ImportRow and qs.model not in mine and not _written_by_apply(qs.model, qs, until):
                 raise refusal
     now = timezone.now()
     for model, key in ((Worker, "worker"), (FamilyMember, "family"), (Deployment, "deployment")):
@@ -816,6 +819,16 @@ def undo_batch(*, actor, batch: ImportBatch) -> ImportBatch:
         },
     )
     return batch
+
+
+def _written_by_apply(model, qs, until) -> bool:
+    """Records of other apps hanging off what the batch created (e.g. the note the care service
+    writes when it opens a difficulty) may go with it only if they were written by the apply."""
+    names = {f.name for f in model._meta.concrete_fields}
+    stamp = "created_at" if "created_at" in names else ("at" if "at" in names else None)
+    if stamp is None:
+        return not qs.exists()
+    return not qs.filter(**{f"{stamp}__gt": until}).exists()
 
 
 def outcome_counts(rows) -> Counter:
