@@ -251,5 +251,9 @@ class Deployment(models.Model):
     def deployed_mobile_national(self) -> str:
         return normalise.national(self.deployed_mobile)
 
+    @property
+    def deployed_mobile_masked(self) -> str:
+        return normalise.mask(self.deployed_mobile)
+
 
 from nuanxin.registry.import_models import ImportBatch, ImportRow  # noqa: E402,F401

@@ -119,3 +119,20 @@ def sensitive_for(actor, worker: Worker) -> WorkerSensitive | None:
         detail={"exists": row is not None},
     )
     return row
+
+
+def register_organisations(user, roles=None):
+    """The organisations whose register ``user`` may see (or, with ``roles``, e.g.
+    REGISTER_CHANGE_ROLES, change), in tree order."""
+    from nuanxin.orgs.models import Organisation
+    from nuanxin.registry.choices import REGISTER_VIEW_ROLES
+
+    q = scope.scope_q(user, roles or REGISTER_VIEW_ROLES, "path")
+    if q is None:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(q).order_by("path")
+
+
+def visible_workers(user):
+    """Every worker ``user`` may see, with the unit joined (the base of lists and exports)."""
+    return Worker.objects.for_user(user).select_related("organisation")

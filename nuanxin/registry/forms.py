@@ -1,0 +1,168 @@
+"""Forms of the register pages. They check shapes and give field-level messages; the services
+normalise, decide and write (their refusals land on the field they name)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from nuanxin.orgs.forms import BootstrapForm
+from nuanxin.registry import normalise, selectors
+from nuanxin.registry.choices import (
+    REGISTER_CHANGE_ROLES,
+    Carrier,
+    Gender,
+    MaternityStatus,
+    PersonnelCategory,
+    TeamType,
+    WorkerStatus,
+)
+from nuanxin.registry.filters import org_choices
+
+
+def _phone_field(label, **kwargs) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        **kwargs,
+    )
+
+
+def _clean_phone(value: str) -> str:
+    try:
+        return normalise.phone(value)
+    except normalise.InvalidValue as exc:
+        raise forms.ValidationError(exc.message) from None
+
+
+class WorkerForm(BootstrapForm):
+    """Create or edit a worker. ``allow_duplicate`` is offered once the service says the unit
+    already has someone of that name."""
+
+    organisation = forms.ChoiceField(label=_("Unit"))
+    name = forms.CharField(label=_("Name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    gender = forms.ChoiceField(label=_("Gender"), required=False, choices=[("", "—"), *Gender.choices])
+    team = forms.ChoiceField(label=_("Frontline team"), choices=[("", "—"), *TeamType.choices])
+    category = forms.ChoiceField(
+        label=_("Personnel category"), required=False, choices=[("", "—"), *PersonnelCategory.choices]
+    )
+    post_title = forms.CharField(label=_("Post and title"), required=False, max_length=100)
+    mobile = _phone_field(_("Mobile"), help_text=_("e.g. 138 1234 5678"))
+    status = forms.ChoiceField(label=_("Status"), choices=WorkerStatus.choices, initial=WorkerStatus.ON_DUTY)
+    contact_name_hint = forms.CharField(
+        label=_("Union contact (as written)"),
+        required=False,
+        max_length=50,
+        help_text=_("Kept as text until a care contact is assigned."),
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    allow_duplicate = forms.BooleanField(
+        label=_("This is a different person with the same name"), required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = {o.code: o for o in selectors.register_organisations(user, REGISTER_CHANGE_ROLES)}
+        self.fields["organisation"].choices = org_choices(self.units.values(), empty_label="—")
+
+    def offer_duplicate_confirmation(self) -> None:
+        field = self.fields["allow_duplicate"]
+        field.widget = forms.CheckboxInput(attrs={"class": "form-check-input"})
+
+    def clean_organisation(self):
+        unit = self.units.get(self.cleaned_data["organisation"])
+        if unit is None:
+            raise forms.ValidationError(_("Choose a unit in your scope."))
+        return unit
+
+    def clean_mobile(self):
+        return _clean_phone(self.cleaned_data["mobile"])
+
+
+class FamilyMemberForm(BootstrapForm):
+    name = forms.CharField(label=_("Name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    relation = forms.CharField(label=_("Relation"), required=False, max_length=20, help_text=_("e.g. 丈夫, 母亲, 女儿"))
+    mobile = _phone_field(_("Mobile"))
+    address = forms.CharField(label=_("Address"), required=False, max_length=200)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    is_primary = forms.BooleanField(
+        label=_("Primary contact of the family"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+    def clean_mobile(self):
+        return _clean_phone(self.cleaned_data["mobile"])
+
+
+class DeploymentForm(BootstrapForm):
+    batch = forms.CharField(label=_("Batch"), required=False, max_length=50, help_text=_("e.g. 第一批"))
+    destination = forms.CharField(label=_("Destination"), required=False, max_length=100, initial="湖北省武汉市")
+    departed_on = forms.DateField(label=_("Departed"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    returned_on = forms.DateField(label=_("Returned"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    deployed_mobile = _phone_field(_("Mobile used while deployed"))
+    carrier = forms.ChoiceField(
+        label=_("Carrier"),
+        required=False,
+        choices=[("", _("Suggest from the number")), *Carrier.choices],
+        help_text=_("Numbers can move between carriers: correct the suggestion when you know better."),
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_deployed_mobile(self):
+        return _clean_phone(self.cleaned_data["deployed_mobile"])
+
+    def clean(self):
+        data = super().clean()
+        departed, returned = data.get("departed_on"), data.get("returned_on")
+        if departed and returned and returned < departed:
+            self.add_error("returned_on", _("The return date cannot be before the departure."))
+        return data
+
+
+class SensitiveForm(BootstrapForm):
+    id_number = forms.CharField(label=_("ID-card number"), required=False, max_length=20)
+    maternity = forms.ChoiceField(label=_("Pregnancy or lactation"), required=False, choices=MaternityStatus.choices)
+    health_notes = forms.CharField(label=_("Health"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    children_under_14 = forms.IntegerField(label=_("Children under 14"), required=False, min_value=0, max_value=20)
+
+    def clean_id_number(self):
+        try:
+            return normalise.id_number(self.cleaned_data["id_number"])
+        except normalise.InvalidValue as exc:
+            raise forms.ValidationError(exc.message) from None
+
+
+class ExportForm(BootstrapForm):
+    table = forms.TypedChoiceField(
+        label=_("Table"),
+        coerce=int,
+        choices=[
+            (1, "1 · 青岛市援鄂医疗队成员联系表"),
+            (2, "2 · 抗疫一线医护职工联系表"),
+            (3, "3 · 青岛市援鄂医疗队成员在鄂期间联系方式统计表"),
+        ],
+        widget=forms.RadioSelect,
+        initial=1,
+    )
+    org = forms.ChoiceField(
+        label=_("Reporting organisation"), help_text=_("Its workers and those of every unit under it.")
+    )
+    by_carrier = forms.BooleanField(
+        label=_("Table 3: one sheet per carrier (for the fee waiver)"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisations = {o.code: o for o in selectors.register_organisations(user, REGISTER_CHANGE_ROLES)}
+        self.fields["org"].choices = org_choices(self.organisations.values())
+
+    def clean_org(self):
+        org = self.organisations.get(self.cleaned_data["org"])
+        if org is None:
+            raise forms.ValidationError(_("Choose an organisation in your scope."))
+        return org
