@@ -24,3 +24,5 @@ install_error_handlers(api)
 # --- routers, one line per app ---------------------------------------------------------------
 api.add_router("", "nuanxin.core.api.router")
 api.add_router("", "nuanxin.orgs.api.router")
+api.add_router("", "nuanxin.registry.api.router")
+api.add_router("", "nuanxin.care.api.router")
