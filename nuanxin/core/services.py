@@ -48,3 +48,12 @@ def prune_background_records(*, actor=None) -> dict:
     if results or runs:
         audit.record(actor, "background.prune", object_type="django_tasks_db.dbtaskresult", detail=deleted)
     return deleted
+
+
+@transaction.atomic
+def record_audit_export(*, actor, fmt: str, rows: int, filters: dict, organisation=None):
+    """Audit an export of the audit log: who took which rows out, in which format, chosen how."""
+    return audit.record(
+        actor, "audit.export", object_type="core.auditlog", organisation=organisation,
+        detail={"format": fmt, "rows": rows, "filters": filters},
+    )

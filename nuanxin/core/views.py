@@ -1,10 +1,23 @@
-from django.db import connection
-from django.http import JsonResponse
-from django.shortcuts import render
-from django.views.decorators.cache import never_cache
+import json
 
-from nuanxin.core import access, apiutils, scopecounts
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import connection, transaction
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from nuanxin.core import access, apiutils, exports, scopecounts, services
+from nuanxin.core.filters import AuditLogFilter
 from nuanxin.orgs import scope
+from nuanxin.orgs.choices import Role
+
+AUDIT_PAGE_SIZE = 50
+AUDIT_EXPORT_MAX_ROWS = 100_000
 
 
 @access.authenticated
@@ -28,6 +41,85 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+# --- the audit log (auditors only; they read, they change nothing) -----------------------------
+
+
+def _query_without(request, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def _audit_page(request, form: AuditLogFilter, status: int = 200):
+    page = Paginator(form.qs, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "core/audit_log.html",
+        {"form": form, "page": page, "query": _query_without(request, "page", "format")},
+        status=status,
+    )
+
+
+@access.scoped(Role.AUDITOR)
+@require_GET
+def audit_log(request):
+    """The audit trail inside the auditor's scope, filtered, newest first, 50 to a page."""
+    form = AuditLogFilter(request.GET, user=request.user)
+    return _audit_page(request, form, status=200 if form.is_valid() else 400)
+
+
+def _audit_export_headers() -> list[str]:
+    return [
+        _("Time"), _("Acting user"), _("Action"), _("Outcome"), _("Object type"), _("Object id"), _("Object"),
+        _("Organisation code"), _("Organisation"), _("Client IP"), _("Channel"), _("Detail"),
+    ]
+
+
+def _audit_export_rows(rows):
+    for row in rows.iterator(chunk_size=2000):
+        org = row.organisation
+        yield [
+            row.at, row.actor_name, row.action, row.outcome, row.object_type, row.object_id, row.object_repr,
+            org.code if org else "", org.name if org else "", row.ip or "", row.channel,
+            json.dumps(row.detail, ensure_ascii=False, sort_keys=True) if row.detail else "",
+        ]
+
+
+@access.scoped(Role.AUDITOR)
+@require_GET
+def audit_export(request):
+    """The filtered rows as CSV or xlsx; the export is itself audited (``audit.export``)."""
+    form = AuditLogFilter(request.GET, user=request.user)
+    fmt = request.GET.get("format", "")
+    if not form.is_valid():
+        return _audit_page(request, form, status=400)
+    if fmt not in {"csv", "xlsx"}:
+        messages.error(request, _("Choose CSV or Excel to export."))
+        return _audit_page(request, form, status=400)
+    rows = form.qs
+    count = rows.count()
+    if count > AUDIT_EXPORT_MAX_ROWS:
+        messages.error(
+            request,
+            _("%(count)s rows match; narrow the filters to at most %(max)s rows to export.")
+            % {"count": count, "max": AUDIT_EXPORT_MAX_ROWS},
+        )
+        return redirect(f"{reverse('audit:log')}?{_query_without(request, 'page', 'format')}")
+    filename = f"nuanxin-audit-{timezone.localtime():%Y%m%d-%H%M}.{fmt}"
+    with transaction.atomic():
+        if fmt == "csv":
+            response = exports.csv_response(filename, _audit_export_headers(), _audit_export_rows(rows))
+        else:
+            response = exports.xlsx_response(filename, _audit_export_headers(), _audit_export_rows(rows),
+                                             sheet_name=_("Audit log"))
+        services.record_audit_export(
+            actor=request.user, fmt=fmt, rows=count, filters=form.filters(),
+            organisation=form.cleaned_data["organisation"] or request.user.organisation,
+        )
+    return response
 
 
 def _is_api(request) -> bool:
