@@ -14,6 +14,7 @@ urlpatterns = [
     path("audit/", include("nuanxin.core.urls")),
     path("register/", include("nuanxin.registry.urls")),
     path("care/", include("nuanxin.care.urls")),
+    path("notifications/", include("nuanxin.notify.urls")),
     path("api/v1/", api.urls),
 ]
 
