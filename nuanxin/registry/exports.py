@@ -281,6 +281,7 @@ def export_table(*, actor, organisation, table: int, by_carrier: bool = False, d
         raise ServiceError(_("Choose table 1, 2 or 3."), field="table")
     if by_carrier and table != 3:
         raise ServiceError(_("Only table 3 can be split by carrier."), field="by_carrier")
+    organisation = type(organisation).objects.get(pk=organisation.pk)  # a fresh path for the scope check
     if actor is not None and not scope.covers(actor, REGISTER_CHANGE_ROLES, organisation):
         raise NotAllowed(_("You may not export the register of this organisation."))
     day = day or timezone.localdate()

@@ -99,7 +99,11 @@ def search_workers(qs: QuerySet, q: str) -> QuerySet:
 
 
 def may_see_sensitive(user, worker: Worker) -> bool:
-    return user is not None and scope.covers(user, SENSITIVE_ROLES, worker.organisation)
+    """Whether ``user`` holds a SENSITIVE_ROLES grant over the worker's unit (checked in the
+    database, so a stale organisation instance cannot mislead it)."""
+    if user is None or not scope.has_role(user, SENSITIVE_ROLES):
+        return False
+    return Worker.objects.for_user(user, "sensitive").filter(pk=worker.pk).exists()
 
 
 def sensitive_for(actor, worker: Worker) -> WorkerSensitive | None:

@@ -150,8 +150,16 @@ def _clean_worker_field(field: str, value):
     if field == "organisation":
         if value is None:
             raise ServiceError(_("Choose the unit."), field=field)
-        return value
+        return _fresh(value)
     raise ServiceError(_("Unknown field “%(field)s”.") % {"field": field})
+
+
+def _fresh(organisation):
+    """The organisation as stored now: an instance held since before a sibling was added may
+    carry a stale materialised path, and the scope check compares paths."""
+    from nuanxin.orgs.models import Organisation
+
+    return Organisation.objects.get(pk=organisation.pk)
 
 
 def _shown(field: str, value) -> object:
