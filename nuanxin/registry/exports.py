@@ -4,7 +4,9 @@ row per worker (tables 1 and 2) or per deployment (table 3). Table 3 can also be
 one sheet per carrier, for the fee-waiver request of measure 7.
 
 Every cell is written as text (phones stay 13812345678, never 1.38E+10) and no cell can run
-as a formula: values beginning with = + - @ tab or CR are neutralised. Every export writes a
+as a formula: values beginning with = + - @ tab or CR are neutralised by
+``nuanxin.core.exports.neutralise``. The official layout (title, merged rows) needs its own
+writer rather than ``core.exports.build_xlsx``. Every export writes a
 ``registry.export`` audit row with the table and the row count.
 """
 
@@ -23,15 +25,11 @@ from django.utils.translation import gettext as _
 
 from nuanxin.core import audit
 from nuanxin.core.errors import NotAllowed, ServiceError
+from nuanxin.core.exports import XLSX_CONTENT_TYPE, neutralise
 from nuanxin.orgs import scope
 from nuanxin.registry import normalise
 from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, Carrier, TeamType, WorkerStatus
 from nuanxin.registry.models import Deployment, FamilyMember, Worker
-
-try:  # the platform's neutralising helper, when present
-    from nuanxin.core.exports import safe_cell as _platform_safe_cell
-except ImportError:  # pragma: no cover - depends on the platform helper's progress
-    _platform_safe_cell = None
 
 TITLES = {
     1: "青岛市援鄂医疗队成员联系表",
@@ -85,17 +83,11 @@ MAIN_CARRIERS = (Carrier.MOBILE, Carrier.UNICOM, Carrier.TELECOM)
 OPEN_DIFFICULTY = ("open", "in_progress")
 CHUNK = 2000
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 
 def safe_cell(value) -> str:
-    """A cell's text that no spreadsheet will evaluate (CSV/formula injection)."""
-    if _platform_safe_cell is not None:
-        return _platform_safe_cell(value)
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
+    """A cell's text that no spreadsheet will evaluate (formula injection): the platform's
+    ``neutralise``, always as text."""
+    return str(neutralise("" if value is None else str(value)))
 
 
 @dataclass(frozen=True)
@@ -103,6 +95,7 @@ class Export:
     content: bytes
     filename: str
     rows: int
+    content_type: str = XLSX_CONTENT_TYPE
 
 
 # --- rows -----------------------------------------------------------------------------------

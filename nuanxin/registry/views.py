@@ -460,9 +460,7 @@ def export(request):
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
-            response = HttpResponse(
-                result.content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            )
+            response = HttpResponse(result.content, content_type=result.content_type)
             response["Content-Disposition"] = content_disposition_header(True, result.filename)
             response["Cache-Control"] = "no-store"
             return response
