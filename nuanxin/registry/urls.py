@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from nuanxin.registry import views
 
@@ -21,4 +21,5 @@ urlpatterns: list = [
     path("deployments/<int:pk>/edit/", views.deployment_update, name="deployment_update"),
     path("deployments/<int:pk>/remove/", views.deployment_remove, name="deployment_remove"),
     path("deployments/<int:pk>/reveal/", views.deployment_reveal, name="deployment_reveal"),
+    path("imports/", include("nuanxin.registry.imports.urls")),
 ]

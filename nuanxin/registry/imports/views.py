@@ -1,0 +1,191 @@
+"""Pages of the importer: upload (a dry run by default), the outcome of every row, decisions
+on likely duplicates, apply, undo, and the rejected rows as xlsx."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from nuanxin.core import access
+from nuanxin.core.errors import ServiceError
+from nuanxin.orgs.forms import add_service_error
+from nuanxin.registry.choices import REGISTER_CHANGE_ROLES
+from nuanxin.registry.import_models import BatchStatus, Decision, ImportBatch, ImportRow, Outcome
+from nuanxin.registry.imports import display, services
+
+ROLES = REGISTER_CHANGE_ROLES
+PER_PAGE = 100
+
+
+def _batch(request, pk: int) -> ImportBatch:
+    return access.get_scoped_or_404(
+        ImportBatch.objects.select_related("organisation", "created_by", "applied_by", "undone_by"),
+        request.user,
+        "change",
+        pk=pk,
+    )
+
+
+@access.scoped(*ROLES)
+def batch_list(request):
+    """Upload a table file; the batches of the user's scope below."""
+    from nuanxin.registry.imports.forms import UploadForm
+
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                batch = services.create_batch(
+                    actor=request.user,
+                    organisation=form.cleaned_data["organisation"],
+                    upload=upload,
+                    filename=upload.name,
+                    default_team=form.cleaned_data["default_team"],
+                )
+            except ServiceError as exc:
+                if exc.field not in form.fields:
+                    exc.field = "file"
+                add_service_error(form, exc)
+            else:
+                return redirect("registry:imports:detail", pk=batch.pk)
+    else:
+        form = UploadForm(user=request.user)
+    batches = ImportBatch.objects.for_user(request.user, "change").select_related("organisation", "created_by")
+    page = Paginator(batches.order_by("-created_at", "-id"), 20).get_page(request.GET.get("page"))
+    return render(request, "registry/imports/list.html", {"form": form, "page": page})
+
+
+@access.scoped(*ROLES)
+def batch_detail(request, pk: int):
+    """Counts and every row's outcome (paginated), decisions, apply and undo."""
+    batch = _batch(request, pk)
+    outcome = request.GET.get("outcome", "")
+    rows = ImportRow.objects.filter(batch=batch).order_by("index")
+    if outcome in Outcome.values:
+        rows = rows.filter(outcome=outcome)
+    page = Paginator(rows.defer("raw", "versions", "applied"), PER_PAGE).get_page(request.GET.get("page"))
+    items = [{"row": r, "messages": display.messages_of(r), "changes": display.describe(r)} for r in page.object_list]
+    tabs = [("", _("All"), batch.counts.get("total", 0))] + [
+        (o.value, o.label, batch.counts.get(o.value, 0)) for o in Outcome
+    ]
+    return render(
+        request,
+        "registry/imports/detail.html",
+        {
+            "batch": batch,
+            "page": page,
+            "items": items,
+            "outcome": outcome,
+            "tabs": tabs,
+            "statuses": BatchStatus,
+            "decisions": Decision,
+            "can_apply": batch.status == BatchStatus.PLANNED and batch.count(Outcome.REVIEW) == 0
+            and (batch.count(Outcome.CREATE) + batch.count(Outcome.UPDATE)) > 0,
+        },
+    )
+
+
+@access.scoped(*ROLES)
+def batch_progress(request, pk: int):
+    """The progress bar, polled by htmx while the batch is being read or applied."""
+    batch = _batch(request, pk)
+    response = render(request, "registry/imports/_progress.html", {"batch": batch})
+    if not batch.is_busy and request.htmx:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def _act(request, pk: int, action, success):
+    batch = _batch(request, pk)
+    try:
+        result = action(batch)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success(result) if callable(success) else success)
+    return redirect(request.POST.get("next") or reverse("registry:imports:detail", kwargs={"pk": batch.pk}))
+
+
+@require_POST
+@access.scoped(*ROLES)
+def batch_apply(request, pk: int):
+    return _act(
+        request,
+        pk,
+        lambda b: services.request_apply(actor=request.user, batch=b),
+        lambda b: _("The import is being applied in the background.")
+        if b.status == BatchStatus.APPLYING
+        else _("The import was applied."),
+    )
+
+
+@require_POST
+@access.scoped(*ROLES)
+def batch_undo(request, pk: int):
+    return _act(request, pk, lambda b: services.undo_batch(actor=request.user, batch=b), _("The import was undone."))
+
+
+@require_POST
+@access.scoped(*ROLES)
+def batch_skip(request, pk: int):
+    return _act(
+        request,
+        pk,
+        lambda b: services.skip_undecided(actor=request.user, batch=b),
+        _("The rows waiting for a decision will not be imported."),
+    )
+
+
+@require_POST
+@access.scoped(*ROLES)
+def row_decide(request, pk: int, row_pk: int):
+    batch = _batch(request, pk)
+    row = _row(batch, row_pk)
+
+    def decide(b):
+        services.decide_row(
+            actor=request.user,
+            batch=b,
+            row=row,
+            decision=request.POST.get("decision", ""),
+            candidate=request.POST.get("candidate", 0),
+        )
+
+    return _act(request, pk, decide, _("Decision recorded."))
+
+
+def _row(batch: ImportBatch, row_pk: int) -> ImportRow:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(ImportRow, batch=batch, pk=row_pk)
+
+
+@access.scoped(*ROLES)
+def batch_rejects(request, pk: int):
+    """The rejected rows as xlsx: the columns as written plus a reason column, every cell
+    neutralised against formulas."""
+    from nuanxin.core.exports import xlsx_response
+
+    batch = _batch(request, pk)
+    rows = ImportRow.objects.filter(batch=batch, outcome=Outcome.REJECT).order_by("index")
+    width = max((len(s.get("headers") or []) for s in batch.sheets), default=0)
+    headers = [_("Sheet"), _("Row"), *[f"{i + 1}" for i in range(width)], _("Reason")]
+    by_sheet = {s["name"]: s.get("headers") or [] for s in batch.sheets if s.get("table")}
+    if len(by_sheet) == 1:
+        only = next(iter(by_sheet.values()))
+        headers = [_("Sheet"), _("Row"), *only, *[""] * (width - len(only)), _("Reason")]
+
+    def lines():
+        for r in rows.iterator(chunk_size=2000):
+            cells = list(r.raw) + [""] * max(0, width - len(r.raw))
+            yield [r.sheet, r.line, *cells[:width], "；".join(display.messages_of(r))]
+
+    name = f"rejected-{batch.pk}.xlsx"
+    response: HttpResponse = xlsx_response(name, headers, lines(), sheet_name=_("Rejected rows"))
+    return response

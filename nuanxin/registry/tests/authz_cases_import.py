@@ -1,0 +1,73 @@
+"""Authorization cases of the importer's pages and API operations (collected by the registry
+app's ``authz_cases.py``). Batches are made in 市南区's hospital (乙's scope); 丙 (市北区) is the
+other organisation; the care contact holds no change role."""
+
+import io
+
+from nuanxin.registry.imports import services
+from tests.authz import Case
+
+
+def _file(names: list[tuple[str, str]]) -> bytes:
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet("附件1")
+    ws.write_row(0, 0, ["青岛市援鄂医疗队成员联系表"])
+    ws.write_row(1, 0, ["序号", "职工姓名", "性别", "人员类别", "职务职称", "联系方式", "家属姓名", "联系方式"])
+    for i, (name, mobile) in enumerate(names):
+        ws.write_row(2 + i, 0, [i + 1, name, "女", "护士", "护师", mobile, "", ""])
+    ws.write_row(2 + len(names), 0, [9, "坏号码", "女", "护士", "护师", "123", "", ""])
+    wb.close()
+    return buf.getvalue()
+
+
+def cases(p) -> list[Case]:
+    org = p.shinan_hospital
+
+    def batch(names, apply=False):
+        b = services.create_batch(
+            actor=None, organisation=org, upload=io.BytesIO(_file(names)), filename="t.xlsx", background=False
+        )
+        if apply:
+            b = services.apply_batch(actor=None, batch=b)
+        return b
+
+    shown = batch([("授权导入甲", "13800110001")])
+    page_apply = batch([("授权导入乙", "13800110002")])
+    page_undo = batch([("授权导入丙", "13800110003")], apply=True)
+    page_skip = batch([("授权导入丁", "13800110004")])
+    api_apply = batch([("授权导入戊", "13800110005")])
+    api_undo = batch([("授权导入己", "13800110006")], apply=True)
+    # a likely duplicate to decide: same name and unit as an applied worker, another phone
+    batch([("授权导入庚", "13800110007")], apply=True)
+    review = batch([("授权导入庚", "13800110008")])
+    review_row = review.rows.get(outcome="review")
+
+    change = {"allowed": p.yi, "denied": p.care}
+    obj = {"other_org": p.bing, **change}
+    return [
+        Case("registry:imports:list", **change),
+        Case("registry:imports:list", method="post", data={"organisation": str(org.pk)}, **change),
+        Case("registry:imports:detail", kwargs={"pk": shown.pk}, **obj),
+        Case("registry:imports:detail", kwargs={"pk": shown.pk}, query="outcome=reject&page=1", **obj),
+        Case("registry:imports:progress", kwargs={"pk": shown.pk}, **obj),
+        Case("registry:imports:rejects", kwargs={"pk": shown.pk}, **obj),
+        Case("registry:imports:apply", kwargs={"pk": page_apply.pk}, method="post", **obj),
+        Case("registry:imports:undo", kwargs={"pk": page_undo.pk}, method="post", **obj),
+        Case("registry:imports:skip", kwargs={"pk": page_skip.pk}, method="post", **obj),
+        Case(
+            "registry:imports:decide",
+            kwargs={"pk": review.pk, "row_pk": review_row.pk},
+            method="post",
+            data={"decision": "new"},
+            **obj,
+        ),
+        # The upload is multipart; the matrix sends JSON, so the allowed user meets the missing
+        # file (400) after the scope check, and 丙 meets 乙's organisation as missing (404).
+        Case("POST /api/v1/imports", query="org=SN-H1", ok_status=frozenset({400}), **obj),
+        Case("GET /api/v1/imports/{import_id}", kwargs={"import_id": shown.pk}, **obj),
+        Case("POST /api/v1/imports/{import_id}/apply", kwargs={"import_id": api_apply.pk}, **obj),
+        Case("POST /api/v1/imports/{import_id}/undo", kwargs={"import_id": api_undo.pk}, **obj),
+    ]
