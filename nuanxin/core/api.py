@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ninja import Router, Schema
 
+from nuanxin.core import apiutils
 from nuanxin.orgs import scope
 from nuanxin.orgs.models import Organisation
 
@@ -30,7 +31,8 @@ class MeOut(Schema):
     scope: list[ScopeOut]
 
 
-@router.get("/me", response=MeOut, operation_id="get_me", summary="The token's account, roles and scope")
+@router.get("/me", response={200: MeOut, **apiutils.ERROR_RESPONSES}, operation_id="get_me",
+            summary="The token's account, roles and scope")
 def me(request):
     """The account the token belongs to, its active grants and, per role, the organisations
     whose subtrees it covers."""

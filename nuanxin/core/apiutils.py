@@ -10,7 +10,8 @@ Adding an app's operations
 
        router = Router(tags=["registry"])
 
-       @router.get("/workers", response=list[WorkerOut], operation_id="list_workers")
+       @router.get("/workers", response={200: list[WorkerOut], **apiutils.ERROR_RESPONSES},
+                   operation_id="list_workers")
        @apiutils.paginate
        def list_workers(request):
            apiutils.require_roles(request, {Role.CITY_ADMIN, Role.ORG_ADMIN})
@@ -77,12 +78,24 @@ class BearerTokenAuth(HttpBearer):
 # --- errors -------------------------------------------------------------------------------
 
 
+class FieldErrorOut(Schema):
+    field: str
+    in_: str = Field(alias="in", description="query, path or body")
+    message: str
+
+
 class ErrorOut(Schema):
     """Every error answer: a stable ``code`` for programs and a translated ``message``."""
 
     code: str
     message: str
-    field: str | None = None
+    field: str | None = Field(None, description="The field a 400/409 error is about, if any.")
+    errors: list[FieldErrorOut] | None = Field(None, description="Per-field problems of a 422 answer.")
+
+
+# Merge into an operation's ``response=`` so the OpenAPI schema documents the error shape:
+# ``response={200: ThingOut, **apiutils.ERROR_RESPONSES}``.
+ERROR_RESPONSES = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 CODES_BY_STATUS = {

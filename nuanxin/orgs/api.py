@@ -32,8 +32,8 @@ def with_parent_code(queryset):
     return queryset.annotate(nx_parent_code=Subquery(parent.values("code")[:1]))
 
 
-@router.get("/orgs", response=list[OrganisationOut], operation_id="list_orgs",
-            summary="The organisations inside the token's scope")
+@router.get("/orgs", response={200: list[OrganisationOut], **apiutils.ERROR_RESPONSES},
+            operation_id="list_orgs", summary="The organisations inside the token's scope")
 @apiutils.paginate
 def list_orgs(request):
     """Every organisation the account's grants cover, in tree order (a parent before its
