@@ -389,3 +389,36 @@ def test_prune_background_records_job():
     assert sorted(PeriodicRun.objects.values_list("job", flat=True)) == ["x.29"]
     assert DBTaskResult.objects.count() == 2
     assert AuditLog.objects.get().action == "background.prune"
+
+
+# --- the worker -----------------------------------------------------------------------------
+
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_runs_what_the_scheduler_enqueued(monkeypatch):
+    from django_tasks_db.models import DBTaskResult
+
+    from nuanxin.core.tests.periodic_app import tasks as app_tasks
+
+    make_session(timezone.now() - timedelta(days=1))
+    jobs = [j for j in discover_jobs() if j.name == "core.clear_expired_sessions"]
+    with override_settings(TASKS=DB_TASKS):
+        Scheduler(jobs).run_once()
+        assert DBTaskResult.objects.get().status == "READY"
+        assert Session.objects.count() == 1
+        call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert Session.objects.count() == 0
+    row = AuditLog.objects.get(action="session.clear_expired")
+    assert (row.actor_name, row.channel, row.detail) == ("system:task", "task", {"deleted": 1})
+    assert app_tasks.CALLS == []
+
+
+def test_the_worker_processes_every_queue_by_default():
+    from nuanxin.core.management.commands.worker import Command
+
+    with override_settings(TASKS=DB_TASKS):  # the parser checks that the backend is a database one
+        defaults = vars(Command().create_parser("nuanxin", "worker").parse_args([]))
+    assert (defaults["queue_name"], defaults["reload"], defaults["interval"]) == ("*", False, 2.0)
