@@ -140,6 +140,9 @@ def org_edit(request, pk: int):
 def org_move(request, pk: int):
     """Move an organisation, with everything under it, to another parent the user manages."""
     org = _org_or_404(request, pk)
+    if org.is_root():
+        messages.error(request, _("The root organisation cannot be moved."))
+        return redirect("orgs:org_detail", pk=org.pk)
     form = forms.OrganisationMoveForm(_data(request), user=request.user, org=org)
     if request.method == "POST" and form.is_valid():
         try:

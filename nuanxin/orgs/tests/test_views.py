@@ -179,6 +179,14 @@ def test_move_offers_only_managed_organisations_outside_the_subtree(as_user, per
     assert AuditLog.objects.get(action="org.move").detail == {"from": "SN", "to": "SN-H1"}
 
 
+def test_the_root_is_not_moved(as_user, personas):
+    p = personas
+    response = as_user(p.jia).post(reverse("orgs:org_move", args=[p.city.pk]), {"new_parent": p.shinan.pk},
+                                   follow=True)
+    assert messages_of(response) == ["The root organisation cannot be moved."]
+    assert Organisation.objects.get(pk=p.city.pk).is_root()
+
+
 def test_move_outside_the_scope_is_refused_and_changes_nothing(as_user, personas):
     p = personas
     response = as_user(p.yi).post(reverse("orgs:org_move", args=[p.shinan_hospital.pk]), {"new_parent": p.shibei.pk})
