@@ -1,0 +1,196 @@
+"""Apply is all-or-nothing, refuses a stale plan, undo refuses when records changed since,
+scoping holds, large files go to the background task."""
+
+from unittest import mock
+
+import pytest
+
+from nuanxin.core.errors import Conflict, NotAllowed
+from nuanxin.registry import services as registry_services
+from nuanxin.registry.import_models import BatchStatus, ImportBatch
+from nuanxin.registry.imports import services
+from nuanxin.registry.models import FamilyMember, Worker
+from nuanxin.registry.tests.import_fixtures import (  # noqa: F401
+    import_bytes,
+    import_path,
+    outcomes,
+    sample,
+    table1,
+    world,
+    xlsx_bytes,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _name(i: int) -> str:
+    return "测" + "".join("零一二三四五六七八九"[int(c)] for c in f"{i:03d}")
+
+
+def _rows(n, start=0):
+    return [[i + 1, _name(i), "女", "护士", "护师", f"1380000{i:04d}", "家" + _name(i)[1:], f"1390000{i:04d}", "", ""]
+            for i in range(start, start + n)]
+
+
+def test_a_crash_mid_apply_writes_nothing(world):
+    batch = import_bytes(world.p.yi, world.unit, table1(_rows(5)))
+    from simple_history.utils import bulk_create_with_history as real
+
+    calls = []
+    with mock.patch("simple_history.utils.bulk_create_with_history") as bulk:
+
+        def crash_on_family(objs, model, **kwargs):
+            calls.append(model.__name__)
+            if model is FamilyMember:
+                raise RuntimeError("crash while writing family members")
+            return real(objs, model, **kwargs)
+
+        bulk.side_effect = crash_on_family
+        with pytest.raises(RuntimeError):
+            services.apply_batch(actor=world.p.yi, batch=batch)
+    assert calls == ["Worker", "FamilyMember"]
+    assert (Worker.objects.count(), FamilyMember.objects.count()) == (0, 0)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.PLANNED
+    services.apply_batch(actor=world.p.yi, batch=batch)
+    assert (Worker.objects.count(), FamilyMember.objects.count()) == (5, 5)
+
+
+def test_apply_refuses_when_a_planned_worker_changed_since_the_dry_run(world):
+    services.apply_batch(actor=world.p.yi, batch=import_bytes(world.p.yi, world.unit, table1(_rows(2))))
+    changed = _rows(2)
+    changed[0][4] = "主管护师"
+    batch = import_bytes(world.p.yi, world.unit, table1(changed))
+    assert outcomes(batch) == [(3, "update"), (4, "unchanged")]
+    worker = Worker.objects.get(name=_name(0))
+    registry_services.update_worker(actor=world.p.yi, worker=worker, post_title="护士长")
+    with pytest.raises(Conflict) as exc:
+        services.apply_batch(actor=world.p.yi, batch=batch)
+    assert "row 3" in str(exc.value.message)
+    worker.refresh_from_db()
+    assert worker.post_title == "护士长"
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.PLANNED
+
+
+def test_apply_refuses_when_a_planned_person_now_exists(world):
+    first = import_bytes(world.p.yi, world.unit, table1(_rows(1)))
+    second = import_bytes(world.p.yi, world.unit, table1(_rows(1)))
+    services.apply_batch(actor=world.p.yi, batch=first)
+    with pytest.raises(Conflict):
+        services.apply_batch(actor=world.p.yi, batch=second)
+    assert Worker.objects.count() == 1
+
+
+def test_undo_is_refused_after_a_record_changed(world):
+    batch = services.apply_batch(actor=world.p.yi, batch=import_bytes(world.p.yi, world.unit, table1(_rows(2))))
+    Worker.objects.filter(name=_name(1)).update(updated_at=batch.applied_until.replace(year=2099))
+    with pytest.raises(Conflict):
+        services.undo_batch(actor=world.p.yi, batch=batch)
+    assert Worker.objects.count() == 2
+
+
+def test_undo_is_refused_when_a_family_member_was_added_since(world):
+    batch = services.apply_batch(actor=world.p.yi, batch=import_bytes(world.p.yi, world.unit, table1(_rows(1))))
+    worker = Worker.objects.get()
+    FamilyMember.objects.create(worker=worker, name="后来者", name_key="后来者")
+    with pytest.raises(Conflict):
+        services.undo_batch(actor=world.p.yi, batch=batch)
+    assert Worker.objects.count() == 1
+
+
+def test_undo_restores_updated_values(world):
+    services.apply_batch(actor=world.p.yi, batch=import_bytes(world.p.yi, world.unit, table1(_rows(1))))
+    changed = _rows(1)
+    changed[0][4] = "主管护师"
+    changed[0][7] = "13911112222"
+    batch = services.apply_batch(actor=world.p.yi, batch=import_bytes(world.p.yi, world.unit, table1(changed)))
+    worker = Worker.objects.get()
+    assert (worker.post_title, worker.family.get().mobile) == ("主管护师", "+8613911112222")
+    services.undo_batch(actor=world.p.yi, batch=batch)
+    worker.refresh_from_db()
+    assert (worker.post_title, worker.family.get().mobile) == ("护师", "+8613900000000")
+
+
+def test_a_district_admin_cannot_import_into_another_district(world):
+    with pytest.raises(NotAllowed):
+        import_bytes(world.p.bing, world.unit, table1(_rows(1)))
+    assert ImportBatch.objects.count() == 0
+
+
+def test_rows_naming_a_unit_outside_the_target_are_rejected(world):
+    header = ["序号", "姓名", "单位", "性别", "联系方式"]
+    data = xlsx_bytes([["抗疫一线医护职工联系表"], header,
+                       [1, "甲一", "市北区人民医院", "男", "13800001111"],
+                       [2, "甲二", "青岛大学附属医院", "男", "13800001112"],
+                       [3, "甲三", "不存在的医院", "男", "13800001113"]])
+    from nuanxin.orgs.models import Organisation
+
+    shinan = Organisation.objects.get(code="SN")  # fresh: sorted siblings move paths after creation
+    batch = import_bytes(world.p.yi, shinan, data)
+    assert outcomes(batch) == [(3, "reject"), (4, "create"), (5, "reject")]
+    assert [x["code"] for x in batch.rows.get(line=3).reasons] == ["unit_outside_scope"]
+    assert [x["code"] for x in batch.rows.get(line=5).reasons] == ["unit_unknown"]
+    assert batch.rows.get(line=4).data["unit_id"] == world.unit.pk
+
+
+def test_a_person_registered_outside_the_actors_scope_is_rejected(world):
+    services.apply_batch(actor=world.p.bing, batch=import_bytes(world.p.bing, world.p.shibei_hospital, table1(_rows(1))))
+    batch = import_bytes(world.p.yi, world.unit, table1(_rows(1)))
+    assert outcomes(batch) == [(3, "reject")]
+    assert [x["code"] for x in batch.rows.get().reasons] == ["registered_elsewhere"]
+
+
+def test_the_same_person_from_two_units_is_one_worker(world):
+    services.apply_batch(actor=world.p.jia, batch=import_bytes(world.p.jia, world.p.shibei_hospital, table1(_rows(1))))
+    batch = import_bytes(world.p.jia, world.unit, table1(_rows(1)))
+    assert outcomes(batch) == [(3, "unchanged")]
+    assert batch.rows.get().data["notes"] == [{"code": "other_unit", "params": {"unit": "市北区人民医院工会"}}]
+
+
+def test_several_sheets_with_tables_1_and_3(world):
+    data = xlsx_bytes([], sheets={
+        "附件3": [["青岛市援鄂医疗队成员在鄂期间联系方式统计表"], ["姓名", "单位", "在武汉使用的手机号", "手机运营商"],
+                [_name(0), "", "18600001111", "联通"]],
+        "附件1": [["青岛市援鄂医疗队成员联系表"], [
+            "序号", "职工姓名", "性别", "人员类别", "职务职称", "联系方式", "家属姓名", "联系方式"], *[r[:8] for r in _rows(1)]],
+    })
+    batch = import_bytes(world.p.yi, world.unit, data)
+    assert [(r.sheet, r.line, r.outcome) for r in batch.rows.order_by("index")] == [
+        ("附件1", 3, "create"), ("附件3", 3, "update"),
+    ]
+    services.apply_batch(actor=world.p.yi, batch=batch)
+    assert Worker.objects.get().deployments.get().deployed_mobile == "+8618600001111"
+
+
+def test_utf8_csv_with_bom(world):
+    text = "职工姓名,性别,联系方式\n王一,男,13800002222\n"
+    batch = import_bytes(world.p.yi, world.unit, text.encode("utf-8-sig"), filename="t.csv")
+    assert outcomes(batch) == [(2, "create")]
+
+
+def test_a_sheet_without_an_official_table_refuses_the_file(world):
+    batch = import_bytes(world.p.yi, world.unit, xlsx_bytes([["hello", "world"], ["1", "2"]]))
+    assert batch.status == BatchStatus.REFUSED
+    assert batch.message.startswith("No official table was found")
+    assert batch.rows.count() == 0
+
+
+def test_large_files_are_read_by_the_background_task(world, settings, django_capture_on_commit_callbacks):
+    settings.NUANXIN_IMPORT_INLINE_BYTES = 10
+    settings.NUANXIN_IMPORT_INLINE_APPLY_ROWS = 1
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        batch = services.create_batch(
+            actor=world.p.yi, organisation=world.unit, upload=__import__("io").BytesIO(table1(_rows(3))),
+            filename="big.xlsx",
+        )
+        assert ImportBatch.objects.get(pk=batch.pk).status == BatchStatus.QUEUED
+    assert len(callbacks) == 1
+    batch.refresh_from_db()
+    assert (batch.status, batch.counts["create"], batch.progress_percent) == (BatchStatus.PLANNED, 3, 100)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.request_apply(actor=world.p.yi, batch=batch)
+    assert len(callbacks) == 1
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.APPLIED
+    assert Worker.objects.count() == 3
