@@ -11,9 +11,19 @@ from nuanxin.registry.import_models import BatchStatus, Decision
 from nuanxin.registry.imports import services
 from nuanxin.registry.imports.messages import render_all
 from nuanxin.registry.models import Deployment, FamilyMember, Worker
-from nuanxin.registry.tests.import_fixtures import import_path, outcomes, sample, world  # noqa: F401
+from nuanxin.registry.tests.import_fixtures import (
+    build_world,
+    import_path,
+    outcomes,
+    sample,
+)
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(personas):
+    return build_world(personas)
 
 TABLE1_OUTCOMES = [
     (5, "create"),

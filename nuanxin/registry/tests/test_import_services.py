@@ -10,17 +10,20 @@ from nuanxin.registry import services as registry_services
 from nuanxin.registry.import_models import BatchStatus, ImportBatch
 from nuanxin.registry.imports import services
 from nuanxin.registry.models import FamilyMember, Worker
-from nuanxin.registry.tests.import_fixtures import (  # noqa: F401
+from nuanxin.registry.tests.import_fixtures import (
+    build_world,
     import_bytes,
-    import_path,
     outcomes,
-    sample,
     table1,
-    world,
     xlsx_bytes,
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(personas):
+    return build_world(personas)
 
 
 def _name(i: int) -> str:
@@ -135,7 +138,8 @@ def test_rows_naming_a_unit_outside_the_target_are_rejected(world):
 
 
 def test_a_person_registered_outside_the_actors_scope_is_rejected(world):
-    services.apply_batch(actor=world.p.bing, batch=import_bytes(world.p.bing, world.p.shibei_hospital, table1(_rows(1))))
+    theirs = import_bytes(world.p.bing, world.p.shibei_hospital, table1(_rows(1)))
+    services.apply_batch(actor=world.p.bing, batch=theirs)
     batch = import_bytes(world.p.yi, world.unit, table1(_rows(1)))
     assert outcomes(batch) == [(3, "reject")]
     assert [x["code"] for x in batch.rows.get().reasons] == ["registered_elsewhere"]
@@ -153,7 +157,8 @@ def test_several_sheets_with_tables_1_and_3(world):
         "附件3": [["青岛市援鄂医疗队成员在鄂期间联系方式统计表"], ["姓名", "单位", "在武汉使用的手机号", "手机运营商"],
                 [_name(0), "", "18600001111", "联通"]],
         "附件1": [["青岛市援鄂医疗队成员联系表"], [
-            "序号", "职工姓名", "性别", "人员类别", "职务职称", "联系方式", "家属姓名", "联系方式"], *[r[:8] for r in _rows(1)]],
+            "序号", "职工姓名", "性别", "人员类别", "职务职称", "联系方式", "家属姓名", "联系方式"],
+            *[r[:8] for r in _rows(1)]],
     })
     batch = import_bytes(world.p.yi, world.unit, data)
     assert [(r.sheet, r.line, r.outcome) for r in batch.rows.order_by("index")] == [
