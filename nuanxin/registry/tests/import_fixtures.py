@@ -55,7 +55,9 @@ def xlsx_bytes(rows: list[list], sheet: str = "Sheet1", sheets: dict | None = No
         ws = wb.add_worksheet(name)
         for r, row in enumerate(content):
             for c, value in enumerate(row):
-                if value is not None:
+                if isinstance(value, str):
+                    ws.write_string(r, c, value)  # as typed: "=1+2" stays text, as in a hostile file
+                elif value is not None:
                     ws.write(r, c, value)
     wb.close()
     return buf.getvalue()

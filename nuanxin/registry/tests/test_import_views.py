@@ -1,0 +1,198 @@
+"""The importer through HTTP (page flow, API) and the command line (exit codes, --json)."""
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from python_calamine import CalamineWorkbook
+
+from nuanxin.accounts.services import create_api_token
+from nuanxin.registry.import_models import BatchStatus, ImportBatch
+from nuanxin.registry.models import Deployment, Worker
+from nuanxin.registry.tests.import_fixtures import build_world, sample, table1
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(personas):
+    return build_world(personas)
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+def _upload(client, world, name="table1_aid_team.xlsx", data=None, **extra):
+    f = io.BytesIO(data if data is not None else sample(name).read_bytes())
+    f.name = name
+    return client.post(
+        reverse("registry:imports:list"), {"file": f, "organisation": str(world.unit.pk), **extra}
+    )
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+
+def test_page_flow_upload_dry_run_apply_undo(client, world):
+    _login(client, world.p.yi)
+    assert client.get(reverse("registry:imports:list")).status_code == 200
+    response = _upload(client, world)
+    batch = ImportBatch.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("registry:imports:detail", args=[batch.pk])
+    assert Worker.objects.count() == 0  # a dry run first
+    page = client.get(response["Location"]).content.decode()
+    for text in ("张伟", "刘洋", "周敏", "1380532123", "nx-import-counts", "Apply this import"):
+        assert text in page
+    rejected = client.get(reverse("registry:imports:detail", args=[batch.pk]) + "?outcome=reject").content.decode()
+    assert "李强" in rejected and "周敏" not in rejected
+    assert client.post(reverse("registry:imports:apply", args=[batch.pk])).status_code == 302
+    assert Worker.objects.count() == 5
+    page = client.get(reverse("registry:imports:detail", args=[batch.pk])).content.decode()
+    assert "Undo this import" in page
+    assert client.post(reverse("registry:imports:undo", args=[batch.pk])).status_code == 302
+    assert Worker.objects.count() == 0
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.UNDONE
+
+
+def test_progress_partial_asks_for_a_refresh_when_done(client, world):
+    _login(client, world.p.yi)
+    _upload(client, world)
+    batch = ImportBatch.objects.get()
+    response = client.get(reverse("registry:imports:progress", args=[batch.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and response["HX-Refresh"] == "true"
+
+
+def test_rejected_rows_download_has_reasons_and_no_formulas(client, world):
+    _login(client, world.p.yi)
+    rows = [
+        [1, "王一", "男", "医生", "", "=1+2", "", "", "", ""],
+        [2, "王二", "男", "医生", "", "13800001234", "", "", "", ""],
+    ]
+    _upload(client, world, name="evil.xlsx", data=table1(rows))
+    batch = ImportBatch.objects.get()
+    response = client.get(reverse("registry:imports:rejects", args=[batch.pk]))
+    assert response.status_code == 200
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+    assert sheet[0][2:4] == ["序号", "职工 姓名"] and sheet[0][-1] in ("Reason", "原因")
+    assert len(sheet) == 2
+    assert sheet[1][7] == "'=1+2"
+    assert "=1+2" in sheet[1][-1]
+
+
+def test_a_refused_file_shows_its_reason_on_the_form(client, world):
+    _login(client, world.p.yi)
+    response = _upload(client, world, name="fake.xlsx", data=b"not a zip")
+    assert response.status_code == 200
+    assert ".xlsx" in response.content.decode()
+    assert ImportBatch.objects.count() == 0
+
+
+def test_a_district_admin_cannot_pick_another_district(client, world):
+    _login(client, world.p.bing)
+    response = _upload(client, world)
+    assert response.status_code == 200  # form error: the organisation is not a choice
+    assert ImportBatch.objects.count() == 0
+
+
+def test_deciding_a_likely_duplicate_in_the_page(client, world):
+    _login(client, world.p.yi)
+    _upload(client, world)
+    client.post(reverse("registry:imports:apply", args=[ImportBatch.objects.get().pk]))
+    _upload(client, world, name="table2_frontline_gbk.csv")
+    batch = ImportBatch.objects.latest("id")
+    page = client.get(reverse("registry:imports:detail", args=[batch.pk])).content.decode()
+    assert "Same person as" in page and "Skip the undecided rows" in page
+    row = batch.rows.get(outcome="review")
+    client.post(reverse("registry:imports:decide", args=[batch.pk, row.pk]), {"decision": "skip"})
+    row.refresh_from_db()
+    assert (row.outcome, row.decision) == ("reject", "skip")
+    client.post(reverse("registry:imports:apply", args=[batch.pk]))
+    assert Worker.objects.count() == 8
+
+
+# --- the API -----------------------------------------------------------------------------------
+
+
+def _api(client, user):
+    _token, plaintext = create_api_token(actor=None, user=user, expires_days=1)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {plaintext}"
+    return client
+
+
+def test_api_upload_get_apply_undo(client, world):
+    _api(client, world.p.yi)
+    f = io.BytesIO(sample("table1_aid_team.xlsx").read_bytes())
+    f.name = "table1.xlsx"
+    response = client.post("/api/v1/imports", {"file": f, "org": "QD-SN-01"})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["status"], body["counts"]["create"], body["counts"]["reject"], body["rows_count"]) == (
+        "planned", 5, 1, 7
+    )
+    batch_id = body["id"]
+    got = client.get(f"/api/v1/imports/{batch_id}?outcome=reject").json()
+    assert [(r["line"], r["outcome"]) for r in got["rows"]] == [(12, "reject")]
+    assert got["rows"][0]["messages"][0].startswith("联系方式")
+    applied = client.post(f"/api/v1/imports/{batch_id}/apply", "{}", content_type="application/json").json()
+    assert applied["status"] == "applied" and Worker.objects.count() == 5
+    undone = client.post(f"/api/v1/imports/{batch_id}/undo").json()
+    assert undone["status"] == "undone" and Worker.objects.count() == 0
+    again = client.post(f"/api/v1/imports/{batch_id}/undo")
+    assert again.status_code == 409 and again.json()["code"] == "conflict"
+
+
+def test_api_upload_applied_at_once_and_errors(client, world):
+    _api(client, world.p.yi)
+    f = io.BytesIO(sample("table1_aid_team.xlsx").read_bytes())
+    f.name = "table1.xlsx"
+    body = client.post("/api/v1/imports", {"file": f, "org": "QD-SN-01", "dry_run": "false"}).json()
+    assert body["status"] == "applied" and Worker.objects.count() == 5
+    bad = io.BytesIO(b"PK\x03\x04garbage")
+    bad.name = "x.xlsx"
+    refused = client.post("/api/v1/imports", {"file": bad, "org": "QD-SN-01"})
+    assert refused.status_code == 400 and refused.json()["code"] == "file_refused"
+    missing = client.post("/api/v1/imports", {"org": "SB-H1"})
+    assert missing.status_code == 404
+
+
+# --- the command -------------------------------------------------------------------------------
+
+
+def test_command_applies_and_prints_json(world, capsys):
+    call_command("import_tables", str(sample("table1_aid_team.xlsx")), "--org", "QD-SN-01", "--user", "yi", "--json")
+    out = json.loads(capsys.readouterr().out)
+    assert out["applied"] is True
+    assert out["counts"] == {"create": 5, "update": 0, "unchanged": 1, "reject": 1, "review": 0, "total": 7}
+    assert [(r["line"], r["outcome"]) for r in out["rows"]][5] == (12, "reject")
+    assert Worker.objects.count() == 5
+    call_command("import_tables", str(sample("table3_wuhan_phones.xlsx")), "--org", "QD-SN-01")
+    assert Deployment.objects.count() == 3
+
+
+def test_command_dry_run_writes_nothing(world, capsys):
+    call_command("import_tables", str(sample("table1_aid_team.xlsx")), "--org", "QD-SN-01", "--dry-run")
+    out = capsys.readouterr().out
+    assert "5 create" in out and "附件1!12" in out
+    assert Worker.objects.count() == 0
+
+
+def test_command_exit_codes(world, tmp_path):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a workbook")
+    with pytest.raises(SystemExit) as exc:
+        call_command("import_tables", str(bad), "--org", "QD-SN-01")
+    assert exc.value.code == 1
+    with pytest.raises(CommandError) as usage:
+        call_command("import_tables", str(bad), "--org", "NOPE")
+    assert usage.value.returncode == 2
+    with pytest.raises(CommandError) as denied:
+        call_command("import_tables", str(sample("table1_aid_team.xlsx")), "--org", "QD-SN-01", "--user", "bing")
+    assert denied.value.returncode == 2
+    with pytest.raises(CommandError) as missing:
+        call_command("import_tables", str(tmp_path / "none.xlsx"), "--org", "QD-SN-01")
+    assert missing.value.returncode == 2
