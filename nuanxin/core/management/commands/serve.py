@@ -52,7 +52,7 @@ class Command(BaseCommand):
                 # Own process group: a terminal's Ctrl-C reaches only us, and we pass it on
                 # once (a second SIGINT would make the worker abandon its current task).
                 self.children[name] = subprocess.Popen(command, env=env, process_group=0)  # noqa: S603
-                self.stdout.write(f"{name} started (pid {self.children[name].pid})")
+                self._say(f"{name} started (pid {self.children[name].pid})")
             self._announce(host, port)
             code = self._supervise()
         finally:
@@ -80,14 +80,17 @@ class Command(BaseCommand):
     def _announce(self, host: str, port: int) -> None:
         shown = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host  # noqa: S104
         shown = f"[{shown}]" if ":" in shown else shown
-        self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(_("Nuanxin is running at http://%(address)s/") % {
-            "address": f"{shown}:{port}"
-        }))
+        self._say("")
+        self._say(self.style.SUCCESS(_("Nuanxin is running at http://%(address)s/") % {"address": f"{shown}:{port}"}))
         for line in self._demo_lines():
-            self.stdout.write(line)
-        self.stdout.write(_("Press Ctrl-C to stop the web server, the worker and the scheduler."))
-        self.stdout.write("")
+            self._say(line)
+        self._say(_("Press Ctrl-C to stop the web server, the worker and the scheduler."))
+        self._say("")
+
+    def _say(self, line: str) -> None:
+        # Flushed at once: the children write to the same output, and a buffered line would be
+        # written out of order (or over their lines when the output is a plain file).
+        self.stdout.write(line)
         self.stdout.flush()
 
     def _demo_lines(self) -> list[str]:
