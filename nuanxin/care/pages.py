@@ -1,0 +1,298 @@
+"""Reads that only the care pages need (the shared reads are in ``selectors``): which
+organisations a user may pick on a page, the difficulty list with the page's filters, who may
+own a difficulty or be assigned a family, the rows of the assignment page with their current
+care contact and the suggestion from the imported 工会联系人 name, and unassigned families
+counted per unit.
+
+Every function applies the user's scope itself (``for_user`` or ``scope_q``), and every list
+is a fixed number of queries whatever its length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
+
+from nuanxin.care import selectors, weeks
+from nuanxin.care.choices import CARE_REPORT_ROLES, DIFFICULTY_ACTIVE
+from nuanxin.care.models import Campaign, CareAssignment, Difficulty
+from nuanxin.orgs import scope
+from nuanxin.orgs.choices import Role
+from nuanxin.orgs.models import Grant, Organisation
+from nuanxin.orgs.scope import STEPLEN
+from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, WorkerStatus
+from nuanxin.registry.models import Worker
+
+ADMIN_ROLES = REGISTER_CHANGE_ROLES  # city_admin, org_admin
+REPORT_ROLES = CARE_REPORT_ROLES  # admins and viewers: aggregates
+OWNER_ROLES = frozenset({Role.CITY_ADMIN, Role.ORG_ADMIN, Role.CARE_CONTACT})
+
+
+# --- organisations a page offers ------------------------------------------------------------
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    """The path itself and every ancestor's path."""
+    return [path[:i] for i in range(STEPLEN, len(path) + 1, STEPLEN)]
+
+
+def scope_organisations(user, roles) -> list[Organisation]:
+    """The organisations inside the user's grants for ``roles``, in tree order."""
+    q = scope.scope_q(user, roles, "path")
+    if q is None:
+        return []
+    return list(Organisation.objects.filter(q).order_by("path"))
+
+
+def scope_root(user, roles) -> Organisation | None:
+    """The organisation a page shows by default: the one the user's grants for ``roles``
+    cover, or, for several (e.g. a viewer on a group of hospitals), their nearest common
+    ancestor. Figures under it are still limited to the grants by ``for_user``."""
+    paths = scope.scope_paths(user, roles)
+    if not paths:
+        return None
+    common = paths[0]
+    for path in paths[1:]:
+        i = 0
+        while i < min(len(common), len(path)) and common[i] == path[i]:
+            i += 1
+        common = common[:i]
+    common = common[: len(common) - len(common) % STEPLEN] or paths[0][:STEPLEN]
+    return Organisation.objects.filter(path=common).first()
+
+
+@dataclass
+class OrgPicker:
+    """The organisation select of a page: the default (root of the scope) and the choices."""
+
+    selected: Organisation | None
+    root: Organisation | None
+    choices: list[tuple[str, str]]
+
+
+def org_picker(user, roles, code: str | None) -> OrgPicker:
+    """The organisations the user may pick (their scope, plus the common ancestor when the
+    grants are scattered) and the one chosen by ``code`` (default: the root). An unknown or
+    out-of-scope code falls back to the root: the page stays inside the scope."""
+    orgs = scope_organisations(user, roles)
+    root = scope_root(user, roles)
+    if root is not None and all(o.pk != root.pk for o in orgs):
+        orgs = [root, *orgs]
+    base = min((o.depth for o in orgs), default=1)
+    choices = [(o.code, f"{'　' * (o.depth - base)}{o.name}") for o in orgs]
+    selected = next((o for o in orgs if code and o.code == code), root)
+    return OrgPicker(selected=selected, root=root, choices=choices)
+
+
+# --- campaigns and weeks --------------------------------------------------------------------
+
+
+def campaigns() -> list[Campaign]:
+    return list(Campaign.objects.order_by("-starts_on", "-pk"))
+
+
+def pick_campaign(all_campaigns: list[Campaign], value: str | None, today: date | None = None) -> Campaign | None:
+    """The campaign chosen by id, else the current one (``selectors.current_campaign``)."""
+    if value and str(value).isdigit():
+        chosen = next((c for c in all_campaigns if c.pk == int(value)), None)
+        if chosen is not None:
+            return chosen
+    return selectors.current_campaign(today)
+
+
+def pick_week(value: str | None) -> date:
+    """The Monday of the week in ``value`` (``2020-W05`` or a date), else this week."""
+    try:
+        return weeks.parse(value) if value else weeks.current_week()
+    except ValueError:
+        return weeks.current_week()
+
+
+def last_ended_week(week: date) -> date:
+    """``week`` if it has ended, else the week before it (missed duties exist only for weeks
+    that have ended)."""
+    this_week = weeks.current_week()
+    return week if week < this_week else this_week - weeks.WEEK
+
+
+# --- difficulties ---------------------------------------------------------------------------
+
+
+def difficulty_list(
+    user,
+    *,
+    org: Organisation | None = None,
+    status: str | None = None,
+    category: str | None = None,
+    urgency: str | None = None,
+    overdue: bool = False,
+):
+    """The difficulty list of the page: ``selectors.difficulties`` plus the urgency filter,
+    with the care contact of the family prefetched."""
+    qs = selectors.difficulties(user, org, status=status, category=category, overdue=overdue)
+    if urgency:
+        qs = qs.filter(urgency=urgency)
+    return qs
+
+
+def owner_candidates(worker: Worker) -> list:
+    """Active users who may own a difficulty of ``worker``'s family: admins and care contacts
+    whose grants cover its unit (organisation grants on the unit or above, or a group
+    holding the unit or one of its ancestors), by name. One query."""
+    from nuanxin.accounts.models import User
+
+    ancestors = _ancestor_paths(worker.organisation.path)
+    grants = (
+        Grant.objects.active()
+        .filter(role__in=OWNER_ROLES)
+        .filter(Q(organisation__path__in=ancestors) | Q(group__members__path__in=ancestors))
+    )
+    return list(User.objects.filter(is_active=True, grants__in=grants).distinct().order_by("full_name", "username"))
+
+
+def allowed_transitions(user, difficulty: Difficulty) -> list[str]:
+    """The statuses the user may move the difficulty to (closing is for admins)."""
+    from nuanxin.care import services
+    from nuanxin.care.choices import DIFFICULTY_TRANSITIONS, DifficultyStatus
+
+    allowed = DIFFICULTY_TRANSITIONS[difficulty.status]
+    if not services.may_manage_worker(user, difficulty.worker):
+        allowed = allowed - {DifficultyStatus.CLOSED}
+    order = list(DifficultyStatus.values)
+    return sorted(allowed, key=order.index)
+
+
+# --- assignments ----------------------------------------------------------------------------
+
+
+def assignable_contacts(user) -> list:
+    """Active care contacts the user could assign families to: their care-contact grant lies
+    inside the user's admin scope, or above it (a contact for a whole district serves its
+    units). The service still checks each family against the contact's grants."""
+    from nuanxin.accounts.models import User
+
+    paths = scope.scope_paths(user, ADMIN_ROLES)
+    if not paths:
+        return []
+    ancestors = sorted({a for p in paths for a in _ancestor_paths(p)})
+    q = Q(organisation__path__in=ancestors) | Q(group__members__path__in=ancestors)
+    for path in paths:
+        q |= Q(organisation__path__startswith=path) | Q(group__members__path__startswith=path)
+    grants = Grant.objects.active().filter(role=Role.CARE_CONTACT).filter(q)
+    return list(User.objects.filter(is_active=True, grants__in=grants).distinct().order_by("full_name", "username"))
+
+
+def current_assignment_prefetch(campaign: Campaign | None) -> Prefetch:
+    qs = CareAssignment.objects.current().select_related("contact")
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    return Prefetch("care_assignments", queryset=qs.order_by("-started_at", "pk"), to_attr="current_assignments")
+
+
+def assignment_workers(user, campaign: Campaign | None, *, unassigned: bool = False):
+    """Workers an admin may assign (``for_user(user, "change")``) with their current
+    assignment in ``campaign`` prefetched as ``current_assignments``. With ``unassigned``,
+    only families the campaign visits (a team with a cadence) that have no care contact."""
+    qs = Worker.objects.for_user(user, "change").select_related("organisation")
+    if unassigned and campaign is not None:
+        current = CareAssignment.objects.current().filter(campaign=campaign, worker=OuterRef("pk"))
+        qs = qs.filter(team__in=selectors.teams_with_visits(campaign)).exclude(Exists(current))
+    return qs.prefetch_related(current_assignment_prefetch(campaign))
+
+
+def unassigned_counts(user, campaign: Campaign | None) -> list[dict]:
+    """Families without a care contact in ``campaign`` per unit of the user's admin scope:
+    ``[{"organisation": Organisation, "count": n}]`` in tree order. One aggregate query plus
+    the organisations."""
+    if campaign is None:
+        return []
+    current = CareAssignment.objects.current().filter(campaign=campaign, worker=OuterRef("pk"))
+    rows = list(
+        Worker.objects.for_user(user, "change")
+        .filter(team__in=selectors.teams_with_visits(campaign))
+        .exclude(status=WorkerStatus.ARCHIVED)
+        .exclude(Exists(current))
+        .values("organisation_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    orgs = Organisation.objects.in_bulk([r["organisation_id"] for r in rows])
+    result = [{"organisation": orgs[r["organisation_id"]], "count": r["n"]} for r in rows]
+    return sorted(result, key=lambda r: r["organisation"].path)
+
+
+def suggestions(workers: list[Worker]) -> dict[int, list]:
+    """The care contacts whose name matches each worker's imported 工会联系人 name and whose
+    care-contact grant covers the worker's unit: ``{worker_id: [user, ...]}`` for workers
+    with a hint. The same rule as ``selectors.suggest_contacts`` (which the assign action's
+    service uses), read in one query for a whole page instead of one per unit."""
+    hinted = [w for w in workers if selectors._name_key(w.contact_name_hint)]
+    if not hinted:
+        return {}
+    ancestors = sorted({a for w in hinted for a in _ancestor_paths(w.organisation.path)})
+    grants = (
+        Grant.objects.active()
+        .filter(role=Role.CARE_CONTACT, user__is_active=True)
+        .filter(Q(organisation__path__in=ancestors) | Q(group__members__path__in=ancestors))
+        .select_related("user", "organisation")
+        .prefetch_related("group__members")
+        .distinct()
+        .order_by("user__full_name", "user__username", "pk")
+    )
+    covered: list[tuple[str, object]] = []  # (path a grant covers, user)
+    for grant in grants:
+        paths = [grant.organisation.path] if grant.organisation_id else [m.path for m in grant.group.members.all()]
+        covered += [(path, grant.user) for path in paths]
+    result: dict[int, list] = {}
+    for worker in hinted:
+        hint = selectors._name_key(worker.contact_name_hint)
+        users = []
+        for path, user in covered:
+            names = {selectors._name_key(user.full_name), selectors._name_key(user.username)}
+            if worker.organisation.path.startswith(path) and hint in names and user not in users:
+                users.append(user)
+        result[worker.pk] = users
+    return result
+
+
+# --- a family -------------------------------------------------------------------------------
+
+
+def family_duties(user, worker: Worker, campaign: Campaign | None = None, limit: int = 26):
+    """The family's duties, newest week first (the weeks strip of the family page)."""
+    return list(selectors.duties(user, worker=worker, campaign=campaign).order_by("-week", "campaign_id")[:limit])
+
+
+def current_duty(user, worker: Worker):
+    """This week's duty of the family (the first campaign's), or None."""
+    return selectors.duties(user, worker=worker, week=weeks.current_week()).order_by("campaign_id").first()
+
+
+def family_assignments(worker: Worker, campaign: Campaign | None = None):
+    """The family's care contacts, current and past, newest first."""
+    qs = CareAssignment.objects.filter(worker=worker).select_related("contact", "campaign", "assigned_by")
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    return list(qs.order_by("-started_at", "-pk"))
+
+
+def open_difficulty_count(user, worker: Worker) -> int:
+    return Difficulty.objects.for_user(user).filter(worker=worker, status__in=DIFFICULTY_ACTIVE).count()
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def record_call_links(user, workers, *, page: str) -> None:
+    """The pages of a care contact carry one-tap ``tel:`` links, i.e. the full numbers of the
+    worker and the primary family member. Showing them is recorded like the register's
+    reveals, one audit row per page view listing the families (none when there are none)."""
+    from nuanxin.core import audit
+
+    ids = sorted({w.pk for w in workers})
+    if ids:
+        audit.record(user, "care.call_links", object_type="registry.worker", detail={"page": page, "workers": ids})

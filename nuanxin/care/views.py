@@ -1,0 +1,764 @@
+"""Pages of the care work (精准关爱联系制度).
+
+- a care contact (phone first): this week's families with one-tap call links, the visit form
+  (two taps from the list), each family's timeline, excusing a week;
+- admins: the weekly overview with the missed list, unassigned families, open difficulties
+  by age and category, and the completion chart; the difficulty pages; the assignments;
+- city admins: the campaigns (start, cadence per team, declared end);
+- viewers (reports only): the overview and the chart as aggregates, no personal detail.
+
+Thin: forms check shapes, services decide and write, every lookup goes through ``for_user``
+(out of scope = 404) and every view carries its access mark (wrong role = 403).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from nuanxin.care import forms, pages, selectors, services, weeks
+from nuanxin.care.choices import DifficultyStatus, DutyStatus, VisitMode
+from nuanxin.care.models import Campaign, CareAssignment, Difficulty, Visit, VisitDuty
+from nuanxin.core import access
+from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
+from nuanxin.orgs import scope
+from nuanxin.orgs.choices import Role
+from nuanxin.orgs.forms import add_service_error
+from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, REGISTER_VIEW_ROLES, TeamType
+from nuanxin.registry.filters import WorkerFilter
+from nuanxin.registry.models import Worker
+
+CARE_ROLES = REGISTER_VIEW_ROLES  # admins and care contacts: families, visits, difficulties
+ADMIN_ROLES = REGISTER_CHANGE_ROLES  # city and org admins: assignments, owners
+REPORT_ROLES = pages.REPORT_ROLES  # admins and viewers: aggregate figures
+PER_PAGE = 50
+LIST_ROWS = 50  # rows of the lists on the overview (the rest is counted)
+
+
+def _data(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _next(request, default: str) -> str:
+    """Where to go after a form: a local ``next`` if given, else ``default``."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+def _worker(request, pk: int, action: str = "view") -> Worker:
+    return access.get_scoped_or_404(Worker.objects.select_related("organisation"), request.user, action, pk=pk)
+
+
+def _page(request, template: str, context: dict, *, forms_=()):
+    bound_with_errors = any(f is not None and f.is_bound and not f.is_valid() for f in forms_)
+    return render(request, template, context, status=400 if bound_with_errors else 200)
+
+
+def _week_nav(week):
+    this_week = weeks.current_week()
+    return {
+        "week": week,
+        "week_label": weeks.label(week),
+        "week_sunday": weeks.sunday(week),
+        "is_current_week": week == this_week,
+        "prev_week": weeks.label(week - weeks.WEEK),
+        "next_week": weeks.label(week + weeks.WEEK) if week < this_week else None,
+        "this_week_label": weeks.label(this_week),
+    }
+
+
+# --- a care contact's week ------------------------------------------------------------------
+
+
+@access.scoped(Role.CARE_CONTACT)
+def my_week(request):
+    """This week's families of the care contact: due first, then missed, excused and done,
+    each with one-tap call links and the last visit; "Log a visit" on every row."""
+    user = request.user
+    week = pages.pick_week(request.GET.get("week"))
+    rows = list(selectors.my_week(user, week))
+    groups = [
+        (status, label, [r for r in rows if r.status == status])
+        for status, label in (
+            (DutyStatus.DUE, _("To visit")),
+            (DutyStatus.MISSED, _("Missed")),
+            (DutyStatus.EXCUSED, _("Excused")),
+            (DutyStatus.DONE, _("Visited")),
+        )
+    ]
+    others = list(selectors.my_families(user).exclude(pk__in=[r.worker_id for r in rows]))
+    pages.record_call_links(user, [r.worker for r in rows] + others, page="my_week")
+    counts = {status: len(items) for status, _label, items in groups}
+    return render(
+        request,
+        "care/my_week.html",
+        {
+            **_week_nav(week),
+            "groups": groups,
+            "counts": counts,
+            "total": len(rows),
+            "others": others,
+            "here": request.get_full_path(),
+        },
+    )
+
+
+@access.scoped(*CARE_ROLES)
+def family(request, pk: int):
+    """A family's care timeline: visits, weeks, difficulties and notes, care contacts."""
+    user = request.user
+    worker = _worker(request, pk)
+    primary = worker.family.filter(is_primary=True).first()
+    duties = pages.family_duties(user, worker)
+    this_week = weeks.current_week()
+    current = next((d for d in duties if d.week == this_week and d.status == DutyStatus.DUE), None)
+    contacts = CareAssignment.objects.current().filter(worker=worker).select_related("contact", "campaign")
+    pages.record_call_links(user, [worker], page="family")
+    return render(
+        request,
+        "care/family.html",
+        {
+            "worker": worker,
+            "primary": primary,
+            "timeline": selectors.family_timeline(user, worker),
+            "duties": duties,
+            "current_duty": current,
+            "contacts": list(contacts),
+            "can_care": services.may_care_for(user, worker),
+            "is_admin": services.may_manage_worker(user, worker),
+        },
+    )
+
+
+# --- visits ---------------------------------------------------------------------------------
+
+
+def _add_row(request, formsets: dict) -> bool:
+    """Without JavaScript the "add a row" buttons post the form: give the formset one more
+    row and show the form again (nothing saved). Returns whether that happened."""
+    prefix = request.POST.get("add_row")
+    if request.method != "POST" or prefix not in formsets:
+        return False
+    data = request.POST.copy()
+    key = f"{prefix}-TOTAL_FORMS"
+    total = int(data.get(key) or 0)
+    formset = formsets[prefix]
+    data[key] = str(min(total + 1, formset.max_num))
+    formsets[prefix] = type(formset)(data, prefix=prefix, initial=formset.initial)
+    return True
+
+
+def _visit_formsets(data, *, items_initial=None, with_difficulties=True) -> dict:
+    formsets = {"items": forms.ItemFormSet(data, prefix="items", initial=items_initial)}
+    if with_difficulties:
+        formsets["diffs"] = forms.DifficultyFormSet(data, prefix="diffs")
+    return formsets
+
+
+@access.scoped(*CARE_ROLES)
+@require_http_methods(["GET", "POST"])
+def visit_create(request, pk: int):
+    """Log a visit: date (today), mode, visitors, necessities, state of mind, opinions, notes
+    and new difficulties, in one form and one request."""
+    user = request.user
+    worker = _worker(request, pk)
+    if not services.may_care_for(user, worker):
+        raise PermissionDenied
+    data = _data(request)
+    form = forms.VisitForm(
+        data, initial={"on": timezone.localdate(), "mode": VisitMode.HOME, "visitors": user.display_name}
+    )
+    formsets = _visit_formsets(data)
+    if _add_row(request, formsets):
+        return render(request, "care/visit_form.html", _visit_context(request, worker, form, formsets))
+    if data is not None and form.is_valid() and all(fs.is_valid() for fs in formsets.values()):
+        try:
+            services.record_visit(
+                actor=user,
+                worker=worker,
+                **form.service_values(),
+                items=forms.item_rows(formsets["items"]),
+                difficulties=formsets["diffs"].rows(),
+            )
+        except NotAllowed as exc:
+            raise PermissionDenied from exc
+        except ServiceError as exc:
+            forms.add_formset_error(form, formsets, exc)
+        else:
+            messages.success(request, _("Visit to %(name)s's family recorded.") % {"name": worker.name})
+            return redirect(_next(request, reverse("care:family", args=[worker.pk])))
+    status = 400 if data is not None else 200
+    return render(request, "care/visit_form.html", _visit_context(request, worker, form, formsets), status=status)
+
+
+def _visit_context(request, worker, form, formsets, **extra) -> dict:
+    return {
+        "worker": worker,
+        "form": form,
+        "items": formsets["items"],
+        "diffs": formsets.get("diffs"),
+        "next": _next(request, ""),
+        **extra,
+    }
+
+
+@access.scoped(*CARE_ROLES)
+@require_http_methods(["GET", "POST"])
+def visit_update(request, pk: int):
+    """Edit a visit. The form carries the version it was opened at: if someone saved the
+    visit since, nothing is saved, their version is shown beside the user's input (which is
+    kept), and saving again replaces theirs deliberately."""
+    user = request.user
+    visit = access.get_scoped_or_404(
+        Visit.objects.select_related("worker__organisation", "recorded_by"), user, "change", pk=pk
+    )
+    worker = visit.worker
+    if not services.may_care_for(user, worker):
+        raise PermissionDenied
+    saved_items = list(visit.items.all())
+    initial = {f: getattr(visit, f) for f in ("on", "mode", "visitors", "state_of_mind", "opinions", "notes")}
+    initial["version"] = visit.version
+    items_initial = [{"item": i.item, "quantity": i.quantity, "unit": i.unit, "value": i.value} for i in saved_items]
+    data = _data(request)
+    form = forms.VisitForm(data, initial=initial)
+    formsets = _visit_formsets(data, items_initial=items_initial, with_difficulties=False)
+    context = {"visit": visit}
+    status = 200
+    if _add_row(request, formsets):
+        return render(request, "care/visit_form.html", _visit_context(request, worker, form, formsets, **context))
+    if data is not None:
+        status = 400
+        if form.is_valid() and all(fs.is_valid() for fs in formsets.values()):
+            try:
+                services.update_visit(
+                    actor=user,
+                    visit=visit,
+                    version=form.cleaned_data["version"] or 0,
+                    items=forms.item_rows(formsets["items"]),
+                    **form.service_values(),
+                )
+            except NotAllowed as exc:
+                raise PermissionDenied from exc
+            except Conflict as exc:
+                # Keep the user's input; show theirs; the next save starts from their version.
+                current = Visit.objects.select_related("recorded_by").get(pk=visit.pk)
+                data = data.copy()
+                data["version"] = str(current.version)
+                form = forms.VisitForm(data, initial=initial)
+                form.is_valid()
+                form.add_error(None, exc.message)
+                formsets = _visit_formsets(data, items_initial=items_initial, with_difficulties=False)
+                context.update(conflict=current, conflict_items=list(current.items.all()))
+                status = 409
+            except ServiceError as exc:
+                forms.add_formset_error(form, formsets, exc)
+            else:
+                messages.success(request, _("Visit saved."))
+                return redirect(_next(request, reverse("care:family", args=[worker.pk])))
+    return render(
+        request, "care/visit_form.html", _visit_context(request, worker, form, formsets, **context), status=status
+    )
+
+
+@access.scoped(*CARE_ROLES)
+@require_http_methods(["GET", "POST"])
+def duty_excuse(request, pk: int):
+    """Excuse a family's visit of one week, with the reason."""
+    duty = access.get_scoped_or_404(
+        VisitDuty.objects.select_related("worker__organisation", "campaign"), request.user, "change", pk=pk
+    )
+    form = forms.ExcuseForm(_data(request), initial={"reason": duty.excuse_reason})
+    if form.is_bound and form.is_valid():
+        try:
+            services.excuse_duty(actor=request.user, duty=duty, reason=form.cleaned_data["reason"])
+        except NotAllowed as exc:
+            raise PermissionDenied from exc
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The visit of %(name)s's family in %(week)s is excused.")
+                % {"name": duty.worker.name, "week": duty.week_label},
+            )
+            return redirect(_next(request, reverse("care:family", args=[duty.worker_id])))
+    return _page(
+        request, "care/duty_excuse.html", {"duty": duty, "form": form, "next": _next(request, "")}, forms_=[form]
+    )
+
+
+# --- admins' overview and chart -------------------------------------------------------------
+
+
+def _report_filters(request):
+    """The organisation, campaign and week the report pages show (defaults: the root of the
+    user's scope, the current campaign, this week)."""
+    picker = pages.org_picker(request.user, REPORT_ROLES, request.GET.get("org"))
+    all_campaigns = pages.campaigns()
+    campaign = pages.pick_campaign(all_campaigns, request.GET.get("campaign"))
+    week = pages.pick_week(request.GET.get("week"))
+    return picker, all_campaigns, campaign, week
+
+
+@access.scoped(*REPORT_ROLES)
+def overview(request):
+    """This week's completion per sub-organisation, the missed and still-due lists,
+    unassigned families and open difficulties by age and category. Viewers get the
+    figures only (no names)."""
+    user = request.user
+    picker, all_campaigns, campaign, week = _report_filters(request)
+    org = picker.selected
+    by = "unit" if request.GET.get("by") == "unit" else "child"
+    people = scope.has_role(user, ADMIN_ROLES)
+    context = {
+        **_week_nav(week),
+        "picker": picker,
+        "org": org,
+        "campaigns": all_campaigns,
+        "campaign": campaign,
+        "by": by,
+        "people": people,
+    }
+    if org is not None:
+        summary = selectors.difficulty_summary(user, org)
+        for row in summary["rows"]:
+            row["ages"] = [row[key] for key in summary["buckets"]]
+        context["difficulties"] = summary
+        context["extra_query"] = urlencode(
+            [("org", org.code), *([("campaign", campaign.pk)] if campaign else []), ("by", by)]
+        )
+    if org is not None and campaign is not None:
+        context["overview"] = selectors.week_overview(user, org, week, campaign, by=by)
+        if people:
+            missed_week = pages.last_ended_week(week)
+            missed = selectors.missed_duties(user, org, missed_week, campaign)
+            due = selectors.duties(user, org=org, week=week, status=DutyStatus.DUE, campaign=campaign)
+            unassigned = selectors.unassigned_families(user, org, campaign)
+            context.update(
+                missed_week_label=weeks.label(missed_week),
+                missed=list(missed[:LIST_ROWS]),
+                missed_count=missed.count(),
+                due=list(due[:LIST_ROWS]),
+                due_count=due.count(),
+                unassigned=list(unassigned[:LIST_ROWS]),
+                unassigned_count=unassigned.count(),
+            )
+    return render(request, "care/overview.html", context)
+
+
+@access.scoped(*REPORT_ROLES)
+def chart(request):
+    """Weekly completion over the campaign per sub-organisation (Apache ECharts), fed from a
+    JSON block; the same figures in a table for those without JavaScript."""
+    user = request.user
+    picker, all_campaigns, campaign, _week = _report_filters(request)
+    org = picker.selected
+    data = None
+    rows = []
+    if org is not None and campaign is not None:
+        series = selectors.completion_series(user, org, campaign)
+        for s in series["series"]:
+            done, owed = sum(s["done"]), sum(s["owed"])
+            rows.append(
+                {"name": s["name"], "done": done, "owed": owed, "percent": round(done * 100 / owed) if owed else None}
+            )
+        data = {
+            "locale": "ZH" if (get_language() or "").startswith("zh") else "EN",
+            "weeks": series["weeks"],
+            "series": [
+                {"name": s["name"], "percent": s["percent"], "done": s["done"], "owed": s["owed"]}
+                for s in series["series"]
+            ],
+            "labels": {
+                "title": _("Weekly visit completion"),
+                "yAxis": _("Completion (%)"),
+                "xAxis": _("Week"),
+                "done": _("Visited"),
+                "owed": _("Owed"),
+            },
+        }
+    return render(
+        request,
+        "care/chart.html",
+        {"picker": picker, "org": org, "campaigns": all_campaigns, "campaign": campaign, "chart": data, "rows": rows},
+    )
+
+
+# --- difficulties ---------------------------------------------------------------------------
+
+
+def _difficulty(request, pk: int, action: str = "view") -> Difficulty:
+    return access.get_scoped_or_404(
+        Difficulty.objects.select_related("worker__organisation", "owner", "campaign", "visit", "created_by"),
+        request.user,
+        action,
+        pk=pk,
+    )
+
+
+@access.scoped(*CARE_ROLES)
+def difficulty_list(request):
+    """Difficulties in scope, filtered by status, category, urgency, overdue, organisation;
+    oldest due first."""
+    user = request.user
+    picker = pages.org_picker(user, CARE_ROLES, None)
+    form = forms.DifficultyFilter(request.GET or None, org_choices=picker.choices)
+    values = form.values()
+    org = None
+    if values.get("org"):
+        org = pages.org_picker(user, CARE_ROLES, values["org"]).selected
+    qs = pages.difficulty_list(
+        user,
+        org=org,
+        status=values.get("status"),
+        category=values.get("category"),
+        urgency=values.get("urgency"),
+        overdue=bool(values.get("overdue")),
+    )
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "care/difficulty_list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "today": timezone.localdate()},
+    )
+
+
+def _difficulty_page(request, difficulty: Difficulty, *, status: int = 200, **bound):
+    user = request.user
+    is_admin = services.may_manage_worker(user, difficulty.worker)
+    owner_form = None
+    if is_admin:
+        owner_form = bound.get("owner_form") or forms.OwnerForm(
+            candidates=pages.owner_candidates(difficulty.worker),
+            initial={"owner": str(difficulty.owner_id or "")},
+        )
+    return render(
+        request,
+        "care/difficulty_detail.html",
+        {
+            "difficulty": difficulty,
+            "timeline": list(selectors.difficulty_timeline(user, difficulty)),
+            "transitions": [(s, DifficultyStatus(s).label) for s in pages.allowed_transitions(user, difficulty)],
+            "transition_form": bound.get("transition_form") or forms.TransitionForm(),
+            "note_form": bound.get("note_form") or forms.NoteForm(),
+            "owner_form": owner_form,
+            "is_admin": is_admin,
+            "can_care": services.may_care_for(user, difficulty.worker),
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
+
+
+@access.scoped(*CARE_ROLES)
+def difficulty_detail(request, pk: int):
+    """A difficulty with its timeline, the allowed transitions, notes and (admins) the owner."""
+    return _difficulty_page(request, _difficulty(request, pk))
+
+
+@access.scoped(*CARE_ROLES)
+@require_POST
+def difficulty_transition(request, pk: int):
+    difficulty = _difficulty(request, pk, "change")
+    form = forms.TransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.change_difficulty_status(
+                actor=request.user, difficulty=difficulty, to=form.cleaned_data["to"], note=form.cleaned_data["note"]
+            )
+        except NotAllowed as exc:
+            raise PermissionDenied from exc
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The difficulty is now “%(status)s”.") % {"status": DifficultyStatus(form.cleaned_data["to"]).label},
+            )
+            return redirect("care:difficulty_detail", pk=difficulty.pk)
+    return _difficulty_page(request, difficulty, status=400, transition_form=form)
+
+
+@access.scoped(*CARE_ROLES)
+@require_POST
+def difficulty_note(request, pk: int):
+    difficulty = _difficulty(request, pk, "change")
+    form = forms.NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_difficulty_note(actor=request.user, difficulty=difficulty, text=form.cleaned_data["text"])
+        except NotAllowed as exc:
+            raise PermissionDenied from exc
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Note added."))
+            return redirect("care:difficulty_detail", pk=difficulty.pk)
+    return _difficulty_page(request, difficulty, status=400, note_form=form)
+
+
+@access.scoped(*ADMIN_ROLES)
+@require_POST
+def difficulty_owner(request, pk: int):
+    difficulty = _difficulty(request, pk, "change")
+    if not services.may_manage_worker(request.user, difficulty.worker):
+        raise PermissionDenied
+    form = forms.OwnerForm(request.POST, candidates=pages.owner_candidates(difficulty.worker))
+    if form.is_valid():
+        try:
+            services.update_difficulty(actor=request.user, difficulty=difficulty, owner=form.cleaned_data["owner"])
+        except NotAllowed as exc:
+            raise PermissionDenied from exc
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("%(user)s now owns this difficulty.") % {"user": form.cleaned_data["owner"]})
+            return redirect("care:difficulty_detail", pk=difficulty.pk)
+    return _difficulty_page(request, difficulty, status=400, owner_form=form)
+
+
+@access.scoped(*CARE_ROLES)
+@require_http_methods(["GET", "POST"])
+def difficulty_create(request, pk: int):
+    """Record a difficulty of a family outside a visit."""
+    worker = _worker(request, pk)
+    if not services.may_care_for(request.user, worker):
+        raise PermissionDenied
+    form = forms.DifficultyCreateForm(_data(request))
+    if form.is_bound and form.is_valid():
+        try:
+            difficulty = services.open_difficulty(
+                actor=request.user, worker=worker, campaign=selectors.current_campaign(), **form.cleaned_data
+            )
+        except NotAllowed as exc:
+            raise PermissionDenied from exc
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Difficulty recorded."))
+            return redirect("care:difficulty_detail", pk=difficulty.pk)
+    return _page(request, "care/difficulty_form.html", {"worker": worker, "form": form}, forms_=[form])
+
+
+# --- assignments ----------------------------------------------------------------------------
+
+
+@access.scoped(*ADMIN_ROLES)
+def assignments(request):
+    """Families an admin may assign, filtered like the register, with their care contact
+    and the suggestion from the imported 工会联系人 name; checkboxes for the bulk action;
+    unassigned families counted per unit."""
+    user = request.user
+    all_campaigns = pages.campaigns()
+    campaign = pages.pick_campaign(all_campaigns, request.GET.get("campaign"))
+    form = WorkerFilter(request.GET or None, user=user)
+    unassigned = request.GET.get("unassigned") == "1"
+    qs = form.filter_queryset(pages.assignment_workers(user, campaign, unassigned=unassigned)).order_by(
+        "organisation__path", "name_pinyin", "pk"
+    )
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    workers = list(page.object_list)
+    hints = pages.suggestions([w for w in workers if not w.current_assignments])
+    for w in workers:
+        w.suggested = hints.get(w.pk, [])
+    counts = pages.unassigned_counts(user, campaign)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "care/assignments.html",
+        {
+            "form": form,
+            "campaigns": all_campaigns,
+            "campaign": campaign,
+            "unassigned": unassigned,
+            "page": page,
+            "workers": workers,
+            "contacts": pages.assignable_contacts(user),
+            "counts": counts,
+            "unassigned_total": sum(r["count"] for r in counts),
+            "query": query.urlencode(),
+            "here": request.get_full_path(),
+        },
+    )
+
+
+@access.scoped(*ADMIN_ROLES)
+@require_POST
+def assign(request):
+    """The bulk action: assign or reassign the checked families to a care contact, remove
+    their care contact, or apply the suggestions. All or nothing (the service)."""
+    user = request.user
+    campaign_id = request.POST.get("campaign", "")
+    campaign = get_object_or_404(Campaign, pk=int(campaign_id)) if campaign_id.isdigit() else None
+    if campaign is None:
+        raise Http404
+    ids = {int(v) for v in request.POST.getlist("workers") if v.isdigit()}
+    workers = list(Worker.objects.for_user(user, "change").filter(pk__in=ids).select_related("organisation"))
+    if len(workers) != len(ids):
+        raise Http404  # a family outside the scope is the same as a missing one
+    form = forms.AssignForm(request.POST, worker_ids=sorted(ids), contacts=pages.assignable_contacts(user))
+    back = _next(request, reverse("care:assignments") + f"?campaign={campaign.pk}")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    action = form.cleaned_data["action"]
+    try:
+        if action == "suggest":
+            result = services.assign_from_hints(actor=user, campaign=campaign, workers=workers)
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d family assigned from the suggestions.",
+                    "%(n)d families assigned from the suggestions.",
+                    result["assigned"],
+                )
+                % {"n": result["assigned"]},
+            )
+            left = len(result["ambiguous"]) + len(result["unmatched"])
+            if left:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "%(n)d family has no single matching care contact: assign it by hand.",
+                        "%(n)d families have no single matching care contact: assign them by hand.",
+                        left,
+                    )
+                    % {"n": left},
+                )
+        else:
+            contact = form.contact_user if action == "assign" else None
+            result = services.bulk_assign(actor=user, campaign=campaign, workers=workers, contact=contact)
+            if contact is not None:
+                n = len(result["assigned"])
+                messages.success(
+                    request,
+                    ngettext("%(n)d family assigned to %(contact)s.", "%(n)d families assigned to %(contact)s.", n)
+                    % {"n": n, "contact": contact.display_name},
+                )
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(n)d family has no care contact now.",
+                        "%(n)d families have no care contact now.",
+                        result["ended"],
+                    )
+                    % {"n": result["ended"]},
+                )
+    except NotAllowed as exc:
+        raise PermissionDenied from exc
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect(back)
+
+
+# --- campaigns ------------------------------------------------------------------------------
+
+
+def _require_city_admin(request) -> None:
+    if not services.is_city_admin(request.user):
+        raise PermissionDenied
+
+
+@access.scoped(Role.CITY_ADMIN)
+def campaign_list(request):
+    _require_city_admin(request)
+    this_week = weeks.current_week()
+    campaigns = Campaign.objects.annotate(
+        families=Count("assignments", filter=Q(assignments__ended_at__isnull=True), distinct=True),
+    ).order_by("-starts_on", "-pk")
+    running = set(Campaign.objects.running().values_list("pk", flat=True))
+    rows = [
+        {
+            "campaign": c,
+            "running": c.pk in running,
+            "cadence": [(label, c.cadence_for(team)) for team, label in TeamType.choices],
+        }
+        for c in campaigns
+    ]
+    return render(request, "care/campaign_list.html", {"rows": rows, "this_week": weeks.label(this_week)})
+
+
+@access.scoped(Role.CITY_ADMIN)
+@require_http_methods(["GET", "POST"])
+def campaign_create(request):
+    _require_city_admin(request)
+    form = forms.CampaignCreateForm(_data(request), initial={"starts_on": timezone.localdate()})
+    if form.is_bound and form.is_valid():
+        try:
+            campaign = services.create_campaign(
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                starts_on=form.cleaned_data["starts_on"],
+                cadence=form.cadence(),
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Campaign “%(name)s” created.") % {"name": campaign.name})
+            return redirect("care:campaign_list")
+    return _page(request, "care/campaign_form.html", {"form": form, "title": _("New campaign")}, forms_=[form])
+
+
+@access.scoped(Role.CITY_ADMIN)
+@require_http_methods(["GET", "POST"])
+def campaign_edit(request, pk: int):
+    """The visit cadence per frontline team (from this week on)."""
+    _require_city_admin(request)
+    campaign = get_object_or_404(Campaign, pk=pk)
+    form = forms.CampaignEditForm(_data(request), campaign=campaign)
+    if form.is_bound and form.is_valid():
+        try:
+            services.set_cadence(actor=request.user, campaign=campaign, cadence=form.cadence())
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Visit cadence saved; it applies from this week on."))
+            return redirect("care:campaign_list")
+    return _page(
+        request, "care/campaign_form.html", {"form": form, "campaign": campaign, "title": campaign.name}, forms_=[form]
+    )
+
+
+@access.scoped(Role.CITY_ADMIN)
+@require_http_methods(["GET", "POST"])
+def campaign_declare_end(request, pk: int):
+    """Declare the epidemic over: no duty opens after the week of that date."""
+    _require_city_admin(request)
+    campaign = get_object_or_404(Campaign, pk=pk)
+    form = forms.DeclareEndForm(_data(request), initial={"on": campaign.declared_end_on or timezone.localdate()})
+    if form.is_bound and form.is_valid():
+        try:
+            services.declare_end(actor=request.user, campaign=campaign, on=form.cleaned_data["on"])
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            if form.cleaned_data["on"]:
+                messages.success(
+                    request,
+                    _("The end of “%(name)s” is declared: the week %(week)s is its last with visits.")
+                    % {"name": campaign.name, "week": weeks.label(weeks.monday(form.cleaned_data["on"]))},
+                )
+            else:
+                messages.success(request, _("The declared end of “%(name)s” is withdrawn.") % {"name": campaign.name})
+            return redirect("care:campaign_list")
+    return _page(request, "care/campaign_end.html", {"form": form, "campaign": campaign}, forms_=[form])
