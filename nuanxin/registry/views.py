@@ -203,7 +203,8 @@ def worker_sensitive(request, pk: int):
 
 
 def _form_page(request, template: str, form, **context):
-    return render(request, template, {"form": form, **context}, status=400 if form.is_bound and form.errors else 200)
+    # Invalid forms come back with 200 like the other pages (browsers log a 4xx as an error).
+    return render(request, template, {"form": form, **context})
 
 
 def _service_call(form, call):
