@@ -40,6 +40,10 @@ GENDERS = ["男", "女"]
 CATEGORIES = ["医生", "护士", "医技", "管理", "后勤"]
 POSTS = ["主治医师", "副主任医师", "护师", "主管护师", "护士长", "检验技师", "科员"]
 RELATIONS = ["妻", "丈夫", "父亲", "母亲", "儿子", "女儿"]
+HEADERS = [
+    "序号", "职工\n姓名", "性\n别", "人员\n类别", "职务职称",
+    "联系\n方式", "家属\n姓名", "联系\n方式", "工会联系人姓名", "存在困难",
+]
 
 
 def names(n: int, rng: random.Random) -> list[str]:
@@ -64,8 +68,7 @@ def write_file(path: Path, n: int) -> None:
     ws = wb.add_worksheet("附件1")
     ws.write_string(0, 0, "青岛市援鄂医疗队成员联系表")
     ws.write_string(1, 0, "填报单位：测试医院        填报日期：2020年2月17日")
-    ws.write_row(2, 0, ["序号", "职工\n姓名", "性\n别", "人员\n类别", "职务职称", "联系\n方式", "家属\n姓名", "联系\n方式",
-                        "工会联系人姓名", "存在困难"])
+    ws.write_row(2, 0, HEADERS)
     for i in range(n):
         mobile = f"138{i:08d}"
         if i % 3 == 1:
