@@ -410,7 +410,7 @@ def difficulty_summary(user, org: Organisation, today: date | None = None) -> di
         r = data.get(category.value)
         if r is None:
             continue
-        row = {"category": category.value, "label": category.label, "overdue": r["overdue"]}
+        row = {"category": category.value, "label": str(category.label), "overdue": r["overdue"]}
         row.update({key: r[key] for key, _low, _high in AGE_BUCKETS})
         row["total"] = sum(r[key] for key, _low, _high in AGE_BUCKETS)
         rows.append(row)
@@ -441,6 +441,8 @@ def family_timeline(user, worker: Worker, campaign: Campaign | None = None) -> l
     """Everything about a family's care, newest first: visits (with items), missed and
     excused weeks, difficulties and their notes, care-contact changes. ``worker`` must come
     from ``Worker.objects.for_user(user)``; the parts are read through ``for_user`` too."""
+    if not Worker.objects.for_user(user).filter(pk=worker.pk).exists():
+        return []
     visits = Visit.objects.for_user(user).filter(worker=worker).prefetch_related("items").select_related(
         "recorded_by"
     )

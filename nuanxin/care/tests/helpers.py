@@ -27,6 +27,14 @@ def at(day: date, hour: int = 9, minute: int = 0):
     return time_machine.travel(datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI), tick=False)
 
 
+def fresh(org):
+    """The organisation as it is now: adding a sibling with a smaller code shifts materialised
+    paths, so the personas' objects may hold stale ones."""
+    from nuanxin.orgs.models import Organisation
+
+    return Organisation.objects.get(pk=org.pk)
+
+
 def mobile() -> str:
     return f"1390000{next(_numbers):04d}"
 
