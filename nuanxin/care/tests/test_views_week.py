@@ -2,7 +2,6 @@
 from the list, one request), editing a visit with a conflict, a family's timeline and
 excusing a week."""
 
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -14,36 +13,19 @@ from django.urls import reverse
 from nuanxin.care import services
 from nuanxin.care.choices import DifficultySource, DutyStatus
 from nuanxin.care.models import Difficulty, Visit, VisitDuty
-from nuanxin.care.tests.helpers import W1, at, build_world, worker
+from nuanxin.care.tests.helpers import worker
+from nuanxin.care.tests.pages_fixtures import W2, WED, client_for, page_world
 from nuanxin.core.models import AuditLog
-
-W2 = W1 + timedelta(days=7)
-WED = W2 + timedelta(days=2)  # "today" in these tests: Wednesday of the second week
-
-
-@pytest.fixture
-def world(personas):
-    """W1: a1 visited, the others missed. W2 (this week): a2 visited, a3 excused, a1 due."""
-    w = build_world(personas)
-    with at(W1 + timedelta(days=2)):
-        services.record_visit(actor=personas.care, worker=w.a1, on=W1 + timedelta(days=2), mode="phone")
-    with at(W2, 0, 10):
-        services.open_duties()
-    with at(W2 + timedelta(days=1)):
-        services.record_visit(actor=personas.care, worker=w.a2, on=W2 + timedelta(days=1), mode="home")
-        services.excuse_duty(actor=personas.care, duty=VisitDuty.objects.get(worker=w.a3, week=W2), reason="家属外出")
-    with at(WED):
-        yield w
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def duty_rows(html: str, status: str) -> int:
     return html.count(f'data-status="{status}" ')
+
+
+@pytest.fixture
+def world(personas):
+    with page_world(personas) as w:
+        yield w
 
 
 # --- my families this week --------------------------------------------------------------------
