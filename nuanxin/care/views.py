@@ -63,9 +63,9 @@ def _worker(request, pk: int, action: str = "view") -> Worker:
     return access.get_scoped_or_404(Worker.objects.select_related("organisation"), request.user, action, pk=pk)
 
 
-def _page(request, template: str, context: dict, *, forms_=()):
-    bound_with_errors = any(f is not None and f.is_bound and not f.is_valid() for f in forms_)
-    return render(request, template, context, status=400 if bound_with_errors else 200)
+def _page(request, template: str, context: dict):
+    # Invalid forms come back with 200 like the other pages (browsers log a 4xx as an error).
+    return render(request, template, context)
 
 
 def _week_nav(week):
@@ -201,8 +201,7 @@ def visit_create(request, pk: int):
         else:
             messages.success(request, _("Visit to %(name)s's family recorded.") % {"name": worker.name})
             return redirect(_next(request, reverse("care:family", args=[worker.pk])))
-    status = 400 if data is not None else 200
-    return render(request, "care/visit_form.html", _visit_context(request, worker, form, formsets), status=status)
+    return render(request, "care/visit_form.html", _visit_context(request, worker, form, formsets))
 
 
 def _visit_context(request, worker, form, formsets, **extra) -> dict:
@@ -237,11 +236,9 @@ def visit_update(request, pk: int):
     form = forms.VisitForm(data, initial=initial)
     formsets = _visit_formsets(data, items_initial=items_initial, with_difficulties=False)
     context = {"visit": visit}
-    status = 200
     if _add_row(request, formsets):
         return render(request, "care/visit_form.html", _visit_context(request, worker, form, formsets, **context))
     if data is not None:
-        status = 400
         if form.is_valid() and all(fs.is_valid() for fs in formsets.values()):
             try:
                 services.update_visit(
@@ -263,15 +260,12 @@ def visit_update(request, pk: int):
                 form.add_error(None, exc.message)
                 formsets = _visit_formsets(data, items_initial=items_initial, with_difficulties=False)
                 context.update(conflict=current, conflict_items=list(current.items.all()))
-                status = 409
             except ServiceError as exc:
                 forms.add_formset_error(form, formsets, exc)
             else:
                 messages.success(request, _("Visit saved."))
                 return redirect(_next(request, reverse("care:family", args=[worker.pk])))
-    return render(
-        request, "care/visit_form.html", _visit_context(request, worker, form, formsets, **context), status=status
-    )
+    return render(request, "care/visit_form.html", _visit_context(request, worker, form, formsets, **context))
 
 
 @access.scoped(*CARE_ROLES)
@@ -296,9 +290,7 @@ def duty_excuse(request, pk: int):
                 % {"name": duty.worker.name, "week": duty.week_label},
             )
             return redirect(_next(request, reverse("care:family", args=[duty.worker_id])))
-    return _page(
-        request, "care/duty_excuse.html", {"duty": duty, "form": form, "next": _next(request, "")}, forms_=[form]
-    )
+    return _page(request, "care/duty_excuse.html", {"duty": duty, "form": form, "next": _next(request, "")})
 
 
 # --- admins' overview and chart -------------------------------------------------------------
@@ -439,7 +431,7 @@ def difficulty_list(request):
     )
 
 
-def _difficulty_page(request, difficulty: Difficulty, *, status: int = 200, **bound):
+def _difficulty_page(request, difficulty: Difficulty, **bound):
     user = request.user
     is_admin = services.may_manage_worker(user, difficulty.worker)
     owner_form = None
@@ -462,7 +454,6 @@ def _difficulty_page(request, difficulty: Difficulty, *, status: int = 200, **bo
             "can_care": services.may_care_for(user, difficulty.worker),
             "today": timezone.localdate(),
         },
-        status=status,
     )
 
 
@@ -492,7 +483,7 @@ def difficulty_transition(request, pk: int):
                 _("The difficulty is now “%(status)s”.") % {"status": DifficultyStatus(form.cleaned_data["to"]).label},
             )
             return redirect("care:difficulty_detail", pk=difficulty.pk)
-    return _difficulty_page(request, difficulty, status=400, transition_form=form)
+    return _difficulty_page(request, difficulty, transition_form=form)
 
 
 @access.scoped(*CARE_ROLES)
@@ -510,7 +501,7 @@ def difficulty_note(request, pk: int):
         else:
             messages.success(request, _("Note added."))
             return redirect("care:difficulty_detail", pk=difficulty.pk)
-    return _difficulty_page(request, difficulty, status=400, note_form=form)
+    return _difficulty_page(request, difficulty, note_form=form)
 
 
 @access.scoped(*ADMIN_ROLES)
@@ -530,7 +521,7 @@ def difficulty_owner(request, pk: int):
         else:
             messages.success(request, _("%(user)s now owns this difficulty.") % {"user": form.cleaned_data["owner"]})
             return redirect("care:difficulty_detail", pk=difficulty.pk)
-    return _difficulty_page(request, difficulty, status=400, owner_form=form)
+    return _difficulty_page(request, difficulty, owner_form=form)
 
 
 @access.scoped(*CARE_ROLES)
@@ -553,7 +544,7 @@ def difficulty_create(request, pk: int):
         else:
             messages.success(request, _("Difficulty recorded."))
             return redirect("care:difficulty_detail", pk=difficulty.pk)
-    return _page(request, "care/difficulty_form.html", {"worker": worker, "form": form}, forms_=[form])
+    return _page(request, "care/difficulty_form.html", {"worker": worker, "form": form})
 
 
 # --- assignments ----------------------------------------------------------------------------
@@ -716,7 +707,7 @@ def campaign_create(request):
         else:
             messages.success(request, _("Campaign “%(name)s” created.") % {"name": campaign.name})
             return redirect("care:campaign_list")
-    return _page(request, "care/campaign_form.html", {"form": form, "title": _("New campaign")}, forms_=[form])
+    return _page(request, "care/campaign_form.html", {"form": form, "title": _("New campaign")})
 
 
 @access.scoped(Role.CITY_ADMIN)
@@ -734,9 +725,7 @@ def campaign_edit(request, pk: int):
         else:
             messages.success(request, _("Visit cadence saved; it applies from this week on."))
             return redirect("care:campaign_list")
-    return _page(
-        request, "care/campaign_form.html", {"form": form, "campaign": campaign, "title": campaign.name}, forms_=[form]
-    )
+    return _page(request, "care/campaign_form.html", {"form": form, "campaign": campaign, "title": campaign.name})
 
 
 @access.scoped(Role.CITY_ADMIN)
@@ -761,4 +750,4 @@ def campaign_declare_end(request, pk: int):
             else:
                 messages.success(request, _("The declared end of “%(name)s” is withdrawn.") % {"name": campaign.name})
             return redirect("care:campaign_list")
-    return _page(request, "care/campaign_end.html", {"form": form, "campaign": campaign}, forms_=[form])
+    return _page(request, "care/campaign_end.html", {"form": form, "campaign": campaign})

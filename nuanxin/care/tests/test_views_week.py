@@ -181,7 +181,7 @@ def test_the_visit_form_posts_in_one_request_and_the_week_is_done(personas, worl
 )
 def test_a_bad_visit_shows_the_error_on_its_field_and_saves_nothing(personas, world, overrides, field):
     response = client_for(personas.care).post(reverse("care:visit_create", args=[world.a1.pk]), visit_post(**overrides))
-    assert response.status_code == 400
+    assert response.status_code == 200  # like every form page: errors shown, 200
     form, items = response.context["form"], response.context["items"]
     errors = {**form.errors, **items.forms[0].errors}
     assert list(errors) == [field]
@@ -239,7 +239,7 @@ def test_edit_a_visit_and_a_conflict_keeps_the_users_input(personas, world):
     assert yi.post(url, edit_post(visit, notes="乙补记：送了米")).status_code == 302
     # ... the care contact, who opened the form at version 1, does not overwrite it silently.
     response = care.post(url, edit_post(visit, state_of_mind="挂念在武汉的爱人", notes="联系人的记录"))
-    assert response.status_code == 409
+    assert response.status_code == 200
     html = response.content.decode()
     assert "乙" in response.context["form"].non_field_errors()[0]
     assert "挂念在武汉的爱人" in html and "联系人的记录" in html  # the user's input is kept
@@ -314,7 +314,7 @@ def test_excuse_a_week_with_a_reason(personas, world):
     client = client_for(personas.care)
     assert client.get(url).status_code == 200
     empty = client.post(url, {"reason": "  "})
-    assert empty.status_code == 400 and list(empty.context["form"].errors) == ["reason"]
+    assert empty.status_code == 200 and list(empty.context["form"].errors) == ["reason"]
     response = client.post(url, {"reason": "家属要求本周不上门", "next": reverse("care:my_week")})
     assert response.status_code == 302 and response["Location"] == reverse("care:my_week")
     duty.refresh_from_db()
@@ -325,7 +325,7 @@ def test_excuse_a_week_with_a_reason(personas, world):
 def test_a_done_week_cannot_be_excused(personas, world):
     duty = VisitDuty.objects.get(worker=world.a2, week=W2)
     response = client_for(personas.care).post(reverse("care:duty_excuse", args=[duty.pk]), {"reason": "补"})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert response.context["form"].non_field_errors() == ["This week's visit has already been made."]
     duty.refresh_from_db()
     assert duty.status == DutyStatus.DONE
