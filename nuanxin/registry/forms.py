@@ -66,6 +66,9 @@ class WorkerForm(BootstrapForm):
         super().__init__(*args, **kwargs)
         self.units = {o.code: o for o in selectors.register_organisations(user, REGISTER_CHANGE_ROLES)}
         self.fields["organisation"].choices = org_choices(self.units.values(), empty_label="—")
+        unit_unions = [code for code, org in self.units.items() if org.kind == "unit_union"]
+        if len(unit_unions) == 1 and not self.initial.get("organisation"):
+            self.initial["organisation"] = unit_unions[0]
 
     def offer_duplicate_confirmation(self) -> None:
         field = self.fields["allow_duplicate"]

@@ -96,7 +96,7 @@ def _history(worker: Worker) -> list[dict]:
         if older is None:
             if len(records) > HISTORY_ROWS:
                 break
-            changes = [{"name": "", "field": _("created"), "old": "", "new": ""}]
+            changes = [{"name": "", "field": _("Added to the register"), "old": "", "new": ""}]
         else:
             delta = newer.diff_against(older)
             changes = []
