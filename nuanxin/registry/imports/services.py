@@ -28,6 +28,7 @@ from nuanxin.core.models import AuditOutcome
 from nuanxin.orgs import scope
 from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, TeamType
 from nuanxin.registry.import_models import BatchStatus, Decision, ImportBatch, ImportRow, Outcome
+from nuanxin.registry.imports import bulk
 from nuanxin.registry.imports import planner as pl
 from nuanxin.registry.imports.messages import reason
 from nuanxin.registry.imports.safety import FileRefused, check_file, kind_of
@@ -207,31 +208,25 @@ def plan_batch(*, batch_id: int) -> None:
         apply_batch(actor=actor, batch=batch)
 
 
+ROW_COLUMNS = [
+    "batch", "index", "sheet", "line", "table", "outcome", "decision", "reasons", "raw", "data", "worker",
+    "ref_index", "candidates", "changes", "versions", "applied",
+]
+
+
 def _write_rows(batch: ImportBatch, planned: list) -> None:
     total = len(planned)
-    for start in range(0, total, ROW_CHUNK):
-        objs = []
-        for p in planned[start : start + ROW_CHUNK]:
-            objs.append(
-                ImportRow(
-                    batch_id=batch.pk,
-                    index=p.index,
-                    sheet=p.sheet[:100],
-                    line=p.line,
-                    table=p.table,
-                    outcome=p.outcome,
-                    reasons=p.reasons if p.outcome == Outcome.REJECT else p.data.get("notes", []),
-                    raw=p.raw,
-                    data=p.data,
-                    worker_id=p.worker_id,
-                    ref_index=p.ref_index,
-                    candidates=p.candidates,
-                    changes=p.changes,
-                    versions=p.versions,
-                )
-            )
-        ImportRow.objects.bulk_create(objs)
-        _set(batch.pk, progress_done=total + min(total, start + ROW_CHUNK))
+    for start in range(0, total, ROW_CHUNK * 5):
+        rows = [
+            [
+                batch.pk, p.index, p.sheet[:100], p.line, p.table, p.outcome, "",
+                p.reasons if p.outcome == Outcome.REJECT else p.data.get("notes", []),
+                p.raw, p.data, p.worker_id, p.ref_index, p.candidates, p.changes, p.versions, {},
+            ]
+            for p in planned[start : start + ROW_CHUNK * 5]
+        ]
+        bulk.insert_dicts(ImportRow, [f"{c}_id" if c in ("batch", "worker") else c for c in ROW_COLUMNS], rows)
+        _set(batch.pk, progress_done=total + min(total, start + ROW_CHUNK * 5))
 
 
 def _counts(batch: ImportBatch) -> dict:
@@ -419,7 +414,7 @@ def apply_batch(*, actor, batch: ImportBatch) -> ImportBatch:
 
 
 def _apply(actor, batch: ImportBatch) -> ImportBatch:
-    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+    from simple_history.utils import bulk_update_with_history
 
     from nuanxin.care.choices import DifficultySource
     from nuanxin.care.models import CareAssignment
@@ -479,7 +474,7 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
                 target = existing_changes.setdefault(row.worker_id, {})
                 for field, (_old, new) in ch["worker"].items():
                     target[field] = new
-    bulk_create_with_history(list(created.values()), Worker, batch_size=1000, default_user=user)
+    bulk.insert(Worker, list(created.values()), history=True, user=user)
     now = timezone.now()
     existing: dict[int, Worker] = {}
     ids = sorted({r.worker_id for r in rows if r.worker_id})
@@ -526,7 +521,7 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
                 m = new_family[(upd["row"], upd["pos"])]
                 for f, v in values.items():
                     setattr(m, f, v)
-    bulk_create_with_history(list(new_family.values()), FamilyMember, batch_size=1000, default_user=user)
+    bulk.insert(FamilyMember, list(new_family.values()), history=True, user=user)
     if family_updates:
         objs = []
         members = FamilyMember.objects.in_bulk(sorted(family_updates))
@@ -546,7 +541,7 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
             assignments[row.index] = CareAssignment(
                 campaign_id=a["campaign"], worker=worker_of(row), contact_id=a["user"], assigned_by=user
             )
-    bulk_create_with_history(list(assignments.values()), CareAssignment, batch_size=1000, default_user=user)
+    bulk.insert(CareAssignment, list(assignments.values()), history=True, user=user)
 
     # 4. deployments (table 3)
     new_deployments: dict[int, Deployment] = {}
@@ -563,7 +558,7 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
                 setattr(new_deployments[dep["row"]], f, v)
         else:
             new_deployments[row.index] = Deployment(worker=worker_of(row), **values)
-    bulk_create_with_history(list(new_deployments.values()), Deployment, batch_size=1000, default_user=user)
+    bulk.insert(Deployment, list(new_deployments.values()), history=True, user=user)
     if deployment_updates:
         objs = []
         deployments = Deployment.objects.in_bulk(sorted(deployment_updates))
@@ -603,7 +598,7 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
         if row.index in difficulties:
             applied["difficulty"] = difficulties[row.index].pk
         row.applied = applied
-    ImportRow.objects.bulk_update(rows, ["worker", "applied"], batch_size=ROW_CHUNK)
+    bulk.update_rows(ImportRow, ["worker", "applied"], [[r.pk, r.worker_id, r.applied] for r in rows])
     batch.status = BatchStatus.APPLIED
     batch.message = ""
     batch.applied_at = started

@@ -2,6 +2,7 @@
 the dry run shows is what applying writes; importing again changes nothing; undo restores."""
 
 import pytest
+from django.utils import translation
 
 from nuanxin.care.choices import DifficultySource
 from nuanxin.care.models import CareAssignment, Difficulty
@@ -19,6 +20,13 @@ from nuanxin.registry.tests.import_fixtures import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Assertions read the English msgids; the interface language is Chinese by default."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

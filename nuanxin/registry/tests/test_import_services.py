@@ -4,6 +4,7 @@ scoping holds, large files go to the background task."""
 from unittest import mock
 
 import pytest
+from django.utils import translation
 
 from nuanxin.core.errors import Conflict, NotAllowed
 from nuanxin.registry import services as registry_services
@@ -19,6 +20,13 @@ from nuanxin.registry.tests.import_fixtures import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Assertions read the English msgids; the interface language is Chinese by default."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -199,3 +207,21 @@ def test_large_files_are_read_by_the_background_task(world, settings, django_cap
     batch.refresh_from_db()
     assert batch.status == BatchStatus.APPLIED
     assert Worker.objects.count() == 3
+
+
+def test_sixty_rows_take_the_bulk_path_and_round_trip(world):
+    """Above COPY_MIN_ROWS the PostgreSQL COPY path writes (bulk_create elsewhere)."""
+    from nuanxin.registry.import_models import ImportRow
+
+    batch = services.apply_batch(actor=world.p.yi, batch=import_bytes(world.p.yi, world.unit, table1(_rows(60))))
+    assert (Worker.objects.count(), FamilyMember.objects.count()) == (60, 60)
+    assert Worker.history.filter(history_type="+", history_user=world.p.yi).count() == 60
+    assert FamilyMember.history.filter(history_type="+").count() == 60
+    w = Worker.objects.get(name=_name(59))
+    assert (w.mobile, w.name_initials, w.mobile_tail, w.family.get().is_primary) == ("+8613800000059", "clwj", "0059",
+                                                                                       True)
+    assert ImportRow.objects.filter(batch=batch, applied__created=True, worker__isnull=False).count() == 60
+    again = import_bytes(world.p.yi, world.unit, table1(_rows(60)))
+    assert again.counts["unchanged"] == 60
+    services.undo_batch(actor=world.p.yi, batch=batch)
+    assert (Worker.objects.count(), FamilyMember.objects.count()) == (0, 0)

@@ -6,6 +6,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 from python_calamine import CalamineWorkbook
 
 from nuanxin.accounts.services import create_api_token
@@ -16,6 +17,13 @@ from nuanxin.registry.tests.import_fixtures import build_world, sample, table1
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Assertions read the English msgids; the interface language is Chinese by default."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def world(personas):
     return build_world(personas)
@@ -23,6 +31,7 @@ def world(personas):
 
 def _login(client, user):
     client.force_login(user)
+    client.cookies["nuanxin_language"] = "en"
     return client
 
 
@@ -121,6 +130,7 @@ def test_deciding_a_likely_duplicate_in_the_page(client, world):
 def _api(client, user):
     _token, plaintext = create_api_token(actor=None, user=user, expires_days=1)
     client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {plaintext}"
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
 
 
