@@ -48,6 +48,11 @@ def build_personas() -> Personas:
     sn_h1 = create(actor=None, code="SN-H1", name="市南区人民医院工会", kind=OrgKind.UNIT_UNION, parent=shinan)
     sb_h1 = create(actor=None, code="SB-H1", name="市北区人民医院工会", kind=OrgKind.UNIT_UNION, parent=shibei)
     group = org_services.create_group(actor=None, code="MED", name="全市医疗机构", members=[sn_h1, sb_h1])
+    # Siblings are kept sorted by code, so adding 市北区 (SB) after 市南区 (SN) rewrote SN's
+    # materialised path: read every organisation back so no persona carries a stale path.
+    city, shinan, shibei, medical, sn_h1, sb_h1 = (
+        type(org).objects.get(pk=org.pk) for org in (city, shinan, shibei, medical, sn_h1, sb_h1)
+    )
 
     def user(username, org, role, full_name):
         u, _ = org_services.create_user(

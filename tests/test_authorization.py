@@ -118,8 +118,7 @@ def _client_for(user, case: Case) -> Client:
     return client
 
 
-def _request(user, case: Case):
-    client = _client_for(user, case)
+def _request(client: Client, case: Case):
     method = case.api_method if case.is_api else case.method
     url = _url(case)
     if method == "get":
@@ -168,8 +167,9 @@ def test_scoping_matrix(personas, subtests):
 def _check_case(case: Case) -> None:
     modifying = (case.api_method if case.is_api else case.method) != "get"
     # Anonymous: sign-in page for pages, 401 for the API, and nothing changed.
+    client = _client_for(None, case)
     before = fingerprint() if modifying else None
-    response = _request(None, case)
+    response = _request(client, case)
     if case.is_api:
         assert response.status_code == 401, f"{case}: anonymous got {response.status_code}"
         assert response.json()["code"] == "unauthorized"
@@ -181,8 +181,9 @@ def _check_case(case: Case) -> None:
         assert fingerprint() == before, f"{case}: anonymous request changed data"
 
     if case.denied is not None:
+        client = _client_for(case.denied, case)  # a token is a row: make it before the fingerprint
         before = fingerprint() if modifying else None
-        response = _request(case.denied, case)
+        response = _request(client, case)
         assert response.status_code == 403, f"{case}: wrong role got {response.status_code}"
         if modifying:
             assert fingerprint() == before, f"{case}: wrong-role request changed data"
@@ -192,15 +193,16 @@ def _check_case(case: Case) -> None:
             f"{case}: an object URL needs an other-organisation check"
         )
     if case.other_org is not None:
+        client = _client_for(case.other_org, case)
         before = fingerprint() if modifying else None
-        response = _request(case.other_org, case)
+        response = _request(client, case)
         assert response.status_code == 404, f"{case}: other organisation got {response.status_code}"
         if modifying:
             assert fingerprint() == before, f"{case}: other-organisation request changed data"
 
     if case.before_allowed is not None:
         case.before_allowed()
-    response = _request(case.allowed, case)
+    response = _request(_client_for(case.allowed, case), case)
     assert response.status_code in case.ok_status, (
         f"{case}: allowed user got {response.status_code}: {response.content[:300]!r}"
     )
