@@ -240,3 +240,45 @@ def test_gender_words(raw, value):
 def test_xlsx_helper_writes_several_sheets():
     data = xlsx_bytes([], sheets={"附件1": [["a"]], "附件3": [["b"]]})
     assert zipfile.ZipFile(io.BytesIO(data)).namelist().count("xl/worksheets/sheet2.xml") == 1
+
+
+# --- fast paths of the normalisers agree with the libraries --------------------------------------
+
+
+@settings(max_examples=500, deadline=None)
+@given(digits=st.from_regex(r"1[0-9]{10}", fullmatch=True), plus=st.booleans())
+def test_mobile_fast_path_agrees_with_phonenumbers(digits, plus):
+    import phonenumbers
+
+    from nuanxin.registry import normalise
+
+    number = phonenumbers.parse(digits, "CN")
+    expected = (
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        if phonenumbers.is_valid_number(number)
+        else None
+    )
+    try:
+        got = normalise._parse_phone(("+86" if plus else "") + digits)
+    except ValueError:
+        got = None
+    assert got == expected
+
+
+NAME_CHARS = "张王李赵刘陈杨单曾解朴仇区查乐长重行传藏都长音乐银行重庆朝阳会计和平安乐天下一二三Ａａb"
+
+
+@settings(max_examples=500, deadline=None)
+@given(name=st.text(alphabet=NAME_CHARS, min_size=1, max_size=5))
+def test_pinyin_fast_path_agrees_with_pypinyin(name):
+    from pypinyin import Style, lazy_pinyin
+
+    from nuanxin.registry import normalise
+
+    key = normalise.name_key(name)
+    if not key:
+        return
+    full = "".join(lazy_pinyin(key, errors=lambda chars: list(chars))).lower()
+    initials = "".join(lazy_pinyin(key, style=Style.FIRST_LETTER, errors=lambda chars: list(chars))).lower()
+    normalise.pinyin.cache_clear()
+    assert normalise.pinyin(name) == (full, initials)
