@@ -68,8 +68,9 @@ def fingerprint() -> str:
     for model in sorted(apps.get_models(), key=lambda m: m._meta.label_lower):
         if model._meta.label_lower in skip:
             continue
-        # A sign-in stamps last_login; that is the session, not a change the request made.
-        fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
+        # A sign-in stamps last_login and a token use stamps last_used_at: that is the
+        # credential being used, not a change the request made.
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname not in {"last_login", "last_used_at"}]
         for row in model._default_manager.order_by("pk").values_list(*fields):
             digest.update(repr((model._meta.label_lower, row)).encode())
     return digest.hexdigest()
