@@ -56,8 +56,8 @@ def test_production_hashes_passwords_with_argon2():
 def test_embedded_start_generates_secret_key_once(tmp_path):
     env = {"NUANXIN_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
     probe = "from django.conf import settings; print(settings.SECRET_KEY)"
-    first = _run(env, "shell", "-c", probe)
-    second = _run(env, "shell", "-c", probe)
+    first = _run(env, "shell", "--no-imports", "-c", probe)
+    second = _run(env, "shell", "--no-imports", "-c", probe)
     assert first.returncode == 0, first.stderr
     key = (tmp_path / "secret_key").read_text()
     assert first.stdout.strip() == key == second.stdout.strip()
