@@ -376,7 +376,6 @@ def chart(request):
                 for s in series["series"]
             ],
             "labels": {
-                "title": _("Weekly visit completion"),
                 "yAxis": _("Completion (%)"),
                 "xAxis": _("Week"),
                 "done": _("Visited"),

@@ -122,7 +122,7 @@ def test_the_chart_page_feeds_echarts_from_a_json_block(personas, world):
     series = {s["name"]: s["percent"] for s in data["series"]}
     assert series == {"市南区总工会": [None, 33, 50], "市北区总工会": [None, 0, 0]}
     assert [s["name"] for s in data["series"]] == ["市北区总工会", "市南区总工会"]  # tree order
-    assert set(data["labels"]) == {"title", "yAxis", "xAxis", "done", "owed"}
+    assert set(data["labels"]) == {"yAxis", "xAxis", "done", "owed"}
     assert [(r["name"], r["done"], r["owed"]) for r in response.context["rows"]] == [
         ("市北区总工会", 0, 2),
         ("市南区总工会", 2, 5),
@@ -134,7 +134,7 @@ def test_the_chart_page_feeds_echarts_from_a_json_block(personas, world):
 def test_the_chart_in_english(personas, world):
     client = client_for(personas.viewer)
     html = client.get(reverse("care:chart")).content.decode()
-    assert '"locale": "EN"' in html and '"title": "Weekly visit completion"' in html
+    assert '"locale": "EN"' in html and '"yAxis": "Completion (%)"' in html
 
 
 # --- difficulties -----------------------------------------------------------------------------

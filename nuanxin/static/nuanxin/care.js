@@ -41,14 +41,22 @@
     var chart = window.echarts.init(el, null, { locale: data.locale, renderer: "svg" });
     var many = data.weeks.length > 26;
     chart.setOption({
-      title: { text: data.labels.title, left: "center", textStyle: { fontSize: 14 } },
       tooltip: {
         trigger: "axis",
         renderMode: "richText",
-        valueFormatter: function (value) { return value === null || value === undefined ? "—" : value + "%"; }
+        formatter: function (params) {
+          var lines = [params.length ? params[0].axisValueLabel : ""];
+          params.forEach(function (p) {
+            var s = data.series[p.seriesIndex];
+            var shown = p.value === null || p.value === undefined ? "—" : p.value + "%";
+            lines.push(p.marker + p.seriesName + "  " + shown + "  (" + data.labels.done + " " +
+              s.done[p.dataIndex] + " / " + data.labels.owed + " " + s.owed[p.dataIndex] + ")");
+          });
+          return lines.join("\n");
+        }
       },
       legend: { type: "scroll", bottom: 0 },
-      grid: { left: 44, right: 16, top: 48, bottom: many ? 96 : 56, containLabel: true },
+      grid: { left: 44, right: 16, top: 40, bottom: many ? 96 : 56, containLabel: true },
       xAxis: { type: "category", data: data.weeks, name: data.labels.xAxis, nameLocation: "middle", nameGap: 28 },
       yAxis: { type: "value", min: 0, max: 100, name: data.labels.yAxis },
       dataZoom: many ? [{ type: "inside", start: 60, end: 100 }, { type: "slider", bottom: 32, start: 60, end: 100 }] : [],
