@@ -38,7 +38,7 @@ def cell_text(value) -> str:
         return value.date().isoformat() if value.time() == datetime.time(0) else value.isoformat(sep=" ")
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()
-    return str(value)
+    return str(value).replace("\x00", "")  # PostgreSQL text cannot hold NUL
 
 
 def read_sheets(path, kind: str) -> Iterator[Sheet]:

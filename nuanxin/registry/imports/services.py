@@ -416,9 +416,7 @@ def apply_batch(*, actor, batch: ImportBatch) -> ImportBatch:
 def _apply(actor, batch: ImportBatch) -> ImportBatch:
     from simple_history.utils import bulk_update_with_history
 
-    from nuanxin.care.choices import DifficultySource
     from nuanxin.care.models import CareAssignment
-    from nuanxin.care.services import open_difficulty
     from nuanxin.registry.models import Deployment, FamilyMember, Worker
 
     batch = ImportBatch.objects.select_for_update().select_related("organisation").get(pk=batch.pk)
@@ -572,14 +570,10 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
             objs, Deployment, fields=["deployed_mobile", "carrier", "updated_at"], default_user=user
         )
 
-    # 5. difficulties, through the care service (each one audited there)
-    difficulties = {}
-    for row in rows:
-        text = row.changes.get("difficulty")
-        if text:
-            difficulties[row.index] = open_difficulty(
-                actor=actor, worker=worker_of(row), description=text, source=DifficultySource.IMPORT
-            )
+    # 5. difficulties, as care.services.open_difficulty opens them (in bulk)
+    difficulties = _open_difficulties(
+        actor, [(row.index, worker_of(row), row.changes["difficulty"]) for row in rows if row.changes.get("difficulty")]
+    )
 
     # 6. what each row wrote, for undo
     for row in rows:
@@ -616,6 +610,89 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
     }
     audit.record(actor, "import.apply", obj=batch, organisation=batch.organisation, detail=detail)
     return batch
+
+
+def _open_difficulties(actor, items: list) -> dict:
+    """Open the 存在困难 of many rows exactly as ``care.services.open_difficulty`` opens one
+    (source "import", category other, normal urgency, due date from the urgency, owner = the
+    family's current care contact else the actor, an "opened" note, a "difficulty.open" audit
+    row each), with a handful of queries instead of eight per difficulty. A test checks that
+    both give the same records."""
+    from datetime import timedelta
+
+    from nuanxin.care.choices import (
+        DUE_DAYS,
+        DifficultyCategory,
+        DifficultyNoteKind,
+        DifficultySource,
+        DifficultyStatus,
+        Urgency,
+    )
+    from nuanxin.care.models import CareAssignment, Difficulty, DifficultyNote
+    from nuanxin.core import context
+    from nuanxin.core.models import AuditLog
+
+    if not items:
+        return {}
+    user = _user(actor)
+    worker_ids = sorted({w.pk for _i, w, _t in items})
+    owners: dict = {}
+    for start in range(0, len(worker_ids), ROW_CHUNK):
+        current = (
+            CareAssignment.objects.current()
+            .filter(worker_id__in=worker_ids[start : start + ROW_CHUNK])
+            .order_by("worker_id", "-started_at")
+            .values_list("worker_id", "contact_id")
+        )
+        for worker_id, contact_id in current:
+            owners.setdefault(worker_id, contact_id)
+    today = timezone.localdate()
+    objs = {}
+    for index, worker, text in items:
+        objs[index] = Difficulty(
+            worker=worker,
+            campaign=None,
+            category=DifficultyCategory.OTHER,
+            urgency=Urgency.NORMAL,
+            description=text.strip(),
+            status=DifficultyStatus.OPEN,
+            source=DifficultySource.IMPORT,
+            owner_id=owners.get(worker.pk, getattr(user, "pk", None)),
+            due_on=today + timedelta(days=DUE_DAYS[Urgency.NORMAL]),
+            created_by=user,
+        )
+    bulk.insert(Difficulty, list(objs.values()), history=True, user=user)
+    notes = [
+        DifficultyNote(difficulty=d, kind=DifficultyNoteKind.OPENED, author=user, to_status=DifficultyStatus.OPEN)
+        for d in objs.values()
+    ]
+    bulk.insert(DifficultyNote, notes, with_ids=False)
+    ctx = context.current()
+    actor_name = user.get_username() if user is not None else f"system:{ctx.channel}"
+    AuditLog.objects.bulk_create(
+        [
+            AuditLog(
+                actor=user,
+                actor_name=actor_name[:150],
+                action="difficulty.open",
+                object_type=Difficulty._meta.label_lower,
+                object_id=str(d.pk),
+                object_repr=str(d)[:200],
+                organisation=d.worker.organisation,
+                ip=ctx.ip,
+                channel=ctx.channel,
+                detail={
+                    "worker": d.worker.pk,
+                    "category": d.category,
+                    "urgency": d.urgency,
+                    "source": d.source,
+                },
+            )
+            for d in objs.values()
+        ],
+        batch_size=1000,
+    )
+    return objs
 
 
 def _changed_since(label: str, row) -> Conflict:

@@ -225,3 +225,30 @@ def test_sixty_rows_take_the_bulk_path_and_round_trip(world):
     assert again.counts["unchanged"] == 60
     services.undo_batch(actor=world.p.yi, batch=batch)
     assert (Worker.objects.count(), FamilyMember.objects.count()) == (0, 0)
+
+
+def test_bulk_difficulties_are_what_the_care_service_opens(world):
+    """The importer opens difficulties in bulk; the records must equal care.services.open_difficulty's."""
+    from nuanxin.care.choices import DifficultySource
+    from nuanxin.care.models import Difficulty
+    from nuanxin.care.services import open_difficulty
+    from nuanxin.core.models import AuditLog
+
+    services.apply_batch(actor=world.p.yi, batch=import_bytes(world.p.yi, world.unit, table1(_rows(2))))
+    one, two = Worker.objects.order_by("name")
+    by_service = open_difficulty(
+        actor=world.p.yi, worker=one, description="孩子无人照看", source=DifficultySource.IMPORT
+    )
+    by_bulk = services._open_difficulties(world.p.yi, [(0, two, "孩子无人照看")])[0]
+    fields = [f.attname for f in Difficulty._meta.concrete_fields if f.attname not in {"id", "worker_id"}]
+
+    def shape(d):
+        d = Difficulty.objects.get(pk=d.pk)
+        values = {f: getattr(d, f) for f in fields if f not in {"created_at", "updated_at"}}
+        notes = list(d.notes.values_list("kind", "author_id", "from_status", "to_status", "text"))
+        audit = AuditLog.objects.get(action="difficulty.open", object_id=str(d.pk))
+        detail = {k: v for k, v in audit.detail.items() if k != "worker"}
+        return values, notes, (audit.actor_id, audit.object_type, audit.organisation_id, detail)
+
+    assert shape(by_service) == shape(by_bulk)
+    assert Difficulty.history.filter(history_type="+").count() == 2
