@@ -252,6 +252,12 @@ TASKS = {
 }
 NUANXIN_SCHEDULER_LEASE_SECONDS = 60
 
+# --- Import of the official tables (docs/import.md) ----------------------------------------
+# Uploads wait here (mode 0600) for the reader and are deleted once read; never served by URL.
+NUANXIN_IMPORT_DIR = VAR_DIR / "imports"
+NUANXIN_IMPORT_MAX_BYTES = int(os.environ.get("NUANXIN_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+NUANXIN_IMPORT_MAX_ROWS = int(os.environ.get("NUANXIN_IMPORT_MAX_ROWS", "200000"))
+
 # --- Notifications: text messages and e-mail (docs/notifications.md) -------------------------
 # SMS backend: console (development), file (tests: JSON lines), or the provider backend.
 NUANXIN_SMS_BACKEND = os.environ.get(
