@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
-from django.utils import timezone
 
 from nuanxin.care import selectors, weeks
-from nuanxin.care.choices import CARE_REPORT_ROLES, DIFFICULTY_ACTIVE
+from nuanxin.care.choices import CARE_REPORT_ROLES, DutyStatus
 from nuanxin.care.models import Campaign, CareAssignment, Difficulty
 from nuanxin.orgs import scope
 from nuanxin.orgs.choices import Role
@@ -116,6 +115,48 @@ def last_ended_week(week: date) -> date:
     that have ended)."""
     this_week = weeks.current_week()
     return week if week < this_week else this_week - weeks.WEEK
+
+
+# --- the pages' reads in one place (the views and bench/care_scale.py call these) ------------
+
+LIST_ROWS = 50  # rows of the lists on the overview (the rest is counted)
+
+
+def my_week_rows(user, week: date) -> tuple[list, list]:
+    """A care contact's duties of ``week`` (``selectors.my_week``) and the other families
+    assigned to them (no duty that week), both evaluated."""
+    rows = list(selectors.my_week(user, week))
+    others = list(selectors.my_families(user).exclude(pk__in=[r.worker_id for r in rows]))
+    return rows, others
+
+
+def overview_reads(user, org: Organisation, week: date, campaign: Campaign | None, *, by: str, people: bool) -> dict:
+    """Everything the overview page reads for ``org`` and ``week``: open difficulties by age
+    and category, and with a campaign the duty counts per sub-organisation (or unit); for
+    admins (``people``) also the missed and still-due duties and the unassigned families,
+    the first ``LIST_ROWS`` of each and their counts."""
+    summary = selectors.difficulty_summary(user, org)
+    for row in summary["rows"]:
+        row["ages"] = [row[key] for key in summary["buckets"]]
+    result: dict = {"difficulties": summary}
+    if campaign is None:
+        return result
+    result["overview"] = selectors.week_overview(user, org, week, campaign, by=by)
+    if people:
+        missed_week = last_ended_week(week)
+        missed = selectors.missed_duties(user, org, missed_week, campaign)
+        due = selectors.duties(user, org=org, week=week, status=DutyStatus.DUE, campaign=campaign)
+        unassigned = selectors.unassigned_families(user, org, campaign)
+        result.update(
+            missed_week_label=weeks.label(missed_week),
+            missed=list(missed[:LIST_ROWS]),
+            missed_count=missed.count(),
+            due=list(due[:LIST_ROWS]),
+            due_count=due.count(),
+            unassigned=list(unassigned[:LIST_ROWS]),
+            unassigned_count=unassigned.count(),
+        )
+    return result
 
 
 # --- difficulties ---------------------------------------------------------------------------
@@ -264,27 +305,6 @@ def suggestions(workers: list[Worker]) -> dict[int, list]:
 def family_duties(user, worker: Worker, campaign: Campaign | None = None, limit: int = 26):
     """The family's duties, newest week first (the weeks strip of the family page)."""
     return list(selectors.duties(user, worker=worker, campaign=campaign).order_by("-week", "campaign_id")[:limit])
-
-
-def current_duty(user, worker: Worker):
-    """This week's duty of the family (the first campaign's), or None."""
-    return selectors.duties(user, worker=worker, week=weeks.current_week()).order_by("campaign_id").first()
-
-
-def family_assignments(worker: Worker, campaign: Campaign | None = None):
-    """The family's care contacts, current and past, newest first."""
-    qs = CareAssignment.objects.filter(worker=worker).select_related("contact", "campaign", "assigned_by")
-    if campaign is not None:
-        qs = qs.filter(campaign=campaign)
-    return list(qs.order_by("-started_at", "-pk"))
-
-
-def open_difficulty_count(user, worker: Worker) -> int:
-    return Difficulty.objects.for_user(user).filter(worker=worker, status__in=DIFFICULTY_ACTIVE).count()
-
-
-def today() -> date:
-    return timezone.localdate()
 
 
 def record_call_links(user, workers, *, page: str) -> None:

@@ -44,7 +44,6 @@ CARE_ROLES = REGISTER_VIEW_ROLES  # admins and care contacts: families, visits, 
 ADMIN_ROLES = REGISTER_CHANGE_ROLES  # city and org admins: assignments, owners
 REPORT_ROLES = pages.REPORT_ROLES  # admins and viewers: aggregate figures
 PER_PAGE = 50
-LIST_ROWS = 50  # rows of the lists on the overview (the rest is counted)
 
 
 def _data(request):
@@ -90,7 +89,7 @@ def my_week(request):
     each with one-tap call links and the last visit; "Log a visit" on every row."""
     user = request.user
     week = pages.pick_week(request.GET.get("week"))
-    rows = list(selectors.my_week(user, week))
+    rows, others = pages.my_week_rows(user, week)
     groups = [
         (status, label, [r for r in rows if r.status == status])
         for status, label in (
@@ -100,7 +99,6 @@ def my_week(request):
             (DutyStatus.DONE, _("Visited")),
         )
     ]
-    others = list(selectors.my_families(user).exclude(pk__in=[r.worker_id for r in rows]))
     pages.record_call_links(user, [r.worker for r in rows] + others, page="my_week")
     counts = {status: len(items) for status, _label, items in groups}
     return render(
@@ -326,29 +324,10 @@ def overview(request):
         "people": people,
     }
     if org is not None:
-        summary = selectors.difficulty_summary(user, org)
-        for row in summary["rows"]:
-            row["ages"] = [row[key] for key in summary["buckets"]]
-        context["difficulties"] = summary
         context["extra_query"] = urlencode(
             [("org", org.code), *([("campaign", campaign.pk)] if campaign else []), ("by", by)]
         )
-    if org is not None and campaign is not None:
-        context["overview"] = selectors.week_overview(user, org, week, campaign, by=by)
-        if people:
-            missed_week = pages.last_ended_week(week)
-            missed = selectors.missed_duties(user, org, missed_week, campaign)
-            due = selectors.duties(user, org=org, week=week, status=DutyStatus.DUE, campaign=campaign)
-            unassigned = selectors.unassigned_families(user, org, campaign)
-            context.update(
-                missed_week_label=weeks.label(missed_week),
-                missed=list(missed[:LIST_ROWS]),
-                missed_count=missed.count(),
-                due=list(due[:LIST_ROWS]),
-                due_count=due.count(),
-                unassigned=list(unassigned[:LIST_ROWS]),
-                unassigned_count=unassigned.count(),
-            )
+        context.update(pages.overview_reads(user, org, week, campaign, by=by, people=people))
     return render(request, "care/overview.html", context)
 
 
