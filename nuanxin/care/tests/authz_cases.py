@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from nuanxin.care import services
+from nuanxin.care.tests import authz_cases_pages
 from nuanxin.registry import services as registry_services
 from nuanxin.registry.choices import TeamType
 from tests.authz import Case
@@ -26,6 +27,7 @@ def cases(p) -> list[Case]:
     visit = services.record_visit(actor=p.care, worker=worker, on=timezone.localdate(), mode="phone")
     difficulty = services.open_difficulty(actor=p.care, worker=worker, description="授权测试困难")
     return [
+        *authz_cases_pages.cases(p),  # the care pages' cases
         Case("GET /api/v1/care/campaigns", allowed=p.viewer, denied=p.counsellor),
         Case(
             "GET /api/v1/care/duties",
