@@ -133,8 +133,9 @@ def my_week_rows(user, week: date) -> tuple[list, list]:
 def overview_reads(user, org: Organisation, week: date, campaign: Campaign | None, *, by: str, people: bool) -> dict:
     """Everything the overview page reads for ``org`` and ``week``: open difficulties by age
     and category, and with a campaign the duty counts per sub-organisation (or unit); for
-    admins (``people``) also the missed and still-due duties and the unassigned families,
-    the first ``LIST_ROWS`` of each and their counts."""
+    admins (``people``) also the missed duties of the last ended week and the unassigned
+    families, and for a unit the duties still due this week: the first ``LIST_ROWS`` of
+    each and their counts."""
     summary = selectors.difficulty_summary(user, org)
     for row in summary["rows"]:
         row["ages"] = [row[key] for key in summary["buckets"]]
@@ -145,17 +146,21 @@ def overview_reads(user, org: Organisation, week: date, campaign: Campaign | Non
     if people:
         missed_week = last_ended_week(week)
         missed = selectors.missed_duties(user, org, missed_week, campaign)
-        due = selectors.duties(user, org=org, week=week, status=DutyStatus.DUE, campaign=campaign)
         unassigned = selectors.unassigned_families(user, org, campaign)
         result.update(
             missed_week_label=weeks.label(missed_week),
             missed=list(missed[:LIST_ROWS]),
             missed_count=missed.count(),
-            due=list(due[:LIST_ROWS]),
-            due_count=due.count(),
             unassigned=list(unassigned[:LIST_ROWS]),
             unassigned_count=unassigned.count(),
+            due=None,
         )
+        if not org.numchild:
+            # The families still to visit this week, for one unit: above it the table's
+            # counts per unit say where to look (sorting a district's thousands of due
+            # duties by name would dominate the page).
+            due = selectors.duties(user, org=org, week=week, status=DutyStatus.DUE, campaign=campaign)
+            result.update(due=list(due[:LIST_ROWS]), due_count=due.count())
     return result
 
 

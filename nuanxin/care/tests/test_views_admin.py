@@ -43,8 +43,10 @@ def test_the_city_overview_per_district(personas, world):
     assert response.context["missed_week_label"] == "2020-W05"
     assert sorted(d.worker.name for d in response.context["missed"]) == ["北一", "安三", "安二"]
     assert response.context["missed_count"] == 3
-    assert sorted(d.worker.name for d in response.context["due"]) == ["北一", "安一"]
+    assert response.context["due"] is None  # listed per unit only
     assert response.context["unassigned_count"] == 0
+    unit = client_for(personas.jia).get(reverse("care:overview"), {"org": "SN-H1"})
+    assert [d.worker.name for d in unit.context["due"]] == ["安一"] and unit.context["due_count"] == 1
 
 
 def test_a_district_overview_per_unit_with_unassigned_families_and_difficulties(personas, world):
@@ -94,14 +96,14 @@ def test_the_overview_stays_in_scope(personas, world):
 def test_the_overview_queries_do_not_grow(personas, world):
     client = client_for(personas.jia)
     with CaptureQueriesContext(connection) as first:
-        client.get(reverse("care:overview"))
+        client.get(reverse("care:overview"), {"org": "SN-H1"})
     more = [worker(personas.shinan_hospital, f"新{i}") for i in range(3)]
     services.bulk_assign(actor=personas.yi, campaign=world.campaign, workers=more, contact=personas.care)
     for w in more:
         services.open_difficulty(actor=personas.yi, worker=w, description="困难")
     with CaptureQueriesContext(connection) as second:
-        response = client.get(reverse("care:overview"))
-    assert response.context["due_count"] == 5
+        response = client.get(reverse("care:overview"), {"org": "SN-H1"})
+    assert response.context["due_count"] == 4
     assert len(second) == len(first)
 
 
