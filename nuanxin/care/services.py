@@ -379,7 +379,9 @@ def bulk_assign(
 ) -> dict:
     """Assign many families to one care contact (or, with ``contact=None``, end their
     assignments). All or nothing: one family out of the actor's scope or out of the contact's
-    refuses the whole request. Returns ``{"assigned": [new assignments], "ended": previous
+    refuses the whole request. The current week's duties of newly assigned families open at
+    once; for assignments dated back (``started_at``, e.g. the demo) run
+    ``open_duties(rebuild=True)`` to open the earlier weeks. Returns ``{"assigned": [new assignments], "ended": previous
     assignments ended, "unchanged": families already with this contact}``."""
     _check_campaign_open(campaign)
     worker_list = list(
@@ -426,8 +428,7 @@ def bulk_assign(
                     campaign=campaign, worker_id__in=[a.worker_id for a in new], contact=contact
                 )
             )
-            if started_at is None:
-                _open_current_week_for(campaign, [a.worker_id for a in created])
+            _open_current_week_for(campaign, [a.worker_id for a in created])
     by_id = {w.pk: w for w in worker_list}
     ended_ids = {a.worker_id: a.contact_id for a in to_end}
     for worker_id in sorted(set(ended_ids) | {a.worker_id for a in created}):
