@@ -250,11 +250,7 @@ def create_database(url: str) -> str:
         conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
         conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
     bench_url = _server_url(url, BENCH_DB)
-    subprocess.run(
-        [sys.executable, "-m", "bench.import_tables", "--child", "migrate", bench_url],
-        check=True,
-        cwd=str(Path(__file__).resolve().parent.parent),
-    )
+    run_child("migrate", bench_url)
     return bench_url
 
 

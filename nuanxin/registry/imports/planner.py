@@ -46,7 +46,7 @@ WORKER_FIELDS = ("gender", "category", "post_title", "team", "contact_name_hint"
 LAYOUT_ROWS = 30
 
 
-@dataclass
+@dataclass(slots=True)
 class Parsed:
     """One data row of the file, parsed."""
 
@@ -194,7 +194,7 @@ class Units:
 # --- worker states --------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class State:
     """What the register holds (or will hold, after earlier rows) for one worker."""
 
@@ -356,7 +356,7 @@ class Contacts:
 # --- the planner ----------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Planned:
     index: int
     sheet: str
@@ -396,12 +396,19 @@ class Planner:
         return self.scope_paths is None or any(path.startswith(p) for p in self.scope_paths)
 
     def plan(self, parsed: list[Parsed]) -> list[Planned]:
+        return list(self.iter_plan(parsed))
+
+    def iter_plan(self, parsed: list[Parsed]):
+        """Plan the rows in order, yielding each as soon as it is planned (and forgetting its
+        parsed form) so a caller can store them in chunks."""
         ordered = [p for p in parsed if p.table != 3] + [p for p in parsed if p.table == 3]
+        parsed.clear()
         keys = {p.data.get("key") for p in ordered if p.data.get("key")}
         for w in existing_workers(keys):
             self.existing_by_identity.setdefault((w["name_key"], w["mobile"]), w)
             self.existing_by_unit_name.setdefault((w["organisation_id"], w["name_key"]), []).append(w)
             self.existing_by_key.setdefault(w["name_key"], []).append(w)
+        del keys
         # Existing workers rows may attach to: their related records in bulk.
         wanted = {}
         for p in ordered:
@@ -419,8 +426,8 @@ class Planner:
         for w in wanted.values():
             self.states_by_id[w["id"]] = state_from_worker(w)
         load_related(self.states_by_id, self.campaign_id)
-        result = []
         for index, p in enumerate(ordered):
+            ordered[index] = None
             planned = Planned(
                 index=index,
                 sheet=p.sheet,
@@ -439,8 +446,7 @@ class Planner:
                     self.plan_person(planned, p)
             if planned.reasons:
                 planned.outcome = Outcome.REJECT
-            result.append(planned)
-        return result
+            yield planned
 
     # -- tables 1 and 2 --
 

@@ -168,19 +168,19 @@ def plan_batch(*, batch_id: int) -> None:
             default_team=batch.default_team,
             progress=lambda n: _set(batch.pk, progress_total=n),
         )
-        _set(batch.pk, progress_total=len(parsed) * 2, progress_done=0, sheets=sheets)
-        planned = pl.Planner(organisation=batch.organisation, actor=actor).plan(parsed)
-        _set(batch.pk, progress_done=len(parsed))
+        total = len(parsed)
+        _set(batch.pk, progress_total=total, progress_done=0, sheets=sheets)
+        planned = pl.Planner(organisation=batch.organisation, actor=actor).iter_plan(parsed)
         del parsed
-        _write_rows(batch, planned)
+        _write_rows(batch, planned, total)
         counts = _counts(batch)
         with transaction.atomic():
             ImportBatch.objects.filter(pk=batch.pk).update(
                 status=BatchStatus.PLANNED,
                 counts=counts,
                 planned_at=timezone.now(),
-                progress_done=len(planned) * 2,
-                progress_total=len(planned) * 2,
+                progress_done=total,
+                progress_total=total,
                 stored_path="",
             )
             audit.record(actor, "import.plan", obj=batch, organisation=batch.organisation, detail={"counts": counts})
@@ -214,19 +214,28 @@ ROW_COLUMNS = [
 ]
 
 
-def _write_rows(batch: ImportBatch, planned: list) -> None:
-    total = len(planned)
-    for start in range(0, total, ROW_CHUNK * 5):
-        rows = [
+def _write_rows(batch: ImportBatch, planned, total: int) -> None:
+    """Store the planned rows in chunks as they come. The cells as written (``raw``) are kept
+    only for rows that may end up in the rejects file."""
+    keep_raw = {Outcome.REJECT, Outcome.REVIEW}
+    columns = [f"{c}_id" if c in ("batch", "worker") else c for c in ROW_COLUMNS]
+    chunk: list[list] = []
+    done = 0
+    for p in planned:
+        chunk.append(
             [
                 batch.pk, p.index, p.sheet[:100], p.line, p.table, p.outcome, "",
                 p.reasons if p.outcome == Outcome.REJECT else p.data.get("notes", []),
-                p.raw, p.data, p.worker_id, p.ref_index, p.candidates, p.changes, p.versions, {},
+                p.raw if p.outcome in keep_raw else [], p.data, p.worker_id, p.ref_index, p.candidates,
+                p.changes, p.versions, {},
             ]
-            for p in planned[start : start + ROW_CHUNK * 5]
-        ]
-        bulk.insert_dicts(ImportRow, [f"{c}_id" if c in ("batch", "worker") else c for c in ROW_COLUMNS], rows)
-        _set(batch.pk, progress_done=total + min(total, start + ROW_CHUNK * 5))
+        )
+        if len(chunk) >= ROW_CHUNK * 5:
+            bulk.insert_dicts(ImportRow, columns, chunk)
+            done += len(chunk)
+            chunk = []
+            _set(batch.pk, progress_done=done)
+    bulk.insert_dicts(ImportRow, columns, chunk)
 
 
 def _counts(batch: ImportBatch) -> dict:
@@ -413,9 +422,13 @@ def apply_batch(*, actor, batch: ImportBatch) -> ImportBatch:
         raise
 
 
-def _apply(actor, batch: ImportBatch) -> ImportBatch:
-    from simple_history.utils import bulk_update_with_history
+APPLY_CHUNK = 5000
 
+
+def _apply(actor, batch: ImportBatch) -> ImportBatch:
+    """Stream the stored plan in row order, a chunk at a time (memory stays flat for 100,000
+    rows): check what the chunk relies on, insert what it creates, remember the ids that later
+    rows refer to, and apply the updates of existing records at the end, each once."""
     from nuanxin.care.models import CareAssignment
     from nuanxin.registry.models import Deployment, FamilyMember, Worker
 
@@ -427,29 +440,45 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
     _check_decided(batch)
     user = _user(actor)
     started = timezone.now()
-    rows = list(
+    org_ids: dict[int, int] = {}  # worker id -> organisation id, for the difficulties' audit rows
+    created: dict[int, int] = {}  # row index -> id of the worker it created
+    family_ids: dict[tuple[int, int], int] = {}  # (row index, position) -> family member id
+    deployment_ids: dict[int, int] = {}  # row index -> id of the deployment it created
+    later = {"worker": {}, "family": {}, "deployment": {}}  # id -> {field: value}, written at the end
+    applied_rows: list[list] = []
+    totals = Counter()
+    ids = (
         ImportRow.objects.filter(batch=batch, outcome__in=[Outcome.CREATE, Outcome.UPDATE])
-        .only("id", "index", "sheet", "line", "outcome", "data", "worker_id", "ref_index", "changes", "versions")
         .order_by("index")
+        .values_list("index", flat=True)
     )
-    _revalidate(batch, rows)
-    units = {}
+    indexes = list(ids)
+    for start in range(0, len(indexes), APPLY_CHUNK):
+        low, high = indexes[start], indexes[min(start + APPLY_CHUNK, len(indexes)) - 1]
+        rows = list(
+            ImportRow.objects.filter(
+                batch=batch, outcome__in=[Outcome.CREATE, Outcome.UPDATE], index__gte=low, index__lte=high
+            )
+            .only("id", "index", "sheet", "line", "outcome", "data", "worker_id", "ref_index", "changes", "versions")
+            .order_by("index")
+        )
+        _revalidate(batch, rows)
 
-    def unit(org_id):
-        if org_id not in units:
-            from nuanxin.orgs.models import Organisation
+        def target(row) -> int:
+            if row.outcome == Outcome.CREATE:
+                return created[row.index]
+            if row.ref_index is not None:
+                return created[row.ref_index]
+            return row.worker_id
 
-            units[org_id] = Organisation.objects.get(pk=org_id)
-        return units[org_id]
-
-    # 1. workers: creations (with later rows' changes folded in), then updates of existing ones
-    created: dict[int, Worker] = {}
-    existing_changes: dict[int, dict] = {}
-    for row in rows:
-        d, ch = row.data, row.changes
-        if row.outcome == Outcome.CREATE:
+        # workers the chunk creates
+        new_workers = []
+        for row in rows:
+            if row.outcome != Outcome.CREATE:
+                continue
+            d = row.data
             w = Worker(
-                organisation=unit(d["unit_id"]),
+                organisation_id=d["unit_id"],
                 name=d["name"],
                 mobile=d["mobile"],
                 gender=d.get("gender", ""),
@@ -458,158 +487,131 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
                 team=d.get("team") or TeamType.OTHER,
                 created_by=user,
             )
-            for field, (_old, new) in ch.get("worker", {}).items():
+            for field, (_old, new) in row.changes.get("worker", {}).items():
                 setattr(w, field, new)
             w.refresh_derived()
-            created[row.index] = w
-        elif ch.get("worker"):
-            if row.ref_index is not None:
-                w = created[row.ref_index]
-                for field, (_old, new) in ch["worker"].items():
-                    setattr(w, field, new)
-                w.refresh_derived()
-            else:
-                target = existing_changes.setdefault(row.worker_id, {})
-                for field, (_old, new) in ch["worker"].items():
-                    target[field] = new
-    bulk.insert(Worker, list(created.values()), history=True, user=user)
-    now = timezone.now()
-    existing: dict[int, Worker] = {}
-    ids = sorted({r.worker_id for r in rows if r.worker_id})
-    for start in range(0, len(ids), ROW_CHUNK):
-        existing.update(Worker.objects.select_related("organisation").in_bulk(ids[start : start + ROW_CHUNK]))
-    if existing_changes:
-        fields = sorted({f for c in existing_changes.values() for f in c})
-        objs = []
-        for worker_id, values in existing_changes.items():
-            w = existing[worker_id]
-            for field, value in values.items():
-                setattr(w, field, value)
-            w.refresh_derived()
-            w.updated_at = now
-            objs.append(w)
-        derived = ["name", "name_key", "name_pinyin", "name_initials", "mobile_tail"]
-        bulk_update_with_history(
-            objs, Worker, fields=[*fields, *derived, "updated_at"], batch_size=1000, default_user=user
+            new_workers.append((row.index, w))
+        bulk.insert(Worker, [w for _i, w in new_workers], history=True, user=user)
+        for index, w in new_workers:
+            created[index] = w.pk
+            org_ids[w.pk] = w.organisation_id
+        totals["workers_created"] += len(new_workers)
+        del new_workers
+        for row in rows:
+            if row.outcome != Outcome.CREATE and row.changes.get("worker"):
+                values = later["worker"].setdefault(target(row), {})
+                for field, (_old, new) in row.changes["worker"].items():
+                    values[field] = new
+        # family members, assignments, deployments
+        new_family, assignments, new_deployments = [], [], []
+        for row in rows:
+            ch = row.changes
+            worker_id = target(row)
+            for pos, add in enumerate(ch.get("family_add", [])):
+                m = FamilyMember(
+                    worker_id=worker_id,
+                    name=add["name"],
+                    relation=add["relation"],
+                    mobile=add["mobile"],
+                    is_primary=add["is_primary"],
+                )
+                m.refresh_derived()
+                new_family.append(((row.index, pos), m))
+            if ch.get("assign"):
+                a = ch["assign"]
+                assignments.append(
+                    (row.index, CareAssignment(campaign_id=a["campaign"], worker_id=worker_id, contact_id=a["user"],
+                                               assigned_by=user))
+                )
+            dep = ch.get("deployment")
+            if dep:
+                values = {f: dep[f][1] for f in ("deployed_mobile", "carrier") if f in dep}
+                if dep.get("id"):
+                    later["deployment"].setdefault(dep["id"], {}).update(values)
+                elif dep.get("row") is not None and dep["row"] in deployment_ids:
+                    later["deployment"].setdefault(deployment_ids[dep["row"]], {}).update(values)
+                else:
+                    new_deployments.append((row.index, Deployment(worker_id=worker_id, **values)))
+        bulk.insert(FamilyMember, [m for _k, m in new_family], history=True, user=user)
+        family_ids.update((k, m.pk) for k, m in new_family)
+        bulk.insert(CareAssignment, [a for _i, a in assignments], history=True, user=user)
+        bulk.insert(Deployment, [d for _i, d in new_deployments], history=True, user=user)
+        deployment_ids.update((i, d.pk) for i, d in new_deployments)
+        for row in rows:
+            for upd in row.changes.get("family_update", []):
+                member_id = upd["id"] if "id" in upd else family_ids[(upd["row"], upd["pos"])]
+                later["family"].setdefault(member_id, {}).update(
+                    {f: upd[f][1] for f in ("mobile", "relation") if f in upd}
+                )
+        # difficulties
+        need_org = [target(r) for r in rows if r.changes.get("difficulty") and target(r) not in org_ids]
+        if need_org:
+            org_ids.update(Worker.objects.filter(pk__in=need_org).values_list("pk", "organisation_id"))
+        difficulties = _open_difficulties(
+            actor,
+            [(r.index, target(r), org_ids[target(r)], r.changes["difficulty"]) for r in rows
+             if r.changes.get("difficulty")],
         )
-
-    def worker_of(row) -> Worker:
-        if row.outcome == Outcome.CREATE:
-            return created[row.index]
-        if row.ref_index is not None:
-            return created[row.ref_index]
-        return existing[row.worker_id]
-
-    # 2. family members
-    new_family: dict[tuple[int, int], FamilyMember] = {}
-    family_updates: dict[int, dict] = {}
-    for row in rows:
-        w = worker_of(row)
-        for pos, add in enumerate(row.changes.get("family_add", [])):
-            m = FamilyMember(
-                worker=w, name=add["name"], relation=add["relation"], mobile=add["mobile"], is_primary=add["is_primary"]
-            )
-            m.refresh_derived()
-            new_family[(row.index, pos)] = m
-        for upd in row.changes.get("family_update", []):
-            values = {f: v[1] for f, v in upd.items() if f in ("mobile", "relation")}
-            if "id" in upd:
-                family_updates.setdefault(upd["id"], {}).update(values)
-            else:
-                m = new_family[(upd["row"], upd["pos"])]
-                for f, v in values.items():
-                    setattr(m, f, v)
-    bulk.insert(FamilyMember, list(new_family.values()), history=True, user=user)
-    if family_updates:
-        objs = []
-        members = FamilyMember.objects.in_bulk(sorted(family_updates))
-        for member_id, values in family_updates.items():
-            m = members[member_id]
-            for f, v in values.items():
-                setattr(m, f, v)
-            m.updated_at = now
-            objs.append(m)
-        bulk_update_with_history(objs, FamilyMember, fields=["mobile", "relation", "updated_at"], default_user=user)
-
-    # 3. care assignments
-    assignments: dict[int, CareAssignment] = {}
-    for row in rows:
-        a = row.changes.get("assign")
-        if a:
-            assignments[row.index] = CareAssignment(
-                campaign_id=a["campaign"], worker=worker_of(row), contact_id=a["user"], assigned_by=user
-            )
-    bulk.insert(CareAssignment, list(assignments.values()), history=True, user=user)
-
-    # 4. deployments (table 3)
-    new_deployments: dict[int, Deployment] = {}
-    deployment_updates: dict[int, dict] = {}
-    for row in rows:
-        dep = row.changes.get("deployment")
-        if not dep:
-            continue
-        values = {f: dep[f][1] for f in ("deployed_mobile", "carrier") if f in dep}
-        if dep.get("id"):
-            deployment_updates.setdefault(dep["id"], {}).update(values)
-        elif dep.get("row") is not None and dep["row"] in new_deployments:
-            for f, v in values.items():
-                setattr(new_deployments[dep["row"]], f, v)
-        else:
-            new_deployments[row.index] = Deployment(worker=worker_of(row), **values)
-    bulk.insert(Deployment, list(new_deployments.values()), history=True, user=user)
-    if deployment_updates:
-        objs = []
-        deployments = Deployment.objects.in_bulk(sorted(deployment_updates))
-        for dep_id, values in deployment_updates.items():
-            dep = deployments[dep_id]
-            for f, v in values.items():
-                setattr(dep, f, v)
-            dep.updated_at = now
-            objs.append(dep)
-        bulk_update_with_history(
-            objs, Deployment, fields=["deployed_mobile", "carrier", "updated_at"], default_user=user
-        )
-
-    # 5. difficulties, as care.services.open_difficulty opens them (in bulk)
-    difficulties = _open_difficulties(
-        actor, [(row.index, worker_of(row), row.changes["difficulty"]) for row in rows if row.changes.get("difficulty")]
-    )
-
-    # 6. what each row wrote, for undo
-    for row in rows:
-        applied = {}
-        if row.outcome == Outcome.CREATE:
-            row.worker_id = created[row.index].pk
-            applied["created"] = True
-        elif row.ref_index is not None:
-            row.worker_id = created[row.ref_index].pk
-        if row.changes.get("family_add"):
-            applied["family"] = [new_family[(row.index, p)].pk for p in range(len(row.changes["family_add"]))]
-        if row.index in assignments:
-            applied["assignment"] = assignments[row.index].pk
-        if row.index in new_deployments:
-            applied["deployment"] = new_deployments[row.index].pk
-        if row.index in difficulties:
-            applied["difficulty"] = difficulties[row.index].pk
-        row.applied = applied
-    bulk.update_rows(ImportRow, ["worker", "applied"], [[r.pk, r.worker_id, r.applied] for r in rows])
+        # what each row wrote, for undo
+        assigned = dict((i, a.pk) for i, a in assignments)
+        deployed = dict((i, d.pk) for i, d in new_deployments)
+        for row in rows:
+            applied = {}
+            if row.outcome == Outcome.CREATE:
+                applied["created"] = True
+            if row.changes.get("family_add"):
+                applied["family"] = [family_ids[(row.index, p)] for p in range(len(row.changes["family_add"]))]
+            if row.index in assigned:
+                applied["assignment"] = assigned[row.index]
+            if row.index in deployed:
+                applied["deployment"] = deployed[row.index]
+            if row.index in difficulties:
+                applied["difficulty"] = difficulties[row.index]
+            applied_rows.append([row.pk, target(row), applied])
+        totals["family_created"] += len(new_family)
+        totals["assignments_created"] += len(assignments)
+        totals["deployments_created"] += len(new_deployments)
+        totals["difficulties_opened"] += len(difficulties)
+        del rows, new_family, assignments, new_deployments
+    # updates of existing records (and of records created above by an earlier row), once each
+    _update_later(Worker, later["worker"], user)
+    _update_later(FamilyMember, later["family"], user)
+    _update_later(Deployment, later["deployment"], user)
+    totals["workers_updated"] = len([w for w in later["worker"] if w not in set(created.values())])
+    bulk.update_rows(ImportRow, ["worker", "applied"], applied_rows)
     batch.status = BatchStatus.APPLIED
     batch.message = ""
     batch.applied_at = started
     batch.applied_until = timezone.now()
     batch.applied_by = user
     batch.save(update_fields=["status", "message", "applied_at", "applied_until", "applied_by"])
-    detail = {
-        "counts": batch.counts,
-        "workers_created": len(created),
-        "workers_updated": len(existing_changes),
-        "family_created": len(new_family),
-        "deployments_created": len(new_deployments),
-        "difficulties_opened": len(difficulties),
-        "assignments_created": len(assignments),
-    }
-    audit.record(actor, "import.apply", obj=batch, organisation=batch.organisation, detail=detail)
+    audit.record(
+        actor, "import.apply", obj=batch, organisation=batch.organisation, detail={"counts": batch.counts, **totals}
+    )
     return batch
+
+
+def _update_later(model, changes: dict, user) -> None:
+    """Write the final values of records updated by the batch, with one history row each."""
+    from simple_history.utils import bulk_update_with_history
+
+    if not changes:
+        return
+    now = timezone.now()
+    ids = sorted(changes)
+    fields = sorted({f for values in changes.values() for f in values})
+    derived = ["name", "name_key", "name_pinyin", "name_initials", "mobile_tail"] if hasattr(model, "mobile_tail") \
+        else []
+    for start in range(0, len(ids), ROW_CHUNK):
+        objs = list(model.objects.filter(pk__in=ids[start : start + ROW_CHUNK]).order_by("pk"))
+        for obj in objs:
+            for field, value in changes[obj.pk].items():
+                setattr(obj, field, value)
+            if derived:
+                obj.refresh_derived()
+            obj.updated_at = now
+        bulk_update_with_history(objs, model, fields=[*fields, *derived, "updated_at"], batch_size=1000,
+                                 default_user=user)
 
 
 def _open_difficulties(actor, items: list) -> dict:
@@ -635,7 +637,7 @@ def _open_difficulties(actor, items: list) -> dict:
     if not items:
         return {}
     user = _user(actor)
-    worker_ids = sorted({w.pk for _i, w, _t in items})
+    worker_ids = sorted({w for _i, w, _o, _t in items})
     owners: dict = {}
     for start in range(0, len(worker_ids), ROW_CHUNK):
         current = (
@@ -648,16 +650,18 @@ def _open_difficulties(actor, items: list) -> dict:
             owners.setdefault(worker_id, contact_id)
     today = timezone.localdate()
     objs = {}
-    for index, worker, text in items:
+    orgs = {}
+    for index, worker_id, org_id, text in items:
+        orgs[index] = org_id
         objs[index] = Difficulty(
-            worker=worker,
+            worker_id=worker_id,
             campaign=None,
             category=DifficultyCategory.OTHER,
             urgency=Urgency.NORMAL,
             description=text.strip(),
             status=DifficultyStatus.OPEN,
             source=DifficultySource.IMPORT,
-            owner_id=owners.get(worker.pk, getattr(user, "pk", None)),
+            owner_id=owners.get(worker_id, getattr(user, "pk", None)),
             due_on=today + timedelta(days=DUE_DAYS[Urgency.NORMAL]),
             created_by=user,
         )
@@ -678,21 +682,21 @@ def _open_difficulties(actor, items: list) -> dict:
                 object_type=Difficulty._meta.label_lower,
                 object_id=str(d.pk),
                 object_repr=str(d)[:200],
-                organisation=d.worker.organisation,
+                organisation_id=orgs[index],
                 ip=ctx.ip,
                 channel=ctx.channel,
                 detail={
-                    "worker": d.worker.pk,
+                    "worker": d.worker_id,
                     "category": d.category,
                     "urgency": d.urgency,
                     "source": d.source,
                 },
             )
-            for d in objs.values()
+            for index, d in objs.items()
         ],
         batch_size=1000,
     )
-    return objs
+    return {index: d.pk for index, d in objs.items()}
 
 
 def _changed_since(label: str, row) -> Conflict:

@@ -239,7 +239,9 @@ def test_bulk_difficulties_are_what_the_care_service_opens(world):
     by_service = open_difficulty(
         actor=world.p.yi, worker=one, description="孩子无人照看", source=DifficultySource.IMPORT
     )
-    by_bulk = services._open_difficulties(world.p.yi, [(0, two, "孩子无人照看")])[0]
+    by_bulk = Difficulty.objects.get(
+        pk=services._open_difficulties(world.p.yi, [(0, two.pk, two.organisation_id, "孩子无人照看")])[0]
+    )
     fields = [f.attname for f in Difficulty._meta.concrete_fields if f.attname not in {"id", "worker_id"}]
 
     def shape(d):
