@@ -221,14 +221,18 @@ def child_import_export(path: str, url: str) -> dict:
     }
 
 
-def run_child(kind: str, *args: str) -> dict:
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.import_tables", "--child", kind, *args],
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=str(Path(__file__).resolve().parent.parent),
-    )
+def run_child(kind: str, *args: str, timeout: float | None = None) -> dict:
+    try:
+        out = subprocess.run(
+            [sys.executable, "-m", "bench.import_tables", "--child", kind, *args],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=str(Path(__file__).resolve().parent.parent),
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return {"timeout": timeout}
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -285,6 +289,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", default="10000,100000", help="comma-separated sizes (default 10000,100000)")
     parser.add_argument("--keep-db", action="store_true", help=f"keep the {BENCH_DB} database afterwards")
     parser.add_argument("--no-comparison", action="store_true", help="skip django-import-export")
+    parser.add_argument(
+        "--comparison-timeout", type=float, default=600, help="stop django-import-export after this many seconds"
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -330,8 +337,13 @@ def main(argv: list[str] | None = None) -> int:
                     f"{again['counts'].get('unchanged', 0):,} of {again['counts'].get('total', 0):,}"
                 )
                 if not args.no_comparison:
-                    other = run_child("import_export", str(path), bench_url)
-                    if other.get("missing"):
+                    other = run_child("import_export", str(path), bench_url, timeout=args.comparison_timeout)
+                    if other.get("timeout"):
+                        print(
+                            f"django-import-export       did not finish within {other['timeout']:.0f} s "
+                            f"(more than {other['timeout'] / read['seconds']:.0f} × the bare read)"
+                        )
+                    elif other.get("missing"):
                         print(
                             "django-import-export is not installed; for the comparison run "
                             "`.venv/bin/pip install -c requirements.lock -e '.[bench]'`"
