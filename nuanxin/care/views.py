@@ -153,7 +153,8 @@ def _add_row(request, formsets: dict) -> bool:
         return False
     data = request.POST.copy()
     key = f"{prefix}-TOTAL_FORMS"
-    total = int(data.get(key) or 0)
+    value = data.get(key) or ""
+    total = int(value) if value.isdigit() else 0
     formset = formsets[prefix]
     data[key] = str(min(total + 1, formset.max_num))
     formsets[prefix] = type(formset)(data, prefix=prefix, initial=formset.initial)
@@ -385,12 +386,10 @@ def difficulty_list(request):
     """Difficulties in scope, filtered by status, category, urgency, overdue, organisation;
     oldest due first."""
     user = request.user
-    picker = pages.org_picker(user, CARE_ROLES, None)
+    picker = pages.org_picker(user, CARE_ROLES, request.GET.get("org"))
     form = forms.DifficultyFilter(request.GET or None, org_choices=picker.choices)
     values = form.values()
-    org = None
-    if values.get("org"):
-        org = pages.org_picker(user, CARE_ROLES, values["org"]).selected
+    org = picker.selected if values.get("org") else None
     qs = pages.difficulty_list(
         user,
         org=org,
