@@ -256,34 +256,36 @@ def _difficulties(campaigns: dict, users: dict, rng: random.Random, today: date)
         CareAssignment.objects.current()
         .filter(campaign=now_campaign)
         .select_related("worker__organisation", "contact")
-        .order_by("worker__organisation__code", "worker_id")
+        .order_by("worker__organisation__code", "worker__name_pinyin", "worker_id")
     )
     if not current:
         return 0
-    # The care contact of the demo first, so their pages have some.
-    current.sort(key=lambda a: (a.contact.username != "demo-care", a.worker.organisation.code, a.worker_id))
-    # (status path, days ago opened, urgency)
-    plan = [
-        (["open"], 3, "normal"),
-        (["open"], 20, "normal"),  # overdue
-        (["in_progress"], 10, "urgent"),  # overdue
-        (["resolved"], 25, "normal"),
-        (["open"], 40, "normal"),  # overdue for long
-        (["in_progress"], 5, "normal"),
-        (["open"], 2, "critical"),  # overdue
-        (["resolved", "closed"], 35, "urgent"),
-        (["in_progress"], 12, "normal"),
-        (["resolved", "open"], 30, "normal"),  # reopened
-        (["open"], 1, "normal"),
-        (["in_progress", "resolved"], 18, "normal"),
-        (["open"], 9, "urgent"),
-        (["in_progress"], 45, "normal"),
-        (["open"], 6, "normal"),
-        (["resolved", "closed"], 48, "normal"),
-    ]
+    by_contact: dict[str, list[CareAssignment]] = {}
+    for a in current:
+        by_contact.setdefault(a.contact.username, []).append(a)
+    # Four rounds, one difficulty per care contact in each, so that every contact's (and every
+    # admin's) pages have one in each state: (status path, days ago opened, urgency) by
+    # contact, in CONTACTS order. Overdue: opened longer ago than its urgency allows.
+    rounds = [
+        [(["open"], 3, "normal"), (["open"], 20, "normal"), (["open"], 2, "critical"), (["open"], 40, "normal"),
+         (["open"], 9, "urgent")],
+        [(["in_progress"], 10, "urgent"), (["in_progress"], 5, "normal"), (["in_progress"], 45, "normal"),
+         (["in_progress"], 12, "normal"), (["in_progress"], 6, "normal")],
+        [(["in_progress", "resolved"], 18, "normal"), (["resolved"], 25, "normal"),
+         (["resolved", "open"], 30, "normal"), (["resolved"], 8, "urgent"),
+         (["in_progress", "resolved"], 28, "normal")],
+        [(["resolved", "closed"], 35, "urgent"), (["resolved", "closed"], 48, "normal"),
+         (["in_progress", "resolved", "closed"], 33, "normal"), (["resolved", "closed"], 40, "normal"),
+         (["resolved", "closed"], 50, "normal")],
+    ]  # fmt: skip
+    contacts = [username for username, *_rest in CONTACTS if username in by_contact]
+    plan = []
+    for r, row in enumerate(rounds):
+        for c, username in enumerate(contacts):
+            families = by_contact[username]
+            plan.append((families[(r * 2) % len(families)], *row[c % len(row)]))
     made = 0
-    for index, (path, days_ago, urgency) in enumerate(plan):
-        assignment = current[(index * 3) % len(current)]
+    for index, (assignment, path, days_ago, urgency) in enumerate(plan):
         category, text = DIFFICULTIES[index % len(DIFFICULTIES)]
         worker = assignment.worker
         visit = Visit.objects.filter(worker=worker, campaign=now_campaign).order_by("-on").first()

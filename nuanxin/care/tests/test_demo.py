@@ -69,6 +69,11 @@ def test_difficulties_in_every_state_some_overdue(built):
     assert statuses == set(DifficultyStatus.values)
     assert Difficulty.objects.filter(status__in=["open", "in_progress"], due_on__lt=TODAY).count() >= 3
     assert Difficulty.objects.filter(escalation_level__gt=0).count() >= 1
+    # The demo care contact's families, and the demo district's, have one in every state.
+    care = User.objects.get(username="demo-care")
+    assert set(Difficulty.objects.for_user(care).values_list("status", flat=True)) == set(DifficultyStatus.values)
+    district = User.objects.get(username="demo-district")
+    assert set(Difficulty.objects.for_user(district).values_list("status", flat=True)) == set(DifficultyStatus.values)
 
 
 def test_assignments_with_history_unassigned_families_and_suggestions(built):
