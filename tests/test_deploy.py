@@ -29,6 +29,10 @@ def test_check_deploy_is_clean_in_production(tmp_path):
             "ALLOWED_HOSTS": "nuanxin.example.org",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
             "NUANXIN_VAR_DIR": str(tmp_path),
+            "NUANXIN_SMS_BACKEND": "nuanxin.notify.sms.ProviderBackend",
+            "NUANXIN_SMS_PROVIDER_URL": "https://sms.example.org/send",
+            "NUANXIN_SMS_ACCESS_KEY": "key",
+            "NUANXIN_SMS_SECRET": secrets.token_urlsafe(20),
         },
         "check",
         "--deploy",
@@ -63,3 +67,21 @@ def test_embedded_start_generates_secret_key_once(tmp_path):
     assert first.stdout.strip() == key == second.stdout.strip()
     assert len(key) >= 50
     assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_check_deploy_warns_when_text_messages_would_only_be_logged(tmp_path):
+    result = _run(
+        {
+            "NUANXIN_ENV": "production",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "nuanxin.example.org",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            "NUANXIN_VAR_DIR": str(tmp_path),
+        },
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+    assert result.returncode == 1
+    assert "(nuanxin.W001) NUANXIN_SMS_BACKEND is nuanxin.notify.sms.ConsoleBackend" in result.stderr

@@ -6,3 +6,6 @@ class NotifyConfig(AppConfig):
     name = "nuanxin.notify"
     label = "notify"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        from nuanxin.notify import checks  # noqa: F401  (registers the deploy checks)
