@@ -8,4 +8,12 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
+        from nuanxin.core import scopecounts
         from nuanxin.notify import checks  # noqa: F401  (registers the deploy checks)
+        from nuanxin.notify.selectors import unread_count
+
+        scopecounts.register(
+            scopecounts.Counter(
+                key="unread_notifications", label=_("Unread notifications"), count=unread_count, url_name="notify:list"
+            )
+        )
