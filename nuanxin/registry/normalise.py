@@ -91,7 +91,7 @@ def _char_pinyin(ch: str) -> tuple[str, str]:
 _CN_MOBILE = re.compile(PhoneMetadata.metadata_for_region("CN").mobile.national_number_pattern)
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=32768)
 def _parse_phone(cleaned: str) -> str:
     national = cleaned[3:] if cleaned.startswith("+86") else cleaned
     if len(national) == 11 and national[0] == "1" and _CN_MOBILE.fullmatch(national):

@@ -61,12 +61,21 @@ class Parsed:
     unit_refused: str = ""
 
 
-def read_file(path, kind: str, *, default_team: str, progress=None) -> tuple[list[dict], list[Parsed]]:
-    """Read every sheet: (sheets described, data rows in file order)."""
+def _no_table():
     from django.utils.translation import gettext as _
 
-    sheets: list[dict] = []
-    parsed: list[Parsed] = []
+    return FileRefused(
+        _(
+            "No official table was found in the file: no sheet has a header row with 姓名 and the "
+            "columns of table 1, 2 or 3."
+        )
+    )
+
+
+def iter_file(path, kind: str, *, default_team: str, sheets: list[dict]):
+    """Yield the data rows of every sheet in file order, one at a time; ``sheets`` is filled
+    with a description of each sheet as it is read. A row that only continues the family of
+    the row above is merged into it before that row is yielded."""
     for sheet in read_sheets(path, kind):
         head = list(itertools.islice(sheet.rows, LAYOUT_ROWS))
         layout = h.find_layout(head, sheet.name)
@@ -123,18 +132,46 @@ def read_file(path, kind: str, *, default_team: str, progress=None) -> tuple[lis
             )
             if layout.table == 2 and not r.cell(cells, columns, h.TEAM).strip():
                 row.notes.extend(team_note)
-            parsed.append(row)
             info["rows"] += 1
-            previous = row if layout.table != 3 else None
-            if progress and len(parsed) % 5000 == 0:
-                progress(len(parsed))
+            if previous is not None:
+                yield previous
+                previous = None
+            if layout.table == 3:
+                yield row
+            else:
+                previous = row
+        if previous is not None:
+            yield previous
+
+
+def scan_keys(path, kind: str) -> tuple[set[str], int]:
+    """The name keys of every data row and about how many rows there are, read cheaply (the
+    name column only) so the register is searched once before the rows are planned one by one."""
+    keys: set[str] = set()
+    count = 0
+    for sheet in read_sheets(path, kind):
+        head = list(itertools.islice(sheet.rows, LAYOUT_ROWS))
+        layout = h.find_layout(head, sheet.name)
+        if layout is None:
+            for _item in sheet.rows:
+                pass
+            continue
+        position = layout.columns[h.NAME]
+        for _line, cells in itertools.chain(head[layout.header_index + 1 :], sheet.rows):
+            if position < len(cells) and cells[position]:
+                key = r.person_name(cells[position])[1]
+                if key:
+                    keys.add(key)
+                    count += 1
+    return keys, count
+
+
+def read_file(path, kind: str, *, default_team: str) -> tuple[list[dict], list[Parsed]]:
+    """Read every sheet: (sheets described, data rows in file order)."""
+    sheets: list[dict] = []
+    parsed = list(iter_file(path, kind, default_team=default_team, sheets=sheets))
     if not any(s.get("table") for s in sheets):
-        raise FileRefused(
-            _(
-                "No official table was found in the file: no sheet has a header row with 姓名 and the "
-                "columns of table 1, 2 or 3."
-            )
-        )
+        raise _no_table()
     return sheets, parsed
 
 
@@ -210,7 +247,7 @@ class State:
     version: str = ""
     family: dict = field(default_factory=dict)  # key -> {"id"/"row","pos", "mobile", "relation"}
     has_primary: bool = False
-    difficulties: set = field(default_factory=set)
+    difficulties: set | None = None  # open difficulty texts, made when there is one
     assigned: int | None = None
     assigned_name: str = ""
     deployment: dict | None = None
@@ -289,7 +326,10 @@ def load_related(states: dict[int, State], campaign_id: int | None) -> None:
         for d in Difficulty.objects.filter(
             worker_id__in=chunk, status__in=[DifficultyStatus.OPEN, DifficultyStatus.IN_PROGRESS]
         ).values("worker_id", "description"):
-            states[d["worker_id"]].difficulties.add(normalise.text(d["description"]))
+            s = states[d["worker_id"]]
+            if s.difficulties is None:
+                s.difficulties = set()
+            s.difficulties.add(normalise.text(d["description"]))
         if campaign_id:
             for a in (
                 CareAssignment.objects.current()
@@ -396,57 +436,53 @@ class Planner:
         return self.scope_paths is None or any(path.startswith(p) for p in self.scope_paths)
 
     def plan(self, parsed: list[Parsed]) -> list[Planned]:
-        return list(self.iter_plan(parsed))
+        """Plan a list of parsed rows at once (tests, small files)."""
+        keys = {p.data.get("key") for p in parsed if p.data.get("key")}
+        return list(self.iter_plan(keys, iter(list(parsed))))
 
-    def iter_plan(self, parsed: list[Parsed]):
-        """Plan the rows in order, yielding each as soon as it is planned (and forgetting its
-        parsed form) so a caller can store them in chunks."""
-        ordered = [p for p in parsed if p.table != 3] + [p for p in parsed if p.table == 3]
-        parsed.clear()
-        keys = {p.data.get("key") for p in ordered if p.data.get("key")}
+    def iter_plan(self, keys: set[str], rows):
+        """Plan the rows of ``rows`` (an iterator of Parsed, in file order) one at a time,
+        tables 1 and 2 first and table 3 after them, yielding each planned row at once so a
+        caller can store them in chunks. ``keys`` are the name keys of all rows: the register
+        is searched once for them before planning."""
         for w in existing_workers(keys):
             self.existing_by_identity.setdefault((w["name_key"], w["mobile"]), w)
             self.existing_by_unit_name.setdefault((w["organisation_id"], w["name_key"]), []).append(w)
             self.existing_by_key.setdefault(w["name_key"], []).append(w)
-        del keys
-        # Existing workers rows may attach to: their related records in bulk.
-        wanted = {}
-        for p in ordered:
-            key = p.data.get("key")
-            if not key:
-                continue
-            if p.table != 3:
-                w = self.existing_by_identity.get((key, p.data.get("mobile", "")))
-                if w is not None:
-                    wanted[w["id"]] = w
-            else:
-                for w in self.existing_by_key.get(key, []):
-                    if w["team"] == TeamType.HUBEI_AID:
-                        wanted[w["id"]] = w
-        for w in wanted.values():
             self.states_by_id[w["id"]] = state_from_worker(w)
         load_related(self.states_by_id, self.campaign_id)
-        for index, p in enumerate(ordered):
-            ordered[index] = None
-            planned = Planned(
-                index=index,
-                sheet=p.sheet,
-                line=p.line,
-                table=p.table,
-                outcome=Outcome.REJECT,
-                raw=p.raw,
-                data=p.data,
-                reasons=list(p.reasons),
-            )
-            planned.data["notes"] = list(p.notes)
-            if not planned.reasons:
-                if p.table == 3:
-                    self.plan_deployment(planned, p)
-                else:
-                    self.plan_person(planned, p)
-            if planned.reasons:
-                planned.outcome = Outcome.REJECT
-            yield planned
+        later: list[Parsed] = []
+        index = 0
+        for p in rows:
+            if p.table == 3:
+                later.append(p)
+                continue
+            yield self.plan_one(index, p)
+            index += 1
+        for p in later:
+            yield self.plan_one(index, p)
+            index += 1
+
+    def plan_one(self, index: int, p: Parsed) -> Planned:
+        planned = Planned(
+            index=index,
+            sheet=p.sheet,
+            line=p.line,
+            table=p.table,
+            outcome=Outcome.REJECT,
+            raw=p.raw,
+            data=p.data,
+            reasons=list(p.reasons),
+        )
+        planned.data["notes"] = list(p.notes)
+        if not planned.reasons:
+            if p.table == 3:
+                self.plan_deployment(planned, p)
+            else:
+                self.plan_person(planned, p)
+        if planned.reasons:
+            planned.outcome = Outcome.REJECT
+        return planned
 
     # -- tables 1 and 2 --
 
@@ -511,7 +547,7 @@ class Planner:
             name=d["name"],
             key=d["key"],
             mobile=d["mobile"],
-            fields={f: "" for f in WORKER_FIELDS} | {"_line": planned.line, "_sheet": planned.sheet},
+            fields={"_line": planned.line, "_sheet": planned.sheet},  # the rest filled by diff_into
         )
         self.states[(d["key"], d["mobile"])] = state
         self.states_by_unit_name.setdefault((unit.pk, d["key"]), []).append(state)
@@ -622,10 +658,12 @@ class Planner:
         # difficulty
         difficulty = d.get("difficulty", "")
         if difficulty:
-            if difficulty in state.difficulties:
+            if state.difficulties and difficulty in state.difficulties:
                 notes.append(reason("difficulty_exists"))
             else:
                 changes["difficulty"] = difficulty
+                if state.difficulties is None:
+                    state.difficulties = set()
                 state.difficulties.add(difficulty)
         if state.worker_id and (changes.get("worker") or changes.get("family_add")):
             planned.versions["worker"] = state.version

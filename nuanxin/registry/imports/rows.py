@@ -42,7 +42,7 @@ def is_footer(cells: list[str], columns: dict[str, int]) -> bool:
     return False
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=32768)
 def person_name(raw: str) -> tuple[str, str, str]:
     """(name, name_key, reason code or "")."""
     value = normalise.name(raw)

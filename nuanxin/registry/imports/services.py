@@ -162,17 +162,16 @@ def plan_batch(*, batch_id: int) -> None:
     _set(batch.pk, status=BatchStatus.PLANNING, progress_done=0, progress_total=0)
     actor = batch.created_by
     try:
-        sheets, parsed = pl.read_file(
-            batch.stored_path,
-            batch.file_kind,
-            default_team=batch.default_team,
-            progress=lambda n: _set(batch.pk, progress_total=n),
-        )
-        total = len(parsed)
-        _set(batch.pk, progress_total=total, progress_done=0, sheets=sheets)
-        planned = pl.Planner(organisation=batch.organisation, actor=actor).iter_plan(parsed)
-        del parsed
-        _write_rows(batch, planned, total)
+        keys, estimate = pl.scan_keys(batch.stored_path, batch.file_kind)
+        _set(batch.pk, progress_total=estimate)
+        sheets: list[dict] = []
+        rows = pl.iter_file(batch.stored_path, batch.file_kind, default_team=batch.default_team, sheets=sheets)
+        planned = pl.Planner(organisation=batch.organisation, actor=actor).iter_plan(keys, rows)
+        del keys
+        total = _write_rows(batch, planned)
+        if not any(s.get("table") for s in sheets):
+            raise pl._no_table()
+        ImportBatch.objects.filter(pk=batch.pk).update(sheets=sheets)
         counts = _counts(batch)
         with transaction.atomic():
             ImportBatch.objects.filter(pk=batch.pk).update(
@@ -214,9 +213,10 @@ ROW_COLUMNS = [
 ]
 
 
-def _write_rows(batch: ImportBatch, planned, total: int) -> None:
-    """Store the planned rows in chunks as they come. The cells as written (``raw``) are kept
-    only for rows that may end up in the rejects file."""
+def _write_rows(batch: ImportBatch, planned) -> int:
+    """Store the planned rows in chunks as they come (the page's progress counts them). The
+    cells as written (``raw``) are kept only for rows that may end up in the rejects file.
+    Returns the number of rows."""
     keep_raw = {Outcome.REJECT, Outcome.REVIEW}
     columns = [f"{c}_id" if c in ("batch", "worker") else c for c in ROW_COLUMNS]
     chunk: list[list] = []
@@ -236,6 +236,7 @@ def _write_rows(batch: ImportBatch, planned, total: int) -> None:
             chunk = []
             _set(batch.pk, progress_done=done)
     bulk.insert_dicts(ImportRow, columns, chunk)
+    return done + len(chunk)
 
 
 def _counts(batch: ImportBatch) -> dict:
@@ -331,7 +332,7 @@ def decide_row(*, actor, batch: ImportBatch, row: ImportRow, decision: str, cand
                 state.family[member["key"]] = {"row": source.index, "pos": pos, **member}
             state.has_primary = bool(state.family)
             if source.changes.get("difficulty"):
-                state.difficulties.add(source.changes["difficulty"])
+                state.difficulties = {source.changes["difficulty"]}
             planner.diff_into(planned, state, data)
             row.ref_index = source.index
         data["notes"].append(reason("decided_same"))
