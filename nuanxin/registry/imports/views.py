@@ -20,6 +20,13 @@ from nuanxin.registry.imports import display, services
 
 ROLES = REGISTER_CHANGE_ROLES
 PER_PAGE = 100
+BADGES = {
+    Outcome.CREATE: "text-bg-success",
+    Outcome.UPDATE: "text-bg-primary",
+    Outcome.UNCHANGED: "text-bg-secondary",
+    Outcome.REJECT: "text-bg-danger",
+    Outcome.REVIEW: "text-bg-warning",
+}
 
 
 def _batch(request, pk: int) -> ImportBatch:
@@ -70,7 +77,10 @@ def batch_detail(request, pk: int):
     if outcome in Outcome.values:
         rows = rows.filter(outcome=outcome)
     page = Paginator(rows.defer("raw", "versions", "applied"), PER_PAGE).get_page(request.GET.get("page"))
-    items = [{"row": r, "messages": display.messages_of(r), "changes": display.describe(r)} for r in page.object_list]
+    items = [
+        {"row": r, "messages": display.messages_of(r), "changes": display.describe(r), "badge": BADGES[r.outcome]}
+        for r in page.object_list
+    ]
     tabs = [("", _("All"), batch.counts.get("total", 0))] + [
         (o.value, o.label, batch.counts.get(o.value, 0)) for o in Outcome
     ]
