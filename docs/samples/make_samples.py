@@ -16,25 +16,29 @@ reads .xls files through python-calamine all the same.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from pathlib import Path
 
 import xlsxwriter
 
 HERE = Path(__file__).resolve().parent
+CREATED = datetime.datetime(2020, 2, 17, 9, 0, 0)  # fixed, so the files are the same on every run
 UNIT = "青岛大学附属医院"
 
 TABLE1_HEADERS = ["序号", "职工\n姓名", "性\n别", "人员\n类别", "职务职称", "联系\n方式", "家属\n姓名", "联系\n方式",
                   "工会联系人姓名", "存在困难"]
 TABLE1_ROWS = [
     # 序号, name, gender, category, post, phone, family, family phone, contact, difficulty
-    [1, "张  伟", "男", "医生", "主治医师", "１３８０５３２１２３４", "李娜（妻）", "139 0532 0001", "张联络", "孩子上网课无人照看"],
+    [1, "张  伟", "男", "医生", "主治医师", "１３８０５３２１２３４", "李娜（妻）", "139 0532 0001", "张联络",
+     "孩子上网课无人照看"],
     [2, "刘洋", "女", "护士", "主管护师", "+86 138-0532-1235", "刘建国(父亲)、陈秀英（母亲）",
      "13905320002、13905320003", "张联络", "无"],
     [3, "陈静", "女", "护士", "护师", "138 0532 1236", "赵强（丈夫）", "13905320004", "", ""],
     [None, "", "", "", "", "", "陈小明（儿子）", "13905320005", "", ""],  # merged worker cells
     None,  # a blank row
-    [4, "王芳", "女性", "护理", "护士长", 13805321237, "孙磊（丈夫）", "0086 139 0532 0006", "李老师", "父母年迈需要照顾"],
+    [4, "王芳", "女性", "护理", "护士长", 13805321237, "孙磊（丈夫）", "0086 139 0532 0006", "李老师",
+     "父母年迈需要照顾"],
     [5, "张伟", "男", "医生", "主治医师", "138-0532-1234", "李娜（妻）", "13905320001", "张联络", "孩子上网课无人照看"],
     [6, "李强", "男", "医技", "检验技师", "1380532123", "周红（妻）", "13905320007", "", ""],
     [7, "周敏", "女", "护士", "护师", "13805321239", "周建华（父亲）", "13905320008", "", "家中老人独居"],
@@ -59,6 +63,7 @@ TABLE3_ROWS = [
 
 def write_table1(path: Path) -> None:
     wb = xlsxwriter.Workbook(str(path))
+    wb.set_properties({"created": CREATED})
     ws = wb.add_worksheet("附件1")
     wrap = wb.add_format({"text_wrap": True, "bold": True, "align": "center", "valign": "vcenter", "border": 1})
     title = wb.add_format({"bold": True, "font_size": 16, "align": "center"})
@@ -95,8 +100,10 @@ def write_table2(path: Path) -> None:
     writer.writerow(["抗疫一线医护职工联系表"])
     writer.writerow(["（疾控检测流调团队）"])
     writer.writerow([f"填报单位：{UNIT}", "", "", "", "", "", "填报日期：2020年2月17日"])
-    writer.writerow(["序号", "职工姓名", "性别", "人员类别", "职务/职称", "联系电话", "家属姓名", "家属电话", "工会联系人",
-                     "存在困难"])
+    writer.writerow(
+        ["序号", "职工姓名", "性别", "人员类别", "职务/职称", "联系电话",
+         "家属姓名", "家属电话", "工会联系人", "存在困难"]
+    )
     for row in TABLE2_ROWS:
         writer.writerow(row)
     writer.writerow([])
@@ -105,6 +112,7 @@ def write_table2(path: Path) -> None:
 
 def write_table3(path: Path) -> None:
     wb = xlsxwriter.Workbook(str(path))
+    wb.set_properties({"created": CREATED})
     ws = wb.add_worksheet("附件3")
     bold = wb.add_format({"bold": True, "border": 1})
     ws.write(0, 0, "附件3")
