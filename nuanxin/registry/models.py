@@ -106,6 +106,10 @@ class Worker(models.Model):
             models.Index(fields=["organisation", "name_key"], name="worker_org_name_idx"),
             models.Index(fields=["name_key", "mobile"], name="worker_identity_idx"),
             models.Index(fields=["team", "status"], name="worker_team_status_idx"),
+            # The care overview counts a unit's aid-team families per unit: without the unit
+            # leading, PostgreSQL merged the unit index with a team index covering every
+            # aid-team worker of the city (bench/care_scale.py at 1M workers).
+            models.Index(fields=["organisation", "team", "status"], name="worker_org_team_status_idx"),
         ]
 
     def __str__(self) -> str:
