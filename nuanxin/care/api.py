@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from nuanxin.care import selectors, services, weeks
 from nuanxin.care.choices import DifficultyCategory, DifficultyStatus, DutyStatus, Urgency, VisitMode
@@ -261,7 +261,7 @@ def create_visit(request, payload: VisitIn):
         ],
         campaign=_campaign(payload.campaign),
     )
-    return 201, _visit_out(visit)
+    return Status(201, _visit_out(visit))
 
 
 @router.patch(
@@ -383,7 +383,7 @@ def create_difficulty(request, payload: DifficultyIn):
         owner=owner,
         campaign=_campaign(payload.campaign),
     )
-    return 201, _difficulty_out(difficulty)
+    return Status(201, _difficulty_out(difficulty))
 
 
 @router.post(

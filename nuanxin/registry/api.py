@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from nuanxin.core import apiutils
 from nuanxin.core.errors import ServiceError
@@ -200,7 +200,7 @@ def create_worker(request, payload: WorkerIn):
     data = payload.dict()
     unit = _unit(request, data.pop("org"))
     worker = services.create_worker(actor=request.user, organisation=unit, **data)
-    return 201, _detail(request, worker.pk)
+    return Status(201, _detail(request, worker.pk))
 
 
 @router.patch(
