@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml requirements.lock
 
 run: $(STAMP)
 	$(BIN)/nuanxin migrate --no-input
-	$(BIN)/nuanxin demo
+	$(BIN)/nuanxin demo --quiet-logins
 	$(BIN)/nuanxin serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)

@@ -1,6 +1,7 @@
 """`nuanxin demo`: load the demo organisation tree, users and people (idempotent)."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from nuanxin.core import demo
 from nuanxin.core.errors import ServiceError
@@ -23,6 +24,6 @@ class Command(BaseCommand):
         except ServiceError as exc:
             raise CommandError(exc.message, returncode=1) from exc
         if not options["quiet_logins"]:
-            self.stdout.write(self.style.SUCCESS("Demo logins (username / password — role, scope):"))
+            self.stdout.write(self.style.SUCCESS(_("Demo logins (username / password — role, scope):")))
             for username, password, role, scope in demo.demo_logins():
                 self.stdout.write(f"  {username:<16} {password}  — {role}, {scope}")
