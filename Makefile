@@ -48,7 +48,12 @@ test: lint
 	  DATABASE_URL="$$url" $(BIN)/python -m pytest $(PYTEST_ARGS); \
 	done
 
-bench: $(STAMP)
+# The benchmarks compare with django-import-export, a bench-only extra.
+$(VENV)/.installed-bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev,bench]'
+	@touch $@
+
+bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 messages: $(STAMP)
