@@ -35,12 +35,22 @@ class Case:
     query: str = ""
     denied: Any = None  # holds a role that may not use it: 403
     other_org: Any = None  # right role, other organisation: 404, nothing changed
+    # A form that offers only the user's own organisations refuses a foreign one with the form
+    # shown again (200): still nothing may change.
+    other_org_status: int = 404
     ok_status: frozenset = OK
     # For a URL with an object in it, other_org is required; a case may instead say why
     # the object cannot lie in another organisation (e.g. the user's own account page).
     no_other_org_because: str = ""
     # Run before the allowed request (e.g. to create what a form will then change).
     before_allowed: Callable[[], None] | None = None
+    # A POST/PATCH case proves something only when the data it sends would succeed: the
+    # matrix checks that the allowed request changed the database. A case whose allowed
+    # request deliberately changes nothing (e.g. a wrong current password) says why here.
+    no_change_because: str = ""
+    # A read that must be audited (a reveal, sensitive data, an export): the allowed request
+    # writes an audit row with this action, and no refused request writes one.
+    audits: str = ""
 
     @property
     def is_api(self) -> bool:

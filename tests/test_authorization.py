@@ -123,7 +123,10 @@ def _request(client: Client, case: Case):
     url = _url(case)
     if method == "get":
         return client.get(url)
-    if case.is_api:
+    files = [v for v in (case.data or {}).values() if hasattr(v, "seek")]
+    for upload in files:  # every request of a case sends the whole file again
+        upload.seek(0)
+    if case.is_api and not files:
         import json
 
         return client.generic(method.upper(), url, data=json.dumps(case.data or {}),
@@ -164,8 +167,15 @@ def test_scoping_matrix(personas, subtests):
             _check_case(case)
 
 
+def _audited(case: Case) -> int:
+    from nuanxin.core.models import AuditLog
+
+    return AuditLog.objects.filter(action=case.audits).count() if case.audits else 0
+
+
 def _check_case(case: Case) -> None:
     modifying = (case.api_method if case.is_api else case.method) != "get"
+    audited = _audited(case)
     # Anonymous: sign-in page for pages, 401 for the API, and nothing changed.
     client = _client_for(None, case)
     before = fingerprint() if modifying else None
@@ -179,6 +189,7 @@ def _check_case(case: Case) -> None:
         )
     if modifying:
         assert fingerprint() == before, f"{case}: anonymous request changed data"
+    assert _audited(case) == audited, f"{case}: anonymous request was recorded as {case.audits}"
 
     if case.denied is not None:
         client = _client_for(case.denied, case)  # a token is a row: make it before the fingerprint
@@ -187,6 +198,7 @@ def _check_case(case: Case) -> None:
         assert response.status_code == 403, f"{case}: wrong role got {response.status_code}"
         if modifying:
             assert fingerprint() == before, f"{case}: wrong-role request changed data"
+        assert _audited(case) == audited, f"{case}: wrong-role request was recorded as {case.audits}"
 
     if _has_object_param(case):
         assert case.other_org is not None or case.no_other_org_because, (
@@ -196,13 +208,24 @@ def _check_case(case: Case) -> None:
         client = _client_for(case.other_org, case)
         before = fingerprint() if modifying else None
         response = _request(client, case)
-        assert response.status_code == 404, f"{case}: other organisation got {response.status_code}"
+        assert response.status_code == case.other_org_status, (
+            f"{case}: other organisation got {response.status_code}"
+        )
         if modifying:
             assert fingerprint() == before, f"{case}: other-organisation request changed data"
+        assert _audited(case) == audited, f"{case}: other-organisation request was recorded as {case.audits}"
 
     if case.before_allowed is not None:
         case.before_allowed()
-    response = _request(_client_for(case.allowed, case), case)
+    client = _client_for(case.allowed, case)
+    before = fingerprint() if modifying else None
+    response = _request(client, case)
     assert response.status_code in case.ok_status, (
         f"{case}: allowed user got {response.status_code}: {response.content[:300]!r}"
     )
+    if case.audits:
+        # A read recorded in the audit trail: the refusals above recorded nothing.
+        assert _audited(case) > audited, f"{case}: the allowed request was not recorded as {case.audits}"
+    elif modifying and not case.no_change_because:
+        # Otherwise the refusals above prove nothing: the data would not have worked anyway.
+        assert fingerprint() != before, f"{case}: the allowed request changed nothing (check the case's data)"

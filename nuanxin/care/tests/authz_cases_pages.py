@@ -71,9 +71,10 @@ def cases(p) -> list[Case]:
     admin = {"allowed": p.yi, "denied": p.care}
     city = {"allowed": p.jia, "denied": p.yi}
     return [
-        Case("care:my_week", allowed=p.care, denied=p.yi),
+        # The care contact's pages carry one-tap call links (full numbers): recorded.
+        Case("care:my_week", allowed=p.care, denied=p.yi, audits="care.call_links"),
         Case("care:my_week", query="week=2020-W05", allowed=p.care, denied=p.counsellor),
-        Case("care:family", kwargs={"pk": shown.pk}, other_org=p.bing, **care),
+        Case("care:family", kwargs={"pk": shown.pk}, other_org=p.bing, audits="care.call_links", **care),
         Case("care:visit_create", kwargs={"pk": to_visit.pk}, other_org=p.bing, **care),
         Case(
             "care:visit_create",

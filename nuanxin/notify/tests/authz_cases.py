@@ -6,6 +6,7 @@ from tests.authz import Case
 
 def cases(p) -> list[Case]:
     mine = notify(recipient=p.yi, kind="test.authz", occasion="1", title="给乙的通知")
+    notify(recipient=p.care, kind="test.authz", occasion="2", title="给联系人的通知")  # for "mark all read"
     return [
         Case("notify:list", allowed=p.viewer),
         Case(

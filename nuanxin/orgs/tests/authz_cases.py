@@ -4,6 +4,10 @@ Objects that the allowed request changes are made here, in 市南区 (乙's scop
 case, so the cases do not disturb each other. 丙 (市北区 admin) is the other organisation.
 """
 
+import pyotp
+from django.utils import timezone
+
+from nuanxin.accounts.models import TOTPDevice
 from nuanxin.accounts.services import create_api_token
 from nuanxin.orgs import services
 from nuanxin.orgs.choices import OrgKind, Role
@@ -27,6 +31,8 @@ def cases(p) -> list[Case]:
     )
     grant = services.grant_role(actor=None, user=with_grant, role=Role.VIEWER, organisation=p.shinan_hospital)
     token, _plaintext = create_api_token(actor=None, user=with_token, expires_days=30)
+    # An authenticator to reset, so the allowed reset really removes something.
+    TOTPDevice.objects.create(user=with_totp, secret=pyotp.random_base32(), confirmed_at=timezone.now())
 
     return [
         Case("orgs:tree", allowed=p.yi, denied=p.care),
@@ -60,7 +66,8 @@ def cases(p) -> list[Case]:
              allowed=p.yi, denied=p.counsellor, other_org=p.bing),
         Case("orgs:token_revoke", kwargs={"pk": token.pk}, method="post",
              allowed=p.yi, denied=p.care, other_org=p.bing),
-        Case("orgs:switch_scope", method="post", data={"grant": ""}, allowed=p.yi),
+        Case("orgs:switch_scope", method="post", data={"grant": ""}, allowed=p.yi,
+             no_change_because="the chosen scope lives in the session only"),
         Case("orgs:group_list", allowed=p.jia, denied=p.yi),
         Case("orgs:group_create", method="post",
              data={"code": "AZ-GROUP", "name": "授权测试组", "members": [p.shinan.pk]}, allowed=p.jia, denied=p.yi),

@@ -48,7 +48,9 @@ def cases(p) -> list[Case]:
         Case("registry:worker_list", **view),
         Case("registry:worker_list", query="q=zs&team=cdc", allowed=p.care, denied=p.counsellor),
         Case("registry:worker_create", **change),
-        Case("registry:worker_create", method="post", data=worker_data, **change),
+        # 丙 cannot pick 乙's unit: the form offers only 丙's units (shown again, nothing added).
+        Case("registry:worker_create", method="post", data=worker_data, other_org=p.bing, other_org_status=200,
+             **change),
         Case("registry:worker_detail", kwargs={"pk": shown.pk}, other_org=p.bing, **view),
         Case("registry:worker_update", kwargs={"pk": to_edit.pk}, other_org=p.bing, **change),
         Case(
@@ -59,8 +61,13 @@ def cases(p) -> list[Case]:
             data={"organisation": "SN-H1", "name": "授权编辑", "team": "ambulance", "status": "returned"},
             **change,
         ),
-        Case("registry:worker_reveal", kwargs={"pk": shown.pk}, method="post", other_org=p.bing, **view),
-        Case("registry:worker_sensitive", kwargs={"pk": shown.pk}, method="post", other_org=p.bing, **change),
+        Case("registry:worker_reveal", kwargs={"pk": shown.pk}, method="post", other_org=p.bing,
+             audits="worker.mobile_reveal", **view),
+        # The care contact may see the worker (when assigned) but never the sensitive data.
+        Case("registry:worker_sensitive", kwargs={"pk": shown.pk}, method="post", other_org=p.bing,
+             audits="worker.sensitive_read", **change),
+        Case("registry:sensitive_update", kwargs={"pk": to_sensitive.pk}, other_org=p.bing,
+             audits="worker.sensitive_read", **change),
         Case(
             "registry:sensitive_update",
             kwargs={"pk": to_sensitive.pk},
@@ -87,7 +94,8 @@ def cases(p) -> list[Case]:
         ),
         Case("registry:family_remove", kwargs={"pk": family_remove.pk}, method="post", other_org=p.bing, **change),
         Case("registry:family_primary", kwargs={"pk": family_primary.pk}, method="post", other_org=p.bing, **change),
-        Case("registry:family_reveal", kwargs={"pk": family_reveal.pk}, method="post", other_org=p.bing, **view),
+        Case("registry:family_reveal", kwargs={"pk": family_reveal.pk}, method="post", other_org=p.bing,
+             audits="worker.mobile_reveal", **view),
         Case(
             "registry:deployment_create",
             kwargs={"pk": to_add_deployment.pk},
@@ -105,9 +113,12 @@ def cases(p) -> list[Case]:
             **change,
         ),
         Case("registry:deployment_remove", kwargs={"pk": dep_remove.pk}, method="post", other_org=p.bing, **change),
-        Case("registry:deployment_reveal", kwargs={"pk": dep_reveal.pk}, method="post", other_org=p.bing, **view),
+        Case("registry:deployment_reveal", kwargs={"pk": dep_reveal.pk}, method="post", other_org=p.bing,
+             audits="worker.mobile_reveal", **view),
         Case("registry:export", **change),
-        Case("registry:export", method="post", data={"table": "3", "org": "SN", "by_carrier": "on"}, **change),
+        # 丙 choosing 市南区 is refused by the form (shown again: nothing exported or recorded).
+        Case("registry:export", method="post", data={"table": "3", "org": "SN", "by_carrier": "on"},
+             audits="registry.export", other_org=p.bing, other_org_status=200, **change),
         # The REST API (bearer token).
         Case("GET /api/v1/workers", **view),
         Case("GET /api/v1/workers/{worker_id}", kwargs={"worker_id": shown.pk}, other_org=p.bing, **view),
@@ -116,6 +127,7 @@ def cases(p) -> list[Case]:
             kwargs={"worker_id": shown.pk},
             query="reveal=1",
             other_org=p.bing,
+            audits="worker.mobile_reveal",
             **view,
         ),
         Case(

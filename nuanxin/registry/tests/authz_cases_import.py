@@ -4,6 +4,8 @@ other organisation; the care contact holds no change role."""
 
 import io
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from nuanxin.registry.imports import services
 from tests.authz import Case
 
@@ -37,26 +39,33 @@ def cases(p) -> list[Case]:
     shown = batch([("授权导入甲", "13800110001")])
     page_apply = batch([("授权导入乙", "13800110002")])
     page_undo = batch([("授权导入丙", "13800110003")], apply=True)
-    page_skip = batch([("授权导入丁", "13800110004")])
     api_apply = batch([("授权导入戊", "13800110005")])
     api_undo = batch([("授权导入己", "13800110006")], apply=True)
     # a likely duplicate to decide: same name and unit as an applied worker, another phone
     batch([("授权导入庚", "13800110007")], apply=True)
     review = batch([("授权导入庚", "13800110008")])
     review_row = review.rows.get(outcome="review")
+    to_skip = batch([("授权导入庚", "13800110009")])  # a row waiting for a decision, to skip
+
+    def upload(name: str, mobile: str) -> SimpleUploadedFile:
+        return SimpleUploadedFile("authz.xlsx", _file([(name, mobile)]))
 
     change = {"allowed": p.yi, "denied": p.care}
     obj = {"other_org": p.bing, **change}
     return [
         Case("registry:imports:list", **change),
-        Case("registry:imports:list", method="post", data={"organisation": str(org.pk)}, **change),
+        # A real upload: the allowed user gets a dry run (a batch); 丙 cannot pick 乙's unit
+        # (the form offers only 丙's organisations: shown again, nothing stored).
+        Case("registry:imports:list", method="post",
+             data={"organisation": str(org.pk), "file": upload("授权导入辛", "13800110010")},
+             other_org=p.bing, other_org_status=200, **change),
         Case("registry:imports:detail", kwargs={"pk": shown.pk}, **obj),
         Case("registry:imports:detail", kwargs={"pk": shown.pk}, query="outcome=reject&page=1", **obj),
         Case("registry:imports:progress", kwargs={"pk": shown.pk}, **obj),
         Case("registry:imports:rejects", kwargs={"pk": shown.pk}, **obj),
         Case("registry:imports:apply", kwargs={"pk": page_apply.pk}, method="post", **obj),
         Case("registry:imports:undo", kwargs={"pk": page_undo.pk}, method="post", **obj),
-        Case("registry:imports:skip", kwargs={"pk": page_skip.pk}, method="post", **obj),
+        Case("registry:imports:skip", kwargs={"pk": to_skip.pk}, method="post", **obj),
         Case(
             "registry:imports:decide",
             kwargs={"pk": review.pk, "row_pk": review_row.pk},
@@ -64,9 +73,9 @@ def cases(p) -> list[Case]:
             data={"decision": "new"},
             **obj,
         ),
-        # The upload is multipart; the matrix sends JSON, so the allowed user meets the missing
-        # file (400) after the scope check, and 丙 meets 乙's organisation as missing (404).
-        Case("POST /api/v1/imports", query="org=SN-H1", ok_status=frozenset({400}), **obj),
+        # A multipart upload: the allowed user gets a dry run (201); 丙 meets 乙's unit as missing.
+        Case("POST /api/v1/imports", query="org=SN-H1", data={"file": upload("授权导入壬", "13800110011")},
+             ok_status=frozenset({201}), **obj),
         Case("GET /api/v1/imports/{import_id}", kwargs={"import_id": shown.pk}, **obj),
         Case("POST /api/v1/imports/{import_id}/apply", kwargs={"import_id": api_apply.pk}, **obj),
         Case("POST /api/v1/imports/{import_id}/undo", kwargs={"import_id": api_undo.pk}, **obj),
