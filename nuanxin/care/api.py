@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from nuanxin.care import selectors, services, weeks
+from nuanxin.care import pages, selectors, services, weeks
 from nuanxin.care.choices import DifficultyCategory, DifficultyStatus, DutyStatus, Urgency, VisitMode
 from nuanxin.care.models import Campaign, Difficulty, Visit
 from nuanxin.core import apiutils
@@ -364,14 +364,15 @@ def list_difficulties(request, filters: Query[DifficultyFilter]):
     "/difficulties", response={201: DifficultyOut}, operation_id="create_difficulty", summary="Record a difficulty"
 )
 def create_difficulty(request, payload: DifficultyIn):
-    """Record a family's difficulty; its due date follows from the urgency."""
-    from nuanxin.accounts.models import User
-
+    """Record a family's difficulty; its due date follows from the urgency. ``owner`` (an
+    administrator only may name someone else than themselves) must be someone who may own
+    the family's difficulties; any other id is an unknown owner."""
     apiutils.require_roles(request, CARE_ROLES)
     worker = _worker(request, payload.worker)
     owner = None
     if payload.owner is not None:
-        owner = User.objects.filter(pk=payload.owner).first()
+        # Only the users who may own it: an id of anyone else is the same as a missing one.
+        owner = next((u for u in pages.owner_candidates(worker) if u.pk == payload.owner), None)
         if owner is None:
             raise ServiceError(_("Unknown owner."), field="owner")
     difficulty = services.open_difficulty(
@@ -427,8 +428,6 @@ class AssignmentsOut(Schema):
 def bulk_assign(request, payload: AssignmentsIn):
     """Give many families one care contact (or none). All or nothing: a family outside the
     token's scope is a 404, a contact who cannot look after one of them a 400."""
-    from nuanxin.accounts.models import User
-
     apiutils.require_roles(request, REGISTER_CHANGE_ROLES)
     campaign = get_object_or_404(Campaign, pk=payload.campaign)
     ids = set(payload.workers)
@@ -437,7 +436,9 @@ def bulk_assign(request, payload: AssignmentsIn):
         raise Http404
     contact = None
     if payload.contact is not None:
-        contact = User.objects.filter(pk=payload.contact).first()
+        # The care contacts the assignment page offers this admin: any other id (another
+        # district's contact, an admin, a counsellor) is the same as a missing one.
+        contact = next((u for u in pages.assignable_contacts(request.user) if u.pk == payload.contact), None)
         if contact is None:
             raise ServiceError(_("Unknown care contact."), field="contact")
     result = services.bulk_assign(actor=request.user, campaign=campaign, workers=workers, contact=contact)

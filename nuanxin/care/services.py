@@ -740,8 +740,12 @@ def open_difficulty(
     _require(may_care_for(actor, worker), _("You may not record difficulties for this family."))
     if owner is None:
         owner = _default_owner(actor, worker, campaign)
-    elif not may_own_difficulty(owner, worker):
-        raise ServiceError(_("%(user)s cannot own this family's difficulties.") % {"user": owner}, field="owner")
+    else:
+        if not may_own_difficulty(owner, worker):
+            raise ServiceError(_("%(user)s cannot own this family's difficulties.") % {"user": owner}, field="owner")
+        # Naming someone else is handing the difficulty over: for admins (see update_difficulty).
+        if getattr(owner, "pk", None) != getattr(_user(actor), "pk", None):
+            _require(may_manage_worker(actor, worker), _("Only an administrator may hand a difficulty over."))
     today = timezone.localdate()
     difficulty = Difficulty(
         worker=worker,
