@@ -399,12 +399,10 @@ def difficulty_list(request):
         overdue=bool(values.get("overdue")),
     )
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "care/difficulty_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "today": timezone.localdate()},
+        {"form": form, "page": page, "today": timezone.localdate()},
     )
 
 
@@ -546,8 +544,6 @@ def assignments(request):
     for w in workers:
         w.suggested = hints.get(w.pk, [])
     counts = pages.unassigned_counts(user, campaign)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "care/assignments.html",
@@ -561,7 +557,6 @@ def assignments(request):
             "contacts": pages.assignable_contacts(user),
             "counts": counts,
             "unassigned_total": sum(r["count"] for r in counts),
-            "query": query.urlencode(),
             "here": request.get_full_path(),
         },
     )

@@ -174,9 +174,7 @@ def user_list(request):
         }
     users = selectors.visible_users(request.user, **filters)
     page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "orgs/user_list.html", {"form": form, "page": page, "query": query.urlencode()})
+    return render(request, "orgs/user_list.html", {"form": form, "page": page})
 
 
 @access.scoped(*MANAGERS)

@@ -4,8 +4,6 @@ Thin: forms check shapes, services decide and write, ``for_user`` scopes every l
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -69,14 +67,12 @@ def worker_list(request):
         "organisation__code",
     )
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-    query = urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
     return render(
         request,
         "registry/worker_list.html",
         {
             "form": form,
             "page": page,
-            "query": query,
             "can_create": selectors.register_organisations(request.user, REGISTER_CHANGE_ROLES).exists(),
         },
     )
