@@ -10,9 +10,14 @@ Group MED (all medical institutions) = SN-H1, SB-H1.
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client
+from django.utils import translation
 
 from nuanxin.orgs import services as org_services
 from nuanxin.orgs.choices import OrgKind, Role
+
+# The browser tests' fixtures (``browser``) and their Chromium skip/require rule.
+pytest_plugins = ["tests.browser"]
 
 PASSWORD = "Persona-pass-2020"
 
@@ -87,3 +92,19 @@ def build_personas() -> Personas:
 @pytest.fixture
 def personas(db) -> Personas:
     return build_personas()
+
+
+@pytest.fixture
+def english():
+    """Messages compared in English (the default language is Chinese). An app's conftest makes it
+    autouse with ``def english(english)``."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def english_client():
+    """A test client whose pages are in English (the language switch's cookie)."""
+    c = Client()
+    c.cookies["nuanxin_language"] = "en"
+    return c

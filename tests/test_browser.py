@@ -1,52 +1,12 @@
 """A real browser logs in through the login page and sees the home page in Chinese.
 
-Uses Playwright with Debian's Chromium (/usr/bin/chromium); never downloads a browser.
-Skipped only when NUANXIN_REQUIRE_BROWSER is unset and no Chromium is installed.
+Uses Playwright with Debian's Chromium through the ``browser`` fixture of ``tests/browser.py``
+(skipped only when NUANXIN_REQUIRE_BROWSER is unset and no Chromium is installed).
 """
-
-import os
-import shutil
 
 import pytest
 
-CHROMIUM = os.environ.get("NUANXIN_CHROMIUM", "/usr/bin/chromium")
-REQUIRED = os.environ.get("NUANXIN_REQUIRE_BROWSER", "") not in {"", "0"}
-
-if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-    if REQUIRED:
-        raise RuntimeError(f"NUANXIN_REQUIRE_BROWSER is set but Chromium was not found at {CHROMIUM}")
-    pytest.skip("Chromium not installed (set NUANXIN_REQUIRE_BROWSER=1 to make this an error)",
-                allow_module_level=True)
-
-# Playwright's sync API runs an event loop in this thread; the live server's database
-# work happens in its own thread, so Django's async-safety guard does not apply here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-from playwright.sync_api import sync_playwright  # noqa: E402
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium"),
-                              headless=True, args=LAUNCH_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def test_login_page_to_home_in_chinese_on_a_phone(live_server, browser):

@@ -3,42 +3,17 @@ in two taps, logs a visit with two necessities (the second row added by care.js)
 family as visited; no console error (CSP) and nothing wider than the screen. Then an admin's
 completion chart draws from its JSON block without errors.
 
-Uses Playwright with Debian's Chromium (/usr/bin/chromium), like ``tests/test_browser.py``;
-skipped only when NUANXIN_REQUIRE_BROWSER is unset and no Chromium is installed.
+Uses the ``browser`` fixture of ``tests/browser.py`` (Debian's Chromium; skipped only when
+NUANXIN_REQUIRE_BROWSER is unset and no Chromium is installed).
 """
 
-import os
-import shutil
 from datetime import timedelta
 
 import pytest
 
-CHROMIUM = os.environ.get("NUANXIN_CHROMIUM", "/usr/bin/chromium")
-REQUIRED = os.environ.get("NUANXIN_REQUIRE_BROWSER", "") not in {"", "0"}
-
-if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-    if REQUIRED:
-        raise RuntimeError(f"NUANXIN_REQUIRE_BROWSER is set but Chromium was not found at {CHROMIUM}")
-    pytest.skip("Chromium not installed (set NUANXIN_REQUIRE_BROWSER=1 to make this an error)", allow_module_level=True)
-
-# Playwright's sync API runs an event loop in this thread; the live server's database work
-# happens in its own thread, so Django's async-safety guard does not apply here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-from playwright.sync_api import sync_playwright  # noqa: E402
+from tests.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _world():
@@ -65,28 +40,6 @@ def _world():
     return p, families
 
 
-@pytest.fixture
-def browser():
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(
-            executable_path=CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium"),
-            headless=True,
-            args=LAUNCH_ARGS,
-        )
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-def _sign_in(page, url, username, password):
-    page.goto(f"{url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/")
-
-
 def test_a_care_contact_logs_a_visit_on_a_phone(live_server, browser):
     from nuanxin.care.models import Visit, VisitDuty
 
@@ -96,7 +49,7 @@ def test_a_care_contact_logs_a_visit_on_a_phone(live_server, browser):
     errors = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    _sign_in(page, live_server.url, "care", p.password)
+    sign_in(page, live_server.url, "care", p.password)
 
     # The menu (collapsed on a phone) → my families this week.
     page.click(".navbar-toggler")
@@ -153,7 +106,7 @@ def test_the_completion_chart_draws_without_errors(live_server, browser):
     errors = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    _sign_in(page, live_server.url, "viewer", p.password)
+    sign_in(page, live_server.url, "viewer", p.password)
     page.goto(f"{live_server.url}/care/chart/")
     page.wait_for_selector("#nx-chart svg")
     box = page.locator("#nx-chart").bounding_box()

@@ -1,40 +1,17 @@
 """The register in a real browser on a phone: search, reveal a number (htmx), the sensitive
 panel, adding a family member; no CSP violation, nothing wider than the screen.
 
-Uses Playwright with Debian's Chromium, like ``tests/test_browser.py``; skipped without it.
+Uses the ``browser`` fixture of ``tests/browser.py`` (Debian's Chromium; skipped without it).
 """
-
-import os
-import shutil
 
 import pytest
 
-CHROMIUM = os.environ.get("NUANXIN_CHROMIUM", "/usr/bin/chromium")
-REQUIRED = os.environ.get("NUANXIN_REQUIRE_BROWSER", "") not in {"", "0"}
-
-if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-    if REQUIRED:
-        raise RuntimeError(f"NUANXIN_REQUIRE_BROWSER is set but Chromium was not found at {CHROMIUM}")
-    pytest.skip("Chromium not installed", allow_module_level=True)
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-from playwright.sync_api import sync_playwright  # noqa: E402
+from tests.browser import PHONE, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
-
-def test_register_on_a_phone(live_server):
+def test_register_on_a_phone(live_server, browser):
     from conftest import build_personas
     from nuanxin.core.models import AuditLog
     from nuanxin.registry import services
@@ -46,53 +23,42 @@ def test_register_on_a_phone(live_server):
     services.update_sensitive(actor=None, worker=zhang, maternity="lactating")
     make_worker(p.shinan_hospital, "李四", mobile="13800004321", team="cdc")
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium"),
-            headless=True,
-            args=LAUNCH_ARGS,
-        )
-        context = browser.new_context(viewport={"width": 390, "height": 844})
-        page = context.new_page()
-        errors = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("input[name=username]", "yi")
-        page.fill("input[name=password]", p.password)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    sign_in(page, live_server.url, "yi", p.password)
 
-        page.goto(f"{live_server.url}/register/?q=zs")
-        rows = page.locator("#nx-workers tbody tr")
-        assert rows.count() == 1
-        assert "138****5678" in rows.first.inner_text()
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        rows.first.locator("button").click()
-        page.wait_for_selector("#nx-workers .nx-revealed")
-        assert page.locator("#nx-workers .nx-revealed").inner_text() == "13812345678"
-        assert page.url == f"{live_server.url}/register/?q=zs"  # swapped in place
+    page.goto(f"{live_server.url}/register/?q=zs")
+    rows = page.locator("#nx-workers tbody tr")
+    assert rows.count() == 1
+    assert "138****5678" in rows.first.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    rows.first.locator("button").click()
+    page.wait_for_selector("#nx-workers .nx-revealed")
+    assert page.locator("#nx-workers .nx-revealed").inner_text() == "13812345678"
+    assert page.url == f"{live_server.url}/register/?q=zs"  # swapped in place
 
-        page.click("#nx-workers a[href*='/register/']")
-        page.wait_for_selector("#nx-worker-name")
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        page.click("#nx-sensitive-load button")
-        page.wait_for_selector("#nx-sensitive-panel")
-        assert (
-            "哺乳期" in page.locator("#nx-sensitive-panel").inner_text()
-            or "Lactating" in page.locator("#nx-sensitive-panel").inner_text()
-        )
+    page.click("#nx-workers a[href*='/register/']")
+    page.wait_for_selector("#nx-worker-name")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.click("#nx-sensitive-load button")
+    page.wait_for_selector("#nx-sensitive-panel")
+    assert (
+        "哺乳期" in page.locator("#nx-sensitive-panel").inner_text()
+        or "Lactating" in page.locator("#nx-sensitive-panel").inner_text()
+    )
 
-        page.click("a[href$='/family/new/']")
-        page.fill("input[name=name]", "张小")
-        page.fill("input[name=mobile]", "123")
-        page.click("form.nx-form button[type=submit]")
-        assert page.locator("[data-field=mobile] .invalid-feedback").count() == 1
-        page.fill("input[name=mobile]", "139 0000 2222")
-        page.click("form.nx-form button[type=submit]")
-        page.wait_for_selector("#nx-family")
-        assert page.locator("#nx-family li").count() == 2
-        assert errors == []
-        context.close()
-        browser.close()
+    page.click("a[href$='/family/new/']")
+    page.fill("input[name=name]", "张小")
+    page.fill("input[name=mobile]", "123")
+    page.click("form.nx-form button[type=submit]")
+    assert page.locator("[data-field=mobile] .invalid-feedback").count() == 1
+    page.fill("input[name=mobile]", "139 0000 2222")
+    page.click("form.nx-form button[type=submit]")
+    page.wait_for_selector("#nx-family")
+    assert page.locator("#nx-family li").count() == 2
+    assert errors == []
+    context.close()
     assert AuditLog.objects.filter(action="worker.mobile_reveal").count() == 1
     assert AuditLog.objects.filter(action="worker.sensitive_read").count() == 1
