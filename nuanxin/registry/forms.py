@@ -103,8 +103,13 @@ class FamilyMemberForm(BootstrapForm):
 class DeploymentForm(BootstrapForm):
     batch = forms.CharField(label=_("Batch"), required=False, max_length=50, help_text=_("e.g. 第一批"))
     destination = forms.CharField(label=_("Destination"), required=False, max_length=100, initial="湖北省武汉市")
-    departed_on = forms.DateField(label=_("Departed"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    returned_on = forms.DateField(label=_("Returned"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input takes ISO dates only, whatever the language (zh-hans would render 2020/02/09).
+    departed_on = forms.DateField(
+        label=_("Departed"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    returned_on = forms.DateField(
+        label=_("Returned"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     deployed_mobile = _phone_field(_("Mobile used while deployed"))
     carrier = forms.ChoiceField(
         label=_("Carrier"),

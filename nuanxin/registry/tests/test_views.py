@@ -311,6 +311,21 @@ def test_deployment_pages(personas, people):
     assert Deployment.objects.count() == 0
 
 
+def test_deployment_edit_form_keeps_its_dates_in_chinese(personas, people):
+    """A date input only takes ISO dates: the Chinese date format (2020/02/09) would show an empty
+    field, and saving the form would erase the dates."""
+    from datetime import date
+
+    dep = services.save_deployment(
+        actor=None, worker=people["zhang"], departed_on=date(2020, 2, 9), returned_on=date(2020, 3, 21)
+    )
+    client = client_for(personas.yi)
+    client.cookies["nuanxin_language"] = "zh-hans"
+    html = client.get(reverse("registry:deployment_update", args=[dep.pk])).content.decode()
+    assert 'type="date" name="departed_on" value="2020-02-09"' in html
+    assert 'type="date" name="returned_on" value="2020-03-21"' in html
+
+
 def test_sensitive_form(personas, people):
     zhang = people["zhang"]
     client = client_for(personas.yi)
