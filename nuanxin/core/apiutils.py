@@ -203,7 +203,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
 class NuanxinAPI(NinjaAPI):
     """NinjaAPI whose "method not allowed" answers are JSON too (ninja answers those with
-    plain text from inside its path view, where no exception handler sees them)."""
+    plain text from inside its path view, where no exception handler sees them), and which
+    refuses text holding a NUL character before any operation runs (see ``holds_nul``)."""
 
     @property
     def urls(self):
@@ -211,11 +212,30 @@ class NuanxinAPI(NinjaAPI):
         return [_json_405(p) if isinstance(p, URLPattern) else p for p in patterns], app_name, namespace
 
 
+def holds_nul(request: HttpRequest) -> bool:
+    """Whether a query parameter, a JSON body or a form field holds a NUL character: no text
+    column can store it (PostgreSQL refuses it outright), and the pages' forms refuse it
+    too. Uploaded files are bytes and are not looked at."""
+    fields = [*request.GET.lists()]
+    content_type = request.content_type or ""
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        if content_type == "application/json":
+            body = request.body
+            # JSON writes NUL as \u0000 (any case); a raw NUL byte is not valid JSON either.
+            if b"\x00" in body or b"\\u0000" in body.lower():
+                return True
+        elif content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            fields += [*request.POST.lists()]
+    return any("\x00" in value for _name, values in fields for value in values)
+
+
 def _json_405(pattern: URLPattern) -> URLPattern:
     view = pattern.callback
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        if holds_nul(request):
+            return error_response(400, "invalid", _("Text must not contain NUL characters."))
         response = view(request, *args, **kwargs)
         if isinstance(response, HttpResponse) and response.status_code == 405 and (
             not response.get("Content-Type", "").startswith("application/json")
