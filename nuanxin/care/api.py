@@ -147,6 +147,11 @@ def list_duties(request, filters: Query[DutyFilter]):
     status is the one at the end of that day, and ``status`` filters on it: a duty marked
     missed on Monday was ``due`` on the Sunday before; weeks not begun by then are left out."""
     apiutils.require_roles(request, CARE_ROLES)
+    if filters.as_of is not None:
+        try:
+            weeks.check_day(filters.as_of)
+        except ValueError:
+            raise ServiceError(_("Give a day between 1900 and 2999."), field="as_of") from None
     return selectors.duties(
         request.user,
         org=_org(request, filters.org),

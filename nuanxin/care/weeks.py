@@ -13,6 +13,16 @@ from django.utils import timezone
 
 WEEK = timedelta(days=7)
 _LABEL = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+# The days a page or the API may be asked about: pages step a week back and forth, and
+# "the end of a day" is the next midnight, which the calendar's first and last weeks lack.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def check_day(day: date) -> date:
+    """``day`` itself when it lies within FIRST_DAY and LAST_DAY; ``ValueError`` otherwise."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"{day} is outside {FIRST_DAY} to {LAST_DAY}")
+    return day
 
 
 def monday(day: date) -> date:
@@ -39,12 +49,13 @@ def label(week: date) -> str:
 
 def parse(value: str) -> date:
     """The Monday of an ISO week label (``2020-W05``, ``2020W05``) or of the week a date
-    (``2020-01-29``) falls in. Raises ``ValueError`` for anything else."""
+    (``2020-01-29``) falls in. Raises ``ValueError`` for anything else, and for a day outside
+    ``FIRST_DAY`` to ``LAST_DAY``."""
     value = (value or "").strip()
     match = _LABEL.match(value)
     if match:
-        return date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
-    return monday(date.fromisoformat(value))
+        return check_day(date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1))
+    return monday(check_day(date.fromisoformat(value)))
 
 
 def weeks_between(first: date, last: date) -> list[date]:
