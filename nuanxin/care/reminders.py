@@ -10,7 +10,9 @@ SMS templates (our names; ``NUANXIN_SMS_TEMPLATES`` maps them to the provider's 
 - ``care_difficulty_escalated``: {count}=1 overdue difficulty escalated to {org}
 
 Text messages carry no family names (they leave the system); the in-app notification,
-behind the sign-in, lists them.
+behind the sign-in, lists them. No notification (in-app or e-mail) carries a difficulty's
+description or category: they may be about health or the mind (PIPL art. 28); the linked
+page, scoped and behind the sign-in, shows them.
 """
 
 from __future__ import annotations
@@ -186,7 +188,8 @@ def notify_overdue_difficulty(difficulty: Difficulty, *, level: int, organisatio
         kind="care.difficulty_overdue",
         occasion=occasion,
         title=_("Overdue difficulty of %(name)s's family (%(days)d days)") % {"name": worker.name, "days": days},
-        body=f"{difficulty.get_category_display()}: {difficulty.description}",
+        body=_("Unit: %(unit)s\nDue: %(due)s\nOpen it to see what the family needs.")
+        % {"unit": worker.organisation, "due": difficulty.due_on},
         url=url,
         sms=Sms(
             "care_difficulty_overdue",
@@ -205,13 +208,8 @@ def notify_overdue_difficulty(difficulty: Difficulty, *, level: int, organisatio
             occasion=occasion,
             title=_("Escalated to %(org)s: overdue difficulty of %(name)s's family (%(days)d days)")
             % {"org": organisation, "name": worker.name, "days": days},
-            body=_("%(category)s: %(description)s\nUnit: %(unit)s\nOwner: %(owner)s")
-            % {
-                "category": difficulty.get_category_display(),
-                "description": difficulty.description,
-                "unit": worker.organisation,
-                "owner": owner or _("nobody"),
-            },
+            body=_("Unit: %(unit)s\nOwner: %(owner)s\nDue: %(due)s")
+            % {"unit": worker.organisation, "owner": owner or _("nobody"), "due": difficulty.due_on},
             url=url,
             sms=Sms(
                 "care_difficulty_escalated",
