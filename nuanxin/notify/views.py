@@ -20,11 +20,14 @@ def notification_list(request):
     )
 
 
+def _local(request, target: str) -> bool:
+    """Whether ``target`` is a page of this site (not ``//host/...`` nor another scheme)."""
+    return bool(target) and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
+
+
 def _next(request, default: str) -> str:
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
+    return target if _local(request, target) else default
 
 
 @access.authenticated
@@ -33,7 +36,7 @@ def mark_read(request, pk: int):
     """Mark one notification read; follow its link when asked to (``open=1``)."""
     notification = get_object_or_404(selectors.notifications_for(request.user), pk=pk)
     services.mark_read(actor=request.user, notification=notification)
-    if request.POST.get("open") and notification.url.startswith("/"):
+    if request.POST.get("open") and notification.url.startswith("/") and _local(request, notification.url):
         return redirect(notification.url)
     return redirect(_next(request, "notify:list"))
 
