@@ -311,7 +311,12 @@ def excuse_duty(*, actor, duty: VisitDuty, reason: str) -> VisitDuty:
         "duty.excuse",
         obj=duty,
         organisation=duty.organisation,
-        detail={"worker": duty.worker_id, "week": weeks.label(duty.week), "before": before, "reason": reason},
+        detail={
+            "worker": duty.worker_id,
+            "week": weeks.label(duty.week),
+            "before": before,
+            "reason": audit.text_marker(reason),
+        },
     )
     return duty
 
@@ -819,7 +824,7 @@ def change_difficulty_status(*, actor, difficulty: Difficulty, to: str, note: st
         "difficulty.transition",
         obj=difficulty,
         organisation=difficulty.worker.organisation,
-        detail={"from": current, "to": to, "note": note},
+        detail={"from": current, "to": to, "note": audit.text_marker(note)},
     )
     return difficulty
 
@@ -858,7 +863,7 @@ def update_difficulty(
     worker = difficulty.worker
     _require(may_care_for(actor, worker), _("You may not change this family's difficulties."))
     before = {
-        "description": difficulty.description,
+        "description": audit.text_marker(difficulty.description),
         "category": difficulty.category,
         "urgency": difficulty.urgency,
         "owner": difficulty.owner_id,

@@ -46,3 +46,10 @@ def record(
         channel=ctx.channel,
         detail=detail or {},
     )
+
+
+def text_marker(value: str | None) -> dict:
+    """What the audit trail keeps of a free text (notes, addresses, descriptions, reasons):
+    its length, never its words. The trail is append-only and exported by auditors, and free
+    text may hold health or family details (PIPL art. 28) that must stay erasable."""
+    return {"chars": len(value or "")}

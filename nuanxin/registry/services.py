@@ -48,6 +48,7 @@ FAMILY_FIELDS = ("name", "relation", "mobile", "address", "notes")
 DEPLOYMENT_FIELDS = ("batch", "destination", "departed_on", "returned_on", "deployed_mobile", "carrier", "notes")
 SENSITIVE_FIELDS = ("id_number", "maternity", "health_notes", "children_under_14")
 _MOBILE_FIELDS = {"mobile", "deployed_mobile"}
+_FREE_TEXT_FIELDS = {"notes", "address"}  # the audit trail keeps their length only
 
 
 # --- checks and cleaning -------------------------------------------------------------------
@@ -163,9 +164,12 @@ def _fresh(organisation):
 
 
 def _shown(field: str, value) -> object:
-    """A value as the audit trail keeps it: mobiles masked, units by code, dates as text."""
+    """A value as the audit trail keeps it: mobiles masked, free text by its length, units by
+    code, dates as text."""
     if field in _MOBILE_FIELDS:
         return normalise.mask(value)
+    if field in _FREE_TEXT_FIELDS:
+        return audit.text_marker(value)
     if field == "organisation":
         return value.code if value is not None else ""
     if isinstance(value, date):

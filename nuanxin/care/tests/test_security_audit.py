@@ -1,0 +1,36 @@
+"""The audit trail records which free text of the care work changed (a difficulty's
+description, a status note, the reason a week was excused), never the text: it may be about
+health or the mind, and the trail is append-only and exported by auditors."""
+
+import json
+from datetime import timedelta
+
+from django.utils import timezone
+
+from nuanxin.care import services
+from nuanxin.care.models import VisitDuty
+from nuanxin.core.models import AuditLog
+from nuanxin.registry import services as registry_services
+from nuanxin.registry.choices import TeamType
+
+SECRET, NOTE, REASON = "家属确诊住院需要陪护", "已送医院复查心理状况", "家属住院不便走访"
+
+
+def test_free_text_of_the_care_work_stays_out_of_the_audit_trail(personas):
+    campaign = services.create_campaign(actor=None, name="审计", starts_on=timezone.localdate() - timedelta(days=7))
+    worker = registry_services.create_worker(
+        actor=None, organisation=personas.shinan_hospital, name="审计二", team=TeamType.HUBEI_AID
+    )
+    services.bulk_assign(actor=None, campaign=campaign, workers=[worker], contact=personas.care)
+    difficulty = services.open_difficulty(actor=personas.care, worker=worker, description=SECRET)
+    services.update_difficulty(actor=personas.yi, difficulty=difficulty, description="已改写", urgency="urgent")
+    services.change_difficulty_status(actor=personas.care, difficulty=difficulty, to="in_progress", note=NOTE)
+    services.excuse_duty(actor=personas.care, duty=VisitDuty.objects.get(worker=worker), reason=REASON)
+    trail = json.dumps([r.detail for r in AuditLog.objects.all()], ensure_ascii=False)
+    for text in (SECRET, NOTE, REASON, "已改写"):
+        assert text not in trail
+    assert AuditLog.objects.get(action="difficulty.update").detail["changed"] == ["description", "urgency", "due_on",
+                                                                                  "escalation_level"]
+    transition = AuditLog.objects.get(action="difficulty.transition").detail
+    assert (transition["from"], transition["to"]) == ("open", "in_progress")
+    assert AuditLog.objects.get(action="duty.excuse").detail["before"] == "due"
