@@ -305,7 +305,7 @@ def change_own_password(*, actor: User, current_password: str, new_password: str
         raise ServiceError(_("The current password is not correct."), field="current_password")
     if current_password == new_password:
         raise ServiceError(_("The new password must differ from the current one."), field="new_password1")
-    return set_password(actor=actor, user=actor, password=new_password)
+    return set_password(actor=actor, user=actor, password=new_password, current_password=current_password)
 
 
 # --- authenticators (TOTP, RFC 6238) --------------------------------------------------------

@@ -323,11 +323,19 @@ def update_user(*, actor, user: User, full_name: str, email: str, mobile: str) -
 
 
 @transaction.atomic
-def set_password(*, actor, user: User, password: str) -> User:
-    """Set a user's password (their own, or by an admin who manages the account)."""
+def set_password(*, actor, user: User, password: str, current_password: str | None = None) -> User:
+    """Set a user's password: by an admin who manages the account (or the operator), or by
+    the user themselves proving ``current_password``. An admin's powers over accounts do not
+    cover their own: a session left open must not be a way to take the account over (the
+    account page, ``accounts.services.change_own_password``, also counts wrong guesses)."""
     user = User.objects.select_for_update().get(pk=user.pk)
-    _require(actor is None or actor.pk == user.pk or may_manage_user(actor, user),
-             _("You may not manage this account."))
+    if actor is not None and actor.pk == user.pk:
+        _require(
+            current_password is not None and user.check_password(current_password),
+            _("Change your own password on your account page, with your current password."),
+        )
+    else:
+        _require(actor is None or may_manage_user(actor, user), _("You may not manage this account."))
     _check_password(password, user)
     user.set_password(password)
     user.password_changed_at = timezone.now()

@@ -121,7 +121,8 @@ def test_weak_new_password_is_refused_with_the_policy_message(personas, client, 
 
 def test_set_password_refuses_a_weak_password_with_a_message(personas):
     with pytest.raises(ServiceError) as exc:
-        org_services.set_password(actor=personas.care, user=personas.care, password="abc")
+        org_services.set_password(actor=personas.care, user=personas.care, password="abc",
+                                  current_password=personas.password)
     assert exc.value.field == "password"
     assert "This password is too short. It must contain at least 10 characters." in exc.value.message
     personas.care.refresh_from_db()
