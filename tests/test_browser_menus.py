@@ -94,3 +94,32 @@ def test_every_menu_entry_opens_cleanly_on_a_phone(live_server, browser, world, 
         assert page_width(page) <= PHONE["width"], href
         assert (errors, csp_violations(page)) == ([], []), href
     context.close()
+
+
+@pytest.mark.parametrize("username", ["jia", "care"])
+def test_an_empty_register_says_what_to_do(live_server, browser, personas, username):
+    """Before anything is imported: every menu entry still opens cleanly, and the register and
+    the care contact's week say what comes next instead of showing an empty table."""
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    errors = watch(page)
+    sign_in(page, live_server.url, username, personas.password)
+    for href in MENUS[username]:
+        response = page.goto(f"{live_server.url}{href}")
+        assert response.status < 400, href
+        assert page_width(page) <= PHONE["width"], href
+    assert errors == []
+
+    page.goto(f"{live_server.url}/register/")
+    empty = page.locator("#nx-workers-empty")
+    if username == "jia":
+        # An administrator is pointed at the import page and the new-worker form.
+        assert empty.locator("a").evaluate_all("els => els.map(e => e.getAttribute('href'))") == [
+            "/register/imports/",
+            "/register/new/",
+        ]
+    else:
+        assert empty.locator("a").count() == 0
+        page.goto(f"{live_server.url}/care/week/")
+        assert page.locator("#nx-week-empty").count() == 1
+    context.close()
