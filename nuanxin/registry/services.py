@@ -567,9 +567,10 @@ def update_sensitive(*, actor, worker: Worker, **values) -> WorkerSensitive:
 
 
 @transaction.atomic
-def reveal_mobile(*, actor, target: Worker | FamilyMember | Deployment) -> str:
+def reveal_mobile(*, actor, target: Worker | FamilyMember | Deployment, purpose: str = "show") -> str:
     """The full mobile of a worker, a family member or a deployment, for a user who may see the
-    worker; every reveal writes ``worker.mobile_reveal``. Returns the national form."""
+    worker; every reveal writes ``worker.mobile_reveal`` (``purpose``: ``show`` for the button
+    and the API, ``edit`` for an edit form showing the number). Returns the national form."""
     if isinstance(target, Worker):
         worker, number, whose = target, target.mobile, "worker"
     elif isinstance(target, FamilyMember):
@@ -585,6 +586,6 @@ def reveal_mobile(*, actor, target: Worker | FamilyMember | Deployment) -> str:
         "worker.mobile_reveal",
         obj=worker,
         organisation=worker.organisation,
-        detail={"whose": whose, "id": target.pk, "mobile": normalise.mask(number)},
+        detail={"whose": whose, "id": target.pk, "mobile": normalise.mask(number), "purpose": purpose},
     )
     return normalise.national(number)

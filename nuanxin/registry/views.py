@@ -203,6 +203,12 @@ def _form_page(request, template: str, form, **context):
     return render(request, template, {"form": form, **context})
 
 
+def _shown_for_editing(request, target, number: str) -> None:
+    """An edit form opened with a stored mobile shows it in full: recorded like a reveal."""
+    if request.method == "GET" and number:
+        services.reveal_mobile(actor=request.user, target=target, purpose="edit")
+
+
 def _service_call(form, call):
     """Run a service with the form's data; its refusal lands on the form. Returns the result
     or None."""
@@ -253,6 +259,7 @@ def worker_update(request, pk: int):
     form = forms.WorkerForm(_data(request), user=request.user, initial=initial)
     if worker.organisation.code not in form.units:  # pragma: no cover - scoped above
         raise PermissionDenied
+    _shown_for_editing(request, worker, worker.mobile)
     if form.is_bound and form.is_valid():
         data = dict(form.cleaned_data)
         allow = data.pop("allow_duplicate", False)
@@ -336,6 +343,7 @@ def family_update(request, pk: int):
         "is_primary": member.is_primary,
     }
     form = forms.FamilyMemberForm(_data(request), initial=initial)
+    _shown_for_editing(request, member, member.mobile)
     if member.is_primary:
         form.fields["is_primary"].disabled = True
         form.fields["is_primary"].help_text = _("To change the primary contact, make another member primary.")
@@ -403,6 +411,7 @@ def deployment_update(request, pk: int):
     initial = {f: getattr(deployment, f) for f in services.DEPLOYMENT_FIELDS}
     initial["deployed_mobile"] = deployment.deployed_mobile_national
     form = forms.DeploymentForm(_data(request), initial=initial)
+    _shown_for_editing(request, deployment, deployment.deployed_mobile)
     if form.is_bound and form.is_valid():
         data = dict(form.cleaned_data)
         if "carrier" not in form.changed_data and "deployed_mobile" in form.changed_data:

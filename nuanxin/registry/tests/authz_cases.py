@@ -52,7 +52,9 @@ def cases(p) -> list[Case]:
         Case("registry:worker_create", method="post", data=worker_data, other_org=p.bing, other_org_status=200,
              **change),
         Case("registry:worker_detail", kwargs={"pk": shown.pk}, other_org=p.bing, **view),
-        Case("registry:worker_update", kwargs={"pk": to_edit.pk}, other_org=p.bing, **change),
+        # The edit form shows the full mobile: recorded as a reveal for the allowed user only.
+        Case("registry:worker_update", kwargs={"pk": to_edit.pk}, other_org=p.bing, audits="worker.mobile_reveal",
+             **change),
         Case(
             "registry:worker_update",
             kwargs={"pk": to_edit.pk},
