@@ -34,7 +34,9 @@ class Case:
     data: dict | None = None
     query: str = ""
     denied: Any = None  # holds a role that may not use it: 403
-    other_org: Any = None  # right role, other organisation: 404, nothing changed
+    # Right role, other organisation: 404, nothing changed. Several users may be given (a
+    # tuple), e.g. 丙 and a care contact of the same unit whom the family is not assigned to.
+    other_org: Any = None
     # A form that offers only the user's own organisations refuses a foreign one with the form
     # shown again (200): still nothing may change.
     other_org_status: int = 404
@@ -51,6 +53,10 @@ class Case:
     # A read that must be audited (a reveal, sensitive data, an export): the allowed request
     # writes an audit row with this action, and no refused request writes one.
     audits: str = ""
+
+    @property
+    def outsiders(self) -> tuple:
+        return self.other_org if isinstance(self.other_org, tuple | list) else (self.other_org,)
 
     @property
     def is_api(self) -> bool:

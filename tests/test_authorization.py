@@ -204,16 +204,16 @@ def _check_case(case: Case) -> None:
         assert case.other_org is not None or case.no_other_org_because, (
             f"{case}: an object URL needs an other-organisation check"
         )
-    if case.other_org is not None:
-        client = _client_for(case.other_org, case)
+    for outsider in [] if case.other_org is None else case.outsiders:
+        client = _client_for(outsider, case)
         before = fingerprint() if modifying else None
         response = _request(client, case)
         assert response.status_code == case.other_org_status, (
-            f"{case}: other organisation got {response.status_code}"
+            f"{case}: {outsider} (outside) got {response.status_code}"
         )
         if modifying:
-            assert fingerprint() == before, f"{case}: other-organisation request changed data"
-        assert _audited(case) == audited, f"{case}: other-organisation request was recorded as {case.audits}"
+            assert fingerprint() == before, f"{case}: {outsider}'s request (outside) changed data"
+        assert _audited(case) == audited, f"{case}: {outsider}'s request (outside) was recorded as {case.audits}"
 
     if case.before_allowed is not None:
         case.before_allowed()

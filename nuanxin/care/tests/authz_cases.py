@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from nuanxin.care import services
 from nuanxin.care.tests import authz_cases_pages
+from nuanxin.orgs import services as org_services
+from nuanxin.orgs.choices import Role
 from nuanxin.registry import services as registry_services
 from nuanxin.registry.choices import TeamType
 from tests.authz import Case
@@ -24,6 +26,11 @@ def cases(p) -> list[Case]:
         actor=None, organisation=p.shinan_hospital, name="授权二", team=TeamType.HUBEI_AID, mobile="13800009902"
     )
     services.bulk_assign(actor=None, campaign=campaign, workers=[worker], contact=p.care)
+    # A care contact of the same hospital whom this family is not assigned to: outside it.
+    colleague, _password = org_services.create_user(
+        actor=None, username="authz-api-colleague", organisation=p.shinan_hospital, role=Role.CARE_CONTACT
+    )
+    outside = (p.bing, colleague)
     visit = services.record_visit(actor=p.care, worker=worker, on=timezone.localdate(), mode="phone")
     difficulty = services.open_difficulty(actor=p.care, worker=worker, description="授权测试困难")
     return [
@@ -41,7 +48,7 @@ def cases(p) -> list[Case]:
             allowed=p.care,
             data={"worker": worker.pk, "on": str(today), "mode": "home", "items": [{"item": "米", "value": "50"}]},
             denied=p.counsellor,
-            other_org=p.bing,
+            other_org=outside,
             ok_status=frozenset({201}),
         ),
         Case(
@@ -50,14 +57,14 @@ def cases(p) -> list[Case]:
             allowed=p.yi,
             data={"version": 1, "notes": "补记"},
             denied=p.counsellor,
-            other_org=p.bing,
+            other_org=outside,
         ),
         Case(
             "GET /api/v1/visits",
             allowed=p.yi,
             query=f"worker={worker.pk}",
             denied=p.viewer,
-            other_org=p.bing,
+            other_org=outside,
         ),
         Case("GET /api/v1/difficulties", allowed=p.care, query="org=SN-H1", denied=p.counsellor, other_org=p.bing),
         Case(
@@ -65,7 +72,7 @@ def cases(p) -> list[Case]:
             allowed=p.care,
             data={"worker": worker.pk, "description": "需要心理疏导", "category": "psychological"},
             denied=p.counsellor,
-            other_org=p.bing,
+            other_org=outside,
             ok_status=frozenset({201}),
         ),
         Case(
@@ -74,7 +81,7 @@ def cases(p) -> list[Case]:
             allowed=p.care,
             data={"to": "in_progress", "note": "已联系"},
             denied=p.counsellor,
-            other_org=p.bing,
+            other_org=outside,
         ),
         Case(
             "POST /api/v1/care/assignments",

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from nuanxin.care import services
 from nuanxin.care.models import VisitDuty
+from nuanxin.orgs import services as org_services
+from nuanxin.orgs.choices import Role
 from nuanxin.registry import services as registry_services
 from nuanxin.registry.choices import TeamType
 from tests.authz import Case
@@ -68,60 +70,66 @@ def cases(p) -> list[Case]:
     viewed, to_move, to_note, to_hand_over = (difficulty(text) for text in ("页面看", "页面转", "页面记", "页面交"))
     cadence = {f"cadence_{t}": "none" for t in TeamType.values} | {"cadence_hubei_aid": "weekly"}
     care = {"allowed": p.care, "denied": p.viewer}
+    # Outside a family: 丙 (another district), and a care contact of the same hospital to whom
+    # the family is not assigned.
+    colleague, _password = org_services.create_user(
+        actor=None, username="authz-colleague", organisation=p.shinan_hospital, role=Role.CARE_CONTACT
+    )
+    outside = (p.bing, colleague)
     admin = {"allowed": p.yi, "denied": p.care}
     city = {"allowed": p.jia, "denied": p.yi}
     return [
         # The care contact's pages carry one-tap call links (full numbers): recorded.
         Case("care:my_week", allowed=p.care, denied=p.yi, audits="care.call_links"),
         Case("care:my_week", query="week=2020-W05", allowed=p.care, denied=p.counsellor),
-        Case("care:family", kwargs={"pk": shown.pk}, other_org=p.bing, audits="care.call_links", **care),
-        Case("care:visit_create", kwargs={"pk": to_visit.pk}, other_org=p.bing, **care),
+        Case("care:family", kwargs={"pk": shown.pk}, other_org=outside, audits="care.call_links", **care),
+        Case("care:visit_create", kwargs={"pk": to_visit.pk}, other_org=outside, **care),
         Case(
             "care:visit_create",
             kwargs={"pk": to_visit.pk},
             method="post",
             data=_visit_form(str(today)),
-            other_org=p.bing,
+            other_org=outside,
             **care,
         ),
-        Case("care:visit_update", kwargs={"pk": visit_viewed.pk}, other_org=p.bing, **care),
+        Case("care:visit_update", kwargs={"pk": visit_viewed.pk}, other_org=outside, **care),
         Case(
             "care:visit_update",
             kwargs={"pk": visit.pk},
             method="post",
             data=_visit_form(str(today), version="1", notes="授权补记"),
-            other_org=p.bing,
+            other_org=outside,
             **care,
         ),
-        Case("care:duty_excuse", kwargs={"pk": duty.pk}, other_org=p.bing, **care),
+        Case("care:duty_excuse", kwargs={"pk": duty.pk}, other_org=outside, **care),
         Case(
             "care:duty_excuse",
             kwargs={"pk": duty.pk},
             method="post",
             data={"reason": "家属要求"},
-            other_org=p.bing,
+            other_org=outside,
             **care,
         ),
-        Case("care:difficulty_create", kwargs={"pk": shown.pk}, other_org=p.bing, **care),
+        Case("care:difficulty_create", kwargs={"pk": shown.pk}, other_org=outside, **care),
         Case(
             "care:difficulty_create",
             kwargs={"pk": shown.pk},
             method="post",
             data={"description": "页面新困难", "category": "life", "urgency": "normal"},
-            other_org=p.bing,
+            other_org=outside,
             **care,
         ),
         Case("care:overview", **admin),
         Case("care:overview", query="org=SN&week=2020-W05", allowed=p.viewer, denied=p.counsellor),
         Case("care:chart", allowed=p.viewer, denied=p.care),
         Case("care:difficulty_list", query="status=&category=life", **care),
-        Case("care:difficulty_detail", kwargs={"pk": viewed.pk}, other_org=p.bing, **care),
+        Case("care:difficulty_detail", kwargs={"pk": viewed.pk}, other_org=outside, **care),
         Case(
             "care:difficulty_transition",
             kwargs={"pk": to_move.pk},
             method="post",
             data={"to": "in_progress", "note": "已联系"},
-            other_org=p.bing,
+            other_org=outside,
             **care,
         ),
         Case(
@@ -129,7 +137,7 @@ def cases(p) -> list[Case]:
             kwargs={"pk": to_note.pk},
             method="post",
             data={"text": "已送米"},
-            other_org=p.bing,
+            other_org=outside,
             **care,
         ),
         Case(

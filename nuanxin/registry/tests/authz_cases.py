@@ -5,6 +5,8 @@ Objects are made in 市南区's hospital (乙's scope), one per changing case; �
 is the other organisation; the care contact holds a view role but may change nothing.
 """
 
+from nuanxin.orgs import services as services_orgs
+from nuanxin.orgs.choices import Role
 from nuanxin.registry import services
 from nuanxin.registry.tests.helpers import make_worker
 from tests.authz import Case
@@ -39,6 +41,12 @@ def cases(p) -> list[Case]:
     api_edit = worker("接口编辑")
 
     view = {"allowed": p.yi, "denied": p.viewer}
+    # The register's rows are outside the scope of 丙 and of a care contact of the same hospital
+    # whom the family is not assigned to (a care contact sees only their families).
+    colleague, _password = services_orgs.create_user(
+        actor=None, username="authz-register-colleague", organisation=sn, role=Role.CARE_CONTACT
+    )
+    outside = (p.bing, colleague)
     change = {"allowed": p.yi, "denied": p.care}
     worker_data = {"organisation": "SN-H1", "name": "授权新建", "team": "cdc", "mobile": "13800008888"}
     family_data = {"name": "授权家属二", "relation": "母亲", "mobile": "13900004444"}
@@ -51,7 +59,7 @@ def cases(p) -> list[Case]:
         # 丙 cannot pick 乙's unit: the form offers only 丙's units (shown again, nothing added).
         Case("registry:worker_create", method="post", data=worker_data, other_org=p.bing, other_org_status=200,
              **change),
-        Case("registry:worker_detail", kwargs={"pk": shown.pk}, other_org=p.bing, **view),
+        Case("registry:worker_detail", kwargs={"pk": shown.pk}, other_org=outside, **view),
         # The edit form shows the full mobile: recorded as a reveal for the allowed user only.
         Case("registry:worker_update", kwargs={"pk": to_edit.pk}, other_org=p.bing, audits="worker.mobile_reveal",
              **change),
@@ -63,7 +71,7 @@ def cases(p) -> list[Case]:
             data={"organisation": "SN-H1", "name": "授权编辑", "team": "ambulance", "status": "returned"},
             **change,
         ),
-        Case("registry:worker_reveal", kwargs={"pk": shown.pk}, method="post", other_org=p.bing,
+        Case("registry:worker_reveal", kwargs={"pk": shown.pk}, method="post", other_org=outside,
              audits="worker.mobile_reveal", **view),
         # The care contact may see the worker (when assigned) but never the sensitive data.
         Case("registry:worker_sensitive", kwargs={"pk": shown.pk}, method="post", other_org=p.bing,
@@ -96,7 +104,7 @@ def cases(p) -> list[Case]:
         ),
         Case("registry:family_remove", kwargs={"pk": family_remove.pk}, method="post", other_org=p.bing, **change),
         Case("registry:family_primary", kwargs={"pk": family_primary.pk}, method="post", other_org=p.bing, **change),
-        Case("registry:family_reveal", kwargs={"pk": family_reveal.pk}, method="post", other_org=p.bing,
+        Case("registry:family_reveal", kwargs={"pk": family_reveal.pk}, method="post", other_org=outside,
              audits="worker.mobile_reveal", **view),
         Case(
             "registry:deployment_create",
@@ -115,7 +123,7 @@ def cases(p) -> list[Case]:
             **change,
         ),
         Case("registry:deployment_remove", kwargs={"pk": dep_remove.pk}, method="post", other_org=p.bing, **change),
-        Case("registry:deployment_reveal", kwargs={"pk": dep_reveal.pk}, method="post", other_org=p.bing,
+        Case("registry:deployment_reveal", kwargs={"pk": dep_reveal.pk}, method="post", other_org=outside,
              audits="worker.mobile_reveal", **view),
         Case("registry:export", **change),
         # 丙 choosing 市南区 is refused by the form (shown again: nothing exported or recorded).
@@ -123,12 +131,12 @@ def cases(p) -> list[Case]:
              audits="registry.export", other_org=p.bing, other_org_status=200, **change),
         # The REST API (bearer token).
         Case("GET /api/v1/workers", **view),
-        Case("GET /api/v1/workers/{worker_id}", kwargs={"worker_id": shown.pk}, other_org=p.bing, **view),
+        Case("GET /api/v1/workers/{worker_id}", kwargs={"worker_id": shown.pk}, other_org=outside, **view),
         Case(
             "GET /api/v1/workers/{worker_id}",
             kwargs={"worker_id": shown.pk},
             query="reveal=1",
-            other_org=p.bing,
+            other_org=outside,
             audits="worker.mobile_reveal",
             **view,
         ),
