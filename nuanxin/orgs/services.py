@@ -72,6 +72,12 @@ def _require(condition: bool, message: str) -> None:
         raise NotAllowed(message)
 
 
+def _sees_account(actor, user: User) -> bool:
+    """Whether the account is one the actor's user pages show (its home organisation lies in
+    the actor's managing scope): only such accounts get or lose grants from them."""
+    return actor is None or User.objects.for_user(actor, "view").filter(pk=user.pk).exists()
+
+
 def _org_snapshot(org: Organisation) -> dict:
     return {"code": org.code, "name": org.name, "kind": org.kind, "parent_code": org.parent_code}
 
@@ -250,6 +256,7 @@ def grant_role(
     if role not in Role.values:
         raise ServiceError(_("Unknown role “%(role)s”.") % {"role": role}, field="role")
     _require(role in grantable_roles(actor, organisation), _("You may not grant this role here."))
+    _require(_sees_account(actor, user), _("You may not manage this account."))
     if organisation is not None and organisation.is_root() and role == Role.ORG_ADMIN:
         raise ServiceError(_("Administrators of the root organisation are city administrators."), field="role")
     existing = Grant.objects.active().filter(user=user, role=role, organisation=organisation, group=group)
@@ -277,6 +284,7 @@ def revoke_grant(*, actor, grant: Grant) -> Grant:
     if grant.revoked_at is not None:
         return grant
     _require(grant.role in grantable_roles(actor, grant.organisation), _("You may not revoke this grant."))
+    _require(_sees_account(actor, grant.user), _("You may not manage this account."))
     grant.revoked_at = timezone.now()
     grant.revoked_by = actor if actor else None
     grant.save(update_fields=["revoked_at", "revoked_by"])

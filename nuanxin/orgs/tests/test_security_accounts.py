@@ -38,3 +38,17 @@ def test_setting_one_s_own_password_needs_the_current_one(personas):
 def test_an_admin_still_resets_the_password_of_an_account_they_manage(personas):
     services.set_password(actor=personas.yi, user=personas.care, password="Brand-new-pass-2021")
     assert User.objects.get(pk=personas.care.pk).check_password("Brand-new-pass-2021")
+
+
+def test_grants_are_given_and_revoked_only_on_accounts_the_admin_can_see(personas):
+    """丙 cannot touch the grants of 乙's staff, even on 丙's own organisations (the user pages
+    are 404 for them; the service refuses too)."""
+    with pytest.raises(NotAllowed):
+        services.grant_role(actor=personas.bing, user=personas.care, role="viewer", organisation=personas.shibei)
+    own = services.grant_role(actor=None, user=personas.care, role="viewer", organisation=personas.shibei_hospital)
+    with pytest.raises(NotAllowed):
+        services.revoke_grant(actor=personas.bing, grant=own)
+    assert personas.care.grants.active().count() == 2
+    # 乙 manages the care contact's account.
+    services.grant_role(actor=personas.yi, user=personas.care, role="viewer", organisation=personas.shinan)
+    assert personas.care.grants.active().count() == 3
