@@ -130,12 +130,15 @@ class ImportBatch(models.Model):
 class ImportRow(models.Model):
     """One row of an uploaded table and its planned (then applied) outcome."""
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
+    # Indexed by the unique (batch, index) constraint below: a batch's rows are always read in
+    # order, the outcome filtered on the way (no index of its own: a 100,000-row import would
+    # maintain it on every row it stores and again on every row the apply updates).
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows", db_index=False)
     index = models.PositiveIntegerField()  # order of application, 0-based, unique in the batch
     sheet = models.CharField(_("sheet"), max_length=100, blank=True)
     line = models.PositiveIntegerField(_("row"))  # row number as the spreadsheet shows it
     table = models.PositiveSmallIntegerField(_("table"))
-    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, db_index=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
     decision = models.CharField(_("decision"), max_length=8, choices=Decision.choices, blank=True)
     # [{"code": ..., "params": {...}}]: reasons of a rejection, notes otherwise (see messages.py)
     reasons = models.JSONField(default=list, blank=True)

@@ -11,6 +11,7 @@ import unicodedata
 from functools import lru_cache
 
 import phonenumbers
+from django.utils.translation import gettext as _
 from phonenumbers import carrier as pn_carrier
 from phonenumbers.phonemetadata import PhoneMetadata
 from pypinyin import Style, lazy_pinyin
@@ -21,6 +22,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from nuanxin.registry.choices import CARRIER_BY_PHONENUMBERS_NAME
 
 _SPACES = re.compile(r"\s+")
+_HAN = re.compile("[\u4e00-\u9fff]")
 _PHONE_JUNK = re.compile(r"[\s\-‐‑‒–—―()（）.·/]")
 _DIGITS = re.compile(r"^\d+$")
 
@@ -36,6 +38,8 @@ class InvalidValue(ValueError):
 def text(value) -> str:
     """NFKC (full-width letters and digits become ASCII), trimmed, inner runs of white space
     collapsed to one space. ``None`` becomes ""."""
+    if type(value) is str:
+        return _SPACES.sub(" ", unicodedata.normalize("NFKC", value)).strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -47,7 +51,7 @@ def name(value) -> str:
     """A person's name as stored: NFKC, no spaces inside Chinese names ("张 三" → "张三"),
     the middle dot of minority names unified ("买买提•艾力" → "买买提·艾力")."""
     value = text(value).replace("•", "·").replace("・", "·").replace("．", "·")
-    if any("\u4e00" <= ch <= "\u9fff" for ch in value):
+    if _HAN.search(value):
         value = value.replace(" ", "")
     return value
 
@@ -110,8 +114,6 @@ def phone(value) -> str:
 
     Accepts spaces, dashes, brackets, full-width digits, +86 / 0086 / 86 prefixes and
     landlines with an area code (0532-85669120). Raises ``InvalidValue`` otherwise."""
-    from django.utils.translation import gettext as _
-
     raw = text(value)
     if not raw:
         return ""
@@ -168,8 +170,6 @@ def suggest_carrier(e164: str) -> str:
 
 def id_number(value) -> str:
     """A mainland resident ID-card number (18 characters, checksum verified), or ""."""
-    from django.utils.translation import gettext as _
-
     raw = text(value).upper().replace(" ", "")
     if not raw:
         return ""

@@ -1,11 +1,12 @@
 """Writing many rows fast: PostgreSQL COPY where the database is PostgreSQL, Django's
-bulk_create elsewhere (SQLite), with the same result.
+bulk_create elsewhere (SQLite) and for small batches, with the same result.
 
 Django's bulk_create spends most of its time in Python building and quoting parameters; COPY
 streams the rows. Primary keys the caller needs afterwards are taken from the table's
-sequence first (one query), so the objects have their ids as after bulk_create. History rows
-are written as ``bulk_create_with_history`` writes them (type "+", one per object, the
-acting user, the same time for all).
+sequence first (one query), so rows have their ids as after bulk_create. History rows are
+written as ``bulk_create_with_history`` writes them (type "+", one per record, the acting
+user, one time for all); on PostgreSQL the database copies them from the rows just written
+(``INSERT … SELECT``), so they cost no Python time.
 """
 
 from __future__ import annotations
@@ -16,17 +17,21 @@ import json
 from django.db import connection
 from django.utils import timezone
 
+from nuanxin.registry.imports.timing import phase
+
 COPY_MIN_ROWS = 50  # below this bulk_create is as fast and simpler
+BLOCK = 1 << 18  # bytes handed to the COPY stream at a time
 
 
-def _is_postgres() -> bool:
+def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def _text(value) -> str:
+def text(value) -> str:
     """One value in PostgreSQL's COPY text format."""
     kind = type(value)
     if kind is str:
@@ -38,7 +43,7 @@ def _text(value) -> str:
     if kind is bool:
         return "t" if value else "f"
     if kind is dict or kind is list:
-        return _dumps(value).translate(_ESCAPES)
+        return json_text(dumps(value))
     if isinstance(value, (datetime.datetime, datetime.date)):
         return value.isoformat()
     if isinstance(value, str):
@@ -46,27 +51,50 @@ def _text(value) -> str:
     return str(value)
 
 
-def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def json_text(encoded: str) -> str:
+    """JSON text (from ``dumps``) in COPY text format: JSON escapes every control character,
+    so only its backslashes need doubling."""
+    return encoded.replace("\\", "\\\\") if "\\" in encoded else encoded
 
 
-def _copy(table: str, columns: list[str], rows, chunk_rows: int = 5000) -> None:
-    """Stream ``rows`` (lists of Python values) into ``table`` with COPY, formatted here in
-    big chunks (psycopg's per-row writer costs more than the database)."""
+def copy_lines(table: str, columns: list[str], lines) -> int:
+    """COPY ``lines`` (rows already in COPY text format, without their newline) into ``table``,
+    handed over in large blocks (psycopg's per-row writer costs more than the database).
+    Returns the number of rows."""
     qn = connection.ops.quote_name
     sql = f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
+    count = 0
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        lines = []
-        for row in rows:
-            lines.append("\t".join([_text(v) for v in row]))
-            if len(lines) >= chunk_rows:
-                copy.write(("\n".join(lines) + "\n").encode())
-                lines = []
-        if lines:
-            copy.write(("\n".join(lines) + "\n").encode())
+        block: list[str] = []
+        size = 0
+        for line in lines:
+            block.append(line)
+            size += len(line)
+            if size >= BLOCK:
+                count += len(block)
+                copy.write(("\n".join(block) + "\n").encode())
+                block, size = [], 0
+        if block:
+            count += len(block)
+            copy.write(("\n".join(block) + "\n").encode())
+    return count
 
 
-def _reserve_ids(model, count: int) -> list[int]:
+def _copy(table: str, columns: list[str], rows) -> None:
+    """COPY ``rows`` (lists of Python values) into ``table``."""
+    copy_lines(table, columns, ("\t".join([text(v) for v in row]) for row in rows))
+
+
+def int_array(values) -> str:
+    """A PostgreSQL array literal of integers, passed as one parameter: Django's cursors bind
+    parameters on the client, quoting a Python list element by element (slow for thousands)."""
+    return "{" + ",".join(str(int(v)) for v in values) + "}"
+
+
+def reserve_ids(model, count: int) -> list[int]:
+    """``count`` new primary keys from the table's sequence (PostgreSQL)."""
+    if count <= 0:
+        return []
     table = model._meta.db_table
     pk = model._meta.pk.column
     with connection.cursor() as cursor:
@@ -81,7 +109,7 @@ def insert(model, objs: list, *, with_ids: bool = True, history: bool = False, u
     ``history`` also the "+" history row of each (django-simple-history)."""
     if not objs:
         return
-    if not _is_postgres() or len(objs) < COPY_MIN_ROWS:
+    if not is_postgres() or len(objs) < COPY_MIN_ROWS:
         if history:
             from simple_history.utils import bulk_create_with_history
 
@@ -95,39 +123,83 @@ def insert(model, objs: list, *, with_ids: bool = True, history: bool = False, u
     for obj in objs:
         for f in auto:
             setattr(obj, f.attname, now)
-    if with_ids:
-        for obj, pk in zip(objs, _reserve_ids(model, len(objs)), strict=True):
+    ids = reserve_ids(model, len(objs)) if with_ids or history else []
+    if ids:
+        for obj, pk in zip(objs, ids, strict=True):
             obj.pk = pk
             obj._state.adding = False
             obj._state.db = connection.alias
+        fields = list(model._meta.concrete_fields)
     attnames = [f.attname for f in fields]
-
-    def rows():
-        for obj in objs:
-            yield [getattr(obj, a) for a in attnames]
-
-    _copy(model._meta.db_table, [f.column for f in fields], rows())
+    _copy(model._meta.db_table, [f.column for f in fields], ([getattr(obj, a) for a in attnames] for obj in objs))
     if history:
-        _history(model, objs, user=user, when=now)
+        history_from_table(model, ids, user=user, when=now)
 
 
-def _history(model, objs: list, *, user, when) -> None:
-    historical = model.history.model
-    fields = [f for f in historical._meta.concrete_fields if not f.primary_key]
-    user_id = getattr(user, "pk", None)
-    fixed = {"history_date": when, "history_change_reason": None, "history_type": "+", "history_user_id": user_id}
-    getters = []
-    for f in fields:
-        if f.attname in fixed:
-            getters.append((True, fixed[f.attname]))
+def insert_rows(model, attnames: list[str], rows: list, *, history: bool = False, user=None) -> list[int]:
+    """Insert plain rows (tuples of values in ``attnames`` order) as new records of ``model``;
+    the other fields get their defaults, auto_now / auto_now_add fields the time of the call.
+    Returns the new primary keys in the order of ``rows``. With ``history`` also the "+"
+    history row of each record."""
+    if not rows:
+        return []
+    if not is_postgres() or len(rows) < COPY_MIN_ROWS:
+        objs = [model(**dict(zip(attnames, row, strict=True))) for row in rows]
+        insert(model, objs, history=history, user=user)
+        return [obj.pk for obj in objs]
+    now = timezone.now()
+    given = set(attnames)
+    rest = []
+    for f in model._meta.concrete_fields:
+        if f.primary_key or f.attname in given:
+            continue
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            rest.append((f.column, now))
         else:
-            getters.append((False, f.attname))
+            rest.append((f.column, f.get_default()))
+    columns = [model._meta.pk.column, *[model._meta.get_field(a).column for a in attnames], *[c for c, _v in rest]]
+    suffix = "".join("\t" + text(v) for _c, v in rest)
+    ids = reserve_ids(model, len(rows))
+    copy_lines(
+        model._meta.db_table,
+        columns,
+        (f"{pk}\t" + "\t".join([text(v) for v in row]) + suffix for pk, row in zip(ids, rows, strict=True)),
+    )
+    if history:
+        with phase(f"{model._meta.model_name} history"):
+            history_from_table(model, ids, user=user, when=now)
+    return ids
 
-    def rows():
-        for obj in objs:
-            yield [value if constant else getattr(obj, value) for constant, value in getters]
 
-    _copy(historical._meta.db_table, [f.column for f in fields], rows())
+def history_from_table(model, ids: list[int], *, user, when, history_type: str = "+") -> None:
+    """One history row per record of ``ids`` holding its values as they are now, written by
+    PostgreSQL from the table itself: what ``bulk_create_with_history`` (type "+") or
+    ``bulk_update_with_history`` (type "~") write, with one time and user for all."""
+    if not ids:
+        return
+    historical = model.history.model
+    qn = connection.ops.quote_name
+    fixed = {
+        "history_date": "%(when)s",
+        "history_change_reason": "NULL",
+        "history_type": "%(type)s",
+        "history_user_id": "%(user)s",
+    }
+    columns, values = [], []
+    for f in historical._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        columns.append(qn(f.column))
+        values.append(fixed[f.attname] if f.attname in fixed else "s." + qn(model._meta.get_field(f.name).column))
+    pk = qn(model._meta.pk.column)
+    # identifiers from the models' meta, quoted; the values are parameters
+    sql = (
+        f"INSERT INTO {qn(historical._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
+        f"SELECT {', '.join(values)} FROM {qn(model._meta.db_table)} AS s WHERE s.{pk} = ANY(%(ids)s::bigint[])"
+    )
+    params = {"when": when, "type": history_type, "user": getattr(user, "pk", None), "ids": int_array(ids)}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def insert_dicts(model, columns: list[str], rows: list[list]) -> None:
@@ -135,19 +207,19 @@ def insert_dicts(model, columns: list[str], rows: list[list]) -> None:
     if not rows:
         return
     fields = [model._meta.get_field(c) for c in columns]
-    if not _is_postgres():
+    if not is_postgres():
         model.objects.bulk_create([model(**dict(zip(columns, r, strict=True))) for r in rows], batch_size=1000)
         return
     _copy(model._meta.db_table, [f.column for f in fields], rows)
 
 
 def update_rows(model, columns: list[str], rows: list[list]) -> None:
-    """Set ``columns`` of many rows: each row is [pk, value, ...]. On PostgreSQL through a
-    temporary table and one UPDATE; elsewhere through bulk_update."""
+    """Set ``columns`` of many rows: each row is [pk, value, ...]. On PostgreSQL COPY into a
+    temporary table and one UPDATE from it; elsewhere bulk_update."""
     if not rows:
         return
     fields = [model._meta.get_field(c) for c in columns]
-    if not _is_postgres() or len(rows) < COPY_MIN_ROWS:
+    if not is_postgres() or len(rows) < COPY_MIN_ROWS:
         objs = []
         for r in rows:
             obj = model(pk=r[0])
@@ -159,15 +231,18 @@ def update_rows(model, columns: list[str], rows: list[list]) -> None:
     qn = connection.ops.quote_name
     table = model._meta.db_table
     temp = f"nx_tmp_{table}"
-    pk_col = model._meta.pk.column
+    pk = model._meta.pk.column
+    names = ", ".join(qn(f.column) for f in fields)
+    sets = ", ".join(f"{qn(f.column)} = t.{qn(f.column)}" for f in fields)
+    # identifiers from the model's meta, quoted: no user input in these statements
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {qn(temp)}")
-        columns = ", ".join(qn(f.column) for f in fields)
-        create = f"CREATE TEMPORARY TABLE {qn(temp)} AS SELECT {qn(pk_col)}, {columns} FROM {qn(table)} WITH NO DATA"  # noqa: S608 - quoted identifiers from the model meta
-        cursor.execute(create)
-    _copy(temp, [pk_col, *[f.column for f in fields]], rows)
-    sets = ", ".join(f"{qn(f.column)} = t.{qn(f.column)}" for f in fields)
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {qn(temp)} AS SELECT {qn(pk)}, {names} FROM {qn(table)} WITH NO DATA"  # noqa: S608
+        )
+    _copy(temp, [pk, *[f.column for f in fields]], rows)
     with connection.cursor() as cursor:
-        # identifiers only, from the model's meta and quoted: no user input in the statement
-        cursor.execute(f"UPDATE {qn(table)} AS r SET {sets} FROM {qn(temp)} AS t WHERE r.{qn(pk_col)} = t.{qn(pk_col)}")  # noqa: S608
+        cursor.execute(
+            f"UPDATE {qn(table)} AS r SET {sets} FROM {qn(temp)} AS t WHERE r.{qn(pk)} = t.{qn(pk)}"  # noqa: S608
+        )
         cursor.execute(f"DROP TABLE {qn(temp)}")

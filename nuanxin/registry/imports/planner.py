@@ -4,9 +4,11 @@ applying will write.
 Rows are planned in order (tables 1 and 2 first, then table 3, whose rows attach to workers
 of tables 1 and 2, including those the same file creates). A state per worker carries what
 earlier rows already planned, so a person listed twice is one worker and the second row
-shows only what it adds. Existing records are read in bulk: one query per chunk of names,
-then one per chunk of matched workers for their families, difficulties, assignments and
-deployments.
+shows only what it adds. The file is read once, as a stream: rows are planned a chunk at a
+time, and before each chunk the register is searched for the names of the chunk that were
+not searched yet (one query for the workers, then one each for their families, open
+difficulties, assignments and deployments). A person's rows all share one name key, so every
+state a row can meet is loaded before the row is planned.
 
 The identity rule is ``registry.selectors.identity_match``'s, applied to many rows at once:
 same person = same name_key and same E.164 mobile anywhere in the register; likely duplicate
@@ -20,6 +22,10 @@ same person = same name_key and same E.164 mobile anywhere in the register; like
 - ``assign``: {user, name, campaign}: a care assignment to create
 - ``difficulty``: text of a difficulty to open
 - ``deployment``: {id or None, deployed_mobile: [old, new], carrier: [old, new]}
+
+What is stored of a row (``stored``) is only what the page, the decisions and the apply need:
+the cells as written only for rows that may end in the rejects file, the parsed values in full
+only for rows waiting for a decision.
 """
 
 from __future__ import annotations
@@ -40,8 +46,9 @@ from nuanxin.registry.imports import rows as r
 from nuanxin.registry.imports.messages import reason
 from nuanxin.registry.imports.reader import read_sheets
 from nuanxin.registry.imports.safety import FileRefused
+from nuanxin.registry.imports.timing import phase
 
-CHUNK = 2000
+CHUNK = 5000  # rows planned between two searches of the register
 WORKER_FIELDS = ("gender", "category", "post_title", "team", "contact_name_hint")
 LAYOUT_ROWS = 30
 
@@ -72,13 +79,17 @@ def _no_table():
     )
 
 
-def iter_file(path, kind: str, *, default_team: str, sheets: list[dict]):
+def iter_file(path, kind: str, *, default_team: str, sheets: list[dict], on_sheet=None):
     """Yield the data rows of every sheet in file order, one at a time; ``sheets`` is filled
-    with a description of each sheet as it is read. A row that only continues the family of
-    the row above is merged into it before that row is yielded."""
+    with a description of each sheet as it is read, ``on_sheet(rows)`` is told the size of each
+    sheet as it is opened. A row that only continues the family of the row above is merged
+    into it before that row is yielded."""
     for sheet in read_sheets(path, kind):
+        if on_sheet is not None:
+            on_sheet(sheet.height)
         head = list(itertools.islice(sheet.rows, LAYOUT_ROWS))
-        layout = h.find_layout(head, sheet.name)
+        with phase("recognise"):
+            layout = h.find_layout(head, sheet.name)
         if layout is None:
             if any(any(c.strip() for c in cells) for _line, cells in head):
                 sheets.append({"name": sheet.name, "table": None, "rows": 0})
@@ -100,70 +111,51 @@ def iter_file(path, kind: str, *, default_team: str, sheets: list[dict]):
         team_note = [] if team or layout.table != 2 else [reason("team_default", team=str(sheet_team))]
         previous: Parsed | None = None
         columns = layout.columns
+        table = layout.table
         for line, cells in itertools.chain(head[layout.header_index + 1 :], sheet.rows):
-            if r.is_blank(cells, columns) or r.is_footer(cells, columns):
-                continue
-            if layout.table == 3:
-                data, reasons = r.parse_deployment(cells, columns)
-            else:
-                if previous is not None and r.is_continuation(cells, columns):
-                    extra: list = []
-                    previous.data["family"].extend(
-                        r.split_family(
-                            r.cell(cells, columns, h.FAMILY_NAME),
-                            r.cell(cells, columns, h.FAMILY_PHONE),
-                            r.cell(cells, columns, h.RELATION),
-                            extra,
-                        )
-                    )
-                    previous.reasons.extend(extra)
-                    previous.notes.append(reason("family_continued", line=line))
+            with phase("normalise"):
+                if r.skip_row(cells, columns):
                     continue
-                data, reasons = r.parse_person(cells, columns, table=layout.table, sheet_team=sheet_team)
-            row = Parsed(
-                sheet=sheet.name,
-                line=line,
-                table=layout.table,
-                raw=cells,
-                data=data,
-                reasons=reasons,
-                notes=list(data.pop("notes", [])),
-                unit_hint=layout.unit_text,
-            )
-            if layout.table == 2 and not r.cell(cells, columns, h.TEAM).strip():
-                row.notes.extend(team_note)
-            info["rows"] += 1
+                if table == 3:
+                    data, reasons = r.parse_deployment(cells, columns)
+                else:
+                    if previous is not None and r.is_continuation(cells, columns):
+                        extra: list = []
+                        previous.data["family"].extend(
+                            r.split_family(
+                                r.cell(cells, columns, h.FAMILY_NAME),
+                                r.cell(cells, columns, h.FAMILY_PHONE),
+                                r.cell(cells, columns, h.RELATION),
+                                extra,
+                            )
+                        )
+                        previous.reasons.extend(extra)
+                        previous.notes.append(reason("family_continued", line=line))
+                        continue
+                    data, reasons = r.parse_person(cells, columns, table=table, sheet_team=sheet_team)
+                notes = data.pop("notes")
+                row = Parsed(
+                    sheet=sheet.name,
+                    line=line,
+                    table=table,
+                    raw=cells,
+                    data=data,
+                    reasons=reasons,
+                    notes=list(notes) if notes else [],
+                    unit_hint=layout.unit_text,
+                )
+                if team_note and not r.cell(cells, columns, h.TEAM).strip():
+                    row.notes.extend(team_note)
+                info["rows"] += 1
             if previous is not None:
                 yield previous
                 previous = None
-            if layout.table == 3:
+            if table == 3:
                 yield row
             else:
                 previous = row
         if previous is not None:
             yield previous
-
-
-def scan_keys(path, kind: str) -> tuple[set[str], int]:
-    """The name keys of every data row and about how many rows there are, read cheaply (the
-    name column only) so the register is searched once before the rows are planned one by one."""
-    keys: set[str] = set()
-    count = 0
-    for sheet in read_sheets(path, kind):
-        head = list(itertools.islice(sheet.rows, LAYOUT_ROWS))
-        layout = h.find_layout(head, sheet.name)
-        if layout is None:
-            for _item in sheet.rows:
-                pass
-            continue
-        position = layout.columns[h.NAME]
-        for _line, cells in itertools.chain(head[layout.header_index + 1 :], sheet.rows):
-            if position < len(cells) and cells[position]:
-                key = r.person_name(cells[position])[1]
-                if key:
-                    keys.add(key)
-                    count += 1
-    return keys, count
 
 
 def read_file(path, kind: str, *, default_team: str) -> tuple[list[dict], list[Parsed]]:
@@ -230,6 +222,10 @@ class Units:
 
 # --- worker states --------------------------------------------------------------------------
 
+# A family member in a state: (name_key, id or None, row, pos, mobile, relation, version). Kept
+# as tuples (replaced, not changed, on the rare update) so 100,000 states stay small.
+F_KEY, F_ID, F_ROW, F_POS, F_MOBILE, F_RELATION, F_VERSION = range(7)
+
 
 @dataclass(slots=True)
 class State:
@@ -238,22 +234,32 @@ class State:
     worker_id: int | None
     ref: int | None  # index of the row that creates the worker
     org_id: int
-    org_path: str
-    org_name: str
     name: str
     key: str
     mobile: str
-    fields: dict
+    gender: str = ""
+    category: str = ""
+    post_title: str = ""
+    team: str = ""
+    contact_name_hint: str = ""
+    line: int | None = None  # the first row of the file naming this person (None: none yet)
+    sheet: str = ""
     version: str = ""
-    family: dict = field(default_factory=dict)  # key -> {"id"/"row","pos", "mobile", "relation"}
+    family: tuple = ()  # of family tuples (see F_KEY ...), in the register's order
     has_primary: bool = False
-    difficulties: set | None = None  # open difficulty texts, made when there is one
+    difficulties: frozenset = frozenset()  # open difficulty texts
     assigned: int | None = None
     assigned_name: str = ""
     deployment: dict | None = None
 
     def target(self) -> dict:
         return {"worker": self.worker_id} if self.worker_id else {"row": self.ref}
+
+    def member(self, key: str):
+        for m in self.family:
+            if m[F_KEY] == key:
+                return m
+        return None
 
 
 def _iso(value) -> str:
@@ -266,8 +272,6 @@ WORKER_VALUES = (
     "name_key",
     "mobile",
     "organisation_id",
-    "organisation__path",
-    "organisation__name",
     "gender",
     "category",
     "post_title",
@@ -277,29 +281,40 @@ WORKER_VALUES = (
 )
 
 
-def existing_workers(keys) -> list[dict]:
-    """Workers whose name_key is one of ``keys`` (one query per chunk)."""
+def _chunks(values: list, size: int = 2000):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def existing_workers(keys) -> list[State]:
+    """States of the workers whose name_key is one of ``keys``, in the register's order."""
     from nuanxin.registry.models import Worker
 
     result = []
-    keys = sorted(set(keys))
-    for start in range(0, len(keys), CHUNK):
-        result.extend(Worker.objects.filter(name_key__in=keys[start : start + CHUNK]).values(*WORKER_VALUES))
+    for chunk in _chunks(sorted(set(keys))):
+        for w_id, name, key, mobile, org_id, gender, category, post, team, hint, updated in (
+            Worker.objects.filter(name_key__in=chunk).values_list(*WORKER_VALUES)
+        ):
+            result.append(
+                State(
+                    worker_id=w_id, ref=None, org_id=org_id, name=name, key=key, mobile=mobile, gender=gender,
+                    category=category, post_title=post, team=team, contact_name_hint=hint, version=_iso(updated),
+                )
+            )
     return result
 
 
 def state_from_worker(w: dict) -> State:
+    """A state from a worker's values (``WORKER_VALUES``)."""
     return State(
         worker_id=w["id"],
         ref=None,
         org_id=w["organisation_id"],
-        org_path=w["organisation__path"],
-        org_name=w["organisation__name"],
         name=w["name"],
         key=w["name_key"],
         mobile=w["mobile"],
-        fields={f: w[f] for f in WORKER_FIELDS},
         version=_iso(w["updated_at"]),
+        **{f: w[f] for f in WORKER_FIELDS},
     )
 
 
@@ -309,49 +324,44 @@ def load_related(states: dict[int, State], campaign_id: int | None) -> None:
     from nuanxin.care.models import CareAssignment, Difficulty
     from nuanxin.registry.models import Deployment, FamilyMember
 
-    ids = sorted(states)
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        for f in (
+    for chunk in _chunks(sorted(states)):
+        family: dict[int, list] = {}
+        for f_id, worker_id, key, mobile, relation, primary, updated in (
             FamilyMember.objects.filter(worker_id__in=chunk)
-            .values("id", "worker_id", "name_key", "mobile", "relation", "is_primary", "updated_at")
+            .values_list("id", "worker_id", "name_key", "mobile", "relation", "is_primary", "updated_at")
             .order_by("id")
         ):
-            s = states[f["worker_id"]]
-            s.family.setdefault(
-                f["name_key"],
-                {"id": f["id"], "mobile": f["mobile"], "relation": f["relation"], "version": _iso(f["updated_at"])},
-            )
-            s.has_primary = s.has_primary or f["is_primary"]
-        for d in Difficulty.objects.filter(
+            members = family.setdefault(worker_id, [])
+            if all(m[F_KEY] != key for m in members):
+                members.append((key, f_id, None, None, mobile, relation, _iso(updated)))
+            if primary:
+                states[worker_id].has_primary = True
+        for worker_id, members in family.items():
+            states[worker_id].family = tuple(members)
+        open_texts: dict[int, set] = {}
+        for worker_id, description in Difficulty.objects.filter(
             worker_id__in=chunk, status__in=[DifficultyStatus.OPEN, DifficultyStatus.IN_PROGRESS]
-        ).values("worker_id", "description"):
-            s = states[d["worker_id"]]
-            if s.difficulties is None:
-                s.difficulties = set()
-            s.difficulties.add(normalise.text(d["description"]))
+        ).values_list("worker_id", "description"):
+            open_texts.setdefault(worker_id, set()).add(normalise.text(description))
+        for worker_id, texts in open_texts.items():
+            states[worker_id].difficulties = frozenset(texts)
         if campaign_id:
-            for a in (
+            for worker_id, contact_id, full_name, username in (
                 CareAssignment.objects.current()
                 .filter(worker_id__in=chunk, campaign_id=campaign_id)
-                .values("worker_id", "contact_id", "contact__full_name", "contact__username")
+                .values_list("worker_id", "contact_id", "contact__full_name", "contact__username")
             ):
-                s = states[a["worker_id"]]
-                s.assigned = a["contact_id"]
-                s.assigned_name = a["contact__full_name"] or a["contact__username"]
-        for d in (
+                s = states[worker_id]
+                s.assigned = contact_id
+                s.assigned_name = full_name or username
+        for d_id, worker_id, deployed, carrier, updated in (
             Deployment.objects.filter(worker_id__in=chunk)
-            .values("id", "worker_id", "deployed_mobile", "carrier", "updated_at")
+            .values_list("id", "worker_id", "deployed_mobile", "carrier", "updated_at")
             .order_by("worker_id", "-departed_on", "-id")
         ):
-            s = states[d["worker_id"]]
+            s = states[worker_id]
             if s.deployment is None:
-                s.deployment = {
-                    "id": d["id"],
-                    "deployed_mobile": d["deployed_mobile"],
-                    "carrier": d["carrier"],
-                    "version": _iso(d["updated_at"]),
-                }
+                s.deployment = {"id": d_id, "deployed_mobile": deployed, "carrier": carrier, "version": _iso(updated)}
 
 
 def current_campaign():
@@ -370,7 +380,7 @@ class Contacts:
     """Care-contact users by name, with the organisation paths their grants cover."""
 
     def __init__(self, root):
-        from nuanxin.orgs.models import Grant, Organisation
+        from nuanxin.orgs.models import Grant
 
         ancestors = [root.path[:i] for i in range(scope.STEPLEN, len(root.path) + 1, scope.STEPLEN)]
         self.by_key: dict[str, list[tuple[int, str, str]]] = {}
@@ -380,17 +390,20 @@ class Contacts:
             .filter(Q(organisation__path__startswith=root.path) | Q(organisation__path__in=ancestors))
             .values("user_id", "user__full_name", "user__username", "organisation__path")
         )
-        del Organisation
         for g in grants:
             name = g["user__full_name"] or g["user__username"]
             self.by_key.setdefault(normalise.name_key(name), []).append((g["user_id"], name, g["organisation__path"]))
+        self.cache: dict[tuple[str, str], list[tuple[int, str]]] = {}
 
     def match(self, name_key: str, unit_path: str) -> list[tuple[int, str]]:
-        users = {}
-        for user_id, name, path in self.by_key.get(name_key, []):
-            if unit_path.startswith(path):
-                users[user_id] = name
-        return sorted(users.items())
+        found = self.cache.get((name_key, unit_path))
+        if found is None:
+            users = {}
+            for user_id, name, path in self.by_key.get(name_key, []):
+                if unit_path.startswith(path):
+                    users[user_id] = name
+            found = self.cache[(name_key, unit_path)] = sorted(users.items())
+        return found
 
 
 # --- the planner ----------------------------------------------------------------------------
@@ -412,6 +425,25 @@ class Planned:
     changes: dict = field(default_factory=dict)
     versions: dict = field(default_factory=dict)
 
+    def stored(self) -> tuple[list, list, dict]:
+        """(reasons or notes, cells as written, values) as the row is stored: the cells only
+        for rows that may be rejected, the values in full only for rows waiting for a decision
+        (decide_row plans them again); otherwise the name (shown), the identity (the apply
+        checks that the person it creates is still new) and the unit."""
+        d = self.data
+        notes = d.get("notes") or []
+        if self.outcome == Outcome.REJECT:
+            return self.reasons, self.raw, {"name": d.get("name", "")}
+        if self.outcome == Outcome.REVIEW:
+            return notes, self.raw, d
+        if self.table == 3:
+            values = {"name": d.get("name", "")}
+        else:
+            values = {"name": d["name"], "key": d["key"], "mobile": d["mobile"], "unit_id": d.get("unit_id")}
+        if notes:
+            values["notes"] = notes
+        return notes, [], values
+
 
 class Planner:
     """Plans the parsed rows of one batch. ``actor`` None is the system (CLI without --user)."""
@@ -424,44 +456,91 @@ class Planner:
         self.contacts = Contacts(organisation)
         campaign = current_campaign()
         self.campaign_id = campaign.pk if campaign else None
-        self.states: dict = {}  # (key, mobile) -> State
-        self.states_by_unit_name: dict = {}  # (org_id, key) -> [State]
-        self.states_by_id: dict[int, State] = {}
-        self.created_by_key: dict[str, list[State]] = {}
-        self.existing_by_identity: dict = {}
-        self.existing_by_unit_name: dict = {}
-        self.existing_by_key: dict = {}
+        # name key -> the states of that name (a State, or a list when there are several):
+        # the register's workers first (as loaded), then those this file creates, in order.
+        self.by_key: dict[str, State | list[State]] = {}
+        self.searched: set[str] = set()
 
     def in_scope(self, path: str) -> bool:
         return self.scope_paths is None or any(path.startswith(p) for p in self.scope_paths)
 
+    def org(self, state: State):
+        return self.units.by_id[state.org_id]
+
+    # -- states by name --
+
+    def states_named(self, key: str) -> list[State] | tuple:
+        found = self.by_key.get(key)
+        if found is None:
+            return ()
+        return found if type(found) is list else (found,)
+
+    def add_state(self, state: State) -> None:
+        found = self.by_key.get(state.key)
+        if found is None:
+            self.by_key[state.key] = state
+        elif type(found) is list:
+            found.append(state)
+        else:
+            self.by_key[state.key] = [found, state]
+
+    def state_of(self, key: str, mobile: str) -> State | None:
+        for state in self.states_named(key):
+            if state.mobile == mobile:
+                return state
+        return None
+
+    def search(self, keys) -> None:
+        """Load the register's workers named by any of ``keys`` not searched yet."""
+        new = [k for k in keys if k and k not in self.searched]
+        if not new:
+            return
+        with phase("lookup"):
+            self.searched.update(new)
+            loaded = {}
+            for state in existing_workers(new):
+                self.add_state(state)
+                loaded[state.worker_id] = state
+            if loaded:
+                load_related(loaded, self.campaign_id)
+
+    # -- planning --
+
     def plan(self, parsed: list[Parsed]) -> list[Planned]:
         """Plan a list of parsed rows at once (tests, small files)."""
-        keys = {p.data.get("key") for p in parsed if p.data.get("key")}
-        return list(self.iter_plan(keys, iter(list(parsed))))
+        return [p for chunk in self.iter_plan(iter(list(parsed))) for p in chunk]
 
-    def iter_plan(self, keys: set[str], rows):
-        """Plan the rows of ``rows`` (an iterator of Parsed, in file order) one at a time,
-        tables 1 and 2 first and table 3 after them, yielding each planned row at once so a
-        caller can store them in chunks. ``keys`` are the name keys of all rows: the register
-        is searched once for them before planning."""
-        for w in existing_workers(keys):
-            self.existing_by_identity.setdefault((w["name_key"], w["mobile"]), w)
-            self.existing_by_unit_name.setdefault((w["organisation_id"], w["name_key"]), []).append(w)
-            self.existing_by_key.setdefault(w["name_key"], []).append(w)
-            self.states_by_id[w["id"]] = state_from_worker(w)
-        load_related(self.states_by_id, self.campaign_id)
+    def iter_plan(self, rows):
+        """Plan the rows of ``rows`` (an iterator of Parsed, in file order), tables 1 and 2
+        first and table 3 after them, yielding lists of planned rows (a chunk at a time) so a
+        caller can store them as they come. Between two chunks the register is searched, so a
+        caller must not hold a database command open while it takes the next chunk."""
         later: list[Parsed] = []
         index = 0
-        for p in rows:
-            if p.table == 3:
-                later.append(p)
-                continue
-            yield self.plan_one(index, p)
-            index += 1
-        for p in later:
-            yield self.plan_one(index, p)
-            index += 1
+        while True:
+            chunk = []
+            for p in rows:
+                if p.table == 3:
+                    later.append(p)
+                    continue
+                chunk.append(p)
+                if len(chunk) >= CHUNK:
+                    break
+            if not chunk:
+                break
+            self.search({p.data.get("key") for p in chunk})
+            with phase("plan"):
+                planned = [self.plan_one(index + i, p) for i, p in enumerate(chunk)]
+            index += len(chunk)
+            del chunk
+            yield planned
+        for start in range(0, len(later), CHUNK):
+            chunk = later[start : start + CHUNK]
+            self.search({p.data.get("key") for p in chunk})
+            with phase("plan"):
+                planned = [self.plan_one(index + i, p) for i, p in enumerate(chunk)]
+            index += len(chunk)
+            yield planned
 
     def plan_one(self, index: int, p: Parsed) -> Planned:
         planned = Planned(
@@ -504,29 +583,23 @@ class Planner:
             return
         d["unit_id"] = unit.pk
         notes = d["notes"]
-        identity = (d["key"], d["mobile"])
-        state = self.states.get(identity)
-        if state is not None:
-            first = state.ref if state.ref is not None else None
-            if first is not None:
-                planned.ref_index = first
+        state = self.state_of(d["key"], d["mobile"])
+        if state is not None and state.line is not None:
+            if state.ref is not None:
+                planned.ref_index = state.ref
             else:
                 planned.worker_id = state.worker_id
-            notes.append(reason("same_as_row", line=state.fields.get("_line"), sheet=state.fields.get("_sheet")))
+            notes.append(reason("same_as_row", line=state.line, sheet=state.sheet))
             self.diff_into(planned, state, d)
             return
-        existing = self.existing_by_identity.get(identity)
-        if existing is not None:
-            if not self.in_scope(existing["organisation__path"]):
+        if state is not None:  # in the register, named by this file for the first time
+            if not self.in_scope(self.org(state).path):
                 planned.reasons.append(reason("registered_elsewhere"))
                 return
-            state = self.states_by_id[existing["id"]]
-            state.fields.setdefault("_line", planned.line)
-            state.fields.setdefault("_sheet", planned.sheet)
-            self.states[identity] = state
+            state.line, state.sheet = planned.line, planned.sheet
             planned.worker_id = state.worker_id
             if state.org_id != unit.pk:
-                notes.append(reason("other_unit", unit=state.org_name))
+                notes.append(reason("other_unit", unit=self.org(state).name))
             self.diff_into(planned, state, d)
             return
         candidates = self.duplicate_candidates(unit.pk, d["key"], d["mobile"])
@@ -542,46 +615,44 @@ class Planner:
             worker_id=None,
             ref=planned.index,
             org_id=unit.pk,
-            org_path=unit.path,
-            org_name=unit.name,
             name=d["name"],
             key=d["key"],
             mobile=d["mobile"],
-            fields={"_line": planned.line, "_sheet": planned.sheet},  # the rest filled by diff_into
-        )
-        self.states[(d["key"], d["mobile"])] = state
-        self.states_by_unit_name.setdefault((unit.pk, d["key"]), []).append(state)
-        self.created_by_key.setdefault(d["key"], []).append(state)
+            line=planned.line,
+            sheet=planned.sheet,
+        )  # the worker's fields are filled by diff_into
+        self.add_state(state)
         planned.outcome = Outcome.CREATE
         planned.ref_index = None
         self.diff_into(planned, state, d, creating=True)
         return state
 
     def duplicate_candidates(self, org_id: int, key: str, mobile: str) -> list[dict]:
-        found = []
-        for w in self.existing_by_unit_name.get((org_id, key), []):
-            if w["mobile"] != mobile:
-                found.append(
+        existing, created = [], []
+        for s in self.states_named(key):
+            if s.org_id != org_id or s.mobile == mobile:
+                continue
+            if s.worker_id:
+                existing.append(
                     {
-                        "worker": w["id"],
-                        "name": w["name"],
-                        "unit": w["organisation__name"],
-                        "mobile": normalise.mask(w["mobile"]),
-                    }
-                )
-        for s in self.states_by_unit_name.get((org_id, key), []):
-            if s.mobile != mobile and s.ref is not None:
-                found.append(
-                    {
-                        "row": s.ref,
-                        "line": s.fields.get("_line"),
-                        "sheet": s.fields.get("_sheet"),
+                        "worker": s.worker_id,
                         "name": s.name,
-                        "unit": s.org_name,
+                        "unit": self.org(s).name,
                         "mobile": normalise.mask(s.mobile),
                     }
                 )
-        return found
+            elif s.ref is not None:
+                created.append(
+                    {
+                        "row": s.ref,
+                        "line": s.line,
+                        "sheet": s.sheet,
+                        "name": s.name,
+                        "unit": self.org(s).name,
+                        "mobile": normalise.mask(s.mobile),
+                    }
+                )
+        return existing + created
 
     def diff_into(self, planned: Planned, state: State, d: dict, creating: bool = False) -> None:
         """Work out what the row changes on ``state``, record it in ``planned.changes`` and
@@ -597,7 +668,7 @@ class Planner:
         contact_user = None
         contact = d.get("contact", "")
         if contact:
-            matches = self.contacts.match(normalise.name_key(contact), state.org_path)
+            matches = self.contacts.match(normalise.name_key(contact), self.org(state).path)
             if len(matches) == 1 and self.campaign_id:
                 contact_user = matches[0]
             elif len(matches) == 1:
@@ -611,37 +682,47 @@ class Planner:
                 new_values["contact_name_hint"] = contact
         worker_changes = {}
         for name, value in new_values.items():
-            if value and state.fields.get(name, "") != value:
-                worker_changes[name] = [state.fields.get(name, ""), value]
-                state.fields[name] = value
+            if value:
+                old = getattr(state, name)
+                if old != value:
+                    worker_changes[name] = [old, value]
+                    setattr(state, name, value)
         if worker_changes:
             changes["worker"] = worker_changes
         # family
         adds, updates = [], []
-        for member in d.get("family", []):
-            known = state.family.get(member["key"])
+        family = state.family
+        for member in d.get("family", ()):
+            key = member["key"]
+            known = state.member(key)
             if known is None:
                 add = dict(member)
                 add["is_primary"] = not state.has_primary
                 state.has_primary = True
                 adds.append(add)
-                state.family[member["key"]] = {
-                    "row": planned.index,
-                    "pos": len(adds) - 1,
-                    "mobile": member["mobile"],
-                    "relation": member["relation"],
-                }
+                family = (*family, (key, None, planned.index, len(adds) - 1, member["mobile"], member["relation"], ""))
+                state.family = family
                 continue
             change = {}
-            for f in ("mobile", "relation"):
-                if member[f] and member[f] != known[f]:
-                    change[f] = [known[f], member[f]]
-                    known[f] = member[f]
+            mobile, relation = known[F_MOBILE], known[F_RELATION]
+            if member["mobile"] and member["mobile"] != mobile:
+                change["mobile"] = [mobile, member["mobile"]]
+                mobile = member["mobile"]
+            if member["relation"] and member["relation"] != relation:
+                change["relation"] = [relation, member["relation"]]
+                relation = member["relation"]
             if change:
-                ref = {"id": known["id"]} if "id" in known else {"row": known["row"], "pos": known["pos"]}
-                if "id" in known:
-                    planned.versions.setdefault("family", {})[str(known["id"])] = known.get("version", "")
+                member_id = known[F_ID]
+                if member_id is not None:
+                    ref = {"id": member_id}
+                    planned.versions.setdefault("family", {})[str(member_id)] = known[F_VERSION]
+                else:
+                    ref = {"row": known[F_ROW], "pos": known[F_POS]}
                 updates.append(ref | change)
+                family = tuple(
+                    (*m[:F_MOBILE], mobile, relation, m[F_VERSION]) if m is known else m for m in family
+                )
+                state.family = family
         if adds:
             changes["family_add"] = adds
         if updates:
@@ -658,13 +739,11 @@ class Planner:
         # difficulty
         difficulty = d.get("difficulty", "")
         if difficulty:
-            if state.difficulties and difficulty in state.difficulties:
+            if difficulty in state.difficulties:
                 notes.append(reason("difficulty_exists"))
             else:
                 changes["difficulty"] = difficulty
-                if state.difficulties is None:
-                    state.difficulties = set()
-                state.difficulties.add(difficulty)
+                state.difficulties = state.difficulties | {difficulty}
         if state.worker_id and (changes.get("worker") or changes.get("family_add")):
             planned.versions["worker"] = state.version
         if not creating:
@@ -682,14 +761,9 @@ class Planner:
                 return
         base = unit.path if unit else self.root.path
         found: dict = {}
-        for w in self.existing_by_key.get(d["key"], []):
-            state = self.states_by_id.get(w["id"])
-            if state is not None and state.fields.get("team") == TeamType.HUBEI_AID:
-                if (unit and state.org_id == unit.pk) or (not unit and state.org_path.startswith(base)):
-                    found[("w", state.worker_id)] = state
-        for state in self.created_by_key.get(d["key"], []):
-            if state.fields.get("team") == TeamType.HUBEI_AID:
-                if (unit and state.org_id == unit.pk) or (not unit and state.org_path.startswith(base)):
+        for state in self.states_named(d["key"]):
+            if state.team == TeamType.HUBEI_AID:
+                if (unit and state.org_id == unit.pk) or (not unit and self.org(state).path.startswith(base)):
                     found[("w", state.worker_id) if state.worker_id else ("r", state.ref)] = state
         unit_name = unit.name if unit else self.root.name
         if not found:
@@ -699,7 +773,7 @@ class Planner:
             planned.reasons.append(reason("ambiguous_aid_worker", name=d["name"], unit=unit_name, count=len(found)))
             return
         state = next(iter(found.values()))
-        if not self.in_scope(state.org_path):
+        if not self.in_scope(self.org(state).path):
             planned.reasons.append(reason("registered_elsewhere"))
             return
         if state.worker_id:

@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from nuanxin.registry.imports.safety import FileRefused, decode_text, limit, too_many_rows
+from nuanxin.registry.imports.timing import phase
 
 
 @dataclass
 class Sheet:
     name: str
     rows: Iterator[tuple[int, list[str]]]  # (spreadsheet row number, cells as text)
+    height: int = 0  # rows in the sheet (for the progress bar)
 
 
 def cell_text(value) -> str:
@@ -47,7 +49,7 @@ def read_sheets(path, kind: str) -> Iterator[Sheet]:
     if kind == "csv":
         with open(path, "rb") as fh:
             text = decode_text(fh.read())
-        yield Sheet(name="CSV", rows=counter.wrap(_csv_rows(text)))
+        yield Sheet(name="CSV", rows=counter.wrap(_csv_rows(text)), height=text.count("\n") + 1)
         return
     from python_calamine import CalamineWorkbook
 
@@ -59,10 +61,12 @@ def read_sheets(path, kind: str) -> Iterator[Sheet]:
         ) from None
     for name in workbook.sheet_names:
         try:
-            sheet = workbook.get_sheet_by_name(name)
+            with phase("read"):
+                sheet = workbook.get_sheet_by_name(name)
         except Exception:  # noqa: S112 - a chart sheet or a broken one: skip it, keep the others
             continue
-        yield Sheet(name=name, rows=counter.wrap(_calamine_rows(sheet)))
+        yield Sheet(name=name, rows=_calamine_rows(sheet, counter), height=sheet.height)
+        del sheet
 
 
 class _RowCounter:
@@ -80,11 +84,23 @@ class _RowCounter:
             yield item
 
 
-def _calamine_rows(sheet) -> Iterator[tuple[int, list[str]]]:
+def _calamine_rows(sheet, counter: _RowCounter) -> Iterator[tuple[int, list[str]]]:
     # iter_rows starts at the first used row; start gives its 0-based position.
     start = sheet.start[0] if getattr(sheet, "start", None) else 0
-    for offset, row in enumerate(sheet.iter_rows()):
-        yield start + offset + 1, [cell_text(v) for v in row]
+    line = start
+    rows = sheet.iter_rows()
+    while True:
+        with phase("read"):
+            row = next(rows, None)
+            if row is None:
+                return
+            counter.seen += 1
+            if counter.seen > counter.max_rows:
+                raise too_many_rows()
+            line += 1
+            # Most cells are text already: convert only the others (numbers, dates, booleans).
+            cells = [v if type(v) is str and "\x00" not in v else cell_text(v) for v in row]
+        yield line, cells
 
 
 def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:

@@ -26,6 +26,24 @@ def cell(cells: list[str], columns: dict[str, int], key: str) -> str:
     return cells[position]
 
 
+# Cells with few different values (gender, category, post, team, relation, unit, contact,
+# difficulty) are normalised once per value; names and phones, different on every row, are not
+# worth a cache entry.
+_short_text = lru_cache(maxsize=4096)(normalise.text)
+
+
+def skip_row(cells: list[str], columns: dict[str, int]) -> bool:
+    """``is_blank(...) or is_footer(...)`` reading the first filled cell once."""
+    seq = columns.get(h.SEQ)
+    for i, c in enumerate(cells):
+        if i == seq or not c:
+            continue
+        text = normalise.text(c)
+        if text:
+            return bool(_FOOTER.match(text))
+    return True
+
+
 def is_blank(cells: list[str], columns: dict[str, int]) -> bool:
     seq = columns.get(h.SEQ)
     return all(not normalise.text(c) for i, c in enumerate(cells) if i != seq)
@@ -42,7 +60,16 @@ def is_footer(cells: list[str], columns: dict[str, int]) -> bool:
     return False
 
 
-@lru_cache(maxsize=32768)
+_KEY_DROP = re.compile(r"[\s·.]")
+
+
+def key_of_name(value: str) -> str:
+    """``normalise.name_key`` of a value that ``normalise.name`` returned (name is idempotent,
+    so it need not run again; a test holds the two equal)."""
+    return _KEY_DROP.sub("", value).lower()
+
+
+@lru_cache(maxsize=8192)
 def person_name(raw: str) -> tuple[str, str, str]:
     """(name, name_key, reason code or "")."""
     value = normalise.name(raw)
@@ -50,9 +77,9 @@ def person_name(raw: str) -> tuple[str, str, str]:
         return "", "", "missing_name"
     if len(value) > 50:
         return value, "", "name_too_long"
-    if any(ch.isdigit() for ch in value):
+    if any(map(str.isdigit, value)):
         return value, "", "bad_name"
-    return value, normalise.name_key(value), ""
+    return value, key_of_name(value), ""
 
 
 def phone_value(raw: str, column: str, reasons: list) -> str:
@@ -64,23 +91,42 @@ def phone_value(raw: str, column: str, reasons: list) -> str:
 
 
 def alias_value(raw: str, aliases: dict, code: str, reasons: list, contains: bool = False) -> str:
+    name = _ALIAS_NAMES.get(id(aliases))
+    if name is not None:
+        value, text = _alias_cached(raw, name, contains)
+    else:
+        value, text = _alias_lookup(raw, aliases, contains)
+    if value is None:
+        reasons.append(reason(code, value=text))
+        return ""
+    return value
+
+
+_ALIAS_TABLES = {"gender": GENDER_ALIASES, "category": CATEGORY_ALIASES, "carrier": CARRIER_ALIASES}
+_ALIAS_NAMES = {id(table): name for name, table in _ALIAS_TABLES.items()}
+
+
+@lru_cache(maxsize=4096)
+def _alias_cached(raw: str, name: str, contains: bool) -> tuple[str | None, str]:
+    return _alias_lookup(raw, _ALIAS_TABLES[name], contains)
+
+
+def _alias_lookup(raw: str, aliases: dict, contains: bool) -> tuple[str | None, str]:
+    """(the value, or None when the text is no known alias; the cell's text)."""
     text = normalise.text(raw).replace(" ", "")
     if not text:
-        return ""
+        return "", ""
     value = aliases.get(text) or aliases.get(text.lower())
     if value is None and contains:
         for alias in sorted(aliases, key=len, reverse=True):
             if len(alias) >= 2 and alias in text:
                 value = aliases[alias]
                 break
-    if value is None:
-        reasons.append(reason(code, value=text))
-        return ""
-    return str(value)
+    return (None if value is None else str(value)), text
 
 
 def text_value(raw: str, column: str, max_len: int, reasons: list) -> str:
-    value = normalise.text(raw)
+    value = _short_text(raw)
     if len(value) > max_len:
         reasons.append(reason("too_long", column=column, max=max_len))
         return value[:max_len]
@@ -102,7 +148,7 @@ def split_family(names_raw: str, phones_raw: str, relation_raw: str, reasons: li
         piece = piece.strip()
         if not piece:
             continue
-        if sum(ch.isdigit() for ch in piece) >= 22 and " " in piece:
+        if len(piece) >= 22 and " " in piece and sum(map(str.isdigit, piece)) >= 22:
             phones.extend(p for p in piece.split(" ") if p)
         else:
             phones.append(piece)
@@ -117,7 +163,7 @@ def split_family(names_raw: str, phones_raw: str, relation_raw: str, reasons: li
             if match:
                 entry, relation = match.group("name").strip(), match.group("rel").strip()
         if not relation and len(names) == 1:
-            relation = normalise.text(relation_raw)
+            relation = _short_text(relation_raw)
         name, key, problem = person_name(entry)
         if problem:
             reasons.append(reason(problem if problem != "missing_name" else "bad_name", value=entry))
@@ -131,53 +177,83 @@ def split_family(names_raw: str, phones_raw: str, relation_raw: str, reasons: li
     return members
 
 
+_ABSENT = 1 << 30  # the position of a column the sheet does not have: past every row's end
+_PERSON_COLUMNS = (
+    h.NAME, h.WORKER_PHONE, h.TEAM, h.DIFFICULTY, h.GENDER, h.CATEGORY, h.POST, h.UNIT, h.CONTACT, h.FAMILY_NAME,
+    h.FAMILY_PHONE, h.RELATION,
+)
+_positions_cache: dict[int, tuple[dict, tuple]] = {}
+
+
+def _positions(columns: dict[str, int]) -> tuple:
+    """The positions of ``_PERSON_COLUMNS`` in a sheet (one layout's columns serve many rows)."""
+    found = _positions_cache.get(id(columns))
+    if found is None or found[0] is not columns:
+        if len(_positions_cache) > 64:
+            _positions_cache.clear()
+        found = _positions_cache[id(columns)] = (columns, tuple(columns.get(k, _ABSENT) for k in _PERSON_COLUMNS))
+    return found[1]
+
+
 def parse_person(cells: list[str], columns: dict[str, int], *, table: int, sheet_team: str) -> tuple[dict, list]:
     """Values of a row of table 1 or 2, and the reasons to reject it (empty when it is fine)."""
+    n = len(cells)
+    (
+        p_name, p_phone, p_team, p_difficulty, p_gender, p_category, p_post, p_unit, p_contact, p_family,
+        p_family_phone, p_relation,
+    ) = _positions(columns)
     reasons: list = []
-    name, key, problem = person_name(cell(cells, columns, h.NAME))
+    name, key, problem = person_name(cells[p_name] if p_name < n else "")
     if problem:
         reasons.append(reason(problem, value=name))
-    mobile_raw = cell(cells, columns, h.WORKER_PHONE)
-    mobile = phone_value(mobile_raw, "联系方式", reasons)
-    if not normalise.text(mobile_raw):
-        reasons.append(reason("missing_mobile"))
+    mobile = phone_value(cells[p_phone] if p_phone < n else "", "联系方式", reasons)
+    if not mobile and not (reasons and reasons[-1]["code"] == "bad_phone"):
+        reasons.append(reason("missing_mobile"))  # the cell is empty: phone() gave "" without a reason
     team = ""
-    notes: list = []
     if table == 1:
         team = TeamType.HUBEI_AID
     else:
-        team_raw = cell(cells, columns, h.TEAM)
-        if normalise.text(team_raw):
+        team_raw = cells[p_team] if p_team < n else ""
+        if _short_text(team_raw):
             found = h.team_from_cell(team_raw)
             if not found:
-                reasons.append(reason("bad_team", value=normalise.text(team_raw)))
+                reasons.append(reason("bad_team", value=_short_text(team_raw)))
             team = found or ""
         team = team or sheet_team
-    difficulty = normalise.text(cell(cells, columns, h.DIFFICULTY))
+    difficulty = _short_text(cells[p_difficulty] if p_difficulty < n else "")
     if difficulty.lower() in _NO_DIFFICULTY:
         difficulty = ""
+    gender = alias_value(cells[p_gender] if p_gender < n else "", GENDER_ALIASES, "bad_gender", reasons)
+    category = alias_value(
+        cells[p_category] if p_category < n else "", CATEGORY_ALIASES, "bad_category", reasons, contains=True
+    )
+    post = text_value(cells[p_post] if p_post < n else "", "职务职称", 100, reasons)
+    unit = _short_text(cells[p_unit] if p_unit < n else "")
+    contact = _contact_name(text_value(cells[p_contact] if p_contact < n else "", "工会联系人姓名", 50, reasons))
+    family = split_family(
+        cells[p_family] if p_family < n else "",
+        cells[p_family_phone] if p_family_phone < n else "",
+        cells[p_relation] if p_relation < n else "",
+        reasons,
+    )
     data = {
         "name": name,
         "key": key,
         "mobile": mobile,
-        "gender": alias_value(cell(cells, columns, h.GENDER), GENDER_ALIASES, "bad_gender", reasons),
-        "category": alias_value(
-            cell(cells, columns, h.CATEGORY), CATEGORY_ALIASES, "bad_category", reasons, contains=True
-        ),
-        "post_title": text_value(cell(cells, columns, h.POST), "职务职称", 100, reasons),
+        "gender": gender,
+        "category": category,
+        "post_title": post,
         "team": str(team),
-        "unit": normalise.text(cell(cells, columns, h.UNIT)),
-        "contact": normalise.name(text_value(cell(cells, columns, h.CONTACT), "工会联系人姓名", 50, reasons)),
+        "unit": unit,
+        "contact": contact,
         "difficulty": difficulty,
-        "family": split_family(
-            cell(cells, columns, h.FAMILY_NAME),
-            cell(cells, columns, h.FAMILY_PHONE),
-            cell(cells, columns, h.RELATION),
-            reasons,
-        ),
-        "notes": notes,
+        "family": family,
+        "notes": [],
     }
     return data, reasons
+
+
+_contact_name = lru_cache(maxsize=4096)(normalise.name)
 
 
 def is_continuation(cells: list[str], columns: dict[str, int]) -> bool:

@@ -9,11 +9,13 @@ an applied batch while nothing has changed the records it wrote since.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import uuid
 from collections import Counter
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -26,12 +28,14 @@ from nuanxin.core import audit
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
 from nuanxin.core.models import AuditOutcome
 from nuanxin.orgs import scope
+from nuanxin.registry import normalise
 from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, TeamType
 from nuanxin.registry.import_models import BatchStatus, Decision, ImportBatch, ImportRow, Outcome
 from nuanxin.registry.imports import bulk
 from nuanxin.registry.imports import planner as pl
 from nuanxin.registry.imports.messages import reason
 from nuanxin.registry.imports.safety import FileRefused, check_file, kind_of
+from nuanxin.registry.imports.timing import fewer_full_collections, phase
 
 log = logging.getLogger(__name__)
 ROW_CHUNK = 2000
@@ -101,9 +105,10 @@ def create_batch(
         raise ServiceError(_("Unknown frontline team."), field="default_team")
     filename = os.path.basename(filename or "upload")[:200]
     kind = kind_of(filename)
-    path, size, digest = _store_upload(upload, kind)
     try:
-        check_file(path, kind)
+        with phase("check"):
+            path, size, digest = _store_upload(upload, kind)
+            check_file(path, kind)
     except FileRefused as exc:
         _remove(path)
         audit.record(
@@ -162,24 +167,18 @@ def plan_batch(*, batch_id: int) -> None:
     _set(batch.pk, status=BatchStatus.PLANNING, progress_done=0, progress_total=0)
     actor = batch.created_by
     try:
-        keys, estimate = pl.scan_keys(batch.stored_path, batch.file_kind)
-        _set(batch.pk, progress_total=estimate)
-        sheets: list[dict] = []
-        rows = pl.iter_file(batch.stored_path, batch.file_kind, default_team=batch.default_team, sheets=sheets)
-        planned = pl.Planner(organisation=batch.organisation, actor=actor).iter_plan(keys, rows)
-        del keys
-        total = _write_rows(batch, planned)
+        with fewer_full_collections():
+            counts, sheets = _plan(batch, actor)
         if not any(s.get("table") for s in sheets):
             raise pl._no_table()
-        ImportBatch.objects.filter(pk=batch.pk).update(sheets=sheets)
-        counts = _counts(batch)
-        with transaction.atomic():
+        with phase("finish"), transaction.atomic():
             ImportBatch.objects.filter(pk=batch.pk).update(
                 status=BatchStatus.PLANNED,
+                sheets=sheets,
                 counts=counts,
                 planned_at=timezone.now(),
-                progress_done=total,
-                progress_total=total,
+                progress_done=counts["total"],
+                progress_total=counts["total"],
                 stored_path="",
             )
             audit.record(actor, "import.plan", obj=batch, organisation=batch.organisation, detail={"counts": counts})
@@ -207,36 +206,82 @@ def plan_batch(*, batch_id: int) -> None:
         apply_batch(actor=actor, batch=batch)
 
 
+def _plan(batch: ImportBatch, actor) -> tuple[dict, list[dict]]:
+    """Read, plan and store the rows of the batch's file: (counts, sheets described)."""
+    sheets: list[dict] = []
+    size = [0]
+
+    def on_sheet(rows: int) -> None:
+        size[0] += rows
+        _set(batch.pk, progress_total=size[0])
+
+    rows = pl.iter_file(
+        batch.stored_path, batch.file_kind, default_team=batch.default_team, sheets=sheets, on_sheet=on_sheet
+    )
+    with phase("lookup"):
+        planner = pl.Planner(organisation=batch.organisation, actor=actor)
+    return _write_rows(batch, planner.iter_plan(rows)), sheets
+
+
 ROW_COLUMNS = [
     "batch", "index", "sheet", "line", "table", "outcome", "decision", "reasons", "raw", "data", "worker",
     "ref_index", "candidates", "changes", "versions", "applied",
 ]
 
 
-def _write_rows(batch: ImportBatch, planned) -> int:
-    """Store the planned rows in chunks as they come (the page's progress counts them). The
-    cells as written (``raw``) are kept only for rows that may end up in the rejects file.
-    Returns the number of rows."""
-    keep_raw = {Outcome.REJECT, Outcome.REVIEW}
-    columns = [f"{c}_id" if c in ("batch", "worker") else c for c in ROW_COLUMNS]
-    chunk: list[list] = []
+def _write_rows(batch: ImportBatch, chunks) -> dict:
+    """Store the planned rows a chunk at a time as they come (the page's progress counts them;
+    each chunk commits on its own, the batch stays "planning" until all are stored). Returns
+    the counts of every outcome."""
+    counts = {o: 0 for o in Outcome.values}
     done = 0
-    for p in planned:
-        chunk.append(
-            [
-                batch.pk, p.index, p.sheet[:100], p.line, p.table, p.outcome, "",
-                p.reasons if p.outcome == Outcome.REJECT else p.data.get("notes", []),
-                p.raw if p.outcome in keep_raw else [], p.data, p.worker_id, p.ref_index, p.candidates,
-                p.changes, p.versions, {},
-            ]
-        )
-        if len(chunk) >= ROW_CHUNK * 5:
-            bulk.insert_dicts(ImportRow, columns, chunk)
+    columns = [f"{c}_id" if c in ("batch", "worker") else c for c in ROW_COLUMNS]
+    postgres = bulk.is_postgres()
+    for chunk in chunks:
+        with phase("store"):
+            for p in chunk:
+                counts[p.outcome] += 1
+            if postgres:
+                bulk.copy_lines(ImportRow._meta.db_table, [ImportRow._meta.get_field(c).column for c in columns],
+                                _row_lines(batch.pk, chunk))
+            else:
+                rows = []
+                for p in chunk:
+                    reasons, raw, data = p.stored()
+                    rows.append([batch.pk, p.index, p.sheet[:100], p.line, p.table, p.outcome, "", reasons, raw, data,
+                                 p.worker_id, p.ref_index, p.candidates, p.changes, p.versions, {}])
+                bulk.insert_dicts(ImportRow, columns, rows)
             done += len(chunk)
-            chunk = []
             _set(batch.pk, progress_done=done)
-    bulk.insert_dicts(ImportRow, columns, chunk)
-    return done + len(chunk)
+    counts["total"] = done
+    return counts
+
+
+def _row_lines(batch_id: int, chunk):
+    """The planned rows as lines of COPY text, in ``ROW_COLUMNS`` order."""
+    dumps, json_text, text = bulk.dumps, bulk.json_text, bulk.text
+    head = f"{batch_id}\t"
+    for p in chunk:
+        reasons, raw, data = p.stored()
+        yield "\t".join(
+            (
+                head + str(p.index),
+                text(p.sheet[:100]),
+                str(p.line),
+                str(p.table),
+                p.outcome,
+                "",
+                json_text(dumps(reasons)) if reasons else "[]",
+                json_text(dumps(raw)) if raw else "[]",
+                json_text(dumps(data)),
+                "\\N" if p.worker_id is None else str(p.worker_id),
+                "\\N" if p.ref_index is None else str(p.ref_index),
+                json_text(dumps(p.candidates)) if p.candidates else "[]",
+                json_text(dumps(p.changes)) if p.changes else "{}",
+                json_text(dumps(p.versions)) if p.versions else "{}",
+                "{}",
+            )
+        )
 
 
 def _counts(batch: ImportBatch) -> dict:
@@ -305,10 +350,10 @@ def decide_row(*, actor, batch: ImportBatch, row: ImportRow, decision: str, cand
             raise ServiceError(_("Choose one of the listed records."), field="candidate") from None
         planned = _as_planned(row, data)
         if "worker" in chosen:
-            workers = [w for w in pl.existing_workers([data["key"]]) if w["id"] == chosen["worker"]]
-            if not workers:
+            states = [w for w in pl.existing_workers([data["key"]]) if w.worker_id == chosen["worker"]]
+            if not states:
                 raise Conflict(_("That record no longer exists; run the dry run again."))
-            state = pl.state_from_worker(workers[0])
+            state = states[0]
             pl.load_related({state.worker_id: state}, planner.campaign_id)
             planned.worker_id = state.worker_id
             planner.diff_into(planned, state, data)
@@ -317,22 +362,7 @@ def decide_row(*, actor, batch: ImportBatch, row: ImportRow, decision: str, cand
             row.worker_id = state.worker_id
         else:
             source = ImportRow.objects.get(batch=batch, index=chosen["row"])
-            state = pl.State(
-                worker_id=None,
-                ref=source.index,
-                org_id=source.data["unit_id"],
-                org_path=planner.units.by_id[source.data["unit_id"]].path,
-                org_name=planner.units.by_id[source.data["unit_id"]].name,
-                name=source.data["name"],
-                key=source.data["key"],
-                mobile=source.data["mobile"],
-                fields={f: source.data.get(f, "") for f in pl.WORKER_FIELDS},
-            )
-            for pos, member in enumerate(source.data.get("family", [])):
-                state.family[member["key"]] = {"row": source.index, "pos": pos, **member}
-            state.has_primary = bool(state.family)
-            if source.changes.get("difficulty"):
-                state.difficulties = {source.changes["difficulty"]}
+            state = _state_of_created(source)
             planner.diff_into(planned, state, data)
             row.ref_index = source.index
         data["notes"].append(reason("decided_same"))
@@ -351,6 +381,33 @@ def decide_row(*, actor, batch: ImportBatch, row: ImportRow, decision: str, cand
         detail={"row": row.index, "line": row.line, "sheet": row.sheet, "decision": decision, "outcome": row.outcome},
     )
     return row
+
+
+def _state_of_created(source: ImportRow) -> pl.State:
+    """The state of the worker a planned "create" row will write: its values, family members,
+    assignment and difficulty as the row's changes hold them."""
+    ch = source.changes or {}
+    state = pl.State(
+        worker_id=None,
+        ref=source.index,
+        org_id=source.data["unit_id"],
+        name=source.data["name"],
+        key=source.data["key"],
+        mobile=source.data["mobile"],
+        line=source.line,
+        sheet=source.sheet,
+        **{f: new for f, (_old, new) in (ch.get("worker") or {}).items() if f in pl.WORKER_FIELDS},
+    )
+    state.family = tuple(
+        (m["key"], None, source.index, pos, m["mobile"], m["relation"], "")
+        for pos, m in enumerate(ch.get("family_add", []))
+    )
+    state.has_primary = bool(state.family)
+    if ch.get("difficulty"):
+        state.difficulties = frozenset({ch["difficulty"]})
+    if ch.get("assign"):
+        state.assigned, state.assigned_name = ch["assign"]["user"], ch["assign"]["name"]
+    return state
 
 
 def _as_planned(row: ImportRow, data: dict) -> pl.Planned:
@@ -415,7 +472,7 @@ def apply_batch(*, actor, batch: ImportBatch) -> ImportBatch:
     """Write the stored plan of a batch in one transaction. Refuses (and writes nothing) when a
     record the plan relies on changed since the dry run."""
     try:
-        with transaction.atomic():
+        with fewer_full_collections(), phase("commit"), transaction.atomic():
             return _apply(actor, batch)
     except ServiceError as exc:
         if ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.APPLYING).exists():
@@ -424,12 +481,71 @@ def apply_batch(*, actor, batch: ImportBatch) -> ImportBatch:
 
 
 APPLY_CHUNK = 5000
+APPLIED = (Outcome.CREATE, Outcome.UPDATE)
+# The columns the apply writes of a new worker / family member (the others take their defaults).
+WORKER_COLUMNS = (
+    "organisation_id", "name", "name_key", "name_pinyin", "name_initials", "gender", "category", "post_title",
+    "mobile", "mobile_tail", "team", "contact_name_hint", "created_by_id",
+)
+FAMILY_COLUMNS = ("worker_id", "name", "name_key", "relation", "mobile", "is_primary")
+
+
+def worker_derived(name: str, mobile: str) -> tuple[str, str, str, str, str]:
+    """(name, name_key, name_pinyin, name_initials, mobile_tail) as ``Worker.refresh_derived``
+    computes them (a test holds the two equal)."""
+    name = normalise.name(name)
+    pinyin, initials = normalise.pinyin(name)
+    return name, normalise.name_key(name), pinyin, initials, normalise.tail(mobile)
+
+
+def family_derived(name: str) -> tuple[str, str]:
+    """(name, name_key) as ``FamilyMember.refresh_derived`` computes them."""
+    name = normalise.name(name)
+    return name, normalise.name_key(name)
+
+
+def _plan_rows(batch: ImportBatch, fields: tuple, outcomes):
+    """The stored plan of ``batch`` in row order, a chunk (a list of tuples of ``fields``, the
+    first of which must be "index") at a time; JSON columns decoded. Read with a plain cursor:
+    Django's row objects and converters cost more than the rows here."""
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+    table = ImportRow._meta.db_table
+    columns = [ImportRow._meta.get_field(f[:-3] if f.endswith("_id") else f) for f in fields]
+    decode = [i for i, f in enumerate(columns) if f.get_internal_type() == "JSONField"]
+    outcome_marks = ", ".join(["%s"] * len(outcomes))
+    # identifiers from the model's meta, quoted; the values are parameters
+    sql = (
+        f"SELECT {', '.join(qn(f.column) for f in columns)} FROM {qn(table)} "  # noqa: S608
+        f"WHERE {qn('batch_id')} = %s AND {qn('outcome')} IN ({outcome_marks}) AND {qn('index')} > %s "
+        f"ORDER BY {qn('index')} LIMIT {int(APPLY_CHUNK)}"
+    )
+    loads = json.loads
+    last = -1
+    while True:
+        with phase("load plan"), connection.cursor() as cursor:
+            cursor.execute(sql, [batch.pk, *[str(o) for o in outcomes], last])
+            chunk = cursor.fetchall()
+            if decode:
+                for n, values in enumerate(chunk):
+                    values = list(values)
+                    for i in decode:
+                        if isinstance(values[i], str):
+                            values[i] = loads(values[i])
+                    chunk[n] = values
+        if not chunk:
+            return
+        last = chunk[-1][0]
+        yield chunk
 
 
 def _apply(actor, batch: ImportBatch) -> ImportBatch:
     """Stream the stored plan in row order, a chunk at a time (memory stays flat for 100,000
-    rows): check what the chunk relies on, insert what it creates, remember the ids that later
-    rows refer to, and apply the updates of existing records at the end, each once."""
+    rows): insert what the chunk creates as plain rows (COPY on PostgreSQL, with the history
+    rows copied by the database), remember only the ids that later rows refer to, and apply
+    the updates of existing records at the end, each once. What the dry run relies on is
+    checked first, for the whole batch."""
     from nuanxin.care.models import CareAssignment
     from nuanxin.registry.models import Deployment, FamilyMember, Worker
 
@@ -440,155 +556,164 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
         raise NotAllowed(_("You may not import into %(org)s.") % {"org": batch.organisation.name})
     _check_decided(batch)
     user = _user(actor)
+    user_id = getattr(user, "pk", None)
     started = timezone.now()
-    org_ids: dict[int, int] = {}  # worker id -> organisation id, for the difficulties' audit rows
-    created: dict[int, int] = {}  # row index -> id of the worker it created
-    family_ids: dict[tuple[int, int], int] = {}  # (row index, position) -> family member id
+    with phase("revalidate"):
+        _revalidate(batch)
+    with phase("load plan"):
+        # what rows refer to across chunks: the worker an earlier row creates, a family member
+        # it adds (the rest is forgotten chunk by chunk)
+        referred = set(
+            ImportRow.objects.filter(batch_id=batch.pk, outcome__in=APPLIED, ref_index__isnull=False)
+            .values_list("ref_index", flat=True)
+        )
+        referred_family = set()
+        for updates in ImportRow.objects.filter(
+            batch_id=batch.pk, outcome__in=APPLIED, changes__has_key="family_update"
+        ).values_list("changes__family_update", flat=True):
+            referred_family.update((u["row"], u["pos"]) for u in updates or [] if "row" in u)
+    created: dict[int, tuple[int, int]] = {}  # row index -> (worker id, unit id), for the rows referred to
+    family_ids: dict[tuple[int, int], int] = {}  # (row index, position) -> family member id, same
     deployment_ids: dict[int, int] = {}  # row index -> id of the deployment it created
     later = {"worker": {}, "family": {}, "deployment": {}}  # id -> {field: value}, written at the end
-    applied_rows: list[list] = []
+    updated_created: set[int] = set()  # workers in later["worker"] that the batch itself creates
     totals = Counter()
-    ids = (
-        ImportRow.objects.filter(batch=batch, outcome__in=[Outcome.CREATE, Outcome.UPDATE])
-        .order_by("index")
-        .values_list("index", flat=True)
-    )
-    indexes = list(ids)
-    for start in range(0, len(indexes), APPLY_CHUNK):
-        low, high = indexes[start], indexes[min(start + APPLY_CHUNK, len(indexes)) - 1]
-        rows = list(
-            ImportRow.objects.filter(
-                batch=batch, outcome__in=[Outcome.CREATE, Outcome.UPDATE], index__gte=low, index__lte=high
-            )
-            .only("id", "index", "sheet", "line", "outcome", "data", "worker_id", "ref_index", "changes", "versions")
-            .order_by("index")
-        )
-        _revalidate(batch, rows)
-
-        def target(row) -> int:
-            if row.outcome == Outcome.CREATE:
-                return created[row.index]
-            if row.ref_index is not None:
-                return created[row.ref_index]
-            return row.worker_id
-
+    fields = ("index", "id", "outcome", "data", "worker_id", "ref_index", "changes")
+    for rows in _plan_rows(batch, fields, APPLIED):
+        targets: dict[int, int] = {}  # row index -> the worker the row writes to
+        orgs: dict[int, int] = {}  # worker id -> unit id, where known without a query
         # workers the chunk creates
-        new_workers = []
-        for row in rows:
-            if row.outcome != Outcome.CREATE:
-                continue
-            d = row.data
-            w = Worker(
-                organisation_id=d["unit_id"],
-                name=d["name"],
-                mobile=d["mobile"],
-                gender=d.get("gender", ""),
-                category=d.get("category", ""),
-                post_title=d.get("post_title", ""),
-                team=d.get("team") or TeamType.OTHER,
-                created_by=user,
-            )
-            for field, (_old, new) in row.changes.get("worker", {}).items():
-                setattr(w, field, new)
-            w.refresh_derived()
-            new_workers.append((row.index, w))
-        bulk.insert(Worker, [w for _i, w in new_workers], history=True, user=user)
-        for index, w in new_workers:
-            created[index] = w.pk
-            org_ids[w.pk] = w.organisation_id
-        totals["workers_created"] += len(new_workers)
-        del new_workers
-        for row in rows:
-            if row.outcome != Outcome.CREATE and row.changes.get("worker"):
-                values = later["worker"].setdefault(target(row), {})
-                for field, (_old, new) in row.changes["worker"].items():
-                    values[field] = new
-        # family members, assignments, deployments
-        new_family, assignments, new_deployments = [], [], []
-        for row in rows:
-            ch = row.changes
-            worker_id = target(row)
-            for pos, add in enumerate(ch.get("family_add", [])):
-                m = FamilyMember(
-                    worker_id=worker_id,
-                    name=add["name"],
-                    relation=add["relation"],
-                    mobile=add["mobile"],
-                    is_primary=add["is_primary"],
+        with phase("workers"):
+            new_workers, new_index = [], []
+            for index, _pk, outcome, d, _worker_id, _ref, ch in rows:
+                if outcome != Outcome.CREATE:
+                    continue
+                v = {
+                    "gender": d.get("gender", ""),
+                    "category": d.get("category", ""),
+                    "post_title": d.get("post_title", ""),
+                    "team": d.get("team") or TeamType.OTHER,
+                    "contact_name_hint": "",
+                }
+                for field, (_old, new) in (ch.get("worker") or {}).items():
+                    v[field] = new
+                mobile = v.get("mobile", d["mobile"])
+                name, key, pinyin, initials, tail = worker_derived(d["name"], mobile)
+                new_workers.append(
+                    (d["unit_id"], name, key, pinyin, initials, v["gender"], v["category"], v["post_title"], mobile,
+                     tail, v["team"], v["contact_name_hint"], user_id)
                 )
-                m.refresh_derived()
-                new_family.append(((row.index, pos), m))
-            if ch.get("assign"):
-                a = ch["assign"]
-                assignments.append(
-                    (row.index, CareAssignment(campaign_id=a["campaign"], worker_id=worker_id, contact_id=a["user"],
+                new_index.append(index)
+            ids = bulk.insert_rows(Worker, WORKER_COLUMNS, new_workers, history=True, user=user)
+            for index, worker_id, values in zip(new_index, ids, new_workers, strict=True):
+                targets[index] = worker_id
+                orgs[worker_id] = values[0]
+                if index in referred:
+                    created[index] = (worker_id, values[0])
+            totals["workers_created"] += len(new_workers)
+            del new_workers, new_index, ids
+        with phase("family"):
+            new_family, family_keys = [], []
+            for index, _pk, outcome, _d, worker_id, ref_index, ch in rows:
+                if outcome != Outcome.CREATE:
+                    if ref_index is not None:
+                        worker_id, orgs_id = created[ref_index]
+                        orgs[worker_id] = orgs_id
+                    targets[index] = worker_id
+                target = targets[index]
+                for pos, add in enumerate(ch.get("family_add", ())):
+                    name, key = family_derived(add["name"])
+                    new_family.append((target, name, key, add["relation"], add["mobile"], add["is_primary"]))
+                    family_keys.append((index, pos))
+            ids = bulk.insert_rows(FamilyMember, FAMILY_COLUMNS, new_family, history=True, user=user)
+            added: dict[int, list[int]] = {}
+            for key, member_id in zip(family_keys, ids, strict=True):
+                added.setdefault(key[0], []).append(member_id)
+                if key in referred_family:
+                    family_ids[key] = member_id
+            totals["family_created"] += len(new_family)
+            del new_family, family_keys, ids
+        # assignments, deployments, and what is updated at the end
+        with phase("other records"):
+            assignments, new_deployments = [], []
+            for index, _pk, outcome, _d, _worker_id, ref_index, ch in rows:
+                target = targets[index]
+                if outcome != Outcome.CREATE and ch.get("worker"):
+                    values = later["worker"].setdefault(target, {})
+                    for field, (_old, new) in ch["worker"].items():
+                        values[field] = new
+                    if ref_index is not None:
+                        updated_created.add(target)
+                for upd in ch.get("family_update", ()):
+                    member_id = upd["id"] if "id" in upd else family_ids[(upd["row"], upd["pos"])]
+                    later["family"].setdefault(member_id, {}).update(
+                        {f: upd[f][1] for f in ("mobile", "relation") if f in upd}
+                    )
+                if ch.get("assign"):
+                    a = ch["assign"]
+                    assignments.append(
+                        (index, CareAssignment(campaign_id=a["campaign"], worker_id=target, contact_id=a["user"],
                                                assigned_by=user))
-                )
-            dep = ch.get("deployment")
-            if dep:
-                values = {f: dep[f][1] for f in ("deployed_mobile", "carrier") if f in dep}
-                if dep.get("id"):
-                    later["deployment"].setdefault(dep["id"], {}).update(values)
-                elif dep.get("row") is not None and dep["row"] in deployment_ids:
-                    later["deployment"].setdefault(deployment_ids[dep["row"]], {}).update(values)
-                else:
-                    new_deployments.append((row.index, Deployment(worker_id=worker_id, **values)))
-        bulk.insert(FamilyMember, [m for _k, m in new_family], history=True, user=user)
-        family_ids.update((k, m.pk) for k, m in new_family)
-        bulk.insert(CareAssignment, [a for _i, a in assignments], history=True, user=user)
-        bulk.insert(Deployment, [d for _i, d in new_deployments], history=True, user=user)
-        deployment_ids.update((i, d.pk) for i, d in new_deployments)
-        for row in rows:
-            for upd in row.changes.get("family_update", []):
-                member_id = upd["id"] if "id" in upd else family_ids[(upd["row"], upd["pos"])]
-                later["family"].setdefault(member_id, {}).update(
-                    {f: upd[f][1] for f in ("mobile", "relation") if f in upd}
-                )
+                    )
+                dep = ch.get("deployment")
+                if dep:
+                    values = {f: dep[f][1] for f in ("deployed_mobile", "carrier") if f in dep}
+                    if dep.get("id"):
+                        later["deployment"].setdefault(dep["id"], {}).update(values)
+                    elif dep.get("row") is not None and dep["row"] in deployment_ids:
+                        later["deployment"].setdefault(deployment_ids[dep["row"]], {}).update(values)
+                    else:
+                        new_deployments.append((index, Deployment(worker_id=target, **values)))
+            bulk.insert(CareAssignment, [a for _i, a in assignments], history=True, user=user)
+            bulk.insert(Deployment, [d for _i, d in new_deployments], history=True, user=user)
+            deployment_ids.update((i, d.pk) for i, d in new_deployments)
         # difficulties
-        need_org = [target(r) for r in rows if r.changes.get("difficulty") and target(r) not in org_ids]
-        if need_org:
-            org_ids.update(Worker.objects.filter(pk__in=need_org).values_list("pk", "organisation_id"))
-        difficulties = _open_difficulties(
-            actor,
-            [(r.index, target(r), org_ids[target(r)], r.changes["difficulty"]) for r in rows
-             if r.changes.get("difficulty")],
-        )
-        # what each row wrote, for undo
-        assigned = dict((i, a.pk) for i, a in assignments)
-        deployed = dict((i, d.pk) for i, d in new_deployments)
-        for row in rows:
-            applied = {}
-            if row.outcome == Outcome.CREATE:
-                applied["created"] = True
-            if row.changes.get("family_add"):
-                applied["family"] = [family_ids[(row.index, p)] for p in range(len(row.changes["family_add"]))]
-            if row.index in assigned:
-                applied["assignment"] = assigned[row.index]
-            if row.index in deployed:
-                applied["deployment"] = deployed[row.index]
-            if row.index in difficulties:
-                applied["difficulty"] = difficulties[row.index]
-            applied_rows.append([row.pk, target(row), applied])
-        totals["family_created"] += len(new_family)
+        with phase("difficulties"):
+            wanted = [targets[r[0]] for r in rows if r[6].get("difficulty") and targets[r[0]] not in orgs]
+            if wanted:
+                orgs.update(Worker.objects.filter(pk__in=wanted).values_list("pk", "organisation_id"))
+            opened = [(r[0], targets[r[0]], r[6]["difficulty"]) for r in rows if r[6].get("difficulty")]
+            difficulties = _open_difficulties(actor, [(i, w, orgs[w], text) for i, w, text in opened])
+        # what each row wrote, for undo (and the worker of a row that names one written above)
+        with phase("plan rows"):
+            assigned = {i: a.pk for i, a in assignments}
+            deployed = {i: d.pk for i, d in new_deployments}
+            applied_rows = []
+            for index, pk, outcome, _d, worker_id, _ref, _ch in rows:
+                applied = {}
+                if outcome == Outcome.CREATE:
+                    applied["created"] = True
+                if index in added:
+                    applied["family"] = added[index]
+                if index in assigned:
+                    applied["assignment"] = assigned[index]
+                if index in deployed:
+                    applied["deployment"] = deployed[index]
+                if index in difficulties:
+                    applied["difficulty"] = difficulties[index]
+                if applied or targets[index] != worker_id:
+                    applied_rows.append([pk, targets[index], applied])
+            bulk.update_rows(ImportRow, ["worker", "applied"], applied_rows)
         totals["assignments_created"] += len(assignments)
         totals["deployments_created"] += len(new_deployments)
         totals["difficulties_opened"] += len(difficulties)
-        del rows, new_family, assignments, new_deployments
+        del rows, assignments, new_deployments, applied_rows, targets, orgs, added
     # updates of existing records (and of records created above by an earlier row), once each
-    _update_later(Worker, later["worker"], user)
-    _update_later(FamilyMember, later["family"], user)
-    _update_later(Deployment, later["deployment"], user)
-    totals["workers_updated"] = len([w for w in later["worker"] if w not in set(created.values())])
-    bulk.update_rows(ImportRow, ["worker", "applied"], applied_rows)
-    batch.status = BatchStatus.APPLIED
-    batch.message = ""
-    batch.applied_at = started
-    batch.applied_until = timezone.now()
-    batch.applied_by = user
-    batch.save(update_fields=["status", "message", "applied_at", "applied_until", "applied_by"])
-    audit.record(
-        actor, "import.apply", obj=batch, organisation=batch.organisation, detail={"counts": batch.counts, **totals}
-    )
+    with phase("updates"):
+        _update_later(Worker, later["worker"], user)
+        _update_later(FamilyMember, later["family"], user)
+        _update_later(Deployment, later["deployment"], user)
+    totals["workers_updated"] = len(set(later["worker"]) - updated_created)
+    with phase("finish"):
+        batch.status = BatchStatus.APPLIED
+        batch.message = ""
+        batch.applied_at = started
+        batch.applied_until = timezone.now()
+        batch.applied_by = user
+        batch.save(update_fields=["status", "message", "applied_at", "applied_until", "applied_by"])
+        audit.record(
+            actor, "import.apply", obj=batch, organisation=batch.organisation, detail={"counts": batch.counts, **totals}
+        )
     return batch
 
 
@@ -710,9 +835,22 @@ def _changed_since(label: str, row) -> Conflict:
     )
 
 
-def _revalidate(batch: ImportBatch, rows: list[ImportRow]) -> None:
+class _Seen(NamedTuple):
+    index: int
+    line: int
+    sheet: str
+    worker_id: int | None
+    ref_index: int | None
+    versions: dict
+    changes: dict
+
+
+def _revalidate(batch: ImportBatch) -> None:
     """Refuse when what the dry run saw has changed: a worker, family member or deployment it
     updates, a person it creates who now exists, an assignment or difficulty now present."""
+    from django.db.models import Exists, OuterRef
+    from django.db.models.fields.json import KT
+
     from nuanxin.care.choices import DifficultyStatus
     from nuanxin.care.models import CareAssignment, Difficulty
     from nuanxin.registry.models import Deployment, FamilyMember, Worker
@@ -729,46 +867,50 @@ def _revalidate(batch: ImportBatch, rows: list[ImportRow]) -> None:
                 if pk not in seen or pl._iso(seen[pk]) != version:
                     raise _changed_since(label, row)
 
-    workers, family, deployments = {}, {}, {}
-    for row in rows:
-        if row.versions.get("worker") and row.worker_id:
-            workers.setdefault(row.worker_id, (row.versions["worker"], row))
-        for pk, version in row.versions.get("family", {}).items():
-            family.setdefault(int(pk), (version, row))
-        for pk, version in row.versions.get("deployment", {}).items():
-            deployments.setdefault(int(pk), (version, row))
-    check(Worker, workers, _("The worker"))
-    check(FamilyMember, family, _("A family member"))
-    check(Deployment, deployments, _("The deployment"))
-    creates = [r for r in rows if r.outcome == Outcome.CREATE]
-    for start in range(0, len(creates), ROW_CHUNK):
-        chunk = creates[start : start + ROW_CHUNK]
-        wanted = {(r.data["key"], r.data["mobile"]): r for r in chunk}
-        for key, mobile in Worker.objects.filter(name_key__in=[k for k, _m in wanted]).values_list(
-            "name_key", "mobile"
-        ):
-            if (key, mobile) in wanted:
-                raise _changed_since(_("The person"), wanted[(key, mobile)])
-    assigns = {r.worker_id: r for r in rows if r.changes.get("assign") and r.worker_id and r.ref_index is None}
-    if assigns:
-        campaign_ids = {r.changes["assign"]["campaign"] for r in assigns.values()}
-        taken = CareAssignment.objects.current().filter(worker_id__in=list(assigns), campaign_id__in=campaign_ids)
-        for worker_id in taken.values_list("worker_id", flat=True)[:1]:
-            raise _changed_since(_("The care contact"), assigns[worker_id])
-    opened = [r for r in rows if r.changes.get("difficulty") and r.worker_id and r.ref_index is None]
-    if opened:
-        present = set(
-            Difficulty.objects.filter(
-                worker_id__in=[r.worker_id for r in opened],
-                status__in=[DifficultyStatus.OPEN, DifficultyStatus.IN_PROGRESS],
-            ).values_list("worker_id", "description")
-        )
-        from nuanxin.registry import normalise
-
-        present = {(w, normalise.text(t)) for w, t in present}
-        for r in opened:
-            if (r.worker_id, r.changes["difficulty"]) in present:
-                raise _changed_since(_("A difficulty"), r)
+    # Only updates rely on records as the dry run saw them (a "create" row has no worker yet).
+    for chunk in _plan_rows(batch, _Seen._fields, [Outcome.UPDATE]):
+        rows = [_Seen(*values) for values in chunk]
+        workers, family, deployments = {}, {}, {}
+        for row in rows:
+            if row.versions.get("worker") and row.worker_id:
+                workers.setdefault(row.worker_id, (row.versions["worker"], row))
+            for pk, version in row.versions.get("family", {}).items():
+                family.setdefault(int(pk), (version, row))
+            for pk, version in row.versions.get("deployment", {}).items():
+                deployments.setdefault(int(pk), (version, row))
+        check(Worker, workers, _("The worker"))
+        check(FamilyMember, family, _("A family member"))
+        check(Deployment, deployments, _("The deployment"))
+        assigns = {r.worker_id: r for r in rows if r.changes.get("assign") and r.worker_id and r.ref_index is None}
+        if assigns:
+            campaign_ids = {r.changes["assign"]["campaign"] for r in assigns.values()}
+            taken = CareAssignment.objects.current().filter(worker_id__in=list(assigns), campaign_id__in=campaign_ids)
+            for worker_id in taken.values_list("worker_id", flat=True)[:1]:
+                raise _changed_since(_("The care contact"), assigns[worker_id])
+        opened = [r for r in rows if r.changes.get("difficulty") and r.worker_id and r.ref_index is None]
+        if opened:
+            present = set(
+                Difficulty.objects.filter(
+                    worker_id__in=[r.worker_id for r in opened],
+                    status__in=[DifficultyStatus.OPEN, DifficultyStatus.IN_PROGRESS],
+                ).values_list("worker_id", "description")
+            )
+            present = {(w, normalise.text(t)) for w, t in present}
+            for r in opened:
+                if (r.worker_id, r.changes["difficulty"]) in present:
+                    raise _changed_since(_("A difficulty"), r)
+    # The people it creates: still nobody in the register with the same name and mobile (one
+    # query; on PostgreSQL an index probe of worker_identity_idx per row).
+    clash = (
+        ImportRow.objects.filter(batch_id=batch.pk, outcome=Outcome.CREATE)
+        .annotate(new_key=KT("data__key"), new_mobile=KT("data__mobile"))
+        .filter(Exists(Worker.objects.filter(name_key=OuterRef("new_key"), mobile=OuterRef("new_mobile"))))
+        .order_by("index")
+        .only("line", "sheet")
+        .first()
+    )
+    if clash is not None:
+        raise _changed_since(_("The person"), clash)
 
 
 # --- undo ------------------------------------------------------------------------------------

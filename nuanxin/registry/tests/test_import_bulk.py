@@ -1,0 +1,161 @@
+"""The importer's large-file paths: rows planned and applied a chunk at a time (the register
+searched per chunk, later rows referring to workers and family members created chunks earlier),
+the PostgreSQL COPY path (from COPY_MIN_ROWS rows per write) and the generic one giving the
+same records, the plan stored compactly, and the fast helpers equal to what they replace."""
+
+import pytest
+from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nuanxin.care.models import Difficulty
+from nuanxin.registry import normalise
+from nuanxin.registry.import_models import ImportRow
+from nuanxin.registry.imports import planner, services
+from nuanxin.registry.imports import rows as r
+from nuanxin.registry.models import FamilyMember, Worker
+from nuanxin.registry.tests.import_fixtures import build_world, import_bytes, table1
+
+pytestmark = pytest.mark.django_db
+
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def world(personas):
+    return build_world(personas)
+
+
+def _name(i: int) -> str:
+    return "赵" + GIVEN[i // len(GIVEN)] + GIVEN[i % len(GIVEN)]
+
+
+def _people(n: int) -> list[list]:
+    return [
+        [i + 1, _name(i), "男" if i % 2 else "女", "护士", "护师", f"1370000{i:04d}", "钱" + _name(i)[1:] + "（妻）",
+         f"1360000{i:04d}", "", "老人无人照顾" if i % 10 == 3 else ""]
+        for i in range(n)
+    ]
+
+
+def _file() -> bytes:
+    rows = _people(120)
+    n = len(rows)
+    rows += [
+        # the same people again, further down the file (chunks later when chunks are small)
+        [n + 1, _name(0), "", "", "主管护师", "137 0000 0000", "", "", "", ""],  # a new post
+        [n + 2, _name(1), "", "", "", "13700000001", "钱" + _name(1)[1:], "13911112222", "", ""],  # family phone
+        [n + 3, _name(2), "", "", "", "+86 13700000002", "", "", "", "孩子无人照看"],  # a difficulty
+        [n + 4, _name(4), "", "", "", "13700000004", "孙小五（女儿）", "13922223333", "", ""],  # one more family
+        [n + 5, _name(0), "女", "护士", "护师", "13799999999", "", "", "", ""],  # same name, other phone: review
+    ]
+    return table1(rows)
+
+
+def _register() -> list:
+    """The register as values, to compare imports made along different paths."""
+    people = []
+    for w in Worker.objects.order_by("name"):
+        family = sorted(w.family.values_list("name", "name_key", "relation", "mobile", "is_primary"))
+        difficulties = sorted(Difficulty.objects.filter(worker=w).values_list("description", "source", "status"))
+        history = sorted(w.history.values_list("history_type", flat=True))
+        people.append(
+            (w.name, w.name_key, w.name_pinyin, w.name_initials, w.mobile, w.mobile_tail, w.gender, w.category,
+             w.post_title, w.team, w.contact_name_hint, w.organisation_id, family, difficulties, history)
+        )
+    return people
+
+
+EXPECTED_COUNTS = {"create": 120, "update": 4, "unchanged": 0, "reject": 0, "review": 1, "total": 125}
+
+
+def _import_apply_check(world) -> list:
+    batch = import_bytes(world.p.yi, world.unit, _file())
+    assert batch.counts == EXPECTED_COUNTS
+    review = batch.rows.get(outcome="review")
+    assert [(c["row"], c["line"]) for c in review.candidates] == [(0, 3)]
+    services.skip_undecided(actor=world.p.yi, batch=batch)
+    batch.refresh_from_db()
+    services.apply_batch(actor=world.p.yi, batch=batch)
+    register = _register()
+    assert len(register) == 120
+    by_name = {p[0]: p for p in register}
+    zero, one, two, four = (by_name[_name(i)] for i in (0, 1, 2, 4))
+    assert zero[8] == "主管护师" and zero[14] == ["+", "~"]
+    assert one[12] == [("钱" + _name(1)[1:], "钱" + _name(1)[1:], "妻", "+8613911112222", True)]
+    assert two[13] == [("孩子无人照看", "import", "open")]
+    assert [m[0] for m in four[12]] == ["孙小五", "钱" + _name(4)[1:]]
+    assert Difficulty.objects.count() == 13  # 12 from the first rows, one added further down
+    assert FamilyMember.objects.count() == 121
+    # every applied row points at its worker; the created ones say what they created
+    applied = ImportRow.objects.filter(batch=batch, outcome__in=["create", "update"])
+    assert applied.filter(worker__isnull=True).count() == 0
+    assert applied.filter(applied__created=True).count() == 120
+    # importing again creates nobody; only the rows that contradict a later row of the file
+    # (another post, another family phone for the same person) change anything; undo empties the
+    # register
+    again = import_bytes(world.p.yi, world.unit, _file())
+    assert again.counts == {**EXPECTED_COUNTS, "create": 0, "update": 4, "unchanged": 120}
+    assert list(again.rows.filter(outcome="update").values_list("line", flat=True)) == [3, 4, 123, 124]
+    services.undo_batch(actor=world.p.yi, batch=batch)
+    assert (Worker.objects.count(), FamilyMember.objects.count(), Difficulty.objects.count()) == (0, 0, 0)
+    return register
+
+
+def test_chunked_planning_and_apply_give_the_same_register(world, monkeypatch):
+    """One chunk; chunks of the COPY path's size; tiny chunks (the generic writes): later rows
+    refer to workers and family members created chunks earlier, the register is searched per
+    chunk, and the register comes out the same."""
+    registers = []
+    for plan_chunk, apply_chunk in [(5000, 5000), (53, 55), (7, 6)]:
+        monkeypatch.setattr(planner, "CHUNK", plan_chunk)
+        monkeypatch.setattr(services, "APPLY_CHUNK", apply_chunk)
+        registers.append(_import_apply_check(world))
+    assert registers[0] == registers[1] == registers[2]
+
+
+def test_the_plan_is_stored_compactly(world):
+    data = table1([
+        [1, "张三", "男", "医生", "主治医师", "13800001111", "李四（妻）", "13900001111", "", ""],
+        [2, "王五", "男", "医生", "", "1380000", "", "", "", ""],
+    ])
+    batch = import_bytes(world.p.yi, world.unit, data)
+    created, rejected = batch.rows.order_by("index")
+    assert created.outcome == "create" and created.raw == []
+    assert created.data == {"name": "张三", "key": "张三", "mobile": "+8613800001111", "unit_id": world.unit.pk}
+    assert created.changes["family_add"] == [
+        {"name": "李四", "key": "李四", "relation": "妻", "mobile": "+8613900001111", "is_primary": True}
+    ]
+    assert rejected.outcome == "reject" and rejected.data == {"name": "王五"}
+    assert rejected.raw == ["2", "王五", "男", "医生", "", "1380000", "", "", "", ""]
+
+
+NAMES = st.text(alphabet="张王李赵 伟芳娜·•・．. ＡbＣ１23\u3000\t-_", max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=NAMES, mobile=st.sampled_from(["", "+8613800001234", "+865328566912"]))
+def test_derived_values_are_the_models_own(raw, mobile):
+    w = Worker(name=raw, mobile=mobile)
+    w.refresh_derived()
+    assert services.worker_derived(raw, mobile) == (w.name, w.name_key, w.name_pinyin, w.name_initials, w.mobile_tail)
+    f = FamilyMember(name=raw)
+    f.refresh_derived()
+    assert services.family_derived(raw) == (f.name, f.name_key)
+    assert r.key_of_name(normalise.name(raw)) == normalise.name_key(raw)
+
+
+CELLS = st.lists(st.sampled_from(["", " ", "\u3000", "1", "张三", "填表人：李四", "合计", "注：无", "x"]), max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=CELLS, seq=st.sampled_from([None, 0, 1]))
+def test_skip_row_is_blank_or_footer(cells, seq):
+    columns = {} if seq is None else {"seq": seq}
+    assert r.skip_row(cells, columns) == (r.is_blank(cells, columns) or r.is_footer(cells, columns))
