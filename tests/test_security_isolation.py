@@ -130,3 +130,23 @@ def test_the_assigned_care_contact_does_see_the_family(personas, shinan):
     """The searches above would find the family: its own care contact sees it."""
     texts = "".join(text for _url, _status, text in _answers(personas.care, shinan))
     assert WORKER in texts and DIFFICULTY in texts and VISIT_NOTE in texts
+
+
+def test_moving_a_unit_moves_its_data_scope(personas, shinan):
+    """市南区's hospital moves to 市北区: its family, visits, duties and difficulties now belong
+    to 丙's scope and nothing of them is left in 乙's."""
+    p = personas
+    org_services.move_organisation(actor=p.jia, org=p.shinan_hospital, new_parent=p.shibei)
+    assert _leaks(p.yi, shinan, (WORKER, FAMILY, DIFFICULTY, VISIT_NOTE, *TAILS)) == []
+    bing = Client()
+    bing.force_login(p.bing)
+    assert bing.get(reverse("registry:worker_detail", args=[shinan.pk])).status_code == 200
+    yi = Client()
+    yi.force_login(p.yi)
+    assert yi.get(reverse("registry:worker_detail", args=[shinan.pk])).status_code == 404
+    texts = "".join(text for _url, _status, text in _answers(p.bing, shinan))
+    assert WORKER in texts and DIFFICULTY in texts and VISIT_NOTE in texts
+    # The care contact's grant is on the hospital itself: it moved along, the family stays theirs.
+    care = Client()
+    care.force_login(p.care)
+    assert care.get(reverse("care:family", args=[shinan.pk])).status_code == 200
