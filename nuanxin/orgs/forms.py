@@ -156,10 +156,27 @@ class GrantForm(BootstrapForm):
         return data
 
 
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses ids no primary key can have before asking the database (SQLite cannot bind an
+    integer beyond 64 bits: it was a server error)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                ok = 0 < int(str(pk)) < 2**63
+            except ValueError:
+                ok = False
+            if not ok:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
 class GroupForm(BootstrapForm):
     code = forms.CharField(label=_("Code"), max_length=64)
     name = forms.CharField(label=_("Name"), max_length=200)
-    members = forms.ModelMultipleChoiceField(
+    members = BoundedModelMultipleChoiceField(
         label=_("Members"),
         queryset=Organisation.objects.all(),
         required=False,
