@@ -318,6 +318,12 @@ def record_call_links(user, workers, *, page: str) -> None:
     reveals, one audit row per page view listing the families (none when there are none)."""
     from nuanxin.core import audit
 
-    ids = sorted({w.pk for w in workers})
-    if ids:
-        audit.record(user, "care.call_links", object_type="registry.worker", detail={"page": page, "workers": ids})
+    # One row per unit, so that an auditor whose scope is a district sees its families' rows.
+    by_unit: dict = {}
+    for w in workers:
+        by_unit.setdefault(w.organisation_id, (w.organisation, set()))[1].add(w.pk)
+    for _unit_id, (unit, ids) in sorted(by_unit.items()):
+        audit.record(
+            user, "care.call_links", object_type="registry.worker", organisation=unit,
+            detail={"page": page, "workers": sorted(ids)},
+        )

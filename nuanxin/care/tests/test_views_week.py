@@ -50,6 +50,7 @@ def test_my_week_groups_the_families_by_status_with_call_links(personas, world):
     # Showing the numbers is recorded once for the page view.
     row = AuditLog.objects.get(action="care.call_links")
     assert row.detail == {"page": "my_week", "workers": sorted([world.a1.pk, world.a2.pk, world.a3.pk, world.cdc.pk])}
+    assert row.organisation == world.a1.organisation  # so the unit's auditors see it
 
 
 def test_my_week_of_a_past_week_shows_missed_families(personas, world):

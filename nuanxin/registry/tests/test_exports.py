@@ -196,6 +196,7 @@ def test_export_command(register, tmp_path):
     out = tmp_path / "table3.xlsx"
     call_command("export_tables", "--org", "CITY", "--table", "3", "--out", str(out), "--by-carrier")
     assert list(sheets(out.read_bytes())) == ["移动", "联通", "电信"]
+    assert oct(out.stat().st_mode & 0o777) == "0o600"  # full phone numbers: the operator's eyes only
     row = AuditLog.objects.get(action="registry.export")
     assert (row.actor, row.actor_name, row.detail["rows"]) == (None, "system:cli", 3)
     out1 = tmp_path / "table1.xlsx"

@@ -1,5 +1,6 @@
 """``nuanxin export-tables --org CODE --table N --out PATH [--by-carrier] [--user USERNAME]``."""
 
+import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -43,5 +44,9 @@ class Command(BaseCommand):
             result = exports.export_table(actor=actor, organisation=organisation, table=table, by_carrier=by_carrier)
         except ServiceError as exc:
             raise CommandError(str(exc.message), returncode=2) from None
-        path.write_bytes(result.content)
+        # The tables hold full phone numbers: readable by the operator only, whatever the umask.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(result.content)
         self.stdout.write(f"{path}: {exports.TITLES[table]}, {result.rows} rows")
