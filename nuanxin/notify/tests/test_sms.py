@@ -25,6 +25,7 @@ def test_national_number():
     with pytest.raises(sms.SmsError) as exc:
         sms.national_number("0532-8888888")
     assert exc.value.permanent
+    assert str(exc.value) == "not a mainland mobile number: …8888"  # never the whole number
 
 
 def test_console_backend():
