@@ -171,11 +171,14 @@ def insert_rows(model, attnames: list[str], rows: list, *, history: bool = False
     return ids
 
 
-def history_from_table(model, ids: list[int], *, user, when, history_type: str = "+") -> None:
-    """One history row per record of ``ids`` holding its values as they are now, written by
-    PostgreSQL from the table itself: what ``bulk_create_with_history`` (type "+") or
-    ``bulk_update_with_history`` (type "~") write, with one time and user for all."""
-    if not ids:
+def history_from_table(
+    model, ids: list[int] | None = None, *, ids_from: str = "", user, when, history_type: str = "+"
+) -> None:
+    """One history row per record of ``ids`` (or of the ids the SQL ``ids_from`` selects) holding
+    its values as they are now, written by PostgreSQL from the table itself: what
+    ``bulk_create_with_history`` (type "+") or ``bulk_update_with_history`` (type "~") write,
+    with one time and user for all."""
+    if ids is not None and not ids:
         return
     historical = model.history.model
     qn = connection.ops.quote_name
@@ -192,12 +195,18 @@ def history_from_table(model, ids: list[int], *, user, when, history_type: str =
         columns.append(qn(f.column))
         values.append(fixed[f.attname] if f.attname in fixed else "s." + qn(model._meta.get_field(f.name).column))
     pk = qn(model._meta.pk.column)
-    # identifiers from the models' meta, quoted; the values are parameters
+    params = {"when": when, "type": history_type, "user": getattr(user, "pk", None)}
+    if ids is not None:
+        params["ids"] = int_array(ids)
+        where = f"s.{pk} = ANY(%(ids)s::bigint[])"
+    else:
+        where = f"s.{pk} IN ({ids_from})"
+    # identifiers from the models' meta, quoted; ``ids_from`` is the caller's SQL, the values are
+    # parameters
     sql = (
         f"INSERT INTO {qn(historical._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
-        f"SELECT {', '.join(values)} FROM {qn(model._meta.db_table)} AS s WHERE s.{pk} = ANY(%(ids)s::bigint[])"
+        f"SELECT {', '.join(values)} FROM {qn(model._meta.db_table)} AS s WHERE {where}"
     )
-    params = {"when": when, "type": history_type, "user": getattr(user, "pk", None), "ids": int_array(ids)}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 

@@ -440,6 +440,8 @@ class Planned:
             values = {"name": d.get("name", "")}
         else:
             values = {"name": d["name"], "key": d["key"], "mobile": d["mobile"], "unit_id": d.get("unit_id")}
+            if "pinyin" in d:
+                values["pinyin"], values["initials"] = d["pinyin"], d["initials"]
         if notes:
             values["notes"] = notes
         return notes, [], values
@@ -624,6 +626,8 @@ class Planner:
         self.add_state(state)
         planned.outcome = Outcome.CREATE
         planned.ref_index = None
+        # the search columns of the new worker, which the apply writes from the stored plan
+        d["pinyin"], d["initials"] = normalise.pinyin(d["name"])
         self.diff_into(planned, state, d, creating=True)
         return state
 

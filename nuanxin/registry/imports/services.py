@@ -504,10 +504,11 @@ def family_derived(name: str) -> tuple[str, str]:
     return name, normalise.name_key(name)
 
 
-def _plan_rows(batch: ImportBatch, fields: tuple, outcomes):
+def _plan_rows(batch: ImportBatch, fields: tuple, outcomes, where: str = ""):
     """The stored plan of ``batch`` in row order, a chunk (a list of tuples of ``fields``, the
-    first of which must be "index") at a time; JSON columns decoded. Read with a plain cursor:
-    Django's row objects and converters cost more than the rows here."""
+    first of which must be "index") at a time; JSON columns decoded; ``where`` an SQL condition
+    more. Read with a plain cursor: Django's row objects and converters cost more than the rows
+    here."""
     from django.db import connection
 
     qn = connection.ops.quote_name
@@ -519,7 +520,7 @@ def _plan_rows(batch: ImportBatch, fields: tuple, outcomes):
     sql = (
         f"SELECT {', '.join(qn(f.column) for f in columns)} FROM {qn(table)} "  # noqa: S608
         f"WHERE {qn('batch_id')} = %s AND {qn('outcome')} IN ({outcome_marks}) AND {qn('index')} > %s "
-        f"ORDER BY {qn('index')} LIMIT {int(APPLY_CHUNK)}"
+        f"{'AND (' + where + ') ' if where else ''}ORDER BY {qn('index')} LIMIT {int(APPLY_CHUNK)}"
     )
     loads = json.loads
     last = -1
@@ -538,6 +539,196 @@ def _plan_rows(batch: ImportBatch, fields: tuple, outcomes):
             return
         last = chunk[-1][0]
         yield chunk
+
+
+# On PostgreSQL the new workers and family members are written by the database itself from the
+# stored plan (INSERT ... SELECT), with their history rows: the values are the plan's, the
+# derived columns (name_key, pinyin, initials) the ones the dry run computed with the models'
+# rules, mobile_tail the mobile's last four digits (Worker.refresh_derived). Python then goes
+# through the few rows that do anything else. The generic path (SQLite, or a plan stored before
+# the dry run computed the search columns) does all of it in Python; the tests run both.
+_WORKER_SQL = {
+    "organisation_id": "(r.data ->> 'unit_id')::integer",
+    "name": "r.data ->> 'name'",
+    "name_key": "r.data ->> 'key'",
+    "name_pinyin": "r.data ->> 'pinyin'",
+    "name_initials": "r.data ->> 'initials'",
+    "gender": "COALESCE(r.changes #>> '{worker,gender,1}', r.data ->> 'gender', '')",
+    "category": "COALESCE(r.changes #>> '{worker,category,1}', r.data ->> 'category', '')",
+    "post_title": "COALESCE(r.changes #>> '{worker,post_title,1}', r.data ->> 'post_title', '')",
+    "mobile": "m.mobile",
+    "mobile_tail": "right(m.mobile, 4)",
+    "team": "COALESCE(r.changes #>> '{worker,team,1}', NULLIF(r.data ->> 'team', ''), %(other_team)s)",
+    "contact_name_hint": "COALESCE(r.changes #>> '{worker,contact_name_hint,1}', '')",
+    "created_at": "%(now)s",
+    "updated_at": "%(now)s",
+    "created_by_id": "%(user)s",
+}
+_FAMILY_SQL = {
+    "worker_id": "f.worker_id",
+    "name": "f.m ->> 'name'",
+    "name_key": "f.m ->> 'key'",
+    "relation": "f.m ->> 'relation'",
+    "mobile": "f.m ->> 'mobile'",
+    "is_primary": "(f.m ->> 'is_primary')::boolean",
+    "created_at": "%(now)s",
+    "updated_at": "%(now)s",
+}
+# the rows Python still goes through after the database wrote the created records
+_REST_SQL = (
+    "outcome = 'update' OR jsonb_exists_any(changes, ARRAY['assign', 'difficulty', 'deployment', 'family_update'])"
+)
+
+
+def _writes_in_database(batch: ImportBatch) -> bool:
+    return bulk.is_postgres() and not (
+        ImportRow.objects.filter(batch_id=batch.pk, outcome=Outcome.CREATE).exclude(data__has_key="pinyin").exists()
+    )
+
+
+def _select_list(model, mapping: dict, pk_sql: str, params: dict) -> tuple[list[str], list[str]]:
+    """(columns, SQL values) for every concrete field of ``model``: the mapped ones, the primary
+    key, the others their defaults (as parameters)."""
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+    columns, values = [], []
+    for f in model._meta.concrete_fields:
+        columns.append(qn(f.column))
+        if f.primary_key:
+            values.append(pk_sql)
+        elif f.attname in mapping:
+            values.append(mapping[f.attname])
+        else:
+            params[f"default_{f.attname}"] = f.get_default()
+            values.append(f"%(default_{f.attname})s")
+    return columns, values
+
+
+def _create_in_database(batch: ImportBatch, user) -> Counter:
+    """Write the workers the batch creates and every family member it adds, with their history
+    rows, and record on each row its worker and what it created: all by PostgreSQL from the
+    stored plan."""
+    from django.db import connection
+
+    from nuanxin.registry.models import FamilyMember, Worker
+
+    qn = connection.ops.quote_name
+    rows_table = qn(ImportRow._meta.db_table)
+    now = timezone.now()
+    params = {"batch": batch.pk, "now": now, "user": getattr(user, "pk", None), "other_team": TeamType.OTHER.value}
+    totals = Counter()
+    # identifiers from the models' meta, quoted; every value is a parameter
+    with connection.cursor() as cursor:
+        with phase("workers"):
+            cursor.execute("DROP TABLE IF EXISTS nx_import_created")
+            cursor.execute(
+                "CREATE TEMPORARY TABLE nx_import_created AS "  # noqa: S608
+                f"SELECT s.row_id, s.idx, nextval(pg_get_serial_sequence(%(table)s, %(pk)s)) AS worker_id FROM "
+                f"(SELECT id AS row_id, {qn('index')} AS idx FROM {rows_table} "
+                f"WHERE batch_id = %(batch)s AND outcome = 'create' ORDER BY {qn('index')}) AS s",
+                {**params, "table": Worker._meta.db_table, "pk": Worker._meta.pk.column},
+            )
+            # every join below probes an index (never a nested loop over a whole table)
+            cursor.execute("CREATE UNIQUE INDEX ON nx_import_created (idx)")
+            cursor.execute("CREATE UNIQUE INDEX ON nx_import_created (row_id)")
+            cursor.execute("ANALYZE nx_import_created")
+            columns, values = _select_list(Worker, _WORKER_SQL, "c.worker_id", params)
+            cursor.execute(
+                f"INSERT INTO {qn(Worker._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
+                f"SELECT {', '.join(values)} FROM nx_import_created AS c JOIN {rows_table} AS r ON r.id = c.row_id "
+                "CROSS JOIN LATERAL "
+                "(SELECT COALESCE(r.changes #>> '{worker,mobile,1}', r.data ->> 'mobile') AS mobile) AS m",
+                params,
+            )
+            totals["workers_created"] = cursor.rowcount
+        with phase("worker history"):
+            bulk.history_from_table(Worker, ids_from="SELECT worker_id FROM nx_import_created", user=user, when=now)
+        with phase("family"):
+            cursor.execute("DROP TABLE IF EXISTS nx_import_family")
+            cursor.execute(
+                "CREATE TEMPORARY TABLE nx_import_family AS "  # noqa: S608
+                "SELECT s.row_id, s.idx, s.pos, nextval(pg_get_serial_sequence(%(table)s, %(pk)s)) AS member_id, "
+                "s.worker_id, s.m FROM ("
+                f"SELECT r.id AS row_id, r.{qn('index')} AS idx, (f.ord - 1)::integer AS pos, "
+                "COALESCE(c.worker_id, rc.worker_id, r.worker_id) AS worker_id, f.value AS m "
+                f"FROM {rows_table} AS r "
+                "LEFT JOIN nx_import_created AS c ON c.row_id = r.id "
+                "LEFT JOIN nx_import_created AS rc ON rc.idx = r.ref_index "
+                "CROSS JOIN LATERAL jsonb_array_elements(r.changes -> 'family_add') WITH ORDINALITY AS f(value, ord) "
+                "WHERE r.batch_id = %(batch)s AND r.outcome IN ('create', 'update') "
+                f"AND jsonb_exists(r.changes, 'family_add') ORDER BY r.{qn('index')}, f.ord) AS s",
+                {**params, "table": FamilyMember._meta.db_table, "pk": FamilyMember._meta.pk.column},
+            )
+            cursor.execute("CREATE INDEX ON nx_import_family (idx)")
+            cursor.execute("ANALYZE nx_import_family")
+            columns, values = _select_list(FamilyMember, _FAMILY_SQL, "f.member_id", params)
+            cursor.execute(
+                f"INSERT INTO {qn(FamilyMember._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
+                f"SELECT {', '.join(values)} FROM nx_import_family AS f",
+                params,
+            )
+            totals["family_created"] = cursor.rowcount
+        with phase("familymember history"):
+            bulk.history_from_table(
+                FamilyMember, ids_from="SELECT member_id FROM nx_import_family", user=user, when=now
+            )
+        with phase("plan rows"):
+            # each row once: the created ones, the others adding family members, the others
+            # naming a worker an earlier row created
+            cursor.execute("DROP TABLE IF EXISTS nx_import_family_ids")
+            cursor.execute(
+                "CREATE TEMPORARY TABLE nx_import_family_ids AS SELECT row_id, "
+                "jsonb_agg(member_id ORDER BY pos) AS ids FROM nx_import_family GROUP BY row_id"
+            )
+            cursor.execute("CREATE UNIQUE INDEX ON nx_import_family_ids (row_id)")
+            cursor.execute("ANALYZE nx_import_family_ids")
+            cursor.execute(
+                f"UPDATE {rows_table} AS r SET worker_id = c.worker_id, "  # noqa: S608
+                "applied = jsonb_strip_nulls(jsonb_build_object('created', true, 'family', fi.ids)) "
+                "FROM nx_import_created AS c LEFT JOIN nx_import_family_ids AS fi ON fi.row_id = c.row_id "
+                "WHERE r.id = c.row_id"
+            )
+            cursor.execute(
+                f"UPDATE {rows_table} AS r SET worker_id = COALESCE(rc.worker_id, r.worker_id), "  # noqa: S608
+                "applied = r.applied || jsonb_build_object('family', fi.ids) "
+                "FROM nx_import_family_ids AS fi LEFT JOIN nx_import_created AS c ON c.row_id = fi.row_id "
+                f"LEFT JOIN {rows_table} AS r2 ON r2.id = fi.row_id "
+                "LEFT JOIN nx_import_created AS rc ON rc.idx = r2.ref_index "
+                "WHERE r.id = fi.row_id AND c.row_id IS NULL"
+            )
+            cursor.execute(
+                f"UPDATE {rows_table} AS r SET worker_id = rc.worker_id FROM nx_import_created AS rc "  # noqa: S608
+                "WHERE r.batch_id = %(batch)s AND r.outcome = 'update' AND r.ref_index = rc.idx "
+                "AND r.worker_id IS NULL",
+                params,
+            )
+    return totals
+
+
+def _family_created_in_database(pairs: set) -> dict[tuple[int, int], int]:
+    """Ids of family members the database added, by (row index, position)."""
+    from django.db import connection
+
+    found = {}
+    rows = sorted({i for i, _p in pairs})
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), ROW_CHUNK):
+            cursor.execute(
+                "SELECT idx, pos, member_id FROM nx_import_family WHERE idx = ANY(%s::integer[])",
+                [bulk.int_array(rows[start : start + ROW_CHUNK])],
+            )
+            found.update({(i, p): m for i, p, m in cursor.fetchall() if (i, p) in pairs})
+    return found
+
+
+def _drop_temporary_tables() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS nx_import_created")
+        cursor.execute("DROP TABLE IF EXISTS nx_import_family")
+        cursor.execute("DROP TABLE IF EXISTS nx_import_family_ids")
 
 
 def _apply(actor, batch: ImportBatch) -> ImportBatch:
@@ -560,83 +751,92 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
     started = timezone.now()
     with phase("revalidate"):
         _revalidate(batch)
-    with phase("load plan"):
-        # what rows refer to across chunks: the worker an earlier row creates, a family member
-        # it adds (the rest is forgotten chunk by chunk)
-        referred = set(
-            ImportRow.objects.filter(batch_id=batch.pk, outcome__in=APPLIED, ref_index__isnull=False)
-            .values_list("ref_index", flat=True)
-        )
-        referred_family = set()
-        for updates in ImportRow.objects.filter(
-            batch_id=batch.pk, outcome__in=APPLIED, changes__has_key="family_update"
-        ).values_list("changes__family_update", flat=True):
-            referred_family.update((u["row"], u["pos"]) for u in updates or [] if "row" in u)
+    in_db = _writes_in_database(batch)
+    referred, referred_family = set(), set()
+    if in_db:
+        totals = _create_in_database(batch, user)
+    else:
+        totals = Counter()
+        with phase("load plan"):
+            # what rows refer to across chunks: the worker an earlier row creates, a family
+            # member it adds (the rest is forgotten chunk by chunk)
+            referred.update(
+                ImportRow.objects.filter(batch_id=batch.pk, outcome__in=APPLIED, ref_index__isnull=False)
+                .values_list("ref_index", flat=True)
+            )
+            for updates in ImportRow.objects.filter(
+                batch_id=batch.pk, outcome__in=APPLIED, changes__has_key="family_update"
+            ).values_list("changes__family_update", flat=True):
+                referred_family.update((u["row"], u["pos"]) for u in updates or [] if "row" in u)
     created: dict[int, tuple[int, int]] = {}  # row index -> (worker id, unit id), for the rows referred to
     family_ids: dict[tuple[int, int], int] = {}  # (row index, position) -> family member id, same
     deployment_ids: dict[int, int] = {}  # row index -> id of the deployment it created
     later = {"worker": {}, "family": {}, "deployment": {}}  # id -> {field: value}, written at the end
     updated_created: set[int] = set()  # workers in later["worker"] that the batch itself creates
-    totals = Counter()
-    fields = ("index", "id", "outcome", "data", "worker_id", "ref_index", "changes")
-    for rows in _plan_rows(batch, fields, APPLIED):
+    fields = ("index", "id", "outcome", "data", "worker_id", "ref_index", "changes", "applied")
+    for rows in _plan_rows(batch, fields, APPLIED, where=_REST_SQL if in_db else ""):
         targets: dict[int, int] = {}  # row index -> the worker the row writes to
         orgs: dict[int, int] = {}  # worker id -> unit id, where known without a query
-        # workers the chunk creates
-        with phase("workers"):
-            new_workers, new_index = [], []
-            for index, _pk, outcome, d, _worker_id, _ref, ch in rows:
-                if outcome != Outcome.CREATE:
-                    continue
-                v = {
-                    "gender": d.get("gender", ""),
-                    "category": d.get("category", ""),
-                    "post_title": d.get("post_title", ""),
-                    "team": d.get("team") or TeamType.OTHER,
-                    "contact_name_hint": "",
-                }
-                for field, (_old, new) in (ch.get("worker") or {}).items():
-                    v[field] = new
-                mobile = v.get("mobile", d["mobile"])
-                name, key, pinyin, initials, tail = worker_derived(d["name"], mobile)
-                new_workers.append(
-                    (d["unit_id"], name, key, pinyin, initials, v["gender"], v["category"], v["post_title"], mobile,
-                     tail, v["team"], v["contact_name_hint"], user_id)
-                )
-                new_index.append(index)
-            ids = bulk.insert_rows(Worker, WORKER_COLUMNS, new_workers, history=True, user=user)
-            for index, worker_id, values in zip(new_index, ids, new_workers, strict=True):
-                targets[index] = worker_id
-                orgs[worker_id] = values[0]
-                if index in referred:
-                    created[index] = (worker_id, values[0])
-            totals["workers_created"] += len(new_workers)
-            del new_workers, new_index, ids
-        with phase("family"):
-            new_family, family_keys = [], []
-            for index, _pk, outcome, _d, worker_id, ref_index, ch in rows:
-                if outcome != Outcome.CREATE:
-                    if ref_index is not None:
-                        worker_id, orgs_id = created[ref_index]
-                        orgs[worker_id] = orgs_id
+        added: dict[int, list[int]] = {}  # row index -> family members it added
+        if in_db:  # the database wrote the workers and family members, and each row's worker
+            targets = {r[0]: r[4] for r in rows}
+            wanted = {(u["row"], u["pos"]) for r in rows for u in r[6].get("family_update", ()) if "row" in u}
+            if wanted:
+                family_ids.update(_family_created_in_database(wanted))
+        else:  # workers the chunk creates, family members it adds
+            with phase("workers"):
+                new_workers, new_index = [], []
+                for index, _pk, outcome, d, _worker_id, _ref, ch, _applied in rows:
+                    if outcome != Outcome.CREATE:
+                        continue
+                    v = {
+                        "gender": d.get("gender", ""),
+                        "category": d.get("category", ""),
+                        "post_title": d.get("post_title", ""),
+                        "team": d.get("team") or TeamType.OTHER,
+                        "contact_name_hint": "",
+                    }
+                    for field, (_old, new) in (ch.get("worker") or {}).items():
+                        v[field] = new
+                    mobile = v.get("mobile", d["mobile"])
+                    name, key, pinyin, initials, tail = worker_derived(d["name"], mobile)
+                    new_workers.append(
+                        (d["unit_id"], name, key, pinyin, initials, v["gender"], v["category"], v["post_title"], mobile,
+                         tail, v["team"], v["contact_name_hint"], user_id)
+                    )
+                    new_index.append(index)
+                ids = bulk.insert_rows(Worker, WORKER_COLUMNS, new_workers, history=True, user=user)
+                for index, worker_id, values in zip(new_index, ids, new_workers, strict=True):
                     targets[index] = worker_id
-                target = targets[index]
-                for pos, add in enumerate(ch.get("family_add", ())):
-                    name, key = family_derived(add["name"])
-                    new_family.append((target, name, key, add["relation"], add["mobile"], add["is_primary"]))
-                    family_keys.append((index, pos))
-            ids = bulk.insert_rows(FamilyMember, FAMILY_COLUMNS, new_family, history=True, user=user)
-            added: dict[int, list[int]] = {}
-            for key, member_id in zip(family_keys, ids, strict=True):
-                added.setdefault(key[0], []).append(member_id)
-                if key in referred_family:
-                    family_ids[key] = member_id
-            totals["family_created"] += len(new_family)
-            del new_family, family_keys, ids
+                    orgs[worker_id] = values[0]
+                    if index in referred:
+                        created[index] = (worker_id, values[0])
+                totals["workers_created"] += len(new_workers)
+                del new_workers, new_index, ids
+            with phase("family"):
+                new_family, family_keys = [], []
+                for index, _pk, outcome, _d, worker_id, ref_index, ch, _applied in rows:
+                    if outcome != Outcome.CREATE:
+                        if ref_index is not None:
+                            worker_id, orgs_id = created[ref_index]
+                            orgs[worker_id] = orgs_id
+                        targets[index] = worker_id
+                    target = targets[index]
+                    for pos, add in enumerate(ch.get("family_add", ())):
+                        name, key = family_derived(add["name"])
+                        new_family.append((target, name, key, add["relation"], add["mobile"], add["is_primary"]))
+                        family_keys.append((index, pos))
+                ids = bulk.insert_rows(FamilyMember, FAMILY_COLUMNS, new_family, history=True, user=user)
+                for key, member_id in zip(family_keys, ids, strict=True):
+                    added.setdefault(key[0], []).append(member_id)
+                    if key in referred_family:
+                        family_ids[key] = member_id
+                totals["family_created"] += len(new_family)
+                del new_family, family_keys, ids
         # assignments, deployments, and what is updated at the end
         with phase("other records"):
             assignments, new_deployments = [], []
-            for index, _pk, outcome, _d, _worker_id, ref_index, ch in rows:
+            for index, _pk, outcome, _d, _worker_id, ref_index, ch, _applied in rows:
                 target = targets[index]
                 if outcome != Outcome.CREATE and ch.get("worker"):
                     values = later["worker"].setdefault(target, {})
@@ -679,8 +879,9 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
             assigned = {i: a.pk for i, a in assignments}
             deployed = {i: d.pk for i, d in new_deployments}
             applied_rows = []
-            for index, pk, outcome, _d, worker_id, _ref, _ch in rows:
-                applied = {}
+            for index, pk, outcome, _d, worker_id, _ref, _ch, before in rows:
+                before = before or {}  # what the database wrote (in_db), else nothing yet
+                applied = dict(before)
                 if outcome == Outcome.CREATE:
                     applied["created"] = True
                 if index in added:
@@ -691,7 +892,7 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
                     applied["deployment"] = deployed[index]
                 if index in difficulties:
                     applied["difficulty"] = difficulties[index]
-                if applied or targets[index] != worker_id:
+                if applied != before or targets[index] != worker_id:
                     applied_rows.append([pk, targets[index], applied])
             bulk.update_rows(ImportRow, ["worker", "applied"], applied_rows)
         totals["assignments_created"] += len(assignments)
@@ -704,6 +905,8 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
         _update_later(FamilyMember, later["family"], user)
         _update_later(Deployment, later["deployment"], user)
     totals["workers_updated"] = len(set(later["worker"]) - updated_created)
+    if in_db:
+        _drop_temporary_tables()
     with phase("finish"):
         batch.status = BatchStatus.APPLIED
         batch.message = ""

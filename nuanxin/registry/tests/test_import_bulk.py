@@ -128,7 +128,10 @@ def test_the_plan_is_stored_compactly(world):
     batch = import_bytes(world.p.yi, world.unit, data)
     created, rejected = batch.rows.order_by("index")
     assert created.outcome == "create" and created.raw == []
-    assert created.data == {"name": "张三", "key": "张三", "mobile": "+8613800001111", "unit_id": world.unit.pk}
+    assert created.data == {
+        "name": "张三", "key": "张三", "mobile": "+8613800001111", "unit_id": world.unit.pk, "pinyin": "zhangsan",
+        "initials": "zs",
+    }
     assert created.changes["family_add"] == [
         {"name": "李四", "key": "李四", "relation": "妻", "mobile": "+8613900001111", "is_primary": True}
     ]
@@ -149,6 +152,8 @@ def test_derived_values_are_the_models_own(raw, mobile):
     f.refresh_derived()
     assert services.family_derived(raw) == (f.name, f.name_key)
     assert r.key_of_name(normalise.name(raw)) == normalise.name_key(raw)
+    # the apply writes the plan's name, key and pinyin as they are: name must be idempotent
+    assert normalise.name(normalise.name(raw)) == normalise.name(raw)
 
 
 CELLS = st.lists(st.sampled_from(["", " ", "\u3000", "1", "张三", "填表人：李四", "合计", "注：无", "x"]), max_size=5)

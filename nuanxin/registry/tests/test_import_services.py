@@ -1,8 +1,6 @@
 """Apply is all-or-nothing, refuses a stale plan, undo refuses when records changed since,
 scoping holds, large files go to the background task."""
 
-from unittest import mock
-
 import pytest
 from django.utils import translation
 
@@ -43,28 +41,36 @@ def _rows(n, start=0):
             for i in range(start, start + n)]
 
 
-def test_a_crash_mid_apply_writes_nothing(world):
-    batch = import_bytes(world.p.yi, world.unit, table1(_rows(5)))
-    from simple_history.utils import bulk_create_with_history as real
+@pytest.mark.parametrize("crash_in", ["family", "other records", "difficulties", "plan rows", "updates", "finish"])
+def test_a_crash_mid_apply_writes_nothing(world, monkeypatch, crash_in):
+    """Whatever the apply has written when it crashes (workers, family members, history rows,
+    difficulties, the rows' record of what they wrote) goes, on every path of the apply."""
+    rows = _rows(5)
+    rows[0][9] = "孩子无人照看"
+    batch = import_bytes(world.p.yi, world.unit, table1(rows))
+    real = services.phase
+    entered = []
 
-    calls = []
-    with mock.patch("simple_history.utils.bulk_create_with_history") as bulk:
+    def crash(name):
+        entered.append(name)
+        if name == crash_in:
+            raise RuntimeError(f"crash in {name}")
+        return real(name)
 
-        def crash_on_family(objs, model, **kwargs):
-            calls.append(model.__name__)
-            if model is FamilyMember:
-                raise RuntimeError("crash while writing family members")
-            return real(objs, model, **kwargs)
+    monkeypatch.setattr(services, "phase", crash)
+    with pytest.raises(RuntimeError):
+        services.apply_batch(actor=world.p.yi, batch=batch)
+    assert "workers" in entered and crash_in in entered
+    from nuanxin.care.models import Difficulty
 
-        bulk.side_effect = crash_on_family
-        with pytest.raises(RuntimeError):
-            services.apply_batch(actor=world.p.yi, batch=batch)
-    assert calls == ["Worker", "FamilyMember"]
-    assert (Worker.objects.count(), FamilyMember.objects.count()) == (0, 0)
+    assert (Worker.objects.count(), FamilyMember.objects.count(), Difficulty.objects.count()) == (0, 0, 0)
+    assert (Worker.history.count(), FamilyMember.history.count()) == (0, 0)
+    assert batch.rows.exclude(applied={}).count() == 0
     batch.refresh_from_db()
     assert batch.status == BatchStatus.PLANNED
+    monkeypatch.setattr(services, "phase", real)
     services.apply_batch(actor=world.p.yi, batch=batch)
-    assert (Worker.objects.count(), FamilyMember.objects.count()) == (5, 5)
+    assert (Worker.objects.count(), FamilyMember.objects.count(), Difficulty.objects.count()) == (5, 5, 1)
 
 
 def test_apply_refuses_when_a_planned_worker_changed_since_the_dry_run(world):
