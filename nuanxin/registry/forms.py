@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nuanxin.orgs.forms import BootstrapForm
 from nuanxin.registry import normalise, selectors
@@ -42,7 +43,9 @@ class WorkerForm(BootstrapForm):
     already has someone of that name."""
 
     organisation = forms.ChoiceField(label=_("Unit"))
-    name = forms.CharField(label=_("Name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    name = forms.CharField(
+        label=pgettext_lazy("a person's", "Name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
     gender = forms.ChoiceField(label=_("Gender"), required=False, choices=[("", "—"), *Gender.choices])
     team = forms.ChoiceField(label=_("Frontline team"), choices=[("", "—"), *TeamType.choices])
     category = forms.ChoiceField(
@@ -85,7 +88,9 @@ class WorkerForm(BootstrapForm):
 
 
 class FamilyMemberForm(BootstrapForm):
-    name = forms.CharField(label=_("Name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    name = forms.CharField(
+        label=pgettext_lazy("a person's", "Name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
     relation = forms.CharField(label=_("Relation"), required=False, max_length=20, help_text=_("e.g. 丈夫, 母亲, 女儿"))
     mobile = _phone_field(_("Mobile"))
     address = forms.CharField(label=_("Address"), required=False, max_length=200)
