@@ -64,7 +64,12 @@ def name_key(value) -> str:
 @lru_cache(maxsize=65536)
 def pinyin(value: str) -> tuple[str, str]:
     """(full pinyin, initials) for search: 张三 → ("zhangsan", "zs")."""
-    key = name_key(value)
+    return pinyin_of_key(name_key(value))
+
+
+def pinyin_of_key(key: str) -> tuple[str, str]:
+    """``pinyin`` of a name whose ``name_key`` is ``key`` (not cached: for callers that have the
+    key already and see every name once, such as the importer)."""
     if not key:
         return "", ""
     if not _has_phrase(key):

@@ -91,6 +91,23 @@ def int_array(values) -> str:
     return "{" + ",".join(str(int(v)) for v in values) + "}"
 
 
+def among(values: list, cast: str):
+    """The right-hand side of ``field__in`` for many values: on PostgreSQL one array parameter
+    (Django binds parameters on the client, quoting a list of thousands one by one); ``cast`` is
+    "integer" or "text"."""
+    if not is_postgres():
+        return values
+    from django.db.models.expressions import RawSQL
+
+    literal = int_array(values) if cast == "integer" else text_array(values)
+    return RawSQL(f"SELECT unnest(%s::{cast}[])", [literal])  # noqa: S611 - the values are a parameter
+
+
+def text_array(values) -> str:
+    """A PostgreSQL array literal of strings, passed as one parameter (see ``int_array``)."""
+    return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
+
+
 def reserve_ids(model, count: int) -> list[int]:
     """``count`` new primary keys from the table's sequence (PostgreSQL)."""
     if count <= 0:
@@ -181,6 +198,17 @@ def history_from_table(
     if ids is not None and not ids:
         return
     historical = model.history.model
+    if not is_postgres():  # the same rows through the ORM
+        values = model._base_manager.filter(pk__in=ids).values(*[f.attname for f in model._meta.concrete_fields])
+        historical.objects.bulk_create(
+            [
+                historical(**v, history_date=when, history_type=history_type, history_change_reason=None,
+                           history_user_id=getattr(user, "pk", None))
+                for v in values
+            ],
+            batch_size=500,
+        )
+        return
     qn = connection.ops.quote_name
     fixed = {
         "history_date": "%(when)s",
@@ -255,3 +283,48 @@ def update_rows(model, columns: list[str], rows: list[list]) -> None:
             f"UPDATE {qn(table)} AS r SET {sets} FROM {qn(temp)} AS t WHERE r.{qn(pk)} = t.{qn(pk)}"  # noqa: S608
         )
         cursor.execute(f"DROP TABLE {qn(temp)}")
+
+
+def delete_records(model, ids: list[int], *, user, when) -> None:
+    """Delete the records ``ids`` of ``model`` and what cascades from them, as
+    ``QuerySet.delete()`` does, with a "-" history row for each record of a model with history
+    (django-simple-history), by ``user``, in a few set-based statements per model:
+    ``QuerySet.delete()`` writes each history row with an INSERT of its own (200,000 of them,
+    four minutes, for a 100,000-row batch) and takes its user from the web request only.
+    Relations other than CASCADE, SET_NULL and DO_NOTHING are left to ``QuerySet.delete()``."""
+    from django.db.models import CASCADE, DO_NOTHING, SET_NULL
+    from django.db.models.deletion import get_candidate_relations_to_delete
+    from django.db.models.expressions import RawSQL
+
+    if not ids:
+        return
+    relations = [r for r in get_candidate_relations_to_delete(model._meta) if r.on_delete is not DO_NOTHING]
+    size = len(ids) if is_postgres() else 500
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        if any(r.on_delete not in (CASCADE, SET_NULL) for r in relations):
+            model._base_manager.filter(pk__in=chunk).delete()
+            continue
+        among = RawSQL("SELECT unnest(%s::bigint[])", [int_array(chunk)]) if is_postgres() else chunk
+        for rel in relations:
+            dependents = rel.related_model._base_manager.filter(**{f"{rel.field.name}__in": among})
+            if rel.on_delete is CASCADE:
+                delete_records(rel.related_model, list(dependents.values_list("pk", flat=True)), user=user, when=when)
+            else:
+                dependents.update(**{rel.field.name: None})
+        if getattr(model._meta, "simple_history_manager_attribute", None):
+            history_from_table(model, chunk, user=user, when=when, history_type="-")
+        qn = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            # identifiers from the model's meta, quoted; the ids are parameters
+            if is_postgres():
+                cursor.execute(
+                    f"DELETE FROM {qn(model._meta.db_table)} WHERE {qn(model._meta.pk.column)} = ANY(%s::bigint[])",  # noqa: S608
+                    [int_array(chunk)],
+                )
+            else:
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"DELETE FROM {qn(model._meta.db_table)} WHERE {qn(model._meta.pk.column)} IN ({marks})",  # noqa: S608
+                    chunk,
+                )

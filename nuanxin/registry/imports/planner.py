@@ -41,6 +41,7 @@ from nuanxin.orgs.choices import Role
 from nuanxin.registry import normalise
 from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, TeamType
 from nuanxin.registry.import_models import Outcome
+from nuanxin.registry.imports import bulk
 from nuanxin.registry.imports import headers as h
 from nuanxin.registry.imports import rows as r
 from nuanxin.registry.imports.messages import reason
@@ -281,9 +282,23 @@ WORKER_VALUES = (
 )
 
 
-def _chunks(values: list, size: int = 2000):
+def _chunks(values: list):
+    size = 20000 if bulk.is_postgres() else 2000
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def _fetch(qs) -> list[tuple]:
+    """The rows of a ``values_list`` query: on PostgreSQL straight from the cursor (its values
+    need no conversion there: ints, text, booleans, aware datetimes), elsewhere through Django."""
+    if not bulk.is_postgres():
+        return list(qs)
+    from django.db import connection
+
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def existing_workers(keys) -> list[State]:
@@ -292,8 +307,8 @@ def existing_workers(keys) -> list[State]:
 
     result = []
     for chunk in _chunks(sorted(set(keys))):
-        for w_id, name, key, mobile, org_id, gender, category, post, team, hint, updated in (
-            Worker.objects.filter(name_key__in=chunk).values_list(*WORKER_VALUES)
+        for w_id, name, key, mobile, org_id, gender, category, post, team, hint, updated in _fetch(
+            Worker.objects.filter(name_key__in=bulk.among(chunk, "text")).values_list(*WORKER_VALUES)
         ):
             result.append(
                 State(
@@ -325,9 +340,10 @@ def load_related(states: dict[int, State], campaign_id: int | None) -> None:
     from nuanxin.registry.models import Deployment, FamilyMember
 
     for chunk in _chunks(sorted(states)):
+        ids = bulk.among(chunk, "integer")
         family: dict[int, list] = {}
-        for f_id, worker_id, key, mobile, relation, primary, updated in (
-            FamilyMember.objects.filter(worker_id__in=chunk)
+        for f_id, worker_id, key, mobile, relation, primary, updated in _fetch(
+            FamilyMember.objects.filter(worker_id__in=ids)
             .values_list("id", "worker_id", "name_key", "mobile", "relation", "is_primary", "updated_at")
             .order_by("id")
         ):
@@ -339,23 +355,25 @@ def load_related(states: dict[int, State], campaign_id: int | None) -> None:
         for worker_id, members in family.items():
             states[worker_id].family = tuple(members)
         open_texts: dict[int, set] = {}
-        for worker_id, description in Difficulty.objects.filter(
-            worker_id__in=chunk, status__in=[DifficultyStatus.OPEN, DifficultyStatus.IN_PROGRESS]
-        ).values_list("worker_id", "description"):
+        for worker_id, description in _fetch(
+            Difficulty.objects.filter(
+                worker_id__in=ids, status__in=[DifficultyStatus.OPEN, DifficultyStatus.IN_PROGRESS]
+            ).values_list("worker_id", "description")
+        ):
             open_texts.setdefault(worker_id, set()).add(normalise.text(description))
         for worker_id, texts in open_texts.items():
             states[worker_id].difficulties = frozenset(texts)
         if campaign_id:
-            for worker_id, contact_id, full_name, username in (
+            for worker_id, contact_id, full_name, username in _fetch(
                 CareAssignment.objects.current()
-                .filter(worker_id__in=chunk, campaign_id=campaign_id)
+                .filter(worker_id__in=ids, campaign_id=campaign_id)
                 .values_list("worker_id", "contact_id", "contact__full_name", "contact__username")
             ):
                 s = states[worker_id]
                 s.assigned = contact_id
                 s.assigned_name = full_name or username
-        for d_id, worker_id, deployed, carrier, updated in (
-            Deployment.objects.filter(worker_id__in=chunk)
+        for d_id, worker_id, deployed, carrier, updated in _fetch(
+            Deployment.objects.filter(worker_id__in=ids)
             .values_list("id", "worker_id", "deployed_mobile", "carrier", "updated_at")
             .order_by("worker_id", "-departed_on", "-id")
         ):
@@ -627,7 +645,7 @@ class Planner:
         planned.outcome = Outcome.CREATE
         planned.ref_index = None
         # the search columns of the new worker, which the apply writes from the stored plan
-        d["pinyin"], d["initials"] = normalise.pinyin(d["name"])
+        d["pinyin"], d["initials"] = normalise.pinyin_of_key(d["key"])
         self.diff_into(planned, state, d, creating=True)
         return state
 

@@ -20,7 +20,6 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
-from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -494,8 +493,8 @@ def worker_derived(name: str, mobile: str) -> tuple[str, str, str, str, str]:
     """(name, name_key, name_pinyin, name_initials, mobile_tail) as ``Worker.refresh_derived``
     computes them (a test holds the two equal)."""
     name = normalise.name(name)
-    pinyin, initials = normalise.pinyin(name)
-    return name, normalise.name_key(name), pinyin, initials, normalise.tail(mobile)
+    key = normalise.name_key(name)
+    return name, key, *normalise.pinyin_of_key(key), normalise.tail(mobile)
 
 
 def family_derived(name: str) -> tuple[str, str]:
@@ -1134,30 +1133,30 @@ def undo_batch(*, actor, batch: ImportBatch) -> ImportBatch:
     if not may_import(actor, batch.organisation):
         raise NotAllowed(_("You may not undo imports of %(org)s.") % {"org": batch.organisation.name})
     user = _user(actor)
-    rows = list(ImportRow.objects.filter(batch=batch, outcome__in=[Outcome.CREATE, Outcome.UPDATE]).order_by("index"))
     created = {"worker": set(), "family": set(), "assignment": set(), "deployment": set(), "difficulty": set()}
     restore: dict[str, dict[int, dict]] = {"worker": {}, "family": {}, "deployment": {}}
-    for row in rows:
-        a = row.applied or {}
-        if a.get("created"):
-            created["worker"].add(row.worker_id)
-        created["family"].update(a.get("family", []))
-        for key in ("assignment", "deployment", "difficulty"):
-            if a.get(key):
-                created[key].add(a[key])
-        if row.worker_id not in created["worker"] and row.ref_index is None:
-            for field, (old, _new) in row.changes.get("worker", {}).items():
-                restore["worker"].setdefault(row.worker_id, {}).setdefault(field, old)
-        for upd in row.changes.get("family_update", []):
-            if "id" in upd:
-                for f in ("mobile", "relation"):
-                    if f in upd:
-                        restore["family"].setdefault(upd["id"], {}).setdefault(f, upd[f][0])
-        dep = row.changes.get("deployment") or {}
-        if dep.get("id"):
-            for f in ("deployed_mobile", "carrier"):
-                if f in dep:
-                    restore["deployment"].setdefault(dep["id"], {}).setdefault(f, dep[f][0])
+    for rows in _plan_rows(batch, ("index", "worker_id", "ref_index", "applied", "changes"), APPLIED):
+        for _index, worker_id, ref_index, a, changes in rows:
+            a = a or {}
+            if a.get("created"):
+                created["worker"].add(worker_id)
+            created["family"].update(a.get("family", []))
+            for key in ("assignment", "deployment", "difficulty"):
+                if a.get(key):
+                    created[key].add(a[key])
+            if worker_id not in created["worker"] and ref_index is None:
+                for field, (old, _new) in changes.get("worker", {}).items():
+                    restore["worker"].setdefault(worker_id, {}).setdefault(field, old)
+            for upd in changes.get("family_update", []):
+                if "id" in upd:
+                    for f in ("mobile", "relation"):
+                        if f in upd:
+                            restore["family"].setdefault(upd["id"], {}).setdefault(f, upd[f][0])
+            dep = changes.get("deployment") or {}
+            if dep.get("id"):
+                for f in ("deployed_mobile", "carrier"):
+                    if f in dep:
+                        restore["deployment"].setdefault(dep["id"], {}).setdefault(f, dep[f][0])
     until = batch.applied_until
     refusal = Conflict(
         _("Records written by this import have changed since it was applied; it can no longer be undone as a whole.")
@@ -1168,39 +1167,27 @@ def undo_batch(*, actor, batch: ImportBatch) -> ImportBatch:
         (Deployment, created["deployment"] | set(restore["deployment"])),
         (Difficulty, created["difficulty"]),
     ]
-    for model, ids in touched:
-        ids = sorted(ids)
-        for start in range(0, len(ids), ROW_CHUNK):
-            chunk = ids[start : start + ROW_CHUNK]
-            if model.objects.filter(pk__in=chunk, updated_at__gt=until).exists():
-                raise refusal
-            if len(chunk) != model.objects.filter(pk__in=chunk).count():
-                raise refusal
-    if CareAssignment.objects.filter(pk__in=created["assignment"], ended_at__isnull=False).exists():
-        raise refusal
-    # Nothing but this batch's own records may hang off the workers it created.
-    mine = {
-        FamilyMember: created["family"],
-        Deployment: created["deployment"],
-        Difficulty: created["difficulty"],
-        CareAssignment: created["assignment"],
-        Worker: created["worker"],
-    }
-    worker_ids = sorted(created["worker"])
-    for start in range(0, len(worker_ids), ROW_CHUNK):
-        collector = Collector(using="default")
-        try:
-            collector.collect(Worker.objects.filter(pk__in=worker_ids[start : start + ROW_CHUNK]))
-        except (ProtectedError, RestrictedError):
-            raise refusal from None
-        for model, instances in collector.data.items():
-            if model in mine:
-                if any(i.pk not in mine[model] for i in instances):
+    with phase("check"):
+        for model, ids in touched:
+            ids = sorted(ids)
+            for chunk in pl._chunks(ids):
+                among = bulk.among(chunk, "integer")
+                if model.objects.filter(pk__in=among, updated_at__gt=until).exists():
                     raise refusal
-            elif not _written_by_apply(model, model.objects.filter(pk__in=[i.pk for i in instances]), until):
-                raise refusal
-        for qs in collector.fast_deletes:
-            if qs.model is not ImportRow and qs.model not in mine and not _written_by_apply(qs.model, qs, until):
+                if len(chunk) != model.objects.filter(pk__in=among).count():
+                    raise refusal
+        if CareAssignment.objects.filter(pk__in=created["assignment"], ended_at__isnull=False).exists():
+            raise refusal
+        # Nothing but this batch's own records may hang off the workers it created.
+        mine = {
+            FamilyMember: created["family"],
+            Deployment: created["deployment"],
+            Difficulty: created["difficulty"],
+            CareAssignment: created["assignment"],
+            Worker: created["worker"],
+        }
+        for chunk in pl._chunks(sorted(created["worker"])):
+            if not _only_ours_depend_on(Worker, chunk, mine, until):
                 raise refusal
     now = timezone.now()
     for model, key in ((Worker, "worker"), (FamilyMember, "family"), (Deployment, "deployment")):
@@ -1216,12 +1203,12 @@ def undo_batch(*, actor, batch: ImportBatch) -> ImportBatch:
                 obj.refresh_derived()
             obj.updated_at = now
         bulk_update_with_history(list(objs.values()), model, fields=[*changed_fields, "updated_at"], default_user=user)
-    Difficulty.objects.filter(pk__in=created["difficulty"]).delete()
-    CareAssignment.objects.filter(pk__in=created["assignment"]).delete()
-    Deployment.objects.filter(pk__in=created["deployment"]).delete()
-    FamilyMember.objects.filter(pk__in=created["family"]).delete()
-    for start in range(0, len(worker_ids), ROW_CHUNK):
-        Worker.objects.filter(pk__in=worker_ids[start : start + ROW_CHUNK]).delete()
+    with phase("delete"):
+        for model, key in (
+            (Difficulty, "difficulty"), (CareAssignment, "assignment"), (Deployment, "deployment"),
+            (FamilyMember, "family"), (Worker, "worker"),
+        ):
+            bulk.delete_records(model, sorted(created[key]), user=user, when=now)
     batch.status = BatchStatus.UNDONE
     batch.undone_at = now
     batch.undone_by = user
@@ -1241,6 +1228,40 @@ def undo_batch(*, actor, batch: ImportBatch) -> ImportBatch:
         },
     )
     return batch
+
+
+def _only_ours_depend_on(model, ids: list[int], mine: dict, until) -> bool:
+    """Whether deleting the records ``ids`` of ``model`` would delete nothing but the batch's
+    own records (``mine``) and records of other apps its apply wrote (the note the care service
+    writes when it opens a difficulty): what ``Collector.collect`` would cascade to, asked with
+    a query per relation instead of loading every record (relations that set NULL or do nothing
+    delete nothing; protecting ones refuse)."""
+    from django.db.models import CASCADE, DO_NOTHING, SET_DEFAULT, SET_NULL
+    from django.db.models.deletion import get_candidate_relations_to_delete
+
+    if not ids:
+        return True
+    among = bulk.among(ids, "integer")
+    for rel in get_candidate_relations_to_delete(model._meta):
+        if rel.on_delete in (DO_NOTHING, SET_NULL, SET_DEFAULT):
+            continue
+        related = rel.related_model
+        dependents = related._base_manager.filter(**{f"{rel.field.name}__in": among})
+        if rel.on_delete is not CASCADE:  # PROTECT, RESTRICT or SET(...): refuse if anything is there
+            if dependents.exists():
+                return False
+            continue
+        pks = list(dependents.values_list("pk", flat=True))
+        if not pks:
+            continue
+        if related in mine:
+            if not set(pks) <= mine[related]:
+                return False
+        elif not _written_by_apply(related, related._base_manager.filter(pk__in=bulk.among(pks, "integer")), until):
+            return False
+        if not _only_ours_depend_on(related, pks, mine, until):
+            return False
+    return True
 
 
 def _written_by_apply(model, qs, until) -> bool:

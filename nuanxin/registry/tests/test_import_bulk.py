@@ -8,7 +8,7 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nuanxin.care.models import Difficulty
+from nuanxin.care.models import Difficulty, DifficultyNote
 from nuanxin.registry import normalise
 from nuanxin.registry.import_models import ImportRow
 from nuanxin.registry.imports import planner, services
@@ -103,8 +103,17 @@ def _import_apply_check(world) -> list:
     again = import_bytes(world.p.yi, world.unit, _file())
     assert again.counts == {**EXPECTED_COUNTS, "create": 0, "update": 4, "unchanged": 120}
     assert list(again.rows.filter(outcome="update").values_list("line", flat=True)) == [3, 4, 123, 124]
+    deleted_before = Worker.history.filter(history_type="-").count()
     services.undo_batch(actor=world.p.yi, batch=batch)
     assert (Worker.objects.count(), FamilyMember.objects.count(), Difficulty.objects.count()) == (0, 0, 0)
+    # deletions recorded as django-simple-history records them, one "-" row each, by the user
+    assert Worker.history.filter(history_type="-").count() - deleted_before == 120
+    assert Worker.history.filter(history_type="-", history_user=world.p.yi).count() >= 120
+    gone = {w.name: w for w in Worker.history.filter(history_type="-").order_by("-history_id")[:120]}
+    assert gone[_name(0)].post_title == "主管护师"  # the values as they were when deleted
+    assert DifficultyNote.objects.count() == 0
+    # the rows of the later dry run that named these workers lose the link, as SET_NULL says
+    assert again.rows.filter(worker__isnull=False).count() == 0
     return register
 
 
@@ -164,3 +173,19 @@ CELLS = st.lists(st.sampled_from(["", " ", "\u3000", "1", "张三", "填表人�
 def test_skip_row_is_blank_or_footer(cells, seq):
     columns = {} if seq is None else {"seq": seq}
     assert r.skip_row(cells, columns) == (r.is_blank(cells, columns) or r.is_footer(cells, columns))
+
+
+def test_array_parameters_round_trip():
+    """Long IN lists go to PostgreSQL as one array literal; any text survives the quoting."""
+    from django.db import connection
+
+    from nuanxin.registry.imports import bulk
+
+    if not bulk.is_postgres():
+        pytest.skip("PostgreSQL only")
+    texts = ["张三", 'a"b', "c\\d", "{e,f}", " g ", "", "NULL", "h'i"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT unnest(%s::text[])", [bulk.text_array(texts)])
+        assert [t for (t,) in cursor.fetchall()] == texts
+        cursor.execute("SELECT unnest(%s::integer[])", [bulk.int_array([3, 1, 2])])
+        assert [i for (i,) in cursor.fetchall()] == [3, 1, 2]

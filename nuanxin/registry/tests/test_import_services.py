@@ -116,6 +116,29 @@ def test_undo_is_refused_when_a_family_member_was_added_since(world):
     assert Worker.objects.count() == 1
 
 
+def test_undo_is_refused_when_a_record_of_another_app_hangs_off_a_created_one(world):
+    """Two relations down (worker -> difficulty -> note): the "opened" note the apply wrote may
+    go with the batch, a note written since may not."""
+    import datetime
+
+    from nuanxin.care.models import Difficulty, DifficultyNote
+
+    rows = _rows(1)
+    rows[0][9] = "孩子无人照看"
+    batch = services.apply_batch(actor=world.p.yi, batch=import_bytes(world.p.yi, world.unit, table1(rows)))
+    difficulty = Difficulty.objects.get()
+    assert difficulty.notes.count() == 1
+    DifficultyNote.objects.create(
+        difficulty=difficulty, text="后来写的", at=batch.applied_until + datetime.timedelta(minutes=5)
+    )
+    with pytest.raises(Conflict):
+        services.undo_batch(actor=world.p.yi, batch=batch)
+    assert (Worker.objects.count(), Difficulty.objects.count(), DifficultyNote.objects.count()) == (1, 1, 2)
+    DifficultyNote.objects.filter(text="后来写的").delete()
+    services.undo_batch(actor=world.p.yi, batch=batch)
+    assert (Worker.objects.count(), Difficulty.objects.count(), DifficultyNote.objects.count()) == (0, 0, 0)
+
+
 def test_undo_restores_updated_values(world):
     services.apply_batch(actor=world.p.yi, batch=import_bytes(world.p.yi, world.unit, table1(_rows(1))))
     changed = _rows(1)
