@@ -306,14 +306,16 @@ def existing_workers(keys) -> list[State]:
     from nuanxin.registry.models import Worker
 
     result = []
+    share = {}.setdefault  # one string object for the many equal values of a column (memory)
     for chunk in _chunks(sorted(set(keys))):
         for w_id, name, key, mobile, org_id, gender, category, post, team, hint, updated in _fetch(
             Worker.objects.filter(name_key__in=bulk.among(chunk, "text")).values_list(*WORKER_VALUES)
         ):
             result.append(
                 State(
-                    worker_id=w_id, ref=None, org_id=org_id, name=name, key=key, mobile=mobile, gender=gender,
-                    category=category, post_title=post, team=team, contact_name_hint=hint, version=_iso(updated),
+                    worker_id=w_id, ref=None, org_id=org_id, name=name, key=key, mobile=mobile,
+                    gender=share(gender, gender), category=share(category, category), post_title=share(post, post),
+                    team=share(team, team), contact_name_hint=share(hint, hint), version=_iso(updated),
                 )
             )
     return result
@@ -339,6 +341,7 @@ def load_related(states: dict[int, State], campaign_id: int | None) -> None:
     from nuanxin.care.models import CareAssignment, Difficulty
     from nuanxin.registry.models import Deployment, FamilyMember
 
+    share = {}.setdefault
     for chunk in _chunks(sorted(states)):
         ids = bulk.among(chunk, "integer")
         family: dict[int, list] = {}
@@ -349,7 +352,7 @@ def load_related(states: dict[int, State], campaign_id: int | None) -> None:
         ):
             members = family.setdefault(worker_id, [])
             if all(m[F_KEY] != key for m in members):
-                members.append((key, f_id, None, None, mobile, relation, _iso(updated)))
+                members.append((key, f_id, None, None, mobile, share(relation, relation), _iso(updated)))
             if primary:
                 states[worker_id].has_primary = True
         for worker_id, members in family.items():
