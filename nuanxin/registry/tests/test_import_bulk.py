@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from nuanxin.care.models import Difficulty, DifficultyNote
 from nuanxin.registry import normalise
-from nuanxin.registry.import_models import ImportRow
+from nuanxin.registry.import_models import ImportBatch, ImportRow
 from nuanxin.registry.imports import planner, services
 from nuanxin.registry.imports import rows as r
 from nuanxin.registry.models import FamilyMember, Worker
@@ -189,3 +189,34 @@ def test_array_parameters_round_trip():
         assert [t for (t,) in cursor.fetchall()] == texts
         cursor.execute("SELECT unnest(%s::integer[])", [bulk.int_array([3, 1, 2])])
         assert [i for (i,) in cursor.fetchall()] == [3, 1, 2]
+
+
+def test_many_updates_and_their_undo(world):
+    """60 workers and 60 family members updated at once (PostgreSQL: one UPDATE per set of
+    changed fields and history rows copied by the database; elsewhere bulk_update_with_history):
+    the new values, a "~" history row each by the user, then undo puts the old values back."""
+    first = services.apply_batch(actor=world.p.yi, batch=import_bytes(world.p.yi, world.unit, table1(_people(60))))
+    changed = _people(60)
+    for i, row in enumerate(changed):
+        row[4] = "主管护师"
+        if i % 2:
+            row[7] = f"1350000{i:04d}"  # a new family phone for every other worker
+    batch = import_bytes(world.p.yi, world.unit, table1(changed))
+    assert batch.counts["update"] == 60
+    services.apply_batch(actor=world.p.yi, batch=batch)
+    assert Worker.objects.filter(post_title="主管护师").count() == 60
+    assert FamilyMember.objects.filter(mobile__startswith="+86135").count() == 30
+    assert Worker.history.filter(history_type="~", history_user=world.p.yi).count() == 60
+    assert FamilyMember.history.filter(history_type="~", history_user=world.p.yi).count() == 30
+    w = Worker.objects.get(name=_name(7))
+    assert (w.name_key, w.name_pinyin, w.name_initials, w.mobile_tail) == (
+        _name(7), normalise.pinyin(_name(7))[0], normalise.pinyin(_name(7))[1], "0007"
+    )
+    assert w.updated_at <= ImportBatch.objects.get(pk=batch.pk).applied_until
+    services.undo_batch(actor=world.p.yi, batch=batch)
+    assert Worker.objects.filter(post_title="护师").count() == 60
+    assert FamilyMember.objects.filter(mobile__startswith="+86136").count() == 60
+    assert Worker.history.filter(history_type="~").count() == 120
+    # the first batch's records were written since it was applied (by the second and its undo)
+    with pytest.raises(services.Conflict):
+        services.undo_batch(actor=world.p.yi, batch=first)
