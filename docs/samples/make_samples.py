@@ -8,9 +8,10 @@ listing two people, a merged worker cell continued on the next row, a person lis
 a bad phone, blank rows and a 填表人 footer. The unit is 青岛大学附属医院 (QD-SN-01 in the
 demo data), whose care contact is 张联络.
 
-A legacy .xls sample is not produced: writing .xls needs LibreOffice (``soffice --headless
---convert-to xls table1_aid_team.xlsx``), which this script does not assume; the importer
-reads .xls files through python-calamine all the same.
+``table1_aid_team_legacy.xls`` holds the same table in the legacy Excel 97–2003 format that
+older WPS and Excel installations still save. Writing it needs ``xlwt`` (``.venv/bin/pip install
+xlwt``, a tool for this script only, not a dependency of Nuanxin); without it the committed file
+is left as it is.
 """
 
 from __future__ import annotations
@@ -123,8 +124,39 @@ def write_table3(path: Path) -> None:
     wb.close()
 
 
+def write_table1_xls(path: Path) -> bool:
+    """The table-1 sample, cell for cell, as a legacy .xls (BIFF8) file."""
+    try:
+        import xlwt
+    except ImportError:
+        print("xlwt is not installed: left", path.name, "as it is")
+        return False
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("附件1")
+    wrap = xlwt.easyxf("font: bold on; align: wrap on, horiz center, vert center")
+    ws.write(0, 0, "附件1")
+    ws.write_merge(1, 1, 0, 9, "青岛市援鄂医疗队成员联系表", xlwt.easyxf("font: bold on, height 320; align: horiz center"))
+    ws.write(2, 0, f"填报单位：{UNIT}（盖章）        填报日期：2020年2月17日")
+    for col, header in enumerate(TABLE1_HEADERS):
+        ws.write(3, col, header, wrap)
+    line = 4
+    for row in TABLE1_ROWS:
+        if row is None:
+            line += 1
+            continue
+        for col, value in enumerate(row):
+            if value is not None and value != "" and not (line in (6, 7) and col == 1):
+                ws.write(line, col, value)  # a phone typed as a number stays a number
+        line += 1
+    ws.write_merge(6, 7, 1, 1, "陈静")
+    ws.write(line + 1, 0, "填表人：王丽    联系电话：0532-82789000")
+    wb.save(str(path))
+    return True
+
+
 def main() -> None:
     write_table1(HERE / "table1_aid_team.xlsx")
+    write_table1_xls(HERE / "table1_aid_team_legacy.xls")
     write_table2(HERE / "table2_frontline_gbk.csv")
     write_table3(HERE / "table3_wuhan_phones.xlsx")
     print("wrote", ", ".join(p.name for p in sorted(HERE.glob("table*"))))

@@ -181,3 +181,20 @@ def test_undo_restores_the_register(world):
     first.refresh_from_db()
     assert first.status == BatchStatus.UNDONE and first.undone_by == world.p.yi
     assert AuditLog.objects.filter(action="import.undo").count() == 2
+
+
+def test_legacy_xls_sample_plans_and_applies_like_the_xlsx(world):
+    """Older WPS and Excel save .xls (BIFF8): the same table gives the same outcomes and writes."""
+    batch = import_path(world.p.yi, world.unit, sample("table1_aid_team_legacy.xls"))
+    assert batch.status == BatchStatus.PLANNED
+    assert outcomes(batch) == TABLE1_OUTCOMES
+    assert batch.counts == {"create": 5, "update": 0, "unchanged": 1, "reject": 1, "review": 0, "total": 7}
+    services.apply_batch(actor=world.p.yi, batch=batch)
+    assert sorted(Worker.objects.values_list("name", "mobile")) == [
+        ("刘洋", "+8613805321235"), ("周敏", "+8613805321239"), ("张伟", "+8613805321234"),
+        ("王芳", "+8613805321237"), ("陈静", "+8613805321236"),
+    ]
+    # The rest of the xlsx sample's writes, counted the same.
+    assert FamilyMember.objects.count() == 7
+    again = import_path(world.p.yi, world.unit, sample("table1_aid_team.xlsx"))
+    assert again.counts["unchanged"] == 6 and again.counts["create"] == 0
