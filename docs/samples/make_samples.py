@@ -135,7 +135,8 @@ def write_table1_xls(path: Path) -> bool:
     ws = wb.add_sheet("附件1")
     wrap = xlwt.easyxf("font: bold on; align: wrap on, horiz center, vert center")
     ws.write(0, 0, "附件1")
-    ws.write_merge(1, 1, 0, 9, "青岛市援鄂医疗队成员联系表", xlwt.easyxf("font: bold on, height 320; align: horiz center"))
+    title = xlwt.easyxf("font: bold on, height 320; align: horiz center")
+    ws.write_merge(1, 1, 0, 9, "青岛市援鄂医疗队成员联系表", title)
     ws.write(2, 0, f"填报单位：{UNIT}（盖章）        填报日期：2020年2月17日")
     for col, header in enumerate(TABLE1_HEADERS):
         ws.write(3, col, header, wrap)
