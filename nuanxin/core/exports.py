@@ -116,6 +116,11 @@ def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
     return response
 
 
+def file_response(content: bytes, filename: str, content_type: str = XLSX_CONTENT_TYPE) -> HttpResponse:
+    """A download of content already built (and audited) by a service."""
+    return _attachment(HttpResponse(content, content_type=content_type), filename)
+
+
 def csv_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse:
     buffer = io.StringIO()
     write_csv(buffer, headers, rows)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from nuanxin.core import apiutils
@@ -134,7 +134,7 @@ def create_import(
         auto_apply=not dry_run,
     )
     batch.refresh_from_db()
-    return 201, _out(batch)
+    return Status(201, _out(batch))
 
 
 @router.get("/imports/{import_id}", response=BatchOut, operation_id="get_import", summary="A batch and its rows")

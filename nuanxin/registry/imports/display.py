@@ -36,14 +36,16 @@ def _label(field: str) -> str:
     }.get(label, label)
 
 
-def _value(field: str, value) -> str:
+def _value(field: str, value, *, stored: bool = False) -> str:
+    """One value of a change. A phone number already in the register (``stored``) is shown
+    masked: the preview reveals nothing of the register that the file did not bring."""
     if not value:
         return "—"
     choices = LABELS.get(field, (None, None))[1]
     if choices is not None and value in choices.values:
         return str(choices(value).label)
     if field in ("mobile", "deployed_mobile"):
-        return normalise.national(value)
+        return normalise.mask(value) if stored else normalise.national(value)
     return str(value)
 
 
@@ -52,7 +54,7 @@ def describe(row) -> list[str]:
     lines = []
     ch = row.changes or {}
     for field, (old, new) in (ch.get("worker") or {}).items():
-        lines.append(f"{_label(field)}: {_value(field, old)} → {_value(field, new)}")
+        lines.append(f"{_label(field)}: {_value(field, old, stored=True)} → {_value(field, new)}")
     for add in ch.get("family_add", []):
         relation = f"（{add['relation']}）" if add.get("relation") else ""
         phone = f" {normalise.national(add['mobile'])}" if add.get("mobile") else ""
@@ -61,8 +63,8 @@ def describe(row) -> list[str]:
         for field in ("mobile", "relation"):
             if field in upd:
                 old, new = upd[field]
-                lines.append(_("Family member: %(field)s %(old)s → %(new)s")
-                             % {"field": _label(field), "old": _value(field, old), "new": _value(field, new)})
+                values = {"field": _label(field), "old": _value(field, old, stored=True), "new": _value(field, new)}
+                lines.append(_("Family member: %(field)s %(old)s → %(new)s") % values)
     if ch.get("assign"):
         lines.append(_("Assign care contact %(name)s") % {"name": ch["assign"]["name"]})
     if ch.get("difficulty"):
@@ -72,7 +74,7 @@ def describe(row) -> list[str]:
         for field in ("deployed_mobile", "carrier"):
             if field in dep:
                 old, new = dep[field]
-                lines.append(f"{_label(field)}: {_value(field, old)} → {_value(field, new)}")
+                lines.append(f"{_label(field)}: {_value(field, old, stored=True)} → {_value(field, new)}")
     return lines
 
 

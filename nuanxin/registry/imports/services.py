@@ -25,12 +25,13 @@ from django.utils.translation import gettext as _
 
 from nuanxin.core import audit
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
+from nuanxin.core.exports import build_xlsx
 from nuanxin.core.models import AuditOutcome
 from nuanxin.orgs import scope
 from nuanxin.registry import normalise
 from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, TeamType
 from nuanxin.registry.import_models import BatchStatus, Decision, ImportBatch, ImportRow, Outcome
-from nuanxin.registry.imports import bulk
+from nuanxin.registry.imports import bulk, display
 from nuanxin.registry.imports import planner as pl
 from nuanxin.registry.imports.messages import reason
 from nuanxin.registry.imports.safety import FileRefused, check_file, kind_of
@@ -1300,3 +1301,34 @@ def _written_by_apply(model, qs, until) -> bool:
 
 def outcome_counts(rows) -> Counter:
     return Counter(r.outcome for r in rows)
+
+
+def export_rejected_rows(*, actor, batch: ImportBatch) -> bytes:
+    """The rejected rows of a batch as xlsx: the columns as written (full phone numbers
+    included) plus a reason column, every cell neutralised against formulas. The download is
+    audited like any export, with its row count."""
+    rows = ImportRow.objects.filter(batch=batch, outcome=Outcome.REJECT).order_by("index")
+    width = max((len(s.get("headers") or []) for s in batch.sheets), default=0)
+    headers = [_("Sheet"), _("Row"), *[f"{i + 1}" for i in range(width)], _("Reason")]
+    by_sheet = {s["name"]: s.get("headers") or [] for s in batch.sheets if s.get("table")}
+    if len(by_sheet) == 1:
+        only = next(iter(by_sheet.values()))
+        headers = [_("Sheet"), _("Row"), *only, *[""] * (width - len(only)), _("Reason")]
+    written = 0
+
+    def lines():
+        nonlocal written
+        for r in rows.iterator(chunk_size=2000):
+            cells = list(r.raw) + [""] * max(0, width - len(r.raw))
+            written += 1
+            yield [r.sheet, r.line, *cells[:width], "；".join(display.messages_of(r))]
+
+    content = build_xlsx(headers, lines(), sheet_name=_("Rejected rows"))
+    audit.record(
+        actor,
+        "import.export_rejected",
+        obj=batch,
+        organisation=batch.organisation,
+        detail={"rows": written},
+    )
+    return content

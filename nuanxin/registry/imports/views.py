@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -119,7 +119,11 @@ def _act(request, pk: int, action, success):
         messages.error(request, exc.message)
     else:
         messages.success(request, success(result) if callable(success) else success)
-    return redirect(request.POST.get("next") or reverse("registry:imports:detail", kwargs={"pk": batch.pk}))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = reverse("registry:imports:detail", kwargs={"pk": batch.pk})
+    return redirect(target)
 
 
 @require_POST
@@ -178,24 +182,9 @@ def _row(batch: ImportBatch, row_pk: int) -> ImportRow:
 
 @access.scoped(*ROLES)
 def batch_rejects(request, pk: int):
-    """The rejected rows as xlsx: the columns as written plus a reason column, every cell
-    neutralised against formulas."""
-    from nuanxin.core.exports import xlsx_response
+    """The rejected rows as xlsx (the columns as written plus a reason column); audited."""
+    from nuanxin.core.exports import file_response
 
     batch = _batch(request, pk)
-    rows = ImportRow.objects.filter(batch=batch, outcome=Outcome.REJECT).order_by("index")
-    width = max((len(s.get("headers") or []) for s in batch.sheets), default=0)
-    headers = [_("Sheet"), _("Row"), *[f"{i + 1}" for i in range(width)], _("Reason")]
-    by_sheet = {s["name"]: s.get("headers") or [] for s in batch.sheets if s.get("table")}
-    if len(by_sheet) == 1:
-        only = next(iter(by_sheet.values()))
-        headers = [_("Sheet"), _("Row"), *only, *[""] * (width - len(only)), _("Reason")]
-
-    def lines():
-        for r in rows.iterator(chunk_size=2000):
-            cells = list(r.raw) + [""] * max(0, width - len(r.raw))
-            yield [r.sheet, r.line, *cells[:width], "；".join(display.messages_of(r))]
-
-    name = f"rejected-{batch.pk}.xlsx"
-    response: HttpResponse = xlsx_response(name, headers, lines(), sheet_name=_("Rejected rows"))
-    return response
+    content = services.export_rejected_rows(actor=request.user, batch=batch)
+    return file_response(content, f"rejected-{batch.pk}.xlsx")

@@ -62,7 +62,7 @@ def cases(p) -> list[Case]:
         Case("registry:imports:detail", kwargs={"pk": shown.pk}, **obj),
         Case("registry:imports:detail", kwargs={"pk": shown.pk}, query="outcome=reject&page=1", **obj),
         Case("registry:imports:progress", kwargs={"pk": shown.pk}, **obj),
-        Case("registry:imports:rejects", kwargs={"pk": shown.pk}, **obj),
+        Case("registry:imports:rejects", kwargs={"pk": shown.pk}, audits="import.export_rejected", **obj),
         Case("registry:imports:apply", kwargs={"pk": page_apply.pk}, method="post", **obj),
         Case("registry:imports:undo", kwargs={"pk": page_undo.pk}, method="post", **obj),
         Case("registry:imports:skip", kwargs={"pk": to_skip.pk}, method="post", **obj),

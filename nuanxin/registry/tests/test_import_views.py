@@ -2,6 +2,7 @@
 
 import io
 import json
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -10,7 +11,9 @@ from django.utils import translation
 from python_calamine import CalamineWorkbook
 
 from nuanxin.accounts.services import create_api_token
+from nuanxin.core.models import AuditLog
 from nuanxin.registry.import_models import BatchStatus, ImportBatch
+from nuanxin.registry.imports import display
 from nuanxin.registry.models import Deployment, Worker
 from nuanxin.registry.tests.import_fixtures import build_world, sample, table1
 
@@ -91,6 +94,33 @@ def test_rejected_rows_download_has_reasons_and_no_formulas(client, world):
     assert len(sheet) == 2
     assert sheet[1][7] == "'=1+2"
     assert "=1+2" in sheet[1][-1]
+    # The download holds full phone numbers as written: it is audited with its row count.
+    row = AuditLog.objects.get(action="import.export_rejected")
+    assert (row.actor_id, row.object_id, row.detail) == (world.p.yi.pk, str(batch.pk), {"rows": 1})
+
+
+def test_an_outside_next_address_is_ignored_after_an_action(client, world):
+    _login(client, world.p.yi)
+    _upload(client, world)
+    batch = ImportBatch.objects.get()
+    detail = reverse("registry:imports:detail", args=[batch.pk])
+    response = client.post(reverse("registry:imports:apply", args=[batch.pk]), {"next": "https://evil.example/"})
+    assert (response.status_code, response["Location"]) == (302, detail)
+    response = client.post(reverse("registry:imports:undo", args=[batch.pk]), {"next": "/registry/imports/"})
+    assert (response.status_code, response["Location"]) == (302, "/registry/imports/")
+
+
+def test_the_preview_masks_numbers_already_in_the_register():
+    row = SimpleNamespace(changes={
+        "worker": {"mobile": ["+8613800001234", "+8613900005678"]},
+        "family_update": [{"name": "李娜", "mobile": ["+8613700002222", "+8613600003333"]}],
+        "deployment": {"deployed_mobile": ["+8615000004444", "+8615100005555"]},
+    })
+    assert display.describe(row) == [
+        "Mobile: 138****1234 → 13900005678",
+        "Family member: Mobile 137****2222 → 13600003333",
+        "Mobile used in Wuhan: 150****4444 → 15100005555",
+    ]
 
 
 def test_a_refused_file_shows_its_reason_on_the_form(client, world):
