@@ -140,8 +140,10 @@ def create_import(
 @router.get("/imports/{import_id}", response=BatchOut, operation_id="get_import", summary="A batch and its rows")
 def get_import(request, import_id: int, outcome: str = "", offset: int = 0, limit: int = 500):
     """Status, counts and the outcome of every row (``offset`` / ``limit`` page through the rows,
-    at most 5000 per answer; ``outcome`` filters: create, update, unchanged, reject, review)."""
-    batch = _batch(request, import_id)
+    at most 5000 per answer; ``outcome`` filters: create, update, unchanged, reject, review).
+    While the batch is being read or applied, ``progress_done`` of ``progress_total`` tells how
+    far the background task got."""
+    batch = services.live_progress(_batch(request, import_id))
     if outcome and outcome not in Outcome.values:
         raise ServiceError(_("Unknown outcome."), field="outcome")
     return _out(batch, outcome=outcome, offset=max(0, offset), limit=limit)

@@ -451,7 +451,8 @@ def request_apply(*, actor, batch: ImportBatch) -> ImportBatch:
         _check_decided(locked)
         locked.status = BatchStatus.APPLYING
         locked.message = ""
-        locked.save(update_fields=["status", "message"])
+        locked.progress_done, locked.progress_total = 0, APPLY_PROGRESS_SCALE
+        locked.save(update_fields=["status", "message", "progress_done", "progress_total"])
         from nuanxin.registry.imports.tasks import apply_import
 
         batch_id, actor_id = locked.pk, getattr(_user(actor), "pk", None)
@@ -478,6 +479,38 @@ def apply_batch(*, actor, batch: ImportBatch) -> ImportBatch:
         if ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.APPLYING).exists():
             _set(batch.pk, status=BatchStatus.PLANNED, message=str(exc.message))
         raise
+    finally:
+        _remove(_progress_path(batch.pk))
+
+
+# The apply writes in one transaction, so the batch row cannot show how far it got: the task
+# notes its progress in a small file beside the uploads (the web process reads it), in points
+# of APPLY_PROGRESS_SCALE: on PostgreSQL the database's own writing of the new records is the
+# first half; the rows gone through in order the rest.
+APPLY_PROGRESS_SCALE = 1000
+
+
+def _progress_path(batch_id: int) -> Path:
+    return import_dir() / f"progress-{int(batch_id)}.json"
+
+
+def _note_progress(batch_id: int, done: int) -> None:
+    path = _progress_path(batch_id)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(min(int(done), APPLY_PROGRESS_SCALE - 1)))
+    os.replace(temporary, path)
+
+
+def live_progress(batch: ImportBatch) -> ImportBatch:
+    """The batch with its apply progress as the background task last noted it (in memory only;
+    unchanged unless the batch is being applied)."""
+    if batch.status == BatchStatus.APPLYING:
+        try:
+            done = int(json.loads(_progress_path(batch.pk).read_text()))
+        except (FileNotFoundError, ValueError, TypeError):
+            return batch
+        batch.progress_done, batch.progress_total = max(0, done), APPLY_PROGRESS_SCALE
+    return batch
 
 
 APPLY_CHUNK = 5000
@@ -753,8 +786,12 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
         _revalidate(batch)
     in_db = _writes_in_database(batch)
     referred, referred_family = set(), set()
+    rows_in_batch = max(1, int(batch.counts.get("total", 0)))
+    first, share = (APPLY_PROGRESS_SCALE // 2, APPLY_PROGRESS_SCALE // 2) if in_db else (0, APPLY_PROGRESS_SCALE)
+    _note_progress(batch.pk, 0)
     if in_db:
         totals = _create_in_database(batch, user)
+        _note_progress(batch.pk, first)
     else:
         totals = Counter()
         with phase("load plan"):
@@ -898,6 +935,7 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
         totals["assignments_created"] += len(assignments)
         totals["deployments_created"] += len(new_deployments)
         totals["difficulties_opened"] += len(difficulties)
+        _note_progress(batch.pk, first + share * (rows[-1][0] + 1) // rows_in_batch)
         del rows, assignments, new_deployments, applied_rows, targets, orgs, added
     # updates of existing records (and of records created above by an earlier row), once each
     with phase("updates"):

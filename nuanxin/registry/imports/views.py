@@ -71,7 +71,7 @@ def batch_list(request):
 @access.scoped(*ROLES)
 def batch_detail(request, pk: int):
     """Counts and every row's outcome (paginated), decisions, apply and undo."""
-    batch = _batch(request, pk)
+    batch = services.live_progress(_batch(request, pk))
     outcome = request.GET.get("outcome", "")
     rows = ImportRow.objects.filter(batch=batch).order_by("index")
     if outcome in Outcome.values:
@@ -104,7 +104,7 @@ def batch_detail(request, pk: int):
 @access.scoped(*ROLES)
 def batch_progress(request, pk: int):
     """The progress bar, polled by htmx while the batch is being read or applied."""
-    batch = _batch(request, pk)
+    batch = services.live_progress(_batch(request, pk))
     response = render(request, "registry/imports/_progress.html", {"batch": batch})
     if not batch.is_busy and request.htmx:
         response["HX-Refresh"] = "true"

@@ -238,6 +238,35 @@ def test_large_files_are_read_by_the_background_task(world, settings, django_cap
     assert Worker.objects.count() == 3
 
 
+def test_a_background_apply_shows_its_progress(world, settings, monkeypatch, django_capture_on_commit_callbacks):
+    """The apply is one transaction: the task notes its progress in a side file that the page
+    and the API read; the bar starts at 0 (not at the dry run's 100 %) and the file goes at the end."""
+    settings.NUANXIN_IMPORT_INLINE_APPLY_ROWS = 1
+    monkeypatch.setattr(services, "APPLY_CHUNK", 4)
+    batch = import_bytes(world.p.yi, world.unit, table1(_rows(12)))
+    assert batch.progress_percent == 100  # the dry run read every row
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.request_apply(actor=world.p.yi, batch=batch)
+    queued = services.live_progress(ImportBatch.objects.get(pk=batch.pk))
+    assert (queued.status, queued.progress_done, queued.progress_total) == (BatchStatus.APPLYING, 0, 1000)
+    seen = []
+    note = services._note_progress
+
+    def noting(batch_id, done):
+        note(batch_id, done)
+        live = services.live_progress(ImportBatch.objects.get(pk=batch_id))
+        seen.append((live.progress_done, live.progress_total))
+
+    monkeypatch.setattr(services, "_note_progress", noting)
+    callbacks[0]()
+    assert ImportBatch.objects.get(pk=batch.pk).status == BatchStatus.APPLIED
+    if services._writes_in_database(batch):  # PostgreSQL: the database writes the new records
+        assert seen == [(0, 1000), (500, 1000)]
+    else:  # rows 0-3, 4-7, 8-11 in chunks of four
+        assert seen == [(0, 1000), (333, 1000), (666, 1000), (999, 1000)]
+    assert not services._progress_path(batch.pk).exists()
+
+
 def test_sixty_rows_take_the_bulk_path_and_round_trip(world):
     """Above COPY_MIN_ROWS the PostgreSQL COPY path writes (bulk_create elsewhere)."""
     from nuanxin.registry.import_models import ImportRow
