@@ -45,6 +45,7 @@ class OrgChoiceField(forms.ModelChoiceField):
 
     def __init__(self, *args, base_depth: int = 1, **kwargs):
         self.base_depth = base_depth
+        kwargs.setdefault("empty_label", _("Choose an organisation"))
         super().__init__(*args, **kwargs)
 
     def label_from_instance(self, obj: Organisation) -> str:

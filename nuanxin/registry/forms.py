@@ -132,6 +132,8 @@ class DeploymentForm(BootstrapForm):
         departed, returned = data.get("departed_on"), data.get("returned_on")
         if departed and returned and returned < departed:
             self.add_error("returned_on", _("The return date cannot be before the departure."))
+        if not self.errors and not any(data.get(name) for name in self.fields):
+            raise forms.ValidationError(_("The deployment is empty: fill in at least one field."))
         return data
 
 

@@ -172,7 +172,9 @@ def test_move_offers_only_managed_organisations_outside_the_subtree(as_user, per
     services.create_organisation(actor=None, code="SN-U-1", name="分会", kind=OrgKind.UNIT_UNION, parent=unit)
     client = as_user(p.yi)
     response = client.get(reverse("orgs:org_move", args=[unit.pk]))
-    assert select_options(response, "new_parent") == ["---------", "市南区总工会 (SN)", "　市南区人民医院工会 (SN-H1)"]
+    assert select_options(response, "new_parent") == [
+        "Choose an organisation", "市南区总工会 (SN)", "　市南区人民医院工会 (SN-H1)"
+    ]
     response = client.post(reverse("orgs:org_move", args=[unit.pk]), {"new_parent": p.shinan_hospital.pk})
     assert response.status_code == 302
     assert Organisation.objects.get(code="SN-U-1").path.startswith(Organisation.objects.get(code="SN-H1").path)

@@ -281,6 +281,9 @@ def test_deployment_pages(personas, people):
     response = client.post(url, {"batch": "第一批", "departed_on": "2020-02-09", "returned_on": "2020-02-01"})
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["returned_on"]
+    response = client.post(url, {"batch": " ", "destination": "", "carrier": ""})
+    assert response.status_code == 200 and Deployment.objects.count() == 0
+    assert response.context["form"].non_field_errors() == ["The deployment is empty: fill in at least one field."]
     response = client.post(
         url,
         {
