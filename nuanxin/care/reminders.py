@@ -81,13 +81,16 @@ def send_week_reminders(*, actor=None, today: date | None = None) -> int:
     for contact in User.objects.filter(pk__in=list(families)).order_by("pk"):
         names = families[contact.pk]
         count = len(names)
-        title = ngettext(
-            "%(count)d family to visit this week (%(week)s)",
-            "%(count)d families to visit this week (%(week)s)",
-            count,
-        ) % {"count": count, "week": label}
         listed = "、".join(names[:MAX_LISTED]) + ("……" if count > MAX_LISTED else "")
-        body = _("Families due this week: %(names)s") % {"names": listed}
+
+        def texts(count=count, listed=listed):
+            title = ngettext(
+                "%(count)d family to visit this week (%(week)s)",
+                "%(count)d families to visit this week (%(week)s)",
+                count,
+            ) % {"count": count, "week": label}
+            return title, _("Families due this week: %(names)s") % {"names": listed}
+
         sms_text = _(
             "Nuanxin: you have %(count)d families to visit this week (%(week)s). Please sign in to see them."
         ) % {"count": count, "week": label}
@@ -95,8 +98,7 @@ def send_week_reminders(*, actor=None, today: date | None = None) -> int:
             recipient=contact,
             kind="care.week_due",
             occasion=label,
-            title=title,
-            body=body,
+            texts=texts,
             url=_url("care:my_week"),
             sms=Sms("care_week_due", {"count": count, "week": label}, sms_text),
         ):
@@ -145,13 +147,17 @@ def send_unvisited_reminders(*, actor=None, today: date | None = None) -> int:
         total = sum(n for _name, n in mine)
         if not total:
             continue
-        title = ngettext(
-            "%(count)d family not visited yet this week (%(week)s)",
-            "%(count)d families not visited yet this week (%(week)s)",
-            total,
-        ) % {"count": total, "week": label}
         top = sorted(mine, key=lambda item: -item[1])[:MAX_LISTED]
         body = "\n".join(f"{name}: {n}" for name, n in top)
+
+        def texts(total=total, body=body):
+            title = ngettext(
+                "%(count)d family not visited yet this week (%(week)s)",
+                "%(count)d families not visited yet this week (%(week)s)",
+                total,
+            ) % {"count": total, "week": label}
+            return title, body
+
         sms_text = _("Nuanxin: %(count)d families in your scope are not visited yet this week (%(week)s).") % {
             "count": total,
             "week": label,
@@ -160,8 +166,7 @@ def send_unvisited_reminders(*, actor=None, today: date | None = None) -> int:
             recipient=users[user_id],
             kind="care.unvisited",
             occasion=label,
-            title=title,
-            body=body,
+            texts=texts,
             url=_url("care:overview"),
             sms=Sms("care_unvisited", {"count": total, "week": label}, sms_text),
         ):
@@ -187,9 +192,11 @@ def notify_overdue_difficulty(difficulty: Difficulty, *, level: int, organisatio
         recipient=owner,
         kind="care.difficulty_overdue",
         occasion=occasion,
-        title=_("Overdue difficulty of %(name)s's family (%(days)d days)") % {"name": worker.name, "days": days},
-        body=_("Unit: %(unit)s\nDue: %(due)s\nOpen it to see what the family needs.")
-        % {"unit": worker.organisation, "due": difficulty.due_on},
+        texts=lambda: (
+            _("Overdue difficulty of %(name)s's family (%(days)d days)") % {"name": worker.name, "days": days},
+            _("Unit: %(unit)s\nDue: %(due)s\nOpen it to see what the family needs.")
+            % {"unit": worker.organisation, "due": difficulty.due_on},
+        ),
         url=url,
         sms=Sms(
             "care_difficulty_overdue",
@@ -206,10 +213,12 @@ def notify_overdue_difficulty(difficulty: Difficulty, *, level: int, organisatio
             recipient=admin,
             kind="care.difficulty_escalated",
             occasion=occasion,
-            title=_("Escalated to %(org)s: overdue difficulty of %(name)s's family (%(days)d days)")
-            % {"org": organisation, "name": worker.name, "days": days},
-            body=_("Unit: %(unit)s\nOwner: %(owner)s\nDue: %(due)s")
-            % {"unit": worker.organisation, "owner": owner or _("nobody"), "due": difficulty.due_on},
+            texts=lambda: (
+                _("Escalated to %(org)s: overdue difficulty of %(name)s's family (%(days)d days)")
+                % {"org": organisation, "name": worker.name, "days": days},
+                _("Unit: %(unit)s\nOwner: %(owner)s\nDue: %(due)s")
+                % {"unit": worker.organisation, "owner": owner or _("nobody"), "due": difficulty.due_on},
+            ),
             url=url,
             sms=Sms(
                 "care_difficulty_escalated",

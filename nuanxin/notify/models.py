@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from nuanxin.notify.choices import Channel, DeliveryStatus
@@ -40,6 +41,10 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=300, blank=True)
     # e.g. "care.week_due:2020-02-03:17" — one notification per recipient, kind and occasion.
     key = models.CharField(max_length=200, unique=True)
+    # The title and body in every interface language, {"en": ["title", "body"], ...}: the
+    # centre shows the reader's language (title/body above are the default language's copy,
+    # used by e-mail and when a language is missing).
+    texts = models.JSONField(_("texts"), default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
@@ -62,6 +67,22 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+    def _in_language(self) -> tuple[str, str]:
+        text = (self.texts or {}).get(get_language() or "")
+        if isinstance(text, list | tuple) and len(text) == 2:
+            return str(text[0]), str(text[1])
+        return self.title, self.body
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the active language."""
+        return self._in_language()[0]
+
+    @property
+    def shown_body(self) -> str:
+        """The body in the active language."""
+        return self._in_language()[1]
 
 
 class Delivery(models.Model):

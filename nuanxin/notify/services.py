@@ -17,6 +17,7 @@ by the ``notify.retry_deliveries`` periodic job. A worker that dies mid-send lea
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -24,7 +25,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from nuanxin.core import audit
 from nuanxin.notify import sms as sms_backends
@@ -56,8 +57,9 @@ def notify(
     recipient,
     kind: str,
     occasion: str,
-    title: str,
+    title: str = "",
     body: str = "",
+    texts: Callable[[], tuple[str, str]] | None = None,
     url: str = "",
     sms: Sms | None = None,
     email: bool = True,
@@ -67,16 +69,27 @@ def notify(
     ``sms`` template is given and they have a mobile) and by e-mail (when they have an
     address). ``occasion`` names what it is about (e.g. the week, or a difficulty and its
     escalation level); the same (kind, occasion, recipient) is only ever notified once, and
-    ``None`` is returned the second time. Inactive accounts get nothing."""
+    ``None`` is returned the second time. Inactive accounts get nothing.
+
+    ``texts``, when given, renders (title, body) with gettext: it is called once per interface
+    language, so the centre shows each reader their own language; ``title`` and ``body`` are
+    then the default language's (text messages and e-mails go in it)."""
     if recipient is None or not recipient.is_active:
         return None
     key = make_key(kind, occasion, recipient)
     if Notification.objects.filter(key=key).exists():
         return None
+    rendered = {}
+    if texts is not None:
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                rendered[code] = [str(t) for t in texts()]
+        title, body = rendered.get(settings.LANGUAGE_CODE) or next(iter(rendered.values()))
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
-                recipient=recipient, kind=kind, title=title[:200], body=body, url=url[:300], key=key
+                recipient=recipient, kind=kind, title=title[:200], body=body, url=url[:300], key=key,
+                texts={code: [t[:200], b] for code, (t, b) in rendered.items()},
             )
             deliveries = []
             if sms is not None and recipient.mobile:

@@ -37,8 +37,11 @@ def test_monday_reminder_goes_out_once_even_when_the_job_runs_twice(
         tasks.remind_week.enqueue()  # the scheduler catching up, or an operator by hand
     note = Notification.objects.get(recipient=personas.care)
     assert note.kind == "care.week_due" and note.key == f"care.week_due:2020-W06:{personas.care.pk}"
-    assert note.title == "3 families to visit this week (2020-W06)"
-    assert note.body == "Families due this week: 安二、安三、安一"  # by pinyin
+    assert note.shown_title == "3 families to visit this week (2020-W06)"  # the reader's language
+    assert note.shown_body == "Families due this week: 安二、安三、安一"  # by pinyin
+    assert note.title == "本周（2020-W06）有 3 户家庭待走访"  # the default language's copy
+    with translation.override("zh-hans"):
+        assert (note.shown_title, note.shown_body) == (note.title, note.body)
     lines = sms_lines(sms_file)
     assert [(line["to"], line["template"], line["params"]) for line in lines] == [
         ("13900001111", "care_week_due", {"count": 3, "week": "2020-W06"})
@@ -73,15 +76,15 @@ def test_wednesday_admins_hear_of_the_families_still_unvisited_in_their_scope(
         tasks.remind_unvisited.enqueue()
     notes = {n.recipient.username: n for n in Notification.objects.filter(kind="care.unvisited")}
     assert sorted(notes) == ["bing", "jia", "yi"]
-    assert (notes["yi"].title, notes["yi"].body) == (
+    assert (notes["yi"].shown_title, notes["yi"].shown_body) == (
         "2 families not visited yet this week (2020-W05)",
         "市南区人民医院工会: 2",
     )
-    assert (notes["bing"].title, notes["bing"].body) == (
+    assert (notes["bing"].shown_title, notes["bing"].shown_body) == (
         "1 family not visited yet this week (2020-W05)",
         "市北区人民医院工会: 1",
     )
-    assert notes["jia"].title == "3 families not visited yet this week (2020-W05)"
+    assert notes["jia"].shown_title == "3 families not visited yet this week (2020-W05)"
     assert Notification.objects.filter(recipient=personas.viewer).count() == 0
 
 

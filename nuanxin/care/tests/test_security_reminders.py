@@ -35,7 +35,7 @@ def test_overdue_and_escalation_notices_carry_no_description_or_category(
         ("care", "care.difficulty_overdue"),
         ("yi", "care.difficulty_escalated"),
     ]
-    outgoing = [*(n.title + n.body for n in notes), *(m.subject + m.body for m in mail.outbox)]
+    outgoing = [*(n.title + n.body + str(n.texts) for n in notes), *(m.subject + m.body for m in mail.outbox)]
     outgoing += [d.body for d in Delivery.objects.all()]
     outgoing += [json.dumps(line, ensure_ascii=False) for line in sms_lines(sms_file)]
     assert len(mail.outbox) == 2

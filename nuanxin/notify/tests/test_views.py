@@ -31,3 +31,19 @@ def test_open_and_mark_read(client, personas):
     response = client.post(reverse("notify:mark_all_read"), {"next": "https://evil.example/"})
     assert response["Location"] == reverse("notify:list")
     assert Notification.objects.filter(recipient=personas.care, read_at__isnull=True).count() == 0
+
+
+def test_each_reader_sees_the_notification_in_their_language(client, personas):
+    from django.utils.translation import gettext as _
+
+    notify(recipient=personas.care, kind="k", occasion="1", texts=lambda: (_("Notifications"), _("Mark all read")))
+    note = Notification.objects.get(recipient=personas.care)
+    assert note.texts == {"zh-hans": ["通知", "全部标为已读"], "en": ["Notifications", "Mark all read"]}
+    assert (note.title, note.body) == ("通知", "全部标为已读")  # the default language's copy
+    client.force_login(personas.care)
+    client.cookies["nuanxin_language"] = "en"
+    html = client.get(reverse("notify:list")).content.decode()
+    assert "Mark all read</p>" in html and "全部标为已读</p>" not in html
+    client.cookies["nuanxin_language"] = "zh-hans"
+    html = client.get(reverse("notify:list")).content.decode()
+    assert "全部标为已读</p>" in html and "Mark all read</p>" not in html
