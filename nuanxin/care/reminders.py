@@ -9,8 +9,8 @@ SMS templates (our names; ``NUANXIN_SMS_TEMPLATES`` maps them to the provider's 
 - ``care_difficulty_overdue``: a difficulty of a family is {days} days overdue
 - ``care_difficulty_escalated``: {count}=1 overdue difficulty escalated to {org}
 
-Text messages carry no family names (they leave the system); the in-app notification,
-behind the sign-in, lists them. No notification (in-app or e-mail) carries a difficulty's
+Text messages and e-mails carry no family names (they leave the system); the in-app
+notification, behind the sign-in, lists them. No notification (in-app or e-mail) carries a difficulty's
 description or category: they may be about health or the mind (PIPL art. 28); the linked
 page, scoped and behind the sign-in, shows them.
 """
@@ -99,6 +99,7 @@ def send_week_reminders(*, actor=None, today: date | None = None) -> int:
             kind="care.week_due",
             occasion=label,
             texts=texts,
+            email_text=(texts()[0], sms_text),
             url=_url("care:my_week"),
             sms=Sms("care_week_due", {"count": count, "week": label}, sms_text),
         ):
@@ -188,6 +189,13 @@ def notify_overdue_difficulty(difficulty: Difficulty, *, level: int, organisatio
     worker = difficulty.worker
     sent = 0
     owner = difficulty.owner
+    owner_text = _("Nuanxin: a difficulty you own is %(days)d days overdue. Please sign in to follow it up.") % {
+        "days": days
+    }
+    escalated_text = _("Nuanxin: an overdue difficulty (%(days)d days) was escalated to %(org)s. Please sign in.") % {
+        "days": days,
+        "org": organisation.name,
+    }
     if owner is not None and notify(
         recipient=owner,
         kind="care.difficulty_overdue",
@@ -198,12 +206,8 @@ def notify_overdue_difficulty(difficulty: Difficulty, *, level: int, organisatio
             % {"unit": worker.organisation, "due": difficulty.due_on},
         ),
         url=url,
-        sms=Sms(
-            "care_difficulty_overdue",
-            {"days": days},
-            _("Nuanxin: a difficulty you own is %(days)d days overdue. Please sign in to follow it up.")
-            % {"days": days},
-        ),
+        sms=Sms("care_difficulty_overdue", {"days": days}, owner_text),
+        email_text=(_("Overdue difficulty (%(days)d days)") % {"days": days}, owner_text),
     ):
         sent += 1
     for admin in admins:
@@ -220,11 +224,10 @@ def notify_overdue_difficulty(difficulty: Difficulty, *, level: int, organisatio
                 % {"unit": worker.organisation, "owner": owner or _("nobody"), "due": difficulty.due_on},
             ),
             url=url,
-            sms=Sms(
-                "care_difficulty_escalated",
-                {"org": organisation.name, "days": days},
-                _("Nuanxin: an overdue difficulty (%(days)d days) was escalated to %(org)s. Please sign in.")
-                % {"days": days, "org": organisation.name},
+            sms=Sms("care_difficulty_escalated", {"org": organisation.name, "days": days}, escalated_text),
+            email_text=(
+                _("Overdue difficulty escalated to %(org)s (%(days)d days)") % {"org": organisation.name, "days": days},
+                escalated_text,
             ),
         ):
             sent += 1

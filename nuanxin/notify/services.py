@@ -63,6 +63,7 @@ def notify(
     url: str = "",
     sms: Sms | None = None,
     email: bool = True,
+    email_text: tuple[str, str] | None = None,
     actor=None,
 ) -> Notification | None:
     """Tell ``recipient`` something: in the notification centre, by text message (when an
@@ -73,7 +74,9 @@ def notify(
 
     ``texts``, when given, renders (title, body) with gettext: it is called once per interface
     language, so the centre shows each reader their own language; ``title`` and ``body`` are
-    then the default language's (text messages and e-mails go in it)."""
+    then the default language's (text messages and e-mails go in it). ``email_text`` is the
+    e-mail's (subject, body) when the notification's own texts name people who must stay
+    behind the sign-in (an e-mail, like a text message, leaves the system)."""
     if recipient is None or not recipient.is_active:
         return None
     key = make_key(kind, occasion, recipient)
@@ -106,14 +109,15 @@ def notify(
                     )
                 )
             if email and recipient.email:
-                text = body + (f"\n\n{url}" if url and url.startswith("http") else "")
+                subject, text = email_text or (title, body)
+                text += f"\n\n{url}" if url and url.startswith("http") else ""
                 deliveries.append(
                     Delivery(
                         notification=notification,
                         recipient=recipient,
                         channel=Channel.EMAIL,
                         to=recipient.email,
-                        subject=title[:200],
+                        subject=subject[:200],
                         body=text,
                         key=f"{key}:email",
                     )

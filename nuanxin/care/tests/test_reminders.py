@@ -48,6 +48,11 @@ def test_monday_reminder_goes_out_once_even_when_the_job_runs_twice(
     ]
     assert "安一" not in lines[0]["text"]  # no family names leave the system by SMS
     assert [m.to for m in mail.outbox] == [["care@example.org"]]
+    # The e-mail leaves the system too: the count and the week, no family names.
+    assert (mail.outbox[0].subject, mail.outbox[0].body) == (
+        "3 families to visit this week (2020-W06)",
+        "Nuanxin: you have 3 families to visit this week (2020-W06). Please sign in to see them.",
+    )
     assert sorted(Delivery.objects.values_list("channel", "status")) == [("email", "sent"), ("sms", "sent")]
     # 市北区's contact has no mobile and no e-mail: in-app only.
     assert Notification.objects.filter(recipient=w.care_sb).count() == 1

@@ -43,3 +43,8 @@ def test_overdue_and_escalation_notices_carry_no_description_or_category(
         assert SECRET not in text
         assert "心理" not in text  # the category's label
         assert "Psychological" not in text
+    # E-mails, like text messages, leave the system: they do not name the family either.
+    assert [(m.subject, "安一" in m.subject + m.body) for m in mail.outbox] == [
+        ("逾期困难（1 天）", False),
+        ("逾期困难已上报至市南区总工会（1 天）", False),
+    ]
