@@ -283,7 +283,7 @@ def test_deployment_pages(personas, people):
     assert list(response.context["form"].errors) == ["returned_on"]
     response = client.post(url, {"batch": " ", "destination": "", "carrier": ""})
     assert response.status_code == 200 and Deployment.objects.count() == 0
-    assert response.context["form"].non_field_errors() == ["The deployment is empty: fill in at least one field."]
+    assert response.context["form"].non_field_errors() == ["派出信息为空：请至少填写一项。"]
     response = client.post(
         url,
         {
