@@ -98,3 +98,10 @@ class TokenCreateForm(BootstrapForm):
         initial=90,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+    current_password = forms.CharField(
+        label=_("Your password"),
+        help_text=_("A token acts as you: confirm it is you who asks for one."),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs=_input(autocomplete="current-password")),
+    )

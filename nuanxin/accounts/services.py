@@ -37,6 +37,14 @@ def _may_manage_tokens(actor, user: User) -> bool:
     return actor is None or actor.pk == user.pk or may_manage_user(actor, user)
 
 
+def create_own_api_token(
+    *, actor: User, password: str, ip: str | None, expires_days: int | None = None, name: str = ""
+) -> tuple[ApiToken, str]:
+    """A user issues a token for themselves from their page, proving their password first."""
+    confirm_own_password(actor=actor, password=password, ip=ip, step="token_create")
+    return create_api_token(actor=actor, user=actor, expires_days=expires_days, name=name)
+
+
 @transaction.atomic
 def create_api_token(*, actor, user: User, expires_days: int | None = None, name: str = "") -> tuple[ApiToken, str]:
     """Issue a bearer token for ``user``. The plaintext is returned once and never stored."""
@@ -291,18 +299,25 @@ def prune_login_attempts(*, actor=None, older_than_hours: int = 24) -> int:
 # --- passwords ------------------------------------------------------------------------------
 
 
+def confirm_own_password(*, actor: User, password: str, ip: str | None, step: str) -> None:
+    """A signed-in user proves their password again before something that acts as them (a new
+    password, an API token). Wrong passwords count towards the sign-in lockout: a left-open
+    session must not become a way to guess it."""
+    username = actor.get_username()
+    if is_locked_out(username=username, ip=ip):
+        raise NotAllowed(lockout_message())
+    if not actor.check_password(password or ""):
+        _record_failure(username=username, ip=ip, step=step)
+        raise ServiceError(_("The current password is not correct."), field="current_password")
+
+
 def change_own_password(*, actor: User, current_password: str, new_password: str, ip: str | None = None) -> User:
     """A user changes their own password, proving the current one. Wrong current passwords
     count towards the sign-in lockout (a left-open session must not become a way to guess
     it). The new password goes through ``orgs.services.set_password`` (policy, audit)."""
     from nuanxin.orgs.services import set_password
 
-    username = actor.get_username()
-    if is_locked_out(username=username, ip=ip):
-        raise NotAllowed(lockout_message())
-    if not actor.check_password(current_password or ""):
-        _record_failure(username=username, ip=ip, step="password_change")
-        raise ServiceError(_("The current password is not correct."), field="current_password")
+    confirm_own_password(actor=actor, password=current_password, ip=ip, step="password_change")
     if current_password == new_password:
         raise ServiceError(_("The new password must differ from the current one."), field="new_password1")
     return set_password(actor=actor, user=actor, password=new_password, current_password=current_password)

@@ -230,15 +230,17 @@ def totp_disable_view(request):
 
 
 @access.authenticated
+@sensitive_post_parameters("current_password")
 @never_cache
 def token_create_view(request):
-    """Issue an API token for oneself. The token is shown once, on the answer to the POST."""
+    """Issue an API token for oneself, proving one's password. The token is shown once, on the
+    answer to the POST."""
     form = TokenCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            token, plaintext = services.create_api_token(
-                actor=request.user, user=request.user, expires_days=form.cleaned_data["days"],
-                name=form.cleaned_data["name"],
+            token, plaintext = services.create_own_api_token(
+                actor=request.user, password=form.cleaned_data["current_password"], ip=_ip(request),
+                expires_days=form.cleaned_data["days"], name=form.cleaned_data["name"],
             )
         except ServiceError as exc:
             _form_error(form, exc)

@@ -27,7 +27,8 @@ def cases(p) -> list[Case]:
         Case("accounts:totp_disable", allowed=p.care, method="post", data={"code": "000000"},
              no_change_because="a current code cannot be fixed in advance; services tests cover turning it off"),
         Case("accounts:token_create", allowed=p.care),
-        Case("accounts:token_create", allowed=p.care, method="post", data={"name": "script", "days": "30"},
+        Case("accounts:token_create", allowed=p.care, method="post",
+             data={"name": "script", "days": "30", "current_password": p.password},
              ok_status=OK),
         # Another user's token is a 404 and stays unrevoked.
         Case("accounts:token_revoke", allowed=p.care, method="post", kwargs={"pk": token.pk}, other_org=p.yi),

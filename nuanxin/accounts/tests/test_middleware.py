@@ -62,7 +62,9 @@ def test_expired_post_goes_to_sign_in_without_acting(personas, client, at_t0):
     client.force_login(personas.yi)
     client.get("/")
     at_t0.shift(timedelta(hours=1))
-    response = client.post(reverse("accounts:token_create"), {"name": "x", "days": "30"})
+    response = client.post(
+        reverse("accounts:token_create"), {"name": "x", "days": "30", "current_password": personas.password}
+    )
     assert (response.status_code, response["Location"]) == (302, reverse("accounts:login"))
     assert personas.yi.api_tokens.count() == 0
 
@@ -95,7 +97,9 @@ def test_required_role_without_authenticator_is_sent_to_setup(personas, client, 
     for path in ["/", reverse("accounts:profile"), reverse("accounts:token_create")]:
         response = client.get(path)
         assert (response.status_code, response["Location"]) == (302, setup), path
-    response = client.post(reverse("accounts:token_create"), {"name": "x", "days": "30"})
+    response = client.post(
+        reverse("accounts:token_create"), {"name": "x", "days": "30", "current_password": personas.password}
+    )
     assert response["Location"] == setup
     assert personas.yi.api_tokens.count() == 0
     page = client.get(setup)

@@ -151,7 +151,9 @@ def test_login_with_the_new_password(personas, client):
 def test_create_a_token_shows_it_once(personas, client, at_t0):
     client.force_login(personas.care)
     assert client.get(reverse("accounts:token_create")).status_code == 200
-    response = client.post(reverse("accounts:token_create"), {"name": "统计脚本", "days": "7"})
+    response = client.post(
+        reverse("accounts:token_create"), {"name": "统计脚本", "days": "7", "current_password": personas.password}
+    )
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     plaintext = re.search(r'id="nx-token-value" value="(nx_[^"]+)"', response.content.decode()).group(1)
@@ -166,9 +168,26 @@ def test_create_a_token_shows_it_once(personas, client, at_t0):
                                                                {"user": "care", "days": 7})
 
 
+def test_a_token_needs_the_password_and_wrong_ones_count_towards_the_lockout(personas, client):
+    client.force_login(personas.care)
+    for _attempt in range(5):
+        response = client.post(reverse("accounts:token_create"),
+                               {"name": "x", "days": "30", "current_password": "wrong"})
+        assert response.status_code == 200
+        assert field_errors(response) == ["The current password is not correct."]
+    assert ApiToken.objects.count() == 0
+    assert AuditLog.objects.filter(action="auth.login_failed").count() == 5
+    # Locked out now: even the right password gets no token.
+    response = client.post(reverse("accounts:token_create"),
+                           {"name": "x", "days": "30", "current_password": personas.password})
+    assert response.status_code == 200 and ApiToken.objects.count() == 0
+
+
 def test_token_expiry_must_be_one_of_the_choices(personas, client):
     client.force_login(personas.care)
-    response = client.post(reverse("accounts:token_create"), {"name": "x", "days": "1000"})
+    response = client.post(
+        reverse("accounts:token_create"), {"name": "x", "days": "1000", "current_password": personas.password}
+    )
     assert response.status_code == 200
     assert len(field_errors(response)) == 1
     assert ApiToken.objects.count() == 0
