@@ -459,6 +459,39 @@ def unassign(*, actor, campaign: Campaign, worker: Worker) -> int:
 
 
 @transaction.atomic
+def follow_worker_move(*, actor, worker: Worker, previous_unit) -> dict:
+    """A worker moved to another unit (``registry.services.update_worker``): the duties still
+    open this week and later are owed by the new unit, and a care contact who may not look
+    after families of the new unit stops being the family's contact, so the family shows in
+    the new unit's unassigned list instead of falling between the two. Past weeks stay with
+    the unit that owed them. Returns ``{"duties": moved, "ended": assignments ended}``."""
+    this_week = weeks.current_week()
+    moved = VisitDuty.objects.filter(
+        worker=worker, week__gte=this_week, status__in=[DutyStatus.DUE, DutyStatus.EXCUSED]
+    ).exclude(organisation=worker.organisation).update(organisation=worker.organisation)
+    ended = 0
+    for assignment in (
+        CareAssignment.objects.current().filter(worker=worker).select_related("contact", "campaign").order_by("pk")
+    ):
+        campaign = assignment.campaign
+        if may_be_contact(assignment.contact, worker) or (
+            campaign.declared_end_on is not None and campaign.declared_end_on < timezone.localdate()
+        ):
+            continue  # still a contact of the new unit, or the history of a campaign that ended
+        bulk_assign(actor=actor, campaign=campaign, workers=[worker], contact=None)
+        ended += 1
+    if moved or ended:
+        audit.record(
+            actor,
+            "care.worker_moved",
+            obj=worker,
+            organisation=worker.organisation,
+            detail={"from": previous_unit.code, "to": worker.organisation.code, "duties": moved, "ended": ended},
+        )
+    return {"duties": moved, "ended": ended}
+
+
+@transaction.atomic
 def assign_from_hints(*, actor, campaign: Campaign, workers: Iterable[Worker]) -> dict:
     """Assign every unassigned family whose imported 工会联系人 name matches exactly one care
     contact covering its unit. Returns ``{"assigned": n, "ambiguous": [...], "unmatched": [...]}``."""

@@ -279,6 +279,7 @@ def update_worker(*, actor, worker: Worker, allow_duplicate: bool = False, **cha
         raise ServiceError(_("Unknown field “%(field)s”.") % {"field": sorted(unknown)[0]})
     worker = Worker.objects.select_for_update().select_related("organisation").get(pk=worker.pk)
     _require_change(actor, worker.organisation)
+    previous_unit = worker.organisation
     cleaned = {field: _clean_worker_field(field, value) for field, value in changes.items()}
     if "organisation" in cleaned and cleaned["organisation"].pk != worker.organisation_id:
         _require_change(actor, cleaned["organisation"])
@@ -298,6 +299,10 @@ def update_worker(*, actor, worker: Worker, allow_duplicate: bool = False, **cha
     worker._history_user = _user(actor)
     worker.save()
     audit.record(actor, "worker.update", obj=worker, organisation=worker.organisation, detail={"changes": diff})
+    if "organisation" in diff:
+        from nuanxin.care.services import follow_worker_move
+
+        follow_worker_move(actor=actor, worker=worker, previous_unit=previous_unit)
     return worker
 
 

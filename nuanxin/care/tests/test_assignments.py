@@ -89,3 +89,33 @@ def test_a_care_contact_sees_only_the_families_assigned_to_them(personas):
         assert VisitDuty.objects.for_user(user).exclude(worker=w.b1).count() == 0
     assert VisitDuty.objects.for_user(personas.viewer).count() == 0
     assert VisitDuty.objects.for_user(personas.viewer, "report").count() == 4  # counts only (MED units)
+
+
+def test_a_worker_moved_to_another_unit_is_followed_by_the_duties_and_the_contact(personas):
+    """Moving a worker between units: the open duties from this week on go with them, and a
+    care contact who may not look after the new unit's families stops being theirs, so the
+    family shows in the new unit's unassigned list (not lost between the two)."""
+    from nuanxin.registry import services as registry_services
+
+    w = build_world(personas)
+    w2 = W1 + timedelta(days=7)
+    with at(w2 + timedelta(days=1)):
+        services.open_duties()
+        registry_services.update_worker(actor=personas.jia, worker=w.a1, organisation=personas.shibei_hospital)
+    duties = dict(VisitDuty.objects.filter(worker=w.a1).values_list("week", "organisation__code"))
+    assert duties == {W1: personas.shinan_hospital.code, w2: personas.shibei_hospital.code}
+    assert CareAssignment.objects.current().filter(worker=w.a1).count() == 0
+    assert CareAssignment.objects.get(worker=w.a1).contact == personas.care  # kept as history
+    assert [x.name for x in selectors.unassigned_families(personas.bing, fresh(personas.shibei), w.campaign)] == [
+        "安一"
+    ]
+    row = AuditLog.objects.get(action="care.worker_moved")
+    assert (row.actor_id, row.detail) == (
+        personas.jia.pk,
+        {"from": personas.shinan_hospital.code, "to": personas.shibei_hospital.code, "duties": 1, "ended": 1},
+    )
+    assert AuditLog.objects.filter(action="care.unassign", object_id=str(w.a1.pk)).count() == 1
+    # Other changes of the worker leave no care row.
+    with at(w2 + timedelta(days=1)):
+        registry_services.update_worker(actor=personas.jia, worker=w.a1, post_title="护士")
+    assert AuditLog.objects.filter(action="care.worker_moved").count() == 1
