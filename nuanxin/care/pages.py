@@ -145,23 +145,33 @@ def overview_reads(user, org: Organisation, week: date, campaign: Campaign | Non
     result["overview"] = selectors.week_overview(user, org, week, campaign, by=by)
     if people:
         missed_week = last_ended_week(week)
-        missed = selectors.missed_duties(user, org, missed_week, campaign)
-        unassigned = selectors.unassigned_families(user, org, campaign)
+        missed, missed_count = _first_rows(selectors.missed_duties(user, org, missed_week, campaign))
+        unassigned, unassigned_count = _first_rows(selectors.unassigned_families(user, org, campaign))
         result.update(
             missed_week_label=weeks.label(missed_week),
-            missed=list(missed[:LIST_ROWS]),
-            missed_count=missed.count(),
-            unassigned=list(unassigned[:LIST_ROWS]),
-            unassigned_count=unassigned.count(),
+            missed=missed,
+            missed_count=missed_count,
+            unassigned=unassigned,
+            unassigned_count=unassigned_count,
             due=None,
         )
         if not org.numchild:
             # The families still to visit this week, for one unit: above it the table's
             # counts per unit say where to look (sorting a district's thousands of due
             # duties by name would dominate the page).
-            due = selectors.duties(user, org=org, week=week, status=DutyStatus.DUE, campaign=campaign)
-            result.update(due=list(due[:LIST_ROWS]), due_count=due.count())
+            due, due_count = _first_rows(
+                selectors.duties(user, org=org, week=week, status=DutyStatus.DUE, campaign=campaign)
+            )
+            result.update(due=due, due_count=due_count)
     return result
+
+
+def _first_rows(qs) -> tuple[list, int]:
+    """The first ``LIST_ROWS`` of ``qs`` and how many there are in all; counted by the
+    database only when the first rows do not already tell (the usual case on a good week:
+    a short list, and no second pass over the subtree)."""
+    rows = list(qs[:LIST_ROWS])
+    return rows, len(rows) if len(rows) < LIST_ROWS else qs.count()
 
 
 # --- difficulties ---------------------------------------------------------------------------

@@ -137,3 +137,21 @@ def test_teams_without_cadence_are_not_unassigned(personas):
     w = build_world(personas)
     worker(personas.shinan_hospital, "救治", team=TeamType.DESIGNATED_HOSPITAL)
     assert list(selectors.unassigned_families(personas.yi, fresh(personas.shinan), w.campaign)) == []
+
+
+def test_the_overview_counts_a_list_only_when_its_first_rows_do_not_tell(
+    personas, monkeypatch, django_assert_num_queries
+):
+    from nuanxin.care import pages
+    from nuanxin.orgs.models import Organisation
+
+    monkeypatch.setattr(pages, "LIST_ROWS", 3)
+    everything = Organisation.objects.order_by("pk")
+    total = everything.count()
+    assert total > 3
+    with django_assert_num_queries(2):  # the first rows, then the count
+        rows, count = pages._first_rows(everything)
+    assert (rows, count) == (list(everything[:3]), total)
+    with django_assert_num_queries(1):  # a short list is its own count
+        rows, count = pages._first_rows(everything.filter(pk=personas.shinan.pk))
+    assert (rows, count) == ([personas.shinan], 1)
