@@ -64,6 +64,7 @@ def browser(chromium_executable, monkeypatch):
     # happens in its own thread, so Django's async-safety guard does not apply to this test.
     # Set for the test only: nothing else (e.g. a deployment check) inherits it.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -72,6 +73,10 @@ def browser(chromium_executable, monkeypatch):
             yield b
         finally:
             b.close()
+            # The test's own database work ran in Playwright's context, where Django keeps
+            # connections apart from the main context's: close them here, or PostgreSQL
+            # refuses to drop the test database at the end of the session.
+            connections.close_all()
 
 
 def sign_in(page, base_url: str, username: str, password: str) -> None:
