@@ -479,6 +479,16 @@ def apply_batch(*, actor, batch: ImportBatch) -> ImportBatch:
         if ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.APPLYING).exists():
             _set(batch.pk, status=BatchStatus.PLANNED, message=str(exc.message))
         raise
+    except Exception:
+        # Nothing was written (one transaction); the batch must not stay "applying" for ever
+        # with the page polling: back to planned, with a message, to be applied again.
+        log.exception("applying import batch %s failed", batch.pk)
+        _set(
+            batch.pk,
+            status=BatchStatus.PLANNED,
+            message=_("Applying the import failed and nothing was written; try again, or ask the administrator."),
+        )
+        raise
     finally:
         _remove(_progress_path(batch.pk))
 

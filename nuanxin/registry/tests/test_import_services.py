@@ -267,6 +267,27 @@ def test_a_background_apply_shows_its_progress(world, settings, monkeypatch, dja
     assert not services._progress_path(batch.pk).exists()
 
 
+def test_an_apply_that_breaks_leaves_the_batch_planned_with_a_message(world, settings, monkeypatch):
+    """An unexpected error in the background apply: nothing written, and the batch goes back
+    to planned (not "applying" for ever, with the page polling)."""
+    settings.NUANXIN_IMPORT_INLINE_APPLY_ROWS = 1
+    batch = import_bytes(world.p.yi, world.unit, table1(_rows(3)))
+    ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.APPLYING)
+
+    def broken(actor, batch):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "_apply", broken)
+    with pytest.raises(RuntimeError):
+        services.apply_batch(actor=world.p.yi, batch=ImportBatch.objects.get(pk=batch.pk))
+    batch.refresh_from_db()
+    assert (batch.status, batch.message) == (
+        BatchStatus.PLANNED,
+        "Applying the import failed and nothing was written; try again, or ask the administrator.",
+    )
+    assert Worker.objects.count() == 0
+
+
 def test_sixty_rows_take_the_bulk_path_and_round_trip(world):
     """Above COPY_MIN_ROWS the PostgreSQL COPY path writes (bulk_create elsewhere)."""
     from nuanxin.registry.import_models import ImportRow
