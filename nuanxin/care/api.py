@@ -352,7 +352,7 @@ def _difficulty_out(difficulty: Difficulty) -> Difficulty:
 
 
 @router.get("/difficulties", response=list[DifficultyOut], operation_id="list_difficulties", summary="Difficulties")
-@apiutils.paginate
+@apiutils.paginate(on_page=lambda request, items: pages.record_psychological_reads(request.user, items, page="api"))
 def list_difficulties(request, filters: Query[DifficultyFilter]):
     """Difficulties in the token's scope, oldest due date first."""
     apiutils.require_roles(request, CARE_ROLES)

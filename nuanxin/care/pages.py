@@ -16,7 +16,7 @@ from datetime import date
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
 from nuanxin.care import selectors, weeks
-from nuanxin.care.choices import CARE_REPORT_ROLES, DutyStatus
+from nuanxin.care.choices import CARE_REPORT_ROLES, DifficultyCategory, DutyStatus
 from nuanxin.care.models import Campaign, CareAssignment, Difficulty
 from nuanxin.orgs import scope
 from nuanxin.orgs.choices import Role
@@ -320,6 +320,24 @@ def suggestions(workers: list[Worker]) -> dict[int, list]:
 def family_duties(user, worker: Worker, campaign: Campaign | None = None, limit: int = 26):
     """The family's duties, newest week first (the weeks strip of the family page)."""
     return list(selectors.duties(user, worker=worker, campaign=campaign).order_by("-week", "campaign_id")[:limit])
+
+
+def record_psychological_reads(user, difficulties, *, page: str) -> None:
+    """Psychological records are sensitive (PIPL art. 28; DOMAIN.md: every read of them is
+    audited). A page or API answer that shows the description of psychological difficulties
+    writes one ``care.psychological_read`` row per unit listing them (none when there are none)."""
+    from nuanxin.core import audit
+
+    by_unit: dict = {}
+    for d in difficulties:
+        if d.category == DifficultyCategory.PSYCHOLOGICAL:
+            unit = d.worker.organisation
+            by_unit.setdefault(unit.pk, (unit, set()))[1].add(d.pk)
+    for _unit_id, (unit, ids) in sorted(by_unit.items()):
+        audit.record(
+            user, "care.psychological_read", object_type="care.difficulty", organisation=unit,
+            detail={"page": page, "difficulties": sorted(ids)},
+        )
 
 
 def record_call_links(user, workers, *, page: str) -> None:

@@ -449,12 +449,12 @@ def family_timeline(user, worker: Worker, campaign: Campaign | None = None) -> l
     duties = VisitDuty.objects.for_user(user).filter(
         worker=worker, status__in=[DutyStatus.MISSED, DutyStatus.EXCUSED]
     )
-    diffs = Difficulty.objects.for_user(user).filter(worker=worker).select_related("owner")
+    diffs = Difficulty.objects.for_user(user).filter(worker=worker).select_related("owner", "worker__organisation")
     notes = (
         DifficultyNote.objects.for_user(user)
         .filter(difficulty__worker=worker)
         .exclude(kind="opened")
-        .select_related("author", "difficulty")
+        .select_related("author", "difficulty__worker__organisation")
     )
     assignments = CareAssignment.objects.filter(worker=worker).select_related("contact")
     if campaign is not None:

@@ -126,13 +126,17 @@ def family(request, pk: int):
     current = next((d for d in duties if d.week == this_week and d.status == DutyStatus.DUE), None)
     contacts = CareAssignment.objects.current().filter(worker=worker).select_related("contact", "campaign")
     pages.record_call_links(user, [worker], page="family")
+    timeline = selectors.family_timeline(user, worker)
+    shown = {e.obj.pk: e.obj for e in timeline if e.kind == "difficulty"}
+    shown.update((e.obj.difficulty_id, e.obj.difficulty) for e in timeline if e.kind == "note")
+    pages.record_psychological_reads(user, shown.values(), page="family")
     return render(
         request,
         "care/family.html",
         {
             "worker": worker,
             "primary": primary,
-            "timeline": selectors.family_timeline(user, worker),
+            "timeline": timeline,
             "duties": duties,
             "current_duty": current,
             "contacts": list(contacts),
@@ -399,6 +403,7 @@ def difficulty_list(request):
         overdue=bool(values.get("overdue")),
     )
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    pages.record_psychological_reads(user, page.object_list, page="difficulty_list")
     return render(
         request,
         "care/difficulty_list.html",
@@ -408,6 +413,7 @@ def difficulty_list(request):
 
 def _difficulty_page(request, difficulty: Difficulty, **bound):
     user = request.user
+    pages.record_psychological_reads(user, [difficulty], page="difficulty")
     is_admin = services.may_manage_worker(user, difficulty.worker)
     owner_form = None
     if is_admin:

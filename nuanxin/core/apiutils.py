@@ -284,7 +284,21 @@ class Pagination(LimitOffsetPagination):
         super().__init__(max_limit=MAX_LIMIT, **kwargs)
 
 
-def paginate(func):
+def paginate(func=None, *, on_page=None):
     """Decorate a list operation declared with ``response=list[ItemOut]``; it returns an ordered
-    queryset and answers with the standard ``{items, count}`` page."""
-    return ninja_paginate(Pagination)(func)
+    queryset and answers with the standard ``{items, count}`` page. ``on_page(request, items)``,
+    when given, is called with the rows of the page actually answered (e.g. to audit reads of
+    sensitive records)."""
+    if func is None:
+        return lambda f: paginate(f, on_page=on_page)
+    if on_page is None:
+        return ninja_paginate(Pagination)(func)
+
+    class Noted(Pagination):
+        def paginate_queryset(self, queryset, pagination, request, **params):
+            page = super().paginate_queryset(queryset, pagination, request, **params)
+            page[self.items_attribute] = items = list(page[self.items_attribute])
+            on_page(request, items)
+            return page
+
+    return ninja_paginate(Noted)(func)

@@ -34,3 +34,40 @@ def test_free_text_of_the_care_work_stays_out_of_the_audit_trail(personas):
     transition = AuditLog.objects.get(action="difficulty.transition").detail
     assert (transition["from"], transition["to"]) == ("open", "in_progress")
     assert AuditLog.objects.get(action="duty.excuse").detail["before"] == "due"
+
+
+def test_every_read_of_a_psychological_difficulty_is_audited(personas, client):
+    """DOMAIN.md: every read of psychological records is audited. Pages and the API that show
+    the description of psychological difficulties write one row naming them; other
+    categories write none."""
+    from django.urls import reverse
+
+    from nuanxin.accounts.services import create_api_token
+
+    campaign = services.create_campaign(actor=None, name="心理", starts_on=timezone.localdate() - timedelta(days=7))
+    worker = registry_services.create_worker(
+        actor=None, organisation=personas.shinan_hospital, name="审计三", team=TeamType.HUBEI_AID
+    )
+    services.bulk_assign(actor=None, campaign=campaign, workers=[worker], contact=personas.care)
+    mind = services.open_difficulty(actor=personas.care, worker=worker, description=SECRET, category="psychological")
+    services.open_difficulty(actor=personas.care, worker=worker, description="孩子上学接送", category="childcare")
+
+    def reads():
+        rows = AuditLog.objects.filter(action="care.psychological_read").order_by("id")
+        return [(r.actor_id, r.organisation_id, r.detail) for r in rows]
+
+    client.force_login(personas.yi)
+    pages = (("care:difficulty_detail", [mind.pk]), ("care:difficulty_list", []), ("care:family", [worker.pk]))
+    for name, args in pages:
+        assert client.get(reverse(name, args=args)).status_code == 200
+    _token, plaintext = create_api_token(actor=None, user=personas.yi, expires_days=1)
+    answer = client.get("/api/v1/difficulties", HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    assert answer.status_code == 200 and answer.json()["count"] == 2
+    unit = personas.shinan_hospital.pk
+    assert reads() == [
+        (personas.yi.pk, unit, {"page": page, "difficulties": [mind.pk]})
+        for page in ("difficulty", "difficulty_list", "family", "api")
+    ]
+    # A page showing only other categories writes nothing.
+    client.get(reverse("care:difficulty_list") + "?category=childcare")
+    assert len(reads()) == 4
