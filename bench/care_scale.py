@@ -237,9 +237,9 @@ def child_build(url: str, n: str) -> dict:
         (
             "difficulties",
             """
-            INSERT INTO care_difficulty (worker_id, campaign_id, category, urgency, description, status, source,
-                due_on, created_at, updated_at, escalation_level)
-            SELECT worker_id, %(campaign)s,
+            INSERT INTO care_difficulty (worker_id, organisation_id, campaign_id, category, urgency, description,
+                status, source, due_on, created_at, updated_at, escalation_level)
+            SELECT worker_id, organisation_id, %(campaign)s,
                    (ARRAY['life','childcare','eldercare','medical','supplies'])[1 + worker_id %% 5],
                    'normal', '困难' || worker_id,
                    (ARRAY['open','in_progress','resolved','closed'])[1 + (worker_id / 20) %% 4], 'manual',

@@ -316,6 +316,15 @@ class Difficulty(models.Model):
         on_delete=models.CASCADE,
         related_name="difficulties",
     )
+    # The worker's unit, kept with the difficulty (and moved with the worker) so that the
+    # summaries of an organisation read its difficulties from an index instead of joining
+    # every difficulty of the city to its worker. Scoping still goes through the worker.
+    organisation = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     campaign = models.ForeignKey(
         Campaign,
         verbose_name=_("campaign"),
@@ -387,7 +396,10 @@ class Difficulty(models.Model):
         verbose_name = _("difficulty")
         verbose_name_plural = _("difficulties")
         ordering = ["-created_at", "id"]
-        indexes = [models.Index(fields=["status", "due_on"], name="care_difficulty_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="care_difficulty_due_idx"),
+            models.Index(fields=["organisation", "status"], name="care_difficulty_unit_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.description[:40]

@@ -395,7 +395,7 @@ def difficulty_summary(user, org: Organisation, today: date | None = None) -> di
     "overdue"}], "total": n, "overdue": n}``."""
     today = today or timezone.localdate()
     qs = Difficulty.objects.for_user(user, "report").filter(
-        worker__organisation__path__startswith=org.path, status__in=DIFFICULTY_ACTIVE
+        organisation__path__startswith=org.path, status__in=DIFFICULTY_ACTIVE
     )
     aggregates = {}
     for key, low, high in AGE_BUCKETS:

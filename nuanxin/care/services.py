@@ -464,11 +464,19 @@ def follow_worker_move(*, actor, worker: Worker, previous_unit) -> dict:
     open this week and later are owed by the new unit, and a care contact who may not look
     after families of the new unit stops being the family's contact, so the family shows in
     the new unit's unassigned list instead of falling between the two. Past weeks stay with
-    the unit that owed them. Returns ``{"duties": moved, "ended": assignments ended}``."""
+    the unit that owed them; the family's difficulties go to the new unit. Returns
+    ``{"duties": moved, "ended": assignments ended, "difficulties": moved}``."""
     this_week = weeks.current_week()
     moved = VisitDuty.objects.filter(
         worker=worker, week__gte=this_week, status__in=[DutyStatus.DUE, DutyStatus.EXCUSED]
     ).exclude(organisation=worker.organisation).update(organisation=worker.organisation)
+    # The family's difficulties are the new unit's to follow up (their unit column mirrors the
+    # worker's; scoping always went through the worker).
+    difficulties = (
+        Difficulty.objects.filter(worker=worker)
+        .exclude(organisation=worker.organisation)
+        .update(organisation=worker.organisation)
+    )
     ended = 0
     for assignment in (
         CareAssignment.objects.current().filter(worker=worker).select_related("contact", "campaign").order_by("pk")
@@ -480,15 +488,21 @@ def follow_worker_move(*, actor, worker: Worker, previous_unit) -> dict:
             continue  # still a contact of the new unit, or the history of a campaign that ended
         bulk_assign(actor=actor, campaign=campaign, workers=[worker], contact=None)
         ended += 1
-    if moved or ended:
+    if moved or ended or difficulties:
         audit.record(
             actor,
             "care.worker_moved",
             obj=worker,
             organisation=worker.organisation,
-            detail={"from": previous_unit.code, "to": worker.organisation.code, "duties": moved, "ended": ended},
+            detail={
+                "from": previous_unit.code,
+                "to": worker.organisation.code,
+                "duties": moved,
+                "ended": ended,
+                "difficulties": difficulties,
+            },
         )
-    return {"duties": moved, "ended": ended}
+    return {"duties": moved, "ended": ended, "difficulties": difficulties}
 
 
 @transaction.atomic
@@ -787,6 +801,7 @@ def open_difficulty(
     today = timezone.localdate()
     difficulty = Difficulty(
         worker=worker,
+        organisation=worker.organisation,
         campaign=campaign,
         category=category,
         urgency=urgency,

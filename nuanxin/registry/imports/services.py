@@ -1067,6 +1067,7 @@ def _open_difficulties(actor, items: list) -> dict:
         orgs[index] = org_id
         objs[index] = Difficulty(
             worker_id=worker_id,
+            organisation_id=org_id,
             campaign=None,
             category=DifficultyCategory.OTHER,
             urgency=Urgency.NORMAL,
