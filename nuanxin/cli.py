@@ -19,8 +19,15 @@ def _command_name(argv: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nuanxin.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    try:
+        settings.INSTALLED_APPS  # noqa: B018  (reads the settings: a wrong variable is named here)
+    except ImproperlyConfigured as exc:
+        sys.stderr.write(f"nuanxin: {exc}\n")
+        raise SystemExit(2) from None
     execute_from_command_line(_command_name(argv if argv is not None else sys.argv))
 
 

@@ -17,11 +17,42 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
-VAR_DIR = Path(os.environ.get("NUANXIN_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR = Path(os.environ.get("NUANXIN_VAR_DIR", "").strip() or BASE_DIR / "var")
 
-NUANXIN_ENV = os.environ.get("NUANXIN_ENV", "development")
+NUANXIN_ENV = os.environ.get("NUANXIN_ENV", "").strip() or "development"
 PRODUCTION = NUANXIN_ENV == "production"
 TESTING = "pytest" in sys.modules
+
+
+def _env(name: str, default: str = "") -> str:
+    """A variable of the environment; set but empty counts as unset (``DATABASE_URL=`` in a
+    shell or a service file means "the default", not an empty URL)."""
+    value = os.environ.get(name, "").strip()
+    return value or str(default)
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env(name, str(default))
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def _env_float(name: str, default: float) -> float:
+    value = _env(name, str(default))
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}.") from None
+
+
+def _env_json(name: str, default: str):
+    value = _env(name, default)
+    try:
+        return json.loads(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be JSON ({exc}), not {value!r}.") from None
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -127,8 +158,18 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DEFAULT_DATABASE_URL = f"sqlite:///{VAR_DIR / 'nuanxin.sqlite3'}"
-DATABASE_URL = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60)}
+# One reverse proxy in front (nginx): it terminates HTTPS and appends the client's address to
+# X-Forwarded-For, whose last entry is then the client (core.context.client_ip).
+NUANXIN_BEHIND_PROXY = _env_bool("NUANXIN_BEHIND_PROXY", False)
+
+DATABASE_URL = _env("DATABASE_URL", DEFAULT_DATABASE_URL)
+try:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60)}
+except ValueError as exc:  # an unknown scheme too
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is not a database address this project reads ({exc}): use sqlite:///PATH or "
+        "postgres://USER:PASSWORD@HOST:PORT/NAME, or leave it unset for the embedded SQLite database."
+    ) from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and scheduler share the file: WAL lets readers run beside one writer and
     # IMMEDIATE transactions make writers queue instead of failing with "database is locked".
@@ -166,8 +207,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Lockout: this many failures for one username, or from one address, within the window.
-NUANXIN_LOCKOUT_FAILURES = int(os.environ.get("NUANXIN_LOCKOUT_FAILURES", "5"))
-NUANXIN_LOCKOUT_ADDRESS_FAILURES = int(os.environ.get("NUANXIN_LOCKOUT_ADDRESS_FAILURES", "5"))
+NUANXIN_LOCKOUT_FAILURES = _env_int("NUANXIN_LOCKOUT_FAILURES", 5)
+NUANXIN_LOCKOUT_ADDRESS_FAILURES = _env_int("NUANXIN_LOCKOUT_ADDRESS_FAILURES", 5)
 NUANXIN_LOCKOUT_WINDOW_SECONDS = 15 * 60
 NUANXIN_SESSION_IDLE_SECONDS = 30 * 60
 NUANXIN_SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
@@ -206,10 +247,10 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_SECONDS = _env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    if _env_bool("NUANXIN_BEHIND_PROXY", False):
+    if NUANXIN_BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Internationalisation -------------------------------------------------------------------
@@ -255,8 +296,8 @@ NUANXIN_SCHEDULER_LEASE_SECONDS = 60
 # --- Import of the official tables (docs/import.md) ----------------------------------------
 # Uploads wait here (mode 0600) for the reader and are deleted once read; never served by URL.
 NUANXIN_IMPORT_DIR = VAR_DIR / "imports"
-NUANXIN_IMPORT_MAX_BYTES = int(os.environ.get("NUANXIN_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
-NUANXIN_IMPORT_MAX_ROWS = int(os.environ.get("NUANXIN_IMPORT_MAX_ROWS", "200000"))
+NUANXIN_IMPORT_MAX_BYTES = _env_int("NUANXIN_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+NUANXIN_IMPORT_MAX_ROWS = _env_int("NUANXIN_IMPORT_MAX_ROWS", 200000)
 
 # --- Notifications: text messages and e-mail (docs/notifications.md) -------------------------
 # SMS backend: console (development), file (tests: JSON lines), or the provider backend.
@@ -271,18 +312,18 @@ NUANXIN_SMS_PROVIDER = {
     "ACCESS_KEY": os.environ.get("NUANXIN_SMS_ACCESS_KEY", ""),
     "SECRET": os.environ.get("NUANXIN_SMS_SECRET", ""),
     "SIGN_NAME": os.environ.get("NUANXIN_SMS_SIGN_NAME", ""),
-    "TIMEOUT": float(os.environ.get("NUANXIN_SMS_TIMEOUT", "10")),
+    "TIMEOUT": _env_float("NUANXIN_SMS_TIMEOUT", 10),
 }
 # Our template names -> the provider's approved template ids, e.g. '{"care_week_due": "SMS_123"}'.
-NUANXIN_SMS_TEMPLATES = json.loads(os.environ.get("NUANXIN_SMS_TEMPLATES", "{}"))
-NUANXIN_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NUANXIN_NOTIFY_MAX_ATTEMPTS", "5"))
-NUANXIN_NOTIFY_RETRY_SECONDS = int(os.environ.get("NUANXIN_NOTIFY_RETRY_SECONDS", "60"))  # doubles per attempt
+NUANXIN_SMS_TEMPLATES = _env_json("NUANXIN_SMS_TEMPLATES", "{}")
+NUANXIN_NOTIFY_MAX_ATTEMPTS = _env_int("NUANXIN_NOTIFY_MAX_ATTEMPTS", 5)
+NUANXIN_NOTIFY_RETRY_SECONDS = _env_int("NUANXIN_NOTIFY_RETRY_SECONDS", 60)  # doubles per attempt
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_PORT = _env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)

@@ -50,8 +50,8 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
         {"NUANXIN_ENV": "production", "ALLOWED_HOSTS": "x.example.org", "NUANXIN_VAR_DIR": str(tmp_path)},
         "check",
     )
-    assert result.returncode == 1
-    assert "SECRET_KEY must be set in the environment in production." in result.stderr
+    assert result.returncode == 2
+    assert result.stderr == "nuanxin: SECRET_KEY must be set in the environment in production.\n"
     assert not (tmp_path / "secret_key").exists()
 
 

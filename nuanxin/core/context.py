@@ -4,6 +4,7 @@ Set by ``RequestContextMiddleware``; commands and tasks run without one and reco
 ``None`` for the address.
 """
 
+import ipaddress
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -33,6 +34,15 @@ def reset(token) -> None:
 
 
 def client_ip(request) -> str | None:
-    """The client address. Behind a reverse proxy the proxy must set REMOTE_ADDR correctly
-    (e.g. nginx ``real_ip``); X-Forwarded-For is not trusted because any client can forge it."""
+    """The client address, as the audit trail and the sign-in lockout record it: REMOTE_ADDR;
+    behind one reverse proxy (``NUANXIN_BEHIND_PROXY=1``) the last entry of X-Forwarded-For,
+    the address the proxy itself saw (earlier entries come from the client and may be forged)."""
+    from django.conf import settings
+
+    if getattr(settings, "NUANXIN_BEHIND_PROXY", False):
+        last = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        try:
+            return str(ipaddress.ip_address(last))
+        except ValueError:
+            pass
     return request.META.get("REMOTE_ADDR") or None

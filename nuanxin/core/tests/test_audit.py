@@ -68,3 +68,15 @@ def test_rows_keep_their_actor_and_organisation(row, personas):
         personas.yi.delete()
     assert row in {obj for obj in refused.value.protected_objects if isinstance(obj, AuditLog)}
     assert AuditLog.objects.get(pk=row.pk).actor == personas.yi
+
+
+def test_the_client_address_behind_one_proxy_is_the_one_the_proxy_saw(settings, rf):
+    from nuanxin.core.context import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
+    settings.NUANXIN_BEHIND_PROXY = False
+    assert client_ip(request) == "10.0.0.2"  # without a proxy the header is anyone's to forge
+    settings.NUANXIN_BEHIND_PROXY = True
+    assert client_ip(request) == "203.0.113.7"  # the last entry, appended by the proxy
+    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not an address")) == "10.0.0.2"
+    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.2")) == "10.0.0.2"
