@@ -31,20 +31,13 @@ def _env(name: str, default: str = "") -> str:
     return value or str(default)
 
 
-def _env_int(name: str, default: int) -> int:
+def _env_number(name: str, default, convert=int):
     value = _env(name, str(default))
     try:
-        return int(value)
+        return convert(value)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
-
-
-def _env_float(name: str, default: float) -> float:
-    value = _env(name, str(default))
-    try:
-        return float(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}.") from None
+        what = "a whole number" if convert is int else "a number"
+        raise ImproperlyConfigured(f"{name} must be {what}, not {value!r}.") from None
 
 
 def _env_json(name: str, default: str):
@@ -207,8 +200,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Lockout: this many failures for one username, or from one address, within the window.
-NUANXIN_LOCKOUT_FAILURES = _env_int("NUANXIN_LOCKOUT_FAILURES", 5)
-NUANXIN_LOCKOUT_ADDRESS_FAILURES = _env_int("NUANXIN_LOCKOUT_ADDRESS_FAILURES", 5)
+NUANXIN_LOCKOUT_FAILURES = _env_number("NUANXIN_LOCKOUT_FAILURES", 5)
+NUANXIN_LOCKOUT_ADDRESS_FAILURES = _env_number("NUANXIN_LOCKOUT_ADDRESS_FAILURES", 5)
 NUANXIN_LOCKOUT_WINDOW_SECONDS = 15 * 60
 NUANXIN_SESSION_IDLE_SECONDS = 30 * 60
 NUANXIN_SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
@@ -247,7 +240,7 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = _env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_SECONDS = _env_number("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     if NUANXIN_BEHIND_PROXY:
@@ -296,8 +289,8 @@ NUANXIN_SCHEDULER_LEASE_SECONDS = 60
 # --- Import of the official tables (docs/import.md) ----------------------------------------
 # Uploads wait here (mode 0600) for the reader and are deleted once read; never served by URL.
 NUANXIN_IMPORT_DIR = VAR_DIR / "imports"
-NUANXIN_IMPORT_MAX_BYTES = _env_int("NUANXIN_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
-NUANXIN_IMPORT_MAX_ROWS = _env_int("NUANXIN_IMPORT_MAX_ROWS", 200000)
+NUANXIN_IMPORT_MAX_BYTES = _env_number("NUANXIN_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+NUANXIN_IMPORT_MAX_ROWS = _env_number("NUANXIN_IMPORT_MAX_ROWS", 200000)
 
 # --- Notifications: text messages and e-mail (docs/notifications.md) -------------------------
 # SMS backend: console (development), file (tests: JSON lines), or the provider backend.
@@ -312,18 +305,18 @@ NUANXIN_SMS_PROVIDER = {
     "ACCESS_KEY": os.environ.get("NUANXIN_SMS_ACCESS_KEY", ""),
     "SECRET": os.environ.get("NUANXIN_SMS_SECRET", ""),
     "SIGN_NAME": os.environ.get("NUANXIN_SMS_SIGN_NAME", ""),
-    "TIMEOUT": _env_float("NUANXIN_SMS_TIMEOUT", 10),
+    "TIMEOUT": _env_number("NUANXIN_SMS_TIMEOUT", 10, float),
 }
 # Our template names -> the provider's approved template ids, e.g. '{"care_week_due": "SMS_123"}'.
 NUANXIN_SMS_TEMPLATES = _env_json("NUANXIN_SMS_TEMPLATES", "{}")
-NUANXIN_NOTIFY_MAX_ATTEMPTS = _env_int("NUANXIN_NOTIFY_MAX_ATTEMPTS", 5)
-NUANXIN_NOTIFY_RETRY_SECONDS = _env_int("NUANXIN_NOTIFY_RETRY_SECONDS", 60)  # doubles per attempt
+NUANXIN_NOTIFY_MAX_ATTEMPTS = _env_number("NUANXIN_NOTIFY_MAX_ATTEMPTS", 5)
+NUANXIN_NOTIFY_RETRY_SECONDS = _env_number("NUANXIN_NOTIFY_RETRY_SECONDS", 60)  # doubles per attempt
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = _env_int("EMAIL_PORT", 25)
+EMAIL_PORT = _env_number("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
