@@ -12,8 +12,10 @@ import hashlib
 import json
 import logging
 import os
+import time
 import uuid
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
@@ -521,6 +523,49 @@ def live_progress(batch: ImportBatch) -> ImportBatch:
             return batch
         batch.progress_done, batch.progress_total = max(0, done), APPLY_PROGRESS_SCALE
     return batch
+
+
+# An apply notes its progress at least every chunk (seconds apart); one whose note is this old
+# was cut off with its worker (killed, machine restarted): its transaction left nothing.
+STALE_APPLY_SECONDS = 15 * 60
+
+
+def reset_interrupted_applies(*, actor=None) -> int:
+    """Batches left "applying" by a worker that was killed mid-apply (its progress file stopped
+    being updated) go back to planned with a message, so that the user can apply them again:
+    the apply is one transaction, so nothing of it was written. A batch whose task has not
+    started yet (no progress file) is left alone: the worker takes it when it runs. Returns
+    how many were reset."""
+    cutoff = time.time() - STALE_APPLY_SECONDS
+    reset = 0
+    for batch in ImportBatch.objects.filter(status=BatchStatus.APPLYING).select_related("organisation"):
+        path = _progress_path(batch.pk)
+        try:
+            noted = path.stat().st_mtime
+        except FileNotFoundError:
+            continue
+        if noted > cutoff:
+            continue
+        with transaction.atomic():
+            changed = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.APPLYING).update(
+                status=BatchStatus.PLANNED,
+                message=_("The import was interrupted (the task worker stopped) and nothing was written; "
+                          "apply it again."),
+            )
+            if changed:
+                audit.record(
+                    actor,
+                    "import.apply_interrupted",
+                    obj=batch,
+                    organisation=batch.organisation,
+                    outcome=AuditOutcome.FAILURE,
+                    detail={"last_progress": timezone.localtime(
+                        datetime.fromtimestamp(noted, tz=timezone.get_current_timezone())
+                    ).isoformat(timespec="seconds")},
+                )
+        _remove(path)
+        reset += changed
+    return reset
 
 
 APPLY_CHUNK = 5000

@@ -34,3 +34,11 @@ def apply_import(batch_id: int, actor_id: int | None) -> None:
             pass  # the batch is back to "planned" with the reason as its message
     finally:
         context.reset(token)
+
+
+@task()
+def reset_interrupted_applies() -> int:
+    """The periodic sweep of batches whose apply was cut off with its worker."""
+    from nuanxin.registry.imports import services
+
+    return services.reset_interrupted_applies(actor=None)

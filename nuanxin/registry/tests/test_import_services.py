@@ -288,6 +288,40 @@ def test_an_apply_that_breaks_leaves_the_batch_planned_with_a_message(world, set
     assert Worker.objects.count() == 0
 
 
+def test_an_apply_cut_off_with_its_worker_is_reset_by_the_sweep(world):
+    """A worker killed mid-apply leaves the batch "applying" and its progress file behind;
+    the periodic sweep puts it back to planned once the file is a quarter of an hour old. A
+    batch still queued (no file) or progressing is left alone."""
+    import os
+    import time
+
+    from nuanxin.core.models import AuditLog
+    from nuanxin.registry.periodic import JOBS
+
+    assert [(j.name, j.schedule.minutes) for j in JOBS] == [("registry.reset_interrupted_imports", 10)]
+    killed, queued, running = (import_bytes(world.p.yi, world.unit, table1(_rows(n))) for n in (2, 3, 4))
+    ImportBatch.objects.filter(pk__in=[killed.pk, queued.pk, running.pk]).update(status=BatchStatus.APPLYING)
+    services._note_progress(killed.pk, 500)
+    old = time.time() - services.STALE_APPLY_SECONDS - 60
+    os.utime(services._progress_path(killed.pk), (old, old))
+    services._note_progress(running.pk, 100)
+    assert services.reset_interrupted_applies() == 1
+    statuses = dict(ImportBatch.objects.values_list("pk", "status"))
+    assert statuses == {
+        killed.pk: BatchStatus.PLANNED, queued.pk: BatchStatus.APPLYING, running.pk: BatchStatus.APPLYING
+    }
+    killed.refresh_from_db()
+    assert killed.message == (
+        "The import was interrupted (the task worker stopped) and nothing was written; apply it again."
+    )
+    assert not services._progress_path(killed.pk).exists()
+    assert AuditLog.objects.get(action="import.apply_interrupted").object_id == str(killed.pk)
+    assert services.reset_interrupted_applies() == 0  # once
+    services.apply_batch(actor=world.p.yi, batch=killed)  # and it can be applied again
+    assert Worker.objects.count() == 2
+    services._remove(services._progress_path(running.pk))
+
+
 def test_sixty_rows_take_the_bulk_path_and_round_trip(world):
     """Above COPY_MIN_ROWS the PostgreSQL COPY path writes (bulk_create elsewhere)."""
     from nuanxin.registry.import_models import ImportRow
