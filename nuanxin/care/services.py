@@ -464,8 +464,9 @@ def follow_worker_move(*, actor, worker: Worker, previous_unit) -> dict:
     open this week and later are owed by the new unit, and a care contact who may not look
     after families of the new unit stops being the family's contact, so the family shows in
     the new unit's unassigned list instead of falling between the two. Past weeks stay with
-    the unit that owed them; the family's difficulties go to the new unit. Returns
-    ``{"duties": moved, "ended": assignments ended, "difficulties": moved}``."""
+    the unit that owed them; the family's difficulties go to the new unit, without an owner
+    who may not follow them up there. Returns ``{"duties": moved, "ended": assignments ended,
+    "difficulties": moved, "owners_cleared": [difficulty ids]}``."""
     this_week = weeks.current_week()
     moved = VisitDuty.objects.filter(
         worker=worker, week__gte=this_week, status__in=[DutyStatus.DUE, DutyStatus.EXCUSED]
@@ -477,6 +478,17 @@ def follow_worker_move(*, actor, worker: Worker, previous_unit) -> dict:
         .exclude(organisation=worker.organisation)
         .update(organisation=worker.organisation)
     )
+    # An owner who may not follow up the new unit's families would be reminded of a difficulty
+    # they cannot open: it goes back to no owner (the new unit's admins hear of it when overdue).
+    owners_cleared = [
+        d.pk
+        for d in Difficulty.objects.filter(worker=worker, status__in=DIFFICULTY_ACTIVE, owner__isnull=False)
+        .select_related("owner")
+        .order_by("pk")
+        if not may_own_difficulty(d.owner, worker)
+    ]
+    if owners_cleared:
+        Difficulty.objects.filter(pk__in=owners_cleared).update(owner=None)
     ended = 0
     for assignment in (
         CareAssignment.objects.current().filter(worker=worker).select_related("contact", "campaign").order_by("pk")
@@ -488,7 +500,7 @@ def follow_worker_move(*, actor, worker: Worker, previous_unit) -> dict:
             continue  # still a contact of the new unit, or the history of a campaign that ended
         bulk_assign(actor=actor, campaign=campaign, workers=[worker], contact=None)
         ended += 1
-    if moved or ended or difficulties:
+    if moved or ended or difficulties or owners_cleared:
         audit.record(
             actor,
             "care.worker_moved",
@@ -500,9 +512,10 @@ def follow_worker_move(*, actor, worker: Worker, previous_unit) -> dict:
                 "duties": moved,
                 "ended": ended,
                 "difficulties": difficulties,
+                "owners_cleared": owners_cleared,
             },
         )
-    return {"duties": moved, "ended": ended, "difficulties": difficulties}
+    return {"duties": moved, "ended": ended, "difficulties": difficulties, "owners_cleared": owners_cleared}
 
 
 @transaction.atomic

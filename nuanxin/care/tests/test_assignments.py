@@ -101,7 +101,7 @@ def test_a_worker_moved_to_another_unit_is_followed_by_the_duties_and_the_contac
     w2 = W1 + timedelta(days=7)
     with at(W1 + timedelta(days=2)):
         difficulty = services.open_difficulty(actor=personas.care, worker=w.a1, description="老人无人照护")
-    assert difficulty.organisation == personas.shinan_hospital
+    assert (difficulty.organisation, difficulty.owner) == (personas.shinan_hospital, personas.care)
     with at(w2 + timedelta(days=1)):
         services.open_duties()
         registry_services.update_worker(actor=personas.jia, worker=w.a1, organisation=personas.shibei_hospital)
@@ -116,11 +116,12 @@ def test_a_worker_moved_to_another_unit_is_followed_by_the_duties_and_the_contac
     assert (row.actor_id, row.detail) == (
         personas.jia.pk,
         {"from": personas.shinan_hospital.code, "to": personas.shibei_hospital.code, "duties": 1, "ended": 1,
-         "difficulties": 1},
+         "difficulties": 1, "owners_cleared": [difficulty.pk]},
     )
     assert AuditLog.objects.filter(action="care.unassign", object_id=str(w.a1.pk)).count() == 1
     difficulty.refresh_from_db()
-    assert difficulty.organisation == personas.shibei_hospital  # the new unit follows it up
+    # The new unit follows it up; the old unit's care contact no longer owns it.
+    assert (difficulty.organisation, difficulty.owner) == (personas.shibei_hospital, None)
     with at(w2 + timedelta(days=1)):
         assert selectors.difficulty_summary(personas.bing, fresh(personas.shibei))["total"] == 1
         assert selectors.difficulty_summary(personas.yi, fresh(personas.shinan))["total"] == 0
