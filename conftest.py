@@ -22,14 +22,6 @@ pytest_plugins = ["tests.browser"]
 PASSWORD = "Persona-pass-2020"
 
 
-@pytest.fixture(scope="session")
-def live_server(django_db_setup, live_server):
-    """pytest-django's live server, started after the test database exists so that it stops
-    (and its thread closes its database connection) before the database is dropped:
-    PostgreSQL refuses to drop a database someone is still connected to."""
-    return live_server
-
-
 @dataclass
 class Personas:
     city: object

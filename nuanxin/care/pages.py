@@ -322,36 +322,30 @@ def family_duties(user, worker: Worker, campaign: Campaign | None = None, limit:
     return list(selectors.duties(user, worker=worker, campaign=campaign).order_by("-week", "campaign_id")[:limit])
 
 
-def record_psychological_reads(user, difficulties, *, page: str) -> None:
-    """Psychological records are sensitive (PIPL art. 28; DOMAIN.md: every read of them is
-    audited). A page or API answer that shows the description of psychological difficulties
-    writes one ``care.psychological_read`` row per unit listing them (none when there are none)."""
+def _record_shown_by_unit(user, action: str, object_type: str, key: str, shown, *, page: str) -> None:
+    """One audit row per unit of the records ``shown`` ((unit, id) pairs) on a page view, listing
+    their ids under ``key``; none when nothing was shown. Per unit, so that an auditor whose
+    scope is a district sees its own rows."""
     from nuanxin.core import audit
 
     by_unit: dict = {}
-    for d in difficulties:
-        if d.category == DifficultyCategory.PSYCHOLOGICAL:
-            unit = d.worker.organisation
-            by_unit.setdefault(unit.pk, (unit, set()))[1].add(d.pk)
+    for unit, pk in shown:
+        by_unit.setdefault(unit.pk, (unit, set()))[1].add(pk)
     for _unit_id, (unit, ids) in sorted(by_unit.items()):
-        audit.record(
-            user, "care.psychological_read", object_type="care.difficulty", organisation=unit,
-            detail={"page": page, "difficulties": sorted(ids)},
-        )
+        audit.record(user, action, object_type=object_type, organisation=unit, detail={"page": page, key: sorted(ids)})
+
+
+def record_psychological_reads(user, difficulties, *, page: str) -> None:
+    """Psychological records are sensitive (PIPL art. 28; DOMAIN.md: every read of them is
+    audited). A page or API answer that shows the description of psychological difficulties
+    writes ``care.psychological_read`` rows listing them."""
+    shown = [(d.worker.organisation, d.pk) for d in difficulties if d.category == DifficultyCategory.PSYCHOLOGICAL]
+    _record_shown_by_unit(user, "care.psychological_read", "care.difficulty", "difficulties", shown, page=page)
 
 
 def record_call_links(user, workers, *, page: str) -> None:
     """The pages of a care contact carry one-tap ``tel:`` links, i.e. the full numbers of the
     worker and the primary family member. Showing them is recorded like the register's
-    reveals, one audit row per page view listing the families (none when there are none)."""
-    from nuanxin.core import audit
-
-    # One row per unit, so that an auditor whose scope is a district sees its families' rows.
-    by_unit: dict = {}
-    for w in workers:
-        by_unit.setdefault(w.organisation_id, (w.organisation, set()))[1].add(w.pk)
-    for _unit_id, (unit, ids) in sorted(by_unit.items()):
-        audit.record(
-            user, "care.call_links", object_type="registry.worker", organisation=unit,
-            detail={"page": page, "workers": sorted(ids)},
-        )
+    reveals: ``care.call_links`` rows listing the families."""
+    shown = [(w.organisation, w.pk) for w in workers]
+    _record_shown_by_unit(user, "care.call_links", "registry.worker", "workers", shown, page=page)

@@ -559,8 +559,8 @@ def reset_interrupted_applies(*, actor=None) -> int:
                     obj=batch,
                     organisation=batch.organisation,
                     outcome=AuditOutcome.FAILURE,
-                    detail={"last_progress": timezone.localtime(
-                        datetime.fromtimestamp(noted, tz=timezone.get_current_timezone())
+                    detail={"last_progress": datetime.fromtimestamp(
+                        noted, tz=timezone.get_current_timezone()
                     ).isoformat(timespec="seconds")},
                 )
         _remove(path)
