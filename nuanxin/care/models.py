@@ -71,6 +71,12 @@ class Campaign(models.Model):
         default = Cadence.WEEKLY if team == TeamType.HUBEI_AID else Cadence.NONE
         return self.cadence.get(team, default)
 
+    def visited_teams(self) -> list[str]:
+        """The frontline teams whose families this campaign visits (a cadence other than none)."""
+        from nuanxin.registry.choices import TeamType
+
+        return [t for t in TeamType.values if self.cadence_for(t) != Cadence.NONE]
+
     @property
     def start_week(self) -> date:
         return weeks.monday(self.starts_on)
@@ -154,6 +160,36 @@ class CareAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} → {self.contact}"
+
+
+class UnassignedFamily(models.Model):
+    """A family the campaign visits (its team has a cadence, the worker is not archived) that
+    has no current care contact: derived from the register and the assignments, not entered.
+
+    The overview and the assignment page list unassigned families from these rows instead of
+    testing every family of the subtree for a current assignment, so the lists cost what they
+    show, not what the district holds. Every service that changes a worker's team, status or
+    unit, an assignment or a campaign's cadence calls ``services.sync_unassigned`` in its own
+    transaction; the periodic job ``care.sync_unassigned`` recomputes them all and logs any
+    difference it had to repair. The readers still apply the full rule, so a row left behind
+    never shows a family that has a contact."""
+
+    # Derived rows: they go with their worker without asking (an import's undo may remove the
+    # workers it created although rows here point at them).
+    is_derived = True
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    worker = models.ForeignKey("registry.Worker", on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("unassigned family")
+        verbose_name_plural = _("unassigned families")
+        constraints = [models.UniqueConstraint(fields=["campaign", "worker"], name="care_unassigned_once")]
+        indexes = [models.Index(fields=["campaign", "organisation"], name="care_unassigned_unit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.worker_id}"
 
 
 class Visit(models.Model):
@@ -247,9 +283,7 @@ class VisitDuty(models.Model):
     timestamps say when each state was reached, so the state on any past day can be told
     (see ``selectors.status_as_of``)."""
 
-    campaign = models.ForeignKey(
-        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="duties"
-    )
+    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="duties")
     worker = models.ForeignKey(
         "registry.Worker", verbose_name=_("worker"), on_delete=models.CASCADE, related_name="visit_duties"
     )
@@ -339,9 +373,7 @@ class Difficulty(models.Model):
         choices=DifficultyCategory.choices,
         default=DifficultyCategory.OTHER,
     )
-    urgency = models.CharField(
-        _("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL
-    )
+    urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
     description = models.TextField(_("description"))
     status = models.CharField(
         _("status"),

@@ -255,7 +255,11 @@ def assignment_workers(user, campaign: Campaign | None, *, unassigned: bool = Fa
     qs = Worker.objects.for_user(user, "change").select_related("organisation")
     if unassigned and campaign is not None:
         current = CareAssignment.objects.current().filter(campaign=campaign, worker=OuterRef("pk"))
-        qs = qs.filter(team__in=selectors.teams_with_visits(campaign)).exclude(Exists(current))
+        qs = (
+            qs.filter(pk__in=selectors.unassigned_rows(campaign).values("worker_id"))
+            .filter(team__in=selectors.teams_with_visits(campaign))
+            .exclude(Exists(current))
+        )
     return qs.prefetch_related(current_assignment_prefetch(campaign))
 
 
@@ -268,6 +272,7 @@ def unassigned_counts(user, campaign: Campaign | None) -> list[dict]:
     current = CareAssignment.objects.current().filter(campaign=campaign, worker=OuterRef("pk"))
     rows = list(
         Worker.objects.for_user(user, "change")
+        .filter(pk__in=selectors.unassigned_rows(campaign).values("worker_id"))
         .filter(team__in=selectors.teams_with_visits(campaign))
         .exclude(status=WorkerStatus.ARCHIVED)
         .exclude(Exists(current))

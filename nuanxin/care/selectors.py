@@ -29,13 +29,21 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from nuanxin.care import weeks
-from nuanxin.care.choices import DIFFICULTY_ACTIVE, Cadence, DifficultyCategory, DutyStatus
-from nuanxin.care.models import Campaign, CareAssignment, Difficulty, DifficultyNote, Visit, VisitDuty
+from nuanxin.care.choices import DIFFICULTY_ACTIVE, DifficultyCategory, DutyStatus
+from nuanxin.care.models import (
+    Campaign,
+    CareAssignment,
+    Difficulty,
+    DifficultyNote,
+    UnassignedFamily,
+    Visit,
+    VisitDuty,
+)
 from nuanxin.orgs import scope
 from nuanxin.orgs.choices import Role
 from nuanxin.orgs.models import Organisation
 from nuanxin.orgs.scope import STEPLEN
-from nuanxin.registry.choices import TeamType, WorkerStatus
+from nuanxin.registry.choices import WorkerStatus
 from nuanxin.registry.models import FamilyMember, Worker
 
 # --- campaigns ------------------------------------------------------------------------------
@@ -119,9 +127,7 @@ def my_families(user, campaign: Campaign | None = None):
             Prefetch("family", queryset=FamilyMember.objects.filter(is_primary=True), to_attr="primary_family")
         )
         .annotate(
-            last_visit_on=Subquery(
-                Visit.objects.filter(worker=OuterRef("pk")).order_by("-on", "-id").values("on")[:1]
-            )
+            last_visit_on=Subquery(Visit.objects.filter(worker=OuterRef("pk")).order_by("-on", "-id").values("on")[:1])
         )
         .order_by("name_pinyin", "pk")
     )
@@ -173,11 +179,13 @@ class Overview:
         return weeks.label(self.week)
 
 
+# Counted on status (never null) rather than the key: care_duty_overview_idx holds it, so the
+# counts are read from the index alone (an index-only scan) instead of visiting every row.
 _COUNTS = {
-    "due": Count("pk", filter=Q(status=DutyStatus.DUE)),
-    "done": Count("pk", filter=Q(status=DutyStatus.DONE)),
-    "missed": Count("pk", filter=Q(status=DutyStatus.MISSED)),
-    "excused": Count("pk", filter=Q(status=DutyStatus.EXCUSED)),
+    "due": Count("status", filter=Q(status=DutyStatus.DUE)),
+    "done": Count("status", filter=Q(status=DutyStatus.DONE)),
+    "missed": Count("status", filter=Q(status=DutyStatus.MISSED)),
+    "excused": Count("status", filter=Q(status=DutyStatus.EXCUSED)),
 }
 
 
@@ -291,17 +299,31 @@ def missed_duties(user, org: Organisation, week: date | None = None, campaign: C
         qs = qs.filter(week=weeks.monday(week))
     if campaign is not None:
         qs = qs.filter(campaign=campaign)
-    return qs.select_related("worker", "organisation", "campaign").prefetch_related(
-        Prefetch(
-            "worker__care_assignments",
-            queryset=CareAssignment.objects.current().select_related("contact"),
-            to_attr="current_assignments",
+    return (
+        qs.select_related("worker", "organisation", "campaign")
+        .prefetch_related(
+            Prefetch(
+                "worker__care_assignments",
+                queryset=CareAssignment.objects.current().select_related("contact"),
+                to_attr="current_assignments",
+            )
         )
-    ).order_by("-week", "organisation__code", "worker__name_pinyin", "pk")
+        .order_by("-week", "organisation__code", "worker__name_pinyin", "pk")
+    )
 
 
 def teams_with_visits(campaign: Campaign) -> list[str]:
-    return [t for t in TeamType.values if campaign.cadence_for(t) != Cadence.NONE]
+    return campaign.visited_teams()
+
+
+def unassigned_rows(campaign: Campaign, org: Organisation | None = None):
+    """The ``UnassignedFamily`` rows of ``campaign`` (in ``org``'s subtree): the candidates
+    the unassigned lists start from, so that they read as many rows as they show. Readers
+    apply the full rule to them again, never these rows alone."""
+    qs = UnassignedFamily.objects.filter(campaign=campaign)
+    if org is not None:
+        qs = qs.filter(organisation__path__startswith=org.path)
+    return qs
 
 
 def unassigned_families(user, org: Organisation, campaign: Campaign):
@@ -310,6 +332,7 @@ def unassigned_families(user, org: Organisation, campaign: Campaign):
     current = CareAssignment.objects.current().filter(campaign=campaign, worker=OuterRef("pk"))
     return (
         Worker.objects.for_user(user, "change")
+        .filter(pk__in=unassigned_rows(campaign, org).values("worker_id"))
         .filter(organisation__path__startswith=org.path, team__in=teams_with_visits(campaign))
         .exclude(status=WorkerStatus.ARCHIVED)
         .exclude(Exists(current))
@@ -325,8 +348,10 @@ def contacts_for(organisation: Organisation):
     from nuanxin.orgs.models import Grant
 
     ancestors = [organisation.path[:i] for i in range(STEPLEN, len(organisation.path) + 1, STEPLEN)]
-    grants = Grant.objects.active().filter(role=Role.CARE_CONTACT).filter(
-        Q(organisation__path__in=ancestors) | Q(group__members__path__in=ancestors)
+    grants = (
+        Grant.objects.active()
+        .filter(role=Role.CARE_CONTACT)
+        .filter(Q(organisation__path__in=ancestors) | Q(group__members__path__in=ancestors))
     )
     return User.objects.filter(is_active=True, grants__in=grants).distinct().order_by("full_name", "username")
 
@@ -443,12 +468,8 @@ def family_timeline(user, worker: Worker, campaign: Campaign | None = None) -> l
     from ``Worker.objects.for_user(user)``; the parts are read through ``for_user`` too."""
     if not Worker.objects.for_user(user).filter(pk=worker.pk).exists():
         return []
-    visits = Visit.objects.for_user(user).filter(worker=worker).prefetch_related("items").select_related(
-        "recorded_by"
-    )
-    duties = VisitDuty.objects.for_user(user).filter(
-        worker=worker, status__in=[DutyStatus.MISSED, DutyStatus.EXCUSED]
-    )
+    visits = Visit.objects.for_user(user).filter(worker=worker).prefetch_related("items").select_related("recorded_by")
+    duties = VisitDuty.objects.for_user(user).filter(worker=worker, status__in=[DutyStatus.MISSED, DutyStatus.EXCUSED])
     diffs = Difficulty.objects.for_user(user).filter(worker=worker).select_related("owner", "worker__organisation")
     notes = (
         DifficultyNote.objects.for_user(user)

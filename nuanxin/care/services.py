@@ -42,6 +42,7 @@ from nuanxin.care.models import (
     CareAssignment,
     Difficulty,
     DifficultyNote,
+    UnassignedFamily,
     Visit,
     VisitDuty,
     VisitItem,
@@ -121,6 +122,7 @@ def create_campaign(*, actor, name: str, starts_on: date, cadence: dict | None =
     if not isinstance(starts_on, date):
         raise ServiceError(_("Enter the start date."), field="starts_on")
     campaign = Campaign.objects.create(name=name, starts_on=starts_on, cadence=_clean_cadence(cadence))
+    sync_unassigned(campaigns=[campaign])
     audit.record(
         actor,
         "campaign.create",
@@ -150,6 +152,7 @@ def set_cadence(*, actor, campaign: Campaign, cadence: dict) -> Campaign:
         )
         if campaign.duties_opened_through is not None and campaign.duties_opened_through >= week:
             _open_week(campaign, week)
+    sync_unassigned(campaigns=[campaign])
     audit.record(
         actor,
         "campaign.cadence",
@@ -420,9 +423,7 @@ def bulk_assign(
     created: list[CareAssignment] = []
     if contact is not None:
         new = [
-            CareAssignment(
-                campaign=campaign, worker_id=w.pk, contact=contact, started_at=now, assigned_by=_user(actor)
-            )
+            CareAssignment(campaign=campaign, worker_id=w.pk, contact=contact, started_at=now, assigned_by=_user(actor))
             for w in worker_list
             if w.pk not in current or current[w.pk].contact_id != contact.pk
         ]
@@ -434,6 +435,7 @@ def bulk_assign(
                 )
             )
             _open_current_week_for(campaign, [a.worker_id for a in created])
+    sync_unassigned(worker_ids=ids, campaigns=[campaign])
     by_id = {w.pk: w for w in worker_list}
     ended_ids = {a.worker_id: a.contact_id for a in to_end}
     for worker_id in sorted(set(ended_ids) | {a.worker_id for a in created}):
@@ -468,9 +470,11 @@ def follow_worker_move(*, actor, worker: Worker, previous_unit) -> dict:
     who may not follow them up there. Returns ``{"duties": moved, "ended": assignments ended,
     "difficulties": moved, "owners_cleared": [difficulty ids]}``."""
     this_week = weeks.current_week()
-    moved = VisitDuty.objects.filter(
-        worker=worker, week__gte=this_week, status__in=[DutyStatus.DUE, DutyStatus.EXCUSED]
-    ).exclude(organisation=worker.organisation).update(organisation=worker.organisation)
+    moved = (
+        VisitDuty.objects.filter(worker=worker, week__gte=this_week, status__in=[DutyStatus.DUE, DutyStatus.EXCUSED])
+        .exclude(organisation=worker.organisation)
+        .update(organisation=worker.organisation)
+    )
     # The family's difficulties are the new unit's to follow up (their unit column mirrors the
     # worker's; scoping always went through the worker).
     difficulties = (
@@ -540,6 +544,46 @@ def assign_from_hints(*, actor, campaign: Campaign, workers: Iterable[Worker]) -
     return {"assigned": assigned, "ambiguous": ambiguous, "unmatched": unmatched}
 
 
+def sync_unassigned(*, worker_ids: Iterable[int] | None = None, campaigns: Iterable[Campaign] | None = None) -> dict:
+    """Bring the ``UnassignedFamily`` rows of these workers (every worker with ``None``) in
+    these campaigns (every campaign with ``None``) in step with the rule: a worker of a team
+    the campaign visits, not archived, with no current assignment in it. Runs in the caller's
+    transaction, after the caller's writes; rows are only added or removed where they differ.
+    Not a user action: the calling service audits what the user did. Returns ``{"added": n,
+    "removed": n}``."""
+    campaign_list = list(Campaign.objects.order_by("pk")) if campaigns is None else list(campaigns)
+    ids = None if worker_ids is None or not campaign_list else sorted(set(worker_ids))
+    if ids == [] or not campaign_list:
+        return {"added": 0, "removed": 0}
+    chunks = [None] if ids is None else [ids[i : i + 2000] for i in range(0, len(ids), 2000)]
+    added = removed = 0
+    for campaign in campaign_list:
+        teams = campaign.visited_teams()
+        current = CareAssignment.objects.current().filter(campaign=campaign, worker=OuterRef("pk"))
+        for chunk in chunks:
+            wanted_qs = (
+                Worker.objects.filter(team__in=teams).exclude(status=WorkerStatus.ARCHIVED).exclude(Exists(current))
+            )
+            have_qs = UnassignedFamily.objects.filter(campaign=campaign)
+            if chunk is not None:
+                wanted_qs = wanted_qs.filter(pk__in=chunk)
+                have_qs = have_qs.filter(worker_id__in=chunk)
+            wanted = dict(wanted_qs.values_list("pk", "organisation_id")) if teams else {}
+            have = dict(have_qs.values_list("worker_id", "organisation_id"))
+            stale = [w for w, unit in have.items() if wanted.get(w) != unit]
+            if stale:
+                removed += UnassignedFamily.objects.filter(campaign=campaign, worker_id__in=stale).delete()[0]
+            new = [
+                UnassignedFamily(campaign=campaign, worker_id=w, organisation_id=unit)
+                for w, unit in wanted.items()
+                if have.get(w) != unit
+            ]
+            # ignore_conflicts: another transaction syncing the same family may have added it.
+            UnassignedFamily.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+            added += len(new)
+    return {"added": added, "removed": removed}
+
+
 # --- visits ---------------------------------------------------------------------------------
 
 
@@ -588,9 +632,7 @@ def _clean_visit_fields(values: dict) -> dict:
         if field in values:
             text = (values[field] or "").strip()
             if len(text) > limit:
-                raise ServiceError(
-                    _("This text must be at most %(limit)d characters.") % {"limit": limit}, field=field
-                )
+                raise ServiceError(_("This text must be at most %(limit)d characters.") % {"limit": limit}, field=field)
             cleaned[field] = text
     return cleaned
 
@@ -600,7 +642,11 @@ def _campaign_for_visit(worker: Worker, on: date) -> Campaign | None:
     if duty is not None:
         return duty.campaign
     assignment = (
-        CareAssignment.objects.current().filter(worker=worker).select_related("campaign").order_by("-started_at").first()
+        CareAssignment.objects.current()
+        .filter(worker=worker)
+        .select_related("campaign")
+        .order_by("-started_at")
+        .first()
     )
     return assignment.campaign if assignment else None
 

@@ -217,6 +217,9 @@ def build(*, out: Callable[[str], None] = print) -> None:
     bulk_create_with_history(family, FamilyMember, batch_size=500)
     bulk_create_with_history(deployments, Deployment, batch_size=500)
     bulk_create_with_history(sensitive, WorkerSensitive, batch_size=500)
+    from nuanxin.care.services import sync_unassigned
+
+    sync_unassigned(worker_ids=[w.pk for w in workers])  # campaigns already there (a second load)
     root = Organisation.objects.filter(depth=1).order_by("path").first()
     audit.record(
         None,

@@ -218,6 +218,14 @@ def _sees(actor, worker: Worker) -> bool:
 # --- workers -------------------------------------------------------------------------------
 
 
+def _sync_care(worker: Worker) -> None:
+    """Keep the care campaigns' unassigned families in step with the worker's team, status
+    and unit (``care.services.sync_unassigned``)."""
+    from nuanxin.care.services import sync_unassigned
+
+    sync_unassigned(worker_ids=[worker.pk])
+
+
 @transaction.atomic
 def create_worker(
     *,
@@ -259,6 +267,7 @@ def create_worker(
     worker.refresh_derived()
     worker._history_user = _user(actor)
     worker.save()
+    _sync_care(worker)
     audit.record(
         actor,
         "worker.create",
@@ -303,6 +312,8 @@ def update_worker(*, actor, worker: Worker, allow_duplicate: bool = False, **cha
         from nuanxin.care.services import follow_worker_move
 
         follow_worker_move(actor=actor, worker=worker, previous_unit=previous_unit)
+    if {"team", "status", "organisation"} & set(diff):
+        _sync_care(worker)
     return worker
 
 

@@ -47,3 +47,13 @@ def test_open_duties_and_declare_end(personas):
     assert VisitDuty.objects.count() == 8
     with pytest.raises(CommandError):
         run("declare-end", "--campaign", str(w.campaign.pk), "--on", "2019-01-01")
+
+
+def test_sync_unassigned(personas):
+    from nuanxin.care.models import UnassignedFamily
+
+    w = build_world(personas)
+    assert run("sync-unassigned") == "Unassigned families: 0 rows added, 0 removed.\n"
+    UnassignedFamily.objects.create(campaign=w.campaign, worker=w.a1, organisation=w.a1.organisation)
+    assert run("sync-unassigned") == "Unassigned families: 0 rows added, 1 removed.\n"
+    assert UnassignedFamily.objects.count() == 0

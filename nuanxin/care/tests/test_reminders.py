@@ -106,9 +106,10 @@ def test_nothing_due_nothing_sent(personas):
 
 def test_periodic_jobs_are_declared():
     from nuanxin.care.periodic import JOBS
-    from nuanxin.core.periodic import DailyAt, WeeklyAt
+    from nuanxin.core.periodic import DailyAt, Every, WeeklyAt
 
     assert {job.name: job.schedule for job in JOBS} == {
+        "care.sync_unassigned": Every(60),
         "care.open_duties": DailyAt(0, 10),
         "care.remind_week": WeeklyAt(0, 8),
         "care.remind_unvisited": WeeklyAt(2, 9),

@@ -1000,6 +1000,8 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
     totals["workers_updated"] = len(set(later["worker"]) - updated_created)
     if in_db:
         _drop_temporary_tables()
+    with phase("care"):
+        _sync_care(batch)
     with phase("finish"):
         batch.status = BatchStatus.APPLIED
         batch.message = ""
@@ -1011,6 +1013,16 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
             actor, "import.apply", obj=batch, organisation=batch.organisation, detail={"counts": batch.counts, **totals}
         )
     return batch
+
+
+def _sync_care(batch: ImportBatch) -> None:
+    """The care campaigns' unassigned families, in step with the workers the batch wrote or
+    restored and the assignments it made or removed (``care.services.sync_unassigned``)."""
+    from nuanxin.care.services import sync_unassigned
+
+    sync_unassigned(
+        worker_ids=ImportRow.objects.filter(batch_id=batch.pk, worker__isnull=False).values_list("worker_id", flat=True)
+    )
 
 
 def _update_later(model, changes: dict, user) -> None:
@@ -1328,6 +1340,8 @@ def undo_batch(*, actor, batch: ImportBatch) -> ImportBatch:
             (FamilyMember, "family"), (Worker, "worker"),
         ):
             bulk.delete_records(model, sorted(created[key]), user=user, when=now)
+    with phase("care"):
+        _sync_care(batch)
     batch.status = BatchStatus.UNDONE
     batch.undone_at = now
     batch.undone_by = user
@@ -1365,6 +1379,8 @@ def _only_ours_depend_on(model, ids: list[int], mine: dict, until) -> bool:
         if rel.on_delete in (DO_NOTHING, SET_NULL, SET_DEFAULT):
             continue
         related = rel.related_model
+        if getattr(related, "is_derived", False) and rel.on_delete is CASCADE:
+            continue  # derived from the records themselves (care's unassigned families)
         dependents = related._base_manager.filter(**{f"{rel.field.name}__in": among})
         if rel.on_delete is not CASCADE:  # PROTECT, RESTRICT or SET(...): refuse if anything is there
             if dependents.exists():

@@ -7,6 +7,7 @@ import json
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from nuanxin.care import reminders, services, weeks
 from nuanxin.care.choices import Cadence
@@ -36,7 +37,10 @@ def _cadence(pairs: list[str]) -> dict:
 
 
 class Command(BaseCommand):
-    help = "Care campaigns and weekly visit duties: list, create, cadence, declare the end, open duties, remind."
+    help = (
+        "Care campaigns and weekly visit duties: list, create, cadence, declare the end, open duties, remind, "
+        "escalate, sync the unassigned families."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -76,6 +80,10 @@ class Command(BaseCommand):
         sub.add_parser("remind-week", help="Send this week's reminders to care contacts (once per week).")
         sub.add_parser("remind-unvisited", help="Tell admins how many families are not visited yet (once per week).")
         sub.add_parser("escalate", help="Notify and escalate overdue difficulties (once per level).")
+        sub.add_parser(
+            "sync-unassigned",
+            help="Recompute every campaign's unassigned families from the register (what the hourly job does).",
+        )
 
     def handle(self, *args, **options):
         action = options["action"]
@@ -130,3 +138,8 @@ class Command(BaseCommand):
 
     def do_escalate(self, options):
         self.stdout.write(f"Escalated {services.escalate_overdue_difficulties(actor=None)} difficulties.")
+
+    def do_sync_unassigned(self, options):
+        with transaction.atomic():
+            result = services.sync_unassigned()
+        self.stdout.write(f"Unassigned families: {result['added']} rows added, {result['removed']} removed.")
