@@ -13,6 +13,9 @@ family member per worker, a few difficulties), then measures, each in a fresh pr
   empty register;
 - the same file imported again (a dry run: every row must come out unchanged);
 - the undo of the applied import (the register empties);
+- the floor: reading the file and COPYing its workers and family members into the register
+  tables as they come (no normalising, checks, dedupe, plan or history): a lower bound for
+  any import that keeps the register's indexes;
 - django-import-export importing the same rows into the same Worker model (bulk mode,
   matching existing rows on name and mobile), when it is installed
   (``pip install -c requirements.lock -e '.[bench]'``).
@@ -296,6 +299,43 @@ def child_import_export(path: str, url: str) -> dict:
     }
 
 
+def child_floor(path: str, url: str) -> dict:
+    """The least any import of the file must do: read it and COPY its workers and their family
+    members into the register tables (with their indexes), nothing else: no normalising, no
+    checks, no dedupe, no plan, no history. A lower bound for the import's ratio."""
+    _django(url)
+    from django.db import connection
+    from django.utils import timezone
+    from python_calamine import CalamineWorkbook
+
+    unit = _reset_register()
+    start = time.perf_counter()
+    rows = CalamineWorkbook.from_path(path).get_sheet_by_index(0).to_python()[3:]
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('registry_worker', 'id')) FROM generate_series(1, %s)",
+                       [len(rows)])
+        ids = [r[0] for r in cursor.fetchall()]
+        raw = cursor.connection.cursor()
+        with raw.copy(
+            "COPY registry_worker (id, organisation_id, name, name_key, name_pinyin, name_initials, gender, "
+            "category, post_title, mobile, mobile_tail, team, status, contact_name_hint, notes, created_at, "
+            "updated_at) FROM STDIN"
+        ) as copy:
+            for pk, row in zip(ids, rows, strict=True):
+                mobile = str(row[5])
+                copy.write_row((pk, unit.pk, row[1], row[1], "", "", row[2], row[3], row[4], mobile, mobile[-4:],
+                                "hubei_aid", "on_duty", "", "", now, now))
+        with raw.copy(
+            "COPY registry_familymember (worker_id, name, name_key, relation, mobile, address, notes, is_primary, "
+            "created_at, updated_at) FROM STDIN"
+        ) as copy:
+            for pk, row in zip(ids, rows, strict=True):
+                copy.write_row((pk, row[6], row[6], "", str(row[7]), "", "", True, now, now))
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "rss_mb": maxrss_mb()}
+
+
 def run_child(kind: str, *args: str, timeout: float | None = None) -> dict:
     try:
         out = subprocess.run(
@@ -399,6 +439,7 @@ def main(argv: list[str] | None = None) -> int:
             "reimport": child_reimport,
             "undo": child_undo,
             "import_export": child_import_export,
+            "floor": child_floor,
             "migrate": child_migrate,
         }[kind](*rest)
         print(json.dumps(result))
@@ -457,6 +498,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"undo of the import          {undo['seconds']:8.2f} s   peak {undo['rss_mb']:6.0f} MB   "
                     f"(CPU {undo['cpu']:.2f} s; {undo['workers']:,} workers left)"
+                )
+                floor = run_child("floor", str(path), bench_url)
+                print(
+                    f"floor: read + COPY only     {floor['seconds']:8.2f} s   ratio to bare read "
+                    f"{floor['seconds'] / read['seconds']:.1f} ×   (workers and family members written as they "
+                    f"come, with the tables' indexes; no checks, dedupe, plan or history)"
                 )
                 if args.profile:
                     prof = run_child("import", str(path), bench_url, "profile")
