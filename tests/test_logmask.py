@@ -16,7 +16,7 @@ from nuanxin.core.logmask import MaskPersonalNumbers, mask_text
         ("sms to +86 139-0000-1234?", "sms to +86 139-0000-1234?"),  # dashes inside: not one number
         ("sms to +86 13900001234.", "sms to 139****1234."),
         ("id 370202199001011234 and 37020219900101123X", "id 370202************ and 370202************"),
-        ("138123456789 and 12345678901 and 2026-11-25 18:50:25", "138123456789 and 12345678901 and 2026-11-25 18:50:25"),
+        ("138123456789 and 12345678901 at 2026-11-25 18:50", "138123456789 and 12345678901 at 2026-11-25 18:50"),
         ("batch 42 applied: 100000 rows", "batch 42 applied: 100000 rows"),
     ],
 )
