@@ -62,18 +62,21 @@ class Worker(models.Model):
         verbose_name=_("unit"),
         on_delete=models.PROTECT,
         related_name="workers",
+        db_index=False,  # the Meta.indexes led by the unit serve every lookup by unit
     )
     name = models.CharField(_("name"), max_length=50)
-    name_key = models.CharField(max_length=50, db_index=True, editable=False)
-    name_pinyin = models.CharField(max_length=200, db_index=True, editable=False)
-    name_initials = models.CharField(max_length=50, db_index=True, editable=False)
+    # Derived for search and dedupe; indexed by Meta.indexes only where a query uses an index
+    # (a db_index here would also index every history row, twice on PostgreSQL).
+    name_key = models.CharField(max_length=50, editable=False)
+    name_pinyin = models.CharField(max_length=200, editable=False)
+    name_initials = models.CharField(max_length=50, editable=False)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
     category = models.CharField(
         _("personnel category"), max_length=16, choices=PersonnelCategory.choices, blank=True
     )
     post_title = models.CharField(_("post and title"), max_length=100, blank=True)
     mobile = models.CharField(_("mobile"), max_length=20, blank=True)  # E.164
-    mobile_tail = models.CharField(max_length=4, blank=True, db_index=True, editable=False)
+    mobile_tail = models.CharField(max_length=4, blank=True, editable=False)
     team = models.CharField(_("frontline team"), max_length=32, choices=TeamType.choices)
     status = models.CharField(
         _("status"), max_length=16, choices=WorkerStatus.choices, default=WorkerStatus.ON_DUTY
@@ -110,6 +113,14 @@ class Worker(models.Model):
             # leading, PostgreSQL merged the unit index with a team index covering every
             # aid-team worker of the city (bench/care_scale.py at 1M workers).
             models.Index(fields=["organisation", "team", "status"], name="worker_org_team_status_idx"),
+            # The register list's order (Meta.ordering): its first page is read from the index.
+            models.Index(fields=["organisation", "name_pinyin", "id"], name="worker_list_order_idx"),
+            # Search: initials by prefix (LIKE 'zs%' needs the pattern operator class on
+            # PostgreSQL), the mobile's last four digits by equality. Pinyin and name are
+            # searched with "contains", which no B-tree index serves; name_key equality (dedupe)
+            # is served by worker_identity_idx.
+            models.Index(fields=["name_initials"], opclasses=["varchar_pattern_ops"], name="worker_initials_prefix_idx"),
+            models.Index(fields=["mobile_tail"], name="worker_mobile_tail_idx"),
         ]
 
     def __str__(self) -> str:
