@@ -119,7 +119,9 @@ class Worker(models.Model):
             # PostgreSQL), the mobile's last four digits by equality. Pinyin and name are
             # searched with "contains", which no B-tree index serves; name_key equality (dedupe)
             # is served by worker_identity_idx.
-            models.Index(fields=["name_initials"], opclasses=["varchar_pattern_ops"], name="worker_initials_prefix_idx"),
+            models.Index(
+                fields=["name_initials"], opclasses=["varchar_pattern_ops"], name="worker_initials_prefix_idx"
+            ),
             models.Index(fields=["mobile_tail"], name="worker_mobile_tail_idx"),
         ]
 
