@@ -35,14 +35,15 @@ def test_every_handler_masks():
 def test_the_access_log_line_is_masked():
     (handler,) = [h for h in logging.getLogger("django.server").handlers if h.name == "server"]
     stream = io.StringIO()
-    previous = handler.setStream(stream)
+    # swapped without setStream, which flushes the old stream (pytest may have closed it)
+    previous, handler.stream = handler.stream, stream
     try:
         # what runserver's request handler logs for each request
         logging.getLogger("django.server").info(
             '"%s" %s %s', "GET /registry/?q=13812345678 HTTP/1.1", "200", "5120", extra={"status_code": 200}
         )
     finally:
-        handler.setStream(previous)
+        handler.stream = previous
     line = stream.getvalue()
     assert line.endswith('"GET /registry/?q=138****5678 HTTP/1.1" 200 5120\n')
     assert "13812345678" not in line

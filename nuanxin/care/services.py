@@ -544,6 +544,42 @@ def assign_from_hints(*, actor, campaign: Campaign, workers: Iterable[Worker]) -
     return {"assigned": assigned, "ambiguous": ambiguous, "unmatched": unmatched}
 
 
+@transaction.atomic
+def release_contacts(*, actor, users: Iterable | None = None, within=None) -> int:
+    """End the current assignments whose contact may no longer look after the family (account
+    disabled, care-contact grant revoked, the unit moved out of the grant's subtree or out of
+    the grant's group): the families show as unassigned, so that an admin gives them a new
+    contact, instead of staying with someone who cannot see them. Limited to the assignments
+    of ``users`` and/or of families in ``within``'s subtree. Called by the services that
+    change grants, accounts, groups and the tree; each ended assignment is audited as
+    ``care.unassign`` with ``reason: "contact_released"`` (history kept). Returns how many."""
+    qs = CareAssignment.objects.current().select_for_update(of=("self",))
+    if users is not None:
+        qs = qs.filter(contact_id__in=[u.pk for u in users])
+    if within is not None:
+        qs = qs.filter(worker__organisation__path__startswith=within.path)
+    current = list(qs.select_related("contact", "worker__organisation").order_by("pk"))
+    for contact in {a.contact_id: a.contact for a in current}.values():
+        scope.forget(contact)
+    to_end = [a for a in current if not may_be_contact(a.contact, a.worker)]
+    if not to_end:
+        return 0
+    now = timezone.now()
+    for a in to_end:
+        a.ended_at = max(now, a.started_at)
+    bulk_update_with_history(to_end, CareAssignment, ["ended_at"], default_user=_user(actor))
+    sync_unassigned(worker_ids=[a.worker_id for a in to_end])
+    for a in to_end:
+        audit.record(
+            actor,
+            "care.unassign",
+            obj=a.worker,
+            organisation=a.worker.organisation,
+            detail={"campaign": a.campaign_id, "contact": None, "previous": a.contact_id, "reason": "contact_released"},
+        )
+    return len(to_end)
+
+
 def sync_unassigned(*, worker_ids: Iterable[int] | None = None, campaigns: Iterable[Campaign] | None = None) -> dict:
     """Bring the ``UnassignedFamily`` rows of these workers (every worker with ``None``) in
     these campaigns (every campaign with ``None``) in step with the rule: a worker of a team

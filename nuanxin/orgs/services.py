@@ -67,6 +67,14 @@ def may_manage_user(actor, user: User) -> bool:
     return True
 
 
+def _release_care_contacts(actor, **which) -> None:
+    """Care contacts who may no longer look after some of their families stop being their
+    contact (``care.services.release_contacts``)."""
+    from nuanxin.care.services import release_contacts
+
+    release_contacts(actor=actor, **which)
+
+
 def _require(condition: bool, message: str) -> None:
     if not condition:
         raise NotAllowed(message)
@@ -157,6 +165,7 @@ def move_organisation(*, actor, org: Organisation, new_parent: Organisation) -> 
         organisation=org,
         detail={"from": old_parent.code if old_parent else "", "to": new_parent.code},
     )
+    _release_care_contacts(actor, within=org)
     return org
 
 
@@ -183,6 +192,8 @@ def set_group_members(*, actor, group: OrganisationGroup, members: list[Organisa
     after = sorted(o.code for o in members)
     if before != after:
         audit.record(actor, "group.members", obj=group, detail={"before": before, "after": after})
+        contacts = User.objects.filter(grants__group=group, grants__role=Role.CARE_CONTACT).distinct()
+        _release_care_contacts(actor, users=list(contacts))
     return group
 
 
@@ -296,6 +307,8 @@ def revoke_grant(*, actor, grant: Grant) -> Grant:
         detail={"user": grant.user.username, "role": grant.role},
     )
     scope.forget(grant.user)
+    if grant.role == Role.CARE_CONTACT:
+        _release_care_contacts(actor, users=[grant.user])
     return grant
 
 
@@ -312,6 +325,8 @@ def set_user_active(*, actor, user: User, active: bool) -> User:
     user.is_active = active
     user.save(update_fields=["is_active"])
     audit.record(actor, "user.enable" if active else "user.disable", obj=user, organisation=user.organisation)
+    if not active:
+        _release_care_contacts(actor, users=[user])
     return user
 
 

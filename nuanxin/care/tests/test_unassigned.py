@@ -8,10 +8,12 @@ from datetime import timedelta
 from django.apps import apps
 
 from nuanxin.care import pages, selectors, services, tasks
-from nuanxin.care.models import UnassignedFamily
+from nuanxin.care.models import CareAssignment, UnassignedFamily
 from nuanxin.care.tests.helpers import W1, at, build_world, care_contact, fresh, worker
+from nuanxin.core.models import AuditLog
 from nuanxin.orgs import services as org_services
-from nuanxin.orgs.choices import OrgKind
+from nuanxin.orgs.choices import OrgKind, Role
+from nuanxin.orgs.models import Grant
 from nuanxin.registry import services as registry_services
 from nuanxin.registry.choices import TeamType, WorkerStatus
 from nuanxin.registry.imports import services as import_services
@@ -142,3 +144,54 @@ def test_a_care_contact_of_another_unit_sees_no_rows(personas):
     care_contact("care9", personas.shibei_hospital, "北九")
     assert list(selectors.unassigned_families(personas.bing, fresh(personas.shinan), w.campaign)) == []
     assert pages.unassigned_counts(personas.bing, w.campaign) == []
+
+
+def released(worker) -> int:
+    return AuditLog.objects.filter(
+        action="care.unassign", object_id=str(worker.pk), detail__reason="contact_released"
+    ).count()
+
+
+def test_a_contact_who_can_no_longer_serve_is_released(personas):
+    """Revoked grant, disabled account, unit moved out of the grant's subtree, unit out of
+    the grant's group: the family becomes unassigned (history and audit kept)."""
+    w = build_world(personas)
+    sn, sb = personas.shinan_hospital.code, personas.shibei_hospital.code
+    # a district-wide contact of 市南区 looks after 安一; 联系人 (personas.care) the others
+    district_wide = care_contact("care_sn", personas.shinan, "区联系人")
+    with at(W1 + timedelta(days=1)):
+        services.bulk_assign(actor=personas.yi, campaign=w.campaign, workers=[w.a1], contact=district_wide)
+    assert rows(w.campaign) == set()
+    # the hospital's union moves to 市北区: 区联系人's grant no longer covers 安一; 联系人's grant
+    # is on the hospital itself and moves with it
+    org_services.move_organisation(actor=personas.jia, org=fresh(personas.shinan_hospital), new_parent=personas.shibei)
+    assert rows(w.campaign) == {("安一", sn)}
+    assert released(w.a1) == 1
+    assert CareAssignment.objects.current().filter(contact=personas.care).count() == 3
+    # disabling 北联系人 releases 北一
+    org_services.set_user_active(actor=personas.jia, user=w.care_sb, active=False)
+    assert rows(w.campaign) == {("安一", sn), ("北一", sb)}
+    # revoking 联系人's grant releases 安二, 安三 (and the CDC family, which the campaign does not visit)
+    grant = Grant.objects.active().get(user=personas.care, role=Role.CARE_CONTACT)
+    org_services.revoke_grant(actor=personas.jia, grant=grant)
+    assert rows(w.campaign) == {("安一", sn), ("北一", sb), ("安二", sn), ("安三", sn)}
+    assert CareAssignment.objects.current().count() == 0
+    assert CareAssignment.objects.filter(contact=personas.care, ended_at__isnull=False).count() == 4  # history
+    assert in_step()
+
+
+def test_a_unit_leaving_a_group_releases_the_groups_contacts(personas):
+    w = build_world(personas)
+    group = org_services.create_group(
+        actor=personas.jia, code="G-HOSP", name="医院组", members=[personas.shinan_hospital, personas.shibei_hospital]
+    )
+    by_group, _pw = org_services.create_user(
+        actor=None, username="care_g", organisation=personas.city, role=Role.VIEWER, password="Care-pass-2020x"
+    )
+    org_services.grant_role(actor=personas.jia, user=by_group, role=Role.CARE_CONTACT, group=group)
+    with at(W1 + timedelta(days=1)):
+        services.bulk_assign(actor=personas.jia, campaign=w.campaign, workers=[w.a1, w.b1], contact=by_group)
+    org_services.set_group_members(actor=personas.jia, group=group, members=[personas.shibei_hospital])
+    assert rows(w.campaign) == {("安一", personas.shinan_hospital.code)}
+    assert CareAssignment.objects.current().get(worker=w.b1).contact == by_group
+    assert in_step()
