@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 
 from nuanxin.care import selectors, weeks
 from nuanxin.care.choices import CARE_REPORT_ROLES, DifficultyCategory, DutyStatus
@@ -22,7 +22,7 @@ from nuanxin.orgs import scope
 from nuanxin.orgs.choices import Role
 from nuanxin.orgs.models import Grant, Organisation
 from nuanxin.orgs.scope import STEPLEN
-from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, WorkerStatus
+from nuanxin.registry.choices import REGISTER_CHANGE_ROLES
 from nuanxin.registry.models import Worker
 
 ADMIN_ROLES = REGISTER_CHANGE_ROLES  # city_admin, org_admin
@@ -254,12 +254,7 @@ def assignment_workers(user, campaign: Campaign | None, *, unassigned: bool = Fa
     only families the campaign visits (a team with a cadence) that have no care contact."""
     qs = Worker.objects.for_user(user, "change").select_related("organisation")
     if unassigned and campaign is not None:
-        current = CareAssignment.objects.current().filter(campaign=campaign, worker=OuterRef("pk"))
-        qs = (
-            qs.filter(pk__in=selectors.unassigned_rows(campaign).values("worker_id"))
-            .filter(team__in=selectors.teams_with_visits(campaign))
-            .exclude(Exists(current))
-        )
+        qs = selectors.unassigned(qs, campaign)
     return qs.prefetch_related(current_assignment_prefetch(campaign))
 
 
@@ -269,13 +264,8 @@ def unassigned_counts(user, campaign: Campaign | None) -> list[dict]:
     the organisations."""
     if campaign is None:
         return []
-    current = CareAssignment.objects.current().filter(campaign=campaign, worker=OuterRef("pk"))
     rows = list(
-        Worker.objects.for_user(user, "change")
-        .filter(pk__in=selectors.unassigned_rows(campaign).values("worker_id"))
-        .filter(team__in=selectors.teams_with_visits(campaign))
-        .exclude(status=WorkerStatus.ARCHIVED)
-        .exclude(Exists(current))
+        selectors.unassigned(Worker.objects.for_user(user, "change"), campaign)
         .values("organisation_id")
         .annotate(n=Count("pk"))
         .order_by()

@@ -312,30 +312,33 @@ def missed_duties(user, org: Organisation, week: date | None = None, campaign: C
     )
 
 
-def teams_with_visits(campaign: Campaign) -> list[str]:
-    return campaign.visited_teams()
+def without_contact(qs, campaign: Campaign):
+    """The rule of an unassigned family, on a worker queryset: a team the campaign visits,
+    still in the register, no current assignment in the campaign. The one place it is
+    written (``services.sync_unassigned`` keeps the rows by it, the readers apply it again)."""
+    current = CareAssignment.objects.current().filter(campaign=campaign, worker=OuterRef("pk"))
+    return (
+        qs.filter(team__in=campaign.visited_teams()).exclude(status=WorkerStatus.ARCHIVED).exclude(Exists(current))
+    )
 
 
-def unassigned_rows(campaign: Campaign, org: Organisation | None = None):
-    """The ``UnassignedFamily`` rows of ``campaign`` (in ``org``'s subtree): the candidates
-    the unassigned lists start from, so that they read as many rows as they show. Readers
-    apply the full rule to them again, never these rows alone."""
-    qs = UnassignedFamily.objects.filter(campaign=campaign)
+def unassigned(qs, campaign: Campaign, org: Organisation | None = None):
+    """The workers of ``qs`` whose family has no contact in ``campaign`` (in ``org``'s
+    subtree): read from the ``UnassignedFamily`` rows, so that the lists cost what they show,
+    and checked against the rule again, so that a row left behind never shows a family that
+    has a contact."""
+    rows = UnassignedFamily.objects.filter(campaign=campaign)
     if org is not None:
+        rows = rows.filter(organisation__path__startswith=org.path)
         qs = qs.filter(organisation__path__startswith=org.path)
-    return qs
+    return without_contact(qs.filter(pk__in=rows.values("worker_id")), campaign)
 
 
 def unassigned_families(user, org: Organisation, campaign: Campaign):
     """Families in ``org``'s subtree that the campaign visits (their team has a cadence)
     but that have no care contact now. Admins only (care contacts get nothing)."""
-    current = CareAssignment.objects.current().filter(campaign=campaign, worker=OuterRef("pk"))
     return (
-        Worker.objects.for_user(user, "change")
-        .filter(pk__in=unassigned_rows(campaign, org).values("worker_id"))
-        .filter(organisation__path__startswith=org.path, team__in=teams_with_visits(campaign))
-        .exclude(status=WorkerStatus.ARCHIVED)
-        .exclude(Exists(current))
+        unassigned(Worker.objects.for_user(user, "change"), campaign, org)
         .select_related("organisation")
         .order_by("organisation__path", "name_pinyin", "pk")
     )

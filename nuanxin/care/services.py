@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from nuanxin.care import weeks
+from nuanxin.care import selectors, weeks
 from nuanxin.care.choices import (
     DIFFICULTY_ACTIVE,
     DIFFICULTY_TRANSITIONS,
@@ -526,8 +526,6 @@ def follow_worker_move(*, actor, worker: Worker, previous_unit) -> dict:
 def assign_from_hints(*, actor, campaign: Campaign, workers: Iterable[Worker]) -> dict:
     """Assign every unassigned family whose imported 工会联系人 name matches exactly one care
     contact covering its unit. Returns ``{"assigned": n, "ambiguous": [...], "unmatched": [...]}``."""
-    from nuanxin.care import selectors
-
     suggestions = selectors.suggest_contacts(campaign, list(workers))
     assigned = 0
     ambiguous, unmatched = [], []
@@ -595,11 +593,8 @@ def sync_unassigned(*, worker_ids: Iterable[int] | None = None, campaigns: Itera
     added = removed = 0
     for campaign in campaign_list:
         teams = campaign.visited_teams()
-        current = CareAssignment.objects.current().filter(campaign=campaign, worker=OuterRef("pk"))
         for chunk in chunks:
-            wanted_qs = (
-                Worker.objects.filter(team__in=teams).exclude(status=WorkerStatus.ARCHIVED).exclude(Exists(current))
-            )
+            wanted_qs = selectors.without_contact(Worker.objects.all(), campaign)
             have_qs = UnassignedFamily.objects.filter(campaign=campaign)
             if chunk is not None:
                 wanted_qs = wanted_qs.filter(pk__in=chunk)
