@@ -139,6 +139,8 @@ class PeriodicRun(models.Model):
     slot = models.DateTimeField()
     enqueued_at = models.DateTimeField(auto_now_add=True)
     task_result_id = models.CharField(max_length=64, blank=True)
+    # True: the slot was found later than the job's late limit and was not run.
+    skipped = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("periodic run")

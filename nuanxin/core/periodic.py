@@ -80,6 +80,14 @@ class Job:
     name: str  # stable, e.g. "accounts.prune_login_attempts"
     task: Task  # a django_tasks @task function taking NO arguments
     schedule: Every | DailyAt | WeeklyAt
+    # A slot found more than this late (the scheduler was down, or started for the first
+    # time) is recorded as skipped instead of run: for jobs that message people, where a
+    # Monday-morning reminder must not go out on a Wednesday night. None: always catch up.
+    late_limit: timedelta | None = None
+
+    def __post_init__(self):
+        if self.late_limit is not None and self.late_limit <= timedelta(0):
+            raise ValueError("Job.late_limit must be positive")
 
 
 def _at(day: date, hour: int, minute: int, tz) -> datetime:

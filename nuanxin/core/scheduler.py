@@ -9,6 +9,8 @@ periodic jobs' tasks, each at most once per slot.
   the enqueue; the unique constraint makes a second insert for the same slot fail, whoever
   tries it. Only each job's latest slot is ever considered, so after downtime a job runs once,
   not once per missed slot.
+- **Late limit**: a job with ``late_limit`` (those that message people) does not run a slot
+  found later than that; the slot is recorded as skipped and logged, and the next slot runs.
 """
 
 from __future__ import annotations
@@ -82,6 +84,10 @@ class Scheduler:
             slot = latest_slot(job.schedule, now)
             if PeriodicRun.objects.filter(job=job.name, slot=slot).exists():
                 continue
+            late = now - slot
+            if job.late_limit is not None and late > job.late_limit:
+                self._skip(job, slot, late)
+                continue
             try:
                 with transaction.atomic():
                     run = PeriodicRun.objects.create(job=job.name, slot=slot)
@@ -97,6 +103,19 @@ class Scheduler:
             logger.info("Enqueued %s for slot %s (task result %s)", job.name, _local(slot), run.task_result_id)
             runs.append(run)
         return runs
+
+    @staticmethod
+    def _skip(job: Job, slot: datetime, late: timedelta) -> None:
+        """Record ``slot`` as skipped (so it is not considered again) without enqueueing."""
+        try:
+            with transaction.atomic():
+                PeriodicRun.objects.create(job=job.name, slot=slot, skipped=True)
+        except IntegrityError:
+            return  # another scheduler decided this slot first
+        logger.warning(
+            "Skipped %s for slot %s: found %s late, over its limit of %s",
+            job.name, _local(slot), duration_text(late), duration_text(job.late_limit),
+        )
 
     def run_once(self) -> list[PeriodicRun] | None:
         """One tick under the lease, then give the lease back; None if another holds it."""
@@ -155,6 +174,12 @@ class Scheduler:
 
 def _local(moment: datetime) -> str:
     return timezone.localtime(moment).isoformat(timespec="minutes")
+
+
+def duration_text(delta: timedelta) -> str:
+    """4h00m."""
+    minutes = int(delta.total_seconds() // 60)
+    return f"{minutes // 60}h{minutes % 60:02d}m"
 
 
 def _sleep(seconds: float, should_stop: Callable[[], bool]) -> None:

@@ -115,3 +115,17 @@ def test_periodic_jobs_are_declared():
         "care.remind_unvisited": WeeklyAt(2, 9),
         "care.escalate_difficulties": DailyAt(9, 30),
     }
+
+
+def test_only_the_reminders_have_a_late_limit_of_four_hours():
+    from datetime import timedelta
+
+    from nuanxin.care.periodic import JOBS
+
+    assert {job.name: job.late_limit for job in JOBS} == {
+        "care.sync_unassigned": None,
+        "care.open_duties": None,
+        "care.remind_week": timedelta(hours=4),
+        "care.remind_unvisited": timedelta(hours=4),
+        "care.escalate_difficulties": None,
+    }

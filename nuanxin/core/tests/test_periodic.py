@@ -212,6 +212,50 @@ def test_after_downtime_only_the_latest_missed_slot_runs(calls):
     assert PeriodicRun.objects.count() == 4
 
 
+LIMITED = [
+    Job("testapp.every_quarter", test_tasks.note_call, Every(15)),
+    Job("testapp.monday_reminder", test_tasks.note_other_call, WeeklyAt(0, 8), late_limit=timedelta(hours=4)),
+]
+
+
+@pytest.mark.django_db
+def test_a_slot_found_later_than_the_late_limit_is_skipped_not_run(calls, caplog):
+    scheduler = Scheduler(LIMITED)
+    # First start on Wednesday night (2020-02-12): Monday 08:00 is 61 h 30 min late.
+    with time_machine.travel(sh(2020, 2, 12, 21, 30), tick=False):
+        ran = scheduler.tick()
+        assert scheduler.tick() == []  # decided once
+    assert [r.job for r in ran] == ["testapp.every_quarter"]
+    assert calls == ["note_call"]
+    assert runs() == [
+        ("testapp.monday_reminder", datetime(2020, 2, 10, 8, 0)),
+        ("testapp.every_quarter", datetime(2020, 2, 12, 21, 30)),
+    ]
+    assert list(PeriodicRun.objects.order_by("slot").values_list("skipped", flat=True)) == [True, False]
+    assert PeriodicRun.objects.get(job="testapp.monday_reminder").task_result_id == ""
+    assert [r.getMessage() for r in caplog.records if r.name == "nuanxin.scheduler" and r.levelname == "WARNING"] == [
+        "Skipped testapp.monday_reminder for slot 2020-02-10T08:00+08:00: found 61h30m late, over its limit of 4h00m"
+    ]
+    # The next Monday's slot runs on time.
+    with time_machine.travel(sh(2020, 2, 17, 8, 0, 20), tick=False):
+        assert [r.job for r in scheduler.tick()] == ["testapp.every_quarter", "testapp.monday_reminder"]
+    assert calls == ["note_call", "note_call", "note_other_call"]
+
+
+@pytest.mark.django_db
+def test_a_slot_within_the_late_limit_still_runs(calls):
+    # Down over Monday morning, back at 11:59: 3 h 59 min late, within the 4 h limit.
+    with time_machine.travel(sh(2020, 2, 10, 11, 59), tick=False):
+        ran = Scheduler(LIMITED).tick()
+    assert [(r.job, r.skipped) for r in ran] == [("testapp.every_quarter", False), ("testapp.monday_reminder", False)]
+    assert calls == ["note_call", "note_other_call"]
+
+
+def test_a_late_limit_must_be_positive():
+    with pytest.raises(ValueError, match="late_limit"):
+        Job("testapp.bad", test_tasks.note_call, Every(15), late_limit=timedelta(0))
+
+
 @pytest.mark.django_db
 def test_a_failing_enqueue_records_nothing_and_is_retried(calls, monkeypatch, caplog):
     scheduler = Scheduler(JOBS)
@@ -335,8 +379,12 @@ def test_the_scheduler_command_once_enqueues_every_discovered_job():
         out = StringIO()
         call_command("scheduler", "--once", stdout=out)
         count = len(discover_jobs())
-        assert out.getvalue() == f"Enqueued {count} job(s).\n"
+        # Monday 09:20: Wednesday's reminder of the week before is over its late limit.
+        assert out.getvalue() == f"Enqueued {count - 1} job(s).\n"
         assert PeriodicRun.objects.count() == count
+        assert list(PeriodicRun.objects.filter(skipped=True).values_list("job", flat=True)) == [
+            "care.remind_unvisited"
+        ]
         out = StringIO()
         call_command("scheduler", "--once", stdout=out)
         assert out.getvalue() == "Enqueued 0 job(s).\n"
@@ -425,3 +473,16 @@ def test_the_worker_processes_every_queue_by_default():
     with override_settings(TASKS=DB_TASKS):  # the parser checks that the backend is a database one
         defaults = vars(Command().create_parser("nuanxin", "worker").parse_args([]))
     assert (defaults["queue_name"], defaults["reload"], defaults["interval"]) == ("*", False, 2.0)
+
+
+def test_the_list_shows_each_jobs_schedule_slot_and_late_limit():
+    from io import StringIO
+
+    out = StringIO()
+    with time_machine.travel(sh(2020, 2, 12, 21, 30), tick=False):
+        call_command("scheduler", "--list", stdout=out)
+    lines = {line.split("\t")[0]: line for line in out.getvalue().splitlines()}
+    assert lines["care.remind_week"] == (
+        "care.remind_week\tweekly on day 0 at 08:00\tlatest slot 2020-02-10 08:00\tskipped if found over 4h00m late"
+    )
+    assert lines["care.open_duties"] == "care.open_duties\tdaily at 00:10\tlatest slot 2020-02-12 00:10"

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from nuanxin.core.periodic import latest_slot
-from nuanxin.core.scheduler import Scheduler
+from nuanxin.core.scheduler import Scheduler, duration_text
 
 
 class Command(BaseCommand):
@@ -14,7 +14,8 @@ class Command(BaseCommand):
         "Run the periodic-job scheduler: it enqueues each job's task once per slot (Asia/Shanghai) "
         "for `nuanxin worker` to run. Run exactly one per site; a second one waits until the "
         "first one's lease lapses, then takes over. After downtime only each job's latest missed "
-        "slot is enqueued. Stops cleanly on Ctrl-C or SIGTERM."
+        "slot is enqueued, unless it is later than the job's late limit (reminders). Stops cleanly "
+        "on Ctrl-C or SIGTERM."
     )
 
     def add_arguments(self, parser):
@@ -37,7 +38,8 @@ class Command(BaseCommand):
             now = timezone.now()
             for job in scheduler.jobs:
                 slot = timezone.localtime(latest_slot(job.schedule, now))
-                self.stdout.write(f"{job.name}\t{job.schedule}\tlatest slot {slot:%Y-%m-%d %H:%M}")
+                limit = f"\tskipped if found over {duration_text(job.late_limit)} late" if job.late_limit else ""
+                self.stdout.write(f"{job.name}\t{job.schedule}\tlatest slot {slot:%Y-%m-%d %H:%M}{limit}")
             return
         if once:
             runs = scheduler.run_once()
