@@ -30,6 +30,8 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from nuanxin.core.logmask import mask_text
+
 
 class SmsError(Exception):
     """Sending failed. ``permanent`` errors are not retried (bad number, unknown template,
@@ -78,7 +80,9 @@ def _record(message: SmsMessage) -> dict:
 
 
 class ConsoleBackend(BaseBackend):
-    """Prints each message to standard output (development)."""
+    """Prints each message to standard output (development), with the recipient's mobile and
+    any number in the text masked (138****5678) like every log line: the terminal of
+    ``make run`` is often shared or recorded."""
 
     def __init__(self, stream=None):
         self.stream = stream
@@ -86,7 +90,7 @@ class ConsoleBackend(BaseBackend):
     def send(self, message: SmsMessage) -> str:
         record = _record(message)
         stream = self.stream or sys.stdout
-        stream.write(f"[SMS] {json.dumps(record, ensure_ascii=False)}\n")
+        stream.write(mask_text(f"[SMS] {json.dumps(record, ensure_ascii=False)}") + "\n")
         stream.flush()
         return record["id"]
 

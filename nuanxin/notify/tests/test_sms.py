@@ -35,7 +35,7 @@ def test_console_backend():
     assert line.startswith("[SMS] ")
     record = json.loads(line[6:])
     assert (record["to"], record["template"], record["params"], record["text"]) == (
-        "13900001234",
+        "139****1234",  # masked like every log line
         "care_week_due",
         {"count": 3, "week": "2020-W06"},
         "本周3户",
