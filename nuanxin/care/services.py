@@ -476,23 +476,29 @@ def follow_worker_move(*, actor, worker: Worker, previous_unit) -> dict:
         .update(organisation=worker.organisation)
     )
     # The family's difficulties are the new unit's to follow up (their unit column mirrors the
-    # worker's; scoping always went through the worker).
-    difficulties = (
-        Difficulty.objects.filter(worker=worker)
-        .exclude(organisation=worker.organisation)
-        .update(organisation=worker.organisation)
-    )
-    # An owner who may not follow up the new unit's families would be reminded of a difficulty
-    # they cannot open: it goes back to no owner (the new unit's admins hear of it when overdue).
-    owners_cleared = [
-        d.pk
-        for d in Difficulty.objects.filter(worker=worker, status__in=DIFFICULTY_ACTIVE, owner__isnull=False)
-        .select_related("owner")
-        .order_by("pk")
-        if not may_own_difficulty(d.owner, worker)
-    ]
-    if owners_cleared:
-        Difficulty.objects.filter(pk__in=owners_cleared).update(owner=None)
+    # worker's; scoping always went through the worker). An owner who may not follow up the new
+    # unit's families would be reminded of a difficulty they cannot open: it goes back to no
+    # owner (the new unit's admins hear of it when overdue). Saved one by one (a family has a
+    # few) so each change has its history row with the acting user.
+    difficulties = 0
+    owners_cleared = []
+    for difficulty in Difficulty.objects.filter(worker=worker).select_related("owner").order_by("pk"):
+        fields = []
+        if difficulty.organisation_id != worker.organisation_id:
+            difficulty.organisation = worker.organisation
+            fields.append("organisation")
+            difficulties += 1
+        if (
+            difficulty.status in DIFFICULTY_ACTIVE
+            and difficulty.owner is not None
+            and not may_own_difficulty(difficulty.owner, worker)
+        ):
+            difficulty.owner = None
+            fields.append("owner")
+            owners_cleared.append(difficulty.pk)
+        if fields:
+            difficulty._history_user = _user(actor)
+            difficulty.save(update_fields=fields)
     ended = 0
     for assignment in (
         CareAssignment.objects.current().filter(worker=worker).select_related("contact", "campaign").order_by("pk")

@@ -122,6 +122,10 @@ def test_a_worker_moved_to_another_unit_is_followed_by_the_duties_and_the_contac
     difficulty.refresh_from_db()
     # The new unit follows it up; the old unit's care contact no longer owns it.
     assert (difficulty.organisation, difficulty.owner) == (personas.shibei_hospital, None)
+    last = difficulty.history.order_by("-history_id").first()
+    assert (last.history_type, last.history_user, last.organisation, last.owner) == (
+        "~", personas.jia, personas.shibei_hospital, None
+    )
     with at(w2 + timedelta(days=1)):
         assert selectors.difficulty_summary(personas.bing, fresh(personas.shibei))["total"] == 1
         assert selectors.difficulty_summary(personas.yi, fresh(personas.shinan))["total"] == 0
