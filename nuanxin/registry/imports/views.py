@@ -95,7 +95,8 @@ def batch_detail(request, pk: int):
             "tabs": tabs,
             "statuses": BatchStatus,
             "decisions": Decision,
-            "can_apply": batch.status == BatchStatus.PLANNED and batch.count(Outcome.REVIEW) == 0
+            "can_apply": batch.status == BatchStatus.PLANNED
+            and batch.count(Outcome.REVIEW) == 0
             and (batch.count(Outcome.CREATE) + batch.count(Outcome.UPDATE)) > 0,
         },
     )
@@ -105,7 +106,7 @@ def batch_detail(request, pk: int):
 def batch_progress(request, pk: int):
     """The progress bar, polled by htmx while the batch is being read or applied."""
     batch = services.live_progress(_batch(request, pk))
-    response = render(request, "registry/imports/_progress.html", {"batch": batch})
+    response = render(request, "registry/imports/_progress.html", {"batch": batch, "poll": True})
     if not batch.is_busy and request.htmx:
         response["HX-Refresh"] = "true"
     return response
@@ -120,8 +121,9 @@ def _act(request, pk: int, action, success):
     else:
         messages.success(request, success(result) if callable(success) else success)
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = reverse("registry:imports:detail", kwargs={"pk": batch.pk})
     return redirect(target)
 
@@ -133,9 +135,11 @@ def batch_apply(request, pk: int):
         request,
         pk,
         lambda b: services.request_apply(actor=request.user, batch=b),
-        lambda b: _("The import is being applied in the background.")
-        if b.status == BatchStatus.APPLYING
-        else _("The import was applied."),
+        lambda b: (
+            _("The import is being applied in the background.")
+            if b.status == BatchStatus.APPLYING
+            else _("The import was applied.")
+        ),
     )
 
 

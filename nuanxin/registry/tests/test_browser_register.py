@@ -62,3 +62,41 @@ def test_register_on_a_phone(live_server, browser):
     context.close()
     assert AuditLog.objects.filter(action="worker.mobile_reveal").count() == 1
     assert AuditLog.objects.filter(action="worker.sensitive_read").count() == 1
+
+
+def test_import_dry_run_on_a_phone(live_server, browser):
+    """The dry-run page of a messy file on a phone: each row's name and outcome stay at the
+    top of the row (they sat in the middle of a ten-line details cell), a pasted 60-character
+    name wraps inside its column, nothing is wider than the screen."""
+    import io
+
+    from conftest import build_personas
+    from nuanxin.registry.imports import services as import_services
+    from nuanxin.registry.tests.import_fixtures import build_world, table1
+    from tests.browser import csp_violations, page_width, watch
+
+    world = build_world(build_personas())
+    rows = [
+        [1, "钱多多", "男", "医生", "主任医师", "13805327001", "钱太太（妻）、钱小宝(儿子)", "13905327001", "", "口罩"],
+        [2, "李" * 60, "男", "医生", "医生", "13805327007", "", "", "", ""],
+    ]
+    upload = io.BytesIO(table1(rows))
+    batch = import_services.create_batch(
+        actor=world.p.yi, organisation=world.unit, upload=upload, filename="messy.xlsx", background=False
+    )
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    errors = watch(page)
+    sign_in(page, live_server.url, "yi", world.p.password)
+    page.goto(f"{live_server.url}/register/imports/{batch.pk}/")
+    cells = page.locator("#nx-import-rows tbody tr").first.locator("td")
+    assert [cells.nth(i).evaluate("e => getComputedStyle(e).verticalAlign") for i in range(3)] == ["top"] * 3
+    tops = [cells.nth(i).bounding_box()["y"] for i in range(3)]
+    assert tops[0] == tops[1] == tops[2]
+    names = page.locator("#nx-import-rows .nx-import-who .fw-semibold")
+    assert names.nth(0).bounding_box()["y"] - tops[0] < 10  # at the top of its row, not halfway down
+    assert names.nth(1).inner_text() == "李" * 60
+    assert page.locator("#nx-import-rows .nx-import-who").nth(1).bounding_box()["width"] < 390 / 2
+    assert page_width(page) <= 390
+    assert errors == [] and csp_violations(page) == []
+    context.close()

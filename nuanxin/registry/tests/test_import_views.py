@@ -79,6 +79,24 @@ def test_progress_partial_asks_for_a_refresh_when_done(client, world):
     assert response.status_code == 200 and response["HX-Refresh"] == "true"
 
 
+def test_progress_poll_also_refreshes_the_status_badge(client, world):
+    """The heading's badge said "Waiting to be read" for the whole read while the bar below it
+    said "Reading the file…": each poll now swaps the badge too (htmx out of band)."""
+    _login(client, world.p.yi)
+    _upload(client, world)
+    batch = ImportBatch.objects.get()
+    ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.PLANNING)
+    response = client.get(reverse("registry:imports:progress", args=[batch.pk]), HTTP_HX_REQUEST="true")
+    page = response.content.decode()
+    assert response.status_code == 200 and not response.has_header("HX-Refresh")
+    assert page.count('id="nx-import-status"') == 1
+    badge = '<span class="badge text-bg-secondary fs-6" id="nx-import-status" hx-swap-oob="true">'
+    assert badge + "Reading the file</span>" in page
+    # The page itself has the badge once, without the out-of-band marker.
+    detail = client.get(reverse("registry:imports:detail", args=[batch.pk])).content.decode()
+    assert detail.count('id="nx-import-status"') == 1 and "hx-swap-oob" not in detail
+
+
 def test_rejected_rows_download_has_reasons_and_no_formulas(client, world):
     _login(client, world.p.yi)
     rows = [
