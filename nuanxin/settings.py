@@ -212,7 +212,8 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # The cookie lives as long as the absolute limit; SessionTimeoutMiddleware ends idle sessions
 # on the server (audited, with a message), which a cookie that vanished silently could not.
 SESSION_COOKIE_AGE = NUANXIN_SESSION_ABSOLUTE_SECONDS
-SESSION_SAVE_EVERY_REQUEST = True
+# Saved when changed only: the idle clock is stamped at most once a minute (accounts/middleware.py).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

@@ -21,9 +21,13 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-# Session keys (epoch seconds). ``AUTH_AT`` is stamped at login, ``LAST_SEEN`` on each request.
+# Session keys (epoch seconds). ``AUTH_AT`` is stamped at login, ``LAST_SEEN`` on a request
+# at least ``LAST_SEEN_EVERY`` seconds after the last stamp: a session is written at most once
+# a minute, not on every request. (On the embedded SQLite database a write waits while an
+# import holds the database's one write lock; reading pages and polling progress must not.)
 AUTH_AT = "nx_auth_at"
 LAST_SEEN = "nx_last_seen"
+LAST_SEEN_EVERY = 60
 
 
 def _is_api(request) -> bool:
@@ -80,7 +84,8 @@ class SessionTimeoutMiddleware:
                 return self._expire(request, user, reason)
             if started is None:
                 session[AUTH_AT] = now
-            session[LAST_SEEN] = now
+            if last_seen is None or now - last_seen >= LAST_SEEN_EVERY:
+                session[LAST_SEEN] = now
         return self.get_response(request)
 
     def _expire(self, request, user, reason: str):

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -44,6 +45,31 @@ def test_idle_session_expires_after_30_minutes(personas, client, at_t0):
     assert client.session.get("_auth_user_id") is None
     page = client.get(response["Location"])
     assert EXPIRED in page.content.decode()
+    assert client.get("/").status_code == 302
+
+
+def test_the_session_is_written_at_most_once_a_minute(personas, client, at_t0):
+    """Reading pages does not write the session row each time (on SQLite such a write waits
+    for an import holding the write lock); the idle clock is stamped once a minute at most."""
+    from django.contrib.sessions.models import Session
+
+    post_login(client, "yi", personas.password)
+    key = client.session.session_key
+
+    def stored():
+        row = Session.objects.get(session_key=key)
+        return (row.get_decoded()[LAST_SEEN], row.expire_date)
+
+    before = stored()
+    at_t0.shift(timedelta(seconds=59))
+    response = client.get("/")
+    assert response.status_code == 200 and settings.SESSION_COOKIE_NAME not in response.cookies  # no save
+    assert stored() == before
+    at_t0.shift(timedelta(seconds=1))
+    assert client.get("/").status_code == 200
+    assert stored()[0] == (T0 + timedelta(seconds=60)).timestamp()
+    # The clock stamped a minute late still ends an idle session on time (to within that minute).
+    at_t0.shift(timedelta(minutes=30, seconds=1))
     assert client.get("/").status_code == 302
 
 
