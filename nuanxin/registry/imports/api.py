@@ -56,12 +56,12 @@ class ApplyIn(Schema):
     undecided: Literal["refuse", "skip"] = "refuse"
 
 
-def _out(batch: ImportBatch, *, outcome: str = "", offset: int = 0, limit: int = 500) -> dict:
+def _out(batch: ImportBatch, user, *, outcome: str = "", offset: int = 0, limit: int = 500) -> dict:
     rows = ImportRow.objects.filter(batch=batch).order_by("index").defer("raw", "versions", "applied")
     if outcome:
         rows = rows.filter(outcome=outcome)
     count = rows.count()
-    page = rows[offset : offset + max(0, min(limit, MAX_ROWS_PER_ANSWER))]
+    page = display.shown(user, list(rows[offset : offset + max(0, min(limit, MAX_ROWS_PER_ANSWER))]))
     return {
         "id": batch.pk,
         "organisation": batch.organisation.code,
@@ -86,11 +86,12 @@ def _out(batch: ImportBatch, *, outcome: str = "", offset: int = 0, limit: int =
                 "outcome": r.outcome,
                 "decision": r.decision,
                 "name": r.data.get("name", ""),
-                "worker": r.worker_id,
-                "messages": display.messages_of(r),
-                "changes": display.describe(r),
+                "worker": item["worker"],
+                "messages": item["messages"],
+                "changes": item["changes"],
             }
-            for r in page
+            for item in page
+            for r in [item["row"]]
         ],
     }
 
@@ -122,6 +123,8 @@ def create_import(
     ``status`` is ``planned`` (or ``refused``)."""
     apiutils.require_roles(request, REGISTER_CHANGE_ROLES)
     code = org or request.GET.get("org", "")
+    if not code:
+        raise ServiceError(_("Unknown organisation code, or outside your scope."), field="org")
     organisation = apiutils.get_scoped_or_404(Organisation, request, "change", code=code)
     if file is None:
         raise ServiceError(_("Send the table file in the multipart field “file”."), field="file")
@@ -134,7 +137,7 @@ def create_import(
         auto_apply=not dry_run,
     )
     batch.refresh_from_db()
-    return Status(201, _out(batch))
+    return Status(201, _out(batch, request.user))
 
 
 @router.get("/imports/{import_id}", response=BatchOut, operation_id="get_import", summary="A batch and its rows")
@@ -146,7 +149,7 @@ def get_import(request, import_id: int, outcome: str = "", offset: int = 0, limi
     batch = services.live_progress(_batch(request, import_id))
     if outcome and outcome not in Outcome.values:
         raise ServiceError(_("Unknown outcome."), field="outcome")
-    return _out(batch, outcome=outcome, offset=max(0, offset), limit=limit)
+    return _out(batch, request.user, outcome=outcome, offset=max(0, offset), limit=limit)
 
 
 @router.post("/imports/{import_id}/apply", response=BatchOut, operation_id="apply_import",
@@ -162,7 +165,7 @@ def apply_import(request, import_id: int, payload: ApplyIn | None = None):
         batch.refresh_from_db()
     batch = services.request_apply(actor=request.user, batch=batch)
     batch.refresh_from_db()
-    return _out(batch)
+    return _out(batch, request.user)
 
 
 @router.post("/imports/{import_id}/undo", response=BatchOut, operation_id="undo_import",
@@ -173,4 +176,4 @@ def undo_import(request, import_id: int):
     batch = _batch(request, import_id)
     batch = services.undo_batch(actor=request.user, batch=batch)
     batch.refresh_from_db()
-    return _out(batch)
+    return _out(batch, request.user)

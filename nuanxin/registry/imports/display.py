@@ -21,6 +21,9 @@ LABELS = {
 }
 
 
+_ORDER = {field: n for n, field in enumerate(LABELS)}
+
+
 def _label(field: str) -> str:
     label = LABELS.get(field, (field, None))[0]
     return {
@@ -53,7 +56,9 @@ def describe(row) -> list[str]:
     """The changes of one row: "性别: — → 男", "家属 李娜（妻）138…", ..."""
     lines = []
     ch = row.changes or {}
-    for field, (old, new) in (ch.get("worker") or {}).items():
+    worker = ch.get("worker") or {}
+    # in the columns' order: PostgreSQL's jsonb does not keep the order the dry run wrote
+    for field, (old, new) in sorted(worker.items(), key=lambda item: _ORDER.get(item[0], len(_ORDER))):
         lines.append(f"{_label(field)}: {_value(field, old, stored=True)} → {_value(field, new)}")
     for add in ch.get("family_add", []):
         relation = f"（{add['relation']}）" if add.get("relation") else ""
@@ -80,3 +85,38 @@ def describe(row) -> list[str]:
 
 def messages_of(row) -> list[str]:
     return render_all(row.reasons)
+
+
+def outside_scope(user, rows) -> set[int]:
+    """Indexes of ``rows`` whose worker lies outside ``user``'s scope. A dry run by a user with a
+    wider scope (the city federation) may update a worker registered in another district; a
+    district administrator looking at that batch learns nothing of the worker from it."""
+    from nuanxin.orgs import scope
+    from nuanxin.registry.choices import REGISTER_CHANGE_ROLES
+    from nuanxin.registry.models import Worker
+
+    ids = {r.worker_id for r in rows if r.worker_id}
+    if not ids:
+        return set()
+    q = scope.scope_q(user, REGISTER_CHANGE_ROLES, "organisation__path")
+    visible = set() if q is None else set(Worker.objects.filter(q, pk__in=ids).values_list("pk", flat=True))
+    return {r.index for r in rows if r.worker_id and r.worker_id not in visible}
+
+
+def shown(user, rows) -> list[dict]:
+    """What ``user`` may see of each of ``rows`` (page and API alike): its messages and changes,
+    or for a row about a worker outside their scope only that it is registered elsewhere."""
+    from nuanxin.registry.imports.messages import reason, render
+
+    hidden = outside_scope(user, rows)
+    elsewhere = [render(reason("registered_elsewhere"))]
+    return [
+        {
+            "row": r,
+            "hidden": r.index in hidden,
+            "worker": None if r.index in hidden else r.worker_id,
+            "messages": elsewhere if r.index in hidden else messages_of(r),
+            "changes": [] if r.index in hidden else describe(r),
+        }
+        for r in rows
+    ]

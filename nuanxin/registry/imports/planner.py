@@ -764,11 +764,12 @@ class Planner:
         # difficulty
         difficulty = d.get("difficulty", "")
         if difficulty:
-            if difficulty in state.difficulties:
+            same = normalise.text(difficulty)  # how open difficulties are compared (load_related)
+            if same in state.difficulties:
                 notes.append(reason("difficulty_exists"))
             else:
                 changes["difficulty"] = difficulty
-                state.difficulties = state.difficulties | {difficulty}
+                state.difficulties = state.difficulties | {same}
         if state.worker_id and (changes.get("worker") or changes.get("family_add")):
             planned.versions["worker"] = state.version
         if not creating:

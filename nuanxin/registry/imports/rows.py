@@ -36,11 +36,16 @@ def skip_row(cells: list[str], columns: dict[str, int]) -> bool:
     """``is_blank(...) or is_footer(...)`` reading the first filled cell once."""
     seq = columns.get(h.SEQ)
     for i, c in enumerate(cells):
-        if i == seq or not c:
+        if not c:
             continue
         text = normalise.text(c)
-        if text:
-            return bool(_FOOTER.match(text))
+        if not text:
+            continue
+        if i == seq:
+            if _FOOTER.match(text):
+                return True
+            continue
+        return bool(_FOOTER.match(text))
     return True
 
 
@@ -50,13 +55,16 @@ def is_blank(cells: list[str], columns: dict[str, int]) -> bool:
 
 
 def is_footer(cells: list[str], columns: dict[str, int]) -> bool:
+    """A 填表人 / 合计 / 注 row below the data; often typed into the 序号 column (column A)."""
     seq = columns.get(h.SEQ)
     for i, c in enumerate(cells):
-        if i == seq:
-            continue
         text = normalise.text(c)
-        if text:
-            return bool(_FOOTER.match(text))
+        if not text:
+            continue
+        if _FOOTER.match(text):
+            return True
+        if i != seq:
+            return False
     return False
 
 
@@ -220,8 +228,9 @@ def parse_person(cells: list[str], columns: dict[str, int], *, table: int, sheet
                 reasons.append(reason("bad_team", value=_short_text(team_raw)))
             team = found or ""
         team = team or sheet_team
-    difficulty = _short_text(cells[p_difficulty] if p_difficulty < n else "")
-    if difficulty.lower() in _NO_DIFFICULTY:
+    # kept as written, full-width punctuation included, as the care service keeps a difficulty
+    difficulty = cells[p_difficulty].strip() if p_difficulty < n else ""
+    if _short_text(difficulty).lower() in _NO_DIFFICULTY:
         difficulty = ""
     gender = alias_value(cells[p_gender] if p_gender < n else "", GENDER_ALIASES, "bad_gender", reasons)
     category = alias_value(

@@ -22,6 +22,15 @@ KINDS = ("xlsx", "xls", "ods", "csv")
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_MAGIC = b"PK\x03\x04"
 _CHUNK = 1 << 20
+# Entity and DOCTYPE declarations, looked for in lower case (parsers differ in what they accept)
+# and in every encoding an XML part may declare, so that a part in UTF-16 cannot hide one.
+_DECLARATIONS_UTF8 = (b"<!doctype", b"<!entity")
+_DECLARATIONS = tuple(
+    word.decode().encode(encoding)
+    for word in _DECLARATIONS_UTF8
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+)
+_TAIL = max(map(len, _DECLARATIONS))
 _HEADER_SLACK = 100  # title, 填报单位 and header rows do not count against the row limit
 
 
@@ -54,15 +63,20 @@ def kind_of(filename: str) -> str:
     return ext
 
 
-def check_file(path, kind: str) -> None:
-    """Refuse the file at ``path`` unless it is a harmless ``kind`` file within the limits."""
-    size = os.path.getsize(path)
+def check_size(size: int | None) -> None:
+    """Refuse a file of ``size`` bytes over the limit (None: not known yet)."""
     max_bytes = limit("MAX_BYTES")
-    if size > max_bytes:
+    if size is not None and size > max_bytes:
         raise FileRefused(
             _("The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files.")
             % {"size": round(size / 1048576, 1), "limit": round(max_bytes / 1048576, 1)}
         )
+
+
+def check_file(path, kind: str) -> None:
+    """Refuse the file at ``path`` unless it is a harmless ``kind`` file within the limits."""
+    size = os.path.getsize(path)
+    check_size(size)
     if size == 0:
         raise FileRefused(_("The file is empty."))
     with open(path, "rb") as fh:
@@ -174,7 +188,9 @@ def _inflate_and_scan(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, budget: 
                     raise _bomb()
                 if is_xml:
                     window = tail + out
-                    if b"<!DOCTYPE" in window or b"<!ENTITY" in window or b"<!doctype" in window:
+                    lowered = window.lower()
+                    words = _DECLARATIONS if b"\x00" in window else _DECLARATIONS_UTF8  # no NUL: not UTF-16/32
+                    if any(word in lowered for word in words):
                         raise FileRefused(
                             _("The file declares XML entities, which table files never need; it was not read.")
                         )
@@ -182,7 +198,7 @@ def _inflate_and_scan(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, budget: 
                         # a "<row" split across chunks has at most 4 of its 5 bytes in the tail
                         seam = tail[-4:] + out
                         rows += seam.count(b"<row ") + seam.count(b"<row>")
-                    tail = window[-16:]
+                    tail = window[-_TAIL:]
                 if inflater is None or not inflater.unconsumed_tail:
                     break
                 out = inflater.decompress(inflater.unconsumed_tail, _CHUNK * 4)

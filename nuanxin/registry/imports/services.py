@@ -35,8 +35,8 @@ from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, TeamType
 from nuanxin.registry.import_models import BatchStatus, Decision, ImportBatch, ImportRow, Outcome
 from nuanxin.registry.imports import bulk, display
 from nuanxin.registry.imports import planner as pl
-from nuanxin.registry.imports.messages import reason
-from nuanxin.registry.imports.safety import FileRefused, check_file, kind_of
+from nuanxin.registry.imports.messages import reason, render
+from nuanxin.registry.imports.safety import FileRefused, check_file, check_size, kind_of
 from nuanxin.registry.imports.timing import fewer_full_collections, phase
 
 log = logging.getLogger(__name__)
@@ -107,8 +107,12 @@ def create_batch(
         raise ServiceError(_("Unknown frontline team."), field="default_team")
     filename = os.path.basename(filename or "upload")[:200]
     kind = kind_of(filename)
+    path, size = None, getattr(upload, "size", None)
     try:
         with phase("check"):
+            # An upload over the limit arrives without its content (core.uploads): refused by
+            # the size that arrived, before anything is stored.
+            check_size(size)
             path, size, digest = _store_upload(upload, kind)
             check_file(path, kind)
     except FileRefused as exc:
@@ -366,6 +370,7 @@ def decide_row(*, actor, batch: ImportBatch, row: ImportRow, decision: str, cand
             source = ImportRow.objects.get(batch=batch, index=chosen["row"])
             state = _state_of_created(source)
             planner.diff_into(planned, state, data)
+            planned.changes.setdefault("worker", {})["mobile"] = [state.mobile, data["mobile"]]
             row.ref_index = source.index
         data["notes"].append(reason("decided_same"))
         row.outcome = Outcome.UPDATE if planned.changes else Outcome.UNCHANGED
@@ -406,7 +411,7 @@ def _state_of_created(source: ImportRow) -> pl.State:
     )
     state.has_primary = bool(state.family)
     if ch.get("difficulty"):
-        state.difficulties = frozenset({ch["difficulty"]})
+        state.difficulties = frozenset({normalise.text(ch["difficulty"])})
     if ch.get("assign"):
         state.assigned, state.assigned_name = ch["assign"]["user"], ch["assign"]["name"]
     return state
@@ -469,6 +474,21 @@ def _check_decided(batch: ImportBatch) -> None:
             _("%(count)s rows are likely duplicates waiting for a decision; decide them (or skip them) first.")
             % {"count": waiting}
         )
+
+
+def _check_scope(actor, batch: ImportBatch, outcomes) -> None:
+    """Refuse when a row writes to a worker outside the acting user's scope: the dry run may be
+    another user's with a wider scope (a city administrator's plan of a unit's file, updating a
+    worker registered in another district), or the worker may have moved since."""
+    user = _user(actor)
+    if user is None:
+        return
+    rows = ImportRow.objects.filter(batch_id=batch.pk, outcome__in=outcomes, worker__isnull=False)
+    q = scope.scope_q(user, REGISTER_CHANGE_ROLES, "worker__organisation__path")
+    row = (rows if q is None else rows.exclude(q)).order_by("index").only("line", "sheet").first()
+    if row is not None:
+        # the row as the command lists it (sheet!row), and why
+        raise NotAllowed(f"{row.sheet}!{row.line}: {render(reason('registered_elsewhere'))}")
 
 
 def apply_batch(*, actor, batch: ImportBatch) -> ImportBatch:
@@ -834,6 +854,7 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
     if not may_import(actor, batch.organisation):
         raise NotAllowed(_("You may not import into %(org)s.") % {"org": batch.organisation.name})
     _check_decided(batch)
+    _check_scope(actor, batch, [Outcome.UPDATE])
     user = _user(actor)
     user_id = getattr(user, "pk", None)
     started = timezone.now()
@@ -928,6 +949,7 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
         # assignments, deployments, and what is updated at the end
         with phase("other records"):
             assignments, new_deployments = [], []
+            pending_deployments: dict[int, Deployment] = {}  # row index -> the deployment it creates
             for index, _pk, outcome, _d, _worker_id, ref_index, ch, _applied in rows:
                 target = targets[index]
                 if outcome != Outcome.CREATE and ch.get("worker"):
@@ -954,8 +976,13 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
                         later["deployment"].setdefault(dep["id"], {}).update(values)
                     elif dep.get("row") is not None and dep["row"] in deployment_ids:
                         later["deployment"].setdefault(deployment_ids[dep["row"]], {}).update(values)
+                    elif dep.get("row") is not None and dep["row"] in pending_deployments:
+                        # created by an earlier row of this chunk, not inserted yet: one record
+                        for f, value in values.items():
+                            setattr(pending_deployments[dep["row"]], f, value)
                     else:
                         new_deployments.append((index, Deployment(worker_id=target, **values)))
+                        pending_deployments[index] = new_deployments[-1][1]
             bulk.insert(CareAssignment, [a for _i, a in assignments], history=True, user=user)
             bulk.insert(Deployment, [d for _i, d in new_deployments], history=True, user=user)
             deployment_ids.update((i, d.pk) for i, d in new_deployments)
@@ -1241,7 +1268,7 @@ def _revalidate(batch: ImportBatch) -> None:
             )
             present = {(w, normalise.text(t)) for w, t in present}
             for r in opened:
-                if (r.worker_id, r.changes["difficulty"]) in present:
+                if (r.worker_id, normalise.text(r.changes["difficulty"])) in present:
                     raise _changed_since(_("A difficulty"), r)
     # The people it creates: still nobody in the register with the same name and mobile (one
     # query; on PostgreSQL an index probe of worker_identity_idx per row).
@@ -1273,6 +1300,7 @@ def undo_batch(*, actor, batch: ImportBatch) -> ImportBatch:
         raise Conflict(_("Only an applied import can be undone."))
     if not may_import(actor, batch.organisation):
         raise NotAllowed(_("You may not undo imports of %(org)s.") % {"org": batch.organisation.name})
+    _check_scope(actor, batch, APPLIED)
     user = _user(actor)
     created = {"worker": set(), "family": set(), "assignment": set(), "deployment": set(), "difficulty": set()}
     restore: dict[str, dict[int, dict]] = {"worker": {}, "family": {}, "deployment": {}}

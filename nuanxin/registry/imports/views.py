@@ -77,10 +77,8 @@ def batch_detail(request, pk: int):
     if outcome in Outcome.values:
         rows = rows.filter(outcome=outcome)
     page = Paginator(rows.defer("raw", "versions", "applied"), PER_PAGE).get_page(request.GET.get("page"))
-    items = [
-        {"row": r, "messages": display.messages_of(r), "changes": display.describe(r), "badge": BADGES[r.outcome]}
-        for r in page.object_list
-    ]
+    # A row about a worker registered outside this user's scope says only that (display.shown).
+    items = [{**item, "badge": BADGES[item["row"].outcome]} for item in display.shown(request.user, page.object_list)]
     tabs = [("", _("All"), batch.counts.get("total", 0))] + [
         (o.value, o.label, batch.counts.get(o.value, 0)) for o in Outcome
     ]

@@ -149,6 +149,20 @@ def test_a_refused_file_shows_its_reason_on_the_form(client, world):
     assert ImportBatch.objects.count() == 0
 
 
+def test_an_upload_over_the_limit_is_refused_by_its_size_without_being_kept(client, world, settings, tmp_path):
+    """The upload handler drops what arrives beyond the limit; the page still says how big the
+    file was and what the limit is, and nothing is stored."""
+    settings.NUANXIN_IMPORT_MAX_BYTES = 1024 * 1024
+    settings.NUANXIN_IMPORT_DIR = tmp_path
+    _login(client, world.p.yi)
+    response = _upload(client, world, name="big.csv", data=b"x" * (3 * 1024 * 1024))
+    assert response.status_code == 200
+    assert "The file is 3.0 MB; the limit is 1.0 MB. Split it into smaller files." in response.content.decode()
+    assert ImportBatch.objects.count() == 0 and list(tmp_path.iterdir()) == []
+    row = AuditLog.objects.get(action="import.refuse")
+    assert (row.actor_id, row.detail["size"], row.detail["file"]) == (world.p.yi.pk, 3 * 1024 * 1024, "big.csv")
+
+
 def test_a_district_admin_cannot_pick_another_district(client, world):
     _login(client, world.p.bing)
     response = _upload(client, world)
