@@ -1,5 +1,11 @@
 """The `nuanxin` console script accepts the documented hyphenated command names."""
 
+import io
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+
 from nuanxin.cli import _command_name
 
 
@@ -43,3 +49,75 @@ def test_a_wrong_setting_is_named_in_one_line_and_exits_2():
         assert done.returncode == 2, name
         assert done.stderr.startswith(message), done.stderr
         assert "Traceback" not in done.stderr
+
+
+
+# --- messages in the project's language --------------------------------------------------------
+
+
+@pytest.fixture
+def run(personas, monkeypatch, capsys):
+    """``nuanxin ARGS`` in-process with no language activated, as from a shell: (status, out, err)."""
+    from django.db import connections
+
+    from nuanxin import cli
+
+    # run_from_argv closes the connections when done, which would end the test's transaction.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+    def run(*args: str, stdin: str = ""):
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        capsys.readouterr()
+        try:
+            cli.main(["nuanxin", *args])
+            status = 0
+        except SystemExit as exc:
+            status = exc.code
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return run
+
+
+def in_default_language(message: str, plural: str = "", count: int = 0) -> str:
+    """``message`` as the default language (Chinese) renders it; a msgid not translated yet
+    stays English."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return translation.ngettext(message, plural, count) if plural else translation.gettext(message)
+
+
+def test_import_and_export_commands_answer_in_the_default_language(run, tmp_path):
+    assert translation.get_language() == settings.LANGUAGE_CODE == "zh-hans"
+    missing = tmp_path / "none.xlsx"
+    no_such_file = in_default_language("No such file: %(path)s") % {"path": missing}
+    assert run("import-tables", str(missing), "--org", "SN") == (2, "", f"CommandError: {no_such_file}\n")
+    table = tmp_path / "t.csv"
+    table.write_text("姓名,联系方式\n", encoding="utf-8")
+    # A msgid already in the catalogue: the Chinese text itself.
+    assert run("import-tables", str(table), "--org", "NOPE") == (2, "", "CommandError: 没有代码为“NOPE”的组织。\n")
+    no_user = in_default_language("No active account has the username “%(username)s”.") % {"username": "nobody"}
+    assert run("import-tables", str(table), "--org", "SN", "--user", "nobody") == (
+        2, "", f"CommandError: {no_user}\n"
+    )
+    out = tmp_path / "t.xlsx"
+    assert run("export-tables", "--org", "NOPE", "--table", "1", "--out", str(out)) == (
+        2, "", "CommandError: 没有代码为“NOPE”的组织。\n"
+    )
+    assert run("export-tables", "--org", "SN", "--table", "1", "--out", str(out), "--user", "nobody") == (
+        2, "", f"CommandError: {no_user}\n"
+    )
+    rows = in_default_language("%(path)s: %(title)s, %(count)s row", "%(path)s: %(title)s, %(count)s rows", 0)
+    title = "青岛市援鄂医疗队成员在鄂期间联系方式统计表"
+    assert run("export-tables", "--org", "SN", "--table", "3", "--out", str(out)) == (
+        0, rows % {"path": out, "title": title, "count": 0} + "\n", ""
+    )
+
+
+def test_users_create_prints_the_role_label_not_its_code(run):
+    result = run("users", "create", "wang", "--org", "SN", "--role", "org_admin", "--password-stdin",
+                 stdin="Strong-pass-2020\n")
+    assert result == (0, "已创建账户 wang：SN 的组织管理员。\n", "")
+    result = run("users", "grant", "wang", "--role", "viewer", "--org", "SN-H1")
+    assert result == (0, "已授予 wang 在 SN-H1 的报表查看员角色。\n", "")
+    result = run("users", "revoke", "wang", "--role", "viewer", "--org", "SN-H1")
+    assert result == (0, "已撤销 wang 在 SN-H1 的报表查看员角色。\n", "")

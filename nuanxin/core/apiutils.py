@@ -29,7 +29,8 @@ Every operation requires a bearer token (``request.user`` is the token's user). 
 the app's service functions with ``actor=request.user``; the services write the audit rows
 (the channel is ``api`` for every /api/ request). Errors are JSON ``{"code", "message"}``:
 raise ``ServiceError`` / ``NotAllowed`` / ``Conflict``, ``Http404`` or ``PermissionDenied``
-and the handlers below answer with the right status.
+and the handlers below answer with the right status. A body parameter (``payload: ThingIn``)
+is read as JSON only: a form or multipart body is a 400 saying so, never a 500.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ from functools import wraps
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.http.request import RawPostDataException
 from django.urls import URLPattern
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
@@ -48,6 +51,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Thr
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
 from ninja.pagination import paginate as ninja_paginate
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from nuanxin.core.errors import ServiceError
@@ -137,6 +141,32 @@ def error_response(status: int, code: str | None = None, message: str | None = N
     return response
 
 
+class BodyNotJson(ValueError):
+    """The body of an operation that reads JSON could not be read as JSON."""
+
+
+class JsonBodyParser(Parser):
+    """Ninja's parser, whose failures are recognisable (``BodyNotJson``) so that the answer can
+    say what to send instead of a bare "invalid request". The body is read as JSON whatever its
+    Content-Type (``curl -d '{…}'`` sends JSON labelled as a form)."""
+
+    def parse_body(self, request: HttpRequest):
+        try:
+            return super().parse_body(request)
+        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+            raise BodyNotJson(str(exc)) from exc
+
+
+def body_not_json_message(request: HttpRequest) -> str:
+    """What to fix when an operation that reads a JSON body got something else."""
+    if (request.content_type or "") == "application/json":
+        return _("The request body is not valid JSON.")
+    return _(
+        "The request body must be JSON, sent with “Content-Type: application/json” (form fields and "
+        "multipart bodies are not read here)."
+    )
+
+
 def _validation_errors(errors: list[dict]) -> list[dict]:
     result = []
     for error in errors:
@@ -175,7 +205,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return response
 
     def on_http_error(request, exc: HttpError):
+        if isinstance(exc.__cause__, BodyNotJson):
+            return error_response(400, "invalid", body_not_json_message(request))
         return error_response(exc.status_code)
+
+    def on_body_already_read(request, exc: RawPostDataException):
+        # A multipart POST to an operation reading JSON: Django has parsed the form (the NUL
+        # check reads it) and the raw body is gone. It was not JSON anyway.
+        return error_response(400, "invalid", body_not_json_message(request))
 
     def on_validation(request, exc: NinjaValidationError):
         return error_response(422, "invalid", errors=_validation_errors(exc.errors))
@@ -196,6 +233,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(ObjectDoesNotExist, on_not_found)
     api.add_exception_handler(Throttled, on_throttled)
     api.add_exception_handler(HttpError, on_http_error)
+    api.add_exception_handler(RawPostDataException, on_body_already_read)
     api.add_exception_handler(NinjaValidationError, on_validation)
     api.add_exception_handler(DjangoValidationError, on_django_validation)
     api.add_exception_handler(Exception, on_anything_else)
@@ -204,7 +242,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
 class NuanxinAPI(NinjaAPI):
     """NinjaAPI whose "method not allowed" answers are JSON too (ninja answers those with
     plain text from inside its path view, where no exception handler sees them), and which
-    refuses text holding a NUL character before any operation runs (see ``holds_nul``)."""
+    refuses text holding a NUL character before any operation runs (see ``holds_nul``). Its
+    parser tells a body that is not JSON from other bad requests (``JsonBodyParser``)."""
+
+    def __init__(self, *args, parser: Parser | None = None, **kwargs):
+        super().__init__(*args, parser=parser or JsonBodyParser(), **kwargs)
 
     @property
     def urls(self):
@@ -225,7 +267,12 @@ def holds_nul(request: HttpRequest) -> bool:
             if b"\x00" in body or b"\\u0000" in body.lower():
                 return True
         elif content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
-            fields += [*request.POST.lists()]
+            try:
+                fields += [*request.POST.lists()]
+            except MultiPartParserError:
+                # A broken multipart body (no boundary, cut short) reads as no fields: the
+                # operation answers what it misses (a JSON operation: "the body must be JSON").
+                pass
     return any("\x00" in value for _name, values in fields for value in values)
 
 

@@ -1,7 +1,7 @@
 """The three attachment tables of notice 001 (青工办〔2020〕8号), written back in their official
 layout: a title row, a 填报单位 / 日期 row, the official header texts with a 序号 column, one
-row per worker (tables 1 and 2) or per deployment (table 3). Table 3 can also be split into
-one sheet per carrier, for the fee-waiver request of measure 7.
+row per worker (tables 1 and 2) or per deployment of an aid-team (援鄂医疗队) worker (table 3).
+Table 3 can also be split into one sheet per carrier, for the fee-waiver request of measure 7.
 
 Every cell is written as text (phones stay 13812345678, never 1.38E+10) and no cell can run
 as a formula: values beginning with = + - @ tab or CR are neutralised by
@@ -253,7 +253,9 @@ def write_table(target, *, table: int, organisation, workers, by_carrier: bool =
                 SHEET_NAMES[table], table, organisation.name, day, worker_rows(workers.filter(team__in=teams))
             )
         else:
-            deployments = Deployment.objects.filter(worker__in=workers)
+            # Table 3 is the aid team's: a deployment left on a worker moved to another team
+            # is not listed (the importer would refuse it: table 3 rows match aid-team workers).
+            deployments = Deployment.objects.filter(worker__in=workers.filter(team=TeamType.HUBEI_AID))
             rows = deployment_rows(deployments)
             if by_carrier:
                 count = 0

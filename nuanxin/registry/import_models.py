@@ -9,6 +9,7 @@ records it touched are unchanged since.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nuanxin.core.models import ScopedQuerySet
 from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, TeamType
@@ -26,7 +27,8 @@ class BatchStatus(models.TextChoices):
 
 
 class Outcome(models.TextChoices):
-    CREATE = "create", _("Create")
+    # Its own context: the word of docs/import.md (新建), not the button's "Create" (创建).
+    CREATE = "create", pgettext_lazy("import outcome", "Create")
     UPDATE = "update", _("Update")
     UNCHANGED = "unchanged", _("Unchanged")
     REJECT = "reject", _("Rejected")

@@ -1,12 +1,13 @@
 """The REST API: token authentication, the JSON error shapes, /me, /orgs and the schema."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from nuanxin.accounts.models import ApiToken
 from nuanxin.accounts.services import create_api_token, revoke_api_token
@@ -162,7 +163,84 @@ def test_invalid_input_is_422_with_per_field_errors(personas):
 def test_malformed_json_is_a_json_error(personas):
     response = bearer(personas.yi).post("/api/errors/payload", data="{not json", content_type="application/json")
     assert response.status_code == 400
-    assert response.json() == {"code": "invalid", "message": "The request is not valid."}
+    assert response.json() == {"code": "invalid", "message": "The request body is not valid JSON."}
+
+
+NOT_JSON = {
+    "code": "invalid",
+    "message": "The request body must be JSON, sent with “Content-Type: application/json” (form fields and "
+    "multipart bodies are not read here).",
+}
+
+
+def _non_json_bodies():
+    """(label, body, content type) of what curl's -F, -d and --data-binary send."""
+    from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+
+    return [
+        ("multipart", encode_multipart(BOUNDARY, {"name": "x", "count": "1"}), MULTIPART_CONTENT),
+        ("multipart without boundary", b"name=x", "multipart/form-data"),
+        ("form", "name=x&count=1", "application/x-www-form-urlencoded"),
+        ("text", "name x", "text/plain"),
+    ]
+
+
+@pytest.mark.urls(ERROR_URLS)
+def test_a_form_or_multipart_body_is_400_saying_send_json(personas, caplog):
+    client = bearer(personas.yi)
+    for label, body, content_type in _non_json_bodies():
+        response = client.generic("POST", "/api/errors/payload", body, content_type=content_type)
+        assert (response.status_code, response.json()) == (400, NOT_JSON), label
+    assert [r for r in caplog.records if r.levelname == "ERROR"] == []
+    # JSON labelled as a form (curl -d '{…}' without a Content-Type header) is still read.
+    response = client.post(
+        "/api/errors/payload", '{"name": "x", "count": 1}', content_type="application/x-www-form-urlencoded"
+    )
+    assert (response.status_code, response.json()) == (200, {"ok": True})
+
+
+def test_the_body_message_is_chinese_by_default(personas):
+    _token, plaintext = create_api_token(actor=None, user=personas.yi)
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}").post(
+        "/api/v1/imports/1/apply", {"undecided": "skip"}
+    )
+    assert response.status_code == 400
+    with translation.override("zh-hans"):
+        expected = translation.gettext(NOT_JSON["message"])
+    assert response.json() == {"code": "invalid", "message": expected}
+
+
+def test_no_write_operation_fails_on_a_form_or_multipart_body(personas, caplog):
+    """Every POST/PATCH of the API, found in its schema: those reading JSON answer 400 saying
+    so (a multipart POST used to be a 500: the form is parsed before the body is read), the
+    others their own answer. Nothing reaches a handler, nothing is logged as an error."""
+    from nuanxin.api import api
+
+    operations = {
+        f"{method.upper()} {path}": "application/json" in op.get("requestBody", {}).get("content", {})
+        for path, ops in api.get_openapi_schema()["paths"].items()
+        for method, op in ops.items()
+        if method in ("post", "put", "patch", "delete")
+    }
+    others = {
+        "POST /api/v1/imports": (400, {
+            "code": "invalid", "field": "file",
+            "message": "Send a multipart form: the table file in the field “file” and the organisation code "
+            "in “org”.",
+        }),
+        "POST /api/v1/imports/{import_id}/undo": (404, {"code": "not_found", "message": "Not found."}),
+    }
+    assert sorted(op for op, json_body in operations.items() if not json_body) == sorted(others)
+    assert len(operations) == 10
+    client = bearer(personas.jia)
+    for operation, json_body in operations.items():
+        method, path = operation.split(" ")
+        url = re.sub(r"\{\w+\}", "999999", path)
+        for label, body, content_type in _non_json_bodies():
+            response = client.generic(method, url, body, content_type=content_type)
+            expected = (400, NOT_JSON) if json_body else others[operation]
+            assert (response.status_code, response.json()) == expected, (operation, label)
+    assert [r for r in caplog.records if r.levelname == "ERROR"] == []
 
 
 def test_a_wrong_method_is_json_405(personas):

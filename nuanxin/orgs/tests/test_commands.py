@@ -123,7 +123,7 @@ def test_users_create_prints_a_generated_password_once(run, tree_file):
                            "--full-name", "安")
     assert (status, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0] == "Created account ann: care_contact at QD-SN-01."
+    assert lines[0] == "Created account ann: Care contact at QD-SN-01."
     match = re.fullmatch(r"Password \(shown once\): ([A-Za-z0-9]{16})", lines[1])
     assert match and len(lines) == 2
     user = User.objects.get(username="ann")
@@ -136,7 +136,7 @@ def test_users_create_reads_the_password_from_stdin(run, tree_file):
     run("orgs", "load", str(tree_file))
     result = run("users", "create", "bob", "--org", "QD-SN", "--role", "org_admin", "--password-stdin",
                  stdin="Strong-pass-2020\n")
-    assert result == (0, "Created account bob: org_admin at QD-SN.\n", "")
+    assert result == (0, "Created account bob: Organisation administrator at QD-SN.\n", "")
     assert User.objects.get(username="bob").check_password("Strong-pass-2020")
     # An empty stdin is a usage error; a weak password is refused; both create nothing.
     assert run("users", "create", "cat", "--org", "QD-SN", "--role", "viewer", "--password-stdin")[0] == 2
@@ -167,7 +167,7 @@ def test_users_grant_revoke_list(run, tree_file):
     run("users", "create", "ann", "--org", "QD-SN-01", "--role", "care_contact", "--full-name", "安")
     run("users", "create", "bob", "--org", "QD-SN", "--role", "org_admin")
     assert run("users", "grant", "ann", "--role", "viewer", "--org", "QD-YW") == (
-        0, "Granted viewer at QD-YW to ann.\n", ""
+        0, "Granted Report viewer at QD-YW to ann.\n", ""
     )
     assert run("users", "grant", "ann", "--role", "viewer", "--org", "QD-YW") == (
         1, "", "CommandError: The user already holds this role there.\n"
@@ -180,7 +180,7 @@ def test_users_grant_revoke_list(run, tree_file):
         0, "ann  安  QD-SN-01  care_contact@QD-SN-01,viewer@QD-YW\n", ""
     )
     assert run("users", "revoke", "ann", "--role", "viewer", "--org", "QD-YW") == (
-        0, "Revoked viewer at QD-YW from ann.\n", ""
+        0, "Revoked Report viewer at QD-YW from ann.\n", ""
     )
     assert run("users", "revoke", "ann", "--role", "viewer", "--org", "QD-YW") == (
         1, "", "CommandError: ann holds no such role there.\n"

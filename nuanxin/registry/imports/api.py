@@ -123,6 +123,12 @@ def create_import(
     ``status`` is ``planned`` (or ``refused``)."""
     apiutils.require_roles(request, REGISTER_CHANGE_ROLES)
     code = org or request.GET.get("org", "")
+    if not code and file is None:
+        # Neither field arrived: most likely not a multipart form at all (e.g. a JSON body).
+        raise ServiceError(
+            _("Send a multipart form: the table file in the field “file” and the organisation code in “org”."),
+            field="file",
+        )
     if not code:
         raise ServiceError(_("Unknown organisation code, or outside your scope."), field="org")
     organisation = apiutils.get_scoped_or_404(Organisation, request, "change", code=code)

@@ -17,6 +17,7 @@ from nuanxin.care.services import open_difficulty
 from nuanxin.core.errors import NotAllowed, ServiceError
 from nuanxin.core.models import AuditLog
 from nuanxin.registry import exports, services
+from nuanxin.registry.models import Worker
 from nuanxin.registry.tests.helpers import assign, make_worker
 
 pytestmark = pytest.mark.django_db
@@ -151,6 +152,33 @@ def test_table3_and_its_carrier_split(register):
     ]
 
 
+@time_machine.travel(datetime.datetime(2020, 2, 17, 10, tzinfo=datetime.UTC))
+def test_table3_lists_only_the_aid_teams_deployments(register):
+    """Table 3 is the aid team's table: a deployment recorded for a worker of another team (or
+    left on a worker moved to another team) is not listed, plain or split by carrier, since
+    the importer refuses table 3 rows that match no aid-team worker."""
+    p = register
+    wang = Worker.objects.get(name="王五")  # 疾控检测流调团队
+    services.save_deployment(actor=None, worker=wang, batch="第一批", deployed_mobile="13900007777")
+    li = Worker.objects.get(name="李四")
+    services.update_worker(actor=None, worker=li, team="designated_hospital")
+    result = exports.export_table(actor=p.jia, organisation=p.city, table=3)
+    assert result.rows == 2
+    assert sheets(result.content)["附件3"][3:] == [
+        ["1", "赵六", "市北区人民医院工会", "18900005678", "电信"],
+        ["2", "张三", "市南区人民医院工会", "18600001234", "联通"],
+    ]
+    split = exports.export_table(actor=p.jia, organisation=p.city, table=3, by_carrier=True)
+    assert split.rows == 2
+    book = sheets(split.content)
+    assert {name: rows[3:] for name, rows in book.items()} == {
+        "移动": [],
+        "联通": [["1", "张三", "市南区人民医院工会", "18600001234", "联通"]],
+        "电信": [["1", "赵六", "市北区人民医院工会", "18900005678", "电信"]],
+    }
+    assert [r.detail["rows"] for r in AuditLog.objects.filter(action="registry.export").order_by("id")] == [2, 2]
+
+
 def test_phones_are_text_cells(register):
     content = exports.export_table(actor=None, organisation=register.city, table=1).content
     book = CalamineWorkbook.from_filelike(io.BytesIO(content))
@@ -213,13 +241,41 @@ def english():
 
 def test_export_command_errors(register, tmp_path, english):
     out = tmp_path / "t.xlsx"
-    with pytest.raises(CommandError, match="No organisation"):
+    with pytest.raises(CommandError) as exc:
         call_command("export_tables", "--org", "NOPE", "--table", "1", "--out", str(out))
+    assert (str(exc.value), exc.value.returncode) == ("No organisation has the code “NOPE”.", 2)
     with pytest.raises(CommandError, match="may not export"):
         call_command("export_tables", "--org", "SN", "--table", "1", "--out", str(out), "--user", "bing")
-    with pytest.raises(CommandError, match="No active user"):
+    with pytest.raises(CommandError) as exc:
         call_command("export_tables", "--org", "SN", "--table", "1", "--out", str(out), "--user", "nobody")
+    assert (str(exc.value), exc.value.returncode) == ("No active account has the username “nobody”.", 2)
+    with pytest.raises(CommandError) as exc:
+        call_command("export_tables", "--org", "SN", "--table", "1", "--out", str(tmp_path / "no" / "t.xlsx"))
+    assert (str(exc.value), exc.value.returncode) == (f"The folder {tmp_path / 'no'} does not exist.", 2)
     assert not out.exists()
+
+
+def test_export_command_prints_file_title_and_rows(register, tmp_path, capsys, english):
+    out = tmp_path / "t.xlsx"
+    call_command("export_tables", "--org", "SN", "--table", "1", "--out", str(out))
+    assert capsys.readouterr().out == f"{out}: 青岛市援鄂医疗队成员联系表, 2 rows\n"
+    call_command("export_tables", "--org", "SN-H1", "--table", "2", "--out", str(out))
+    assert capsys.readouterr().out == f"{out}: 抗疫一线医护职工联系表, 1 row\n"
+
+
+def test_export_command_speaks_the_default_language(register, tmp_path, capsys):
+    """No language is activated: the command answers in LANGUAGE_CODE (Chinese), like every
+    command of the project."""
+    out = tmp_path / "t.xlsx"
+    with pytest.raises(CommandError) as exc:
+        call_command("export_tables", "--org", "NOPE", "--table", "1", "--out", str(out))
+    assert str(exc.value) == "没有代码为“NOPE”的组织。"
+    call_command("export_tables", "--org", "SN", "--table", "1", "--out", str(out))
+    with translation.override("zh-hans"):
+        expected = translation.ngettext(
+            "%(path)s: %(title)s, %(count)s row", "%(path)s: %(title)s, %(count)s rows", 2
+        ) % {"path": out, "title": "青岛市援鄂医疗队成员联系表", "count": 2}
+    assert capsys.readouterr().out == expected + "\n"
 
 
 @pytest.mark.parametrize("table", [1, 2, 3])

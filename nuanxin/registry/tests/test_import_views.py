@@ -12,7 +12,7 @@ from python_calamine import CalamineWorkbook
 
 from nuanxin.accounts.services import create_api_token
 from nuanxin.core.models import AuditLog
-from nuanxin.registry.import_models import BatchStatus, ImportBatch
+from nuanxin.registry.import_models import BatchStatus, ImportBatch, Outcome
 from nuanxin.registry.imports import display
 from nuanxin.registry.models import Deployment, Worker
 from nuanxin.registry.tests.import_fixtures import build_world, sample, table1
@@ -69,6 +69,34 @@ def test_page_flow_upload_dry_run_apply_undo(client, world):
     assert Worker.objects.count() == 0
     batch.refresh_from_db()
     assert batch.status == BatchStatus.UNDONE
+
+
+def test_the_outcome_of_a_new_worker_is_its_own_word_not_the_create_button(client, world):
+    """docs/import.md calls it 新建; the generic button "Create" is 创建. The outcome label has
+    its own msgctxt ("import outcome"), so the two translate apart."""
+    from django.utils.translation import trans_real
+
+    assert (Outcome.CREATE.label, Outcome.CREATE.label == "Create") == ("Create", True)  # English
+    catalog = trans_real.translation("zh-hans")._catalog
+    key = "import outcome\x04Create"
+    had, before = key in catalog._catalogs[0], catalog._catalogs[0].get(key)
+    catalog[key] = "新建"  # what the catalogue says once translated (independent of the .po here)
+    try:
+        client.force_login(world.p.yi)
+        client.cookies["nuanxin_language"] = "zh-hans"
+        _upload(client, world)
+        batch = ImportBatch.objects.get()
+        page = client.get(reverse("registry:imports:detail", args=[batch.pk])).content.decode()
+        with translation.override("zh-hans"):
+            assert (str(Outcome.CREATE.label), translation.gettext("Create")) == ("新建", "创建")
+    finally:
+        if had:
+            catalog._catalogs[0][key] = before
+        else:
+            del catalog._catalogs[0][key]
+    assert '<div class="small nx-outcome-create">新建</div>' in page
+    assert page.count('<span class="badge text-bg-success">新建</span>') == 5
+    assert "创建" not in page
 
 
 def test_progress_partial_asks_for_a_refresh_when_done(client, world):
@@ -232,6 +260,32 @@ def test_api_upload_applied_at_once_and_errors(client, world):
     assert missing.status_code == 404
 
 
+def test_api_apply_with_a_form_body_is_400_and_applies_nothing(client, world, caplog):
+    _api(client, world.p.yi)
+    f = io.BytesIO(sample("table1_aid_team.xlsx").read_bytes())
+    f.name = "table1.xlsx"
+    batch_id = client.post("/api/v1/imports", {"file": f, "org": "QD-SN-01"}).json()["id"]
+    not_json = {
+        "code": "invalid",
+        "message": "The request body must be JSON, sent with “Content-Type: application/json” (form fields and "
+        "multipart bodies are not read here).",
+    }
+    # curl -F undecided=skip (multipart: was a 500) and curl -d undecided=skip (a form).
+    multipart = client.post(f"/api/v1/imports/{batch_id}/apply", {"undecided": "skip"})
+    assert (multipart.status_code, multipart.json()) == (400, not_json)
+    form = client.post(
+        f"/api/v1/imports/{batch_id}/apply", "undecided=skip", content_type="application/x-www-form-urlencoded"
+    )
+    assert (form.status_code, form.json()) == (400, not_json)
+    assert [r for r in caplog.records if r.levelname == "ERROR"] == []
+    assert (ImportBatch.objects.get(pk=batch_id).status, Worker.objects.count()) == (BatchStatus.PLANNED, 0)
+    # curl -d '{"undecided": "skip"}' without a Content-Type header: JSON, read as such.
+    applied = client.post(
+        f"/api/v1/imports/{batch_id}/apply", '{"undecided": "skip"}', content_type="application/x-www-form-urlencoded"
+    )
+    assert (applied.status_code, applied.json()["status"], Worker.objects.count()) == (200, "applied", 5)
+
+
 # --- the command -------------------------------------------------------------------------------
 
 
@@ -261,10 +315,13 @@ def test_command_exit_codes(world, tmp_path):
     assert exc.value.code == 1
     with pytest.raises(CommandError) as usage:
         call_command("import_tables", str(bad), "--org", "NOPE")
-    assert usage.value.returncode == 2
+    assert (str(usage.value), usage.value.returncode) == ("No organisation has the code “NOPE”.", 2)
     with pytest.raises(CommandError) as denied:
         call_command("import_tables", str(sample("table1_aid_team.xlsx")), "--org", "QD-SN-01", "--user", "bing")
     assert denied.value.returncode == 2
+    with pytest.raises(CommandError) as nobody:
+        call_command("import_tables", str(bad), "--org", "QD-SN-01", "--user", "nobody")
+    assert (str(nobody.value), nobody.value.returncode) == ("No active account has the username “nobody”.", 2)
     with pytest.raises(CommandError) as missing:
         call_command("import_tables", str(tmp_path / "none.xlsx"), "--org", "QD-SN-01")
-    assert missing.value.returncode == 2
+    assert (str(missing.value), missing.value.returncode) == (f"No such file: {tmp_path / 'none.xlsx'}", 2)

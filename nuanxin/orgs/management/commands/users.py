@@ -121,7 +121,7 @@ class Command(BaseCommand):
             full_name=options["full_name"], email=options["email"], mobile=options["mobile"],
         )
         self.stdout.write(_("Created account %(username)s: %(role)s at %(org)s.")
-                          % {"username": user.username, "role": options["role"], "org": org.code})
+                          % {"username": user.username, "role": Role(options["role"]).label, "org": org.code})
         if generated:
             self.stdout.write(_("Password (shown once): %(password)s") % {"password": generated})
 
@@ -130,7 +130,7 @@ class Command(BaseCommand):
         target = self._target(options)
         grant = services.grant_role(actor=None, user=user, role=options["role"], **target)
         self.stdout.write(_("Granted %(role)s at %(target)s to %(username)s.")
-                          % {"role": grant.role, "target": _target_code(grant), "username": user.username})
+                          % {"role": Role(grant.role).label, "target": _target_code(grant), "username": user.username})
 
     def do_revoke(self, options) -> None:
         user = self._user(options["username"])
@@ -140,7 +140,7 @@ class Command(BaseCommand):
             raise CommandError(_("%(username)s holds no such role there.") % {"username": user.username})
         services.revoke_grant(actor=None, grant=grant)
         self.stdout.write(_("Revoked %(role)s at %(target)s from %(username)s.")
-                          % {"role": grant.role, "target": _target_code(grant), "username": user.username})
+                          % {"role": Role(grant.role).label, "target": _target_code(grant), "username": user.username})
 
     def do_disable(self, options) -> None:
         user = services.set_user_active(actor=None, user=self._user(options["username"]), active=False)

@@ -4,6 +4,8 @@ import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from nuanxin.core.errors import ServiceError
 from nuanxin.registry import exports
@@ -31,15 +33,17 @@ class Command(BaseCommand):
 
         organisation = Organisation.objects.filter(code=org).first()
         if organisation is None:
-            raise CommandError(f"No organisation with code {org!r}.", returncode=2)
+            raise CommandError(_("No organisation has the code “%(code)s”.") % {"code": org}, returncode=2)
         actor = None
         if user:
             actor = User.objects.filter(username=user, is_active=True).first()
             if actor is None:
-                raise CommandError(f"No active user named {user!r}.", returncode=2)
+                raise CommandError(
+                    _("No active account has the username “%(username)s”.") % {"username": user}, returncode=2
+                )
         path = Path(out)
         if not path.parent.is_dir():
-            raise CommandError(f"The folder {path.parent} does not exist.", returncode=2)
+            raise CommandError(_("The folder %(folder)s does not exist.") % {"folder": path.parent}, returncode=2)
         try:
             result = exports.export_table(actor=actor, organisation=organisation, table=table, by_carrier=by_carrier)
         except ServiceError as exc:
@@ -49,4 +53,7 @@ class Command(BaseCommand):
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(result.content)
-        self.stdout.write(f"{path}: {exports.TITLES[table]}, {result.rows} rows")
+        self.stdout.write(
+            ngettext("%(path)s: %(title)s, %(count)s row", "%(path)s: %(title)s, %(count)s rows", result.rows)
+            % {"path": path, "title": exports.TITLES[table], "count": result.rows}
+        )

@@ -47,15 +47,17 @@ class Command(BaseCommand):
 
         path = Path(opts["path"])
         if not path.is_file():
-            raise CommandError(f"No such file: {path}", returncode=2)
+            raise CommandError(_("No such file: %(path)s") % {"path": path}, returncode=2)
         org = Organisation.objects.filter(code=opts["org"]).first()
         if org is None:
-            raise CommandError(f"No organisation with code {opts['org']!r}.", returncode=2)
+            raise CommandError(_("No organisation has the code “%(code)s”.") % {"code": opts["org"]}, returncode=2)
         actor = None
         if opts.get("user"):
             actor = User.objects.filter(username=opts["user"], is_active=True).first()
             if actor is None:
-                raise CommandError(f"No active user {opts['user']!r}.", returncode=2)
+                raise CommandError(
+                    _("No active account has the username “%(username)s”.") % {"username": opts["user"]}, returncode=2
+                )
         try:
             with path.open("rb") as fh:
                 batch = services.create_batch(
