@@ -28,6 +28,10 @@ def _texts() -> dict[str, str]:
         "too_long": _("%(column)s is longer than %(max)s characters."),
         "family_phone_without_name": _("A family phone “%(value)s” has no family name beside it."),
         "unit_unknown": _("Unit “%(value)s” is not an organisation under %(org)s."),
+        "unit_outside_org": _(
+            "Unit “%(value)s” is not under %(org)s, the organisation selected for this import; "
+            "import it into an organisation that covers it."
+        ),
         "unit_outside_scope": _(
             "Unit “%(value)s” is outside your scope; import it from an organisation that covers it."
         ),
@@ -58,6 +62,9 @@ def _texts() -> dict[str, str]:
         "contact_no_campaign": _("No care campaign is running; union contact “%(name)s” kept as text."),
         "contact_other": _("The family already has care contact %(name)s; left as it is."),
         "difficulty_exists": _("The same difficulty is already open."),
+        "difficulty_in_row": _(
+            "The same difficulty comes with row %(line)s of sheet “%(sheet)s”; it is opened once."
+        ),
         "carrier_suggested": _("Carrier taken from the number segment: %(carrier)s."),
         "team_default": _("The sheet does not say which team; %(team)s was used."),
         "family_continued": _("Family members continued on row %(line)s."),

@@ -108,8 +108,9 @@ def iter_file(path, kind: str, *, default_team: str, sheets: list[dict], on_shee
             "rows": 0,
         }
         sheets.append(info)
-        sheet_team = team or default_team or TeamType.OTHER
-        team_note = [] if team or layout.table != 2 else [reason("team_default", team=str(sheet_team))]
+        # A table 2 sheet that names no team: the upload's default team (else 其他一线团队) for the
+        # workers it creates, noted on their rows by the planner; never a change to a registered one.
+        fallback = "" if team or layout.table != 2 else str(default_team or TeamType.OTHER)
         previous: Parsed | None = None
         columns = layout.columns
         table = layout.table
@@ -133,7 +134,9 @@ def iter_file(path, kind: str, *, default_team: str, sheets: list[dict], on_shee
                         previous.reasons.extend(extra)
                         previous.notes.append(reason("family_continued", line=line))
                         continue
-                    data, reasons = r.parse_person(cells, columns, table=table, sheet_team=sheet_team)
+                    data, reasons = r.parse_person(
+                        cells, columns, table=table, sheet_team=team, default_team=fallback
+                    )
                 notes = data.pop("notes")
                 row = Parsed(
                     sheet=sheet.name,
@@ -145,8 +148,6 @@ def iter_file(path, kind: str, *, default_team: str, sheets: list[dict], on_shee
                     notes=list(notes) if notes else [],
                     unit_hint=layout.unit_text,
                 )
-                if team_note and not r.cell(cells, columns, h.TEAM).strip():
-                    row.notes.extend(team_note)
                 info["rows"] += 1
             if previous is not None:
                 yield previous
@@ -186,10 +187,11 @@ def _org_keys(name: str) -> set[str]:
 class Units:
     """Resolve unit names written in a table to organisations under the batch's organisation."""
 
-    def __init__(self, root):
+    def __init__(self, root, in_scope=None):
         from nuanxin.orgs.models import Organisation
 
         self.root = root
+        self.in_scope = in_scope or (lambda path: True)  # whether the acting user covers a path
         self.by_key: dict[str, list] = {}
         self.by_id = {}
         for org in Organisation.objects.only("id", "path", "name", "code").order_by("path"):
@@ -213,6 +215,8 @@ class Units:
         elif len(inside) > 1:
             exact = [o for o in inside if o.name == text]
             result = (exact[0], "") if len(exact) == 1 else (None, "unit_unknown")
+        elif any(self.in_scope(o.path) for o in found):
+            result = (None, "unit_outside_org")  # the user's, but not under the organisation chosen
         elif found:
             result = (None, "unit_outside_scope")
         else:
@@ -249,6 +253,7 @@ class State:
     family: tuple = ()  # of family tuples (see F_KEY ...), in the register's order
     has_primary: bool = False
     difficulties: frozenset = frozenset()  # open difficulty texts
+    difficulty_rows: tuple = ()  # (text, line, sheet) of those among them an earlier row of the file opens
     assigned: int | None = None
     assigned_name: str = ""
     deployment: dict | None = None
@@ -427,6 +432,19 @@ class Contacts:
         return found
 
 
+def open_among(text: str, open_texts: frozenset) -> set[str]:
+    """The open difficulties (normalised texts) a 存在困难 cell (normalised) names, or an empty
+    set when it names a new one: the cell itself, or each of the open difficulties that the
+    exported tables join with "；" (read back as ";")."""
+    if text in open_texts:
+        return {text}
+    if ";" in text:
+        parts = {part.strip() for part in text.split(";")} - {""}
+        if parts and parts <= open_texts:
+            return parts
+    return set()
+
+
 # --- the planner ----------------------------------------------------------------------------
 
 
@@ -475,7 +493,7 @@ class Planner:
         self.root = organisation
         self.actor = actor
         self.scope_paths = None if actor is None else scope.scope_paths(actor, REGISTER_CHANGE_ROLES)
-        self.units = Units(organisation)
+        self.units = Units(organisation, self.in_scope)
         self.contacts = Contacts(organisation)
         campaign = current_campaign()
         self.campaign_id = campaign.pk if campaign else None
@@ -684,11 +702,16 @@ class Planner:
         apply it to ``state`` so later rows see it."""
         changes = planned.changes
         notes = d["notes"]
+        team = d.get("team", "")
+        if not team and creating and d.get("default_team"):
+            # the upload's default team names the team of a new worker only
+            team = d["default_team"]
+            notes.append(reason("team_default", team=team))
         new_values = {
             "gender": d.get("gender", ""),
             "category": d.get("category", ""),
             "post_title": d.get("post_title", ""),
-            "team": d.get("team", ""),
+            "team": team,
         }
         contact_user = None
         contact = d.get("contact", "")
@@ -765,11 +788,17 @@ class Planner:
         difficulty = d.get("difficulty", "")
         if difficulty:
             same = normalise.text(difficulty)  # how open difficulties are compared (load_related)
-            if same in state.difficulties:
-                notes.append(reason("difficulty_exists"))
+            known = open_among(same, state.difficulties)
+            if known:
+                earlier = [row for row in state.difficulty_rows if row[0] in known]
+                if len(earlier) == len(known):  # not registered yet: an earlier row of the file opens it
+                    notes.append(reason("difficulty_in_row", line=earlier[0][1], sheet=earlier[0][2]))
+                else:
+                    notes.append(reason("difficulty_exists"))
             else:
                 changes["difficulty"] = difficulty
                 state.difficulties = state.difficulties | {same}
+                state.difficulty_rows = (*state.difficulty_rows, (same, planned.line, planned.sheet))
         if state.worker_id and (changes.get("worker") or changes.get("family_add")):
             planned.versions["worker"] = state.version
         if not creating:

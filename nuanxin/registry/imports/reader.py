@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from nuanxin.core.exports import FORMULA_PREFIXES
 from nuanxin.registry.imports.safety import FileRefused, decode_text, limit, too_many_rows
 from nuanxin.registry.imports.timing import phase
 
@@ -27,9 +28,22 @@ class Sheet:
     height: int = 0  # rows in the sheet (for the progress bar)
 
 
+# What ``core.exports.neutralise`` puts before a cell that could run as a formula: the tables
+# Nuanxin exports write "'=1+2" and "'@司机"; read back, the apostrophe goes again (and only
+# before those characters: "'abc" keeps it).
+_NEUTRALISED = tuple("'" + c for c in FORMULA_PREFIXES)
+
+
+def unneutralise(text: str) -> str:
+    """A cell's text without the apostrophe an export put before a would-be formula."""
+    return text[1:] if text.startswith(_NEUTRALISED) else text
+
+
 def cell_text(value) -> str:
     if value is None or value == "":
         return ""
+    if type(value) is str:
+        return unneutralise(value.replace("\x00", ""))  # PostgreSQL text cannot hold NUL
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
@@ -98,8 +112,9 @@ def _calamine_rows(sheet, counter: _RowCounter) -> Iterator[tuple[int, list[str]
             if counter.seen > counter.max_rows:
                 raise too_many_rows()
             line += 1
-            # Most cells are text already: convert only the others (numbers, dates, booleans).
-            cells = [v if type(v) is str and "\x00" not in v else cell_text(v) for v in row]
+            # Most cells are text already: convert only the others (numbers, dates, booleans), and
+            # text that needs cleaning (a NUL, an export's apostrophe).
+            cells = [v if type(v) is str and "\x00" not in v and v[:1] != "'" else cell_text(v) for v in row]
         yield line, cells
 
 
@@ -111,6 +126,7 @@ def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
-        yield from enumerate(reader, start=1)
+        for line, cells in enumerate(reader, start=1):
+            yield line, [unneutralise(c) if c[:1] == "'" else c for c in cells]
     except csv.Error as exc:
         raise FileRefused(_("The CSV file is malformed (%(error)s).") % {"error": exc}) from None

@@ -203,8 +203,13 @@ def _positions(columns: dict[str, int]) -> tuple:
     return found[1]
 
 
-def parse_person(cells: list[str], columns: dict[str, int], *, table: int, sheet_team: str) -> tuple[dict, list]:
-    """Values of a row of table 1 or 2, and the reasons to reject it (empty when it is fine)."""
+def parse_person(
+    cells: list[str], columns: dict[str, int], *, table: int, sheet_team: str, default_team: str = ""
+) -> tuple[dict, list]:
+    """Values of a row of table 1 or 2, and the reasons to reject it (empty when it is fine).
+    ``sheet_team`` is the team the sheet names (its subtitle); ``default_team`` the team for
+    a table 2 row that names none, kept apart (``data["default_team"]``): it is only for a
+    worker the import creates, never a change to one already registered."""
     n = len(cells)
     (
         p_name, p_phone, p_team, p_difficulty, p_gender, p_category, p_post, p_unit, p_contact, p_family,
@@ -259,6 +264,8 @@ def parse_person(cells: list[str], columns: dict[str, int], *, table: int, sheet
         "family": family,
         "notes": [],
     }
+    if not team and default_team:
+        data["default_team"] = default_team
     return data, reasons
 
 

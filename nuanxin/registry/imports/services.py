@@ -9,6 +9,7 @@ an applied batch while nothing has changed the records it wrote since.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
@@ -19,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
+import xlsxwriter
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
@@ -27,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from nuanxin.core import audit
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
-from nuanxin.core.exports import build_xlsx
+from nuanxin.core.exports import XLSX_MAX_CELL, neutralise
 from nuanxin.core.models import AuditOutcome
 from nuanxin.orgs import scope
 from nuanxin.registry import normalise
@@ -411,7 +413,9 @@ def _state_of_created(source: ImportRow) -> pl.State:
     )
     state.has_primary = bool(state.family)
     if ch.get("difficulty"):
-        state.difficulties = frozenset({normalise.text(ch["difficulty"])})
+        text = normalise.text(ch["difficulty"])
+        state.difficulties = frozenset({text})
+        state.difficulty_rows = ((text, source.line, source.sheet),)
     if ch.get("assign"):
         state.assigned, state.assigned_name = ch["assign"]["user"], ch["assign"]["name"]
     return state
@@ -1052,8 +1056,10 @@ def _sync_care(batch: ImportBatch) -> None:
     )
 
 
-def _update_later(model, changes: dict, user) -> None:
-    """Write the final values of records updated by the batch, with one history row each."""
+def _update_later(model, changes: dict, user, stamps: dict | None = None) -> None:
+    """Write the final values of records updated by the batch, with one history row each.
+    ``stamps``: the ``updated_at`` to give some records (an undo puts back the one they had
+    before the batch) instead of now."""
     from simple_history.utils import bulk_update_with_history
 
     if not changes:
@@ -1064,7 +1070,7 @@ def _update_later(model, changes: dict, user) -> None:
     derived = ["name", "name_key", "name_pinyin", "name_initials", "mobile_tail"] if hasattr(model, "mobile_tail") \
         else []
     if bulk.is_postgres() and len(ids) >= bulk.COPY_MIN_ROWS:
-        _update_in_database(model, changes, ids, derived, user, now)
+        _update_in_database(model, changes, ids, derived, user, now, stamps)
         return
     for start in range(0, len(ids), ROW_CHUNK):
         objs = list(model.objects.filter(pk__in=ids[start : start + ROW_CHUNK]).order_by("pk"))
@@ -1073,12 +1079,12 @@ def _update_later(model, changes: dict, user) -> None:
                 setattr(obj, field, value)
             if derived:
                 obj.refresh_derived()
-            obj.updated_at = now
+            obj.updated_at = stamps.get(obj.pk, now) if stamps else now
         bulk_update_with_history(objs, model, fields=[*fields, *derived, "updated_at"], batch_size=1000,
                                  default_user=user)
 
 
-def _update_in_database(model, changes: dict, ids: list, derived: list, user, now) -> None:
+def _update_in_database(model, changes: dict, ids: list, derived: list, user, now, stamps=None) -> None:
     """``_update_later`` on PostgreSQL: what bulk_update_with_history writes (the new values,
     the worker's derived columns as refresh_derived computes them, updated_at, a "~" history
     row each by ``user``), with one UPDATE per set of changed fields (from a temporary table
@@ -1104,7 +1110,7 @@ def _update_in_database(model, changes: dict, ids: list, derived: list, user, no
             if derived:
                 name, mobile = current[pk]
                 row.extend(worker_derived(name, values.get("mobile", mobile)))
-            row.append(now)
+            row.append(stamps.get(pk, now) if stamps else now)
             rows.append(row)
         bulk.update_rows(model, [*fields, *derived, "updated_at"], rows)
     bulk.history_from_table(model, ids, user=user, when=now, history_type="~")
@@ -1304,9 +1310,15 @@ def undo_batch(*, actor, batch: ImportBatch) -> ImportBatch:
     user = _user(actor)
     created = {"worker": set(), "family": set(), "assignment": set(), "deployment": set(), "difficulty": set()}
     restore: dict[str, dict[int, dict]] = {"worker": {}, "family": {}, "deployment": {}}
-    for rows in _plan_rows(batch, ("index", "worker_id", "ref_index", "applied", "changes"), APPLIED):
-        for _index, worker_id, ref_index, a, changes in rows:
+    # what updated_at the restored records had before the apply (the dry run's versions; the apply
+    # wrote only if they were still those): restored, a record is as it was, and an import
+    # applied before this one can be undone in its turn
+    stamps: dict[str, dict[int, str]] = {"worker": {}, "family": {}, "deployment": {}}
+    fields = ("index", "worker_id", "ref_index", "applied", "changes", "versions")
+    for rows in _plan_rows(batch, fields, APPLIED):
+        for _index, worker_id, ref_index, a, changes, versions in rows:
             a = a or {}
+            versions = versions or {}
             if a.get("created"):
                 created["worker"].add(worker_id)
             created["family"].update(a.get("family", []))
@@ -1316,52 +1328,33 @@ def undo_batch(*, actor, batch: ImportBatch) -> ImportBatch:
             if worker_id not in created["worker"] and ref_index is None:
                 for field, (old, _new) in changes.get("worker", {}).items():
                     restore["worker"].setdefault(worker_id, {}).setdefault(field, old)
+                if changes.get("worker") and versions.get("worker"):
+                    stamps["worker"].setdefault(worker_id, versions["worker"])
             for upd in changes.get("family_update", []):
                 if "id" in upd:
                     for f in ("mobile", "relation"):
                         if f in upd:
                             restore["family"].setdefault(upd["id"], {}).setdefault(f, upd[f][0])
+                    if versions.get("family", {}).get(str(upd["id"])):
+                        stamps["family"].setdefault(upd["id"], versions["family"][str(upd["id"])])
             dep = changes.get("deployment") or {}
             if dep.get("id"):
                 for f in ("deployed_mobile", "carrier"):
                     if f in dep:
                         restore["deployment"].setdefault(dep["id"], {}).setdefault(f, dep[f][0])
+                if versions.get("deployment", {}).get(str(dep["id"])):
+                    stamps["deployment"].setdefault(dep["id"], versions["deployment"][str(dep["id"])])
     until = batch.applied_until
-    refusal = Conflict(
-        _("Records written by this import have changed since it was applied; it can no longer be undone as a whole.")
-    )
-    touched = [
-        (Worker, created["worker"] | set(restore["worker"])),
-        (FamilyMember, created["family"] | set(restore["family"])),
-        (Deployment, created["deployment"] | set(restore["deployment"])),
-        (Difficulty, created["difficulty"]),
-    ]
     with phase("check"):
-        for model, ids in touched:
-            ids = sorted(ids)
-            for chunk in pl._chunks(ids):
-                among = bulk.among(chunk, "integer")
-                if model.objects.filter(pk__in=among, updated_at__gt=until).exists():
-                    raise refusal
-                if len(chunk) != model.objects.filter(pk__in=among).count():
-                    raise refusal
-        if CareAssignment.objects.filter(pk__in=created["assignment"], ended_at__isnull=False).exists():
-            raise refusal
-        # Nothing but this batch's own records may hang off the workers it created.
-        mine = {
-            FamilyMember: created["family"],
-            Deployment: created["deployment"],
-            Difficulty: created["difficulty"],
-            CareAssignment: created["assignment"],
-            Worker: created["worker"],
-        }
-        for chunk in pl._chunks(sorted(created["worker"])):
-            if not _only_ours_depend_on(Worker, chunk, mine, until):
-                raise refusal
+        blocker = _undo_blocker(created, restore, until)
+    if blocker is not None:
+        raise Conflict(_undo_refusal(batch, *blocker))
     now = timezone.now()
     with phase("restore"):
         for model, key in ((Worker, "worker"), (FamilyMember, "family"), (Deployment, "deployment")):
-            _update_later(model, restore[key], user)
+            _update_later(
+                model, restore[key], user, {pk: datetime.fromisoformat(v) for pk, v in stamps[key].items()}
+            )
     with phase("delete"):
         for model, key in (
             (Difficulty, "difficulty"), (CareAssignment, "assignment"), (Deployment, "deployment"),
@@ -1389,6 +1382,121 @@ def undo_batch(*, actor, batch: ImportBatch) -> ImportBatch:
         },
     )
     return batch
+
+
+def _undo_blocker(created: dict, restore: dict, until):
+    """What stops the undo of a batch that created ``created`` and updated ``restore`` (ids by
+    kind), applied until ``until``: (what happened, the model of the record, the id of its
+    worker, when) for the first record found changed, deleted, ended or with records added
+    since; None when nothing does."""
+    from nuanxin.care.models import CareAssignment, Difficulty
+    from nuanxin.registry.models import Deployment, FamilyMember, Worker
+
+    touched = [
+        (Worker, created["worker"] | set(restore["worker"])),
+        (FamilyMember, created["family"] | set(restore["family"])),
+        (Deployment, created["deployment"] | set(restore["deployment"])),
+        (Difficulty, created["difficulty"]),
+    ]
+    for model, ids in touched:
+        owner = "pk" if model is Worker else "worker_id"
+        for chunk in pl._chunks(sorted(ids)):
+            among = bulk.among(chunk, "integer")
+            changed = (
+                model.objects.filter(pk__in=among, updated_at__gt=until)
+                .order_by("updated_at", "pk")
+                .values_list(owner, "updated_at")
+                .first()
+            )
+            if changed is not None:
+                return ("changed", model, *changed)
+            present = set(model.objects.filter(pk__in=among).values_list("pk", flat=True))
+            if len(present) != len(chunk):
+                pk = min(set(chunk) - present)
+                if model is not Worker:  # the record is gone: its worker from its history
+                    pk = model.history.filter(id=pk).order_by("-history_id").values_list("worker_id", flat=True).first()
+                return ("deleted", model, pk, None)
+    ended = (
+        CareAssignment.objects.filter(pk__in=created["assignment"], ended_at__isnull=False)
+        .order_by("ended_at", "pk")
+        .values_list("worker_id", "ended_at")
+        .first()
+    )
+    if ended is not None:
+        return ("ended", CareAssignment, *ended)
+    # Nothing but this batch's own records may hang off the workers it created.
+    mine = {
+        FamilyMember: created["family"],
+        Deployment: created["deployment"],
+        Difficulty: created["difficulty"],
+        CareAssignment: created["assignment"],
+        Worker: created["worker"],
+    }
+    for chunk in pl._chunks(sorted(created["worker"])):
+        if not _only_ours_depend_on(Worker, chunk, mine, until):
+            while len(chunk) > 1:  # halve the chunk down to one worker with records added since
+                half = len(chunk) // 2
+                chunk = chunk[:half] if not _only_ours_depend_on(Worker, chunk[:half], mine, until) else chunk[half:]
+            return ("added", Worker, chunk[0], None)
+    return None
+
+
+def _undo_refusal(batch: ImportBatch, what: str, model, worker_id: int | None, when) -> str:
+    """Why the undo is refused, naming what to undo or check first: the later import that wrote
+    to the same worker, else the record changed, deleted or added to since."""
+    from nuanxin.care.models import Difficulty
+    from nuanxin.registry.models import Deployment, FamilyMember, Worker
+
+    base = _(
+        "Records written by this import have changed since it was applied; it can no longer be undone as a whole."
+    )
+    name = Worker.objects.filter(pk=worker_id).values_list("name", flat=True).first() if worker_id else None
+    if name is None:
+        name = ImportRow.objects.filter(batch=batch, worker_id=worker_id).values_list("data__name", flat=True).first()
+    name = name or "?"
+    later = (
+        ImportBatch.objects.filter(
+            status=BatchStatus.APPLIED,
+            applied_at__gt=batch.applied_at,
+            rows__worker_id=worker_id,
+            rows__outcome__in=APPLIED,
+        )
+        .exclude(pk=batch.pk)
+        .order_by("-applied_at", "-pk")
+        .first()
+        if worker_id
+        else None
+    )
+    if later is not None:
+        detail = _(
+            "Import %(batch)s (“%(file)s”, applied %(when)s) wrote to worker “%(name)s” since; undo that import first."
+        ) % {"batch": later.pk, "file": later.filename, "when": _when(later.applied_at), "name": name}
+        return join_messages([base, detail])
+    label = {
+        FamilyMember: _("A family member"),
+        Deployment: _("The deployment"),
+        Difficulty: _("A difficulty"),
+    }.get(model)
+    params = {"name": name, "when": _when(when), "what": label}
+    if what == "changed" and label:
+        detail = _("%(what)s of worker “%(name)s” was changed at %(when)s.") % params
+    elif what == "changed":
+        detail = _("Worker “%(name)s” was changed at %(when)s.") % params
+    elif what == "deleted" and label:
+        detail = _("%(what)s of worker “%(name)s” has been deleted since.") % params
+    elif what == "deleted":
+        detail = _("Worker “%(name)s” has been deleted since.") % params
+    elif what == "ended":
+        detail = _("The care assignment of worker “%(name)s” ended at %(when)s.") % params
+    else:
+        detail = _(
+            "Records have been added to worker “%(name)s” since (family members, visits, notes or others)."
+        ) % params
+    return join_messages([base, detail])
+
+
+def _when(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 def _only_ours_depend_on(model, ids: list[int], mine: dict, until) -> bool:
@@ -1442,26 +1550,63 @@ def outcome_counts(rows) -> Counter:
 
 
 def export_rejected_rows(*, actor, batch: ImportBatch) -> bytes:
-    """The rejected rows of a batch as xlsx: the columns as written (full phone numbers
-    included) plus a reason column, every cell neutralised against formulas. The download is
-    audited like any export, with its row count."""
-    rows = ImportRow.objects.filter(batch=batch, outcome=Outcome.REJECT).order_by("index")
-    width = max((len(s.get("headers") or []) for s in batch.sheets), default=0)
-    headers = [_("Sheet"), _("Row"), *[f"{i + 1}" for i in range(width)], _("Reason")]
-    by_sheet = {s["name"]: s.get("headers") or [] for s in batch.sheets if s.get("table")}
-    if len(by_sheet) == 1:
-        only = next(iter(by_sheet.values()))
-        headers = [_("Sheet"), _("Row"), *only, *[""] * (width - len(only)), _("Reason")]
+    """The rejected rows of a batch as xlsx, ready to be corrected and imported again as they
+    are: one sheet for each sheet of the file that had rejected rows, laid out as the official
+    table it was read as (its title; table 2's team subtitle, the sheet's or else the upload's
+    default team; the 填报单位 row; the header as written), each row a 行 column (the row in the
+    file), the cells as written (full phone numbers included) and a 原因 column, which the
+    importer ignores. Every cell is neutralised against formulas. The download is audited like
+    any export, with its row count."""
+    from nuanxin.registry.exports import TITLES
+
+    def text(value) -> str:
+        value = str(neutralise("" if value is None else str(value)))
+        return value if len(value) <= XLSX_MAX_CELL else value[: XLSX_MAX_CELL - 1] + "…"
+
+    output = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        output,
+        {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
+    )
+    bold = book.add_format({"bold": True})
+    names: set[str] = set()
     written = 0
-
-    def lines():
-        nonlocal written
+    for info in batch.sheets:
+        if not info.get("table"):
+            continue
+        rows = ImportRow.objects.filter(batch=batch, outcome=Outcome.REJECT, sheet=info["name"][:100]).order_by("index")
+        headers = info.get("headers") or []
+        ws = None
+        line = 0
         for r in rows.iterator(chunk_size=2000):
-            cells = list(r.raw) + [""] * max(0, width - len(r.raw))
+            if ws is None:
+                ws = book.add_worksheet(_sheet_name(info["name"], names))
+                top = [TITLES[info["table"]]]
+                # the team the sheet named, else the default team chosen for the upload
+                team = (info.get("team") or batch.default_team) if info["table"] == 2 else ""
+                if team and team != TeamType.OTHER:  # 其他一线团队 is what a sheet naming none gets
+                    top.append(f"（{_team_words(team)}）")
+                if info.get("unit"):
+                    top.append(f"填报单位：{info['unit']}")
+                for line, title in enumerate(top):
+                    ws.write_string(line, 0, text(title), bold)
+                line = len(top)
+                for col, header in enumerate([_("Row"), *headers, _("Reason")]):
+                    ws.write_string(line, col, text(header), bold)
+                ws.freeze_panes(line + 1, 0)
+            line += 1
             written += 1
-            yield [r.sheet, r.line, *cells[:width], "；".join(display.messages_of(r))]
-
-    content = build_xlsx(headers, lines(), sheet_name=_("Rejected rows"))
+            cells = list(r.raw)[: len(headers)]
+            ws.write_number(line, 0, r.line)
+            for col, value in enumerate(cells, start=1):
+                if value:
+                    ws.write_string(line, col, text(value))
+            ws.write_string(line, len(headers) + 1, text(join_messages(display.messages_of(r))))
+    if not written:
+        ws = book.add_worksheet(_sheet_name(_("Rejected rows"), names))
+        ws.write_string(0, 0, text(_("Row")), bold)
+        ws.write_string(0, 1, text(_("Reason")), bold)
+    book.close()
     audit.record(
         actor,
         "import.export_rejected",
@@ -1469,4 +1614,36 @@ def export_rejected_rows(*, actor, batch: ImportBatch) -> bytes:
         organisation=batch.organisation,
         detail={"rows": written},
     )
-    return content
+    return output.getvalue()
+
+
+def _sheet_name(name: str, taken: set[str]) -> str:
+    """``name`` as a worksheet name (31 characters, none of []:*?/\\), not one of ``taken``."""
+    base = "".join("_" if c in "[]:*?/\\" else c for c in name).strip("'")[:31] or "Sheet"
+    found, n = base, 1
+    while found.lower() in taken:
+        n += 1
+        found = f"{base[: 31 - len(str(n)) - 1]}_{n}"
+    taken.add(found.lower())
+    return found
+
+
+def _team_words(team: str) -> str:
+    """The team's name as table 2 subtitles write it (疾控检测流调团队), which the header reader
+    recognises again."""
+    from nuanxin.registry.choices import TEAM_ALIASES
+
+    return max((alias for alias, value in TEAM_ALIASES.items() if value == team), key=len, default=team)
+
+
+def join_messages(messages: list[str]) -> str:
+    """Several reasons in one cell: each a sentence of its own ("…号码。…女。", "... number. Gender ...")."""
+    joined = ""
+    for message in messages:
+        message = message.strip()
+        if not message:
+            continue
+        if joined and not joined.endswith(("。", "！", "？", "；")):
+            joined += " "
+        joined += message
+    return joined

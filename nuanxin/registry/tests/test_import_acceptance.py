@@ -310,7 +310,8 @@ def test_a_difficulty_is_kept_as_written_and_not_opened_twice(world):
     assert list(Difficulty.objects.values_list("description", flat=True)) == [text]
     again = import_bytes(world.p.yi, world.unit, data)
     assert outcomes(again) == [(2, "unchanged")]
-    assert [n["code"] for n in again.rows.get().reasons] == ["team_default", "difficulty_exists"]
+    # the default team was not used (the worker is registered), so no note says it was
+    assert [n["code"] for n in again.rows.get().reasons] == ["difficulty_exists"]
 
 
 def test_deciding_a_row_is_the_person_an_earlier_row_creates_takes_its_phone(world):
@@ -330,3 +331,207 @@ def test_deciding_a_row_is_the_person_an_earlier_row_creates_takes_its_phone(wor
     assert list(Worker.objects.values_list("name", "mobile", "mobile_tail", "post_title")) == [
         ("赵重名", "+8613805324002", "4002", "主管护师")
     ]
+
+
+# --- export, re-import -------------------------------------------------------------------------
+
+
+def _registered_table2_workers(world):
+    """Two table 2 workers of two teams, with cells an export must neutralise (= + - @) and two
+    open difficulties (the export joins them with "；")."""
+    from nuanxin.care.services import open_difficulty
+    from nuanxin.registry import services as registry_services
+    from nuanxin.registry.tests.helpers import make_worker
+
+    qian = make_worker(world.unit, "钱一", mobile="13805327001", team="cdc", gender="male", post_title="@司机")
+    registry_services.add_family_member(actor=None, worker=qian, name="钱二", relation="妻", mobile="13905327001")
+    sun = make_worker(world.unit, "孙三", mobile="13805327002", team="ambulance", post_title="-",
+                      contact_name_hint="=王工会")
+    open_difficulty(actor=None, worker=sun, description="+老人独居")
+    open_difficulty(actor=None, worker=sun, description="孩子无人照看")
+    return qian, sun
+
+
+def test_an_exported_table_2_imports_back_unchanged_without_choosing_a_team(world):
+    """docs/export.md: the exported tables import back as "unchanged". The apostrophes the export
+    put before = + - @ go again, the two open difficulties joined in one cell are the open ones,
+    and no default team (none was chosen: 其他一线团队) replaces a registered worker's team."""
+    from nuanxin.registry import exports
+
+    _registered_table2_workers(world)
+    content = exports.export_table(actor=world.p.yi, organisation=world.unit, table=2).content
+    assert xlsx_rows(content)[4][4] == "'@司机"  # as exported, neutralised
+    assert xlsx_rows(content)[5][4:10:5] == ["'-", "'+老人独居；孩子无人照看"]
+    batch = import_bytes(world.p.yi, world.unit, content, filename="表2.xlsx")
+    assert outcomes(batch) == [(5, "unchanged"), (6, "unchanged")]
+    assert [(r.changes, [n["code"] for n in r.reasons]) for r in batch.rows.order_by("index")] == [
+        ({}, []),
+        ({}, ["contact_kept", "difficulty_exists"]),
+    ]
+    services.apply_batch(actor=world.p.yi, batch=batch)
+    assert sorted(Worker.objects.values_list("name", "team", "post_title", "contact_name_hint")) == [
+        ("孙三", "ambulance", "-", "=王工会"), ("钱一", "cdc", "@司机", ""),
+    ]
+    assert Difficulty.objects.count() == 2
+
+
+TABLE2_HEADER = ["序号", "职工姓名", "性别", "人员类别", "职务职称", "联系方式", "家属姓名", "联系方式"]
+
+
+@pytest.mark.parametrize("chosen", ["", "ambulance"])
+def test_the_default_team_is_only_for_the_workers_an_import_creates(world, chosen):
+    """A table 2 sheet that names no team: the chosen default team (or 其他一线团队) for a new
+    worker, with a note on that row only; a registered worker keeps their team."""
+    _registered_table2_workers(world)
+    data = xlsx_bytes([
+        ["抗疫一线医护职工联系表"], TABLE2_HEADER,
+        [1, "钱一", "男", "", "@司机", "13805327001", "钱二", "13905327001"],
+        [2, "周四", "女", "护士", "护师", "13805327003", "", ""],
+    ])
+    batch = import_bytes(world.p.yi, world.unit, data, default_team=chosen)
+    team = chosen or "other"
+    assert outcomes(batch) == [(3, "unchanged"), (4, "create")]
+    unchanged, created = batch.rows.order_by("index")
+    assert (unchanged.changes, unchanged.reasons) == ({}, [])
+    assert created.changes["worker"]["team"] == ["", team]
+    assert created.reasons == [{"code": "team_default", "params": {"team": team}}]
+    assert display.shown(world.p.yi, [created])[0]["messages"] == [
+        {"": "The sheet does not say which team; Other frontline team was used.",
+         "ambulance": "The sheet does not say which team; 120 transfer team was used."}[chosen]
+    ]
+    services.apply_batch(actor=world.p.yi, batch=batch)
+    assert sorted(Worker.objects.values_list("name", "team")) == [
+        ("周四", team), ("孙三", "ambulance"), ("钱一", "cdc"),
+    ]
+
+
+@pytest.mark.parametrize("how", ["column", "subtitle"])
+def test_a_team_the_file_names_still_updates_a_registered_worker(world, how):
+    qian, _sun = _registered_table2_workers(world)
+    if how == "column":
+        rows = [["抗疫一线医护职工联系表"], [*TABLE2_HEADER, "团队"],
+                [1, "钱一", "男", "", "", "13805327001", "", "", "120转运团队"]]
+    else:
+        rows = [["抗疫一线医护职工联系表"], ["（120转运团队）"], TABLE2_HEADER,
+                [1, "钱一", "男", "", "", "13805327001", "", ""]]
+    batch = import_bytes(world.p.yi, world.unit, xlsx_bytes(rows), default_team="designated_hospital")
+    row = batch.rows.get()
+    assert (row.outcome, row.changes, row.reasons) == ("update", {"worker": {"team": ["cdc", "ambulance"]}}, [])
+    services.apply_batch(actor=world.p.yi, batch=batch)
+    qian.refresh_from_db()
+    assert qian.team == "ambulance"
+
+
+def xlsx_rows(content: bytes, sheet: int = 0) -> list[list]:
+    from python_calamine import CalamineWorkbook
+
+    return CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(sheet).to_python()
+
+
+# --- the rejected rows, downloaded, import again ---------------------------------------------
+
+
+def test_rejected_rows_of_table_1_download_as_table_1_and_import_again(world):
+    """The rejects file has the table's title (so it is read as table 1 again: 援鄂医疗队), the
+    填报单位 row, the header as written, and the reasons in a column the importer ignores."""
+    data = xlsx_bytes([
+        ["青岛市援鄂医疗队成员联系表"], ["填报单位：青岛大学附属医院"], TABLE1_HEADER,
+        [1, "王一", "未知", "医生", "", "1380000123", "", "", "", ""],
+        [2, "王二", "男", "医生", "", "13800001234", "", "", "", ""],
+    ])
+    batch = import_bytes(world.p.yi, world.unit, data)
+    assert outcomes(batch) == [(4, "reject"), (5, "create")]
+    content = services.export_rejected_rows(actor=world.p.yi, batch=batch)
+    empty = [""] * 11
+    assert xlsx_rows(content) == [
+        ["青岛市援鄂医疗队成员联系表", *empty],
+        ["填报单位：青岛大学附属医院", *empty],
+        ["Row", "序号", "职工 姓名", "性 别", "人员 类别", "职务职称", "联系 方式", "家属 姓名", "联系 方式",
+         "工会联系人姓名", "存在困难", "Reason"],
+        [4.0, "1", "王一", "未知", "医生", "", "1380000123", "", "", "", "",
+         "联系方式: “1380000123” is not a valid phone number. Gender “未知” is neither 男 nor 女."],
+    ]
+    # as it is: table 1 again, the same reasons (the reason column is not read)
+    again = import_bytes(world.p.yi, world.unit, content, filename="rejects.xlsx")
+    assert [(s["table"], s["unit"], s["rows"]) for s in again.sheets] == [(1, "青岛大学附属医院", 1)]
+    assert [x["code"] for x in again.rows.get().reasons] == ["bad_phone", "bad_gender"]
+    # corrected
+    fixed = xlsx_rows(content)
+    fixed[3][3], fixed[3][6] = "男", "13800001230"
+    corrected = import_bytes(world.p.yi, world.unit, xlsx_bytes(fixed), filename="rejects.xlsx")
+    assert outcomes(corrected) == [(4, "create")]
+    services.apply_batch(actor=world.p.yi, batch=corrected)
+    assert list(Worker.objects.filter(name="王一").values_list("team", "gender", "organisation")) == [
+        ("hubei_aid", "male", world.unit.pk)
+    ]
+
+
+def test_rejected_rows_of_several_sheets_keep_each_sheets_table_and_header(world):
+    data = xlsx_bytes([], sheets={
+        "附件1": [["青岛市援鄂医疗队成员联系表"], TABLE1_HEADER,
+                [1, "王一", "男", "医生", "", "13800001234", "", "", "", ""],
+                [2, "王二", "男", "医生", "", "", "", "", "", ""]],
+        "附件2": [["抗疫一线医护职工联系表"], ["（疾控检测流调团队）"], ["填报单位：青岛大学附属医院"],
+                ["职工姓名", "性别", "联系方式"], ["李一", "未知", "13800002222"]],
+        "附件3": [["青岛市援鄂医疗队成员在鄂期间联系方式统计表"], ["姓名", "单位", "在武汉使用的手机号", "手机运营商"],
+                ["孙悟空", "", "18600001111", "联通"]],
+    })
+    batch = import_bytes(world.p.yi, world.unit, data)
+    assert [(r.sheet, r.line, r.outcome) for r in batch.rows.order_by("index")] == [
+        ("附件1", 3, "create"), ("附件1", 4, "reject"), ("附件2", 5, "reject"), ("附件3", 3, "reject"),
+    ]
+    content = services.export_rejected_rows(actor=world.p.yi, batch=batch)
+    from python_calamine import CalamineWorkbook
+
+    assert CalamineWorkbook.from_filelike(io.BytesIO(content)).sheet_names == ["附件1", "附件2", "附件3"]
+    assert [row[:2] for row in xlsx_rows(content, 1)] == [
+        ["抗疫一线医护职工联系表", ""], ["（疾控检测流调团队）", ""], ["填报单位：青岛大学附属医院", ""],
+        ["Row", "职工姓名"], [5.0, "李一"],
+    ]
+    assert xlsx_rows(content, 2)[1:] == [
+        ["Row", "姓名", "单位", "在武汉使用的手机号", "手机运营商", "Reason"],
+        [3.0, "孙悟空", "", "18600001111", "联通",
+         "No Hubei aid-team worker named “孙悟空” in 青岛大学附属医院工会; import table 1 first."],
+    ]
+    again = import_bytes(world.p.yi, world.unit, content, filename="rejects.xlsx")
+    assert [(s["name"], s["table"], s["team"], s["rows"]) for s in again.sheets] == [
+        ("附件1", 1, "", 1), ("附件2", 2, "cdc", 1), ("附件3", 3, "", 1),
+    ]
+    assert [(r.sheet, r.line, [x["code"] for x in r.reasons]) for r in again.rows.order_by("index")] == [
+        ("附件1", 3, ["missing_mobile"]), ("附件2", 5, ["bad_gender"]), ("附件3", 3, ["no_aid_worker"]),
+    ]
+
+
+def test_rejected_rows_of_table_2_keep_the_default_team_chosen_for_the_upload(world):
+    data = xlsx_bytes([["抗疫一线医护职工联系表"], ["职工姓名", "性别", "联系方式"], ["李一", "未知", "13800002222"]])
+    batch = import_bytes(world.p.yi, world.unit, data, default_team="ambulance")
+    content = services.export_rejected_rows(actor=world.p.yi, batch=batch)
+    assert [row[0] for row in xlsx_rows(content)] == ["抗疫一线医护职工联系表", "（120转运团队）", "Row", 3.0]
+    fixed = xlsx_rows(content)
+    fixed[3][2] = "女"
+    again = import_bytes(world.p.yi, world.unit, xlsx_bytes(fixed))
+    assert (again.sheets[0]["team"], outcomes(again)) == ("ambulance", [(4, "create")])
+    assert again.rows.get().changes["worker"]["team"] == ["", "ambulance"]
+
+
+def test_reasons_in_one_cell_are_sentences_one_after_the_other():
+    assert services.join_messages(["联系方式：号码无效。", "性别“未知”既不是男也不是女。"]) == (
+        "联系方式：号码无效。性别“未知”既不是男也不是女。"
+    )
+    assert services.join_messages(["The name is empty.", "Gender “x” is neither 男 nor 女."]) == (
+        "The name is empty. Gender “x” is neither 男 nor 女."
+    )
+    assert services.join_messages(["One"]) == "One"
+
+
+def test_deciding_a_row_is_the_person_an_earlier_row_creates_with_the_same_difficulty(world):
+    data = xlsx_bytes([
+        TABLE1_HEADER,
+        [1, "赵重名", "女", "护士", "护师", "13805324001", "", "", "", "孩子无人照看"],
+        [2, "赵重名", "女", "护士", "护师", "13805324002", "", "", "", "孩子无人照看"],
+    ])
+    batch = import_bytes(world.p.yi, world.unit, data)
+    row = services.decide_row(actor=world.p.yi, batch=batch, row=batch.rows.get(line=3), decision="same")
+    assert [n["code"] for n in row.reasons] == ["likely_duplicate", "difficulty_in_row", "decided_same"]
+    assert row.reasons[1]["params"] == {"line": 2, "sheet": "Sheet1"}
+    assert "difficulty" not in row.changes

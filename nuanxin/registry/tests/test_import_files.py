@@ -242,6 +242,21 @@ def test_xlsx_helper_writes_several_sheets():
     assert zipfile.ZipFile(io.BytesIO(data)).namelist().count("xl/worksheets/sheet2.xml") == 1
 
 
+NEUTRALISED = ["'=1+2", "'+86 138", "'-5", "'@司机", "'\t制表", "'\r回车", "'abc", "'", "''=x", "=1+2"]
+READ_BACK = ["=1+2", "+86 138", "-5", "@司机", "\t制表", "\r回车", "'abc", "'", "''=x", "=1+2"]
+
+
+def test_the_apostrophe_an_export_puts_before_a_formula_is_dropped_on_reading(tmp_path):
+    """Exports write "'@司机" for "@司机" (core.exports.neutralise); read back, the cell is
+    "@司机" again, in xlsx and csv alike. An apostrophe before anything else stays."""
+    from nuanxin.registry.imports.reader import read_sheets
+
+    xlsx = _write(tmp_path, "t.xlsx", xlsx_bytes([NEUTRALISED]))
+    assert [cells for _line, cells in next(read_sheets(xlsx, "xlsx")).rows] == [READ_BACK]
+    csv_path = _write(tmp_path, "t.csv", ",".join(f'"{c}"' for c in NEUTRALISED).encode("utf-8") + b"\n")
+    assert [cells for _line, cells in next(read_sheets(csv_path, "csv")).rows] == [READ_BACK]
+
+
 # --- fast paths of the normalisers agree with the libraries --------------------------------------
 
 

@@ -58,7 +58,15 @@ def test_table1_sample_dry_run_writes_nothing(world):
     rejected = batch.rows.get(line=12)
     assert render_all(rejected.reasons) == ["联系方式: “1380532123” is not a valid phone number."]
     dup = batch.rows.get(line=11)
-    assert dup.data["notes"][0] == {"code": "same_as_row", "params": {"line": 5, "sheet": "附件1"}}
+    assert dup.data["notes"] == [
+        {"code": "same_as_row", "params": {"line": 5, "sheet": "附件1"}},
+        {"code": "difficulty_in_row", "params": {"line": 5, "sheet": "附件1"}},
+    ]
+    # nothing is registered yet: the difficulty comes with row 5, none is "already open"
+    assert render_all(dup.data["notes"]) == [
+        "Same person as row 5 of sheet “附件1”.",
+        "The same difficulty comes with row 5 of sheet “附件1”; it is opened once.",
+    ]
 
 
 def test_table1_sample_applied_exactly_as_planned(world):
@@ -106,6 +114,9 @@ def test_reimporting_the_same_file_changes_nothing(world):
         (12, "reject"),
         (13, "unchanged"),
     ]
+    # now the difficulty is in the register, for the person's both rows
+    assert [n["code"] for n in again.rows.get(line=5).data["notes"]] == ["difficulty_exists"]
+    assert [n["code"] for n in again.rows.get(line=11).data["notes"]] == ["same_as_row", "difficulty_exists"]
     services.apply_batch(actor=world.p.yi, batch=again)
     assert (Worker.objects.count(), FamilyMember.objects.count(), Difficulty.objects.count()) == (5, 7, 3)
     assert CareAssignment.objects.count() == 2

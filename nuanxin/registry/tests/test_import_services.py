@@ -8,6 +8,7 @@ from nuanxin.core.errors import Conflict, NotAllowed
 from nuanxin.registry import services as registry_services
 from nuanxin.registry.import_models import BatchStatus, ImportBatch
 from nuanxin.registry.imports import services
+from nuanxin.registry.imports.messages import render_all
 from nuanxin.registry.models import FamilyMember, Worker
 from nuanxin.registry.tests.import_fixtures import (
     build_world,
@@ -111,9 +112,83 @@ def test_undo_is_refused_when_a_family_member_was_added_since(world):
     batch = services.apply_batch(actor=world.p.yi, batch=import_bytes(world.p.yi, world.unit, table1(_rows(1))))
     worker = Worker.objects.get()
     FamilyMember.objects.create(worker=worker, name="后来者", name_key="后来者")
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as exc:
         services.undo_batch(actor=world.p.yi, batch=batch)
+    assert exc.value.message == UNDO_REFUSED + (
+        "Records have been added to worker “测零零零” since (family members, visits, notes or others)."
+    )
     assert Worker.objects.count() == 1
+
+
+UNDO_REFUSED = (
+    "Records written by this import have changed since it was applied; it can no longer be undone as a whole. "
+)
+
+
+def _at(day: int, hour: int, minute: int):
+    """time_machine on 2020-02-``day`` at a local (Asia/Shanghai) time, not ticking."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    return time_machine.travel(
+        datetime.datetime(2020, 2, day, hour, minute, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False
+    )
+
+
+def test_a_refused_undo_names_the_later_import_and_undoing_that_one_first_lets_it_through(world):
+    with _at(17, 9, 0):
+        first = services.apply_batch(
+            actor=world.p.yi, batch=import_bytes(world.p.yi, world.unit, table1(_rows(2)), filename="第一批.xlsx")
+        )
+    changed = _rows(2)
+    changed[1][4], changed[1][7] = "主管护师", "13911112222"
+    with _at(18, 10, 30):
+        second = services.apply_batch(
+            actor=world.p.yi, batch=import_bytes(world.p.yi, world.unit, table1(changed), filename="第二批.xlsx")
+        )
+    with pytest.raises(Conflict) as exc:
+        services.undo_batch(actor=world.p.yi, batch=first)
+    assert exc.value.message == UNDO_REFUSED + (
+        f"Import {second.pk} (“第二批.xlsx”, applied 2020-02-18 10:30) wrote to worker “测零零一” since; "
+        "undo that import first."
+    )
+    with _at(19, 8, 0):
+        services.undo_batch(actor=world.p.yi, batch=second)
+    # restored as it was before the second import, its time of change included
+    worker = Worker.objects.get(name=_name(1))
+    member = worker.family.get()
+    with _at(17, 9, 0):
+        from django.utils import timezone
+
+        then = timezone.now()
+    assert (worker.post_title, worker.updated_at, member.mobile, member.updated_at) == (
+        "护师", then, "+8613900000001", then
+    )
+    services.undo_batch(actor=world.p.yi, batch=first)
+    assert (Worker.objects.count(), FamilyMember.objects.count()) == (0, 0)
+
+
+def test_a_refused_undo_names_the_record_changed_or_deleted_since(world):
+    with _at(17, 9, 0):
+        batch = services.apply_batch(actor=world.p.yi, batch=import_bytes(world.p.yi, world.unit, table1(_rows(2))))
+    member = FamilyMember.objects.get(worker__name=_name(0))
+    with _at(18, 11, 5):
+        registry_services.update_family_member(actor=world.p.yi, member=member, relation="妻")
+    with pytest.raises(Conflict) as exc:
+        services.undo_batch(actor=world.p.yi, batch=batch)
+    assert exc.value.message == UNDO_REFUSED + "A family member of worker “测零零零” was changed at 2020-02-18 11:05."
+    member.delete()
+    with pytest.raises(Conflict) as exc:
+        services.undo_batch(actor=world.p.yi, batch=batch)
+    assert exc.value.message == UNDO_REFUSED + "A family member of worker “测零零零” has been deleted since."
+    with _at(18, 12, 0):
+        registry_services.update_worker(actor=world.p.yi, worker=Worker.objects.get(name=_name(1)), post_title="护士长")
+    with pytest.raises(Conflict) as exc:
+        services.undo_batch(actor=world.p.yi, batch=batch)
+    assert exc.value.message == UNDO_REFUSED + "Worker “测零零一” was changed at 2020-02-18 12:00."
+    assert Worker.objects.count() == 2
 
 
 def test_undo_is_refused_when_a_record_of_another_app_hangs_off_a_created_one(world):
@@ -172,6 +247,26 @@ def test_rows_naming_a_unit_outside_the_target_are_rejected(world):
     assert [x["code"] for x in batch.rows.get(line=3).reasons] == ["unit_outside_scope"]
     assert [x["code"] for x in batch.rows.get(line=5).reasons] == ["unit_unknown"]
     assert batch.rows.get(line=4).data["unit_id"] == world.unit.pk
+
+
+def test_a_unit_of_the_users_scope_outside_the_chosen_organisation_is_said_to_be_so(world):
+    """市南区人民医院 is in 乙's district but not under the hospital chosen for the import: not
+    "outside your scope"; 市北区人民医院 is outside 乙's scope (not the city administrator's)."""
+    header = ["序号", "姓名", "单位", "性别", "联系方式"]
+    data = xlsx_bytes([["抗疫一线医护职工联系表"], header,
+                       [1, "甲一", "市南区人民医院", "男", "13800001111"],
+                       [2, "甲二", "市北区人民医院", "男", "13800001112"]])
+    batch = import_bytes(world.p.yi, world.unit, data)
+    assert outcomes(batch) == [(3, "reject"), (4, "reject")]
+    assert [render_all(r.reasons) for r in batch.rows.order_by("index")] == [
+        ["Unit “市南区人民医院” is not under 青岛大学附属医院工会, the organisation selected for this import; "
+         "import it into an organisation that covers it."],
+        ["Unit “市北区人民医院” is outside your scope; import it from an organisation that covers it."],
+    ]
+    batch = import_bytes(world.p.jia, world.unit, data)
+    assert [[x["code"] for x in r.reasons] for r in batch.rows.order_by("index")] == [
+        ["unit_outside_org"], ["unit_outside_org"]
+    ]
 
 
 def test_a_person_registered_outside_the_actors_scope_is_rejected(world):

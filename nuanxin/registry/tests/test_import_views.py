@@ -136,10 +136,12 @@ def test_rejected_rows_download_has_reasons_and_no_formulas(client, world):
     response = client.get(reverse("registry:imports:rejects", args=[batch.pk]))
     assert response.status_code == 200
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
-    assert sheet[0][2:4] == ["序号", "职工 姓名"] and sheet[0][-1] in ("Reason", "原因")
-    assert len(sheet) == 2
-    assert sheet[1][7] == "'=1+2"
-    assert "=1+2" in sheet[1][-1]
+    # the table's title (read as table 1 again), then the header as written between 行 and 原因
+    assert sheet[0][0] == "青岛市援鄂医疗队成员联系表"
+    assert sheet[1][1:3] == ["序号", "职工 姓名"] and sheet[1][-1] in ("Reason", "原因")
+    assert len(sheet) == 3
+    assert sheet[2][6] == "'=1+2"
+    assert "=1+2" in sheet[2][-1]
     # The download holds full phone numbers as written: it is audited with its row count.
     row = AuditLog.objects.get(action="import.export_rejected")
     assert (row.actor_id, row.object_id, row.detail) == (world.p.yi.pk, str(batch.pk), {"rows": 1})
