@@ -126,6 +126,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "nuanxin.core.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "nuanxin.urls"

@@ -221,6 +221,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return error_response(400, "invalid", " ".join(str(m) for m in exc.messages))
 
     def on_anything_else(request, exc: Exception):
+        from nuanxin.core.middleware import BUSY_RETRY_SECONDS, is_database_busy
+
+        if is_database_busy(exc):  # SQLite's write lock held too long (a large import)
+            response = error_response(
+                503, "busy", _("The database is busy with another large change; nothing was saved. Try again shortly.")
+            )
+            response["Retry-After"] = str(BUSY_RETRY_SECONDS)
+            return response
         # Logged with the traceback for the operator; the client learns nothing about it.
         logger.error("API error on %s %s", request.method, request.path, exc_info=exc)
         return error_response(500)

@@ -1,10 +1,20 @@
-"""Request-wide middleware: audit context and language choice."""
+"""Request-wide middleware: audit context, language choice, and a busy database."""
 
 from django.conf import settings
+from django.db import OperationalError
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from nuanxin.core import context
+
+BUSY_RETRY_SECONDS = 30
+
+
+def is_database_busy(exc: BaseException) -> bool:
+    """SQLite's answer when another connection held the one write lock for longer than the
+    timeout (settings: 20 s), e.g. during a large import's single transaction."""
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc)
 
 
 class RequestContextMiddleware:
@@ -46,4 +56,22 @@ class LanguageMiddleware:
         response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response
+
+
+class DatabaseBusyMiddleware:
+    """A write that waited too long for SQLite's write lock gets a page that says so (503, try
+    again shortly; nothing of this request was saved) instead of the generic error page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_database_busy(exception):
+            return None
+        response = render(request, "errors/busy.html", status=503)
+        response["Retry-After"] = str(BUSY_RETRY_SECONDS)
         return response

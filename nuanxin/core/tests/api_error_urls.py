@@ -2,6 +2,7 @@
 raise each kind of error, built exactly like ``nuanxin.api.api``."""
 
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.http import Http404
 from django.urls import path
 from ninja import Schema
@@ -61,6 +62,25 @@ def boom(request):
     raise RuntimeError("secret internals")
 
 
-urlpatterns = [path("api/errors/", test_api.urls), *site_patterns]
+@test_api.get("/busy")
+def busy(request):
+    raise OperationalError("database is locked")
+
+
+def busy_page(request):
+    """A page whose write waited too long for SQLite's write lock."""
+    raise OperationalError("database is locked")
+
+
+def broken_page(request):
+    raise OperationalError("no such table: secret_internals")
+
+
+urlpatterns = [
+    path("api/errors/", test_api.urls),
+    path("errors/busy-page", busy_page),
+    path("errors/broken-page", broken_page),
+    *site_patterns,
+]
 
 __all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]

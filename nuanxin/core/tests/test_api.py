@@ -132,6 +132,32 @@ def test_every_error_is_json_with_a_stable_code(personas, path, status, body, ca
 
 
 @pytest.mark.urls(ERROR_URLS)
+def test_a_busy_database_is_503_with_retry_after(personas):
+    response = bearer(personas.yi).get("/api/errors/busy")
+    assert (response.status_code, response["Retry-After"]) == (503, "30")
+    assert response.json() == {
+        "code": "busy",
+        "message": "The database is busy with another large change; nothing was saved. Try again shortly.",
+    }
+
+
+@pytest.mark.urls(ERROR_URLS)
+def test_a_busy_database_on_a_page_says_so_and_other_database_errors_do_not(personas):
+    from django.test import Client as PageClient
+
+    client = PageClient(raise_request_exception=False)
+    client.force_login(personas.yi)
+    client.cookies["nuanxin_language"] = "en"
+    response = client.get("/errors/busy-page")
+    assert (response.status_code, response["Retry-After"]) == (503, "30")
+    page = response.content.decode()
+    assert "The system is busy" in page and "Nothing of what you just sent was saved" in page
+    response = client.get("/errors/broken-page")
+    assert response.status_code == 500 and "Something went wrong" in response.content.decode()
+    assert "secret_internals" not in response.content.decode()
+
+
+@pytest.mark.urls(ERROR_URLS)
 def test_a_server_error_is_logged_with_its_traceback(personas, caplog):
     bearer(personas.yi).get("/api/errors/boom")
     records = [r for r in caplog.records if r.name == "nuanxin.api"]
