@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.urls import reverse
 
@@ -260,10 +260,15 @@ def test_admins_cannot_reset_a_superior(personas):
 def test_operator_command_resets_only_with_yes(personas, capsys):
     enable_totp(personas.jia)
     call_command("reset_totp", "jia")
-    assert "Would remove the authenticator of jia" in capsys.readouterr().out
+    assert capsys.readouterr().out == "Would remove the authenticator of jia. Run again with --yes to do it.\n"
     assert TOTPDevice.objects.count() == 1
     call_command("reset_totp", "JIA", "--yes")
-    assert "Removed the authenticator of jia" in capsys.readouterr().out
+    assert capsys.readouterr().out == "Removed the authenticator of jia.\n"
     assert TOTPDevice.objects.count() == 0
+    call_command("reset_totp", "jia", "--yes")
+    assert capsys.readouterr().out == "jia has no authenticator; nothing to do.\n"
+    with pytest.raises(CommandError) as exc:
+        call_command("reset_totp", "nobody", "--yes")
+    assert str(exc.value) == "No account has the username “nobody”."
     row = AuditLog.objects.get(action="auth.totp_reset")
     assert (row.actor_id, row.actor_name, row.object_id) == (None, "system:cli", str(personas.jia.pk))

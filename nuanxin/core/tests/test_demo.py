@@ -45,7 +45,7 @@ def test_demo_tree_users_and_idempotence(monkeypatch, capsys):
 
 
 @pytest.mark.django_db
-def test_demo_refuses_in_production(monkeypatch, settings):
+def test_demo_refuses_in_production(monkeypatch, settings, english):
     settings.PRODUCTION = True
     with pytest.raises(CommandError, match="cannot be loaded in production"):
         call_command("demo")
@@ -53,7 +53,7 @@ def test_demo_refuses_in_production(monkeypatch, settings):
 
 
 @pytest.mark.django_db
-def test_demo_refuses_a_foreign_tree(monkeypatch):
+def test_demo_refuses_a_foreign_tree(monkeypatch, english):
     _tree_only(monkeypatch)
     from nuanxin.orgs import services
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from nuanxin.core.models import AuditLog, PeriodicRun, SchedulerLease
 from nuanxin.core.periodic import DailyAt, Every, Job, WeeklyAt, discover_jobs, latest_slot
@@ -372,7 +372,7 @@ def test_a_waiting_scheduler_logs_once_and_enqueues_nothing(calls, caplog):
 
 
 @pytest.mark.django_db
-def test_the_scheduler_command_once_enqueues_every_discovered_job():
+def test_the_scheduler_command_once_enqueues_every_discovered_job(english):
     with time_machine.travel(sh(2020, 2, 10, 9, 20), tick=False):
         from io import StringIO
 
@@ -380,15 +380,41 @@ def test_the_scheduler_command_once_enqueues_every_discovered_job():
         call_command("scheduler", "--once", stdout=out)
         count = len(discover_jobs())
         # Monday 09:20: Wednesday's reminder of the week before is over its late limit.
-        assert out.getvalue() == f"Enqueued {count - 1} job(s).\n"
+        assert out.getvalue() == f"Enqueued {count - 1} jobs.\n"
         assert PeriodicRun.objects.count() == count
         assert list(PeriodicRun.objects.filter(skipped=True).values_list("job", flat=True)) == [
             "care.remind_unvisited"
         ]
         out = StringIO()
         call_command("scheduler", "--once", stdout=out)
-        assert out.getvalue() == "Enqueued 0 job(s).\n"
+        assert out.getvalue() == "Enqueued 0 jobs.\n"
     assert SchedulerLease.objects.get().expires_at == sh(2020, 2, 10, 9, 20)  # released
+
+
+@pytest.mark.django_db
+def test_the_scheduler_command_once_says_when_another_holds_the_lease(english):
+    from io import StringIO
+
+    with time_machine.travel(sh(2020, 2, 10, 9, 20), tick=False):
+        Scheduler([], holder="elsewhere:1").acquire_lease()
+        out = StringIO()
+        call_command("scheduler", "--once", stdout=out)
+    assert out.getvalue() == "Another scheduler holds the lease; nothing enqueued.\n"
+    assert PeriodicRun.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_scheduler_command_speaks_the_default_language():
+    """No language activated, as from a shell: the summary is in LANGUAGE_CODE (Chinese)."""
+    from io import StringIO
+
+    with time_machine.travel(sh(2020, 2, 10, 9, 20), tick=False):
+        call_command("scheduler", "--once", stdout=StringIO())
+        out = StringIO()
+        call_command("scheduler", "--once", stdout=out)
+    with translation.override("zh-hans"):
+        expected = translation.ngettext("Enqueued %(count)s job.", "Enqueued %(count)s jobs.", 0) % {"count": 0}
+    assert out.getvalue() == expected + "\n"
 
 
 # --- core's jobs ----------------------------------------------------------------------------
@@ -475,7 +501,7 @@ def test_the_worker_processes_every_queue_by_default():
     assert (defaults["queue_name"], defaults["reload"], defaults["interval"]) == ("*", False, 2.0)
 
 
-def test_the_list_shows_each_jobs_schedule_slot_and_late_limit():
+def test_the_list_shows_each_jobs_schedule_slot_and_late_limit(english):
     from io import StringIO
 
     out = StringIO()
@@ -483,6 +509,28 @@ def test_the_list_shows_each_jobs_schedule_slot_and_late_limit():
         call_command("scheduler", "--list", stdout=out)
     lines = {line.split("\t")[0]: line for line in out.getvalue().splitlines()}
     assert lines["care.remind_week"] == (
-        "care.remind_week\tweekly on day 0 at 08:00\tlatest slot 2020-02-10 08:00\tskipped if found over 4h00m late"
+        "care.remind_week\tweekly on Monday at 08:00\tlatest slot 2020-02-10 08:00\tskipped if found over 4h00m late"
     )
     assert lines["care.open_duties"] == "care.open_duties\tdaily at 00:10\tlatest slot 2020-02-12 00:10"
+    assert lines["care.sync_unassigned"] == "care.sync_unassigned\tevery 60 minutes\tlatest slot 2020-02-12 21:00"
+
+
+@pytest.mark.parametrize(
+    ("schedule", "text"),
+    [
+        (Every(1), "every 1 minute"),
+        (Every(15), "every 15 minutes"),
+        (DailyAt(9, 5), "daily at 09:05"),
+        (WeeklyAt(6, 23, 59), "weekly on Sunday at 23:59"),
+    ],
+)
+def test_the_list_writes_schedules_in_the_operators_language(schedule, text, english):
+    from nuanxin.core.management.commands.scheduler import schedule_text
+
+    assert schedule_text(schedule) == text
+    with translation.override("zh-hans"):
+        weekday = translation.gettext("Monday")
+        assert weekday == "星期一"  # Django's own catalogue names the weekdays
+        assert schedule_text(WeeklyAt(0, 8)) == translation.gettext("weekly on %(weekday)s at %(time)s") % {
+            "weekday": "星期一", "time": "08:00"
+        }

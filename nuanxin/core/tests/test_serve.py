@@ -11,8 +11,24 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 DEADLINE_SECONDS = 90  # how long to wait for start-up on a busy machine (not an assertion)
+
+
+def said(message: str, **values) -> str:
+    """``message`` as `nuanxin serve` writes it: in the default language (Chinese once the
+    catalogue translates it), since the command activates no other."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return translation.gettext(message) % values
+
+
+def started_lines(text: str) -> dict[str, int]:
+    """The children's pids from the "NAME started (pid N)" lines."""
+    line = re.escape(said("%(name)s started (pid %(pid)s)", name="NAME", pid="PID"))
+    pattern = "^" + line.replace("NAME", r"(?P<name>\w+)").replace("PID", r"(?P<pid>\d+)") + "$"
+    return {m["name"]: int(m["pid"]) for m in re.finditer(pattern, text, re.M)}
 
 
 def free_port() -> int:
@@ -64,7 +80,7 @@ def wait_until_healthy(process: subprocess.Popen, port: int, log: Path) -> dict[
         time.sleep(0.3)
     else:
         pytest.fail("the worker or the scheduler did not start:\n" + log.read_text())
-    pids = dict((name, int(pid)) for name, pid in re.findall(r"^(\w+) started \(pid (\d+)\)$", log.read_text(), re.M))
+    pids = started_lines(log.read_text())
     assert sorted(pids) == ["scheduler", "web", "worker"]
     return pids
 
@@ -105,7 +121,9 @@ def test_when_a_child_dies_serve_stops_the_others_and_fails(site, tmp_path):
         if process.poll() is None:
             process.kill()
     assert {name: alive(pid) for name, pid in pids.items()} == {"web": False, "worker": False, "scheduler": False}
-    assert "worker was killed by signal 9; stopping the others." in log.read_text()
+    assert said("%(name)s was killed by signal %(signal)s; stopping the others.", name="worker", signal=9) in (
+        log.read_text()
+    )
 
 
 def test_serve_refuses_an_unmigrated_database(tmp_path):

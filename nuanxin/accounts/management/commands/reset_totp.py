@@ -1,6 +1,7 @@
 """``nuanxin reset_totp USERNAME --yes``: the operator removes a user's authenticator."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from nuanxin.accounts import services
 from nuanxin.accounts.models import TOTPDevice, User
@@ -21,12 +22,17 @@ class Command(BaseCommand):
     def handle(self, *args, username, yes, **options):
         user = User.objects.filter(username__iexact=username.strip()).first()
         if user is None:
-            raise CommandError(f"No user named {username!r}.")
+            raise CommandError(_("No account has the username “%(username)s”.") % {"username": username})
         if not TOTPDevice.objects.filter(user=user).exists():
-            self.stdout.write(f"{user.username} has no authenticator; nothing to do.")
+            self.stdout.write(_("%(username)s has no authenticator; nothing to do.") % {"username": user.username})
             return
         if not yes:
-            self.stdout.write(f"Would remove the authenticator of {user.username}. Run again with --yes to do it.")
+            self.stdout.write(
+                _("Would remove the authenticator of %(username)s. Run again with --yes to do it.")
+                % {"username": user.username}
+            )
             return
         services.reset_totp(actor=None, user=user)
-        self.stdout.write(self.style.SUCCESS(f"Removed the authenticator of {user.username}."))
+        self.stdout.write(
+            self.style.SUCCESS(_("Removed the authenticator of %(username)s.") % {"username": user.username})
+        )

@@ -3,11 +3,14 @@ operator (``actor=None``; every change is audited as ``system:cli``)."""
 
 from __future__ import annotations
 
+import argparse
 import json
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from nuanxin.care import reminders, services, weeks
 from nuanxin.care.choices import Cadence
@@ -20,7 +23,11 @@ def _date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"not a date (YYYY-MM-DD): {value!r}") from None
+        # Read while parsing the arguments: argparse reports it as a usage error (status 2); a
+        # CommandError raised here would escape as a traceback.
+        raise argparse.ArgumentTypeError(
+            _("“%(value)s” is not a date: write YYYY-MM-DD.") % {"value": value}
+        ) from None
 
 
 def _cadence(pairs: list[str]) -> dict:
@@ -29,8 +36,8 @@ def _cadence(pairs: list[str]) -> dict:
         team, sep, value = pair.partition("=")
         if not sep or team not in TeamType.values or value not in Cadence.values:
             raise CommandError(
-                f"cadence must be TEAM=CADENCE with TEAM in {', '.join(TeamType.values)} "
-                f"and CADENCE in {', '.join(Cadence.values)}: {pair!r}"
+                _("“%(pair)s” is not TEAM=CADENCE with TEAM one of %(teams)s and CADENCE one of %(cadences)s.")
+                % {"pair": pair, "teams": ", ".join(TeamType.values), "cadences": ", ".join(Cadence.values)}
             )
         result[team] = value
     return result
@@ -92,54 +99,78 @@ class Command(BaseCommand):
         except ServiceError as exc:
             raise CommandError(str(exc.message)) from exc
         except Campaign.DoesNotExist:
-            raise CommandError(f"no campaign with id {options.get('campaign')}") from None
+            raise CommandError(_("No campaign has the id %(id)s.") % {"id": options.get("campaign")}) from None
 
     def do_list(self, options):
         for c in Campaign.objects.order_by("starts_on", "pk"):
             cadence = {team: c.cadence_for(team) for team in TeamType.values}
-            end = c.declared_end_on.isoformat() if c.declared_end_on else "-"
-            self.stdout.write(
-                f"{c.pk}\t{c.name}\tstart {c.starts_on}\tend {end}\t{json.dumps(cadence, ensure_ascii=False)}"
-            )
+            start = _("starts %(date)s") % {"date": c.starts_on.isoformat()}
+            if c.declared_end_on:
+                end = _("ends %(date)s") % {"date": c.declared_end_on.isoformat()}
+            else:
+                end = _("no end declared")
+            self.stdout.write(f"{c.pk}\t{c.name}\t{start}\t{end}\t{json.dumps(cadence, ensure_ascii=False)}")
 
     def do_create(self, options):
         campaign = services.create_campaign(
             actor=None, name=options["name"], starts_on=options["start"], cadence=_cadence(options["cadence"])
         )
-        self.stdout.write(self.style.SUCCESS(f"Created campaign {campaign.pk}: {campaign.name}"))
+        self.stdout.write(
+            self.style.SUCCESS(_("Created campaign %(id)s: %(name)s.") % {"id": campaign.pk, "name": campaign.name})
+        )
 
     def do_set_cadence(self, options):
         campaign = Campaign.objects.get(pk=options["campaign"])
         services.set_cadence(actor=None, campaign=campaign, cadence=_cadence(options["cadence"]))
-        self.stdout.write(self.style.SUCCESS(f"Cadence of campaign {campaign.pk} changed."))
+        self.stdout.write(self.style.SUCCESS(_("Cadence of campaign %(id)s changed.") % {"id": campaign.pk}))
 
     def do_declare_end(self, options):
         campaign = Campaign.objects.get(pk=options["campaign"])
         on = None if options["clear"] else options["on"]
         services.declare_end(actor=None, campaign=campaign, on=on)
         if on is None:
-            self.stdout.write(self.style.SUCCESS(f"Declared end of campaign {campaign.pk} withdrawn."))
+            self.stdout.write(
+                self.style.SUCCESS(_("Declared end of campaign %(id)s withdrawn.") % {"id": campaign.pk})
+            )
         else:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Campaign {campaign.pk} ends on {on}: no duties after week {weeks.label(weeks.monday(on))}."
+                    _("Campaign %(id)s ends on %(date)s: no duties after week %(week)s.")
+                    % {"id": campaign.pk, "date": on.isoformat(), "week": weeks.label(weeks.monday(on))}
                 )
             )
 
     def do_open_duties(self, options):
         result = services.open_duties(actor=None, rebuild=options["rebuild"])
-        self.stdout.write(f"Opened {result['opened']} duties, marked {result['missed']} missed.")
+        self.stdout.write(
+            ngettext(
+                "Opened %(opened)s duty, marked %(missed)s missed.",
+                "Opened %(opened)s duties, marked %(missed)s missed.",
+                result["opened"],
+            )
+            % {"opened": result["opened"], "missed": result["missed"]}
+        )
 
     def do_remind_week(self, options):
-        self.stdout.write(f"Reminded {reminders.send_week_reminders(actor=None)} care contacts.")
+        count = reminders.send_week_reminders(actor=None)
+        self.stdout.write(
+            ngettext("Reminded %(count)s care contact.", "Reminded %(count)s care contacts.", count) % {"count": count}
+        )
 
     def do_remind_unvisited(self, options):
-        self.stdout.write(f"Reminded {reminders.send_unvisited_reminders(actor=None)} admins.")
+        count = reminders.send_unvisited_reminders(actor=None)
+        self.stdout.write(ngettext("Reminded %(count)s admin.", "Reminded %(count)s admins.", count) % {"count": count})
 
     def do_escalate(self, options):
-        self.stdout.write(f"Escalated {services.escalate_overdue_difficulties(actor=None)} difficulties.")
+        count = services.escalate_overdue_difficulties(actor=None)
+        self.stdout.write(
+            ngettext("Escalated %(count)s difficulty.", "Escalated %(count)s difficulties.", count) % {"count": count}
+        )
 
     def do_sync_unassigned(self, options):
         with transaction.atomic():
             result = services.sync_unassigned()
-        self.stdout.write(f"Unassigned families: {result['added']} rows added, {result['removed']} removed.")
+        self.stdout.write(
+            _("Unassigned families: %(added)s added, %(removed)s removed.")
+            % {"added": result["added"], "removed": result["removed"]}
+        )

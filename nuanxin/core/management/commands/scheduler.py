@@ -4,9 +4,27 @@ import signal
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from nuanxin.core.periodic import latest_slot
+from nuanxin.core.periodic import DailyAt, Every, WeeklyAt, latest_slot
 from nuanxin.core.scheduler import Scheduler, duration_text
+
+
+def schedule_text(schedule) -> str:
+    """The schedule in the operator's language (its ``str()`` stays English for the logs)."""
+    if isinstance(schedule, Every):
+        return ngettext("every %(count)s minute", "every %(count)s minutes", schedule.minutes) % {
+            "count": schedule.minutes
+        }
+    if isinstance(schedule, DailyAt):
+        return _("daily at %(time)s") % {"time": f"{schedule.hour:02d}:{schedule.minute:02d}"}
+    if isinstance(schedule, WeeklyAt):
+        return _("weekly on %(weekday)s at %(time)s") % {
+            "weekday": WEEKDAYS[schedule.weekday], "time": f"{schedule.hour:02d}:{schedule.minute:02d}"
+        }
+    return str(schedule)
 
 
 class Command(BaseCommand):
@@ -38,15 +56,21 @@ class Command(BaseCommand):
             now = timezone.now()
             for job in scheduler.jobs:
                 slot = timezone.localtime(latest_slot(job.schedule, now))
-                limit = f"\tskipped if found over {duration_text(job.late_limit)} late" if job.late_limit else ""
-                self.stdout.write(f"{job.name}\t{job.schedule}\tlatest slot {slot:%Y-%m-%d %H:%M}{limit}")
+                latest = _("latest slot %(slot)s") % {"slot": f"{slot:%Y-%m-%d %H:%M}"}
+                columns = [job.name, schedule_text(job.schedule), latest]
+                if job.late_limit:
+                    late = duration_text(job.late_limit)
+                    columns.append(_("skipped if found over %(duration)s late") % {"duration": late})
+                self.stdout.write("\t".join(columns))
             return
         if once:
             runs = scheduler.run_once()
             if runs is None:
-                self.stdout.write("Another scheduler holds the lease; nothing enqueued.")
+                self.stdout.write(_("Another scheduler holds the lease; nothing enqueued."))
             else:
-                self.stdout.write(f"Enqueued {len(runs)} job(s).")
+                self.stdout.write(ngettext("Enqueued %(count)s job.", "Enqueued %(count)s jobs.", len(runs)) % {
+                    "count": len(runs)
+                })
             return
 
         stopping = []

@@ -52,7 +52,7 @@ class Command(BaseCommand):
                 # Own process group: a terminal's Ctrl-C reaches only us, and we pass it on
                 # once (a second SIGINT would make the worker abandon its current task).
                 self.children[name] = subprocess.Popen(command, env=env, process_group=0)  # noqa: S603
-                self._say(f"{name} started (pid {self.children[name].pid})")
+                self._say(_("%(name)s started (pid %(pid)s)") % {"name": name, "pid": self.children[name].pid})
             self._announce(host, port)
             code = self._supervise()
         finally:
@@ -63,7 +63,9 @@ class Command(BaseCommand):
             stopped_ok = {0, -signal.SIGINT, -signal.SIGTERM}
             failed = {name: c.returncode for name, c in self.children.items() if c.returncode not in stopped_ok}
             for name, returncode in failed.items():
-                self.stderr.write(f"{name} ended with status {returncode} while stopping.")
+                self.stderr.write(
+                    _("%(name)s ended with status %(status)s while stopping.") % {"name": name, "status": returncode}
+                )
             code = 1 if failed else 0
         if code:
             sys.exit(code)
@@ -127,8 +129,11 @@ class Command(BaseCommand):
             for name, child in self.children.items():
                 code = child.poll()
                 if code is not None:
-                    how = f"exited with status {code}" if code >= 0 else f"was killed by signal {-code}"
-                    self.stderr.write(f"{name} {how}; stopping the others.")
+                    if code >= 0:
+                        message = _("%(name)s exited with status %(status)s; stopping the others.")
+                    else:
+                        message = _("%(name)s was killed by signal %(signal)s; stopping the others.")
+                    self.stderr.write(message % {"name": name, "status": code, "signal": -code})
                     return 1 if code != 0 else 0
             time.sleep(0.2)
         return 0
