@@ -9,7 +9,6 @@ import zipfile
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 
 from nuanxin.accounts.services import create_api_token
 from nuanxin.care.models import CareAssignment, Difficulty
@@ -17,21 +16,9 @@ from nuanxin.core.errors import NotAllowed
 from nuanxin.registry.imports import display, services
 from nuanxin.registry.imports.safety import FileRefused, check_file
 from nuanxin.registry.models import Deployment, FamilyMember, Worker
-from nuanxin.registry.tests.import_fixtures import TABLE1_HEADER, build_world, import_bytes, outcomes, xlsx_bytes
+from nuanxin.registry.tests.import_fixtures import TABLE1_HEADER, import_bytes, outcomes, xlsx_bytes
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Assertions read the English msgids; the interface language is Chinese by default."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def world(personas):
-    return build_world(personas)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _register() -> dict:

@@ -4,7 +4,6 @@ the PostgreSQL COPY path (from COPY_MIN_ROWS rows per write) and the generic one
 same records, the plan stored compactly, and the fast helpers equal to what they replace."""
 
 import pytest
-from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,22 +13,11 @@ from nuanxin.registry.import_models import ImportBatch, ImportRow
 from nuanxin.registry.imports import planner, services
 from nuanxin.registry.imports import rows as r
 from nuanxin.registry.models import FamilyMember, Worker
-from nuanxin.registry.tests.import_fixtures import build_world, import_bytes, table1
+from nuanxin.registry.tests.import_fixtures import import_bytes, table1
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚"
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def world(personas):
-    return build_world(personas)
 
 
 def _name(i: int) -> str:

@@ -5,7 +5,6 @@ import io
 import zipfile
 
 import pytest
-from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,12 +13,8 @@ from nuanxin.registry.imports import rows as r
 from nuanxin.registry.imports.safety import FileRefused, check_file, kind_of
 from nuanxin.registry.tests.import_fixtures import TABLE1_HEADER, table1, xlsx_bytes
 
+pytestmark = pytest.mark.usefixtures("english")
 
-@pytest.fixture(autouse=True)
-def english():
-    """Assertions read the English msgids; the interface language is Chinese by default."""
-    with translation.override("en"):
-        yield
 
 def _write(tmp_path, name: str, data: bytes):
     path = tmp_path / name

@@ -2,7 +2,6 @@
 the dry run shows is what applying writes; importing again changes nothing; undo restores."""
 
 import pytest
-from django.utils import translation
 
 from nuanxin.care.choices import DifficultySource
 from nuanxin.care.models import CareAssignment, Difficulty
@@ -13,25 +12,13 @@ from nuanxin.registry.imports import services
 from nuanxin.registry.imports.messages import render_all
 from nuanxin.registry.models import Deployment, FamilyMember, Worker
 from nuanxin.registry.tests.import_fixtures import (
-    build_world,
     import_path,
     outcomes,
     sample,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
-
-@pytest.fixture(autouse=True)
-def english():
-    """Assertions read the English msgids; the interface language is Chinese by default."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def world(personas):
-    return build_world(personas)
 
 TABLE1_OUTCOMES = [
     (5, "create"),

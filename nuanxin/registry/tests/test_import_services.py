@@ -2,7 +2,6 @@
 scoping holds, large files go to the background task."""
 
 import pytest
-from django.utils import translation
 
 from nuanxin.core.errors import Conflict, NotAllowed
 from nuanxin.registry import services as registry_services
@@ -11,26 +10,13 @@ from nuanxin.registry.imports import services
 from nuanxin.registry.imports.messages import render_all
 from nuanxin.registry.models import FamilyMember, Worker
 from nuanxin.registry.tests.import_fixtures import (
-    build_world,
     import_bytes,
     outcomes,
     table1,
     xlsx_bytes,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Assertions read the English msgids; the interface language is Chinese by default."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def world(personas):
-    return build_world(personas)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _name(i: int) -> str:

@@ -15,21 +15,9 @@ from nuanxin.core.models import AuditLog
 from nuanxin.registry.import_models import BatchStatus, ImportBatch, Outcome
 from nuanxin.registry.imports import display
 from nuanxin.registry.models import Deployment, Worker
-from nuanxin.registry.tests.import_fixtures import build_world, sample, table1
+from nuanxin.registry.tests.import_fixtures import sample, table1
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Assertions read the English msgids; the interface language is Chinese by default."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def world(personas):
-    return build_world(personas)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _login(client, user):
