@@ -36,12 +36,10 @@ class OversizeUpload(UploadedFile):
 class LimitedUploadHandler(FileUploadHandler):
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
-        self.received = 0
         self.over = False
 
     def receive_data_chunk(self, raw_data, start):
-        self.received = start + len(raw_data)
-        if self.over or self.received > max_upload_bytes():
+        if self.over or start + len(raw_data) > max_upload_bytes():
             self.over = True
             return None  # Django's handlers after this one keep nothing more
         return raw_data
