@@ -31,6 +31,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from nuanxin.care import services, weeks
@@ -126,7 +127,7 @@ def _contacts(out) -> dict[str, object]:
                 org_services.grant_role(actor=None, user=user, role=Role.CARE_CONTACT, organisation=_org(code))
             created += 1
         users[username] = user
-    out(f"care: {len(users)} care contacts ({created} new)")
+    out(_("care: %(count)s care contacts (%(new)s new)") % {"count": len(users), "new": created})
     return users
 
 
@@ -350,7 +351,7 @@ def _difficulties(campaigns: dict, users: dict, rng: random.Random, today: date)
 def build(*, out: Callable[[str], None] = print) -> None:
     """Add the demo care work once (looked up by the 2020 campaign's name)."""
     if Campaign.objects.filter(name=CAMPAIGN_2020).exists():
-        out(f"care: the demo campaigns exist ({Campaign.objects.count()} campaigns, 0 new)")
+        out(_("care: the demo campaigns exist (%(count)s campaigns, 0 new)") % {"count": Campaign.objects.count()})
         return
     if _org("QD") is None:
         out("care: the demo organisations are missing; run the organisation demo first")
@@ -417,11 +418,17 @@ def build(*, out: Callable[[str], None] = print) -> None:
         },
     )
     out(
-        f"care: campaign 2020 ({START_2020}–{END_2020}): {assigned_old} families, {old_stats['visits']} visits, "
-        f"{old_stats['missed']} missed, {old_stats['excused']} excused weeks"
+        _(
+            "care: campaign 2020 (%(start)s–%(end)s): %(families)s families, %(visits)s visits, "
+            "%(missed)s missed, %(excused)s excused weeks"
+        )
+        % {"start": START_2020, "end": END_2020, "families": assigned_old, **old_stats}
     )
     out(
-        f"care: running campaign since {start}: {assigned_now} families, {now_stats['visits']} visits, "
-        f"{now_stats['missed']} missed, {now_stats['excused']} excused, {now_stats['due']} due this week; "
-        f"{difficulties} difficulties ({escalated} escalated)"
+        _(
+            "care: running campaign since %(start)s: %(families)s families, %(visits)s visits, "
+            "%(missed)s missed, %(excused)s excused, %(due)s due this week; "
+            "%(difficulties)s difficulties (%(escalated)s escalated)"
+        )
+        % {"start": start, "families": assigned_now, "difficulties": difficulties, "escalated": escalated, **now_stats}
     )

@@ -111,7 +111,7 @@ def build_tree(out: Callable[[str], None]) -> None:
     medical = [_org(code) for code, _n, _p, is_medical in UNITS if is_medical]
     if not OrganisationGroup.objects.filter(code=GROUP[0]).exists():
         services.create_group(actor=None, code=GROUP[0], name=GROUP[1], members=medical)
-    out(f"organisations: {Organisation.objects.count()} ({created} new)")
+    out(_("organisations: %(count)s (%(new)s new)") % {"count": Organisation.objects.count(), "new": created})
 
 
 @transaction.atomic
@@ -133,7 +133,7 @@ def build_users(out: Callable[[str], None]) -> None:
             services.revoke_grant(actor=None, grant=user.grants.get())
             services.grant_role(actor=None, user=user, role=role, group=OrganisationGroup.objects.get(code=GROUP[0]))
         created += 1
-    out(f"demo users: {len(USERS)} ({created} new)")
+    out(_("demo users: %(count)s (%(new)s new)") % {"count": len(USERS), "new": created})
 
 
 def build(out: Callable[[str], None] = print) -> None:

@@ -16,6 +16,7 @@ import random
 from collections.abc import Callable
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from nuanxin.core import audit
@@ -122,7 +123,7 @@ def build(*, out: Callable[[str], None] = print) -> None:
 
     existing = Worker.objects.filter(notes=DEMO_NOTE).count()
     if existing:
-        out(f"register: {existing} demo workers (0 new)")
+        out(_("register: %(count)s demo workers (0 new)") % {"count": existing})
         return
     codes = [code for code, _name, _parent, is_medical in UNITS if is_medical]
     units = {o.code: o for o in Organisation.objects.filter(code__in=codes)}
@@ -231,6 +232,6 @@ def build(*, out: Callable[[str], None] = print) -> None:
                 "sensitive": len(sensitive)},
     )  # fmt: skip
     out(
-        f"register: {len(workers)} demo workers ({len(workers)} new), {len(family)} family members, "
-        f"{len(deployments)} deployments"
+        _("register: %(count)s demo workers (%(count)s new), %(family)s family members, %(deployments)s deployments")
+        % {"count": len(workers), "family": len(family), "deployments": len(deployments)}
     )

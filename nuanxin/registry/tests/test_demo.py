@@ -20,7 +20,7 @@ def _build():
     return lines
 
 
-def test_demo_register():
+def test_demo_register(english):
     core_demo.build_tree(lambda line: None)
     core_demo.build_users(lambda line: None)
     lines = _build()
