@@ -1,13 +1,15 @@
-"""A note in brackets after a value — （已逾期）, （已结束）, （第 3 行） — is one translatable text with
-its brackets, as "(optional)" is: Chinese then gets full-width brackets, never "(已逾期)"."""
+"""A note in brackets after a value — （选填）, （已逾期）, （已结束）, （第 3 行） — is one translatable
+text with its brackets: Chinese then gets full-width brackets, never "(已逾期)". The Chinese
+assertions read the committed catalogue."""
 
 import re
 from pathlib import Path
 
 import pytest
+from django import forms
 from django.conf import settings
-from django.template.loader import get_template
-from django.utils.translation import trans_real
+from django.template.loader import render_to_string
+from django.utils import translation
 
 TEMPLATES = Path(settings.BASE_DIR) / "nuanxin" / "templates"
 
@@ -32,39 +34,7 @@ def test_no_template_puts_half_width_brackets_around_a_translation():
     assert offending == []
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "accounts/profile.html",
-        "care/_report_filters.html",
-        "care/difficulty_detail.html",
-        "care/family.html",
-        "core/home.html",
-        "registry/imports/detail.html",
-        "registry/worker_detail.html",
-    ],
-)
-def test_the_templates_with_bracketed_notes_compile(name):
-    get_template(name)
-
-
-@pytest.fixture
-def scope_note_in_chinese():
-    """The catalogue entry as it reads once translated, independent of the .po file here."""
-    catalog = trans_real.translation("zh-hans")._catalog
-    key = "(and all organisations under it)"
-    had, before = key in catalog._catalogs[0], catalog._catalogs[0].get(key)
-    catalog[key] = "（及其全部下级组织）"
-    yield
-    if had:
-        catalog._catalogs[0][key] = before
-    else:
-        del catalog._catalogs[0][key]
-
-
-def test_the_home_page_marks_an_organisation_grant_with_full_width_brackets(
-    personas, client, english_client, scope_note_in_chinese
-):
+def test_the_home_page_marks_an_organisation_grant_with_full_width_brackets(personas, client, english_client):
     english_client.force_login(personas.yi)
     html = english_client.get("/").content.decode()
     assert html.count('<span class="text-secondary small">(and all organisations under it)</span>') == 1
@@ -75,3 +45,27 @@ def test_the_home_page_marks_an_organisation_grant_with_full_width_brackets(
     # A grant on a group covers its members only: no note.
     client.force_login(personas.viewer)
     assert "及其全部下级组织" not in client.get("/").content.decode()
+
+
+class SampleForm(forms.Form):
+    name = forms.CharField(label="姓名")
+    notes = forms.CharField(label="备注", required=False)
+
+
+def _render_fields(template: str) -> str:
+    form = SampleForm()
+    if template == "care/_field.html":
+        return "".join(render_to_string(template, {"field": form[name]}) for name in ("name", "notes"))
+    return render_to_string(template, {"form": form})
+
+
+@pytest.mark.parametrize("template", ["registry/_fields.html", "orgs/_fields.html", "care/_field.html"])
+def test_every_apps_field_partial_marks_an_optional_field_with_one_translated_text(template):
+    with translation.override("en"):
+        html = _render_fields(template)
+    assert html.count('<span class="text-secondary small">(optional)</span>') == 1
+    assert html.count("姓名</label>") == 1  # the required field carries no mark
+    with translation.override("zh-hans"):
+        html = _render_fields(template)
+    assert html.count('<span class="text-secondary small">（选填）</span>') == 1
+    assert "(（" not in html and "(选填)" not in html
