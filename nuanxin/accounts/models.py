@@ -35,6 +35,10 @@ class User(AbstractUser):
         related_name="members",
     )
     password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
+    # Raised when the account is disabled: it is folded into the session hash, so every
+    # session signed in before stays invalid after the account is enabled again, whatever
+    # the session backend (database now, a cache later).
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
     objects = NuanxinUserManager()
