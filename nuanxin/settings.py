@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "nuanxin.core.middleware.RequestContextMiddleware",
+    "nuanxin.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "nuanxin.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,10 +1,10 @@
-"""Request-wide middleware: audit context, language choice, and a busy database."""
+"""Request-wide middleware: audit context, language choice, no caching of pages, and a busy database."""
 
 from django.conf import settings
 from django.db import OperationalError
 from django.shortcuts import render
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 
 from nuanxin.core import context
 
@@ -30,6 +30,25 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             context.reset(token)
+
+
+class NoStoreMiddleware:
+    """Nothing the application answers is kept by a browser or a proxy: pages and API answers
+    carry personal data, union offices share computers, and the back button after signing out
+    must not show the last page from the browser's cache. Every answer gets
+    ``Cache-Control: max-age=0, no-cache, no-store, must-revalidate, private`` (and an
+    ``Expires`` in the past) unless its view declared itself ``public``. Static files are
+    answered by whitenoise before this middleware and stay cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "public" not in response.get("Cache-Control", ""):
+            add_never_cache_headers(response)
+            patch_cache_control(response, no_store=True, private=True)
+        return response
 
 
 class LanguageMiddleware:
