@@ -29,6 +29,7 @@ from nuanxin.care.choices import (
     VisitMode,
 )
 from nuanxin.core.models import ScopedQuerySet
+from nuanxin.core.versioning import version_field
 from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, REGISTER_VIEW_ROLES
 from nuanxin.registry.models import WorkerQuerySet
 
@@ -53,6 +54,7 @@ class Campaign(models.Model):
     # The Monday of the last week whose duties the periodic job has opened for every family
     # (so a run only inserts the weeks after it; see services.open_duties).
     duties_opened_through = models.DateField(null=True, blank=True, editable=False)
+    version = version_field()  # optimistic concurrency (core/versioning.py)
 
     history = HistoricalRecords()
     objects = CampaignQuerySet.as_manager()
@@ -223,7 +225,7 @@ class Visit(models.Model):
     )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    version = models.PositiveIntegerField(_("version"), default=1)
+    version = version_field()
 
     history = HistoricalRecords()
     objects = WorkerQuerySet.as_manager()
@@ -416,6 +418,7 @@ class Difficulty(models.Model):
     # (0 = not yet); reset when it is reopened. Keeps escalation from being repeated.
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    version = version_field()
 
     history = HistoricalRecords()
     objects = WorkerQuerySet.as_manager()
@@ -434,7 +437,10 @@ class Difficulty(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.description[:40]
+        # Never the description: str() is what the audit trail keeps as the object's name
+        # (append-only, read and exported by auditors), and the text may be about health or
+        # the mind (PIPL art. 28).
+        return f"{self.get_category_display()} #{self.pk}"
 
     @property
     def is_overdue(self) -> bool:

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from nuanxin.core.models import ScopedQuerySet
+from nuanxin.core.versioning import version_field
 from nuanxin.orgs.choices import ALL_ROLES, MANAGER_ROLES, OrgKind, Role
 
 
@@ -31,6 +32,7 @@ class Organisation(MP_Node):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=32, choices=OrgKind.choices)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    version = version_field()  # optimistic concurrency (core/versioning.py)
 
     history = HistoricalRecords()
     objects = OrganisationManager()
@@ -65,6 +67,7 @@ class OrganisationGroup(models.Model):
     members = models.ManyToManyField(
         Organisation, verbose_name=_("members"), related_name="groups", blank=True
     )
+    version = version_field()
 
     history = HistoricalRecords(m2m_fields=[members])
 

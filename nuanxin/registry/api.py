@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from nuanxin.core import apiutils
+from nuanxin.core import apiutils, idempotency, versioning
 from nuanxin.core.errors import ServiceError
 from nuanxin.registry import normalise, selectors, services
 from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, REGISTER_VIEW_ROLES, WorkerStatus
@@ -55,6 +56,7 @@ class WorkerOut(Schema):
     status: str
     contact_name_hint: str
     updated_at: datetime
+    version: int = Field(description="Send it back with a change (body or If-Match) so that no update is lost.")
 
     @staticmethod
     def resolve_org(obj) -> str:
@@ -120,6 +122,9 @@ class WorkerIn(Schema):
 
 
 class WorkerPatch(Schema):
+    version: int | None = Field(
+        None, description="The version the change starts from (or send If-Match: \"<version>\"); 409 if changed since."
+    )
     org: str | None = None
     name: str | None = None
     team: str | None = None
@@ -173,10 +178,12 @@ def list_workers(request, q: str = "", org: str = "", team: str = "", category: 
     operation_id="get_worker",
     summary="One worker with family members and deployments",
 )
-def get_worker(request, worker_id: int, reveal: bool = False):
-    """``reveal=1`` shows the full mobiles; each one shown is recorded in the audit log."""
+def get_worker(request, response: HttpResponse, worker_id: int, reveal: bool = False):
+    """``reveal=1`` shows the full mobiles; each one shown is recorded in the audit log. The
+    ``ETag`` header holds the worker's ``version`` (send it back as ``If-Match`` to change it)."""
     apiutils.require_roles(request, REGISTER_VIEW_ROLES)
     worker = _detail(request, worker_id)
+    response["ETag"] = versioning.etag(worker)
     if reveal:
         if worker.mobile:
             worker.nx_mobile = services.reveal_mobile(actor=request.user, target=worker)
@@ -192,6 +199,7 @@ def get_worker(request, worker_id: int, reveal: bool = False):
 @router.post(
     "/workers", response={201: WorkerDetailOut}, operation_id="create_worker", summary="Add a worker to the register"
 )
+@idempotency.api
 def create_worker(request, payload: WorkerIn):
     """The same rules as the page: the same person (name and mobile) is never a second worker
     (409 ``same_person``); a second worker of the same name in the unit needs
@@ -205,20 +213,26 @@ def create_worker(request, payload: WorkerIn):
 
 @router.patch(
     "/workers/{worker_id}",
-    response=WorkerDetailOut,
+    response={200: WorkerDetailOut, 409: apiutils.ErrorOut, 428: apiutils.ErrorOut},
     operation_id="update_worker",
-    summary="Change some fields of a worker",
+    summary="Change some fields of a worker (optimistic: send the version read)",
 )
-def update_worker(request, worker_id: int, payload: WorkerPatch):
-    """Only the fields sent are changed; the audit row lists each change (mobiles masked)."""
+def update_worker(request, response: HttpResponse, worker_id: int, payload: WorkerPatch):
+    """Only the fields sent are changed; the audit row lists each change (mobiles masked).
+    ``version`` (or the header ``If-Match: "<version>"``) must be the worker's version as read:
+    if someone changed the worker since, the answer is 409 ``conflict`` and nothing is saved;
+    without either it is 428 ``version_required``."""
     apiutils.require_roles(request, REGISTER_CHANGE_ROLES)
     worker = _detail(request, worker_id, "change")
     changes = payload.dict(exclude_unset=True)
+    version = versioning.version_from_request(request, changes.pop("version", None))
     allow = changes.pop("allow_duplicate", False)
     for field, value in changes.items():
         if value is None:
             raise ServiceError(_("This field cannot be null."), field=field)
     if "org" in changes:
         changes["organisation"] = _unit(request, changes.pop("org"))
-    services.update_worker(actor=request.user, worker=worker, allow_duplicate=allow, **changes)
-    return _detail(request, worker_id, "change")
+    services.update_worker(actor=request.user, worker=worker, allow_duplicate=allow, version=version, **changes)
+    worker = _detail(request, worker_id, "change")
+    response["ETag"] = versioning.etag(worker)
+    return worker

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from nuanxin.core.versioning import VersionedForm
 from nuanxin.orgs.forms import BootstrapForm
 from nuanxin.registry import normalise, selectors
 from nuanxin.registry.choices import (
@@ -132,7 +133,7 @@ class DeploymentForm(BootstrapForm):
         departed, returned = data.get("departed_on"), data.get("returned_on")
         if departed and returned and returned < departed:
             self.add_error("returned_on", _("The return date cannot be before the departure."))
-        if not self.errors and not any(data.get(name) for name in self.fields):
+        if not self.errors and not any(data.get(name) for name in self.fields if name != "version"):
             raise forms.ValidationError(_("The deployment is empty: fill in at least one field."))
         return data
 
@@ -181,3 +182,23 @@ class ExportForm(BootstrapForm):
         if org is None:
             raise forms.ValidationError(_("Choose an organisation in your scope."))
         return org
+
+
+# Edit pages carry the version they were opened at (core/versioning.py): a save from an older
+# version is refused with who changed the record and when, and the user's input is kept.
+
+
+class WorkerEditForm(VersionedForm, WorkerForm):
+    pass
+
+
+class FamilyMemberEditForm(VersionedForm, FamilyMemberForm):
+    pass
+
+
+class DeploymentEditForm(VersionedForm, DeploymentForm):
+    pass
+
+
+class SensitiveEditForm(VersionedForm, SensitiveForm):
+    pass

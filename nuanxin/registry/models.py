@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from nuanxin.core.models import ScopedQuerySet
+from nuanxin.core.versioning import version_field
 from nuanxin.orgs.choices import Role
 from nuanxin.registry import normalise
 from nuanxin.registry.choices import (
@@ -89,6 +90,7 @@ class Worker(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    version = version_field()  # optimistic concurrency (core/versioning.py)
 
     history = HistoricalRecords()
     objects = WorkerQuerySet.as_manager()
@@ -158,6 +160,7 @@ class WorkerSensitive(models.Model):
         _("children under 14"), null=True, blank=True
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    version = version_field()
 
     history = HistoricalRecords()
     objects = ScopedQuerySet.as_manager()
@@ -188,6 +191,7 @@ class FamilyMember(models.Model):
     is_primary = models.BooleanField(_("primary contact"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    version = version_field()
 
     history = HistoricalRecords()
     objects = WorkerQuerySet.as_manager()
@@ -240,6 +244,7 @@ class Deployment(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    version = version_field()
 
     history = HistoricalRecords()
     objects = WorkerQuerySet.as_manager()

@@ -12,7 +12,7 @@ from datetime import date
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from nuanxin.core import audit
+from nuanxin.core import audit, versioning
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
 from nuanxin.orgs import scope
 from nuanxin.registry import normalise, selectors
@@ -279,15 +279,19 @@ def create_worker(
 
 
 @transaction.atomic
-def update_worker(*, actor, worker: Worker, allow_duplicate: bool = False, **changes) -> Worker:
+def update_worker(
+    *, actor, worker: Worker, allow_duplicate: bool = False, version: int | None = None, **changes
+) -> Worker:
     """Change some fields of a worker (any of ``WORKER_FIELDS``). Moving the worker to another
     unit needs change rights on both units. The audit row lists each changed field old → new,
-    mobiles masked."""
+    mobiles masked. ``version``: the version the edit started from (``Conflict`` if the worker
+    was changed since; see core/versioning.py)."""
     unknown = set(changes) - set(WORKER_FIELDS)
     if unknown:
         raise ServiceError(_("Unknown field “%(field)s”.") % {"field": sorted(unknown)[0]})
     worker = Worker.objects.select_for_update().select_related("organisation").get(pk=worker.pk)
     _require_change(actor, worker.organisation)
+    versioning.check_version(worker, version)
     previous_unit = worker.organisation
     cleaned = {field: _clean_worker_field(field, value) for field, value in changes.items()}
     if "organisation" in cleaned and cleaned["organisation"].pk != worker.organisation_id:
@@ -305,6 +309,7 @@ def update_worker(*, actor, worker: Worker, allow_duplicate: bool = False, **cha
             exclude=worker,
             allow_duplicate=allow_duplicate or not ({"name", "organisation"} & set(diff)),
         )
+    versioning.bump(worker)
     worker._history_user = _user(actor)
     worker.save()
     audit.record(actor, "worker.update", obj=worker, organisation=worker.organisation, detail={"changes": diff})
@@ -344,16 +349,18 @@ def _clean_family(values: dict) -> dict:
     return cleaned
 
 
-def _make_primary(member: FamilyMember, actor) -> None:
+def _make_primary(member: FamilyMember, actor, *, new: bool = False) -> None:
     # Clear the old primary first: the partial unique index allows one per worker at a time.
     for other in FamilyMember.objects.filter(worker_id=member.worker_id, is_primary=True).exclude(pk=member.pk):
         other.is_primary = False
         other._history_user = _user(actor)
-        other.save(update_fields=["is_primary", "updated_at"])
+        other.save(update_fields=["is_primary", "updated_at", versioning.bump(other)])
     if not member.is_primary:
         member.is_primary = True
         member._history_user = _user(actor)
-        member.save(update_fields=["is_primary", "updated_at"])
+        # a member added just now stays at version 1: nobody can have opened it before
+        fields = ["is_primary", "updated_at"] if new else ["is_primary", "updated_at", versioning.bump(member)]
+        member.save(update_fields=fields)
 
 
 @transaction.atomic
@@ -379,7 +386,7 @@ def add_family_member(
     member._history_user = _user(actor)
     member.save()
     if first or is_primary:
-        _make_primary(member, actor)
+        _make_primary(member, actor, new=True)
     audit.record(
         actor,
         "family.add",
@@ -396,16 +403,19 @@ def add_family_member(
 
 
 @transaction.atomic
-def update_family_member(*, actor, member: FamilyMember, **changes) -> FamilyMember:
+def update_family_member(*, actor, member: FamilyMember, version: int | None = None, **changes) -> FamilyMember:
     """Change a family member's name, relation, mobile, address or notes (and make them the
-    primary contact with ``is_primary=True``)."""
+    primary contact with ``is_primary=True``). ``version``: the version the edit started from
+    (``Conflict`` if the member was changed since)."""
     make_primary = bool(changes.pop("is_primary", False))
     member = FamilyMember.objects.select_for_update().select_related("worker__organisation").get(pk=member.pk)
     organisation = member.worker.organisation
     _require_change(actor, organisation)
+    versioning.check_version(member, version)
     diff = _apply(member, _clean_family(changes))
     if diff:
         member.refresh_derived()
+        versioning.bump(member)
         member._history_user = _user(actor)
         member.save()
     if make_primary and not member.is_primary:
@@ -474,15 +484,19 @@ def _clean_deployment(values: dict) -> dict:
 
 
 @transaction.atomic
-def save_deployment(*, actor, worker: Worker, deployment: Deployment | None = None, **values) -> Deployment:
-    """Create a deployment of ``worker`` (or change ``deployment``). Without a carrier, the
-    carrier is suggested from the deployed mobile's number segment; a given one wins."""
+def save_deployment(
+    *, actor, worker: Worker, deployment: Deployment | None = None, version: int | None = None, **values
+) -> Deployment:
+    """Create a deployment of ``worker`` (or change ``deployment``, from ``version``:
+    ``Conflict`` if it was changed since). Without a carrier, the carrier is suggested from the
+    deployed mobile's number segment; a given one wins."""
     worker = Worker.objects.select_related("organisation").get(pk=worker.pk)
     _require_change(actor, worker.organisation)
     if deployment is not None:
         deployment = Deployment.objects.select_for_update().get(pk=deployment.pk)
         if deployment.worker_id != worker.pk:
             raise ServiceError(_("This deployment belongs to another worker."))
+        versioning.check_version(deployment, version)
     cleaned = _clean_deployment(values)
     target = deployment or Deployment(worker=worker)
     before = {f: getattr(target, f) for f in DEPLOYMENT_FIELDS}
@@ -505,6 +519,8 @@ def save_deployment(*, actor, worker: Worker, deployment: Deployment | None = No
     }
     if not created and not diff:
         return target
+    if not created:
+        versioning.bump(target)
     target._history_user = _user(actor)
     target.save()
     audit.record(
@@ -538,10 +554,11 @@ def remove_deployment(*, actor, deployment: Deployment) -> None:
 
 
 @transaction.atomic
-def update_sensitive(*, actor, worker: Worker, **values) -> WorkerSensitive:
+def update_sensitive(*, actor, worker: Worker, version: int | None = None, **values) -> WorkerSensitive:
     """Record or change a worker's sensitive data (ID-card number checked with its checksum,
     pregnancy/lactation, health, children under 14). Only SENSITIVE_ROLES may; the audit row
-    names the changed fields, never their values."""
+    names the changed fields, never their values. ``version``: the version the edit started
+    from (1 when there was no row yet; ``Conflict`` if it was changed since)."""
     worker = Worker.objects.select_related("organisation").get(pk=worker.pk)
     if actor is not None and not scope.covers(actor, SENSITIVE_ROLES, worker.organisation):
         raise NotAllowed(_("You may not change this worker's sensitive data."))
@@ -570,10 +587,13 @@ def update_sensitive(*, actor, worker: Worker, **values) -> WorkerSensitive:
         else:
             raise ServiceError(_("Unknown field “%(field)s”.") % {"field": field})
     row, created = WorkerSensitive.objects.select_for_update().get_or_create(worker=worker)
+    versioning.check_version(row, version)
     changed = sorted(f for f, v in cleaned.items() if getattr(row, f) != v)
     for field in changed:
         setattr(row, field, cleaned[field])
     if changed or created:
+        if changed:
+            versioning.bump(row)
         row._history_user = _user(actor)
         row.save()
         audit.record(

@@ -13,7 +13,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from nuanxin.core import access
+from nuanxin.core import access, idempotency
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
 from nuanxin.orgs.forms import add_service_error
 from nuanxin.registry import exports, forms, normalise, selectors, services
@@ -131,12 +131,20 @@ def _shown(field, value, worker):
 
 @access.scoped(*REGISTER_VIEW_ROLES)
 def worker_detail(request, pk: int):
-    from nuanxin.care.models import CareAssignment
+    from nuanxin.care import pages as care_pages
+    from nuanxin.care.models import CareAssignment, Difficulty
 
     worker = _worker(request, pk)
     family = list(worker.family.order_by("-is_primary", "id"))
     deployments = list(worker.deployments.order_by("-departed_on", "id"))
-    difficulties = list(worker.difficulties.order_by("-created_at", "id"))
+    # The difficulties as the care pages show them (their scope rule); showing the description
+    # of a health or psychological one is an audited read, as on those pages.
+    difficulties = list(
+        Difficulty.objects.for_user(request.user).filter(worker=worker).order_by("-created_at", "id")
+    )
+    for difficulty in difficulties:
+        difficulty.worker = worker
+    care_pages.record_sensitive_reads(request.user, difficulties, page="register")
     assignments = list(CareAssignment.objects.current().filter(worker=worker).select_related("contact", "campaign"))
     return render(
         request,
@@ -225,6 +233,7 @@ def _service_call(form, call):
 
 @access.scoped(*REGISTER_CHANGE_ROLES)
 @require_http_methods(["GET", "POST"])
+@idempotency.form
 def worker_create(request):
     initial = {}
     if request.GET.get("org"):
@@ -256,7 +265,7 @@ def worker_update(request, pk: int):
         "contact_name_hint": worker.contact_name_hint,
         "notes": worker.notes,
     }
-    form = forms.WorkerForm(_data(request), user=request.user, initial=initial)
+    form = forms.WorkerEditForm(_data(request), user=request.user, initial=initial, version=worker.version)
     if worker.organisation.code not in form.units:  # pragma: no cover - scoped above
         raise PermissionDenied
     _shown_for_editing(request, worker, worker.mobile)
@@ -286,11 +295,13 @@ def worker_update(request, pk: int):
 def sensitive_update(request, pk: int):
     worker = _worker(request, pk, "sensitive")
     initial = {}
+    version = 1  # no row yet: the first save creates it at version 1
     if request.method == "GET":
         row = selectors.sensitive_for(request.user, worker)  # the form shows the values: a read
         if row is not None:
             initial = {f: getattr(row, f) for f in services.SENSITIVE_FIELDS}
-    form = forms.SensitiveForm(_data(request), initial=initial)
+            version = row.version
+    form = forms.SensitiveEditForm(_data(request), initial=initial, version=version)
     if form.is_bound and form.is_valid():
         if (
             _service_call(
@@ -313,6 +324,7 @@ def sensitive_update(request, pk: int):
 
 @access.scoped(*REGISTER_CHANGE_ROLES)
 @require_http_methods(["GET", "POST"])
+@idempotency.form
 def family_create(request, pk: int):
     worker = _worker(request, pk, "change")
     form = forms.FamilyMemberForm(_data(request), initial={"is_primary": not worker.family.exists()})
@@ -342,7 +354,7 @@ def family_update(request, pk: int):
         "notes": member.notes,
         "is_primary": member.is_primary,
     }
-    form = forms.FamilyMemberForm(_data(request), initial=initial)
+    form = forms.FamilyMemberEditForm(_data(request), initial=initial, version=member.version)
     _shown_for_editing(request, member, member.mobile)
     if member.is_primary:
         form.fields["is_primary"].disabled = True
@@ -387,6 +399,7 @@ def family_primary(request, pk: int):
 
 @access.scoped(*REGISTER_CHANGE_ROLES)
 @require_http_methods(["GET", "POST"])
+@idempotency.form
 def deployment_create(request, pk: int):
     worker = _worker(request, pk, "change")
     form = forms.DeploymentForm(_data(request))
@@ -410,7 +423,7 @@ def deployment_update(request, pk: int):
     deployment = _deployment(request, pk)
     initial = {f: getattr(deployment, f) for f in services.DEPLOYMENT_FIELDS}
     initial["deployed_mobile"] = deployment.deployed_mobile_national
-    form = forms.DeploymentForm(_data(request), initial=initial)
+    form = forms.DeploymentEditForm(_data(request), initial=initial, version=deployment.version)
     _shown_for_editing(request, deployment, deployment.deployed_mobile)
     if form.is_bound and form.is_valid():
         data = dict(form.cleaned_data)

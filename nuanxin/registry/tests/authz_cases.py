@@ -68,7 +68,9 @@ def cases(p) -> list[Case]:
             kwargs={"pk": to_edit.pk},
             method="post",
             other_org=p.bing,
-            data={"organisation": "SN-H1", "name": "授权编辑", "team": "ambulance", "status": "returned"},
+            data={
+                "organisation": "SN-H1", "name": "授权编辑", "team": "ambulance", "status": "returned", "version": "1"
+            },
             **change,
         ),
         Case("registry:worker_reveal", kwargs={"pk": shown.pk}, method="post", other_org=outside,
@@ -83,7 +85,7 @@ def cases(p) -> list[Case]:
             kwargs={"pk": to_sensitive.pk},
             method="post",
             other_org=p.bing,
-            data={"maternity": "pregnant", "id_number": "11010519491231002X"},
+            data={"maternity": "pregnant", "id_number": "11010519491231002X", "version": "1"},
             **change,
         ),
         Case(
@@ -99,7 +101,7 @@ def cases(p) -> list[Case]:
             kwargs={"pk": family_edit.pk},
             method="post",
             other_org=p.bing,
-            data={"name": "授权改家属", "relation": "父亲"},
+            data={"name": "授权改家属", "relation": "父亲", "version": "1"},
             **change,
         ),
         Case("registry:family_remove", kwargs={"pk": family_remove.pk}, method="post", other_org=p.bing, **change),
@@ -119,7 +121,7 @@ def cases(p) -> list[Case]:
             kwargs={"pk": dep_edit.pk},
             method="post",
             other_org=p.bing,
-            data={**deployment_data, "carrier": "unicom"},
+            data={**deployment_data, "carrier": "unicom", "version": "1"},
             **change,
         ),
         Case("registry:deployment_remove", kwargs={"pk": dep_remove.pk}, method="post", other_org=p.bing, **change),
@@ -149,7 +151,7 @@ def cases(p) -> list[Case]:
             "PATCH /api/v1/workers/{worker_id}",
             kwargs={"worker_id": api_edit.pk},
             other_org=p.bing,
-            data={"post_title": "主任医师"},
+            data={"post_title": "主任医师", "version": 1},
             **change,
         ),
     ]

@@ -234,6 +234,7 @@ def test_edit_worker_form(personas, people):
         "status": "deployed",
         "category": "nurse",
         "post_title": "护师",
+        "version": "1",
     }
     assert client.post(url, data).status_code == 302
     zhang.refresh_from_db()
@@ -263,8 +264,10 @@ def test_family_pages(personas, people):
     husband = FamilyMember.objects.get(name="李明")
     assert client.post(reverse("registry:family_primary", args=[husband.pk])).status_code == 302
     assert list(zhang.family.filter(is_primary=True)) == [husband]
+    child.refresh_from_db()
     response = client.post(
-        reverse("registry:family_update", args=[child.pk]), {"name": "张小", "relation": "女儿", "address": "香港中路"}
+        reverse("registry:family_update", args=[child.pk]),
+        {"name": "张小", "relation": "女儿", "address": "香港中路", "version": child.version},
     )
     assert response.status_code == 302
     child.refresh_from_db()
@@ -304,11 +307,12 @@ def test_deployment_pages(personas, people):
         "departed_on": "2020-02-09",
         "deployed_mobile": "18900001234",
         "carrier": "mobile",
+        "version": "1",
     }
     assert client.post(edit, data).status_code == 302
     dep.refresh_from_db()
     assert dep.carrier == "mobile"
-    assert client.post(edit, {**data, "deployed_mobile": "18600001234"}).status_code == 302
+    assert client.post(edit, {**data, "deployed_mobile": "18600001234", "version": "2"}).status_code == 302
     dep.refresh_from_db()
     assert dep.carrier == "unicom"  # a new number, carrier left as it was: suggested again
     assert client.post(reverse("registry:deployment_remove", args=[dep.pk])).status_code == 302
@@ -335,10 +339,10 @@ def test_sensitive_form(personas, people):
     client = client_for(personas.yi)
     url = reverse("registry:sensitive_update", args=[zhang.pk])
     assert client.get(url).status_code == 200
-    response = client.post(url, {"id_number": "110105194912310021"})
+    response = client.post(url, {"id_number": "110105194912310021", "version": "1"})
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["id_number"]
-    assert client.post(url, {"id_number": "11010519491231002x", "maternity": "pregnant"}).status_code == 302
+    assert client.post(url, {"id_number": "11010519491231002x", "maternity": "pregnant", "version": "1"}).status_code == 302
     assert zhang.sensitive.id_number == "11010519491231002X"
     assign(zhang, personas.care)
     assert client_for(personas.care).get(url).status_code == 403
