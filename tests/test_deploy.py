@@ -5,7 +5,9 @@ import secrets
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
+from django.db import connection
 
 
 def _run(env_extra, *args):
@@ -23,26 +25,46 @@ def _run(env_extra, *args):
     )
 
 
+def production_env(tmp_path, database_url: str = "") -> dict[str, str]:
+    """A complete production environment (the SMS provider set), on ``database_url``."""
+    return {
+        "NUANXIN_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "nuanxin.example.org",
+        "DATABASE_URL": database_url or f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "NUANXIN_VAR_DIR": str(tmp_path),
+        "NUANXIN_SMS_BACKEND": "nuanxin.notify.sms.ProviderBackend",
+        "NUANXIN_SMS_PROVIDER_URL": "https://sms.example.org/send",
+        "NUANXIN_SMS_ACCESS_KEY": "key",
+        "NUANXIN_SMS_SECRET": secrets.token_urlsafe(20),
+    }
+
+
 def test_check_deploy_is_clean_in_production(tmp_path):
-    result = _run(
-        {
-            "NUANXIN_ENV": "production",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "nuanxin.example.org",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-            "NUANXIN_VAR_DIR": str(tmp_path),
-            "NUANXIN_SMS_BACKEND": "nuanxin.notify.sms.ProviderBackend",
-            "NUANXIN_SMS_PROVIDER_URL": "https://sms.example.org/send",
-            "NUANXIN_SMS_ACCESS_KEY": "key",
-            "NUANXIN_SMS_SECRET": secrets.token_urlsafe(20),
-        },
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-    )
+    result = _run(production_env(tmp_path), "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="database roles exist on PostgreSQL only")
+@pytest.mark.django_db
+def test_check_deploy_warns_when_the_application_connects_as_a_superuser(tmp_path):
+    """The test database's superuser owns everything and may do anything to the audit log;
+    tests/test_db_roles.py shows the documented application role passes."""
+    s = connection.settings_dict
+    url = f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    result = _run(production_env(tmp_path, url), "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 1
+    found = [line.split(")")[0].strip("?: (") for line in result.stderr.splitlines() if line.startswith("?: (")]
+    assert found == ["nuanxin.W010", "nuanxin.W011", "nuanxin.W012", "nuanxin.W013"]
+    role = s["USER"]
+    assert f'?: (nuanxin.W010) The application connects to PostgreSQL as the superuser "{role}"' in result.stderr
+    assert (
+        f'?: (nuanxin.W011) The database role "{role}" owns (or may act as the owner of) the table core_auditlog, '
+        "its schema public, the trigger function nuanxin_audit_append_only()" in result.stderr
+    )
+    assert f'?: (nuanxin.W012) The database role "{role}" may TRUNCATE, UPDATE, DELETE the audit table' in result.stderr
+    assert f'?: (nuanxin.W013) The database role "{role}" may set session_replication_role' in result.stderr
 
 
 def test_production_refuses_to_start_without_secret_key(tmp_path):

@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "nuanxin.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from nuanxin.core import checks  # noqa: F401  (registers the database role's deploy checks)

@@ -1,0 +1,121 @@
+"""Deployment checks of the database role (`nuanxin check --deploy`).
+
+The audit table refuses UPDATE and DELETE through triggers (core migration 0002), but a role
+that is a superuser, owns the table (or its trigger function or schema), holds TRUNCATE,
+UPDATE or DELETE on it, or may set ``session_replication_role`` can still empty or rewrite it.
+In production the application connects as a role that owns nothing (docs/operations.md,
+"数据库角色"; the grants are ``nuanxin/core/sql/app_role.sql``). PostgreSQL only: SQLite has no
+roles.
+"""
+
+from django.core.checks import Tags, Warning, register
+from django.db import DatabaseError, connections
+
+AUDIT_TABLE = "core_auditlog"
+AUDIT_FUNCTION = "nuanxin_audit_append_only"
+HINT = (
+    "Run the application as a role that owns nothing and may only INSERT and SELECT the audit table, "
+    "and migrations as the owner role: docs/operations.md (数据库角色), nuanxin/core/sql/app_role.sql."
+)
+
+
+def _roles(cursor) -> list[str]:
+    """The role in effect and the one that logged in: a connection can RESET ROLE to the second."""
+    cursor.execute("SELECT current_user, session_user")
+    current, session = cursor.fetchone()
+    return [current] if current == session else [current, session]
+
+
+def role_warnings(cursor) -> list[Warning]:
+    """The warnings for the roles of the PostgreSQL connection behind ``cursor`` (a Django or a
+    psycopg cursor)."""
+    cursor.execute("SELECT to_regclass(%s)::oid, current_setting('server_version_num')::int", [AUDIT_TABLE])
+    table_oid, version = cursor.fetchone()
+    warnings = []
+    for role in _roles(cursor):
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = %s", [role])
+        if cursor.fetchone()[0]:
+            warnings.append(
+                Warning(
+                    f'The application connects to PostgreSQL as the superuser "{role}": it can empty the audit '
+                    "log (TRUNCATE, disable its triggers, set session_replication_role).",
+                    hint=HINT,
+                    id="nuanxin.W010",
+                )
+            )
+        owned = []
+        if table_oid is not None:
+            cursor.execute(
+                "SELECT pg_has_role(%s, c.relowner, 'MEMBER'), pg_has_role(%s, n.nspowner, 'MEMBER'), n.nspname "
+                "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = %s",
+                [role, role, table_oid],
+            )
+            owns_table, owns_schema, schema = cursor.fetchone()
+            if owns_table:
+                owned.append(f"the table {AUDIT_TABLE}")
+            if owns_schema:
+                owned.append(f"its schema {schema}")
+        cursor.execute(
+            "SELECT bool_or(pg_has_role(%s, proowner, 'MEMBER')) FROM pg_proc WHERE proname = %s",
+            [role, AUDIT_FUNCTION],
+        )
+        if cursor.fetchone()[0]:
+            owned.append(f"the trigger function {AUDIT_FUNCTION}()")
+        if owned:
+            warnings.append(
+                Warning(
+                    f'The database role "{role}" owns (or may act as the owner of) {", ".join(owned)}: it can '
+                    "disable the audit log's triggers, replace them or drop the table.",
+                    hint=HINT,
+                    id="nuanxin.W011",
+                )
+            )
+        if table_oid is not None:
+            privileges = []
+            for privilege in ("TRUNCATE", "UPDATE", "DELETE"):
+                cursor.execute("SELECT has_table_privilege(%s, %s, %s)", [role, table_oid, privilege])
+                if cursor.fetchone()[0]:
+                    privileges.append(privilege)
+            if privileges:
+                warnings.append(
+                    Warning(
+                        f'The database role "{role}" may {", ".join(privileges)} the audit table {AUDIT_TABLE}.',
+                        hint=HINT,
+                        id="nuanxin.W012",
+                    )
+                )
+        if version >= 150000:  # GRANT SET ON PARAMETER exists from PostgreSQL 15 on
+            cursor.execute("SELECT has_parameter_privilege(%s, 'session_replication_role', 'SET')", [role])
+            may_switch_off_triggers = cursor.fetchone()[0]
+        else:  # before 15 only superusers may set it
+            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = %s", [role])
+            may_switch_off_triggers = cursor.fetchone()[0]
+        if may_switch_off_triggers:
+            warnings.append(
+                Warning(
+                    f'The database role "{role}" may set session_replication_role, which switches the audit '
+                    "log's triggers off.",
+                    hint=HINT,
+                    id="nuanxin.W013",
+                )
+            )
+    return warnings
+
+
+@register(Tags.security, deploy=True)
+def database_role_check(app_configs, **kwargs):
+    """Warn when the application's PostgreSQL role could empty or rewrite the audit log."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        return []
+    try:
+        with connection.cursor() as cursor:
+            return role_warnings(cursor)
+    except DatabaseError as exc:
+        return [
+            Warning(
+                f"Could not check the database role: {str(exc).strip()}",
+                hint="nuanxin check --deploy needs the production DATABASE_URL and a running database.",
+                id="nuanxin.W014",
+            )
+        ]
