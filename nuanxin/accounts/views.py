@@ -4,11 +4,13 @@ API tokens). Everything here acts on the signed-in user only; the services decid
 from __future__ import annotations
 
 import time
+import unicodedata
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, password_validation, update_session_auth_hash
-from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -34,11 +36,31 @@ TOTP_SETUP_SECRET = "nx_totp_setup_secret"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-def _safe_next(request, url: str | None) -> str:
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
-        return url
-    return ""
+MAX_NEXT_LENGTH = 2000
+
+
+def _safe_next(request, url) -> str:
+    """``url`` when it is a path on this site ("/…", no scheme or host, no control
+    character, not overlong), else "" (the caller falls back to the home page). Anything
+    else — "foo", "a b", "javascript:…", "//evil", "http://evil" — is refused, so the value
+    never reaches ``resolve_url`` (which would try it as a URL name)."""
+    if not isinstance(url, str) or not url or len(url) > MAX_NEXT_LENGTH:
+        return ""
+    if not url.startswith("/") or url.startswith(("//", "/\\")):
+        return ""
+    if any(unicodedata.category(ch)[0] == "C" for ch in url):
+        return ""
+    if not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        return ""
+    return url
+
+
+def _go_next(next_url: str):
+    """Redirect to a path ``_safe_next`` let through, or to the home page."""
+    if next_url:
+        return HttpResponseRedirect(next_url)
+    return redirect(settings.LOGIN_REDIRECT_URL)
 
 
 def _ip(request) -> str | None:
@@ -55,7 +77,7 @@ def _complete_login(request, user: User, next_url: str):
     request.session.pop(PENDING, None)
     login(request, user, backend=getattr(user, "backend", BACKEND))
     stamp_login(request)
-    return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+    return _go_next(next_url)
 
 
 @access.public
@@ -66,7 +88,7 @@ def login_view(request):
     """Username and password; then, for users with an authenticator, the code step."""
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.method == "GET" and request.user.is_authenticated:
-        return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+        return _go_next(next_url)
     form = LoginForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         result = services.check_password_login(
