@@ -23,7 +23,7 @@ from nuanxin.accounts.forms import CodeForm, LoginForm, PasswordChangeForm, Toke
 from nuanxin.accounts.middleware import stamp_login
 from nuanxin.accounts.models import ApiToken, User
 from nuanxin.accounts.services import LoginOutcome
-from nuanxin.core import access, context
+from nuanxin.core import access, context, idempotency
 from nuanxin.core.errors import ServiceError
 from nuanxin.orgs import scope
 
@@ -254,6 +254,7 @@ def totp_disable_view(request):
 @access.authenticated
 @sensitive_post_parameters("current_password")
 @never_cache
+@idempotency.form
 def token_create_view(request):
     """Issue an API token for oneself, proving one's password. The token is shown once, on the
     answer to the POST."""
@@ -267,7 +268,10 @@ def token_create_view(request):
         except ServiceError as exc:
             _form_error(form, exc)
         else:
-            return render(request, "accounts/token_created.html", {"token": token, "plaintext": plaintext})
+            return idempotency.created(
+                render(request, "accounts/token_created.html", {"token": token, "plaintext": plaintext}),
+                "accounts:profile",
+            )
     return render(request, "accounts/token_create.html", {"form": form})
 
 

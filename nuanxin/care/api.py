@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 from nuanxin.care import pages, selectors, services, weeks
 from nuanxin.care.choices import DifficultyCategory, DifficultyStatus, DutyStatus, Urgency, VisitMode
 from nuanxin.care.models import Campaign, Difficulty, Visit
-from nuanxin.core import apiutils
+from nuanxin.core import apiutils, idempotency
 from nuanxin.core.errors import ServiceError
 from nuanxin.orgs.models import Organisation
 from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, REGISTER_VIEW_ROLES
@@ -250,6 +250,7 @@ def create_visit(request, payload: VisitIn):
     """Log a visit to a family (with the necessities delivered and new difficulties); the
     duty of that week becomes done."""
     apiutils.require_roles(request, CARE_ROLES)
+@idempotency.api
     worker = _worker(request, payload.worker)
     visit = services.record_visit(
         actor=request.user,
@@ -384,6 +385,7 @@ def create_difficulty(request, payload: DifficultyIn):
         actor=request.user,
         worker=worker,
         description=payload.description,
+@idempotency.api
         category=payload.category.value,
         urgency=payload.urgency.value,
         owner=owner,
@@ -448,3 +450,4 @@ def bulk_assign(request, payload: AssignmentsIn):
             raise ServiceError(_("Unknown care contact."), field="contact")
     result = services.bulk_assign(actor=request.user, campaign=campaign, workers=workers, contact=contact)
     return {"assigned": len(result["assigned"]), "ended": result["ended"], "unchanged": result["unchanged"]}
+@idempotency.api

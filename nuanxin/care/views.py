@@ -31,7 +31,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from nuanxin.care import forms, pages, selectors, services, weeks
 from nuanxin.care.choices import DifficultyStatus, DutyStatus, VisitMode
 from nuanxin.care.models import Campaign, CareAssignment, Difficulty, Visit, VisitDuty
-from nuanxin.core import access
+from nuanxin.core import access, idempotency
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
 from nuanxin.orgs import scope
 from nuanxin.orgs.choices import Role
@@ -174,6 +174,7 @@ def _visit_formsets(data, *, items_initial=None, with_difficulties=True) -> dict
 
 @access.scoped(*CARE_ROLES)
 @require_http_methods(["GET", "POST"])
+@idempotency.form
 def visit_create(request, pk: int):
     """Log a visit: date (today), mode, visitors, necessities, state of mind, opinions, notes
     and new difficulties, in one form and one request."""
@@ -474,6 +475,7 @@ def difficulty_note(request, pk: int):
     form = forms.NoteForm(request.POST)
     if form.is_valid():
         try:
+@idempotency.form
             services.add_difficulty_note(actor=request.user, difficulty=difficulty, text=form.cleaned_data["text"])
         except NotAllowed as exc:
             raise PermissionDenied from exc
@@ -517,6 +519,7 @@ def difficulty_create(request, pk: int):
         try:
             difficulty = services.open_difficulty(
                 actor=request.user, worker=worker, campaign=selectors.current_campaign(), **form.cleaned_data
+@idempotency.form
             )
         except NotAllowed as exc:
             raise PermissionDenied from exc
@@ -679,6 +682,7 @@ def campaign_create(request):
                 name=form.cleaned_data["name"],
                 starts_on=form.cleaned_data["starts_on"],
                 cadence=form.cadence(),
+@idempotency.form
             )
         except ServiceError as exc:
             add_service_error(form, exc)

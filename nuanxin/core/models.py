@@ -148,3 +148,33 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} @ {self.slot:%Y-%m-%d %H:%M}"
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a create request sent with a one-time key (the API's
+    ``Idempotency-Key`` header or a form's one-time token): a retry with the same key gets
+    this answer again instead of creating a second record. See ``nuanxin.core.idempotency``.
+
+    A row is inserted in the same transaction as the create it guards, so the unique
+    (user, key) constraint decides a race: a concurrent duplicate waits on the insert until
+    the first request commits (and then replays its answer) or rolls back (and then runs).
+    Rows are pruned after 24 hours.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=300)  # "api:<header>" or "form:<token>"
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # sha256 of method, path (and the API's body)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)  # the stored answer's status
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.TextField(blank=True)  # the API's JSON answer
+    location = models.TextField(blank=True)  # a page's redirect (or the API's Location header)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.key[:40]}"

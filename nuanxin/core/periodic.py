@@ -149,9 +149,10 @@ def discover_jobs(app_configs=None) -> list[Job]:
 
 # --- core's own jobs ------------------------------------------------------------------------
 
-from nuanxin.core import tasks  # noqa: E402  (tasks import nothing from here)
+from nuanxin.core import idempotency, tasks  # noqa: E402  (they import nothing from here)
 
 JOBS: list[Job] = [
     Job("core.clear_expired_sessions", tasks.clear_expired_sessions, Every(60)),
     Job("core.prune_background_records", tasks.prune_background_records, DailyAt(3, 30)),
+    Job("core.prune_idempotency_keys", idempotency.prune_idempotency_keys, Every(60)),
 ]

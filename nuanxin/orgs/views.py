@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from nuanxin.accounts import services as account_services
 from nuanxin.accounts.models import ApiToken, TOTPDevice, User
-from nuanxin.core import access
+from nuanxin.core import access, idempotency
 from nuanxin.core.errors import ServiceError
 from nuanxin.core.models import AuditLog
 from nuanxin.orgs import forms, scope, selectors, services
@@ -99,6 +99,7 @@ def org_detail(request, pk: int):
 
 @access.scoped(*MANAGERS)
 @require_http_methods(["GET", "POST"])
+@idempotency.form
 def org_create(request, pk: int):
     """Add a child organisation under ``pk``."""
     parent = _org_or_404(request, pk)
@@ -182,6 +183,7 @@ def user_list(request):
 def user_create(request):
     initial = {}
     if request.GET.get("org", "").isdigit():
+@idempotency.form
         initial["organisation"] = request.GET["org"]
     form = forms.UserCreateForm(_data(request), user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -201,8 +203,11 @@ def user_create(request):
             forms.add_service_error(form, exc)
         else:
             if generated:
-                return _shown_once(request, "orgs/password_once.html",
-                                   {"subject": user, "password": generated, "created": True})
+                return idempotency.created(
+                    _shown_once(request, "orgs/password_once.html",
+                                {"subject": user, "password": generated, "created": True}),
+                    reverse("orgs:user_detail", args=[user.pk]),
+                )
             messages.success(request, _("Account “%(username)s” created.") % {"username": user.username})
             return redirect("orgs:user_detail", pk=user.pk)
     return render(request, "orgs/user_form.html", {"form": form, "title": _("New user"), "submit": _("Create")})
@@ -263,6 +268,7 @@ def grant_create(request, pk: int):
     """Give an account a further role, on an organisation the actor manages or (city
     administrators) on a group."""
     subject = _user_or_404(request, pk)
+@idempotency.form
     form = forms.GrantForm(_data(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -398,6 +404,7 @@ def group_create(request):
     _require_city_admin(request)
     form = forms.GroupForm(_data(request))
     if request.method == "POST" and form.is_valid():
+@idempotency.form
         data = form.cleaned_data
         try:
             group = services.create_group(actor=request.user, code=data["code"], name=data["name"],

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from nuanxin.core import apiutils
+from nuanxin.core import apiutils, idempotency
 from nuanxin.core.errors import ServiceError
 from nuanxin.orgs.models import Organisation
 from nuanxin.registry.choices import REGISTER_CHANGE_ROLES
@@ -109,6 +109,7 @@ def _batch(request, import_id: int) -> ImportBatch:
     operation_id="create_import",
     summary="Upload a table file: a dry run, or applied at once with dry_run=false",
 )
+@idempotency.api
 def create_import(
     request,
     file: File[UploadedFile] = None,

@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from nuanxin.core import access
+from nuanxin.core import access, idempotency
 from nuanxin.core.errors import ServiceError
 from nuanxin.orgs.forms import add_service_error
 from nuanxin.registry.choices import REGISTER_CHANGE_ROLES
@@ -39,6 +39,7 @@ def _batch(request, pk: int) -> ImportBatch:
 
 
 @access.scoped(*ROLES)
+@idempotency.form
 def batch_list(request):
     """Upload a table file; the batches of the user's scope below."""
     from nuanxin.registry.imports.forms import UploadForm
