@@ -2,9 +2,11 @@
 
 import hashlib
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -61,6 +63,28 @@ class User(AbstractUser):
 
 def hash_token(plaintext: str) -> str:
     """Tokens are 256-bit random strings, so a plain SHA-256 is enough to store them."""
+    def _session_hash(self, secret=None) -> str:
+        key_salt = "nuanxin.accounts.models.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, f"{self.password}:{self.session_generation}", secret=secret, algorithm="sha256"
+        ).hexdigest()
+
+    def get_session_auth_hash(self) -> str:
+        """The hash a signed-in session must match: the password's (as Django's) and, once
+        the account was ever disabled, its session generation, so a session from before a
+        disable never works again. Generation 0 keeps Django's own hash (sessions signed in
+        before this existed stay valid)."""
+        if not self.session_generation:
+            return super().get_session_auth_hash()
+        return self._session_hash()
+
+    def get_session_auth_fallback_hash(self):
+        if not self.session_generation:
+            yield from super().get_session_auth_fallback_hash()
+            return
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret=fallback_secret)
+
     return hashlib.sha256(plaintext.encode()).hexdigest()
 
 

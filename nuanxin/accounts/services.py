@@ -16,8 +16,8 @@ from datetime import timedelta
 
 import pyotp
 from django.conf import settings
-from django.contrib.auth import authenticate
-from django.db import transaction
+from django.contrib.auth import SESSION_KEY, authenticate
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -85,6 +85,33 @@ def revoke_api_token(*, actor, token: ApiToken) -> ApiToken:
 
 
 def authenticate_token(plaintext: str) -> User | None:
+def end_sessions_and_tokens(user: User) -> dict:
+    """Part of disabling an account (``orgs.services.set_user_active``, which audits the
+    counts returned): every session signed in so far and every API token of ``user`` end for
+    good, so enabling the account again revives neither.
+
+    Sessions: the user's session generation is raised, which changes the hash every session
+    is checked against (``User.get_session_auth_hash``) whatever the session backend; with
+    the database backend the sessions' rows are deleted too. Tokens: every unrevoked token
+    is revoked. Runs inside the caller's transaction; ``user`` must be locked by it."""
+    from importlib import import_module
+
+    User.objects.filter(pk=user.pk).update(session_generation=models.F("session_generation") + 1)
+    user.refresh_from_db(fields=["session_generation"])
+    now = timezone.now()
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    sessions = 0
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if hasattr(store, "get_model_class"):
+        model = store.get_model_class()
+        ended = []
+        for key, data in model.objects.filter(expire_date__gt=now).values_list("session_key", "session_data"):
+            if str(store().decode(data).get(SESSION_KEY)) == str(user.pk):
+                ended.append(key)
+        sessions, _deleted = model.objects.filter(session_key__in=ended).delete()
+    return {"sessions_ended": sessions, "tokens_revoked": tokens}
+
+
     """The active user a bearer token belongs to, or None (unknown, expired, revoked, or the
     account disabled). Marks the token used at most once a minute to spare writes."""
     if not plaintext or not plaintext.startswith(TOKEN_PREFIX) or len(plaintext) > 128:

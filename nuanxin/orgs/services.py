@@ -314,8 +314,10 @@ def revoke_grant(*, actor, grant: Grant) -> Grant:
 
 @transaction.atomic
 def set_user_active(*, actor, user: User, active: bool) -> User:
-    """Enable or disable an account. Disabling ends its sessions and tokens at once (both are
-    checked against ``is_active`` on every request)."""
+    """Enable or disable an account. Disabling ends its sessions and revokes its API tokens
+    for good (enabling it again revives neither); the disable's audit row counts both."""
+    from nuanxin.accounts.services import end_sessions_and_tokens
+
     user = User.objects.select_for_update().get(pk=user.pk)
     _require(may_manage_user(actor, user), _("You may not manage this account."))
     if actor is not None and actor.pk == user.pk and not active:
@@ -324,7 +326,8 @@ def set_user_active(*, actor, user: User, active: bool) -> User:
         return user
     user.is_active = active
     user.save(update_fields=["is_active"])
-    audit.record(actor, "user.enable" if active else "user.disable", obj=user, organisation=user.organisation)
+    audit.record(actor, "user.enable" if active else "user.disable", obj=user, organisation=user.organisation,
+                 detail=detail)
     if not active:
         _release_care_contacts(actor, users=[user])
     return user
@@ -336,6 +339,7 @@ def update_user(*, actor, user: User, full_name: str, email: str, mobile: str) -
     _require(may_manage_user(actor, user), _("You may not manage this account."))
     changes = {}
     for field, value in (("full_name", full_name.strip()), ("email", email.strip()), ("mobile", mobile.strip())):
+    detail = {} if active else end_sessions_and_tokens(user)
         if getattr(user, field) != value:
             changes[field] = [getattr(user, field), value]
             setattr(user, field, value)

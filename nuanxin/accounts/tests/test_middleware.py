@@ -183,9 +183,11 @@ def test_disabling_a_user_ends_their_session_and_tokens_at_once(personas, client
     assert (response.status_code, response["Location"]) == (302, login_redirect("/"))
     assert api.get("/api/v1/me").status_code == 401
     assert services.authenticate_token(plaintext) is None
-    # Enabling again does not revive the old session: it was not kept signed in.
+    # Enabling again revives neither the session nor the token (issue 10, item 5).
     org_services.set_user_active(actor=personas.yi, user=personas.care, active=True)
-    assert api.get("/api/v1/me").status_code == 200
+    assert api.get("/api/v1/me").status_code == 401
+    response = client.get("/")
+    assert (response.status_code, response["Location"]) == (302, login_redirect("/"))
 
 
 @pytest.mark.parametrize("path", ["/healthz", "/static/nuanxin/nuanxin.js"])
