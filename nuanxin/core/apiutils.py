@@ -60,6 +60,9 @@ logger = logging.getLogger("nuanxin.api")
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
+# The largest ``offset`` a list accepts. Far past any table Nuanxin holds, and far inside what
+# every database accepts (PostgreSQL's OFFSET is a bigint; a larger number used to be a 500).
+MAX_OFFSET = 1_000_000_000
 
 
 # --- authentication ---------------------------------------------------------------------
@@ -180,6 +183,17 @@ def _validation_errors(errors: list[dict]) -> list[dict]:
     return result
 
 
+def number_out_of_range(exc: BaseException) -> bool:
+    """Whether ``exc`` is a database refusing a number it cannot hold: SQLite's driver raises
+    ``OverflowError`` past 64 bits, PostgreSQL answers SQLSTATE 22003 (numeric value out of
+    range, e.g. "bigint out of range")."""
+    from django.db import DataError
+
+    if isinstance(exc, OverflowError):
+        return True
+    return isinstance(exc, DataError) and getattr(exc.__cause__, "sqlstate", None) == "22003"
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     """Make every error of ``api`` a JSON ``{"code", "message", ...}`` answer."""
 
@@ -221,14 +235,15 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return error_response(400, "invalid", " ".join(str(m) for m in exc.messages))
 
     def on_anything_else(request, exc: Exception):
-        from nuanxin.core.middleware import BUSY_RETRY_SECONDS, is_database_busy
+        from nuanxin.core.middleware import busy_response, is_database_busy
 
-        if is_database_busy(exc):  # SQLite's write lock held too long (a large import)
-            response = error_response(
-                503, "busy", _("The database is busy with another large change; nothing was saved. Try again shortly.")
-            )
-            response["Retry-After"] = str(BUSY_RETRY_SECONDS)
-            return response
+        if number_out_of_range(exc):
+            # The schema bounds offsets and Django answers lookups of impossible ids as empty;
+            # this is the net under both for any number a database cannot hold.
+            return error_response(422, "invalid", _("A number in the request is too large or too small."))
+
+        if is_database_busy(exc):  # SQLite's write lock held too long, or no free connection
+            return busy_response(request)
         # Logged with the traceback for the operator; the client learns nothing about it.
         logger.error("API error on %s %s", request.method, request.path, exc_info=exc)
         return error_response(500)
@@ -333,7 +348,7 @@ class Pagination(LimitOffsetPagination):
 
     class Input(Schema):
         limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Rows per page (1–200).")
-        offset: int = Field(0, ge=0, description="Rows to skip.")
+        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Rows to skip (0–1000000000).")
 
     def __init__(self, **kwargs):
         super().__init__(max_limit=MAX_LIMIT, **kwargs)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from nuanxin.core import apiutils, idempotency
@@ -148,7 +148,13 @@ def create_import(
 
 
 @router.get("/imports/{import_id}", response=BatchOut, operation_id="get_import", summary="A batch and its rows")
-def get_import(request, import_id: int, outcome: str = "", offset: int = 0, limit: int = 500):
+def get_import(
+    request,
+    import_id: int,
+    outcome: str = "",
+    offset: int = Query(0, ge=0, le=apiutils.MAX_OFFSET, description="Rows to skip (0–1000000000)."),
+    limit: int = 500,
+):
     """Status, counts and the outcome of every row (``offset`` / ``limit`` page through the rows,
     at most 5000 per answer; ``outcome`` filters: create, update, unchanged, reject, review).
     While the batch is being read or applied, ``progress_done`` of ``progress_total`` tells how
