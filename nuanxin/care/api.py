@@ -353,7 +353,7 @@ def _difficulty_out(difficulty: Difficulty) -> Difficulty:
 
 
 @router.get("/difficulties", response=list[DifficultyOut], operation_id="list_difficulties", summary="Difficulties")
-@apiutils.paginate(on_page=lambda request, items: pages.record_psychological_reads(request.user, items, page="api"))
+@apiutils.paginate(on_page=lambda request, items: pages.record_sensitive_reads(request.user, items, page="api"))
 def list_difficulties(request, filters: Query[DifficultyFilter]):
     """Difficulties in the token's scope, oldest due date first."""
     apiutils.require_roles(request, CARE_ROLES)
@@ -408,7 +408,9 @@ def transition_difficulty(request, difficulty_id: int, payload: TransitionIn):
     difficulty = services.change_difficulty_status(
         actor=request.user, difficulty=difficulty, to=payload.to.value, note=payload.note
     )
-    return _difficulty_out(difficulty)
+    difficulty = _difficulty_out(difficulty)
+    pages.record_sensitive_reads(request.user, [difficulty], page="api")  # the answer shows the description
+    return difficulty
 
 
 # --- assignments --------------------------------------------------------------------------

@@ -330,12 +330,42 @@ def _record_shown_by_unit(user, action: str, object_type: str, key: str, shown, 
         audit.record(user, action, object_type=object_type, organisation=unit, detail={"page": page, key: sorted(ids)})
 
 
-def record_psychological_reads(user, difficulties, *, page: str) -> None:
-    """Psychological records are sensitive (PIPL art. 28; DOMAIN.md: every read of them is
-    audited). A page or API answer that shows the description of psychological difficulties
-    writes ``care.psychological_read`` rows listing them."""
-    shown = [(d.worker.organisation, d.pk) for d in difficulties if d.category == DifficultyCategory.PSYCHOLOGICAL]
-    _record_shown_by_unit(user, "care.psychological_read", "care.difficulty", "difficulties", shown, page=page)
+# Difficulties whose description is a sensitive record (PIPL art. 28; DOMAIN.md lists health
+# and psychological records): every read of one is audited under its kind's own action.
+SENSITIVE_READS = {
+    DifficultyCategory.PSYCHOLOGICAL: "care.psychological_read",
+    DifficultyCategory.MEDICAL: "care.health_read",
+}
+
+
+def is_sensitive(difficulty) -> bool:
+    return difficulty.category in SENSITIVE_READS
+
+
+def difficulty_reader(user):
+    """Whether ``user`` may read a difficulty's description: ``reader(difficulty) -> bool``.
+    The pages' rule (``Difficulty.objects.for_user(user, "view")``), applied in Python so that
+    an export of many workers asks no query per difficulty; ``None`` (the system) reads all.
+    The difficulty's worker and unit must be loaded."""
+    if user is None:
+        return lambda difficulty: True
+    paths = tuple(scope.scope_paths(user, Difficulty.scope_roles["view"]))
+    return lambda difficulty: bool(paths) and difficulty.worker.organisation.path.startswith(paths)
+
+
+def record_sensitive_reads(user, difficulties, *, page: str) -> dict[str, int]:
+    """Health and psychological records are sensitive (PIPL art. 28; DOMAIN.md: every read of
+    them is audited). A page, API answer or export that shows the description of such
+    difficulties writes ``care.psychological_read`` and ``care.health_read`` rows (one per
+    unit, listing them; none for a kind not shown). Returns how many of each kind were shown,
+    by category."""
+    difficulties = list(difficulties)
+    counts = {}
+    for category, action in SENSITIVE_READS.items():
+        shown = [(d.worker.organisation, d.pk) for d in difficulties if d.category == category]
+        _record_shown_by_unit(user, action, "care.difficulty", "difficulties", shown, page=page)
+        counts[category] = len({pk for _unit, pk in shown})
+    return counts
 
 
 def record_call_links(user, workers, *, page: str) -> None:

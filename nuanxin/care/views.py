@@ -129,7 +129,7 @@ def family(request, pk: int):
     timeline = selectors.family_timeline(user, worker)
     shown = {e.obj.pk: e.obj for e in timeline if e.kind == "difficulty"}
     shown.update((e.obj.difficulty_id, e.obj.difficulty) for e in timeline if e.kind == "note")
-    pages.record_psychological_reads(user, shown.values(), page="family")
+    pages.record_sensitive_reads(user, shown.values(), page="family")
     return render(
         request,
         "care/family.html",
@@ -404,7 +404,7 @@ def difficulty_list(request):
         overdue=bool(values.get("overdue")),
     )
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-    pages.record_psychological_reads(user, page.object_list, page="difficulty_list")
+    pages.record_sensitive_reads(user, page.object_list, page="difficulty_list")
     return render(
         request,
         "care/difficulty_list.html",
@@ -414,7 +414,7 @@ def difficulty_list(request):
 
 def _difficulty_page(request, difficulty: Difficulty, **bound):
     user = request.user
-    pages.record_psychological_reads(user, [difficulty], page="difficulty")
+    pages.record_sensitive_reads(user, [difficulty], page="difficulty")
     is_admin = services.may_manage_worker(user, difficulty.worker)
     owner_form = None
     if is_admin:

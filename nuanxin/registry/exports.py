@@ -8,13 +8,20 @@ as a formula: values beginning with = + - @ tab or CR are neutralised by
 ``nuanxin.core.exports.neutralise``. The official layout (title, merged rows) needs its own
 writer rather than ``core.exports.build_xlsx``. Every export writes a
 ``registry.export`` audit row with the table and the row count.
+
+The 存在困难 column of tables 1 and 2 lists the open difficulties. Health (就医) and
+psychological ones are sensitive records (PIPL art. 28): their text is written only when the
+exporting user may read them on the care pages (``care.pages.difficulty_reader``), each one
+written is an audited read (``care.health_read`` / ``care.psychological_read``, page
+"export"), and the export's row counts them: ``psychological_shown``, ``health_shown`` and
+``withheld`` (left out of the file).
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date
 
 import xlsxwriter
@@ -106,11 +113,36 @@ def _workers_for(actor, organisation):
     return qs.filter(organisation__path__startswith=organisation.path).exclude(status=WorkerStatus.ARCHIVED)
 
 
-def worker_rows(workers) -> Iterator[list[str]]:
+@dataclass
+class SensitiveTally:
+    """The health and psychological difficulties an export met: written (their ids, for the
+    audited reads) and withheld (how many were left out)."""
+
+    reader: Callable = lambda difficulty: True
+    shown: list = field(default_factory=list)
+    withheld: int = 0
+
+    def text(self, difficulty) -> str | None:
+        """The difficulty's text for the file, or ``None`` when it is left out."""
+        from nuanxin.care.pages import is_sensitive
+
+        if not is_sensitive(difficulty):
+            return difficulty.description
+        if not self.reader(difficulty):
+            self.withheld += 1
+            return None
+        self.shown.append(difficulty)
+        return difficulty.description
+
+
+def worker_rows(workers, tally: SensitiveTally | None = None) -> Iterator[list[str]]:
     """Rows of tables 1 and 2 (without 序号): the worker, their primary family member, the
     union contact (the current care contact's name, else the name as written) and the open
-    difficulties. Prefetched per chunk, so 100,000 workers cost a few dozen queries."""
+    difficulties (a health or psychological one only if ``tally`` lets it through). Prefetched
+    per chunk, so 100,000 workers cost a few dozen queries."""
     from nuanxin.care.models import CareAssignment, Difficulty
+
+    tally = tally or SensitiveTally()
 
     workers = (
         workers.select_related("organisation")
@@ -145,7 +177,7 @@ def worker_rows(workers) -> Iterator[list[str]]:
             primary.name if primary else "",
             normalise.national(primary.mobile) if primary else "",
             "、".join(contacts) or worker.contact_name_hint,
-            "；".join(d.description for d in worker.nx_open_difficulties),
+            "；".join(text for d in worker.nx_open_difficulties if (text := tally.text(d)) is not None),
         ]
 
 
@@ -242,15 +274,25 @@ def _by_carrier(rows: Iterable[tuple[str, list[str]]]) -> dict[str, list[list[st
     return {name: groups[name] for name in order if name in groups}
 
 
-def write_table(target, *, table: int, organisation, workers, by_carrier: bool = False, day: date) -> int:
+def write_table(
+    target,
+    *,
+    table: int,
+    organisation,
+    workers,
+    by_carrier: bool = False,
+    day: date,
+    tally: SensitiveTally | None = None,
+) -> int:
     """Write table ``table`` for the workers of ``workers`` (a queryset) into ``target`` (a path
-    or a binary file); returns the number of data rows."""
+    or a binary file); returns the number of data rows. ``tally`` decides and counts the
+    sensitive difficulties of tables 1 and 2 (default: all written, nothing recorded)."""
     writer = _Writer(target)
     try:
         if table in (1, 2):
             teams = [TeamType.HUBEI_AID] if table == 1 else [t for t in TeamType.values if t != TeamType.HUBEI_AID]
             count = writer.sheet(
-                SHEET_NAMES[table], table, organisation.name, day, worker_rows(workers.filter(team__in=teams))
+                SHEET_NAMES[table], table, organisation.name, day, worker_rows(workers.filter(team__in=teams), tally)
             )
         else:
             # Table 3 is the aid team's: a deployment left on a worker moved to another team
@@ -271,7 +313,10 @@ def write_table(target, *, table: int, organisation, workers, by_carrier: bool =
 @transaction.atomic
 def export_table(*, actor, organisation, table: int, by_carrier: bool = False, day: date | None = None) -> Export:
     """Table 1, 2 or 3 of ``organisation``'s subtree, as the actor may see it, in the official
-    layout (xlsx). Only register administrators (REGISTER_CHANGE_ROLES) export; audited."""
+    layout (xlsx). Only register administrators (REGISTER_CHANGE_ROLES) export; audited, with
+    the sensitive difficulties written and withheld counted (module docstring)."""
+    from nuanxin.care import pages as care_pages
+
     if table not in TITLES:
         raise ServiceError(_("Choose table 1, 2 or 3."), field="table")
     if by_carrier and table != 3:
@@ -281,6 +326,7 @@ def export_table(*, actor, organisation, table: int, by_carrier: bool = False, d
         raise NotAllowed(_("You may not export the register of this organisation."))
     day = day or timezone.localdate()
     output = io.BytesIO()
+    tally = SensitiveTally(reader=care_pages.difficulty_reader(actor))
     rows = write_table(
         output,
         table=table,
@@ -288,7 +334,16 @@ def export_table(*, actor, organisation, table: int, by_carrier: bool = False, d
         workers=_workers_for(actor, organisation),
         by_carrier=by_carrier,
         day=day,
+        tally=tally,
     )
+    detail = {"table": table, "rows": rows, "by_carrier": by_carrier}
+    if table in (1, 2):
+        shown = care_pages.record_sensitive_reads(actor, tally.shown, page="export")
+        detail.update(
+            psychological_shown=shown[care_pages.DifficultyCategory.PSYCHOLOGICAL],
+            health_shown=shown[care_pages.DifficultyCategory.MEDICAL],
+            withheld=tally.withheld,
+        )
     audit.record(
         actor,
         "registry.export",
@@ -296,7 +351,7 @@ def export_table(*, actor, organisation, table: int, by_carrier: bool = False, d
         object_id=table,
         object_repr=TITLES[table],
         organisation=organisation,
-        detail={"table": table, "rows": rows, "by_carrier": by_carrier},
+        detail=detail,
     )
     suffix = "_按运营商" if by_carrier else ""
     filename = f"{TITLES[table]}{suffix}_{organisation.code}_{day:%Y%m%d}.xlsx"

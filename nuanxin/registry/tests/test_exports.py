@@ -100,7 +100,11 @@ def test_table1_official_layout(register):
         ],
     ]
     row = AuditLog.objects.get(action="registry.export")
-    assert (row.actor, row.organisation, row.detail) == (p.yi, p.shinan, {"table": 1, "rows": 2, "by_carrier": False})
+    assert (row.actor, row.organisation, row.detail) == (
+        p.yi,
+        p.shinan,
+        {"table": 1, "rows": 2, "by_carrier": False, "psychological_shown": 0, "health_shown": 0, "withheld": 0},
+    )
 
 
 @time_machine.travel(datetime.datetime(2020, 2, 17, 10, tzinfo=datetime.UTC))
