@@ -78,7 +78,7 @@ def _url(world, path: str, name: str, where: str, value: int) -> str:
     ids = {"import_id": world["import_id"]}
     filled = path
     for key in ("worker_id", "visit_id", "difficulty_id", "import_id"):
-        filled = filled.replace("{%s}" % key, str(value if key == name else ids.get(key, 1)))
+        filled = filled.replace("{" + key + "}", str(value if key == name else ids.get(key, 1)))
     return filled + (f"?{name}={value}" if where == "query" else "")
 
 
