@@ -60,9 +60,6 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.full_name or self.username
 
-
-def hash_token(plaintext: str) -> str:
-    """Tokens are 256-bit random strings, so a plain SHA-256 is enough to store them."""
     def _session_hash(self, secret=None) -> str:
         key_salt = "nuanxin.accounts.models.User.get_session_auth_hash"
         return salted_hmac(
@@ -85,6 +82,9 @@ def hash_token(plaintext: str) -> str:
         for fallback_secret in settings.SECRET_KEY_FALLBACKS:
             yield self._session_hash(secret=fallback_secret)
 
+
+def hash_token(plaintext: str) -> str:
+    """Tokens are 256-bit random strings, so a plain SHA-256 is enough to store them."""
     return hashlib.sha256(plaintext.encode()).hexdigest()
 
 

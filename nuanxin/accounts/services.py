@@ -84,7 +84,6 @@ def revoke_api_token(*, actor, token: ApiToken) -> ApiToken:
     return token
 
 
-def authenticate_token(plaintext: str) -> User | None:
 def end_sessions_and_tokens(user: User) -> dict:
     """Part of disabling an account (``orgs.services.set_user_active``, which audits the
     counts returned): every session signed in so far and every API token of ``user`` end for
@@ -112,6 +111,7 @@ def end_sessions_and_tokens(user: User) -> dict:
     return {"sessions_ended": sessions, "tokens_revoked": tokens}
 
 
+def authenticate_token(plaintext: str) -> User | None:
     """The active user a bearer token belongs to, or None (unknown, expired, revoked, or the
     account disabled). Marks the token used at most once a minute to spare writes."""
     if not plaintext or not plaintext.startswith(TOKEN_PREFIX) or len(plaintext) > 128:

@@ -324,6 +324,7 @@ def set_user_active(*, actor, user: User, active: bool) -> User:
         raise ServiceError(_("You cannot disable your own account."))
     if user.is_active == active:
         return user
+    detail = {} if active else end_sessions_and_tokens(user)
     user.is_active = active
     user.save(update_fields=["is_active"])
     audit.record(actor, "user.enable" if active else "user.disable", obj=user, organisation=user.organisation,
@@ -339,7 +340,6 @@ def update_user(*, actor, user: User, full_name: str, email: str, mobile: str) -
     _require(may_manage_user(actor, user), _("You may not manage this account."))
     changes = {}
     for field, value in (("full_name", full_name.strip()), ("email", email.strip()), ("mobile", mobile.strip())):
-    detail = {} if active else end_sessions_and_tokens(user)
         if getattr(user, field) != value:
             changes[field] = [getattr(user, field), value]
             setattr(user, field, value)
