@@ -4,6 +4,10 @@ xlsx, xls and ods go through python-calamine; csv is decoded as UTF-8 or GBK and
 the csv module. Every cell comes out as text: numbers typed into cells (phones) lose their
 ".0", dates become ISO dates. Merged cells give their value in the top-left cell only, the
 rest read as empty, which the row parser handles as continuation rows.
+
+A file that cannot be read is refused as damaged (``safety.damaged``): ``safety.check_file``
+has already read a workbook completely in a bounded child process (``probe``), so the errors
+caught here are a second line, for a file read without that check.
 """
 
 from __future__ import annotations
@@ -14,10 +18,8 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
-
 from nuanxin.core.exports import FORMULA_PREFIXES
-from nuanxin.registry.imports.safety import FileRefused, decode_text, limit, too_many_rows
+from nuanxin.registry.imports.safety import FileRefused, damaged, decode_text, encrypted, limit, too_many_rows
 from nuanxin.registry.imports.timing import phase
 
 
@@ -65,22 +67,36 @@ def read_sheets(path, kind: str) -> Iterator[Sheet]:
             text = decode_text(fh.read())
         yield Sheet(name="CSV", rows=counter.wrap(_csv_rows(text)), height=text.count("\n") + 1)
         return
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for every broken file
-        raise FileRefused(
-            _("The file could not be read as a .%(kind)s table (%(error)s).") % {"kind": kind, "error": exc}
-        ) from None
+        kinds = {m.name: m.typ for m in workbook.sheets_metadata}
+    except PasswordError:
+        raise encrypted() from None
+    except BaseException as exc:  # calamine raises its own error types for every broken file
+        raise _calamine_failure(exc) from None
     for name in workbook.sheet_names:
         try:
             with phase("read"):
                 sheet = workbook.get_sheet_by_name(name)
-        except Exception:  # noqa: S112 - a chart sheet or a broken one: skip it, keep the others
-            continue
+        except PasswordError:
+            raise encrypted() from None
+        except BaseException as exc:
+            failure = _calamine_failure(exc)
+            if kinds.get(name, SheetTypeEnum.WorkSheet) == SheetTypeEnum.WorkSheet:
+                raise failure from None
+            continue  # a chart or macro sheet: skip it, keep the others
         yield Sheet(name=name, rows=_calamine_rows(sheet, counter), height=sheet.height)
         del sheet
+
+
+def _calamine_failure(exc: BaseException) -> FileRefused:
+    """A damaged-file refusal for what calamine raised; lets interrupts through. A Rust panic
+    arrives as pyo3's ``PanicException``, a ``BaseException``."""
+    if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+        raise exc
+    return damaged()
 
 
 class _RowCounter:
@@ -105,7 +121,10 @@ def _calamine_rows(sheet, counter: _RowCounter) -> Iterator[tuple[int, list[str]
     rows = sheet.iter_rows()
     while True:
         with phase("read"):
-            row = next(rows, None)
+            try:
+                row = next(rows, None)
+            except BaseException as exc:  # a cell calamine cannot convert
+                raise _calamine_failure(exc) from None
             if row is None:
                 return
             counter.seen += 1
@@ -118,6 +137,12 @@ def _calamine_rows(sheet, counter: _RowCounter) -> Iterator[tuple[int, list[str]
         yield line, cells
 
 
+def check_csv(text: str) -> None:
+    """Split the whole text as the importer will: refuses a CSV file the csv module cannot read."""
+    for _row in _csv_rows(text):
+        pass
+
+
 def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
     sample = text[:4096]
     try:
@@ -128,5 +153,5 @@ def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
     try:
         for line, cells in enumerate(reader, start=1):
             yield line, [unneutralise(c) if c[:1] == "'" else c for c in cells]
-    except csv.Error as exc:
-        raise FileRefused(_("The CSV file is malformed (%(error)s).") % {"error": exc}) from None
+    except csv.Error:  # a field past the csv module's limit: most often a quote never closed
+        raise damaged() from None

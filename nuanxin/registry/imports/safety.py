@@ -5,11 +5,19 @@ Checked on the bytes alone: the size limit, the file's real type against its ext
 uncompressed size, the compression ratio of every entry and any XML entity or DOCTYPE
 declaration (entity expansion attacks). The uncompressed size is measured by inflating the
 parts, not read from the zip headers, which an attacker controls.
+
+A damaged file (a truncated download, a broken e-mail attachment: corrupt compressed data, a
+part whose checksum or size does not match, an undecodable part name, an unknown zip version)
+is refused with ``damaged()``, which asks for the file to be saved and uploaded again; so is
+a workbook that python-calamine cannot read completely in a bounded child process
+(``probe``): native code can abort on such files, which no ``except`` catches.
 """
 
 from __future__ import annotations
 
+import binascii
 import os
+import struct
 import zipfile
 import zlib
 
@@ -84,10 +92,15 @@ def check_file(path, kind: str) -> None:
     if kind in ("xlsx", "ods"):
         if not head.startswith(ZIP_MAGIC):
             raise FileRefused(_not_what_it_says(kind))
-        _check_zip(path, kind)
+        try:
+            _check_zip(path, kind)
+        except _ZIP_DAMAGE:
+            raise damaged() from None
+        _probe(path)
     elif kind == "xls":
         if head != OLE2_MAGIC:
             raise FileRefused(_not_what_it_says(kind))
+        _probe(path)
     else:
         if head.startswith(ZIP_MAGIC) or head == OLE2_MAGIC:
             raise FileRefused(_not_what_it_says(kind))
@@ -95,7 +108,9 @@ def check_file(path, kind: str) -> None:
             data = fh.read()
         if b"\x00" in data:
             raise FileRefused(_not_what_it_says(kind))
-        decode_text(data)  # refuses what is not UTF-8 or GBK text
+        from nuanxin.registry.imports.reader import check_csv
+
+        check_csv(decode_text(data))  # refuses what is not UTF-8 or GBK text, or not CSV
 
 
 def decode_text(data: bytes) -> str:
@@ -108,15 +123,57 @@ def decode_text(data: bytes) -> str:
     raise FileRefused(_("The CSV file is neither UTF-8 nor GBK text."))
 
 
+def damaged() -> FileRefused:
+    """The refusal of a damaged file: every kind of damage gives the same advice."""
+    return FileRefused(
+        _(
+            "The file is damaged and cannot be read (an incomplete download or a broken e-mail "
+            "attachment, for example). Open it in Excel or WPS, save it again and upload the saved "
+            "file, or ask the sender for the file again."
+        )
+    )
+
+
+def encrypted() -> FileRefused:
+    return FileRefused(_("The file is encrypted; save it without a password and upload it again."))
+
+
+# What the standard library raises on a damaged zip: a missing or broken directory
+# (BadZipFile, EOFError, struct.error), corrupt deflate data (zlib.error), a seek before the
+# start of the file (OSError EINVAL), a part name flagged UTF-8 that is not
+# (UnicodeDecodeError), an unknown zip version or method (NotImplementedError), a size that
+# does not fit (ValueError, OverflowError).
+_ZIP_DAMAGE = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    EOFError,
+    struct.error,
+    zlib.error,
+    OSError,
+    UnicodeDecodeError,
+    NotImplementedError,
+    ValueError,
+    OverflowError,
+    KeyError,
+)
+
+
+def _probe(path) -> None:
+    from nuanxin.registry.imports.probe import probe
+
+    result = probe(path)
+    if result == "password":
+        raise encrypted()
+    if result:
+        raise damaged()
+
+
 def _not_what_it_says(kind: str) -> str:
     return _("The file's content is not a .%(kind)s file as its name says; it was not read.") % {"kind": kind}
 
 
 def _check_zip(path, kind: str) -> None:
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
-        raise FileRefused(_not_what_it_says(kind)) from None
+    archive = zipfile.ZipFile(path)  # a file that starts as a zip but is none is damaged
     with archive:
         entries = archive.infolist()
         if len(entries) > limit("MAX_ZIP_ENTRIES"):
@@ -136,7 +193,7 @@ def _check_zip(path, kind: str) -> None:
         total = rows = 0
         for entry in entries:
             if entry.flag_bits & 0x1:
-                raise FileRefused(_("The file is encrypted; save it without a password and upload it again."))
+                raise encrypted()
             if entry.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                 raise FileRefused(_not_what_it_says(kind))
             size, entry_rows = _inflate_and_scan(archive, entry, max_total - total, max_ratio)
@@ -168,9 +225,12 @@ def _inflate_and_scan(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, budget: 
     tail = b""
     # zipfile stops at the size the header claims; inflate the compressed stream ourselves so
     # a lying header cannot hide a larger payload.
+    crc = 0
     with open(archive.filename, "rb") as fh:
         fh.seek(entry.header_offset)
         header = fh.read(30)
+        if len(header) < 30 or not header.startswith(ZIP_MAGIC):
+            raise zipfile.BadZipFile("no local header")
         name_len = int.from_bytes(header[26:28], "little")
         extra_len = int.from_bytes(header[28:30], "little")
         fh.seek(entry.header_offset + 30 + name_len + extra_len)
@@ -184,6 +244,7 @@ def _inflate_and_scan(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, budget: 
             out = inflater.decompress(block, _CHUNK * 4) if inflater else block
             while True:
                 produced += len(out)
+                crc = binascii.crc32(out, crc)
                 if produced > budget:
                     raise _bomb()
                 if is_xml:
@@ -204,4 +265,9 @@ def _inflate_and_scan(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, budget: 
                 out = inflater.decompress(inflater.unconsumed_tail, _CHUNK * 4)
     if produced > (1 << 20) and produced > max_ratio * max(1, entry.compress_size):
         raise _bomb()
+    # A part cut short, or whose content is not what its checksum and size say, is damaged.
+    if remaining > 0 or (inflater is not None and not inflater.eof):
+        raise zipfile.BadZipFile("part cut short")
+    if crc != entry.CRC or produced != entry.file_size:
+        raise zipfile.BadZipFile("checksum or size mismatch")
     return produced, rows
