@@ -6,6 +6,8 @@
 #   make test      install, lint (ruff), makemigrations --check, the whole pytest suite on every
 #                  database in NUANXIN_TEST_DATABASES (default: sqlite; CI: sqlite,postgres)
 #   make bench     run the benchmarks under bench/
+#   make fuzz      fuzz the importer's file path with FUZZ_EXAMPLES mutated tables (default 20000;
+#                  make test runs 150 of them)
 #   make messages  refresh the zh_Hans catalogue from the source and compile it
 
 PYTHON ?= python3
@@ -17,7 +19,7 @@ NUANXIN_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint bench messages clean
+.PHONY: install run test lint bench messages clean fuzz
 
 install: $(STAMP)
 
@@ -55,6 +57,11 @@ $(VENV)/.installed-bench: $(STAMP)
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# The importer's fuzz test with many more examples than make test runs (about 40 ms each).
+FUZZ_EXAMPLES ?= 20000
+fuzz: $(STAMP)
+	NUANXIN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest nuanxin/registry/tests/test_import_fuzz.py -q
 
 messages: $(STAMP)
 	$(BIN)/nuanxin makemessages --locale zh_Hans --no-obsolete \
