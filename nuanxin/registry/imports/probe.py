@@ -58,7 +58,7 @@ except BaseException as exc:
 
 def read_limits() -> tuple[int, int]:
     """(address space in bytes, seconds) allowed to the child that reads a file."""
-    memory = int(getattr(settings, "NUANXIN_IMPORT_READ_MEMORY_MB", 2048))
+    memory = int(getattr(settings, "NUANXIN_IMPORT_READ_MEMORY_MB", 1024))
     seconds = int(getattr(settings, "NUANXIN_IMPORT_READ_SECONDS", 120))
     return memory * 1024 * 1024, seconds
 
