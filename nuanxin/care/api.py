@@ -9,7 +9,7 @@ the scope is the same 404 as a missing one.
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 from nuanxin.care import pages, selectors, services, weeks
 from nuanxin.care.choices import DifficultyCategory, DifficultyStatus, DutyStatus, Urgency, VisitMode
 from nuanxin.care.models import Campaign, Difficulty, Visit
-from nuanxin.core import apiutils, idempotency
+from nuanxin.core import apiutils, idempotency, versioning
 from nuanxin.core.errors import ServiceError
 from nuanxin.orgs.models import Organisation
 from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, REGISTER_VIEW_ROLES
@@ -199,7 +199,11 @@ class VisitIn(Schema):
 
 
 class VisitPatch(Schema):
-    version: int = Field(..., description="The version the edit started from (409 if the visit changed since).")
+    version: int | None = Field(
+        None,
+        description="The version the edit started from, or send If-Match: \"<version>\" (409 if the visit changed "
+        "since; 428 without either).",
+    )
     on: date | None = None
     mode: VisitMode | None = None
     visitors: str | None = None
@@ -246,11 +250,11 @@ def _visit_out(visit: Visit) -> Visit:
 
 
 @router.post("/visits", response={201: VisitOut}, operation_id="create_visit", summary="Log a visit")
+@idempotency.api
 def create_visit(request, payload: VisitIn):
     """Log a visit to a family (with the necessities delivered and new difficulties); the
     duty of that week becomes done."""
     apiutils.require_roles(request, CARE_ROLES)
-@idempotency.api
     worker = _worker(request, payload.worker)
     visit = services.record_visit(
         actor=request.user,
@@ -271,17 +275,23 @@ def create_visit(request, payload: VisitIn):
 
 
 @router.patch(
-    "/visits/{visit_id}", response=VisitOut, operation_id="update_visit", summary="Change a visit (optimistic)"
+    "/visits/{visit_id}",
+    response={200: VisitOut, 409: apiutils.ErrorOut, 428: apiutils.ErrorOut},
+    operation_id="update_visit",
+    summary="Change a visit (optimistic)",
 )
-def update_visit(request, visit_id: int, payload: VisitPatch):
-    """Change a visit. ``version`` must be the visit's version when the edit began; if
-    someone saved it since, the answer is 409 ``conflict`` and nothing is saved."""
+def update_visit(request, response: HttpResponse, visit_id: int, payload: VisitPatch):
+    """Change a visit. ``version`` (or the header ``If-Match: "<version>"``) must be the
+    visit's version when the edit began; if someone saved it since, the answer is 409
+    ``conflict`` and nothing is saved; without either it is 428 ``version_required``."""
     apiutils.require_roles(request, CARE_ROLES)
     visit = apiutils.get_scoped_or_404(Visit, request, "change", pk=visit_id)
+    version = versioning.version_from_request(request, payload.version)
     changes = payload.dict(exclude_unset=True, exclude={"version", "items"})
     changes = {k: (v.value if hasattr(v, "value") else v) for k, v in changes.items() if v is not None}
     items = [i.dict() for i in payload.items] if payload.items is not None else None
-    visit = services.update_visit(actor=request.user, visit=visit, version=payload.version, items=items, **changes)
+    visit = services.update_visit(actor=request.user, visit=visit, version=version, items=items, **changes)
+    response["ETag"] = versioning.etag(visit)
     return _visit_out(visit)
 
 
@@ -312,6 +322,7 @@ class DifficultyOut(Schema):
     due_on: date | None
     overdue: bool
     escalation_level: int
+    version: int = Field(description="Send it back with a transition (body or If-Match) so that no change is lost.")
     visit: int | None = Field(None, alias="visit_id")
     created_at: datetime
     updated_at: datetime
@@ -346,6 +357,11 @@ class DifficultyIn(Schema):
 class TransitionIn(Schema):
     to: DifficultyStatus
     note: str = ""
+    version: int | None = Field(
+        None,
+        description="The version the change starts from (or If-Match); 409 if the difficulty changed since. "
+        "Without it the step is checked against the current status only.",
+    )
 
 
 def _difficulty_out(difficulty: Difficulty) -> Difficulty:
@@ -369,6 +385,7 @@ def list_difficulties(request, filters: Query[DifficultyFilter]):
 @router.post(
     "/difficulties", response={201: DifficultyOut}, operation_id="create_difficulty", summary="Record a difficulty"
 )
+@idempotency.api
 def create_difficulty(request, payload: DifficultyIn):
     """Record a family's difficulty; its due date follows from the urgency. ``owner`` (an
     administrator only may name someone else than themselves) must be someone who may own
@@ -385,7 +402,6 @@ def create_difficulty(request, payload: DifficultyIn):
         actor=request.user,
         worker=worker,
         description=payload.description,
-@idempotency.api
         category=payload.category.value,
         urgency=payload.urgency.value,
         owner=owner,
@@ -405,8 +421,9 @@ def transition_difficulty(request, difficulty_id: int, payload: TransitionIn):
     note). Closing is for admins. An impossible step is 400."""
     apiutils.require_roles(request, CARE_ROLES)
     difficulty = apiutils.get_scoped_or_404(Difficulty, request, "change", pk=difficulty_id)
+    version = versioning.parse(payload.version) or versioning.parse(request.headers.get("If-Match"))
     difficulty = services.change_difficulty_status(
-        actor=request.user, difficulty=difficulty, to=payload.to.value, note=payload.note
+        actor=request.user, difficulty=difficulty, to=payload.to.value, note=payload.note, version=version
     )
     difficulty = _difficulty_out(difficulty)
     pages.record_sensitive_reads(request.user, [difficulty], page="api")  # the answer shows the description
@@ -434,6 +451,7 @@ class AssignmentsOut(Schema):
     operation_id="bulk_assign",
     summary="Assign families to a care contact (bulk)",
 )
+@idempotency.api
 def bulk_assign(request, payload: AssignmentsIn):
     """Give many families one care contact (or none). All or nothing: a family outside the
     token's scope is a 404, a contact who cannot look after one of them a 400."""
@@ -452,4 +470,3 @@ def bulk_assign(request, payload: AssignmentsIn):
             raise ServiceError(_("Unknown care contact."), field="contact")
     result = services.bulk_assign(actor=request.user, campaign=campaign, workers=workers, contact=contact)
     return {"assigned": len(result["assigned"]), "ended": result["ended"], "unchanged": result["unchanged"]}
-@idempotency.api

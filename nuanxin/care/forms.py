@@ -16,6 +16,7 @@ from nuanxin.care.choices import (
     VisitMode,
 )
 from nuanxin.core.errors import ServiceError
+from nuanxin.core.versioning import VersionedForm
 from nuanxin.orgs.forms import BootstrapForm, add_service_error
 from nuanxin.registry.choices import TeamType
 
@@ -209,7 +210,7 @@ class DifficultyCreateForm(BootstrapForm):
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
 
 
-class TransitionForm(BootstrapForm):
+class TransitionForm(VersionedForm, BootstrapForm):
     to = forms.ChoiceField(label=_("New status"), choices=DifficultyStatus.choices)
     note = forms.CharField(
         label=_("Note"),
@@ -224,7 +225,7 @@ class NoteForm(BootstrapForm):
     text = forms.CharField(label=_("Note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class OwnerForm(BootstrapForm):
+class OwnerForm(VersionedForm, BootstrapForm):
     owner = forms.ChoiceField(label=_("Owner"))
 
     def __init__(self, *args, candidates, **kwargs):
@@ -303,11 +304,11 @@ class CampaignCreateForm(CadenceFields):
     field_order = ["name", "starts_on"]
 
 
-class CampaignEditForm(CadenceFields):
+class CampaignEditForm(VersionedForm, CadenceFields):
     pass
 
 
-class DeclareEndForm(BootstrapForm):
+class DeclareEndForm(VersionedForm, BootstrapForm):
     on = forms.DateField(
         label=_("Epidemic declared over on"),
         required=False,

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from nuanxin.care import selectors, weeks
@@ -47,7 +48,7 @@ from nuanxin.care.models import (
     VisitDuty,
     VisitItem,
 )
-from nuanxin.core import audit
+from nuanxin.core import audit, versioning
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
 from nuanxin.orgs import scope
 from nuanxin.orgs.choices import Role
@@ -133,14 +134,16 @@ def create_campaign(*, actor, name: str, starts_on: date, cadence: dict | None =
 
 
 @transaction.atomic
-def set_cadence(*, actor, campaign: Campaign, cadence: dict) -> Campaign:
+def set_cadence(*, actor, campaign: Campaign, cadence: dict, version: int | None = None) -> Campaign:
     """Change the visit cadence of some frontline teams. It applies from the current week on:
-    this week's duties are added or withdrawn (done ones stay); past weeks are left as they were."""
+    this week's duties are added or withdrawn (done ones stay); past weeks are left as they were.
+    ``version``: the version the edit started from (``Conflict`` if changed since)."""
     _require_city_admin(actor)
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    versioning.check_version(campaign, version)
     before = dict(campaign.cadence)
     campaign.cadence = {**before, **_clean_cadence(cadence)}
-    campaign.save(update_fields=["cadence"])
+    campaign.save(update_fields=["cadence", versioning.bump(campaign)])
     week = weeks.current_week()
     withdrawn = 0
     if campaign.covers_week(week):
@@ -163,18 +166,20 @@ def set_cadence(*, actor, campaign: Campaign, cadence: dict) -> Campaign:
 
 
 @transaction.atomic
-def declare_end(*, actor, campaign: Campaign, on: date | None) -> Campaign:
+def declare_end(*, actor, campaign: Campaign, on: date | None, version: int | None = None) -> Campaign:
     """Declare the epidemic over on ``on``: the week of ``on`` is the last with duties, no
     duty opens from the next week on, and duties already opened after it that were not
-    fulfilled by a visit are withdrawn. ``on=None`` withdraws a declaration made by mistake."""
+    fulfilled by a visit are withdrawn. ``on=None`` withdraws a declaration made by mistake.
+    ``version``: the version the form started from (``Conflict`` if changed since)."""
     _require_city_admin(actor)
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    versioning.check_version(campaign, version)
     if on is not None and on < campaign.starts_on:
         raise ServiceError(_("The end cannot be before the campaign's start."), field="on")
     before = campaign.declared_end_on
     campaign.declared_end_on = on
     withdrawn = 0
-    fields = ["declared_end_on"]
+    fields = ["declared_end_on", versioning.bump(campaign)]
     if on is not None:
         last = weeks.monday(on)
         withdrawn, _detail = (
@@ -494,7 +499,7 @@ def follow_worker_move(*, actor, worker: Worker, previous_unit) -> dict:
             and not may_own_difficulty(difficulty.owner, worker)
         ):
             difficulty.owner = None
-            fields.append("owner")
+            fields += ["owner", versioning.bump(difficulty)]
             owners_cleared.append(difficulty.pk)
         if fields:
             difficulty._history_user = _user(actor)
@@ -755,14 +760,11 @@ def record_visit(
     return visit
 
 
-def _conflict_message(visit: Visit) -> str:
-    last = visit.history.order_by("-history_date", "-history_id").select_related("history_user").first()
-    who = str(last.history_user) if last is not None and last.history_user is not None else _("someone else")
-    when = timezone.localtime(visit.updated_at).strftime("%Y-%m-%d %H:%M")
-    return _(
-        "%(who)s changed this visit at %(when)s, after you opened it. Your changes were not saved: "
-        "reload the visit to see theirs, then make yours again."
-    ) % {"who": who, "when": when}
+# The visit's own wording of core/versioning.py's conflict message.
+_VISIT_CONFLICT = gettext_lazy(
+    "%(who)s changed this visit at %(when)s, after you opened it. Your changes were not saved: "
+    "reload the visit to see theirs, then make yours again."
+)
 
 
 @transaction.atomic
@@ -775,8 +777,7 @@ def update_visit(*, actor, visit: Visit, version: int, items: Iterable[dict] | N
     unknown = set(changes) - {"on", "mode", "visitors", "state_of_mind", "opinions", "notes"}
     if unknown:
         raise ServiceError(_("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
-    if int(version) != visit.version:
-        raise Conflict(_conflict_message(visit), field="version")
+    versioning.check_version(visit, version, text=_VISIT_CONFLICT)
     cleaned = _clean_visit_fields(changes)
     old_week = visit.week
     before = _visit_snapshot(visit)
@@ -798,7 +799,7 @@ def update_visit(*, actor, visit: Visit, version: int, items: Iterable[dict] | N
                 item.save()
     if not changed and not items_changed:
         return visit
-    visit.version += 1
+    versioning.bump(visit)
     visit._history_user = _user(actor)
     visit.save()
     _recompute_duties(visit.worker_id, {old_week, visit.week})
@@ -818,8 +819,7 @@ def delete_visit(*, actor, visit: Visit, version: int | None = None) -> None:
     another visit in that week fulfils it. The deleted visit stays in the history."""
     visit = Visit.objects.select_for_update().select_related("worker__organisation").get(pk=visit.pk)
     _require(may_care_for(actor, visit.worker), _("You may not change this family's visits."))
-    if version is not None and int(version) != visit.version:
-        raise Conflict(_conflict_message(visit), field="version")
+    versioning.check_version(visit, version, text=_VISIT_CONFLICT)
     snapshot = {**_visit_snapshot(visit), "worker": visit.worker_id}
     week, worker_id, organisation = visit.week, visit.worker_id, visit.worker.organisation
     pk = visit.pk
@@ -922,11 +922,15 @@ def open_difficulty(
 
 
 @transaction.atomic
-def change_difficulty_status(*, actor, difficulty: Difficulty, to: str, note: str = "") -> Difficulty:
+def change_difficulty_status(
+    *, actor, difficulty: Difficulty, to: str, note: str = "", version: int | None = None
+) -> Difficulty:
     """Move a difficulty along its life cycle: open → in progress → resolved → closed; a
-    resolved or closed one can be reopened (it gets a new due date). Closing is for admins."""
+    resolved or closed one can be reopened (it gets a new due date). Closing is for admins.
+    ``version``: the version the page showed (``Conflict`` if changed since)."""
     difficulty = Difficulty.objects.select_for_update().select_related("worker__organisation").get(pk=difficulty.pk)
     _require(may_care_for(actor, difficulty.worker), _("You may not change this family's difficulties."))
+    versioning.check_version(difficulty, version)
     if to not in DifficultyStatus.values:
         raise ServiceError(_("Unknown status."), field="to")
     current = difficulty.status
@@ -945,7 +949,7 @@ def change_difficulty_status(*, actor, difficulty: Difficulty, to: str, note: st
     if to == DifficultyStatus.OPEN and current in (DifficultyStatus.RESOLVED, DifficultyStatus.CLOSED) and not note:
         raise ServiceError(_("Say why the difficulty is reopened."), field="note")
     now = timezone.now()
-    fields = ["status", "updated_at"]
+    fields = ["status", "updated_at", versioning.bump(difficulty)]
     difficulty.status = to
     if to == DifficultyStatus.RESOLVED:
         difficulty.resolved_at = now
@@ -1000,12 +1004,15 @@ def update_difficulty(
     category: str | None = None,
     urgency: str | None = None,
     owner=None,
+    version: int | None = None,
 ) -> Difficulty:
     """Change a difficulty's description, category, urgency (a new urgency sets a new due
-    date from today) or owner (admins only)."""
+    date from today) or owner (admins only). ``version``: the version the edit started from
+    (``Conflict`` if changed since)."""
     difficulty = Difficulty.objects.select_for_update().select_related("worker__organisation").get(pk=difficulty.pk)
     worker = difficulty.worker
     _require(may_care_for(actor, worker), _("You may not change this family's difficulties."))
+    versioning.check_version(difficulty, version)
     before = {
         "description": audit.text_marker(difficulty.description),
         "category": difficulty.category,
@@ -1041,7 +1048,7 @@ def update_difficulty(
     if not fields:
         return difficulty
     difficulty._history_user = _user(actor)
-    difficulty.save(update_fields=[*fields, "updated_at"])
+    difficulty.save(update_fields=[*fields, "updated_at", versioning.bump(difficulty)])
     if "owner" in fields:
         _note(difficulty, actor, DifficultyNoteKind.OWNER, str(owner))
     if set(fields) - {"owner"}:

@@ -421,6 +421,7 @@ def _difficulty_page(request, difficulty: Difficulty, **bound):
         owner_form = bound.get("owner_form") or forms.OwnerForm(
             candidates=pages.owner_candidates(difficulty.worker),
             initial={"owner": str(difficulty.owner_id or "")},
+            version=difficulty.version,
         )
     return render(
         request,
@@ -429,7 +430,7 @@ def _difficulty_page(request, difficulty: Difficulty, **bound):
             "difficulty": difficulty,
             "timeline": list(selectors.difficulty_timeline(user, difficulty)),
             "transitions": [(s, DifficultyStatus(s).label) for s in pages.allowed_transitions(user, difficulty)],
-            "transition_form": bound.get("transition_form") or forms.TransitionForm(),
+            "transition_form": bound.get("transition_form") or forms.TransitionForm(version=difficulty.version),
             "note_form": bound.get("note_form") or forms.NoteForm(),
             "owner_form": owner_form,
             "is_admin": is_admin,
@@ -453,7 +454,11 @@ def difficulty_transition(request, pk: int):
     if form.is_valid():
         try:
             services.change_difficulty_status(
-                actor=request.user, difficulty=difficulty, to=form.cleaned_data["to"], note=form.cleaned_data["note"]
+                actor=request.user,
+                difficulty=difficulty,
+                to=form.cleaned_data["to"],
+                note=form.cleaned_data["note"],
+                version=form.cleaned_data["version"],
             )
         except NotAllowed as exc:
             raise PermissionDenied from exc
@@ -470,12 +475,12 @@ def difficulty_transition(request, pk: int):
 
 @access.scoped(*CARE_ROLES)
 @require_POST
+@idempotency.form
 def difficulty_note(request, pk: int):
     difficulty = _difficulty(request, pk, "change")
     form = forms.NoteForm(request.POST)
     if form.is_valid():
         try:
-@idempotency.form
             services.add_difficulty_note(actor=request.user, difficulty=difficulty, text=form.cleaned_data["text"])
         except NotAllowed as exc:
             raise PermissionDenied from exc
@@ -496,7 +501,12 @@ def difficulty_owner(request, pk: int):
     form = forms.OwnerForm(request.POST, candidates=pages.owner_candidates(difficulty.worker))
     if form.is_valid():
         try:
-            services.update_difficulty(actor=request.user, difficulty=difficulty, owner=form.cleaned_data["owner"])
+            services.update_difficulty(
+                actor=request.user,
+                difficulty=difficulty,
+                owner=form.cleaned_data["owner"],
+                version=form.cleaned_data["version"],
+            )
         except NotAllowed as exc:
             raise PermissionDenied from exc
         except ServiceError as exc:
@@ -509,6 +519,7 @@ def difficulty_owner(request, pk: int):
 
 @access.scoped(*CARE_ROLES)
 @require_http_methods(["GET", "POST"])
+@idempotency.form
 def difficulty_create(request, pk: int):
     """Record a difficulty of a family outside a visit."""
     worker = _worker(request, pk)
@@ -519,7 +530,6 @@ def difficulty_create(request, pk: int):
         try:
             difficulty = services.open_difficulty(
                 actor=request.user, worker=worker, campaign=selectors.current_campaign(), **form.cleaned_data
-@idempotency.form
             )
         except NotAllowed as exc:
             raise PermissionDenied from exc
@@ -672,6 +682,7 @@ def campaign_list(request):
 
 @access.scoped(Role.CITY_ADMIN)
 @require_http_methods(["GET", "POST"])
+@idempotency.form
 def campaign_create(request):
     _require_city_admin(request)
     form = forms.CampaignCreateForm(_data(request), initial={"starts_on": timezone.localdate()})
@@ -682,7 +693,6 @@ def campaign_create(request):
                 name=form.cleaned_data["name"],
                 starts_on=form.cleaned_data["starts_on"],
                 cadence=form.cadence(),
-@idempotency.form
             )
         except ServiceError as exc:
             add_service_error(form, exc)
@@ -698,10 +708,12 @@ def campaign_edit(request, pk: int):
     """The visit cadence per frontline team (from this week on)."""
     _require_city_admin(request)
     campaign = get_object_or_404(Campaign, pk=pk)
-    form = forms.CampaignEditForm(_data(request), campaign=campaign)
+    form = forms.CampaignEditForm(_data(request), campaign=campaign, version=campaign.version)
     if form.is_bound and form.is_valid():
         try:
-            services.set_cadence(actor=request.user, campaign=campaign, cadence=form.cadence())
+            services.set_cadence(
+                actor=request.user, campaign=campaign, cadence=form.cadence(), version=form.cleaned_data["version"]
+            )
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
@@ -716,10 +728,14 @@ def campaign_declare_end(request, pk: int):
     """Declare the epidemic over: no duty opens after the week of that date."""
     _require_city_admin(request)
     campaign = get_object_or_404(Campaign, pk=pk)
-    form = forms.DeclareEndForm(_data(request), initial={"on": campaign.declared_end_on or timezone.localdate()})
+    form = forms.DeclareEndForm(
+        _data(request), initial={"on": campaign.declared_end_on or timezone.localdate()}, version=campaign.version
+    )
     if form.is_bound and form.is_valid():
         try:
-            services.declare_end(actor=request.user, campaign=campaign, on=form.cleaned_data["on"])
+            services.declare_end(
+                actor=request.user, campaign=campaign, on=form.cleaned_data["on"], version=form.cleaned_data["version"]
+            )
         except ServiceError as exc:
             add_service_error(form, exc)
         else:

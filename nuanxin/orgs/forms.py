@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from nuanxin.core.errors import ServiceError
+from nuanxin.core.versioning import VersionedForm
 from nuanxin.orgs import scope
 from nuanxin.orgs.choices import MANAGER_ROLES, OrgKind, Role
 from nuanxin.orgs.models import Organisation, OrganisationGroup
@@ -78,12 +79,12 @@ class OrganisationCreateForm(BootstrapForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=OrgKind.choices, initial=OrgKind.UNIT_UNION)
 
 
-class OrganisationEditForm(BootstrapForm):
+class OrganisationEditForm(VersionedForm, BootstrapForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=OrgKind.choices)
 
 
-class OrganisationMoveForm(BootstrapForm):
+class OrganisationMoveForm(VersionedForm, BootstrapForm):
     new_parent = OrgChoiceField(label=_("New parent organisation"), queryset=Organisation.objects.none())
 
     def __init__(self, *args, user, org: Organisation, **kwargs):
@@ -117,7 +118,7 @@ class UserCreateForm(BootstrapForm):
         self.fields["role"].choices = role_choices(user)
 
 
-class UserEditForm(BootstrapForm):
+class UserEditForm(VersionedForm, BootstrapForm):
     full_name = forms.CharField(label=_("Full name"), max_length=100, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
     mobile = forms.CharField(label=_("Mobile"), max_length=32, required=False)
@@ -190,3 +191,10 @@ class GroupForm(BootstrapForm):
         if editing:
             del self.fields["code"]
             del self.fields["name"]
+
+
+class GroupEditForm(VersionedForm, GroupForm):
+    """A group's members, from the version the page was opened at (core/versioning.py)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, editing=True, **kwargs)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nuanxin.accounts.models import User
-from nuanxin.core import audit
+from nuanxin.core import audit, versioning
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
 from nuanxin.orgs import scope
 from nuanxin.orgs.choices import GRANTABLE_BY, MANAGER_ROLES, OrgKind, Role
@@ -123,10 +123,12 @@ def create_organisation(*, actor, code: str, name: str, kind: str, parent: Organ
 
 
 @transaction.atomic
-def update_organisation(*, actor, org: Organisation, name: str, kind: str) -> Organisation:
-    """Rename an organisation or change its kind."""
+def update_organisation(*, actor, org: Organisation, name: str, kind: str, version: int | None = None) -> Organisation:
+    """Rename an organisation or change its kind. ``version``: the version the edit started
+    from (``Conflict`` if it was changed or moved since; core/versioning.py)."""
     org = Organisation.objects.select_for_update().get(pk=org.pk)
     _require(may_change_org(actor, org), _("You may not change this organisation."))
+    versioning.check_version(org, version)
     name = name.strip()
     _validate_org_fields(org.code, name, kind)
     before = _org_snapshot(org)
@@ -134,19 +136,23 @@ def update_organisation(*, actor, org: Organisation, name: str, kind: str) -> Or
     if not changed:
         return org
     org.name, org.kind = name, kind
-    org.save(update_fields=changed)
+    org.save(update_fields=[*changed, versioning.bump(org)])
     audit.record(actor, "org.update", obj=org, organisation=org, detail={"before": before, "after": _org_snapshot(org)})
     return org
 
 
 @transaction.atomic
-def move_organisation(*, actor, org: Organisation, new_parent: Organisation) -> Organisation:
-    """Move ``org`` with its whole subtree under ``new_parent``; its data scope moves with it."""
-    org = Organisation.objects.get(pk=org.pk)
+def move_organisation(
+    *, actor, org: Organisation, new_parent: Organisation, version: int | None = None
+) -> Organisation:
+    """Move ``org`` with its whole subtree under ``new_parent``; its data scope moves with it.
+    ``version``: the version the move started from (``Conflict`` if it was changed since)."""
+    org = Organisation.objects.select_for_update().get(pk=org.pk)
     new_parent = Organisation.objects.get(pk=new_parent.pk)
     if org.is_root():
         raise ServiceError(_("The root organisation cannot be moved."))
     _require(may_change_org(actor, org), _("You may not move this organisation."))
+    versioning.check_version(org, version)
     _require(
         actor is None or bool(scope.roles_at(actor, new_parent) & MANAGER_ROLES),
         _("You may not move organisations there."),
@@ -157,6 +163,7 @@ def move_organisation(*, actor, org: Organisation, new_parent: Organisation) -> 
     if old_parent and old_parent.pk == new_parent.pk:
         return org
     Organisation.objects.move(org, new_parent, pos="sorted-child")
+    versioning.bump_rows(Organisation.objects.filter(pk=org.pk))
     org = Organisation.objects.get(pk=org.pk)
     audit.record(
         actor,
@@ -185,12 +192,19 @@ def create_group(*, actor, code: str, name: str, members: list[Organisation]) ->
 
 
 @transaction.atomic
-def set_group_members(*, actor, group: OrganisationGroup, members: list[Organisation]) -> OrganisationGroup:
+def set_group_members(
+    *, actor, group: OrganisationGroup, members: list[Organisation], version: int | None = None
+) -> OrganisationGroup:
+    """Set a group's members. ``version``: the version the edit started from (``Conflict`` if
+    the members were changed since)."""
     _require(actor is None or scope.covers_root(actor, {Role.CITY_ADMIN}), _("Only city administrators manage groups."))
+    group = OrganisationGroup.objects.select_for_update().get(pk=group.pk)
+    versioning.check_version(group, version)
     before = sorted(group.members.values_list("code", flat=True))
-    group.members.set(members)
     after = sorted(o.code for o in members)
     if before != after:
+        group.members.set(members)
+        group.save(update_fields=[versioning.bump(group)])
         audit.record(actor, "group.members", obj=group, detail={"before": before, "after": after})
         contacts = User.objects.filter(grants__group=group, grants__role=Role.CARE_CONTACT).distinct()
         _release_care_contacts(actor, users=list(contacts))
@@ -335,16 +349,21 @@ def set_user_active(*, actor, user: User, active: bool) -> User:
 
 
 @transaction.atomic
-def update_user(*, actor, user: User, full_name: str, email: str, mobile: str) -> User:
+def update_user(
+    *, actor, user: User, full_name: str, email: str, mobile: str, version: int | None = None
+) -> User:
+    """Change an account's name, e-mail and mobile. ``version``: the version the edit started
+    from (``Conflict`` if the account was changed since; core/versioning.py)."""
     user = User.objects.select_for_update().get(pk=user.pk)
     _require(may_manage_user(actor, user), _("You may not manage this account."))
+    versioning.check_version(user, version)
     changes = {}
     for field, value in (("full_name", full_name.strip()), ("email", email.strip()), ("mobile", mobile.strip())):
         if getattr(user, field) != value:
             changes[field] = [getattr(user, field), value]
             setattr(user, field, value)
     if changes:
-        user.save(update_fields=list(changes))
+        user.save(update_fields=[*changes, versioning.bump(user)])
         audit.record(actor, "user.update", obj=user, organisation=user.organisation, detail=changes)
     return user
 

@@ -122,7 +122,7 @@ def org_create(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def org_edit(request, pk: int):
     org = _org_or_404(request, pk)
-    form = forms.OrganisationEditForm(_data(request), initial={"name": org.name, "kind": org.kind})
+    form = forms.OrganisationEditForm(_data(request), initial={"name": org.name, "kind": org.kind}, version=org.version)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_organisation(actor=request.user, org=org, **form.cleaned_data)
@@ -144,10 +144,13 @@ def org_move(request, pk: int):
     if org.is_root():
         messages.error(request, _("The root organisation cannot be moved."))
         return redirect("orgs:org_detail", pk=org.pk)
-    form = forms.OrganisationMoveForm(_data(request), user=request.user, org=org)
+    form = forms.OrganisationMoveForm(_data(request), user=request.user, org=org, version=org.version)
     if request.method == "POST" and form.is_valid():
         try:
-            services.move_organisation(actor=request.user, org=org, new_parent=form.cleaned_data["new_parent"])
+            services.move_organisation(
+                actor=request.user, org=org, new_parent=form.cleaned_data["new_parent"],
+                version=form.cleaned_data["version"],
+            )
         except ServiceError as exc:
             forms.add_service_error(form, exc)
         else:
@@ -180,10 +183,10 @@ def user_list(request):
 
 @access.scoped(*MANAGERS)
 @require_http_methods(["GET", "POST"])
+@idempotency.form
 def user_create(request):
     initial = {}
     if request.GET.get("org", "").isdigit():
-@idempotency.form
         initial["organisation"] = request.GET["org"]
     form = forms.UserCreateForm(_data(request), user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -247,6 +250,7 @@ def user_edit(request, pk: int):
     form = forms.UserEditForm(
         request.POST or None,
         initial={"full_name": subject.full_name, "email": subject.email, "mobile": subject.mobile},
+        version=subject.version,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -264,11 +268,11 @@ def user_edit(request, pk: int):
 
 @access.scoped(*MANAGERS)
 @require_http_methods(["GET", "POST"])
+@idempotency.form
 def grant_create(request, pk: int):
     """Give an account a further role, on an organisation the actor manages or (city
     administrators) on a group."""
     subject = _user_or_404(request, pk)
-@idempotency.form
     form = forms.GrantForm(_data(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -400,11 +404,11 @@ def group_list(request):
 
 @access.scoped(Role.CITY_ADMIN)
 @require_http_methods(["GET", "POST"])
+@idempotency.form
 def group_create(request):
     _require_city_admin(request)
     form = forms.GroupForm(_data(request))
     if request.method == "POST" and form.is_valid():
-@idempotency.form
         data = form.cleaned_data
         try:
             group = services.create_group(actor=request.user, code=data["code"], name=data["name"],
@@ -422,10 +426,13 @@ def group_create(request):
 def group_edit(request, pk: int):
     _require_city_admin(request)
     group = get_object_or_404(OrganisationGroup, pk=pk)
-    form = forms.GroupForm(_data(request), editing=True, initial={"members": list(group.members.all())})
+    form = forms.GroupEditForm(_data(request), initial={"members": list(group.members.all())}, version=group.version)
     if request.method == "POST" and form.is_valid():
         try:
-            services.set_group_members(actor=request.user, group=group, members=list(form.cleaned_data["members"]))
+            services.set_group_members(
+                actor=request.user, group=group, members=list(form.cleaned_data["members"]),
+                version=form.cleaned_data["version"],
+            )
         except ServiceError as exc:
             forms.add_service_error(form, exc)
         else:

@@ -215,16 +215,20 @@ def test_difficulty_life_cycle_through_the_pages(personas, difficulties):
     a = difficulties[0]
     care, yi = client_for(personas.care), client_for(personas.yi)
     url = reverse("care:difficulty_transition", args=[a.pk])
-    assert care.post(url, {"to": "in_progress", "note": "已联系社区"}).status_code == 302
-    refused = care.post(url, {"to": "closed"})  # not from in progress: shown on the page
+
+    def v():  # the version the page shows now (the form's hidden field)
+        return Difficulty.objects.get(pk=a.pk).version
+
+    assert care.post(url, {"to": "in_progress", "note": "已联系社区", "version": v()}).status_code == 302
+    refused = care.post(url, {"to": "closed", "version": v()})  # not from in progress: shown on the page
     assert refused.status_code == 200 and list(refused.context["transition_form"].errors) == ["to"]
-    assert care.post(url, {"to": "resolved"}).status_code == 302
-    assert care.post(url, {"to": "closed"}).status_code == 403  # closing is for admins
-    assert yi.post(url, {"to": "closed", "note": "核实已解决"}).status_code == 302
-    reopen = care.post(url, {"to": "open"})
+    assert care.post(url, {"to": "resolved", "version": v()}).status_code == 302
+    assert care.post(url, {"to": "closed", "version": v()}).status_code == 403  # closing is for admins
+    assert yi.post(url, {"to": "closed", "note": "核实已解决", "version": v()}).status_code == 302
+    reopen = care.post(url, {"to": "open", "version": v()})
     assert reopen.status_code == 200
     assert reopen.context["transition_form"].errors == {"note": ["Say why the difficulty is reopened."]}
-    assert care.post(url, {"to": "open", "note": "口罩又用完了"}).status_code == 302
+    assert care.post(url, {"to": "open", "note": "口罩又用完了", "version": v()}).status_code == 302
     assert care.post(reverse("care:difficulty_note", args=[a.pk]), {"text": "已送 50 只口罩"}).status_code == 302
     empty = care.post(reverse("care:difficulty_note", args=[a.pk]), {"text": ""})
     assert empty.status_code == 200 and list(empty.context["note_form"].errors) == ["text"]
@@ -250,11 +254,11 @@ def test_change_the_owner(personas, difficulties):
     page = client_for(personas.yi).get(reverse("care:difficulty_detail", args=[a.pk]))
     names = [label for _value, label in page.context["owner_form"].fields["owner"].choices]
     assert names == ["乙", "甲", "第二联系人", "联系人"]
-    assert client_for(personas.care).post(url, {"owner": other.pk}).status_code == 403
-    assert client_for(personas.bing).post(url, {"owner": other.pk}).status_code == 404
-    bad = client_for(personas.yi).post(url, {"owner": personas.bing.pk})
+    assert client_for(personas.care).post(url, {"owner": other.pk, "version": 1}).status_code == 403
+    assert client_for(personas.bing).post(url, {"owner": other.pk, "version": 1}).status_code == 404
+    bad = client_for(personas.yi).post(url, {"owner": personas.bing.pk, "version": 1})
     assert bad.status_code == 200 and list(bad.context["owner_form"].errors) == ["owner"]
-    assert client_for(personas.yi).post(url, {"owner": other.pk}).status_code == 302
+    assert client_for(personas.yi).post(url, {"owner": other.pk, "version": 1}).status_code == 302
     a.refresh_from_db()
     assert a.owner == other
 
@@ -362,16 +366,19 @@ def test_campaigns_create_cadence_and_declared_end(personas, world):
     assert created.cadence_for("hubei_aid") == "weekly" and created.cadence_for("cdc") == "none"
     edit = client.post(
         reverse("care:campaign_edit", args=[world.campaign.pk]),
-        {**cadence, "cadence_hubei_aid": "weekly", "cadence_cdc": "weekly"},
+        {**cadence, "cadence_hubei_aid": "weekly", "cadence_cdc": "weekly", "version": world.campaign.version},
     )
     assert edit.status_code == 302
     world.campaign.refresh_from_db()
     assert world.campaign.cadence_for("cdc") == "weekly"
     assert VisitDuty.objects.filter(worker=world.cdc, week=W2).count() == 1  # opened for this week
     end = reverse("care:campaign_declare_end", args=[world.campaign.pk])
-    assert list(client.post(end, {"on": "2020-02-05"}).context["form"].errors) == ["confirm"]
-    assert list(client.post(end, {"on": "2020-01-01", "confirm": "on"}).context["form"].errors) == ["on"]
-    assert client.post(end, {"on": "2020-02-05", "confirm": "on"}).status_code == 302
+    version = world.campaign.version
+    assert list(client.post(end, {"on": "2020-02-05", "version": version}).context["form"].errors) == ["confirm"]
+    assert list(client.post(end, {"on": "2020-01-01", "confirm": "on", "version": version}).context["form"].errors) == [
+        "on"
+    ]
+    assert client.post(end, {"on": "2020-02-05", "confirm": "on", "version": version}).status_code == 302
     world.campaign.refresh_from_db()
     assert world.campaign.declared_end_on == date(2020, 2, 5)
     assert AuditLog.objects.filter(action="campaign.declare_end").count() == 1
@@ -381,7 +388,7 @@ def test_campaigns_are_for_city_admins(personas, world):
     for user in (personas.yi, personas.care, personas.viewer):
         assert client_for(user).get(reverse("care:campaign_list")).status_code == 403
     url = reverse("care:campaign_declare_end", args=[world.campaign.pk])
-    assert client_for(personas.yi).post(url, {"on": "2020-02-05", "confirm": "on"}).status_code == 403
+    assert client_for(personas.yi).post(url, {"on": "2020-02-05", "confirm": "on", "version": 1}).status_code == 403
     world.campaign.refresh_from_db()
     assert world.campaign.declared_end_on is None
 

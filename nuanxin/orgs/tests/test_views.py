@@ -152,7 +152,7 @@ def test_create_with_a_taken_code_shows_the_error_on_the_field(as_user, personas
 def test_edit_an_organisation(as_user, personas):
     p = personas
     response = as_user(p.yi).post(reverse("orgs:org_edit", args=[p.shinan_hospital.pk]),
-                                  {"name": "市南区人民医院", "kind": OrgKind.OTHER})
+                                  {"name": "市南区人民医院", "kind": OrgKind.OTHER, "version": 1})
     assert response.status_code == 302
     p.shinan_hospital.refresh_from_db()
     assert (p.shinan_hospital.name, p.shinan_hospital.kind) == ("市南区人民医院", "other")
@@ -161,7 +161,7 @@ def test_edit_an_organisation(as_user, personas):
 def test_only_the_city_admin_edits_the_root(as_user, personas):
     p = personas
     response = as_user(p.jia).post(reverse("orgs:org_edit", args=[p.city.pk]),
-                                   {"name": "青岛市总工会（新）", "kind": OrgKind.CITY_FEDERATION})
+                                   {"name": "青岛市总工会（新）", "kind": OrgKind.CITY_FEDERATION, "version": 1})
     assert response.status_code == 302
     assert Organisation.objects.get(pk=p.city.pk).name == "青岛市总工会（新）"
 
@@ -176,7 +176,7 @@ def test_move_offers_only_managed_organisations_outside_the_subtree(as_user, per
     assert select_options(response, "new_parent") == [
         "Choose an organisation", "市南区总工会 (SN)", "　市南区人民医院工会 (SN-H1)"
     ]
-    response = client.post(reverse("orgs:org_move", args=[unit.pk]), {"new_parent": p.shinan_hospital.pk})
+    response = client.post(reverse("orgs:org_move", args=[unit.pk]), {"new_parent": p.shinan_hospital.pk, "version": 1})
     assert response.status_code == 302
     assert Organisation.objects.get(code="SN-U-1").path.startswith(Organisation.objects.get(code="SN-H1").path)
     assert AuditLog.objects.get(action="org.move").detail == {"from": "SN", "to": "SN-H1"}
@@ -332,7 +332,8 @@ def test_create_user_refusals_are_form_errors_and_create_nothing(as_user, person
 def test_edit_a_user(as_user, personas):
     p = personas
     response = as_user(p.yi).post(reverse("orgs:user_edit", args=[p.care.pk]),
-                                  {"full_name": "王联系", "email": "care@example.org", "mobile": "13800000001"})
+                                  {"full_name": "王联系", "email": "care@example.org", "mobile": "13800000001",
+                                   "version": 1})
     assert response.status_code == 302
     user = User.objects.get(pk=p.care.pk)
     assert (user.full_name, user.email, user.mobile) == ("王联系", "care@example.org", "13800000001")
@@ -462,7 +463,8 @@ def test_city_admin_creates_and_edits_groups(as_user, personas):
     assert sorted(group.members.values_list("code", flat=True)) == ["SB", "SN"]
     response = client.get(reverse("orgs:group_list"))
     assert attr_values(response, "data-group") == ["DIST", "MED"]
-    response = client.post(reverse("orgs:group_edit", args=[p.med_group.pk]), {"members": [p.shinan_hospital.pk]})
+    response = client.post(reverse("orgs:group_edit", args=[p.med_group.pk]),
+                           {"members": [p.shinan_hospital.pk], "version": 1})
     assert response.status_code == 302
     assert list(p.med_group.members.values_list("code", flat=True)) == ["SN-H1"]
     assert AuditLog.objects.get(action="group.members").detail == {"before": ["SB-H1", "SN-H1"], "after": ["SN-H1"]}

@@ -15,6 +15,7 @@ import datetime
 import json
 
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from nuanxin.registry.imports.timing import phase
@@ -250,9 +251,10 @@ def insert_dicts(model, columns: list[str], rows: list[list]) -> None:
     _copy(model._meta.db_table, [f.column for f in fields], rows)
 
 
-def update_rows(model, columns: list[str], rows: list[list]) -> None:
+def update_rows(model, columns: list[str], rows: list[list], *, bump_version: bool = False) -> None:
     """Set ``columns`` of many rows: each row is [pk, value, ...]. On PostgreSQL COPY into a
-    temporary table and one UPDATE from it; elsewhere bulk_update."""
+    temporary table and one UPDATE from it; elsewhere bulk_update. ``bump_version``: also count
+    one more ``version`` on each row (F("version") + 1; core/versioning.py)."""
     if not rows:
         return
     fields = [model._meta.get_field(c) for c in columns]
@@ -262,8 +264,11 @@ def update_rows(model, columns: list[str], rows: list[list]) -> None:
             obj = model(pk=r[0])
             for f, v in zip(fields, r[1:], strict=True):
                 setattr(obj, f.attname, v)
+            if bump_version:
+                obj.version = F("version") + 1
             objs.append(obj)
-        model.objects.bulk_update(objs, [f.name for f in fields], batch_size=1000)
+        names = [f.name for f in fields] + (["version"] if bump_version else [])
+        model.objects.bulk_update(objs, names, batch_size=1000)
         return
     qn = connection.ops.quote_name
     table = model._meta.db_table
@@ -271,6 +276,8 @@ def update_rows(model, columns: list[str], rows: list[list]) -> None:
     pk = model._meta.pk.column
     names = ", ".join(qn(f.column) for f in fields)
     sets = ", ".join(f"{qn(f.column)} = t.{qn(f.column)}" for f in fields)
+    if bump_version:
+        sets += f", {qn('version')} = r.{qn('version')} + 1"
     # identifiers from the model's meta, quoted: no user input in these statements
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {qn(temp)}")

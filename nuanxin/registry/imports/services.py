@@ -27,7 +27,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nuanxin.core import audit
+from nuanxin.core import audit, versioning
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
 from nuanxin.core.exports import XLSX_MAX_CELL, neutralise
 from nuanxin.core.models import AuditOutcome
@@ -1073,6 +1073,9 @@ def _update_later(model, changes: dict, user, stamps: dict | None = None) -> Non
         _update_in_database(model, changes, ids, derived, user, now, stamps)
         return
     for start in range(0, len(ids), ROW_CHUNK):
+        # Each record changed counts one more version (core/versioning.py): an edit page opened
+        # before the import (or its undo) is refused instead of overwriting it.
+        versioning.bump_rows(model.objects.filter(pk__in=ids[start : start + ROW_CHUNK]))
         objs = list(model.objects.filter(pk__in=ids[start : start + ROW_CHUNK]).order_by("pk"))
         for obj in objs:
             for field, value in changes[obj.pk].items():
@@ -1112,7 +1115,7 @@ def _update_in_database(model, changes: dict, ids: list, derived: list, user, no
                 row.extend(worker_derived(name, values.get("mobile", mobile)))
             row.append(stamps.get(pk, now) if stamps else now)
             rows.append(row)
-        bulk.update_rows(model, [*fields, *derived, "updated_at"], rows)
+        bulk.update_rows(model, [*fields, *derived, "updated_at"], rows, bump_version=True)
     bulk.history_from_table(model, ids, user=user, when=now, history_type="~")
 
 
