@@ -175,6 +175,36 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     if not TESTING:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
+# PostgreSQL: each process (web, worker, scheduler) keeps a bounded pool of connections, so a
+# burst of requests waits for a free connection (at most NUANXIN_DB_POOL_TIMEOUT seconds, then
+# the "system is busy" answer, 503) instead of opening connections until the server refuses
+# more ("too many clients already"). NUANXIN_DB_POOL_MAX=0 turns the pool off (e.g. behind
+# PgBouncer). Tests run without it unless NUANXIN_DB_POOL_MAX is set: race tests hold more
+# parallel connections than a pool allows; the pool's own tests (tests/test_db_pool.py) turn
+# it on. docs/operations.md says how to size it.
+NUANXIN_DB_POOL_MAX = _env_number("NUANXIN_DB_POOL_MAX", 10)
+NUANXIN_DB_POOL_MIN = _env_number("NUANXIN_DB_POOL_MIN", min(2, max(NUANXIN_DB_POOL_MAX, 0)))
+NUANXIN_DB_POOL_TIMEOUT = _env_number("NUANXIN_DB_POOL_TIMEOUT", 10, float)
+if NUANXIN_DB_POOL_MAX < 0 or not 0 <= NUANXIN_DB_POOL_MIN <= max(NUANXIN_DB_POOL_MAX, 0):
+    raise ImproperlyConfigured(
+        "NUANXIN_DB_POOL_MAX must be 0 (no pool) or more, and NUANXIN_DB_POOL_MIN between 0 and "
+        f"NUANXIN_DB_POOL_MAX, not {NUANXIN_DB_POOL_MIN} and {NUANXIN_DB_POOL_MAX}."
+    )
+if not NUANXIN_DB_POOL_TIMEOUT > 0:
+    raise ImproperlyConfigured(f"NUANXIN_DB_POOL_TIMEOUT must be more than 0 seconds, not {NUANXIN_DB_POOL_TIMEOUT}.")
+NUANXIN_DB_POOL = {
+    "min_size": NUANXIN_DB_POOL_MIN,
+    "max_size": NUANXIN_DB_POOL_MAX,
+    "timeout": NUANXIN_DB_POOL_TIMEOUT,
+}
+if (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    and NUANXIN_DB_POOL_MAX > 0
+    and (not TESTING or "NUANXIN_DB_POOL_MAX" in os.environ)
+):
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = dict(NUANXIN_DB_POOL)
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections; Django must not
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # a connection the server dropped is replaced
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------------

@@ -1,20 +1,73 @@
 """Request-wide middleware: audit context, language choice, no caching of pages, and a busy database."""
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import OperationalError
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import get_template
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
 
 from nuanxin.core import context
 
 BUSY_RETRY_SECONDS = 30
 
 
-def is_database_busy(exc: BaseException) -> bool:
-    """SQLite's answer when another connection held the one write lock for longer than the
-    timeout (settings: 20 s), e.g. during a large import's single transaction."""
-    return isinstance(exc, OperationalError) and "database is locked" in str(exc)
+# What a database says when it cannot take this request now but will shortly: SQLite's write
+# lock held longer than its timeout (settings: 20 s, e.g. by a large import's transaction), and
+# PostgreSQL out of connection slots (without the pool, or another program took them).
+BUSY_DATABASE_MESSAGES = (
+    "database is locked",
+    "too many clients already",
+    "remaining connection slots are reserved",
+)
+
+
+def _pool_exhausted_errors() -> tuple[type[BaseException], ...]:
+    try:
+        from psycopg_pool import PoolTimeout, TooManyRequests
+    except ImportError:  # psycopg's pool is only used with PostgreSQL
+        return ()
+    return (PoolTimeout, TooManyRequests)
+
+
+def is_database_busy(exc: BaseException | None) -> bool:
+    """Whether ``exc`` means "the database is busy, try again shortly": SQLite's write lock
+    held too long, the connection pool exhausted for NUANXIN_DB_POOL_TIMEOUT seconds
+    (``psycopg_pool.PoolTimeout``, which Django wraps in its ``OperationalError``), or
+    PostgreSQL refusing a connection because all its slots are taken."""
+    pool_errors = _pool_exhausted_errors()
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if pool_errors and isinstance(exc, pool_errors):
+            return True
+        if isinstance(exc, OperationalError) and any(text in str(exc) for text in BUSY_DATABASE_MESSAGES):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def busy_response(request) -> HttpResponse:
+    """503 with Retry-After: the API's busy JSON under /api/, else the "system is busy" page.
+
+    The page is rendered without the request's context processors and with an anonymous
+    layout, so that it needs no database: with the pool exhausted, any query here would wait
+    for a connection again and then fail."""
+    if request.path.startswith("/api/"):
+        from nuanxin.core.apiutils import error_response
+
+        response = error_response(
+            503, "busy", _("The database is busy with another large change; nothing was saved. Try again shortly.")
+        )
+    else:
+        context_data = {"user": AnonymousUser(), "request": request, "csrf_token": get_token(request)}
+        page = get_template("errors/busy.html").render(context_data)
+        response = HttpResponse(page, status=503)
+    response["Retry-After"] = str(BUSY_RETRY_SECONDS)
+    return response
 
 
 class RequestContextMiddleware:
@@ -91,6 +144,4 @@ class DatabaseBusyMiddleware:
     def process_exception(self, request, exception):
         if not is_database_busy(exception):
             return None
-        response = render(request, "errors/busy.html", status=503)
-        response["Retry-After"] = str(BUSY_RETRY_SECONDS)
-        return response
+        return busy_response(request)

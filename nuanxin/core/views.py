@@ -1,4 +1,5 @@
 import json
+import sys
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from nuanxin.core import access, apiutils, exports, scopecounts, services
 from nuanxin.core.filters import AuditLogFilter
+from nuanxin.core.middleware import busy_response, is_database_busy
 from nuanxin.orgs import scope
 from nuanxin.orgs.choices import Role
 
@@ -149,6 +151,10 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # Django calls this while handling the exception, so it is at hand: a busy database (no
+    # free pooled connection, e.g. at a middleware's first query) is a 503, not a 500.
+    if is_database_busy(sys.exc_info()[1]):
+        return busy_response(request)
     if _is_api(request):
         return apiutils.error_response(500)
     return render(request, "errors/500.html", status=500)
