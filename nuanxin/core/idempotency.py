@@ -38,7 +38,7 @@ from django.contrib import messages
 from django.db import DatabaseError, IntegrityError, transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.http.request import RawPostDataException
-from django.shortcuts import resolve_url
+from django.shortcuts import render, resolve_url
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -272,9 +272,9 @@ def form(view):
         if not token or not request.user.is_authenticated:
             return view(request, *args, **kwargs)
         if not TOKEN_RE.fullmatch(token):
-            from django.shortcuts import render
-
-            messages.error(request, _("The one-time token of this form is not valid. Open the form again and send it anew."))
+            messages.error(
+                request, _("The one-time token of this form is not valid. Open the form again and send it anew.")
+            )
             return render(request, "errors/400.html", status=400)
         path = request.path
         fingerprint = hashlib.sha256(f"POST\0{path}".encode()).hexdigest()
@@ -297,6 +297,7 @@ def form(view):
         messages.info(request, _("This form was already sent and saved; it was not saved a second time."))
         return HttpResponseRedirect(row.location)
 
+    wrapper.nuanxin_idempotent = True  # kept by the outer decorators' functools.wraps
     return wrapper
 
 
