@@ -9,6 +9,7 @@ record is written in its own short transaction and a result is returned.
 from __future__ import annotations
 
 import enum
+import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -223,6 +224,68 @@ def _existing_user(username: str) -> User | None:
     return User.objects.select_related("organisation").filter(username__iexact=username).first()
 
 
+def _advisory_key(key: str) -> int:
+    """A stable signed 64-bit number for ``key`` (PostgreSQL's advisory lock space)."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def _lock_counters(*, username: str, ip: str | None) -> None:
+    """Serialise everyone who counts or adds to the lockout counters of this username or
+    this address, until the current transaction ends. PostgreSQL: one transaction-scoped
+    advisory lock per counter, taken in a fixed order (no deadlock between two attempts that
+    share both). SQLite: the project's transactions begin IMMEDIATE, so every writing
+    transaction already holds the database's one write lock."""
+    if connection.vendor != "postgresql":
+        return
+    keys = set()
+    key = normalise_username(username)
+    if key:
+        keys.add(_advisory_key("nuanxin.lockout.username:" + key))
+    if ip:
+        keys.add(_advisory_key("nuanxin.lockout.address:" + ip))
+    with connection.cursor() as cursor:
+        for number in sorted(keys):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [number])
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """The right to check one password or code: a login attempt row already stored as a
+    failure, so that everyone deciding after it counts it, whatever the check's result."""
+
+    attempt: LoginAttempt | None
+    locks: list[str]
+
+    @property
+    def granted(self) -> bool:
+        return self.attempt is not None
+
+
+def reserve_attempt(*, username: str, ip: str | None, step: str) -> Reservation:
+    """Decide, under the counters' locks, whether a password (or code) may be checked now;
+    if so store the attempt as a failure before anything is checked. Counting and reserving
+    in one locked transaction makes concurrent attempts behave as if they came one after
+    the other: at most ``NUANXIN_LOCKOUT_FAILURES`` checks per username and
+    ``NUANXIN_LOCKOUT_ADDRESS_FAILURES`` per address can fail within the window. A refusal
+    is audited (``auth.locked_out``) and stores no attempt."""
+    with transaction.atomic():
+        _lock_counters(username=username, ip=ip)
+        reasons = lockout_reasons(username=username, ip=ip)
+        if reasons:
+            _record_locked(username=username, ip=ip, reasons=reasons, step=step)
+            return Reservation(None, reasons)
+        attempt = LoginAttempt.objects.create(
+            username=normalise_username(username), ip=ip or None, succeeded=False, at=timezone.now()
+        )
+        return Reservation(attempt, [])
+
+
+def _release(reservation: Reservation) -> None:
+    """The check succeeded without signing in (a right password before the code step, or
+    a signed-in user proving their password): the attempt was no failure, and is removed."""
+    LoginAttempt.objects.filter(pk=reservation.attempt.pk).delete()
+
+
 @transaction.atomic
 def record_login_attempt(*, username: str, ip: str | None, succeeded: bool) -> LoginAttempt:
     """Count one sign-in attempt towards (or, when it succeeded, reset) the lockout."""
@@ -231,7 +294,7 @@ def record_login_attempt(*, username: str, ip: str | None, succeeded: bool) -> L
 
 @transaction.atomic
 def _record_failure(*, username: str, ip: str | None, step: str) -> None:
-    record_login_attempt(username=username, ip=ip, succeeded=False)
+    """Audit a failed check; its attempt row is the reservation, stored before the check."""
     user = _existing_user(username)
     audit.record(
         None,
@@ -259,8 +322,9 @@ def _record_locked(*, username: str, ip: str | None, reasons: list[str], step: s
 
 
 @transaction.atomic
-def _record_success(*, user: User, ip: str | None, two_factor: bool) -> None:
-    record_login_attempt(username=user.get_username(), ip=ip, succeeded=True)
+def _record_success(*, user: User, reservation: Reservation, two_factor: bool) -> None:
+    """The reservation becomes a success (which resets the username's counter)."""
+    LoginAttempt.objects.filter(pk=reservation.attempt.pk).update(succeeded=True)
     audit.record(user, "auth.login", obj=user, organisation=user.organisation, detail={"two_factor": two_factor})
 
 
@@ -270,10 +334,11 @@ def check_password_login(*, username: str, password: str, ip: str | None, reques
     get the same answers. ``OK`` means the caller now calls ``django.contrib.auth.login``;
     ``NEEDS_CODE`` means the user has an authenticator and must pass ``check_code_login``."""
     username = (username or "").strip()
-    reasons = lockout_reasons(username=username, ip=ip)
-    if reasons:
-        _record_locked(username=username, ip=ip, reasons=reasons, step="password")
+    reservation = reserve_attempt(username=username, ip=ip, step="password")
+    if not reservation.granted:
         return LoginResult(LoginOutcome.LOCKED)
+    # The password is checked outside the lock (hashing is slow on purpose), with the
+    # attempt already counted as a failure.
     user = authenticate(request, username=username, password=password)
     if user is None:
         _record_failure(username=username, ip=ip, step="password")
@@ -281,8 +346,9 @@ def check_password_login(*, username: str, password: str, ip: str | None, reques
             return LoginResult(LoginOutcome.LOCKED)
         return LoginResult(LoginOutcome.FAILED)
     if has_confirmed_totp(user):
+        _release(reservation)
         return LoginResult(LoginOutcome.NEEDS_CODE, user)
-    _record_success(user=user, ip=ip, two_factor=False)
+    _record_success(user=user, reservation=reservation, two_factor=False)
     return LoginResult(LoginOutcome.OK, user)
 
 
@@ -290,16 +356,15 @@ def check_code_login(*, user: User, code: str, ip: str | None) -> LoginResult:
     """The second sign-in step for a user with an authenticator: lockout first, then the
     code (a code already used is refused). Failures count towards the same lockout."""
     username = user.get_username()
-    reasons = lockout_reasons(username=username, ip=ip)
-    if reasons:
-        _record_locked(username=username, ip=ip, reasons=reasons, step="code")
+    reservation = reserve_attempt(username=username, ip=ip, step="code")
+    if not reservation.granted:
         return LoginResult(LoginOutcome.LOCKED)
     if not user.is_active or not verify_totp(user=user, code=code):
         _record_failure(username=username, ip=ip, step="code")
         if is_locked_out(username=username, ip=ip):
             return LoginResult(LoginOutcome.LOCKED)
         return LoginResult(LoginOutcome.FAILED)
-    _record_success(user=user, ip=ip, two_factor=True)
+    _record_success(user=user, reservation=reservation, two_factor=True)
     return LoginResult(LoginOutcome.OK, user)
 
 
@@ -331,11 +396,13 @@ def confirm_own_password(*, actor: User, password: str, ip: str | None, step: st
     password, an API token). Wrong passwords count towards the sign-in lockout: a left-open
     session must not become a way to guess it."""
     username = actor.get_username()
-    if is_locked_out(username=username, ip=ip):
+    reservation = reserve_attempt(username=username, ip=ip, step=step)
+    if not reservation.granted:
         raise NotAllowed(lockout_message())
     if not actor.check_password(password or ""):
         _record_failure(username=username, ip=ip, step=step)
         raise ServiceError(_("The current password is not correct."), field="current_password")
+    _release(reservation)
 
 
 def change_own_password(*, actor: User, current_password: str, new_password: str, ip: str | None = None) -> User:
