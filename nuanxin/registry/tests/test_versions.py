@@ -215,14 +215,45 @@ def test_status_changes_and_moves_count_a_version(personas, zhang):
     assert zhang.version == 3
 
 
-def test_the_bulk_update_counts_a_version_on_each_row(personas):
+@pytest.mark.parametrize("copy_min_rows", [1, 10**9], ids=["copy on postgres", "orm"])
+def test_the_bulk_update_counts_a_version_on_each_row(personas, monkeypatch, copy_min_rows):
     from nuanxin.registry.imports import bulk
+
+    monkeypatch.setattr(bulk, "COPY_MIN_ROWS", copy_min_rows)
 
     workers = [make_worker(personas.shinan_hospital, f"批量{i}") for i in range(3)]
     bulk.update_rows(Worker, ["notes"], [[w.pk, "导入"] for w in workers], bump_version=True)
     bulk.update_rows(Worker, ["notes"], [[workers[0].pk, "再导入"]])  # without: unchanged
     rows = Worker.objects.filter(pk__in=[w.pk for w in workers]).order_by("pk").values_list("notes", "version")
     assert list(rows) == [("再导入", 2), ("导入", 2), ("导入", 2)]
+
+
+def test_an_import_and_its_undo_count_a_version_so_a_page_opened_before_is_refused(personas, world):
+    from nuanxin.registry.imports import services as imports
+    from nuanxin.registry.tests.import_fixtures import import_bytes, table1
+
+    def rows(post_title, mobile):
+        return [[1, "王小红", "女", "护士", post_title, "13800000001", "李小明", mobile, "", ""]]
+
+    first = import_bytes(personas.yi, world.unit, table1(rows("护师", "13900000001")))
+    imports.apply_batch(actor=personas.yi, batch=first)
+    worker = Worker.objects.get()
+    member = worker.family.get()
+    assert (worker.version, member.version) == (1, 1)
+    client = page_client(personas.yi)
+    opened = form_values(client.get(reverse("registry:worker_update", args=[worker.pk])))
+    batch = imports.apply_batch(
+        actor=personas.yi, batch=import_bytes(personas.yi, world.unit, table1(rows("主管护师", "13911112222")))
+    )
+    worker.refresh_from_db()
+    member.refresh_from_db()
+    assert (worker.post_title, worker.version, member.version) == ("主管护师", 2, 2)
+    refused = client.post(reverse("registry:worker_update", args=[worker.pk]), {**opened, "notes": "旧页面"})
+    assert refused.status_code == 200 and len(refused.context["form"].non_field_errors()) == 1
+    imports.undo_batch(actor=personas.yi, batch=batch)
+    worker.refresh_from_db()
+    member.refresh_from_db()
+    assert (worker.post_title, worker.notes, worker.version, member.version) == ("护师", "", 3, 3)
 
 
 # --- two saves at the same moment -----------------------------------------------------------
