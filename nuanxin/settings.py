@@ -324,6 +324,7 @@ NUANXIN_SCHEDULER_LEASE_SECONDS = 60
 NUANXIN_IMPORT_DIR = VAR_DIR / "imports"
 NUANXIN_IMPORT_MAX_BYTES = _env_number("NUANXIN_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 NUANXIN_IMPORT_MAX_ROWS = _env_number("NUANXIN_IMPORT_MAX_ROWS", 200000)
+NUANXIN_DUPLICATE_LOOKUPS_PER_DAY = _env_number("NUANXIN_DUPLICATE_LOOKUPS_PER_DAY", 20)  # docs/security.md
 # An upload over the byte limit is dropped as it arrives, not first kept on disk (core/uploads.py).
 FILE_UPLOAD_HANDLERS = [
     "nuanxin.core.uploads.LimitedUploadHandler",

@@ -55,12 +55,51 @@ def _query_without(request, *names: str) -> str:
     return query.urlencode()
 
 
+# Adding or importing a person registered outside the user's scope tells the user that the
+# person exists there; each such hit is a ``registry.duplicate_elsewhere`` row (written by the
+# register's services, which also limit them per user and day). The audit page lists, at its
+# top, the users of the auditor's scope with more than DUPLICATE_BURST hits in the last 24
+# hours, or with any refused after the limit: someone may be probing the register.
+DUPLICATE_ACTION = "registry.duplicate_elsewhere"
+DUPLICATE_BURST = 5
+
+
+def duplicate_bursts(user) -> list[dict]:
+    """[{actor_name, hits, refused, query}] for the alert of the audit page, most hits first."""
+    from datetime import timedelta
+    from urllib.parse import urlencode
+
+    from django.db.models import Count, Q
+
+    from nuanxin.core.models import AuditLog, AuditOutcome
+
+    since = timezone.now() - timedelta(hours=24)
+    rows = (
+        AuditLog.objects.for_user(user)
+        .filter(action=DUPLICATE_ACTION, at__gte=since)
+        .values("actor_name")
+        .annotate(
+            hits=Count("id", filter=Q(outcome=AuditOutcome.SUCCESS)),
+            refused=Count("id", filter=Q(outcome=AuditOutcome.DENIED)),
+        )
+        .filter(Q(hits__gt=DUPLICATE_BURST) | Q(refused__gt=0))
+        .order_by("-hits", "-refused", "actor_name")
+    )
+    return [{**row, "query": urlencode({"actor": row["actor_name"], "action": DUPLICATE_ACTION})} for row in rows]
+
+
 def _audit_page(request, form: AuditLogFilter, status: int = 200):
     page = Paginator(form.qs, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "core/audit_log.html",
-        {"form": form, "page": page, "query": _query_without(request, "page", "format")},
+        {
+            "form": form,
+            "page": page,
+            "query": _query_without(request, "page", "format"),
+            "bursts": duplicate_bursts(request.user),
+            "burst_threshold": DUPLICATE_BURST,
+        },
         status=status,
     )
 

@@ -32,9 +32,6 @@ def _texts() -> dict[str, str]:
             "Unit “%(value)s” is not under %(org)s, the organisation selected for this import; "
             "import it into an organisation that covers it."
         ),
-        "unit_outside_scope": _(
-            "Unit “%(value)s” is outside your scope; import it from an organisation that covers it."
-        ),
         "registered_elsewhere": _(
             "This person is already in the register under an organisation outside your scope; "
             "ask that organisation or a city administrator."
@@ -72,11 +69,17 @@ def _texts() -> dict[str, str]:
     }
 
 
+# Codes that older plans stored and that now read as another code's text: a unit outside the
+# user's scope is answered like an unknown one (nothing tells the two apart).
+_SAME_TEXT = {"unit_outside_scope": "unit_unknown"}
+
+
 def render(item: dict) -> str:
     """One stored reason or note as text in the active language."""
     from nuanxin.registry.choices import Carrier, TeamType
 
-    template = _texts().get(item.get("code", ""), item.get("code", ""))
+    code = item.get("code", "")
+    template = _texts().get(_SAME_TEXT.get(code, code), code)
     params = dict(item.get("params") or {})
     if params.get("carrier") in Carrier.values:
         params["carrier"] = Carrier(params["carrier"]).label

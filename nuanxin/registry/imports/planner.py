@@ -217,9 +217,9 @@ class Units:
             result = (exact[0], "") if len(exact) == 1 else (None, "unit_unknown")
         elif any(self.in_scope(o.path) for o in found):
             result = (None, "unit_outside_org")  # the user's, but not under the organisation chosen
-        elif found:
-            result = (None, "unit_outside_scope")
         else:
+            # Unknown, or someone else's: one answer, so the file cannot probe which units exist
+            # outside the user's scope.
             result = (None, "unit_unknown")
         self.cache[text] = result
         return result
@@ -505,6 +505,35 @@ class Planner:
     def in_scope(self, path: str) -> bool:
         return self.scope_paths is None or any(path.startswith(p) for p in self.scope_paths)
 
+    def check_lookup_limit(self) -> None:
+        """An actor who has met the day's number of people registered outside their scope may
+        not import (``registry.services.duplicate_lookup_refusal``): the whole file is refused,
+        whatever it holds, so the refusal says nothing about its rows."""
+        from django.db import transaction
+
+        from nuanxin.registry import services
+
+        with transaction.atomic():
+            refusal = services.duplicate_lookup_refusal(self.actor, channel="import")
+        if refusal is not None:
+            raise FileRefused(refusal.message)
+
+    def registered_elsewhere(self, planned: Planned, state: State) -> None:
+        """The row's person is registered outside the actor's scope: the row is refused, the hit
+        recorded (``registry.duplicate_elsewhere``) and counted towards the actor's daily
+        limit; past the limit the whole file is refused."""
+        from django.db import transaction
+
+        from nuanxin.registry import services
+
+        with transaction.atomic():
+            refusal = services.duplicate_lookup_refusal(self.actor, channel="import")
+            if refusal is None:
+                services.record_duplicate_elsewhere(self.actor, state.worker_id, channel="import")
+        if refusal is not None:
+            raise FileRefused(refusal.message)
+        planned.reasons.append(reason("registered_elsewhere"))
+
     def org(self, state: State):
         return self.units.by_id[state.org_id]
 
@@ -556,6 +585,7 @@ class Planner:
         first and table 3 after them, yielding lists of planned rows (a chunk at a time) so a
         caller can store them as they come. Between two chunks the register is searched, so a
         caller must not hold a database command open while it takes the next chunk."""
+        self.check_lookup_limit()
         later: list[Parsed] = []
         index = 0
         while True:
@@ -635,7 +665,7 @@ class Planner:
             return
         if state is not None:  # in the register, named by this file for the first time
             if not self.in_scope(self.org(state).path):
-                planned.reasons.append(reason("registered_elsewhere"))
+                self.registered_elsewhere(planned, state)
                 return
             state.line, state.sheet = planned.line, planned.sheet
             planned.worker_id = state.worker_id
@@ -829,7 +859,7 @@ class Planner:
             return
         state = next(iter(found.values()))
         if not self.in_scope(self.org(state).path):
-            planned.reasons.append(reason("registered_elsewhere"))
+            self.registered_elsewhere(planned, state)
             return
         if state.worker_id:
             planned.worker_id = state.worker_id

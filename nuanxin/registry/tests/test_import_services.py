@@ -230,14 +230,16 @@ def test_rows_naming_a_unit_outside_the_target_are_rejected(world):
     shinan = Organisation.objects.get(code="SN")  # fresh: sorted siblings move paths after creation
     batch = import_bytes(world.p.yi, shinan, data)
     assert outcomes(batch) == [(3, "reject"), (4, "create"), (5, "reject")]
-    assert [x["code"] for x in batch.rows.get(line=3).reasons] == ["unit_outside_scope"]
+    # Another district's unit and a unit that does not exist get the same answer.
+    assert [x["code"] for x in batch.rows.get(line=3).reasons] == ["unit_unknown"]
     assert [x["code"] for x in batch.rows.get(line=5).reasons] == ["unit_unknown"]
     assert batch.rows.get(line=4).data["unit_id"] == world.unit.pk
 
 
 def test_a_unit_of_the_users_scope_outside_the_chosen_organisation_is_said_to_be_so(world):
-    """市南区人民医院 is in 乙's district but not under the hospital chosen for the import: not
-    "outside your scope"; 市北区人民医院 is outside 乙's scope (not the city administrator's)."""
+    """市南区人民医院 is in 乙's district but not under the hospital chosen for the import: said
+    so; 市北区人民医院 is outside 乙's scope (not the city administrator's): answered like a unit
+    that does not exist."""
     header = ["序号", "姓名", "单位", "性别", "联系方式"]
     data = xlsx_bytes([["抗疫一线医护职工联系表"], header,
                        [1, "甲一", "市南区人民医院", "男", "13800001111"],
@@ -247,7 +249,7 @@ def test_a_unit_of_the_users_scope_outside_the_chosen_organisation_is_said_to_be
     assert [render_all(r.reasons) for r in batch.rows.order_by("index")] == [
         ["Unit “市南区人民医院” is not under 青岛大学附属医院工会, the organisation selected for this import; "
          "import it into an organisation that covers it."],
-        ["Unit “市北区人民医院” is outside your scope; import it from an organisation that covers it."],
+        ["Unit “市北区人民医院” is not an organisation under 青岛大学附属医院工会."],
     ]
     batch = import_bytes(world.p.jia, world.unit, data)
     assert [[x["code"] for x in r.reasons] for r in batch.rows.order_by("index")] == [
