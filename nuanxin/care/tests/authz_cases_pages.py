@@ -19,6 +19,12 @@ from nuanxin.registry import services as registry_services
 from nuanxin.registry.choices import TeamType
 from tests.authz import Case
 
+
+def current_version(data: dict, obj):
+    """Post the version ``obj`` has when the allowed request is made (an earlier case may have
+    saved it): an edit form always carries the version it was opened at."""
+    return lambda: data.update(version=str(type(obj).objects.get(pk=obj.pk).version))
+
 CITY_WIDE = "campaigns are city-wide: only city administrators reach them"
 
 
@@ -169,7 +175,8 @@ def cases(p) -> list[Case]:
             "care:campaign_edit",
             kwargs={"pk": campaign.pk},
             method="post",
-            data={**cadence, "version": "1"},
+            data=(edit_data := {**cadence, "version": "1"}),
+            before_allowed=current_version(edit_data, campaign),
             no_other_org_because=CITY_WIDE,
             **city,
         ),
@@ -178,7 +185,8 @@ def cases(p) -> list[Case]:
             "care:campaign_declare_end",
             kwargs={"pk": campaign.pk},
             method="post",
-            data={"on": str(today), "confirm": "on", "version": "1"},
+            data=(end_data := {"on": str(today), "confirm": "on", "version": "1"}),
+            before_allowed=current_version(end_data, campaign),
             no_other_org_because=CITY_WIDE,
             **city,
         ),
