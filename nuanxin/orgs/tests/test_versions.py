@@ -47,6 +47,18 @@ def opened(client, url) -> int:
     return client.get(url).context["form"]["version"].value()
 
 
+def test_every_edit_page_carries_its_version_hidden(personas):
+    pages = {
+        reverse("orgs:org_edit", args=[personas.shinan_hospital.pk]): personas.yi,
+        reverse("orgs:org_move", args=[personas.shinan_hospital.pk]): personas.yi,
+        reverse("orgs:user_edit", args=[personas.care.pk]): personas.yi,
+        reverse("orgs:group_edit", args=[personas.med_group.pk]): personas.jia,
+    }
+    for url, user in pages.items():
+        html = page_client(user).get(url).content.decode()
+        assert html.count('<input type="hidden" name="version" value="1"') == 1, url
+
+
 def test_organisation_edit_a_stale_save_is_refused(personas):
     org = personas.shinan_hospital
     a, b = page_client(personas.yi), page_client(personas.jia)

@@ -90,6 +90,21 @@ def test_worker_page_a_stale_save_is_refused_and_keeps_what_was_typed(personas, 
     assert AuditLog.objects.get(action="worker.update").actor == personas.yi
 
 
+def test_every_edit_page_of_the_register_carries_its_version_hidden(personas, zhang):
+    client = page_client(personas.yi)
+    member, deployment = FamilyMember.objects.get(worker=zhang), Deployment.objects.get(worker=zhang)
+    services.update_family_member(actor=None, member=member, address="香港中路")  # now at version 2
+    pages = {
+        reverse("registry:worker_update", args=[zhang.pk]): 1,
+        reverse("registry:family_update", args=[member.pk]): 2,
+        reverse("registry:deployment_update", args=[deployment.pk]): 1,
+        reverse("registry:sensitive_update", args=[zhang.pk]): 1,
+    }
+    for url, version in pages.items():
+        html = client.get(url).content.decode()
+        assert html.count(f'<input type="hidden" name="version" value="{version}"') == 1, url
+
+
 def test_worker_page_without_its_version_saves_nothing(personas, zhang):
     client = page_client(personas.yi)
     url = reverse("registry:worker_update", args=[zhang.pk])
