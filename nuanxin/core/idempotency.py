@@ -237,10 +237,14 @@ def _api_run_wrapper(run):
         def succeeded(response):
             return 200 <= response.status_code < 300 and not getattr(response, "streaming", False)
 
-        response, row = _guarded(
-            user, f"api:{raw}", method=request.method, path=request.path, fingerprint=fingerprint,
-            run=lambda: run(request, *args, **kwargs), succeeded=succeeded, store=store,
-        )
+        try:
+            response, row = _guarded(
+                user, f"api:{raw}", method=request.method, path=request.path, fingerprint=fingerprint,
+                run=lambda: run(request, *args, **kwargs), succeeded=succeeded, store=store,
+            )
+        except Exception as exc:
+            # The claim itself failed (e.g. the database busy): the API's JSON error handlers answer.
+            return operation.api.on_exception(request, exc)
         if row is None:
             return response
         if row.fingerprint != fingerprint or row.status is None:

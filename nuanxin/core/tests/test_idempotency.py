@@ -182,3 +182,30 @@ def test_an_upload_with_the_same_key_and_another_file_is_refused(personas, engli
 
     assert ImportBatch.objects.count() == 1
     assert json.loads(IdempotencyKey.objects.get().body)["id"] == first.json()["id"]
+
+
+def test_a_busy_database_while_claiming_a_key_is_a_503_and_saves_nothing(personas, english, monkeypatch):
+    from django.db import OperationalError
+
+    from nuanxin.accounts.services import create_api_token
+    from nuanxin.registry.models import Worker
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    _t, plaintext = create_api_token(actor=None, user=personas.yi, expires_days=1)
+    monkeypatch.setattr(idempotency, "_claim", locked)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}", HTTP_IDEMPOTENCY_KEY="busy-1")
+    answer = api.post(
+        "/api/v1/workers", json.dumps({"org": "SN-H1", "name": "王五", "team": "cdc", "mobile": "13900005555"}),
+        content_type="application/json",
+    )
+    assert (answer.status_code, answer.json()["code"], answer["Retry-After"]) == (503, "busy", "30")
+    page = Client()
+    page.force_login(personas.yi)
+    page.cookies["nuanxin_language"] = "en"
+    form = page.post("/register/new/", {"organisation": "SN-H1", "name": "王五", "team": "cdc",
+                                        idempotency.FIELD: "busy-token-0000-0000"})
+    assert form.status_code == 503
+    assert Worker.objects.count() == 0
+    assert IdempotencyKey.objects.count() == 0
