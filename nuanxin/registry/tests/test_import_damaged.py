@@ -17,7 +17,7 @@ from nuanxin.registry.imports.reader import read_sheets
 from nuanxin.registry.imports.safety import FileRefused, check_file
 from nuanxin.registry.models import FamilyMember, Worker
 from nuanxin.registry.tests import damaged_files as d
-from nuanxin.registry.tests.import_fixtures import import_bytes
+from nuanxin.registry.tests.import_fixtures import import_bytes, table1
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -99,6 +99,15 @@ def test_the_intact_samples_still_pass_the_check_and_are_read(tmp_path):
         sheets: list[dict] = []
         rows = list(pl.iter_file(path, d.kind(name), default_team="", sheets=sheets))
         assert len(rows) == {"table3_wuhan_phones.xlsx": 4, "table2_frontline_gbk.csv": 6}.get(name, 7), name
+
+
+def test_a_cell_of_a_million_characters_is_read_and_its_row_rejected(tmp_path):
+    huge = "张" * 1_000_000
+    path = tmp_path / "huge.xlsx"
+    path.write_bytes(table1([[1, huge, "男", "医生", "", "13800000000"], [2, "王芳", "女", "护士", "", "13800000001"]]))
+    check_file(path, "xlsx")
+    rows = list(pl.iter_file(path, "xlsx", default_team="", sheets=[]))
+    assert [(r.line, [x["code"] for x in r.reasons]) for r in rows] == [(3, ["name_too_long"]), (4, [])]
 
 
 def test_the_reader_refuses_a_damaged_workbook_read_without_the_check(tmp_path):
