@@ -213,3 +213,46 @@ def test_advisory_keys_are_stable_signed_64_bit_numbers():
     """The same number in every process (not Python's salted ``hash``), in bigint's range."""
     assert services._advisory_key("nuanxin.lockout.username:yi") == -6299023845584253308
     assert services._advisory_key("nuanxin.lockout.address:10.0.0.1") == -4690028080295712030
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_31_parallel_wrong_codes_check_exactly_5(monkeypatch):
+    """The code step reserves its attempts the same way."""
+    user = User.objects.create_user("racer", password=RIGHT)
+    checks = []
+    guard = threading.Lock()
+
+    def counting_verify(*, user, code):
+        with guard:
+            checks.append(code)
+        time.sleep(0.05)
+        return False
+
+    monkeypatch.setattr(services, "verify_totp", counting_verify)
+    barrier = threading.Barrier(ATTEMPTS)
+    outcomes, errors = [], []
+
+    def attempt(i):
+        try:
+            barrier.wait(timeout=60)
+            result = services.check_code_login(user=user, code=f"{i:06d}", ip="10.44.0.1")
+            with guard:
+                outcomes.append(result.outcome)
+        except Exception as exc:  # reported below
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(ATTEMPTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(checks) == 5
+    assert outcomes.count(services.LoginOutcome.FAILED) + outcomes.count(services.LoginOutcome.LOCKED) == ATTEMPTS
+    assert outcomes.count(services.LoginOutcome.FAILED) <= 4
+    assert LoginAttempt.objects.filter(succeeded=False).count() == 5
+    assert AuditLog.objects.filter(action="auth.login_failed", detail__step="code").count() == 5
+    assert AuditLog.objects.filter(action="auth.locked_out", detail__step="code").count() == ATTEMPTS - 5
