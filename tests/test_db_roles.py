@@ -179,6 +179,7 @@ def test_the_application_works_as_the_app_role(roles):
     _owner, app = roles
     saved_user = connection.settings_dict["USER"]
     connection.close()
+    connection.close_pool()  # when the suite runs with the pool (NUANXIN_DB_POOL_MAX set)
     connection.settings_dict["USER"] = app
     try:
         with connection.cursor() as cursor:
@@ -189,6 +190,7 @@ def test_the_application_works_as_the_app_role(roles):
         assert AuditLog.objects.filter(action="org.create").count() == 6
     finally:
         connection.close()
+        connection.close_pool()
         connection.settings_dict["USER"] = saved_user
 
 
