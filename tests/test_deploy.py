@@ -109,3 +109,17 @@ def test_check_deploy_warns_when_text_messages_would_only_be_logged(tmp_path):
     )
     assert result.returncode == 1
     assert "(nuanxin.W001) NUANXIN_SMS_BACKEND is nuanxin.notify.sms.ConsoleBackend" in result.stderr
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="database roles exist on PostgreSQL only")
+def test_check_deploy_says_when_it_cannot_reach_the_database(tmp_path):
+    s = connection.settings_dict
+    url = f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/nuanxin_no_such_database"
+    env = {**production_env(tmp_path, url), "NUANXIN_DB_POOL_TIMEOUT": "1"}
+    result = _run(env, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 1
+    assert (
+        "?: (nuanxin.W014) Could not check the database role: couldn't get a connection after 1.00 sec\n"
+        "\tHINT: nuanxin check --deploy needs the production DATABASE_URL and a running database."
+    ) in result.stderr
+    assert 'database "nuanxin_no_such_database" does not exist' in result.stderr  # the pool's log says why
