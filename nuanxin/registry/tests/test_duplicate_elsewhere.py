@@ -97,6 +97,18 @@ def test_an_api_create_meeting_someone_elsewhere_is_refused_and_audited(personas
     assert hits() == [hit(personas, theirs, "api")]
 
 
+def test_the_hit_is_kept_when_the_create_runs_under_an_idempotency_key(personas, theirs):
+    """The idempotency guard runs the create in its own transaction: the refusal's audit row
+    stays, and a retry with the same key is checked (and counted) again."""
+    client = api(personas.yi)
+    body = json.dumps({"org": "SN-H1", "name": NAME, "team": "hubei_aid", "mobile": MOBILE})
+    for _ in range(2):
+        answer = client.post("/api/v1/workers", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1")
+        assert (answer.status_code, answer.json()["code"]) == (409, "same_person")
+    assert hits() == [hit(personas, theirs, "api")] * 2
+    assert Worker.objects.count() == 1
+
+
 def test_an_edit_giving_someone_elses_name_and_mobile_is_refused_and_audited(personas, theirs):
     mine = make_worker(personas.shinan_hospital, "程欢", mobile="13800002002")
     with pytest.raises(Conflict) as refused:
