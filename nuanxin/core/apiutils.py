@@ -101,8 +101,26 @@ class ErrorOut(Schema):
 
 
 # Merge into an operation's ``response=`` so the OpenAPI schema documents the error shape:
-# ``response={200: ThingOut, **apiutils.ERROR_RESPONSES}``.
+# ``response={200: ThingOut, **apiutils.ERROR_RESPONSES}``. Operations need not: the schema
+# documents the errors every operation can answer anyway (``document_error_responses``).
 ERROR_RESPONSES = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+# What the error handlers can answer, by the operations that can meet it. Every operation:
+EVERY_OPERATION_ERRORS = {
+    400: "The request is not valid: a body that is not JSON, text holding a NUL character, or a value refused.",
+    401: "No valid API token.",
+    403: "The token's account may not do this.",
+    404: "Not found, or outside the token's scope.",
+    422: "Some values are not valid (see ``errors``), or a number is out of range.",
+    503: "The database is busy; nothing was saved. Try again after ``Retry-After`` seconds.",
+}
+# Operations that change something (POST, PUT, PATCH, DELETE), in addition:
+WRITE_ERRORS = {
+    409: "The object changed since it was read, or already exists.",
+    429: "Too many requests of this kind; try again later.",
+}
+# PATCH operations (optimistic editing), in addition:
+PATCH_ERRORS = {428: "The version read is required (``version`` or ``If-Match``)."}
 
 
 CODES_BY_STATUS = {
@@ -271,10 +289,40 @@ class NuanxinAPI(NinjaAPI):
     def __init__(self, *args, parser: Parser | None = None, **kwargs):
         super().__init__(*args, parser=parser or JsonBodyParser(), **kwargs)
 
+    def get_openapi_schema(self, *args, **kwargs):
+        return document_error_responses(super().get_openapi_schema(*args, **kwargs))
+
     @property
     def urls(self):
         patterns, app_name, namespace = super().urls
         return [_json_405(p) if isinstance(p, URLPattern) else p for p in patterns], app_name, namespace
+
+
+def document_error_responses(schema: dict) -> dict:
+    """Document in ``schema`` (an OpenAPI document) the error answers each operation can give
+    whatever its ``response=`` says: the error handlers answer them for every operation (a 503
+    when the database is busy, a 400 for a NUL character, ...). A client reading the schema, and
+    the schemathesis run in the tests, then meets no undocumented status."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    # By alias: a 422's field errors say "in", which ninja's schema called "in_".
+    generated = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}", by_alias=True)
+    components.update(generated.pop("$defs", {}))
+    components["ErrorOut"] = generated
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    for methods in schema.get("paths", {}).values():
+        for method, operation in methods.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            codes = dict(EVERY_OPERATION_ERRORS)
+            if method in ("post", "put", "patch", "delete"):
+                codes.update(WRITE_ERRORS)
+            if method == "patch":
+                codes.update(PATCH_ERRORS)
+            responses = operation["responses"]
+            for code, description in codes.items():
+                if code not in responses and str(code) not in responses:
+                    responses[code] = {"description": description, "content": error}
+    return schema
 
 
 def holds_nul(request: HttpRequest) -> bool:

@@ -60,7 +60,9 @@ def _render(value, depth: int) -> str:
 
 
 def _entries(mapping: dict, depth: int, separator: str) -> str:
-    items = list(mapping.items())
+    # Keys in order, as the export writes them: PostgreSQL's jsonb does not keep the order the
+    # service wrote them in, so the same row would read differently on the two databases.
+    items = sorted(mapping.items(), key=lambda item: str(item[0]))
     shown = [f"{_text(str(key), 60)}: {_render(value, depth)}" for key, value in items[:MAX_ITEMS]]
     if len(items) > MAX_ITEMS:
         shown.append(_more(len(items) - MAX_ITEMS))
@@ -69,8 +71,8 @@ def _entries(mapping: dict, depth: int, separator: str) -> str:
 
 @register.filter
 def audit_detail(detail) -> str:
-    """The detail as ``key: value; key: value``, nested values in ``{…}`` and ``[…]``, ``None``
-    as "—", each string cut at 120 characters and the whole at 600."""
+    """The detail as ``key: value; key: value`` (keys sorted), nested values in ``{…}`` and
+    ``[…]``, ``None`` as "—", each string cut at 120 characters and the whole at 600."""
     if detail in (None, "", {}, []):
         return ""
     if isinstance(detail, dict):

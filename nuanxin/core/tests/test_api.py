@@ -422,7 +422,12 @@ def test_openapi_lists_the_operations_with_bearer_security(db):
     # Other apps add theirs; these two are the platform's.
     assert {("GET", "/api/v1/me", "get_me"), ("GET", "/api/v1/orgs", "list_orgs")} <= operations
     assert all(op["security"] == [{"BearerTokenAuth": []}] for ops in schema["paths"].values() for op in ops.values())
-    assert set(schema["paths"]["/api/v1/me"]["get"]["responses"]) == {"200", "401", "403", "404", "422"}
+    # Every operation documents the errors the handlers can answer for it (document_error_responses).
+    assert set(schema["paths"]["/api/v1/me"]["get"]["responses"]) == {"200", "400", "401", "403", "404", "422", "503"}
+    assert set(schema["paths"]["/api/v1/workers/{worker_id}"]["patch"]["responses"]) == {
+        "200", "400", "401", "403", "404", "409", "422", "428", "429", "503"
+    }
+    assert schema["components"]["schemas"]["FieldErrorOut"]["required"] == ["field", "in", "message"]
     assert schema["components"]["schemas"]["ErrorOut"]["required"] == ["code", "message"]
     assert schema["components"]["securitySchemes"] == {"BearerTokenAuth": {"type": "http", "scheme": "bearer"}}
     assert schema["paths"]["/api/v1/orgs"]["get"]["security"] == [{"BearerTokenAuth": []}]

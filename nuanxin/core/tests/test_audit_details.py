@@ -39,9 +39,8 @@ def en():
 def test_a_visits_detail_reads_as_one_line(en):
     detail = {"on": "2020-02-10", "mode": "home", "items": VISIT_ITEMS, "notes": {"chars": 12}, "worker": 7}
     assert audit_detail(detail) == (
-        "on: 2020-02-10; mode: home; "
         "items: [{item: 口罩, quantity: 2, unit: 盒}, {item: 大米, quantity: 10, unit: 斤}]; "
-        "notes: {chars: 12}; worker: 7"
+        "mode: home; notes: {chars: 12}; on: 2020-02-10; worker: 7"
     )
 
 
@@ -51,11 +50,11 @@ def test_a_visits_detail_reads_as_one_line(en):
         (None, ""),
         ({}, ""),
         ({"deleted": 0, "ratio": 0.5, "owner": None, "two_factor": False, "ok": True},
-         "deleted: 0; ratio: 0.5; owner: —; two_factor: no; ok: yes"),
+         "deleted: 0; ok: yes; owner: —; ratio: 0.5; two_factor: no"),
         ({"before": {"name": "甲", "kind": "unit"}, "after": {"name": "乙", "kind": "unit"}},
-         "before: {name: 甲, kind: unit}; after: {name: 乙, kind: unit}"),
+         "after: {kind: unit, name: 乙}; before: {kind: unit, name: 甲}"),
         # keys that are names of dict methods are keys, never looked up as attributes
-        ({"items": 3, "keys": [], "values": {}, "get": "x"}, "items: 3; keys: []; values: {}; get: x"),
+        ({"items": 3, "keys": [], "values": {}, "get": "x"}, "get: x; items: 3; keys: []; values: {}"),
         ({"a": {"b": {"c": {"d": {"e": 1}}}}}, "a: {b: {c: {d: {…}}}}"),
         ({"ids": list(range(15))}, "ids: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, … 3 more]"),
         ({"reason": "第一行\n\t第二行"}, "reason: 第一行 第二行"),
@@ -201,12 +200,12 @@ def test_the_audit_page_shows_every_action_with_its_detail(personas, every_actio
         "on": "2020-01-28", "mode": "home", "items": [["口罩", "2.00", "盒", "0.00"], ["大米", "10.00", "斤", "0.00"]],
         "worker": worker, "difficulties": 0,
     }
-    line = (f"on: 2020-01-28; mode: home; items: [[口罩, 2.00, 盒, 0.00], [大米, 10.00, 斤, 0.00]]; "
-            f"worker: {worker}; difficulties: 0")
+    line = (f"difficulties: 0; items: [[口罩, 2.00, 盒, 0.00], [大米, 10.00, 斤, 0.00]]; mode: home; "
+            f"on: 2020-01-28; worker: {worker}")
     assert html.count(f'<div class="text-secondary text-break nx-audit-detail">{line}</div>') == 2  # table, card
     # hostile values are escaped and cut
     assert "<script>alert(1)</script>" not in html
-    assert "name: &lt;script&gt;alert(1)&lt;/script&gt;, code: =1+1" in html
+    assert "before: {code: =1+1, name: &lt;script&gt;alert(1)&lt;/script&gt;}" in html
     assert "很长的理由" * 200 not in html
 
 
