@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from nuanxin.core.models import ScopedQuerySet
+from nuanxin.core.versioning import version_field
 from nuanxin.orgs.choices import MANAGER_ROLES
 
 
@@ -37,6 +38,8 @@ class User(AbstractUser):
         related_name="members",
     )
     password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
+    # Optimistic concurrency of the account's edit page (core/versioning.py).
+    version = version_field()
     # Raised when the account is disabled: it is folded into the session hash, so every
     # session signed in before stays invalid after the account is enabled again, whatever
     # the session backend (database now, a cache later).
