@@ -131,7 +131,10 @@ def test_create(personas, people):
 def test_patch(personas, people):
     zhang = people["zhang"]
     client = api(personas.yi)
-    response = send(client, "PATCH", f"/api/v1/workers/{zhang.pk}", {"post_title": "主任护师", "mobile": "13812340000", "version": 1})
+    response = send(
+        client, "PATCH", f"/api/v1/workers/{zhang.pk}",
+        {"post_title": "主任护师", "mobile": "13812340000", "version": 1},
+    )
     assert response.status_code == 200
     assert (response.json()["post_title"], response.json()["mobile"]) == ("主任护师", "138****0000")
     assert AuditLog.objects.get(action="worker.update").detail == {
@@ -143,6 +146,7 @@ def test_patch(personas, people):
     assert (response.status_code, response.json()["field"]) == (400, "name")
     response = send(client, "PATCH", f"/api/v1/workers/{zhang.pk}", {"status": "gone", "version": 2})
     assert (response.status_code, response.json()["field"]) == (400, "status")
-    assert send(api(personas.bing), "PATCH", f"/api/v1/workers/{zhang.pk}", {"notes": "x", "version": 2}).status_code == 404
+    outside = send(api(personas.bing), "PATCH", f"/api/v1/workers/{zhang.pk}", {"notes": "x", "version": 2})
+    assert outside.status_code == 404
     zhang.refresh_from_db()
     assert (zhang.status, zhang.notes) == ("on_duty", "")
