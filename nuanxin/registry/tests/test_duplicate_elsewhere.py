@@ -176,6 +176,23 @@ def test_past_the_daily_limit_every_register_wide_check_is_refused(personas, the
     assert Worker.objects.filter(pk=worker.pk).count() == 1
 
 
+def test_past_the_limit_the_page_says_so_above_the_form(personas, theirs, settings):
+    settings.NUANXIN_DUPLICATE_LOOKUPS_PER_DAY = 1
+    client = Client()
+    client.force_login(personas.yi)
+    client.cookies["nuanxin_language"] = "en"
+    data = {"organisation": "SN-H1", "name": NAME, "team": "cdc", "mobile": MOBILE}
+    assert client.post(reverse("registry:worker_create"), data).context["form"].errors["mobile"] == [ELSEWHERE]
+    response = client.post(reverse("registry:worker_create"), {**data, "name": "新人", "mobile": "13800002012"})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [LIMIT.format(n=1)]
+    assert Worker.objects.count() == 1
+    assert [(r[2], r[6]) for r in hits()] == [
+        (AuditOutcome.SUCCESS, {"channel": "page", "worker": theirs.pk}),
+        (AuditOutcome.DENIED, {"channel": "page", "limit": 1}),
+    ]
+
+
 def test_an_import_passing_the_limit_midway_is_refused_as_a_whole(world, theirs, settings):
     settings.NUANXIN_DUPLICATE_LOOKUPS_PER_DAY = 1
     second = make_worker(world.p.shibei_hospital, "程欢二", mobile="13800002004")
