@@ -60,7 +60,7 @@ def busy_response(request) -> HttpResponse:
         from nuanxin.core.apiutils import error_response
 
         response = error_response(
-            503, "busy", _("The database is busy with another large change; nothing was saved. Try again shortly.")
+            503, "busy", _("The database is busy with other work; nothing was saved. Try again shortly.")
         )
     else:
         context_data = {"user": AnonymousUser(), "request": request, "csrf_token": get_token(request)}

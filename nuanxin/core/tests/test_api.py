@@ -137,7 +137,7 @@ def test_a_busy_database_is_503_with_retry_after(personas):
     assert (response.status_code, response["Retry-After"]) == (503, "30")
     assert response.json() == {
         "code": "busy",
-        "message": "The database is busy with another large change; nothing was saved. Try again shortly.",
+        "message": "The database is busy with other work; nothing was saved. Try again shortly.",
     }
 
 
