@@ -19,7 +19,10 @@ postgres_only = pytest.mark.skipif(
 )
 
 BUSY_TITLE = '<h1 class="h3">系统正忙</h1>'
-BUSY_TEXT = "数据库正忙于其他工作（正在写入大批导入的数据，或许多人同时保存）。您刚才提交的内容没有保存：请返回，过一分钟再提交一次。"
+BUSY_TEXT = (
+    "数据库正忙于其他工作（正在写入大批导入的数据，或许多人同时保存）。"
+    "您刚才提交的内容没有保存：请返回，过一分钟再提交一次。"
+)
 BUSY_JSON_EN = {
     "code": "busy",
     "message": "The database is busy with other work; nothing was saved. Try again shortly.",
