@@ -10,7 +10,6 @@ import time
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -18,18 +17,13 @@ from nuanxin.accounts import services
 from nuanxin.accounts.models import LoginAttempt, User
 from nuanxin.accounts.tests.helpers import form_errors, post_login
 from nuanxin.core.models import AuditLog
+from tests.parallel import on_postgres, run_together
 
 LOGIN = reverse("accounts:login")
 RIGHT = "Right-pass-2026"
 WRONG = "The username or password is not correct."
 LOCKED = "Too many failed sign-in attempts. Please wait 15 minutes and try again."
 ATTEMPTS = 31
-
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="parallel connections need PostgreSQL; SQLite serialises every writing transaction (BEGIN IMMEDIATE)",
-)
-
 
 @pytest.fixture
 def counted_checks(monkeypatch):
@@ -53,29 +47,19 @@ def counted_checks(monkeypatch):
 def _race(attempts):
     """POST every (password, address) of ``attempts`` at once, each from its own thread,
     client and database connection. Returns (password, status, Location, errors) in order."""
-    barrier = threading.Barrier(len(attempts))
-    results = [None] * len(attempts)
-    errors = []
 
-    def attempt(i, password, ip):
-        try:
+    def attempt(password, ip):
+        def send():
             client = Client()
             client.cookies["nuanxin_language"] = "en"
-            barrier.wait(timeout=60)
             response = client.post(LOGIN, {"username": "racer", "password": password}, REMOTE_ADDR=ip)
             errors_shown = form_errors(response) if response.status_code == 200 else None
-            results[i] = (password, response.status_code, response.get("Location"), errors_shown)
-        except Exception as exc:  # reported below: a thread's failure must fail the test
-            errors.append(repr(exc))
-        finally:
-            connection.close()
+            return (password, response.status_code, response.get("Location"), errors_shown)
 
-    threads = [threading.Thread(target=attempt, args=(i, pw, ip)) for i, (pw, ip) in enumerate(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+        return send
+
+    results = run_together(*[attempt(pw, ip) for pw, ip in attempts])
+    assert [r for r in results if isinstance(r, Exception)] == []  # a thread's failure fails the test
     return results
 
 
@@ -109,7 +93,7 @@ def _common_outcomes(results, checks):
     return wrong, right_checked, right
 
 
-@postgres_only
+@on_postgres
 @pytest.mark.django_db(transaction=True)
 def test_31_parallel_attempts_from_one_address_check_at_most_5_wrong_passwords(counted_checks):
     User.objects.create_user("racer", password=RIGHT)
@@ -129,7 +113,7 @@ def test_31_parallel_attempts_from_one_address_check_at_most_5_wrong_passwords(c
         assert len(counted_checks) == 5
 
 
-@postgres_only
+@on_postgres
 @pytest.mark.django_db(transaction=True)
 def test_31_parallel_attempts_on_one_username_from_31_addresses(counted_checks):
     User.objects.create_user("racer", password=RIGHT)
@@ -149,7 +133,7 @@ def test_31_parallel_attempts_on_one_username_from_31_addresses(counted_checks):
     assert services.lockout_reasons(username="someone-else", ip="10.41.0.1") == []
 
 
-@postgres_only
+@on_postgres
 @pytest.mark.django_db(transaction=True)
 def test_31_parallel_wrong_passwords_check_exactly_5(counted_checks):
     """Without a right password among them the outcome is exact: five checks, 26 locked."""
@@ -215,7 +199,7 @@ def test_advisory_keys_are_stable_signed_64_bit_numbers():
     assert services._advisory_key("nuanxin.lockout.address:10.0.0.1") == -4690028080295712030
 
 
-@postgres_only
+@on_postgres
 @pytest.mark.django_db(transaction=True)
 def test_31_parallel_wrong_codes_check_exactly_5(monkeypatch):
     """The code step reserves its attempts the same way."""
@@ -230,26 +214,18 @@ def test_31_parallel_wrong_codes_check_exactly_5(monkeypatch):
         return False
 
     monkeypatch.setattr(services, "verify_totp", counting_verify)
-    barrier = threading.Barrier(ATTEMPTS)
-    outcomes, errors = [], []
+    outcomes = []
 
     def attempt(i):
-        try:
-            barrier.wait(timeout=60)
+        def send():
             result = services.check_code_login(user=user, code=f"{i:06d}", ip="10.44.0.1")
             with guard:
                 outcomes.append(result.outcome)
-        except Exception as exc:  # reported below
-            errors.append(repr(exc))
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(ATTEMPTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+        return send
+
+    results = run_together(*[attempt(i) for i in range(ATTEMPTS)])
+    assert [r for r in results if isinstance(r, Exception)] == []
     assert len(checks) == 5
     assert outcomes.count(services.LoginOutcome.FAILED) + outcomes.count(services.LoginOutcome.LOCKED) == ATTEMPTS
     assert outcomes.count(services.LoginOutcome.FAILED) <= 4

@@ -8,7 +8,6 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -20,12 +19,9 @@ from nuanxin.care.tests.pages_fixtures import W2, WED, client_for, page_world
 from nuanxin.care.tests.test_views_week import visit_post
 from nuanxin.core import idempotency
 from nuanxin.core.models import AuditLog, IdempotencyKey
+from tests.parallel import on_postgres, run_together
 
 PARALLEL = 20
-on_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="parallel connections need PostgreSQL (SQLite runs one writer at a time)",
-)
 
 
 @pytest.fixture
@@ -221,28 +217,6 @@ def test_another_user_with_the_same_token_is_not_replayed(personas, world):
 # --- in parallel, PostgreSQL ----------------------------------------------------------------
 
 
-def run_parallel(send) -> list:
-    """``send()`` in PARALLEL threads at once, each on its own database connection."""
-    barrier = threading.Barrier(PARALLEL)
-    answers: list = [None] * PARALLEL
-
-    def worker(i):
-        try:
-            barrier.wait(timeout=60)
-            answers[i] = send()
-        except Exception as exc:  # reported by the assertions below
-            answers[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(PARALLEL)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return answers
-
-
 @on_postgres
 @pytest.mark.django_db(transaction=True)
 def test_twenty_parallel_api_creates_with_one_key_make_one_visit(personas, world):
@@ -256,7 +230,7 @@ def test_twenty_parallel_api_creates_with_one_key_make_one_visit(personas, world
             client = next(it)
         return post_visit(client, payload, key="double-tap")
 
-    answers = run_parallel(send)
+    answers = run_together(*[send] * PARALLEL)
     assert [type(a).__name__ for a in answers if isinstance(a, Exception)] == []
     assert [a.status_code for a in answers] == [201] * PARALLEL
     bodies = [a.json() for a in answers]
@@ -281,7 +255,7 @@ def test_twenty_parallel_form_posts_with_one_token_make_one_visit(personas, worl
             client = next(it)
         return client.post(url, visit_post(submission_token=token))
 
-    answers = run_parallel(send)
+    answers = run_together(*[send] * PARALLEL)
     assert [type(a).__name__ for a in answers if isinstance(a, Exception)] == []
     family = reverse("care:family", args=[world.a1.pk])
     assert [(a.status_code, a["Location"]) for a in answers] == [(302, family)] * PARALLEL

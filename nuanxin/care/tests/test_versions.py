@@ -2,11 +2,9 @@
 its version from the body or If-Match (core/versioning.py, the mechanism visits started)."""
 
 import json
-import threading
 from datetime import date
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -18,12 +16,9 @@ from nuanxin.care.tests.helpers import build_world
 from nuanxin.core.errors import Conflict
 from nuanxin.core.models import AuditLog
 from nuanxin.registry.choices import TeamType
+from tests.parallel import on_postgres, run_together
 
 pytestmark = pytest.mark.django_db
-
-on_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="parallel saves need PostgreSQL's row locks (SQLite locks the file)"
-)
 
 
 @pytest.fixture(autouse=True)
@@ -166,27 +161,6 @@ def test_a_move_that_clears_the_owner_counts_a_version(personas, difficulty, wor
 
 
 # --- two saves at the same moment -----------------------------------------------------------
-
-
-def run_together(*calls):
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=60)
-            results[i] = call()
-        except Exception as exc:  # the assertions look at it
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @on_postgres

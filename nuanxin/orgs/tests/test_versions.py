@@ -1,10 +1,7 @@
 """No lost update on the organisation, group and account pages: a save from an older version
 is refused with who changed the record and when (core/versioning.py)."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -14,12 +11,9 @@ from nuanxin.core.models import AuditLog
 from nuanxin.orgs import services
 from nuanxin.orgs.choices import OrgKind
 from nuanxin.orgs.models import Organisation, OrganisationGroup
+from tests.parallel import on_postgres, run_together
 
 pytestmark = pytest.mark.django_db
-
-on_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="parallel saves need PostgreSQL's row locks (SQLite locks the file)"
-)
 
 
 @pytest.fixture(autouse=True)
@@ -128,28 +122,11 @@ def test_account_edit_a_stale_save_is_refused(personas):
 @pytest.mark.django_db(transaction=True)
 def test_two_parallel_organisation_saves_from_one_version_exactly_one_wins(personas):
     org = personas.shinan_hospital
-    barrier = threading.Barrier(2)
-    results = [None, None]
 
-    def save(i, actor, name):
-        try:
-            barrier.wait(timeout=60)
-            results[i] = services.update_organisation(
-                actor=actor, org=org, name=name, kind=OrgKind.UNIT_UNION, version=1
-            )
-        except Exception as exc:  # the assertions look at it
-            results[i] = exc
-        finally:
-            connection.close()
+    def save(actor, name):
+        return lambda: services.update_organisation(actor=actor, org=org, name=name, kind=OrgKind.UNIT_UNION, version=1)
 
-    threads = [
-        threading.Thread(target=save, args=(0, personas.yi, "甲名")),
-        threading.Thread(target=save, args=(1, personas.jia, "乙名")),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_together(save(personas.yi, "甲名"), save(personas.jia, "乙名"))
     assert sorted(type(r).__name__ for r in results) == ["Conflict", "Organisation"]
     winner = next(r for r in results if isinstance(r, Organisation))
     org = Organisation.objects.get(pk=org.pk)

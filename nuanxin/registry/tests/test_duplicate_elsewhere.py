@@ -7,11 +7,9 @@ unknown one."""
 
 import datetime
 import json
-import threading
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +24,7 @@ from nuanxin.registry.import_models import BatchStatus
 from nuanxin.registry.models import Worker
 from nuanxin.registry.tests.helpers import make_worker
 from nuanxin.registry.tests.import_fixtures import import_bytes, outcomes, table1
+from tests.parallel import on_postgres, run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -258,35 +257,18 @@ def test_five_hits_are_no_burst(personas, theirs):
     assert client.get(reverse("audit:log")).context["bursts"] == []
 
 
-on_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="parallel requests need PostgreSQL's row locks (SQLite locks the file)"
-)
-
-
 @on_postgres
 @pytest.mark.django_db(transaction=True)
 def test_parallel_checks_cannot_pass_the_limit_together(personas, settings):
     settings.NUANXIN_DUPLICATE_LOOKUPS_PER_DAY = 3
     theirs = make_worker(personas.shibei_hospital, NAME, mobile=MOBILE)
-    barrier = threading.Barrier(8)
-    results = [None] * 8
 
-    def run(i):
-        try:
-            barrier.wait(timeout=60)
-            services.create_worker(
-                actor=personas.yi, organisation=personas.shinan_hospital, name=NAME, mobile=MOBILE, team="cdc"
-            )
-        except Exception as exc:  # the assertions look at it
-            results[i] = type(exc).__name__
-        finally:
-            connection.close()
+    def create():
+        return services.create_worker(
+            actor=personas.yi, organisation=personas.shinan_hospital, name=NAME, mobile=MOBILE, team="cdc"
+        )
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = [type(r).__name__ for r in run_together(*[create] * 8)]
     assert sorted(results) == ["Conflict"] * 3 + ["LookupLimitReached"] * 5
     rows = AuditLog.objects.filter(action=ACTION)
     assert rows.filter(outcome=AuditOutcome.SUCCESS, object_id=str(theirs.pk)).count() == 3

@@ -3,10 +3,8 @@ deployment or sensitive data (pages and PATCH), the importer counting its change
 saves at the same moment on PostgreSQL (core/versioning.py)."""
 
 import json
-import threading
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -17,12 +15,9 @@ from nuanxin.core.models import AuditLog
 from nuanxin.registry import services
 from nuanxin.registry.models import Deployment, FamilyMember, Worker, WorkerSensitive
 from nuanxin.registry.tests.helpers import make_worker
+from tests.parallel import on_postgres, run_together
 
 pytestmark = pytest.mark.django_db
-
-on_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="parallel saves need PostgreSQL's row locks (SQLite locks the file)"
-)
 
 
 @pytest.fixture(autouse=True)
@@ -272,29 +267,6 @@ def test_an_import_and_its_undo_count_a_version_so_a_page_opened_before_is_refus
 
 
 # --- two saves at the same moment -----------------------------------------------------------
-
-
-def run_together(*calls):
-    """Run each call in its own thread with its own database connection, all released at once;
-    returns what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=60)
-            results[i] = call()
-        except Exception as exc:  # the assertions look at it
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @on_postgres
