@@ -15,6 +15,7 @@ from nuanxin.care.choices import (
     Urgency,
     VisitMode,
 )
+from nuanxin.care.services import ITEM_NUMBER_MAX, too_large_message
 from nuanxin.core.errors import ServiceError
 from nuanxin.core.versioning import VersionedForm
 from nuanxin.orgs.forms import BootstrapForm, add_service_error
@@ -58,20 +59,37 @@ class VisitForm(BootstrapForm):
         data = self.cleaned_data
         return {k: data[k] for k in ("on", "mode", "visitors", "state_of_mind", "opinions", "notes")}
 
+    def add_error(self, field, error):
+        # The version is hidden: its problems (a version the visit never had) show above the form.
+        super().add_error(None if field == "version" else field, error)
+
 
 class ItemForm(BootstrapForm):
     """A row of necessities delivered: item, quantity, unit and value in yuan."""
 
     item = forms.CharField(label=_("Item"), required=False, max_length=100)
-    quantity = forms.DecimalField(label=_("Quantity"), required=False, min_value=0, max_digits=10, decimal_places=2)
+    quantity = forms.DecimalField(
+        label=_("Quantity"), required=False, min_value=0, max_value=ITEM_NUMBER_MAX, decimal_places=2
+    )
     unit = forms.CharField(label=_("Unit"), required=False, max_length=20)
-    value = forms.DecimalField(label=_("Value (yuan)"), required=False, min_value=0, max_digits=12, decimal_places=2)
+    value = forms.DecimalField(
+        label=_("Value (yuan)"), required=False, min_value=0, max_value=ITEM_NUMBER_MAX, decimal_places=2
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].widget.attrs["placeholder"] = _("e.g. rice, vegetables")
         for name in ("quantity", "value"):
             self.fields[name].widget.attrs.update({"inputmode": "decimal", "step": "0.01"})
+            # The real bound, not Django's "no more than 10 digits" nor a sign rule: 1e308 and
+            # 99999999999999999999 are too large, -1 is negative, "abc" or "inf" not a number.
+            self.fields[name].error_messages.update(
+                {
+                    "invalid": _("Enter a number."),
+                    "min_value": _("Enter a number that is not negative."),
+                    "max_value": too_large_message(),
+                }
+            )
         self.fields["quantity"].widget.attrs["placeholder"] = "1"
         self.fields["unit"].widget.attrs["placeholder"] = _("e.g. kg")
 

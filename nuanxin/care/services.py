@@ -112,6 +112,22 @@ def _clean_cadence(cadence: dict | None) -> dict:
     return cleaned
 
 
+# The days a campaign may start or be declared over on: none began before 2000, and a year
+# ahead is planning enough (year 1 or 9999 is a typing mistake, and a start in year 1 would
+# make the weekly turn open duties for two thousand years of weeks).
+CAMPAIGN_FIRST_DAY = date(2000, 1, 1)
+CAMPAIGN_HORIZON = timedelta(days=366)
+
+
+def _check_campaign_day(day: date, *, field: str, earliest: date = CAMPAIGN_FIRST_DAY) -> None:
+    last = timezone.localdate() + CAMPAIGN_HORIZON
+    if not earliest <= day <= last:
+        raise ServiceError(
+            _("Enter a date from %(first)s to %(last)s.") % {"first": earliest.isoformat(), "last": last.isoformat()},
+            field=field,
+        )
+
+
 @transaction.atomic
 def create_campaign(*, actor, name: str, starts_on: date, cadence: dict | None = None) -> Campaign:
     """Start a care action. Families of aid teams are visited weekly unless ``cadence`` says
@@ -122,6 +138,7 @@ def create_campaign(*, actor, name: str, starts_on: date, cadence: dict | None =
         raise ServiceError(_("The name must be 1–200 characters."), field="name")
     if not isinstance(starts_on, date):
         raise ServiceError(_("Enter the start date."), field="starts_on")
+    _check_campaign_day(starts_on, field="starts_on")
     campaign = Campaign.objects.create(name=name, starts_on=starts_on, cadence=_clean_cadence(cadence))
     sync_unassigned(campaigns=[campaign])
     audit.record(
@@ -176,6 +193,8 @@ def declare_end(*, actor, campaign: Campaign, on: date | None, version: int | No
     versioning.check_version(campaign, version)
     if on is not None and on < campaign.starts_on:
         raise ServiceError(_("The end cannot be before the campaign's start."), field="on")
+    if on is not None:
+        _check_campaign_day(on, field="on", earliest=campaign.starts_on)
     before = campaign.declared_end_on
     campaign.declared_end_on = on
     withdrawn = 0
@@ -629,6 +648,16 @@ def sync_unassigned(*, worker_ids: Iterable[int] | None = None, campaigns: Itera
 # --- visits ---------------------------------------------------------------------------------
 
 
+# The largest quantity and value of a necessity (VisitItem.quantity holds 10 digits, 2 after
+# the point; the value is held to the same bound): the forms and the API say this number.
+ITEM_NUMBER_MAX = Decimal("99999999.99")
+
+
+def too_large_message(limit: Decimal = ITEM_NUMBER_MAX) -> str:
+    """The message of a number above ``limit``, naming it (99,999,999.99)."""
+    return _("Enter a number no larger than %(max)s.") % {"max": f"{limit:,}"}
+
+
 def _clean_items(items) -> list[dict]:
     cleaned = []
     for index, raw in enumerate(items or []):
@@ -649,9 +678,14 @@ def _clean_items(items) -> list[dict]:
                 value = Decimal(str(value).strip().replace(",", "").replace("¥", "").replace("￥", ""))
             except InvalidOperation:
                 raise ServiceError(_("Enter a number."), field=f"items.{index}.{key}") from None
-            if not value.is_finite() or value < 0 or value >= Decimal("1e8"):
+            if not value.is_finite():
+                raise ServiceError(_("Enter a number."), field=f"items.{index}.{key}")
+            if value < 0:
                 raise ServiceError(_("Enter a number that is not negative."), field=f"items.{index}.{key}")
-            values[key] = value.quantize(Decimal("0.01"))
+            value = value.quantize(Decimal("0.01")) if value <= ITEM_NUMBER_MAX else value
+            if value > ITEM_NUMBER_MAX:
+                raise ServiceError(too_large_message(), field=f"items.{index}.{key}")
+            values[key] = value
         unit = str(raw.get("unit", "") or "").strip()[:20]
         cleaned.append({"item": item, "quantity": values["quantity"], "unit": unit, "value": values["value"]})
     return cleaned
@@ -680,17 +714,44 @@ def _clean_visit_fields(values: dict) -> dict:
 
 
 def _campaign_for_visit(worker: Worker, on: date) -> Campaign | None:
+    """The campaign a visit on ``on`` counts in: that week's duty's, else the campaign of one of
+    the family's current assignments that was running on ``on`` (the latest assigned), else the
+    latest assigned one's (``_check_visit_day`` then refuses a day before its start)."""
     duty = VisitDuty.objects.filter(worker=worker, week=weeks.monday(on)).order_by("campaign_id").first()
     if duty is not None:
         return duty.campaign
-    assignment = (
-        CareAssignment.objects.current()
-        .filter(worker=worker)
-        .select_related("campaign")
-        .order_by("-started_at")
-        .first()
+    assignments = list(
+        CareAssignment.objects.current().filter(worker=worker).select_related("campaign").order_by("-started_at")
     )
-    return assignment.campaign if assignment else None
+    running = [a for a in assignments if a.campaign.starts_on <= on]
+    chosen = (running or assignments or [None])[0]
+    return chosen.campaign if chosen else None
+
+
+def _check_visit_day(on: date, campaign: Campaign | None) -> None:
+    """A visit counts in a campaign and cannot be dated before it started (year 1, 1900 or a
+    mistyped year would count in today's campaign otherwise); one that counts in no campaign
+    must lie within the days some campaign ran (from the first campaign's start)."""
+    if campaign is not None:
+        if on < campaign.starts_on:
+            raise ServiceError(
+                _("The visit cannot be dated before %(start)s, when the campaign “%(campaign)s” it counts in started.")
+                % {"start": campaign.starts_on.isoformat(), "campaign": campaign.name},
+                field="on",
+            )
+        return
+    first = Campaign.objects.order_by("starts_on").values_list("starts_on", flat=True).first()
+    if first is None:
+        raise ServiceError(_("Visits can be recorded once a care campaign has started."), field="on")
+    if on < first:
+        raise ServiceError(
+            _(
+                "No care campaign ran on %(day)s: a visit can be dated from %(first)s (the first campaign's start) "
+                "to today."
+            )
+            % {"day": on.isoformat(), "first": first.isoformat()},
+            field="on",
+        )
 
 
 def _visit_snapshot(visit: Visit) -> dict:
@@ -732,7 +793,9 @@ def record_visit(
     )
     item_rows = _clean_items(items)
     difficulty_rows = [d for d in (difficulties or []) if (d.get("description") or "").strip()]
-    visit = Visit(worker=worker, campaign=campaign or _campaign_for_visit(worker, fields["on"]), **fields)
+    campaign = campaign or _campaign_for_visit(worker, fields["on"])
+    _check_visit_day(fields["on"], campaign)
+    visit = Visit(worker=worker, campaign=campaign, **fields)
     visit.recorded_by = _user(actor)
     visit._history_user = _user(actor)
     visit.save()
@@ -779,6 +842,8 @@ def update_visit(*, actor, visit: Visit, version: int, items: Iterable[dict] | N
         raise ServiceError(_("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     versioning.check_version(visit, version, text=_VISIT_CONFLICT)
     cleaned = _clean_visit_fields(changes)
+    if "on" in cleaned and cleaned["on"] != visit.on:
+        _check_visit_day(cleaned["on"], visit.campaign)
     old_week = visit.week
     before = _visit_snapshot(visit)
     changed = [f for f, v in cleaned.items() if getattr(visit, f) != v]

@@ -5,7 +5,9 @@ when created and one more at each change. An edit starts from the version it rea
 form's hidden ``version``, the API's ``version`` in the body or ``If-Match: "<version>"``
 header); the service locks the row (``select_for_update``), calls ``check_version`` and, when
 it saves, ``bump``. Someone who saved in between makes ``check_version`` raise ``Conflict``
-(409 on the API) saying who changed the record and when; nothing is saved.
+(409 on the API) saying who changed the record and when; nothing is saved. A version newer than
+the record's is no one's change but a version it never had: 400 ``unknown_version``. A weak
+``If-Match: W/"3"`` is read as version 3.
 
 Why a counter rather than ``updated_at``: two saves in the same clock tick, a clock set back,
 or ``updated_at`` set by an importer's undo (which restores the time the record had) would
@@ -56,8 +58,10 @@ def parse(value) -> int | None:
     if isinstance(value, bool):
         raise ServiceError(_("The version must be a whole number of 1 or more."), field=FIELD)
     text = str(value).strip()
-    if text.startswith("W/"):
-        text = text[2:]
+    # A weak tag (W/"3", as a proxy that compresses answers turns an ETag into) names the same
+    # version: a version counter has no byte-for-byte representation to be strong about.
+    if text[:2] in ("W/", "w/"):
+        text = text[2:].strip()
     text = text.strip('"').strip()
     try:
         number = int(text)
@@ -104,8 +108,20 @@ def check_version(obj, version, *, text=None) -> None:
     """Refuse an edit that started from another version than ``obj``'s (read under
     ``select_for_update``). ``version=None``: an internal caller, no check."""
     version = parse(version)
-    if version is not None and version != obj.version:
-        raise Conflict(conflict_message(obj, text), field=FIELD)
+    if version is None or version == obj.version:
+        return
+    if obj.version is not None and version > obj.version:
+        # Not a concurrent change: the record never had this version (a made-up or mistyped one).
+        raise ServiceError(
+            _(
+                "This record has never had version %(version)s: its current version is %(current)s. Send the "
+                "version you read (the “version” of the GET answer, or the version of the page you opened)."
+            )
+            % {"version": version, "current": obj.version},
+            code="unknown_version",
+            field=FIELD,
+        )
+    raise Conflict(conflict_message(obj, text), field=FIELD)
 
 
 def bump(obj) -> str:
