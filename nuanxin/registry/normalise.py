@@ -19,6 +19,7 @@ from pypinyin.constants import PHRASES_DICT
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
+from nuanxin.core import plaintext
 from nuanxin.registry.choices import CARRIER_BY_PHONENUMBERS_NAME
 
 _SPACES = re.compile(r"\s+")
@@ -36,15 +37,19 @@ class InvalidValue(ValueError):
 
 
 def text(value) -> str:
-    """NFKC (full-width letters and digits become ASCII), trimmed, inner runs of white space
-    collapsed to one space. ``None`` becomes ""."""
+    """NFKC (full-width letters and digits become ASCII), zero-width characters removed
+    (``core.plaintext``), trimmed, inner runs of white space collapsed to one space. ``None``
+    becomes "". Refuses nothing: the services check the characters first
+    (``plaintext.check``), the importer with ``refused_chars``."""
     if type(value) is str:
+        if not value.isascii():
+            value = plaintext.without_zero_width(value)
         return _SPACES.sub(" ", unicodedata.normalize("NFKC", value)).strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a phone typed into a numeric Excel cell
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", str(value))).strip()
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", plaintext.without_zero_width(str(value)))).strip()
 
 
 def name(value) -> str:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from nuanxin.core import plaintext
+
 
 def reason(code: str, **params) -> dict:
     return {"code": code, "params": params}
@@ -17,6 +19,7 @@ def _texts() -> dict[str, str]:
         "missing_name": _("The name is empty."),
         "bad_name": _("“%(value)s” is not a person's name."),
         "name_too_long": _("The name is longer than 50 characters."),
+        "invisible_chars": plaintext.refusal_template(),
         "missing_mobile": _(
             "The worker's phone (the first 联系方式 column) is empty; it is needed to tell people apart."
         ),

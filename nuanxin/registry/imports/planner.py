@@ -123,6 +123,7 @@ def iter_file(path, kind: str, *, default_team: str, sheets: list[dict], on_shee
                 else:
                     if previous is not None and r.is_continuation(cells, columns):
                         extra: list = []
+                        r.refuse_invisible(cells, columns, extra)
                         previous.data["family"].extend(
                             r.split_family(
                                 r.cell(cells, columns, h.FAMILY_NAME),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from nuanxin.core import plaintext
 from nuanxin.registry import normalise
 from nuanxin.registry.choices import CARRIER_ALIASES, CATEGORY_ALIASES, GENDER_ALIASES, TeamType
 from nuanxin.registry.imports import headers as h
@@ -88,6 +89,31 @@ def person_name(raw: str) -> tuple[str, str, str]:
     if any(map(str.isdigit, value)):
         return value, "", "bad_name"
     return value, key_of_name(value), ""
+
+
+# The text cells of a row, with the column the refusal names, checked for control and direction
+# characters (core/plaintext.py): a row holding one is rejected, like the page refuses it.
+_TEXT_COLUMNS = (
+    (h.NAME, "姓名"), (h.GENDER, "性别"), (h.CATEGORY, "人员类别"), (h.POST, "职务职称"), (h.UNIT, "单位"),
+    (h.TEAM, "一线团队"), (h.CONTACT, "工会联系人姓名"), (h.FAMILY_NAME, "家属姓名"), (h.RELATION, "与职工关系"),
+    (h.CARRIER, "运营商"),
+)
+
+
+def refuse_invisible(cells: list[str], columns: dict[str, int], reasons: list) -> None:
+    """Add a reason for each text cell of the row holding a control or direction character (the
+    2020 tables' free text, 存在困难, may keep its line breaks)."""
+    for key, column in _TEXT_COLUMNS:
+        raw = cell(cells, columns, key)
+        if raw and type(raw) is str:
+            chars = plaintext.refused_chars(raw)
+            if chars:
+                reasons.append(reason("invisible_chars", field=column, chars=chars))
+    raw = cell(cells, columns, h.DIFFICULTY)
+    if raw and type(raw) is str:
+        chars = plaintext.refused_chars(raw, multiline=True)
+        if chars:
+            reasons.append(reason("invisible_chars", field="存在困难", chars=chars))
 
 
 def phone_value(raw: str, column: str, reasons: list) -> str:
@@ -216,6 +242,7 @@ def parse_person(
         p_family_phone, p_relation,
     ) = _positions(columns)
     reasons: list = []
+    refuse_invisible(cells, columns, reasons)
     name, key, problem = person_name(cells[p_name] if p_name < n else "")
     if problem:
         reasons.append(reason(problem, value=name))
@@ -284,6 +311,7 @@ def is_continuation(cells: list[str], columns: dict[str, int]) -> bool:
 def parse_deployment(cells: list[str], columns: dict[str, int]) -> tuple[dict, list]:
     """Values of a row of table 3, and the reasons to reject it."""
     reasons: list = []
+    refuse_invisible(cells, columns, reasons)
     name, key, problem = person_name(cell(cells, columns, h.NAME))
     if problem:
         reasons.append(reason(problem, value=name))
