@@ -14,8 +14,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from nuanxin.core import audit, context, versioning
+from nuanxin.core import audit, context, plaintext, versioning
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
 from nuanxin.core.models import AuditLog, AuditOutcome
 from nuanxin.orgs import scope
@@ -72,8 +73,35 @@ def _user(actor):
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
+# The labels the refusal of an invisible control character names (core/plaintext.py), as the
+# forms label the fields.
+_LABELS = {
+    "name": pgettext_lazy("a person's", "Name"),
+    "gender": gettext_lazy("Gender"),
+    "category": gettext_lazy("Personnel category"),
+    "team": gettext_lazy("Frontline team"),
+    "status": gettext_lazy("Status"),
+    "post_title": gettext_lazy("Post and title"),
+    "contact_name_hint": gettext_lazy("Union contact (as written)"),
+    "notes": gettext_lazy("Notes"),
+    "relation": gettext_lazy("Relation"),
+    "address": gettext_lazy("Address"),
+    "batch": gettext_lazy("Batch"),
+    "destination": gettext_lazy("Destination"),
+    "carrier": gettext_lazy("Carrier"),
+    "maternity": gettext_lazy("Pregnancy or lactation"),
+    "health_notes": gettext_lazy("Health"),
+}
+
+
+def _check_chars(value, field: str, *, multiline: bool = False) -> None:
+    """Refuse control and direction characters (the shared rule of core/plaintext.py)."""
+    plaintext.check(value, field=field, label=_LABELS.get(field, field), multiline=multiline)
+
+
 def _choice(value, choices, aliases, field: str, *, required: bool = False) -> str:
     """A choice value from its value, its Chinese alias (男, 护士, 援鄂医疗队) or its label."""
+    _check_chars(value, field)
     raw = normalise.text(value)
     if not raw:
         if required:
@@ -91,6 +119,7 @@ def _choice(value, choices, aliases, field: str, *, required: bool = False) -> s
 
 
 def _text(value, field: str, max_length: int, *, required: bool = False) -> str:
+    _check_chars(value, field)
     cleaned = normalise.text(value)
     if required and not cleaned:
         raise ServiceError(_("This field is required."), field=field)
@@ -102,11 +131,12 @@ def _text(value, field: str, max_length: int, *, required: bool = False) -> str:
     return cleaned
 
 
-def _notes(value) -> str:
-    return (value or "").strip()
+def _notes(value, field: str = "notes") -> str:
+    return plaintext.notes(value or "", field=field, label=_LABELS.get(field, field))
 
 
 def _name(value, field: str = "name") -> str:
+    _check_chars(value, field)
     cleaned = normalise.name(value)
     if not cleaned:
         raise ServiceError(_("Enter the name."), field=field)
@@ -493,6 +523,22 @@ def _make_primary(member: FamilyMember, actor, *, new: bool = False) -> None:
         member.save(update_fields=fields)
 
 
+def _check_new_member(member: FamilyMember) -> None:
+    """Refuse a family member the worker's family already has: the same name (``name_key``:
+    case, spaces and dots aside) with the same mobile, or the same name when neither has a
+    mobile. A same-named relative with another mobile is someone else. The caller holds the
+    worker's row lock, so two parallel adds cannot both pass."""
+    same = FamilyMember.objects.filter(worker_id=member.worker_id, name_key=member.name_key, mobile=member.mobile)
+    if member.pk is not None:
+        same = same.exclude(pk=member.pk)
+    if same.exists():
+        raise Conflict(
+            _("This family member is already registered (%(name)s).") % {"name": member.name},
+            code="same_family_member",
+            field="name",
+        )
+
+
 @transaction.atomic
 def add_family_member(
     *,
@@ -506,13 +552,16 @@ def add_family_member(
     is_primary: bool = False,
 ) -> FamilyMember:
     """Add a family member; the first one (or one added with ``is_primary``) is the primary
-    contact."""
+    contact. Refuses one the worker's family already has (``_check_new_member``)."""
+    # The worker's row stays locked to the end: parallel adds to one family (forms opened
+    # separately and sent at once, a retry) check and insert one after the other.
     worker = Worker.objects.select_for_update().select_related("organisation").get(pk=worker.pk)
     _require_change(actor, worker.organisation)
     cleaned = _clean_family({"name": name, "relation": relation, "mobile": mobile, "address": address, "notes": notes})
     first = not FamilyMember.objects.filter(worker=worker).exists()
     member = FamilyMember(worker=worker, **cleaned)
     member.refresh_derived()
+    _check_new_member(member)
     member._history_user = _user(actor)
     member.save()
     if first or is_primary:
@@ -545,6 +594,8 @@ def update_family_member(*, actor, member: FamilyMember, version: int | None = N
     diff = _apply(member, _clean_family(changes))
     if diff:
         member.refresh_derived()
+        if {"name", "mobile"} & set(diff):
+            _check_new_member(member)  # the worker's row is locked with the member's (select_related)
         versioning.bump(member)
         member._history_user = _user(actor)
         member.save()
@@ -702,7 +753,7 @@ def update_sensitive(*, actor, worker: Worker, version: int | None = None, **val
         elif field == "maternity":
             cleaned[field] = _choice(value, MaternityStatus, {"孕期": "pregnant", "哺乳期": "lactating"}, field)
         elif field == "health_notes":
-            cleaned[field] = _notes(value)
+            cleaned[field] = _notes(value, field)
         elif field == "children_under_14":
             if value in (None, ""):
                 cleaned[field] = None

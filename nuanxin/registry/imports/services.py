@@ -1279,6 +1279,19 @@ def _revalidate(batch: ImportBatch) -> None:
             for r in opened:
                 if (r.worker_id, normalise.text(r.changes["difficulty"])) in present:
                     raise _changed_since(_("A difficulty"), r)
+        # A family member the row adds and someone added since (on the page): not twice. The
+        # worker's row is locked above, as add_family_member locks it.
+        adding = [r for r in rows if r.changes.get("family_add") and r.worker_id and r.ref_index is None]
+        if adding:
+            present = set(
+                FamilyMember.objects.filter(
+                    worker_id__in=[r.worker_id for r in adding],
+                    name_key__in=[m["key"] for r in adding for m in r.changes["family_add"]],
+                ).values_list("worker_id", "name_key")
+            )
+            for r in adding:
+                if any((r.worker_id, m["key"]) in present for m in r.changes["family_add"]):
+                    raise _changed_since(_("A family member"), r)
     # The people it creates: still nobody in the register with the same name and mobile (one
     # query; on PostgreSQL an index probe of worker_identity_idx per row).
     clash = (
