@@ -352,6 +352,11 @@ class DifficultyIn(Schema):
     urgency: Urgency = Urgency.NORMAL
     owner: int | None = Field(None, description="User id of the owner (default: the family's care contact).")
     campaign: int | None = None
+    due_on: date | None = Field(
+        None,
+        description="The due date, from today to two years ahead (400 otherwise); by default it follows from "
+        "the urgency (14 days when normal, 3 when urgent, 1 when critical).",
+    )
 
 
 class TransitionIn(Schema):
@@ -406,6 +411,7 @@ def create_difficulty(request, payload: DifficultyIn):
         urgency=payload.urgency.value,
         owner=owner,
         campaign=_campaign(payload.campaign),
+        due_on=payload.due_on,
     )
     return Status(201, _difficulty_out(difficulty))
 

@@ -927,6 +927,23 @@ def _note(difficulty: Difficulty, actor, kind: str, text: str = "", from_status:
     )
 
 
+DUE_HORIZON = timedelta(days=731)  # a due date set by hand: at most two years ahead
+
+
+def check_due_on(due_on, *, field: str = "due_on") -> date:
+    """A due date set by hand: from today (a past one would be overdue, and escalated, at once)
+    to two years ahead (9999-12-31 would never be overdue, so never followed up)."""
+    today = timezone.localdate()
+    last = today + DUE_HORIZON
+    if not isinstance(due_on, date) or not today <= due_on <= last:
+        raise ServiceError(
+            _("The due date must be from today (%(first)s) to two years ahead (%(last)s).")
+            % {"first": today.isoformat(), "last": last.isoformat()},
+            field=field,
+        )
+    return due_on
+
+
 @transaction.atomic
 def open_difficulty(
     *,
@@ -939,9 +956,11 @@ def open_difficulty(
     campaign: Campaign | None = None,
     owner=None,
     visit: Visit | None = None,
+    due_on: date | None = None,
 ) -> Difficulty:
-    """Record a difficulty of a worker's family; its due date follows from the urgency. The
-    owner defaults to the family's care contact (else the person recording it)."""
+    """Record a difficulty of a worker's family; its due date follows from the urgency unless
+    ``due_on`` sets it (from today to two years ahead: ``check_due_on``). The owner defaults to
+    the family's care contact (else the person recording it)."""
     description = (description or "").strip()
     if not description:
         raise ServiceError(_("Describe the difficulty."), field="description")
@@ -960,6 +979,8 @@ def open_difficulty(
         if getattr(owner, "pk", None) != getattr(_user(actor), "pk", None):
             _require(may_manage_worker(actor, worker), _("Only an administrator may hand a difficulty over."))
     today = timezone.localdate()
+    if due_on is not None:
+        check_due_on(due_on)
     difficulty = Difficulty(
         worker=worker,
         organisation=worker.organisation,
@@ -970,7 +991,7 @@ def open_difficulty(
         source=source,
         owner=owner,
         visit=visit,
-        due_on=today + timedelta(days=DUE_DAYS[urgency]),
+        due_on=today + timedelta(days=DUE_DAYS[urgency]) if due_on is None else due_on,
         created_by=_user(actor),
     )
     difficulty._history_user = _user(actor)

@@ -243,6 +243,33 @@ def test_the_edit_page_and_patch_name_the_largest_number_too(personas, world):
     assert snapshot() == before
 
 
+# --- a difficulty's due date ----------------------------------------------------------------------
+
+DUE_RANGE = "The due date must be from today (2020-02-05) to two years ahead (2022-02-05)."
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "2022-02-06", "2020-02-04", "0001-01-01"])
+def test_a_due_date_set_through_the_api_is_bounded(personas, world, day):
+    client = api(personas.care)
+    before = snapshot()
+    answer = send(client, "POST", "/api/v1/difficulties", {"worker": world.a1.pk, "description": "买药", "due_on": day})
+    assert (answer.status_code, answer.json()) == (400, {"code": "invalid", "message": DUE_RANGE, "field": "due_on"})
+    assert snapshot() == before
+
+
+def test_a_due_date_within_the_bounds_is_taken_and_none_follows_the_urgency(personas, world):
+    client = api(personas.care)
+    far = send(client, "POST", "/api/v1/difficulties", {"worker": world.a1.pk, "description": "买药",
+                                                          "due_on": "2022-02-05"})
+    today = send(client, "POST", "/api/v1/difficulties", {"worker": world.a1.pk, "description": "买菜",
+                                                            "due_on": "2020-02-05"})
+    default = send(client, "POST", "/api/v1/difficulties", {"worker": world.a1.pk, "description": "看病",
+                                                              "urgency": "urgent"})
+    assert [(a.status_code, a.json()["due_on"]) for a in (far, today, default)] == [
+        (201, "2022-02-05"), (201, "2020-02-05"), (201, "2020-02-08")
+    ]
+
+
 # --- campaign dates -----------------------------------------------------------------------------
 
 
