@@ -83,8 +83,7 @@ def check(value, *, field: str, label, multiline: bool = False) -> None:
         return
     chars = refused_chars(value, multiline=multiline)
     if chars:
-        raise ServiceError(refusal_template() % {"field": label, "chars": chars}, code="invisible_characters",
-                           field=field)
+        raise ServiceError(refusal_template() % {"field": label, "chars": chars}, field=field)
 
 
 def line(value, *, field: str, label) -> str:

@@ -41,7 +41,7 @@ def refusal(value, **kw):
 )
 def test_a_line_refuses_control_and_direction_characters(value, chars):
     exc = refusal(value)
-    assert (exc.field, exc.code, exc.status) == ("name", "invisible_characters", 400)
+    assert (exc.field, exc.code, exc.status) == ("name", "invalid", 400)
     assert exc.message == (
         f"Name contains invisible control characters ({chars}), such as ones that reverse the direction of "
         "the text: type it again rather than pasting it."

@@ -48,7 +48,7 @@ def test_api_refuses_a_worker_name_with_control_characters(personas, name, chars
     response = post(client, "/api/v1/workers", {"org": "SN-H1", "name": name, "team": "hubei_aid"})
     assert response.status_code == 400
     assert response.json() == {
-        "code": "invisible_characters",
+        "code": "invalid",
         "message": refused("Name", chars),
         "field": "name",
     }
