@@ -93,10 +93,25 @@ def campaigns() -> list[Campaign]:
     return list(Campaign.objects.order_by("-starts_on", "-pk"))
 
 
+ID_MAX = 2**63 - 1  # the largest id a database column holds (PostgreSQL bigint)
+
+
+def parse_id(value) -> int | None:
+    """An id a page was sent (``"12"``), or None for anything else: not ASCII digits (``"²"`` and
+    ``"１２"`` pass ``str.isdigit`` but are no id), 0, or too large for the database (SQLite
+    raises OverflowError on such a number instead of finding nothing)."""
+    text = str(value or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 1 <= number <= ID_MAX else None
+
+
 def pick_campaign(all_campaigns: list[Campaign], value: str | None, today: date | None = None) -> Campaign | None:
     """The campaign chosen by id, else the current one (``selectors.current_campaign``)."""
-    if value and str(value).isdigit():
-        chosen = next((c for c in all_campaigns if c.pk == int(value)), None)
+    chosen_id = parse_id(value)
+    if chosen_id is not None:
+        chosen = next((c for c in all_campaigns if c.pk == chosen_id), None)
         if chosen is not None:
             return chosen
     return selectors.current_campaign(today)

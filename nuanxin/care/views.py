@@ -158,7 +158,7 @@ def _add_row(request, formsets: dict) -> bool:
     data = request.POST.copy()
     key = f"{prefix}-TOTAL_FORMS"
     value = data.get(key) or ""
-    total = int(value) if value.isdigit() else 0
+    total = int(value) if value.isascii() and value.isdigit() else 0
     formset = formsets[prefix]
     data[key] = str(min(total + 1, formset.max_num))
     formsets[prefix] = type(formset)(data, prefix=prefix, initial=formset.initial)
@@ -587,11 +587,12 @@ def assign(request):
     """The bulk action: assign or reassign the checked families to a care contact, remove
     their care contact, or apply the suggestions. All or nothing (the service)."""
     user = request.user
-    campaign_id = request.POST.get("campaign", "")
-    campaign = get_object_or_404(Campaign, pk=int(campaign_id)) if campaign_id.isdigit() else None
+    campaign_id = pages.parse_id(request.POST.get("campaign"))
+    campaign = get_object_or_404(Campaign, pk=campaign_id) if campaign_id is not None else None
     if campaign is None:
         raise Http404
-    ids = {int(v) for v in request.POST.getlist("workers") if v.isdigit()}
+    # A value that is no id (too large, "²", "-1") matches no family: 404 like one out of scope.
+    ids = {pages.parse_id(v) for v in request.POST.getlist("workers")}
     workers = list(Worker.objects.for_user(user, "change").filter(pk__in=ids).select_related("organisation"))
     if len(workers) != len(ids):
         raise Http404  # a family outside the scope is the same as a missing one

@@ -398,3 +398,19 @@ def test_check_version_tells_a_version_never_had_from_a_change():
         400, "unknown_version", "version", unknown(6, 5)
     )
     assert [versioning.parse(v) for v in ('W/"5"', 'w/"5"', ' W/ "5" ')] == [5, 5, 5]
+
+
+# --- other number inputs of the care pages ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["²", "99999999999999999999", "-1", "1e3"])
+def test_the_assignment_action_takes_only_real_ids(personas, world, value):
+    client = client_for(personas.yi)
+    before = snapshot()
+    campaign = client.post(reverse("care:assign"), {"campaign": value, "workers": [world.a1.pk], "action": "unassign"})
+    family = client.post(
+        reverse("care:assign"), {"campaign": world.campaign.pk, "workers": [value], "action": "unassign"}
+    )
+    assert (campaign.status_code, family.status_code) == (404, 404)
+    assert snapshot() == before
+    assert client.get(reverse("care:overview"), {"campaign": value}).status_code == 200
