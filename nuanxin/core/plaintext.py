@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from nuanxin.core.errors import ServiceError
 
-_ZERO_WIDTH = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
+ZERO_WIDTH = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 
@@ -73,7 +73,7 @@ def refused_chars(value: str, *, multiline: bool = False) -> str:
 
 def without_zero_width(value: str) -> str:
     """``value`` without the zero-width characters (and soft hyphens) a single line drops."""
-    return _ZERO_WIDTH.sub("", value) if _ZERO_WIDTH.search(value) else value
+    return ZERO_WIDTH.sub("", value) if ZERO_WIDTH.search(value) else value
 
 
 def check(value, *, field: str, label, multiline: bool = False) -> None:

@@ -26,6 +26,7 @@ _SPACES = re.compile(r"\s+")
 _HAN = re.compile("[\u4e00-\u9fff]")
 _PHONE_JUNK = re.compile(r"[\s\-‐‑‒–—―()（）.·/]")
 _DIGITS = re.compile(r"^\d+$")
+_ZERO_WIDTH = plaintext.ZERO_WIDTH
 
 
 class InvalidValue(ValueError):
@@ -42,8 +43,8 @@ def text(value) -> str:
     becomes "". Refuses nothing: the services check the characters first
     (``plaintext.check``), the importer with ``refused_chars``."""
     if type(value) is str:
-        if not value.isascii():
-            value = plaintext.without_zero_width(value)
+        if not value.isascii() and _ZERO_WIDTH.search(value):  # inline: the importer's hot path
+            value = _ZERO_WIDTH.sub("", value)
         return _SPACES.sub(" ", unicodedata.normalize("NFKC", value)).strip()
     if value is None:
         return ""
