@@ -27,6 +27,7 @@ from nuanxin.accounts.models import ApiToken, LoginAttempt, TOTPDevice, User, ha
 from nuanxin.core import audit
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
 from nuanxin.core.models import AuditOutcome
+from nuanxin.core.plaintext import line as text_line
 
 TOKEN_PREFIX = "nx_"
 MAX_TOKEN_DAYS = 365
@@ -38,10 +39,17 @@ def _may_manage_tokens(actor, user: User) -> bool:
     return actor is None or actor.pk == user.pk or may_manage_user(actor, user)
 
 
+def _token_name(name: str) -> str:
+    """What the token is for, one line: control and direction characters refused, zero-width
+    ones removed (core/plaintext.py)."""
+    return text_line(name, field="name", label=_("What the token is for"))
+
+
 def create_own_api_token(
     *, actor: User, password: str, ip: str | None, expires_days: int | None = None, name: str = ""
 ) -> tuple[ApiToken, str]:
     """A user issues a token for themselves from their page, proving their password first."""
+    name = _token_name(name)  # a refused name costs no password check
     confirm_own_password(actor=actor, password=password, ip=ip, step="token_create")
     return create_api_token(actor=actor, user=actor, expires_days=expires_days, name=name)
 
@@ -61,7 +69,7 @@ def create_api_token(*, actor, user: User, expires_days: int | None = None, name
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
-        name=name.strip()[:100],
+        name=_token_name(name)[:100],
         prefix=plaintext[:10],
         key_hash=hash_token(plaintext),
         expires_at=timezone.now() + timedelta(days=days),

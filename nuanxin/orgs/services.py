@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nuanxin.accounts.models import User
-from nuanxin.core import audit, versioning
+from nuanxin.core import audit, plaintext, versioning
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
 from nuanxin.orgs import scope
 from nuanxin.orgs.choices import GRANTABLE_BY, MANAGER_ROLES, OrgKind, Role
@@ -105,7 +105,7 @@ def _validate_org_fields(code: str, name: str, kind: str) -> None:
 @transaction.atomic
 def create_organisation(*, actor, code: str, name: str, kind: str, parent: Organisation | None) -> Organisation:
     """Add an organisation under ``parent`` (or the root when ``parent`` is None)."""
-    code, name = code.strip(), name.strip()
+    code, name = _line(code, "code", _("Code")), _line(name, "name", _("Name"))
     _validate_org_fields(code, name, kind)
     if Organisation.objects.filter(code=code).exists():
         raise Conflict(_("An organisation with code “%(code)s” already exists.") % {"code": code}, field="code")
@@ -123,13 +123,19 @@ def create_organisation(*, actor, code: str, name: str, kind: str, parent: Organ
 
 
 @transaction.atomic
+def _line(value, field: str, label: str) -> str:
+    """One line of text as stored: control and direction characters refused, zero-width ones
+    removed, trimmed (the shared rule of core/plaintext.py)."""
+    return plaintext.line(value, field=field, label=label)
+
+
 def update_organisation(*, actor, org: Organisation, name: str, kind: str, version: int | None = None) -> Organisation:
     """Rename an organisation or change its kind. ``version``: the version the edit started
     from (``Conflict`` if it was changed or moved since; core/versioning.py)."""
     org = Organisation.objects.select_for_update().get(pk=org.pk)
     _require(may_change_org(actor, org), _("You may not change this organisation."))
     versioning.check_version(org, version)
-    name = name.strip()
+    name = _line(name, "name", _("Name"))
     _validate_org_fields(org.code, name, kind)
     before = _org_snapshot(org)
     changed = [f for f, v in (("name", name), ("kind", kind)) if getattr(org, f) != v]
@@ -180,7 +186,7 @@ def move_organisation(
 def create_group(*, actor, code: str, name: str, members: list[Organisation]) -> OrganisationGroup:
     """Create an organisation group (city admins only: groups cut across subtrees)."""
     _require(actor is None or scope.covers_root(actor, {Role.CITY_ADMIN}), _("Only city administrators manage groups."))
-    code, name = code.strip(), name.strip()
+    code, name = _line(code, "code", _("Code")), _line(name, "name", _("Name"))
     if not code or not name:
         raise ServiceError(_("A group needs a code and a name."))
     if OrganisationGroup.objects.filter(code=code).exists():
@@ -246,7 +252,9 @@ def create_user(
     """Create an account with a first grant of ``role`` on ``organisation``.
 
     Returns the user and the generated password when none was given (shown once)."""
-    username = username.strip()
+    username = _line(username, "username", _("Username"))
+    full_name = _line(full_name, "full_name", _("Full name"))
+    email, mobile = _line(email, "email", _("Email")), _line(mobile, "mobile", _("Mobile"))
     if not username or len(username) > 150:
         raise ServiceError(_("The username must be 1–150 characters."), field="username")
     if role not in Role.values:
@@ -255,8 +263,7 @@ def create_user(
     if User.objects.filter(username__iexact=username).exists():
         raise Conflict(_("The username “%(username)s” is taken.") % {"username": username}, field="username")
     generated = None
-    user = User(username=username, full_name=full_name.strip(), email=email.strip(), mobile=mobile.strip(),
-                organisation=organisation)
+    user = User(username=username, full_name=full_name, email=email, mobile=mobile, organisation=organisation)
     if password is None:
         generated = password = generate_password()
     _check_password(password, user)
@@ -358,7 +365,11 @@ def update_user(
     _require(may_manage_user(actor, user), _("You may not manage this account."))
     versioning.check_version(user, version)
     changes = {}
-    for field, value in (("full_name", full_name.strip()), ("email", email.strip()), ("mobile", mobile.strip())):
+    for field, value in (
+        ("full_name", _line(full_name, "full_name", _("Full name"))),
+        ("email", _line(email, "email", _("Email"))),
+        ("mobile", _line(mobile, "mobile", _("Mobile"))),
+    ):
         if getattr(user, field) != value:
             changes[field] = [getattr(user, field), value]
             setattr(user, field, value)
