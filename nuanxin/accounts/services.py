@@ -18,7 +18,7 @@ from datetime import timedelta
 import pyotp
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, authenticate
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -483,15 +483,26 @@ def _matching_step(secret: str, code: str, after_step: int) -> int | None:
 def confirm_totp(*, actor: User, secret: str, code: str) -> TOTPDevice:
     """Turn on two-step sign-in for ``actor`` with the secret shown at setup, once the
     authenticator app proves it holds it by giving a current code."""
+    already_on = Conflict(_("Two-step sign-in is already on for your account."))
     if TOTPDevice.objects.filter(user=actor, confirmed_at__isnull=False).exists():
-        raise Conflict(_("Two-step sign-in is already on for your account."))
+        raise already_on
     if not secret or len(secret) > 64:
         raise ServiceError(_("The setup has expired. Please start again."))
     step = _matching_step(secret, code, after_step=0)
     if step is None:
         raise ServiceError(_("The code is not correct. Check the time on your phone and try again."), field="code")
     TOTPDevice.objects.filter(user=actor).delete()  # an unconfirmed leftover, if any
-    device = TOTPDevice.objects.create(user=actor, secret=secret, confirmed_at=timezone.now(), last_used_step=step)
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction stays usable
+            device = TOTPDevice.objects.create(
+                user=actor, secret=secret, confirmed_at=timezone.now(), last_used_step=step
+            )
+    except IntegrityError:
+        # The same confirmation sent twice at once (a double tap): the first committed its
+        # device (one per user) while this insert waited for it.
+        if TOTPDevice.objects.filter(user=actor, confirmed_at__isnull=False).exists():
+            raise already_on from None
+        raise
     audit.record(actor, "auth.totp_enabled", obj=actor, organisation=actor.organisation)
     return device
 
