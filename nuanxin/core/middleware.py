@@ -23,6 +23,10 @@ BUSY_DATABASE_MESSAGES = (
     "too many clients already",
     "remaining connection slots are reserved",
 )
+# PostgreSQL ended the transaction to let another one through: a deadlock or a serialization
+# failure. Nothing of it was saved and the same request sent again normally succeeds. Matched
+# by SQLSTATE, which does not depend on the server's language (lc_messages).
+RETRY_SQLSTATES = {"40P01", "40001"}
 
 
 def _pool_exhausted_errors() -> tuple[type[BaseException], ...]:
@@ -36,8 +40,9 @@ def _pool_exhausted_errors() -> tuple[type[BaseException], ...]:
 def is_database_busy(exc: BaseException | None) -> bool:
     """Whether ``exc`` means "the database is busy, try again shortly": SQLite's write lock
     held too long, the connection pool exhausted for NUANXIN_DB_POOL_TIMEOUT seconds
-    (``psycopg_pool.PoolTimeout``, which Django wraps in its ``OperationalError``), or
-    PostgreSQL refusing a connection because all its slots are taken."""
+    (``psycopg_pool.PoolTimeout``, which Django wraps in its ``OperationalError``),
+    PostgreSQL refusing a connection because all its slots are taken, or PostgreSQL ending the
+    transaction as a deadlock's victim or for a serialization failure (``RETRY_SQLSTATES``)."""
     pool_errors = _pool_exhausted_errors()
     seen = set()
     while exc is not None and id(exc) not in seen:
@@ -45,6 +50,8 @@ def is_database_busy(exc: BaseException | None) -> bool:
         if pool_errors and isinstance(exc, pool_errors):
             return True
         if isinstance(exc, OperationalError) and any(text in str(exc) for text in BUSY_DATABASE_MESSAGES):
+            return True
+        if getattr(exc, "sqlstate", None) in RETRY_SQLSTATES:  # psycopg's error, the cause of Django's
             return True
         exc = exc.__cause__ or exc.__context__
     return False

@@ -84,15 +84,41 @@ class OrganisationEditForm(VersionedForm, BootstrapForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=OrgKind.choices)
 
 
+class _OfferedChoices(forms.models.ModelChoiceIterator):
+    """The options of a ``MoveTargetField``: its ``offered`` organisations."""
+
+    def __init__(self, field):
+        super().__init__(field)
+        self.queryset = field.offered
+
+
+class MoveTargetField(OrgChoiceField):
+    """Offers the organisations outside the moved subtree (``offered``) but accepts any the user
+    manages (``queryset``): a parent that became a descendant after the page was opened (a
+    move made meanwhile) is then refused with the move's own message, not as an unknown choice."""
+
+    iterator = _OfferedChoices
+    offered = Organisation.objects.none()
+
+
 class OrganisationMoveForm(VersionedForm, BootstrapForm):
-    new_parent = OrgChoiceField(label=_("New parent organisation"), queryset=Organisation.objects.none())
+    new_parent = MoveTargetField(label=_("New parent organisation"), queryset=Organisation.objects.none())
 
     def __init__(self, *args, user, org: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_parent"].queryset = (
-            Organisation.objects.for_user(user, "change").exclude(path__startswith=org.path)
-        )
-        self.fields["new_parent"].base_depth = base_depth(user)
+        self.org = org
+        field = self.fields["new_parent"]
+        managed = Organisation.objects.for_user(user, "change")
+        field.offered = managed.exclude(path__startswith=org.path)
+        field.queryset = managed  # after ``offered``: this builds the options
+        field.base_depth = base_depth(user)
+
+    def clean_new_parent(self):
+        new_parent = self.cleaned_data["new_parent"]
+        path = Organisation.objects.filter(pk=self.org.pk).values_list("path", flat=True).first() or ""
+        if new_parent.path.startswith(path):  # read again: a move made meanwhile changes paths
+            raise forms.ValidationError(_("An organisation cannot be moved under itself or its own descendants."))
+        return new_parent
 
 
 class UserCreateForm(BootstrapForm):

@@ -359,6 +359,9 @@ def load_organisations(*, actor, rows: list[OrgRow], dry_run: bool = False) -> L
     ordered = sorted(rows, key=lambda r: (depths[r.code], r.line))
     try:
         with transaction.atomic():
+            # The tree's lock first, before any rename locks a row that a parallel move is
+            # waiting to rewrite (the move holds the tree's lock: each would wait for the other).
+            services.lock_tree()
             for row in ordered:
                 try:
                     result.outcomes.append(_write(actor, row, kinds[row.code], existing.get(row.code)))

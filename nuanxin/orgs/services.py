@@ -7,12 +7,13 @@ Each runs in one transaction and writes its audit row inside it.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import string
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -90,7 +91,42 @@ def _org_snapshot(org: Organisation) -> dict:
     return {"code": org.code, "name": org.name, "kind": org.kind, "parent_code": org.parent_code}
 
 
+# --- doing one thing at a time -------------------------------------------------------------
+
+
+def _transaction_lock(name: str) -> None:
+    """Wait until no other transaction holds the lock called ``name``, then hold it until this
+    transaction ends (a PostgreSQL advisory lock: it locks no row, so nothing else waits for
+    it). SQLite needs none: its writers already run one at a time."""
+    if connection.vendor != "postgresql":
+        return
+    key = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def lock_tree() -> None:
+    """Changes to the tree's shape (adding and moving organisations) run one at a time; call it
+    inside the transaction before reading the nodes a change starts from.
+
+    One lock for the whole tree rather than row locks: a move rewrites the paths of the moved
+    subtree, renumbers the siblings it is sorted between (and their subtrees) and counts the
+    children of both parents, and an addition can renumber its new siblings in the same way,
+    so the rows a change touches are known only once it runs. Two moves crossing each other
+    (A under B and B under A) took those row locks in opposite orders and deadlocked; an
+    addition under a node whose path a parallel addition was renumbering left the new child
+    under the old path. Changes of the shape are rare (administrators), so waiting costs
+    nothing; renames, grants and every other write do not take this lock."""
+    _transaction_lock("nuanxin.orgs.tree")
+
+
 # --- organisations -------------------------------------------------------------------------
+
+
+def _line(value, field: str, label: str) -> str:
+    """One line of text as stored: control and direction characters refused, zero-width ones
+    removed, trimmed (the shared rule of core/plaintext.py)."""
+    return plaintext.line(value, field=field, label=label)
 
 
 def _validate_org_fields(code: str, name: str, kind: str) -> None:
@@ -107,6 +143,7 @@ def create_organisation(*, actor, code: str, name: str, kind: str, parent: Organ
     """Add an organisation under ``parent`` (or the root when ``parent`` is None)."""
     code, name = _line(code, "code", _("Code")), _line(name, "name", _("Name"))
     _validate_org_fields(code, name, kind)
+    lock_tree()  # a parallel create of the same code waits here, then sees it and is refused
     if Organisation.objects.filter(code=code).exists():
         raise Conflict(_("An organisation with code “%(code)s” already exists.") % {"code": code}, field="code")
     if parent is None:
@@ -123,12 +160,6 @@ def create_organisation(*, actor, code: str, name: str, kind: str, parent: Organ
 
 
 @transaction.atomic
-def _line(value, field: str, label: str) -> str:
-    """One line of text as stored: control and direction characters refused, zero-width ones
-    removed, trimmed (the shared rule of core/plaintext.py)."""
-    return plaintext.line(value, field=field, label=label)
-
-
 def update_organisation(*, actor, org: Organisation, name: str, kind: str, version: int | None = None) -> Organisation:
     """Rename an organisation or change its kind. ``version``: the version the edit started
     from (``Conflict`` if it was changed or moved since; core/versioning.py)."""
@@ -152,7 +183,10 @@ def move_organisation(
     *, actor, org: Organisation, new_parent: Organisation, version: int | None = None
 ) -> Organisation:
     """Move ``org`` with its whole subtree under ``new_parent``; its data scope moves with it.
-    ``version``: the version the move started from (``Conflict`` if it was changed since)."""
+    ``version``: the version the move started from (``Conflict`` if it was changed since).
+    A move made meanwhile (e.g. ``new_parent`` under ``org``, crossing this one) is waited for
+    and then seen: both nodes are read again after ``lock_tree``."""
+    lock_tree()
     org = Organisation.objects.select_for_update().get(pk=org.pk)
     new_parent = Organisation.objects.get(pk=new_parent.pk)
     if org.is_root():
@@ -189,9 +223,18 @@ def create_group(*, actor, code: str, name: str, members: list[Organisation]) ->
     code, name = _line(code, "code", _("Code")), _line(name, "name", _("Name"))
     if not code or not name:
         raise ServiceError(_("A group needs a code and a name."))
+    taken = Conflict(_("A group with code “%(code)s” already exists.") % {"code": code}, field="code")
     if OrganisationGroup.objects.filter(code=code).exists():
-        raise Conflict(_("A group with code “%(code)s” already exists.") % {"code": code}, field="code")
-    group = OrganisationGroup.objects.create(code=code, name=name)
+        raise taken
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction stays usable
+            group = OrganisationGroup.objects.create(code=code, name=name)
+    except IntegrityError:
+        # A parallel create of the same code committed first (on PostgreSQL this insert
+        # waited for it): the same refusal as when it came before.
+        if OrganisationGroup.objects.filter(code=code).exists():
+            raise taken from None
+        raise
     group.members.set(members)
     audit.record(actor, "group.create", obj=group, detail={"members": sorted(o.code for o in members)})
     return group
@@ -260,6 +303,10 @@ def create_user(
     if role not in Role.values:
         raise ServiceError(_("Unknown role “%(role)s”.") % {"role": role}, field="role")
     _require(role in grantable_roles(actor, organisation), _("You may not grant this role on this organisation."))
+    # Usernames are unique whatever their case (sign-in finds them so), which the database's
+    # unique index does not see: a parallel create of "Wang" and "wang" waits here for the
+    # first and then sees it.
+    _transaction_lock("nuanxin.accounts.username:" + username.casefold())
     if User.objects.filter(username__iexact=username).exists():
         raise Conflict(_("The username “%(username)s” is taken.") % {"username": username}, field="username")
     generated = None
@@ -270,9 +317,12 @@ def create_user(
     user.set_password(password)
     user.password_changed_at = timezone.now()
     try:
-        user.save()
+        with transaction.atomic():  # a savepoint: the caller's transaction stays usable
+            user.save()
     except IntegrityError as exc:  # a concurrent create of the same name
-        raise Conflict(_("The username “%(username)s” is taken.") % {"username": username}) from exc
+        raise Conflict(
+            _("The username “%(username)s” is taken.") % {"username": username}, field="username"
+        ) from exc
     audit.record(actor, "user.create", obj=user, organisation=organisation, detail={"role": role})
     grant_role(actor=actor, user=user, role=role, organisation=organisation)
     return user, generated
@@ -292,11 +342,20 @@ def grant_role(
     if organisation is not None and organisation.is_root() and role == Role.ORG_ADMIN:
         raise ServiceError(_("Administrators of the root organisation are city administrators."), field="role")
     existing = Grant.objects.active().filter(user=user, role=role, organisation=organisation, group=group)
+    held = Conflict(_("The user already holds this role there."))
     if existing.exists():
-        raise Conflict(_("The user already holds this role there."))
-    grant = Grant.objects.create(
-        user=user, role=role, organisation=organisation, group=group, created_by=actor if actor else None
-    )
+        raise held
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction stays usable
+            grant = Grant.objects.create(
+                user=user, role=role, organisation=organisation, group=group, created_by=actor if actor else None
+            )
+    except IntegrityError:
+        # The same grant made in parallel committed first (grant_unique_active_org/_group;
+        # on PostgreSQL this insert waited for it): the same refusal as when it came before.
+        if existing.exists():
+            raise held from None
+        raise
     audit.record(
         actor,
         "grant.create",

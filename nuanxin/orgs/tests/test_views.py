@@ -182,6 +182,24 @@ def test_move_offers_only_managed_organisations_outside_the_subtree(as_user, per
     assert AuditLog.objects.get(action="org.move").detail == {"from": "SN", "to": "SN-H1"}
 
 
+@pytest.mark.parametrize("under", ["itself", "its child"])
+def test_a_move_under_itself_or_its_descendant_gets_the_move_message(as_user, personas, under):
+    """Not offered, but sent (e.g. from a page opened before a move made it a descendant):
+    the move's own message, not an unknown choice; nothing changes."""
+    p = personas
+    unit = services.create_organisation(actor=None, code="SN-U", name="单位工会", kind=OrgKind.UNIT_UNION,
+                                        parent=p.shinan)
+    child = services.create_organisation(actor=None, code="SN-U-1", name="分会", kind=OrgKind.UNIT_UNION, parent=unit)
+    target = unit if under == "itself" else child
+    response = as_user(p.yi).post(reverse("orgs:org_move", args=[unit.pk]), {"new_parent": target.pk, "version": 1})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "new_parent": ["An organisation cannot be moved under itself or its own descendants."]
+    }
+    assert Organisation.objects.get(code="SN-U").parent_code == "SN"
+    assert not AuditLog.objects.filter(action="org.move").exists()
+
+
 def test_the_root_is_not_moved(as_user, personas):
     p = personas
     response = as_user(p.jia).post(reverse("orgs:org_move", args=[p.city.pk]), {"new_parent": p.shinan.pk},
