@@ -491,7 +491,9 @@ def confirm_totp(*, actor: User, secret: str, code: str) -> TOTPDevice:
     step = _matching_step(secret, code, after_step=0)
     if step is None:
         raise ServiceError(_("The code is not correct. Check the time on your phone and try again."), field="code")
-    TOTPDevice.objects.filter(user=actor).delete()  # an unconfirmed leftover, if any
+    # An unconfirmed leftover, if any; never a device a parallel confirmation committed since
+    # the check above (that one stays, and this insert is refused below).
+    TOTPDevice.objects.filter(user=actor, confirmed_at__isnull=True).delete()
     try:
         with transaction.atomic():  # a savepoint: the caller's transaction stays usable
             device = TOTPDevice.objects.create(
