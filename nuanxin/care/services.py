@@ -48,7 +48,7 @@ from nuanxin.care.models import (
     VisitDuty,
     VisitItem,
 )
-from nuanxin.core import audit, versioning
+from nuanxin.core import audit, plaintext, versioning
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
 from nuanxin.orgs import scope
 from nuanxin.orgs.choices import Role
@@ -133,7 +133,7 @@ def create_campaign(*, actor, name: str, starts_on: date, cadence: dict | None =
     """Start a care action. Families of aid teams are visited weekly unless ``cadence`` says
     otherwise; other frontline teams only when their cadence is set."""
     _require_city_admin(actor)
-    name = (name or "").strip()
+    name = plaintext.line(name, field="name", label=_("Name"))
     if not name or len(name) > 200:
         raise ServiceError(_("The name must be 1–200 characters."), field="name")
     if not isinstance(starts_on, date):
@@ -320,7 +320,7 @@ def excuse_duty(*, actor, duty: VisitDuty, reason: str) -> VisitDuty:
     """Excuse a family's visit of one week, e.g. the family asked not to be visited."""
     duty = VisitDuty.objects.select_for_update().select_related("worker__organisation").get(pk=duty.pk)
     _require(may_care_for(actor, duty.worker), _("You may not change this family's visits."))
-    reason = (reason or "").strip()
+    reason = plaintext.notes(reason, field="reason", label=_("Reason"))
     if not reason:
         raise ServiceError(_("Give the reason for the excuse."), field="reason")
     if len(reason) > 200:
@@ -661,7 +661,7 @@ def too_large_message(limit: Decimal = ITEM_NUMBER_MAX) -> str:
 def _clean_items(items) -> list[dict]:
     cleaned = []
     for index, raw in enumerate(items or []):
-        item = str(raw.get("item", "") or "").strip()
+        item = plaintext.line(str(raw.get("item", "") or ""), field=f"items.{index}.item", label=_("Item"))
         if not item:
             if any(str(raw.get(k, "") or "").strip() for k in ("quantity", "value", "unit")):
                 raise ServiceError(_("Name the item delivered."), field=f"items.{index}.item")
@@ -686,7 +686,7 @@ def _clean_items(items) -> list[dict]:
             if value > ITEM_NUMBER_MAX:
                 raise ServiceError(too_large_message(), field=f"items.{index}.{key}")
             values[key] = value
-        unit = str(raw.get("unit", "") or "").strip()[:20]
+        unit = plaintext.line(str(raw.get("unit", "") or ""), field=f"items.{index}.unit", label=_("Unit"))[:20]
         cleaned.append({"item": item, "quantity": values["quantity"], "unit": unit, "value": values["value"]})
     return cleaned
 
@@ -706,7 +706,9 @@ def _clean_visit_fields(values: dict) -> dict:
         cleaned["mode"] = values["mode"]
     for field, limit in (("visitors", 200), ("state_of_mind", 5000), ("opinions", 5000), ("notes", 5000)):
         if field in values:
-            text = (values[field] or "").strip()
+            label = Visit._meta.get_field(field).verbose_name
+            clean = plaintext.line if field == "visitors" else plaintext.notes
+            text = clean(values[field] or "", field=field, label=label)
             if len(text) > limit:
                 raise ServiceError(_("This text must be at most %(limit)d characters.") % {"limit": limit}, field=field)
             cleaned[field] = text
@@ -961,7 +963,7 @@ def open_difficulty(
     """Record a difficulty of a worker's family; its due date follows from the urgency unless
     ``due_on`` sets it (from today to two years ahead: ``check_due_on``). The owner defaults to
     the family's care contact (else the person recording it)."""
-    description = (description or "").strip()
+    description = plaintext.notes(description, field="description", label=_("Description"))
     if not description:
         raise ServiceError(_("Describe the difficulty."), field="description")
     if category not in DifficultyCategory.values:
@@ -1031,7 +1033,7 @@ def change_difficulty_status(
             may_manage_worker(actor, difficulty.worker),
             _("Only an administrator may close a difficulty, after checking it is solved."),
         )
-    note = (note or "").strip()
+    note = plaintext.notes(note, field="note", label=_("Note"))
     if to == DifficultyStatus.OPEN and current in (DifficultyStatus.RESOLVED, DifficultyStatus.CLOSED) and not note:
         raise ServiceError(_("Say why the difficulty is reopened."), field="note")
     now = timezone.now()
@@ -1068,7 +1070,7 @@ def add_difficulty_note(*, actor, difficulty: Difficulty, text: str) -> Difficul
     """Add a note to a difficulty's timeline (what was done, who was called)."""
     difficulty = Difficulty.objects.select_related("worker__organisation").get(pk=difficulty.pk)
     _require(may_care_for(actor, difficulty.worker), _("You may not change this family's difficulties."))
-    text = (text or "").strip()
+    text = plaintext.notes(text, field="text", label=_("Note"))
     if not text:
         raise ServiceError(_("Write the note."), field="text")
     if len(text) > 5000:
@@ -1107,7 +1109,7 @@ def update_difficulty(
     }
     fields = []
     if description is not None:
-        description = description.strip()
+        description = plaintext.notes(description, field="description", label=_("Description"))
         if not description:
             raise ServiceError(_("Describe the difficulty."), field="description")
         if description != difficulty.description:
