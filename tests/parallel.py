@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 on_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -23,14 +24,17 @@ on_postgres = pytest.mark.skipif(
 
 def run_together(*calls: Callable) -> list:
     """Start every call in its own thread, all released at once by a barrier; returns what
-    each returned or the exception it raised, in the order of ``calls``."""
+    each returned or the exception it raised, in the order of ``calls``. Each thread speaks the
+    caller's language (a new thread would start in the default one, Chinese)."""
+    language = translation.get_language()
     barrier = threading.Barrier(len(calls))
     results: list = [None] * len(calls)
 
     def run(i: int, call: Callable) -> None:
         try:
             barrier.wait(timeout=60)
-            results[i] = call()
+            with translation.override(language):
+                results[i] = call()
         except Exception as exc:  # the caller's assertions look at it
             results[i] = exc
         finally:

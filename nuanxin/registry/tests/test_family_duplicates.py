@@ -5,6 +5,7 @@ parallel on PostgreSQL."""
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from nuanxin.core.errors import Conflict
 from nuanxin.core.models import AuditLog
@@ -101,9 +102,10 @@ def test_parallel_identical_adds_make_one_member(personas):
     worker = make_worker(personas.shinan_hospital, "张三")
 
     def add():
-        return services.add_family_member(
-            actor=personas.yi, worker=worker, name="李明", relation="丈夫", mobile="13900001111"
-        )
+        with translation.override("en"):  # a thread starts in the default language (Chinese)
+            return services.add_family_member(
+                actor=personas.yi, worker=worker, name="李明", relation="丈夫", mobile="13900001111"
+            )
 
     results = run_together(*[add] * 10)
     assert sorted(type(r).__name__ for r in results) == ["Conflict"] * 9 + ["FamilyMember"]
