@@ -9,7 +9,6 @@ record is written in its own short transaction and a result is returned.
 from __future__ import annotations
 
 import enum
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -18,13 +17,13 @@ from datetime import timedelta
 import pyotp
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, authenticate
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nuanxin.accounts.models import ApiToken, LoginAttempt, TOTPDevice, User, hash_token
-from nuanxin.core import audit
+from nuanxin.core import audit, locks
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
 from nuanxin.core.models import AuditOutcome
 from nuanxin.core.plaintext import line as text_line
@@ -232,28 +231,14 @@ def _existing_user(username: str) -> User | None:
     return User.objects.select_related("organisation").filter(username__iexact=username).first()
 
 
-def _advisory_key(key: str) -> int:
-    """A stable signed 64-bit number for ``key`` (PostgreSQL's advisory lock space)."""
-    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
-
-
 def _lock_counters(*, username: str, ip: str | None) -> None:
     """Serialise everyone who counts or adds to the lockout counters of this username or
-    this address, until the current transaction ends. PostgreSQL: one transaction-scoped
-    advisory lock per counter, taken in a fixed order (no deadlock between two attempts that
-    share both). SQLite: the project's transactions begin IMMEDIATE, so every writing
-    transaction already holds the database's one write lock."""
-    if connection.vendor != "postgresql":
-        return
-    keys = set()
+    this address, until the current transaction ends (core/locks.py)."""
     key = normalise_username(username)
-    if key:
-        keys.add(_advisory_key("nuanxin.lockout.username:" + key))
+    names = ["nuanxin.lockout.username:" + key] if key else []
     if ip:
-        keys.add(_advisory_key("nuanxin.lockout.address:" + ip))
-    with connection.cursor() as cursor:
-        for number in sorted(keys):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [number])
+        names.append("nuanxin.lockout.address:" + ip)
+    locks.hold(*names)
 
 
 @dataclass(frozen=True)

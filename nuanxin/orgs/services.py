@@ -7,18 +7,17 @@ Each runs in one transaction and writes its audit row inside it.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import string
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nuanxin.accounts.models import User
-from nuanxin.core import audit, plaintext, versioning
+from nuanxin.core import audit, locks, plaintext, versioning
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
 from nuanxin.orgs import scope
 from nuanxin.orgs.choices import GRANTABLE_BY, MANAGER_ROLES, OrgKind, Role
@@ -94,17 +93,6 @@ def _org_snapshot(org: Organisation) -> dict:
 # --- doing one thing at a time -------------------------------------------------------------
 
 
-def _transaction_lock(name: str) -> None:
-    """Wait until no other transaction holds the lock called ``name``, then hold it until this
-    transaction ends (a PostgreSQL advisory lock: it locks no row, so nothing else waits for
-    it). SQLite needs none: its writers already run one at a time."""
-    if connection.vendor != "postgresql":
-        return
-    key = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
-
-
 def lock_tree() -> None:
     """Changes to the tree's shape (adding and moving organisations) run one at a time; call it
     inside the transaction before reading the nodes a change starts from.
@@ -117,7 +105,7 @@ def lock_tree() -> None:
     addition under a node whose path a parallel addition was renumbering left the new child
     under the old path. Changes of the shape are rare (administrators), so waiting costs
     nothing; renames, grants and every other write do not take this lock."""
-    _transaction_lock("nuanxin.orgs.tree")
+    locks.hold("nuanxin.orgs.tree")
 
 
 # --- organisations -------------------------------------------------------------------------
@@ -306,7 +294,7 @@ def create_user(
     # Usernames are unique whatever their case (sign-in finds them so), which the database's
     # unique index does not see: a parallel create of "Wang" and "wang" waits here for the
     # first and then sees it.
-    _transaction_lock("nuanxin.accounts.username:" + username.casefold())
+    locks.hold("nuanxin.accounts.username:" + username.casefold())
     if User.objects.filter(username__iexact=username).exists():
         raise Conflict(_("The username “%(username)s” is taken.") % {"username": username}, field="username")
     generated = None

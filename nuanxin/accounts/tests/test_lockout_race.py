@@ -16,6 +16,7 @@ from django.urls import reverse
 from nuanxin.accounts import services
 from nuanxin.accounts.models import LoginAttempt, User
 from nuanxin.accounts.tests.helpers import form_errors, post_login
+from nuanxin.core import locks
 from nuanxin.core.models import AuditLog
 from tests.parallel import on_postgres, run_together
 
@@ -195,8 +196,8 @@ def test_reserve_attempt_refuses_at_the_limit(personas):
 
 def test_advisory_keys_are_stable_signed_64_bit_numbers():
     """The same number in every process (not Python's salted ``hash``), in bigint's range."""
-    assert services._advisory_key("nuanxin.lockout.username:yi") == -6299023845584253308
-    assert services._advisory_key("nuanxin.lockout.address:10.0.0.1") == -4690028080295712030
+    assert locks.advisory_key("nuanxin.lockout.username:yi") == -6299023845584253308
+    assert locks.advisory_key("nuanxin.lockout.address:10.0.0.1") == -4690028080295712030
 
 
 @on_postgres
