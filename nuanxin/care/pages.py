@@ -358,14 +358,22 @@ def is_sensitive(difficulty) -> bool:
 
 
 def difficulty_reader(user):
-    """Whether ``user`` may read a difficulty's description: ``reader(difficulty) -> bool``.
-    The pages' rule (``Difficulty.objects.for_user(user, "view")``), applied in Python so that
-    an export of many workers asks no query per difficulty; ``None`` (the system) reads all.
-    The difficulty's worker and unit must be loaded."""
+    """Whether ``user`` may read a sensitive difficulty's description: ``reader(difficulty) ->
+    bool``, by the pages' own rule (``Difficulty.objects.for_user``). The ids of the sensitive
+    difficulties the user may view are read once, at the first question, so that an export of
+    many workers asks one query rather than one per difficulty; ``None`` (the system) reads all."""
     if user is None:
         return lambda difficulty: True
-    paths = tuple(scope.scope_paths(user, Difficulty.scope_roles["view"]))
-    return lambda difficulty: bool(paths) and difficulty.worker.organisation.path.startswith(paths)
+    readable: set[int] | None = None
+
+    def reader(difficulty) -> bool:
+        nonlocal readable
+        if readable is None:
+            visible = Difficulty.objects.for_user(user).filter(category__in=list(SENSITIVE_READS))
+            readable = set(visible.values_list("pk", flat=True))
+        return difficulty.pk in readable
+
+    return reader
 
 
 def record_sensitive_reads(user, difficulties, *, page: str) -> dict[str, int]:
