@@ -7,18 +7,14 @@ show the message beside the right field; the database is then left as it was.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from nuanxin.core import audit, context, plaintext, versioning
+from nuanxin.core import audit, plaintext, versioning
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
-from nuanxin.core.models import AuditLog, AuditOutcome
 from nuanxin.orgs import scope
 from nuanxin.registry import normalise, selectors
 from nuanxin.registry.choices import (
@@ -35,6 +31,7 @@ from nuanxin.registry.choices import (
     TeamType,
     WorkerStatus,
 )
+from nuanxin.registry.duplicates import screen_identity, sees
 from nuanxin.registry.models import Deployment, FamilyMember, Worker, WorkerSensitive
 
 WORKER_FIELDS = (
@@ -227,7 +224,7 @@ def _apply(obj, cleaned: dict) -> dict:
 def _check_identity(organisation, name: str, mobile: str, *, actor, exclude=None, allow_duplicate: bool) -> None:
     match = selectors.identity_match(organisation, name, mobile, exclude=exclude)
     if match.same is not None:
-        where = match.same.organisation.name if _sees(actor, match.same) else _("another unit")
+        where = match.same.organisation.name if sees(actor, match.same) else _("another unit")
         raise Conflict(
             _("%(name)s with this mobile is already in the register (%(unit)s).") % {"name": name, "unit": where},
             code="same_person",
@@ -245,107 +242,7 @@ def _check_identity(organisation, name: str, mobile: str, *, actor, exclude=None
         )
 
 
-def _sees(actor, worker: Worker) -> bool:
-    return actor is None or Worker.objects.for_user(actor).filter(pk=worker.pk).exists()
-
-
-# --- people registered outside the asker's scope -----------------------------------------------
-#
-# One person, one record: adding or importing someone who is already registered anywhere is
-# refused, even outside the asker's scope. The refusal tells the asker that the person exists
-# elsewhere, so such hits are counted: each one writes ``registry.duplicate_elsewhere`` (the
-# asker, their organisation, the channel, the other record's id and nothing else of it), a
-# user may have NUANXIN_DUPLICATE_LOOKUPS_PER_DAY of them in any 24 hours, and once they have,
-# every register-wide check of theirs (a worker added or changed with a mobile, an import) is
-# refused and recorded as denied, whether it would hit or not, so the refusal itself says
-# nothing about the person. The audit page shows the auditors who had many (core/views.py).
-
-DUPLICATE_ELSEWHERE = "registry.duplicate_elsewhere"
-_CHANNELS = {"web": "page", "api": "api"}
-
-
-class LookupLimitReached(ServiceError):
-    """The user has met the day's number of people registered outside their scope."""
-
-    code = "lookup_limit"
-    status = 429
-
-
-def _channel(channel: str | None) -> str:
-    if channel:
-        return channel
-    current = context.current().channel
-    return _CHANNELS.get(current, current)
-
-
-def duplicate_lookups_today(actor) -> int:
-    """How many people registered outside their scope ``actor`` met in the last 24 hours."""
-    since = timezone.now() - timedelta(hours=24)
-    return AuditLog.objects.filter(
-        actor=actor, action=DUPLICATE_ELSEWHERE, outcome=AuditOutcome.SUCCESS, at__gte=since
-    ).count()
-
-
-def duplicate_lookup_refusal(actor, *, channel: str | None = None) -> LookupLimitReached | None:
-    """Before a register-wide identity check by ``actor``: the refusal (recorded as denied) when
-    they have reached the day's limit, else ``None``. Locks the actor's user row until the end
-    of the caller's transaction, so that parallel requests cannot pass the limit together."""
-    if actor is None:
-        return None
-    list(get_user_model().objects.select_for_update().filter(pk=actor.pk).values_list("pk"))
-    limit = settings.NUANXIN_DUPLICATE_LOOKUPS_PER_DAY
-    if duplicate_lookups_today(actor) < limit:
-        return None
-    audit.record(
-        actor,
-        DUPLICATE_ELSEWHERE,
-        organisation=actor.organisation,
-        outcome=AuditOutcome.DENIED,
-        detail={"channel": _channel(channel), "limit": limit},
-    )
-    return LookupLimitReached(
-        _(
-            "Checks that meet people registered outside your scope are limited to %(limit)s in 24 hours, "
-            "and you have reached the limit: workers cannot be added or imported for now. Try again "
-            "later or ask a city administrator."
-        )
-        % {"limit": limit}
-    )
-
-
-def record_duplicate_elsewhere(actor, worker_id: int | None, *, channel: str | None = None) -> None:
-    """Record that ``actor`` met a person registered outside their scope (worker ``worker_id``)."""
-    if actor is None:
-        return
-    audit.record(
-        actor,
-        DUPLICATE_ELSEWHERE,
-        object_type="registry.worker" if worker_id else "",
-        object_id=worker_id or "",
-        organisation=actor.organisation,
-        detail={"channel": _channel(channel), "worker": worker_id},
-    )
-
-
-def _screen_identity(actor, organisation, name: str, mobile: str, *, exclude=None) -> ServiceError | None:
-    """The register-wide part of the identity check, for an actor who may not see the whole
-    register: the refusal to raise once the caller's transaction has committed its audit row
-    (the day's limit reached, or the same person registered outside their scope), else None."""
-    if actor is None or not mobile:
-        return None
-    refusal = duplicate_lookup_refusal(actor)
-    if refusal is not None:
-        return refusal
-    same = selectors.identity_match(organisation, name, mobile, exclude=exclude).same
-    if same is None or _sees(actor, same):
-        return None
-    record_duplicate_elsewhere(actor, same.pk)
-    return Conflict(
-        _("%(name)s with this mobile is already in the register (%(unit)s).")
-        % {"name": name, "unit": _("another unit")},
-        code="same_person",
-        field="mobile",
-    )
+# --- people registered outside the asker's scope: registry/duplicates.py ------------------------
 
 
 def _raise_refusal(result):
@@ -384,7 +281,7 @@ def create_worker(
     """Add a worker to the register of ``organisation`` (their unit).
 
     Refuses the same person twice (same name and mobile anywhere in the register; a person
-    registered outside the actor's scope is a counted, limited hit: ``_screen_identity``) and,
+    registered outside the actor's scope is a counted, limited hit: ``duplicates.screen_identity``) and,
     unless ``allow_duplicate``, a second worker of the same name in the same unit."""
     given = {
         "organisation": organisation,
@@ -405,7 +302,7 @@ def create_worker(
 def _create_worker(actor, given: dict, *, allow_duplicate: bool) -> Worker | ServiceError:
     cleaned = {field: _clean_worker_field(field, value) for field, value in given.items()}
     _require_change(actor, cleaned["organisation"])
-    refusal = _screen_identity(actor, cleaned["organisation"], cleaned["name"], cleaned["mobile"])
+    refusal = screen_identity(actor, cleaned["organisation"], cleaned["name"], cleaned["mobile"])
     if refusal is not None:
         return refusal
     _check_identity(
@@ -458,7 +355,7 @@ def _update_worker(
         return worker
     if {"name", "mobile", "organisation"} & set(diff):
         worker.refresh_derived()
-        refusal = _screen_identity(actor, worker.organisation, worker.name, worker.mobile, exclude=worker)
+        refusal = screen_identity(actor, worker.organisation, worker.name, worker.mobile, exclude=worker)
         if refusal is not None:
             return refusal  # nothing saved; the transaction keeps the refusal's audit row
         _check_identity(

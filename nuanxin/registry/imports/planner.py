@@ -33,12 +33,13 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from nuanxin.orgs import scope
 from nuanxin.orgs.choices import Role
-from nuanxin.registry import normalise
+from nuanxin.registry import duplicates, normalise
 from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, TeamType
 from nuanxin.registry.import_models import Outcome
 from nuanxin.registry.imports import bulk
@@ -508,14 +509,10 @@ class Planner:
 
     def check_lookup_limit(self) -> None:
         """An actor who has met the day's number of people registered outside their scope may
-        not import (``registry.services.duplicate_lookup_refusal``): the whole file is refused,
+        not import (``registry.duplicates.duplicate_lookup_refusal``): the whole file is refused,
         whatever it holds, so the refusal says nothing about its rows."""
-        from django.db import transaction
-
-        from nuanxin.registry import services
-
         with transaction.atomic():
-            refusal = services.duplicate_lookup_refusal(self.actor, channel="import")
+            refusal = duplicates.duplicate_lookup_refusal(self.actor, channel="import")
         if refusal is not None:
             raise FileRefused(refusal.message)
 
@@ -523,14 +520,10 @@ class Planner:
         """The row's person is registered outside the actor's scope: the row is refused, the hit
         recorded (``registry.duplicate_elsewhere``) and counted towards the actor's daily
         limit; past the limit the whole file is refused."""
-        from django.db import transaction
-
-        from nuanxin.registry import services
-
         with transaction.atomic():
-            refusal = services.duplicate_lookup_refusal(self.actor, channel="import")
+            refusal = duplicates.duplicate_lookup_refusal(self.actor, channel="import")
             if refusal is None:
-                services.record_duplicate_elsewhere(self.actor, state.worker_id, channel="import")
+                duplicates.record_duplicate_elsewhere(self.actor, state.worker_id, channel="import")
         if refusal is not None:
             raise FileRefused(refusal.message)
         planned.reasons.append(reason("registered_elsewhere"))

@@ -19,7 +19,7 @@ from nuanxin.core.errors import Conflict
 from nuanxin.core.models import AuditLog, AuditOutcome
 from nuanxin.orgs import services as org_services
 from nuanxin.orgs.choices import Role
-from nuanxin.registry import services
+from nuanxin.registry import duplicates, services
 from nuanxin.registry.import_models import BatchStatus
 from nuanxin.registry.models import Worker
 from nuanxin.registry.tests.helpers import make_worker
@@ -236,7 +236,7 @@ def test_the_audit_page_lists_who_met_many_people_elsewhere(personas, theirs, se
     assert "yi: 6 matches, 0 refused" in page.content.decode()
     # Five hits are not a burst; one refusal is.
     assert len(AuditLog.objects.filter(action=ACTION)) == 6
-    with pytest.raises(services.LookupLimitReached):
+    with pytest.raises(duplicates.LookupLimitReached):
         services.create_worker(actor=personas.yi, organisation=personas.shinan_hospital, name="新人",
                                mobile="13800002011", team="cdc")
     assert [(b["hits"], b["refused"]) for b in client.get(reverse("audit:log")).context["bursts"]] == [(6, 1)]
