@@ -18,6 +18,7 @@ from django.db.models import Count, Prefetch, Q
 from nuanxin.care import selectors, weeks
 from nuanxin.care.choices import CARE_REPORT_ROLES, DifficultyCategory, DutyStatus
 from nuanxin.care.models import Campaign, CareAssignment, Difficulty
+from nuanxin.care.selectors.overview import _name_key
 from nuanxin.orgs import scope
 from nuanxin.orgs.choices import Role
 from nuanxin.orgs.models import Grant, Organisation
@@ -295,7 +296,7 @@ def suggestions(workers: list[Worker]) -> dict[int, list]:
     care-contact grant covers the worker's unit: ``{worker_id: [user, ...]}`` for workers
     with a hint. The same rule as ``selectors.suggest_contacts`` (which the assign action's
     service uses), read in one query for a whole page instead of one per unit."""
-    hinted = [w for w in workers if selectors._name_key(w.contact_name_hint)]
+    hinted = [w for w in workers if _name_key(w.contact_name_hint)]
     if not hinted:
         return {}
     ancestors = sorted({a for w in hinted for a in _ancestor_paths(w.organisation.path)})
@@ -314,10 +315,10 @@ def suggestions(workers: list[Worker]) -> dict[int, list]:
         covered += [(path, grant.user) for path in paths]
     result: dict[int, list] = {}
     for worker in hinted:
-        hint = selectors._name_key(worker.contact_name_hint)
+        hint = _name_key(worker.contact_name_hint)
         users = []
         for path, user in covered:
-            names = {selectors._name_key(user.full_name), selectors._name_key(user.username)}
+            names = {_name_key(user.full_name), _name_key(user.username)}
             if worker.organisation.path.startswith(path) and hint in names and user not in users:
                 users.append(user)
         result[worker.pk] = users

@@ -1,0 +1,67 @@
+"""A family's timeline: visits, difficulties and assignments in order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import (
+    Q,
+)
+from django.utils import timezone
+
+from nuanxin.care import weeks
+from nuanxin.care.choices import DutyStatus
+from nuanxin.care.models import (
+    Campaign,
+    CareAssignment,
+    Difficulty,
+    DifficultyNote,
+    Visit,
+    VisitDuty,
+)
+from nuanxin.orgs import scope
+from nuanxin.orgs.choices import Role
+from nuanxin.registry.models import Worker
+
+# --- a family's timeline --------------------------------------------------------------------
+
+
+@dataclass
+class TimelineEntry:
+    at: object  # a date or an aware datetime
+    kind: str  # visit, duty, difficulty, note, assignment
+    obj: object
+
+
+def family_timeline(user, worker: Worker, campaign: Campaign | None = None) -> list[TimelineEntry]:
+    """Everything about a family's care, newest first: visits (with items), missed and
+    excused weeks, difficulties and their notes, care-contact changes. ``worker`` must come
+    from ``Worker.objects.for_user(user)``; the parts are read through ``for_user`` too."""
+    if not Worker.objects.for_user(user).filter(pk=worker.pk).exists():
+        return []
+    visits = Visit.objects.for_user(user).filter(worker=worker).prefetch_related("items").select_related("recorded_by")
+    duties = VisitDuty.objects.for_user(user).filter(worker=worker, status__in=[DutyStatus.MISSED, DutyStatus.EXCUSED])
+    diffs = Difficulty.objects.for_user(user).filter(worker=worker).select_related("owner", "worker__organisation")
+    notes = (
+        DifficultyNote.objects.for_user(user)
+        .filter(difficulty__worker=worker)
+        .exclude(kind="opened")
+        .select_related("author", "difficulty__worker__organisation")
+    )
+    assignments = CareAssignment.objects.filter(worker=worker).select_related("contact")
+    if campaign is not None:
+        visits = visits.filter(Q(campaign=campaign) | Q(campaign__isnull=True))
+        duties = duties.filter(campaign=campaign)
+        assignments = assignments.filter(campaign=campaign)
+    if not scope.has_role(user, {Role.CITY_ADMIN, Role.ORG_ADMIN}):
+        assignments = assignments.filter(contact=user)
+    entries = [TimelineEntry(v.on, "visit", v) for v in visits]
+    entries += [TimelineEntry(weeks.sunday(d.week), "duty", d) for d in duties]
+    entries += [TimelineEntry(timezone.localtime(d.created_at).date(), "difficulty", d) for d in diffs]
+    entries += [TimelineEntry(timezone.localtime(n.at).date(), "note", n) for n in notes]
+    entries += [TimelineEntry(timezone.localtime(a.started_at).date(), "assignment", a) for a in assignments]
+    order = {"visit": 0, "difficulty": 1, "note": 2, "duty": 3, "assignment": 4}
+    entries.sort(key=lambda e: (e.at, -order[e.kind]), reverse=True)
+    return entries
+
+

@@ -1,0 +1,92 @@
+"""Writes of the care work, by concept. Every function takes a keyword-only ``actor`` and writes its
+audit row in the same transaction. The modules: ``rules`` (who may do what), ``campaigns``,
+``duties`` (the weekly visit duties), ``assignments`` (care contacts), ``visits`` and
+``difficulties``; this package re-exports their public functions, so callers write
+``services.record_visit``.
+"""
+
+from nuanxin.care.services.assignments import (
+    assign_contact,
+    assign_from_hints,
+    bulk_assign,
+    follow_worker_move,
+    may_be_contact,
+    release_contacts,
+    sync_unassigned,
+    unassign,
+)
+from nuanxin.care.services.campaigns import (
+    CAMPAIGN_FIRST_DAY,
+    CAMPAIGN_HORIZON,
+    create_campaign,
+    declare_end,
+    set_cadence,
+)
+from nuanxin.care.services.difficulties import (
+    DUE_HORIZON,
+    add_difficulty_note,
+    change_difficulty_status,
+    check_due_on,
+    escalate_overdue_difficulties,
+    escalation_level_for,
+    escalation_recipients,
+    may_own_difficulty,
+    open_difficulty,
+    update_difficulty,
+)
+from nuanxin.care.services.duties import (
+    BULK_BATCH,
+    excuse_duty,
+    open_duties,
+)
+from nuanxin.care.services.rules import (
+    is_city_admin,
+    is_current_contact,
+    may_care_for,
+    may_manage_worker,
+)
+from nuanxin.care.services.visits import (
+    ITEM_NUMBER_MAX,
+    delete_visit,
+    record_visit,
+    too_large_message,
+    update_visit,
+)
+
+__all__ = [
+    "BULK_BATCH",
+    "CAMPAIGN_FIRST_DAY",
+    "CAMPAIGN_HORIZON",
+    "DUE_HORIZON",
+    "ITEM_NUMBER_MAX",
+    "add_difficulty_note",
+    "assign_contact",
+    "assign_from_hints",
+    "bulk_assign",
+    "change_difficulty_status",
+    "check_due_on",
+    "create_campaign",
+    "declare_end",
+    "delete_visit",
+    "escalate_overdue_difficulties",
+    "escalation_level_for",
+    "escalation_recipients",
+    "excuse_duty",
+    "follow_worker_move",
+    "is_city_admin",
+    "is_current_contact",
+    "may_be_contact",
+    "may_care_for",
+    "may_manage_worker",
+    "may_own_difficulty",
+    "open_difficulty",
+    "open_duties",
+    "record_visit",
+    "release_contacts",
+    "set_cadence",
+    "sync_unassigned",
+    "too_large_message",
+    "unassign",
+    "update_difficulty",
+    "update_visit",
+]
