@@ -306,6 +306,35 @@ STORAGES = {
         )
     },
 }
+# Attachments (nuanxin/core/attachments.py): private files, never under a served path; read only
+# through the attachment view, which applies the owning record's policy (docs/operations.md).
+if _env("NUANXIN_S3_BUCKET"):
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _env("NUANXIN_S3_BUCKET"),
+            "endpoint_url": _env("NUANXIN_S3_ENDPOINT_URL") or None,
+            "region_name": _env("NUANXIN_S3_REGION") or None,
+            "access_key": _env("NUANXIN_S3_ACCESS_KEY_ID") or None,  # else boto3's own chain
+            "secret_key": _env("NUANXIN_S3_SECRET_ACCESS_KEY") or None,
+            "location": _env("NUANXIN_S3_PREFIX", "private"),
+            "addressing_style": _env("NUANXIN_S3_ADDRESSING_STYLE") or None,  # "path" for MinIO
+            "default_acl": None,  # the bucket's own (private) policy
+            "file_overwrite": False,
+        },
+    }
+elif TESTING:  # in memory; a test that needs the disk overrides it
+    STORAGES["private"] = {"BACKEND": "django.core.files.storage.InMemoryStorage"}
+else:
+    STORAGES["private"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": Path(_env("NUANXIN_PRIVATE_DIR", str(VAR_DIR / "private"))),
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
 
 # --- Background work ------------------------------------------------------------------------
 TASKS = {
