@@ -180,7 +180,7 @@ def _actor():
 def child_import(path: str, url: str, profile: str = "") -> dict:
     _django(url)
     from nuanxin.registry.import_models import ImportBatch
-    from nuanxin.registry.imports import services, timing
+    from nuanxin.tables.imports import services, timing
 
     unit = _reset_register()
     actor = _actor()
@@ -223,7 +223,7 @@ def child_reimport(path: str, url: str) -> dict:
     """The same file again (after child_import): every row must be unchanged."""
     _django(url)
     from nuanxin.orgs.models import Organisation
-    from nuanxin.registry.imports import services
+    from nuanxin.tables.imports import services
 
     unit = Organisation.objects.get(code="BENCH-01")
     actor = _actor()
@@ -244,7 +244,7 @@ def child_undo(url: str) -> dict:
     """Undo the applied batch (after child_import and child_reimport): the register empties."""
     _django(url)
     from nuanxin.registry.import_models import BatchStatus, ImportBatch
-    from nuanxin.registry.imports import services
+    from nuanxin.tables.imports import services
     from nuanxin.registry.models import Worker
 
     batch = ImportBatch.objects.filter(status=BatchStatus.APPLIED).latest("id")

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "nuanxin.orgs",
     "nuanxin.registry",
     "nuanxin.care",
+    "nuanxin.tables",
     "nuanxin.notify",
 ]
 

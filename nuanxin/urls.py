@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("nuanxin.orgs.urls")),
     path("audit/", include("nuanxin.core.urls")),
     path("register/", include("nuanxin.registry.urls")),
+    path("register/", include("nuanxin.tables.urls")),
     path("care/", include("nuanxin.care.urls")),
     path("notifications/", include("nuanxin.notify.urls")),
     path("api/v1/", api.urls),

@@ -79,8 +79,8 @@ def in_process(settings):
 def world(personas, in_process, settings, tmp_path):
     """Families in both districts assigned to care contacts, a visit with necessities and a
     difficulty, an import batch; the ids the generated paths may name."""
-    from nuanxin.registry.tests.import_fixtures import build_world as build_import_world
-    from nuanxin.registry.tests.import_fixtures import import_path, sample
+    from nuanxin.tables.tests.import_fixtures import build_world as build_import_world
+    from nuanxin.tables.tests.import_fixtures import import_path, sample
 
     settings.NUANXIN_SMS_FILE = tmp_path / "sms.jsonl"
     p = personas

@@ -1,7 +1,7 @@
 """Reads of the register.
 
 ``identity_match`` is the one rule for "is this the same person?", shared by the forms, the
-services and the importer (``nuanxin.registry.imports``)::
+services and the importer (``nuanxin.tables.imports``)::
 
     identity_match(organisation, name, mobile, *, exclude=None) -> IdentityMatch
 

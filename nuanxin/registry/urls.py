@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from nuanxin.registry import views
 
@@ -6,7 +6,6 @@ app_name = "registry"
 urlpatterns: list = [
     path("", views.worker_list, name="worker_list"),
     path("new/", views.worker_create, name="worker_create"),
-    path("export/", views.export, name="export"),
     path("<int:pk>/", views.worker_detail, name="worker_detail"),
     path("<int:pk>/edit/", views.worker_update, name="worker_update"),
     path("<int:pk>/reveal/", views.worker_reveal, name="worker_reveal"),
@@ -21,5 +20,4 @@ urlpatterns: list = [
     path("deployments/<int:pk>/edit/", views.deployment_update, name="deployment_update"),
     path("deployments/<int:pk>/remove/", views.deployment_remove, name="deployment_remove"),
     path("deployments/<int:pk>/reveal/", views.deployment_reveal, name="deployment_reveal"),
-    path("imports/", include("nuanxin.registry.imports.urls")),
 ]

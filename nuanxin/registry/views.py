@@ -1,5 +1,6 @@
 """Pages of the register (信息登记簿): the list, a worker's page with family, deployments,
-difficulties and history, the forms, audited reveals, and the export of the official tables.
+difficulties and history, the forms and audited reveals (the official tables' import and export
+are ``nuanxin.tables``).
 Thin: forms check shapes, services decide and write, ``for_user`` scopes every lookup."""
 
 from __future__ import annotations
@@ -7,16 +8,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from nuanxin.core import access, idempotency
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
 from nuanxin.orgs.forms import add_service_error
-from nuanxin.registry import exports, forms, normalise, selectors, services
+from nuanxin.registry import forms, normalise, selectors, services
 from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, REGISTER_VIEW_ROLES, SENSITIVE_ROLES
 from nuanxin.registry.filters import WorkerFilter
 from nuanxin.registry.models import Deployment, FamilyMember, Worker
@@ -457,30 +456,3 @@ def deployment_remove(request, pk: int):
     services.remove_deployment(actor=request.user, deployment=deployment)
     messages.success(request, _("Deployment removed."))
     return redirect("registry:worker_detail", pk=deployment.worker_id)
-
-
-# --- export ---------------------------------------------------------------------------------
-
-
-@access.scoped(*REGISTER_CHANGE_ROLES)
-@require_http_methods(["GET", "POST"])
-def export(request):
-    """Download table 1, 2 or 3 of an organisation's subtree in the official layout."""
-    form = forms.ExportForm(_data(request), user=request.user)
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        try:
-            result = exports.export_table(
-                actor=request.user,
-                organisation=data["org"],
-                table=data["table"],
-                by_carrier=data["by_carrier"] and data["table"] == 3,
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            response = HttpResponse(result.content, content_type=result.content_type)
-            response["Content-Disposition"] = content_disposition_header(True, result.filename)
-            response["Cache-Control"] = "no-store"
-            return response
-    return _form_page(request, "registry/export.html", form)

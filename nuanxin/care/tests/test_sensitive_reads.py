@@ -17,9 +17,9 @@ from nuanxin.accounts.services import create_api_token
 from nuanxin.care import services
 from nuanxin.care.models import Difficulty
 from nuanxin.core.models import AuditLog
-from nuanxin.registry import exports
 from nuanxin.registry import services as registry_services
 from nuanxin.registry.choices import TeamType
+from nuanxin.tables import exports
 
 pytestmark = pytest.mark.django_db
 
@@ -163,7 +163,7 @@ def test_an_export_leaves_out_what_its_user_may_not_read(personas, family, monke
 def test_the_export_page_and_the_operators_command_are_audited_alike(personas, family, client, tmp_path):
     _worker, mind, health, _child = family
     client.force_login(personas.yi)
-    response = client.post(reverse("registry:export"), {"table": "1", "org": "SN"})
+    response = client.post(reverse("tables:export"), {"table": "1", "org": "SN"})
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
     assert [r[0] for r in reads()] == list(READS)
     call_command("export_tables", "--org", "SN", "--table", "1", "--out", str(tmp_path / "t1.xlsx"))

@@ -16,8 +16,8 @@ from nuanxin.orgs.choices import OrgKind, Role
 from nuanxin.orgs.models import Grant
 from nuanxin.registry import services as registry_services
 from nuanxin.registry.choices import TeamType, WorkerStatus
-from nuanxin.registry.imports import services as import_services
-from nuanxin.registry.tests.import_fixtures import TABLE1_HEADER, import_bytes, xlsx_bytes
+from nuanxin.tables.imports import services as import_services
+from nuanxin.tables.tests.import_fixtures import TABLE1_HEADER, import_bytes, xlsx_bytes
 
 
 def rows(campaign) -> set:

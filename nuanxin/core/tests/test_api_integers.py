@@ -7,8 +7,8 @@ from django.test import Client
 from nuanxin.accounts.services import create_api_token
 from nuanxin.api import api
 from nuanxin.core import apiutils
-from nuanxin.registry.tests.import_fixtures import build_world as build_import_world
-from nuanxin.registry.tests.import_fixtures import import_path, sample
+from nuanxin.tables.tests.import_fixtures import build_world as build_import_world
+from nuanxin.tables.tests.import_fixtures import import_path, sample
 
 pytestmark = pytest.mark.django_db
 

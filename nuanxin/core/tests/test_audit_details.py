@@ -19,8 +19,8 @@ from nuanxin.care.tests.helpers import at, build_world
 from nuanxin.core import audit
 from nuanxin.core.models import AuditLog
 from nuanxin.core.templatetags.nuanxin_audit import MAX_TOTAL, audit_detail
-from nuanxin.registry.tests.import_fixtures import build_world as build_import_world
-from nuanxin.registry.tests.import_fixtures import import_path, sample
+from nuanxin.tables.tests.import_fixtures import build_world as build_import_world
+from nuanxin.tables.tests.import_fixtures import import_path, sample
 
 SOURCE = Path(__file__).resolve().parents[2]  # the nuanxin package
 

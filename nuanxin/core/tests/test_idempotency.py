@@ -37,7 +37,7 @@ CREATE_PAGES = {
     "registry:worker_create",
     "registry:family_create",
     "registry:deployment_create",
-    "registry:imports:list",
+    "tables:imports:list",
 }
 CREATE_OPERATIONS = {
     "POST /api/v1/visits",

@@ -1,5 +1,5 @@
-"""Authorization cases for the register's pages and API operations (not the import ones,
-which live in ``authz_cases_import.py`` of the import helper, collected below when present).
+"""Authorization cases for the register's pages and API operations (the official tables'
+import and export are ``nuanxin.tables``'s cases).
 
 Objects are made in 市南区's hospital (乙's scope), one per changing case; 丙 (市北区 admin)
 is the other organisation; the care contact holds a view role but may change nothing.
@@ -127,10 +127,6 @@ def cases(p) -> list[Case]:
         Case("registry:deployment_remove", kwargs={"pk": dep_remove.pk}, method="post", other_org=p.bing, **change),
         Case("registry:deployment_reveal", kwargs={"pk": dep_reveal.pk}, method="post", other_org=outside,
              audits="worker.mobile_reveal", **view),
-        Case("registry:export", **change),
-        # 丙 choosing 市南区 is refused by the form (shown again: nothing exported or recorded).
-        Case("registry:export", method="post", data={"table": "3", "org": "SN", "by_carrier": "on"},
-             audits="registry.export", other_org=p.bing, other_org_status=200, **change),
         # The REST API (bearer token).
         Case("GET /api/v1/workers", **view),
         Case("GET /api/v1/workers/{worker_id}", kwargs={"worker_id": shown.pk}, other_org=outside, **view),
@@ -155,11 +151,4 @@ def cases(p) -> list[Case]:
             **change,
         ),
     ]
-    try:  # the import helper's cases (import pages and API), when present
-        from nuanxin.registry.tests.authz_cases_import import cases as import_cases
-    except ModuleNotFoundError as exc:
-        if exc.name != "nuanxin.registry.tests.authz_cases_import":
-            raise
-    else:
-        result += import_cases(p)
     return result

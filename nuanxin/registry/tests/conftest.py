@@ -1,3 +1,3 @@
 """Fixtures shared by the register's tests (``english`` comes from the root conftest)."""
 
-from nuanxin.registry.tests.import_fixtures import world  # noqa: F401  (the importer's test world)
+from nuanxin.tables.tests.import_fixtures import world  # noqa: F401  (the importer's test world)

@@ -71,8 +71,8 @@ def test_import_dry_run_on_a_phone(live_server, browser):
     import io
 
     from conftest import build_personas
-    from nuanxin.registry.imports import services as import_services
-    from nuanxin.registry.tests.import_fixtures import build_world, table1
+    from nuanxin.tables.imports import services as import_services
+    from nuanxin.tables.tests.import_fixtures import build_world, table1
     from tests.browser import csp_violations, page_width, watch
 
     world = build_world(build_personas())

@@ -8,8 +8,9 @@ from django.db.models import Count, Q
 from nuanxin.core import demo as core_demo
 from nuanxin.core.models import AuditLog
 from nuanxin.orgs.models import Organisation
-from nuanxin.registry import demo, exports
+from nuanxin.registry import demo
 from nuanxin.registry.models import Deployment, FamilyMember, Worker, WorkerSensitive
+from nuanxin.tables import exports
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,7 @@ from nuanxin.registry import duplicates, services
 from nuanxin.registry.import_models import BatchStatus
 from nuanxin.registry.models import Worker
 from nuanxin.registry.tests.helpers import make_worker
-from nuanxin.registry.tests.import_fixtures import import_bytes, outcomes, table1
+from nuanxin.tables.tests.import_fixtures import import_bytes, outcomes, table1
 from tests.parallel import on_postgres, run_together
 
 pytestmark = pytest.mark.django_db

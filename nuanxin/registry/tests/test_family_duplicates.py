@@ -10,10 +10,10 @@ from django.utils import translation
 from nuanxin.core.errors import Conflict
 from nuanxin.core.models import AuditLog
 from nuanxin.registry import services
-from nuanxin.registry.imports import services as import_services
 from nuanxin.registry.models import FamilyMember, Worker
 from nuanxin.registry.tests.helpers import make_worker
-from nuanxin.registry.tests.import_fixtures import import_bytes, outcomes, table1
+from nuanxin.tables.imports import services as import_services
+from nuanxin.tables.tests.import_fixtures import import_bytes, outcomes, table1
 from tests.parallel import on_postgres, run_together
 
 pytestmark = pytest.mark.usefixtures("english")

@@ -16,11 +16,11 @@ from nuanxin.orgs import services as org_services
 from nuanxin.orgs.choices import OrgKind, Role
 from nuanxin.orgs.models import Organisation, OrganisationGroup
 from nuanxin.registry import services
-from nuanxin.registry.imports import services as import_services
-from nuanxin.registry.imports.messages import render_all
+from nuanxin.tables.imports import services as import_services
+from nuanxin.tables.imports.messages import render_all
 from nuanxin.registry.models import Deployment, FamilyMember, Worker
 from nuanxin.registry.tests.helpers import make_worker
-from nuanxin.registry.tests.import_fixtures import import_bytes, outcomes, table1
+from nuanxin.tables.tests.import_fixtures import import_bytes, outcomes, table1
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -227,7 +227,7 @@ def test_status_changes_and_moves_count_a_version(personas, zhang):
 
 @pytest.mark.parametrize("copy_min_rows", [1, 10**9], ids=["copy on postgres", "orm"])
 def test_the_bulk_update_counts_a_version_on_each_row(personas, monkeypatch, copy_min_rows):
-    from nuanxin.registry.imports import bulk
+    from nuanxin.tables.imports import bulk
 
     monkeypatch.setattr(bulk, "COPY_MIN_ROWS", copy_min_rows)
 
@@ -239,8 +239,8 @@ def test_the_bulk_update_counts_a_version_on_each_row(personas, monkeypatch, cop
 
 
 def test_an_import_and_its_undo_count_a_version_so_a_page_opened_before_is_refused(personas, world):
-    from nuanxin.registry.imports import services as imports
-    from nuanxin.registry.tests.import_fixtures import import_bytes, table1
+    from nuanxin.tables.imports import services as imports
+    from nuanxin.tables.tests.import_fixtures import import_bytes, table1
 
     def rows(post_title, mobile):
         return [[1, "王小红", "女", "护士", post_title, "13800000001", "李小明", mobile, "", ""]]

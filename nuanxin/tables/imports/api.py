@@ -15,7 +15,7 @@ from nuanxin.core.errors import ServiceError
 from nuanxin.orgs.models import Organisation
 from nuanxin.registry.choices import REGISTER_CHANGE_ROLES
 from nuanxin.registry.import_models import BatchStatus, ImportBatch, ImportRow, Outcome
-from nuanxin.registry.imports import display, services
+from nuanxin.tables.imports import display, services
 
 router = Router(tags=["imports"])
 MAX_ROWS_PER_ANSWER = 5000

@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
-from nuanxin.registry.imports.timing import phase
+from nuanxin.tables.imports.timing import phase
 
 COPY_MIN_ROWS = 50  # below this bulk_create is as fast and simpler
 BLOCK = 1 << 18  # bytes handed to the COPY stream at a time

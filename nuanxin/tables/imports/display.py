@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from nuanxin.registry import normalise
 from nuanxin.registry.choices import Carrier, Gender, PersonnelCategory, TeamType
-from nuanxin.registry.imports.messages import render_all
+from nuanxin.tables.imports.messages import render_all
 
 LABELS = {
     "gender": ("Gender", Gender),
@@ -106,7 +106,7 @@ def outside_scope(user, rows) -> set[int]:
 def shown(user, rows) -> list[dict]:
     """What ``user`` may see of each of ``rows`` (page and API alike): its messages and changes,
     or for a row about a worker outside their scope only that it is registered elsewhere."""
-    from nuanxin.registry.imports.messages import reason, render
+    from nuanxin.tables.imports.messages import reason, render
 
     hidden = outside_scope(user, rows)
     elsewhere = [render(reason("registered_elsewhere"))]

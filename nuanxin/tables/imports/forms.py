@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from nuanxin.orgs.forms import OrgChoiceField, base_depth
 from nuanxin.orgs.models import Organisation
 from nuanxin.registry.choices import TeamType
-from nuanxin.registry.imports.safety import limit
+from nuanxin.tables.imports.safety import limit
 
 
 class UploadForm(forms.Form):

@@ -42,13 +42,13 @@ from nuanxin.orgs.choices import Role
 from nuanxin.registry import duplicates, normalise
 from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, TeamType
 from nuanxin.registry.import_models import Outcome
-from nuanxin.registry.imports import bulk
-from nuanxin.registry.imports import headers as h
-from nuanxin.registry.imports import rows as r
-from nuanxin.registry.imports.messages import reason
-from nuanxin.registry.imports.reader import read_sheets
-from nuanxin.registry.imports.safety import FileRefused
-from nuanxin.registry.imports.timing import phase
+from nuanxin.tables.imports import bulk
+from nuanxin.tables.imports import headers as h
+from nuanxin.tables.imports import rows as r
+from nuanxin.tables.imports.messages import reason
+from nuanxin.tables.imports.reader import read_sheets
+from nuanxin.tables.imports.safety import FileRefused
+from nuanxin.tables.imports.timing import phase
 
 CHUNK = 5000  # rows planned between two searches of the register
 WORKER_FIELDS = ("gender", "category", "post_title", "team", "contact_name_hint")

@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from nuanxin.core.exports import FORMULA_PREFIXES
-from nuanxin.registry.imports.safety import FileRefused, damaged, decode_text, encrypted, limit, too_many_rows
-from nuanxin.registry.imports.timing import phase
+from nuanxin.tables.imports.safety import FileRefused, damaged, decode_text, encrypted, limit, too_many_rows
+from nuanxin.tables.imports.timing import phase
 
 
 @dataclass

@@ -8,8 +8,8 @@ from functools import lru_cache
 from nuanxin.core import plaintext
 from nuanxin.registry import normalise
 from nuanxin.registry.choices import CARRIER_ALIASES, CATEGORY_ALIASES, GENDER_ALIASES, TeamType
-from nuanxin.registry.imports import headers as h
-from nuanxin.registry.imports.messages import reason
+from nuanxin.tables.imports import headers as h
+from nuanxin.tables.imports.messages import reason
 
 _FOOTER = re.compile(r"^(填表人|填报人|审核人|负责人|制表|合计|总计|注[:：]|说明|备注[:：])")
 _SPLIT = re.compile(r"[、,，;；/|\n]+")

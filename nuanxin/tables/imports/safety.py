@@ -108,7 +108,7 @@ def check_file(path, kind: str) -> None:
             data = fh.read()
         if b"\x00" in data:
             raise FileRefused(_not_what_it_says(kind))
-        from nuanxin.registry.imports.reader import check_csv
+        from nuanxin.tables.imports.reader import check_csv
 
         check_csv(decode_text(data))  # refuses what is not UTF-8 or GBK text, or not CSV
 
@@ -159,7 +159,7 @@ _ZIP_DAMAGE = (
 
 
 def _probe(path) -> None:
-    from nuanxin.registry.imports.probe import probe
+    from nuanxin.tables.imports.probe import probe
 
     result = probe(path)
     if result == "password":

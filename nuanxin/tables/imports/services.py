@@ -35,11 +35,11 @@ from nuanxin.orgs import scope
 from nuanxin.registry import normalise
 from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, TeamType
 from nuanxin.registry.import_models import BatchStatus, Decision, ImportBatch, ImportRow, Outcome
-from nuanxin.registry.imports import bulk, display
-from nuanxin.registry.imports import planner as pl
-from nuanxin.registry.imports.messages import reason, render
-from nuanxin.registry.imports.safety import FileRefused, check_file, check_size, kind_of
-from nuanxin.registry.imports.timing import fewer_full_collections, phase
+from nuanxin.tables.imports import bulk, display
+from nuanxin.tables.imports import planner as pl
+from nuanxin.tables.imports.messages import reason, render
+from nuanxin.tables.imports.safety import FileRefused, check_file, check_size, kind_of
+from nuanxin.tables.imports.timing import fewer_full_collections, phase
 
 log = logging.getLogger(__name__)
 ROW_CHUNK = 2000
@@ -151,7 +151,7 @@ def create_batch(
         if background is None:
             background = size > inline_bytes()
         if background:
-            from nuanxin.registry.imports.tasks import plan_import
+            from nuanxin.tables.imports.tasks import plan_import
 
             batch_id = batch.pk
             transaction.on_commit(lambda: plan_import.enqueue(batch_id))
@@ -464,7 +464,7 @@ def request_apply(*, actor, batch: ImportBatch) -> ImportBatch:
         locked.message = ""
         locked.progress_done, locked.progress_total = 0, APPLY_PROGRESS_SCALE
         locked.save(update_fields=["status", "message", "progress_done", "progress_total"])
-        from nuanxin.registry.imports.tasks import apply_import
+        from nuanxin.tables.imports.tasks import apply_import
 
         batch_id, actor_id = locked.pk, getattr(_user(actor), "pk", None)
         transaction.on_commit(lambda: apply_import.enqueue(batch_id, actor_id))

@@ -8,7 +8,7 @@ from nuanxin.core import context
 
 @task()
 def plan_import(batch_id: int) -> None:
-    from nuanxin.registry.imports import services
+    from nuanxin.tables.imports import services
 
     token = context.set_current(context.RequestContext(channel="task"))
     try:
@@ -22,7 +22,7 @@ def apply_import(batch_id: int, actor_id: int | None) -> None:
     from nuanxin.accounts.models import User
     from nuanxin.core.errors import ServiceError
     from nuanxin.registry.import_models import ImportBatch
-    from nuanxin.registry.imports import services
+    from nuanxin.tables.imports import services
 
     token = context.set_current(context.RequestContext(channel="task"))
     try:
@@ -39,6 +39,6 @@ def apply_import(batch_id: int, actor_id: int | None) -> None:
 @task()
 def reset_interrupted_applies() -> int:
     """The periodic sweep of batches whose apply was cut off with its worker."""
-    from nuanxin.registry.imports import services
+    from nuanxin.tables.imports import services
 
     return services.reset_interrupted_applies(actor=None)

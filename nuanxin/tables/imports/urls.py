@@ -1,6 +1,6 @@
 from django.urls import path
 
-from nuanxin.registry.imports import views
+from nuanxin.tables.imports import views
 
 app_name = "imports"
 urlpatterns = [

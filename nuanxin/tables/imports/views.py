@@ -16,7 +16,7 @@ from nuanxin.core.errors import ServiceError
 from nuanxin.orgs.forms import add_service_error
 from nuanxin.registry.choices import REGISTER_CHANGE_ROLES
 from nuanxin.registry.import_models import BatchStatus, Decision, ImportBatch, ImportRow, Outcome
-from nuanxin.registry.imports import display, services
+from nuanxin.tables.imports import display, services
 
 ROLES = REGISTER_CHANGE_ROLES
 PER_PAGE = 100
@@ -42,7 +42,7 @@ def _batch(request, pk: int) -> ImportBatch:
 @idempotency.form
 def batch_list(request):
     """Upload a table file; the batches of the user's scope below."""
-    from nuanxin.registry.imports.forms import UploadForm
+    from nuanxin.tables.imports.forms import UploadForm
 
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES, user=request.user)
@@ -61,12 +61,12 @@ def batch_list(request):
                     exc.field = "file"
                 add_service_error(form, exc)
             else:
-                return redirect("registry:imports:detail", pk=batch.pk)
+                return redirect("tables:imports:detail", pk=batch.pk)
     else:
         form = UploadForm(user=request.user)
     batches = ImportBatch.objects.for_user(request.user, "change").select_related("organisation", "created_by")
     page = Paginator(batches.order_by("-created_at", "-id"), 20).get_page(request.GET.get("page"))
-    return render(request, "registry/imports/list.html", {"form": form, "page": page})
+    return render(request, "tables/imports/list.html", {"form": form, "page": page})
 
 
 @access.scoped(*ROLES)
@@ -85,7 +85,7 @@ def batch_detail(request, pk: int):
     ]
     return render(
         request,
-        "registry/imports/detail.html",
+        "tables/imports/detail.html",
         {
             "batch": batch,
             "page": page,
@@ -105,7 +105,7 @@ def batch_detail(request, pk: int):
 def batch_progress(request, pk: int):
     """The progress bar, polled by htmx while the batch is being read or applied."""
     batch = services.live_progress(_batch(request, pk))
-    response = render(request, "registry/imports/_progress.html", {"batch": batch, "poll": True})
+    response = render(request, "tables/imports/_progress.html", {"batch": batch, "poll": True})
     if not batch.is_busy and request.htmx:
         response["HX-Refresh"] = "true"
     return response
@@ -123,7 +123,7 @@ def _act(request, pk: int, action, success):
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        target = reverse("registry:imports:detail", kwargs={"pk": batch.pk})
+        target = reverse("tables:imports:detail", kwargs={"pk": batch.pk})
     return redirect(target)
 
 

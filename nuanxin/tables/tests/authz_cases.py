@@ -1,12 +1,12 @@
-"""Authorization cases of the importer's pages and API operations (collected by the registry
-app's ``authz_cases.py``). Batches are made in 市南区's hospital (乙's scope); 丙 (市北区) is the
+"""Authorization cases of the official tables' pages and API operations: the importer's and
+the export page. Batches are made in 市南区's hospital (乙's scope); 丙 (市北区) is the
 other organisation; the care contact holds no change role."""
 
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from nuanxin.registry.imports import services
+from nuanxin.tables.imports import services
 from tests.authz import Case
 
 
@@ -53,21 +53,25 @@ def cases(p) -> list[Case]:
     change = {"allowed": p.yi, "denied": p.care}
     obj = {"other_org": p.bing, **change}
     return [
-        Case("registry:imports:list", **change),
+        Case("tables:export", **change),
+        # 丙 choosing 市南区 is refused by the form (shown again: nothing exported or recorded).
+        Case("tables:export", method="post", data={"table": "3", "org": "SN", "by_carrier": "on"},
+             audits="registry.export", other_org=p.bing, other_org_status=200, **change),
+        Case("tables:imports:list", **change),
         # A real upload: the allowed user gets a dry run (a batch); 丙 cannot pick 乙's unit
         # (the form offers only 丙's organisations: shown again, nothing stored).
-        Case("registry:imports:list", method="post",
+        Case("tables:imports:list", method="post",
              data={"organisation": str(org.pk), "file": upload("授权导入辛", "13800110010")},
              other_org=p.bing, other_org_status=200, **change),
-        Case("registry:imports:detail", kwargs={"pk": shown.pk}, **obj),
-        Case("registry:imports:detail", kwargs={"pk": shown.pk}, query="outcome=reject&page=1", **obj),
-        Case("registry:imports:progress", kwargs={"pk": shown.pk}, **obj),
-        Case("registry:imports:rejects", kwargs={"pk": shown.pk}, audits="import.export_rejected", **obj),
-        Case("registry:imports:apply", kwargs={"pk": page_apply.pk}, method="post", **obj),
-        Case("registry:imports:undo", kwargs={"pk": page_undo.pk}, method="post", **obj),
-        Case("registry:imports:skip", kwargs={"pk": to_skip.pk}, method="post", **obj),
+        Case("tables:imports:detail", kwargs={"pk": shown.pk}, **obj),
+        Case("tables:imports:detail", kwargs={"pk": shown.pk}, query="outcome=reject&page=1", **obj),
+        Case("tables:imports:progress", kwargs={"pk": shown.pk}, **obj),
+        Case("tables:imports:rejects", kwargs={"pk": shown.pk}, audits="import.export_rejected", **obj),
+        Case("tables:imports:apply", kwargs={"pk": page_apply.pk}, method="post", **obj),
+        Case("tables:imports:undo", kwargs={"pk": page_undo.pk}, method="post", **obj),
+        Case("tables:imports:skip", kwargs={"pk": to_skip.pk}, method="post", **obj),
         Case(
-            "registry:imports:decide",
+            "tables:imports:decide",
             kwargs={"pk": review.pk, "row_pk": review_row.pk},
             method="post",
             data={"decision": "new"},

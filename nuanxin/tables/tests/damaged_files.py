@@ -10,7 +10,7 @@ import zipfile
 from functools import cache
 from xml.sax.saxutils import escape
 
-from nuanxin.registry.tests.import_fixtures import sample
+from nuanxin.tables.tests.import_fixtures import sample
 
 _EOCD = b"PK\x05\x06"
 _CENTRAL = b"PK\x01\x02"

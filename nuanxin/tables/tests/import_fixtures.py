@@ -72,7 +72,7 @@ def table1(rows: list[list]) -> bytes:
 
 
 def import_bytes(actor, org, data: bytes, filename: str = "t.xlsx", **kwargs):
-    from nuanxin.registry.imports import services
+    from nuanxin.tables.imports import services
 
     return services.create_batch(
         actor=actor, organisation=org, upload=io.BytesIO(data), filename=filename, background=False, **kwargs

@@ -16,9 +16,10 @@ from nuanxin.care.models import Difficulty
 from nuanxin.care.services import open_difficulty
 from nuanxin.core.errors import NotAllowed, ServiceError
 from nuanxin.core.models import AuditLog
-from nuanxin.registry import exports, services
+from nuanxin.registry import services
 from nuanxin.registry.models import Worker
 from nuanxin.registry.tests.helpers import assign, make_worker
+from nuanxin.tables import exports
 
 pytestmark = pytest.mark.django_db
 
@@ -212,14 +213,14 @@ def test_formulas_are_neutralised(value):
 def test_export_page_downloads(register):
     client = Client()
     client.force_login(register.yi)
-    response = client.get(reverse("registry:export"))
+    response = client.get(reverse("tables:export"))
     assert [code for code, _label in response.context["form"].fields["org"].choices] == ["SN", "SN-H1"]
-    response = client.post(reverse("registry:export"), {"table": "1", "org": "SN-H1"})
+    response = client.post(reverse("tables:export"), {"table": "1", "org": "SN-H1"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert "attachment" in response["Content-Disposition"]
     assert [row[1] for row in sheets(response.content)["附件1"][3:]] == ["李四", "张三"]
-    response = client.post(reverse("registry:export"), {"table": "1", "org": "SB"})
+    response = client.post(reverse("tables:export"), {"table": "1", "org": "SB"})
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["org"]
 
@@ -285,7 +286,7 @@ def test_export_command_speaks_the_default_language(register, tmp_path, capsys):
 @pytest.mark.parametrize("table", [1, 2, 3])
 def test_exported_tables_import_back_unchanged(personas, table):
     """The round trip: what the export writes, the importer reads as the same people."""
-    from nuanxin.registry.imports import services as import_services
+    from nuanxin.tables.imports import services as import_services
 
     p = personas
     sn = p.shinan_hospital

@@ -13,10 +13,10 @@ from django.urls import reverse
 from nuanxin.accounts.services import create_api_token
 from nuanxin.care.models import CareAssignment, Difficulty
 from nuanxin.core.errors import NotAllowed
-from nuanxin.registry.imports import display, services
-from nuanxin.registry.imports.safety import FileRefused, check_file
 from nuanxin.registry.models import Deployment, FamilyMember, Worker
-from nuanxin.registry.tests.import_fixtures import TABLE1_HEADER, import_bytes, outcomes, xlsx_bytes
+from nuanxin.tables.imports import display, services
+from nuanxin.tables.imports.safety import FileRefused, check_file
+from nuanxin.tables.tests.import_fixtures import TABLE1_HEADER, import_bytes, outcomes, xlsx_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -266,12 +266,12 @@ def test_the_page_shows_a_district_admin_nothing_of_another_districts_worker(wor
     client = Client()
     client.force_login(world.p.yi)
     client.cookies["nuanxin_language"] = "en"
-    page = client.get(reverse("registry:imports:detail", args=[batch.pk])).content.decode()
+    page = client.get(reverse("tables:imports:detail", args=[batch.pk])).content.decode()
     assert "already in the register under an organisation outside your scope" in page
     assert "副主任护师" not in page and "跨区家属" not in page
     assert reverse("registry:worker_detail", args=[worker.pk]) not in page
     client.force_login(world.p.jia)
-    page = client.get(reverse("registry:imports:detail", args=[batch.pk])).content.decode()
+    page = client.get(reverse("tables:imports:detail", args=[batch.pk])).content.decode()
     assert "Post and title: 护师 → 副主任护师" in page
     assert reverse("registry:worker_detail", args=[worker.pk]) in page
 
@@ -343,7 +343,7 @@ def test_an_exported_table_2_imports_back_unchanged_without_choosing_a_team(worl
     """docs/export.md: the exported tables import back as "unchanged". The apostrophes the export
     put before = + - @ go again, the two open difficulties joined in one cell are the open ones,
     and no default team (none was chosen: 其他一线团队) replaces a registered worker's team."""
-    from nuanxin.registry import exports
+    from nuanxin.tables import exports
 
     _registered_table2_workers(world)
     content = exports.export_table(actor=world.p.yi, organisation=world.unit, table=2).content

@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 from nuanxin.care.models import Difficulty, DifficultyNote
 from nuanxin.registry import normalise
 from nuanxin.registry.import_models import ImportBatch, ImportRow
-from nuanxin.registry.imports import planner, services
-from nuanxin.registry.imports import rows as r
 from nuanxin.registry.models import FamilyMember, Worker
-from nuanxin.registry.tests.import_fixtures import import_bytes, table1
+from nuanxin.tables.imports import planner, services
+from nuanxin.tables.imports import rows as r
+from nuanxin.tables.tests.import_fixtures import import_bytes, table1
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -167,7 +167,7 @@ def test_array_parameters_round_trip():
     """Long IN lists go to PostgreSQL as one array literal; any text survives the quoting."""
     from django.db import connection
 
-    from nuanxin.registry.imports import bulk
+    from nuanxin.tables.imports import bulk
 
     if not bulk.is_postgres():
         pytest.skip("PostgreSQL only")

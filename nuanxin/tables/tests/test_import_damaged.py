@@ -12,12 +12,12 @@ from django.urls import reverse
 from nuanxin.accounts.services import create_api_token
 from nuanxin.core.models import AuditLog
 from nuanxin.registry.import_models import ImportBatch, ImportRow
-from nuanxin.registry.imports import planner as pl
-from nuanxin.registry.imports.reader import read_sheets
-from nuanxin.registry.imports.safety import FileRefused, check_file
 from nuanxin.registry.models import FamilyMember, Worker
-from nuanxin.registry.tests import damaged_files as d
-from nuanxin.registry.tests.import_fixtures import import_bytes, table1
+from nuanxin.tables.imports import planner as pl
+from nuanxin.tables.imports.reader import read_sheets
+from nuanxin.tables.imports.safety import FileRefused, check_file
+from nuanxin.tables.tests import damaged_files as d
+from nuanxin.tables.tests.import_fixtures import import_bytes, table1
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -161,7 +161,7 @@ def test_the_page_shows_the_message(client, world):
     client.cookies["nuanxin_language"] = "en"
     f = io.BytesIO(CASES["version.xlsx"]())
     f.name = "version.xlsx"
-    response = client.post(reverse("registry:imports:list"), {"file": f, "organisation": str(world.unit.pk)})
+    response = client.post(reverse("tables:imports:list"), {"file": f, "organisation": str(world.unit.pk)})
     assert response.status_code == 200
     assert DAMAGED in response.content.decode()
     _nothing_written()

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nuanxin.registry.imports import headers as h
-from nuanxin.registry.imports import rows as r
-from nuanxin.registry.imports.safety import FileRefused, check_file, kind_of
-from nuanxin.registry.tests.import_fixtures import TABLE1_HEADER, table1, xlsx_bytes
+from nuanxin.tables.imports import headers as h
+from nuanxin.tables.imports import rows as r
+from nuanxin.tables.imports.safety import FileRefused, check_file, kind_of
+from nuanxin.tables.tests.import_fixtures import TABLE1_HEADER, table1, xlsx_bytes
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -244,7 +244,7 @@ READ_BACK = ["=1+2", "+86 138", "-5", "@司机", "\t制表", "\r回车", "'abc",
 def test_the_apostrophe_an_export_puts_before_a_formula_is_dropped_on_reading(tmp_path):
     """Exports write "'@司机" for "@司机" (core.exports.neutralise); read back, the cell is
     "@司机" again, in xlsx and csv alike. An apostrophe before anything else stays."""
-    from nuanxin.registry.imports.reader import read_sheets
+    from nuanxin.tables.imports.reader import read_sheets
 
     xlsx = _write(tmp_path, "t.xlsx", xlsx_bytes([NEUTRALISED]))
     assert [cells for _line, cells in next(read_sheets(xlsx, "xlsx")).rows] == [READ_BACK]

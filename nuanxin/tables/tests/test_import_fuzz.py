@@ -25,9 +25,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nuanxin.registry.imports import planner as pl
-from nuanxin.registry.imports.safety import FileRefused, check_file
-from nuanxin.registry.tests import damaged_files as d
+from nuanxin.tables.imports import planner as pl
+from nuanxin.tables.imports.safety import FileRefused, check_file
+from nuanxin.tables.tests import damaged_files as d
 
 EXAMPLES = int(os.environ.get("NUANXIN_FUZZ_EXAMPLES", "150"))
 ZIPPED = [name for name in d.SEEDS if d.kind(name) in ("xlsx", "ods")]

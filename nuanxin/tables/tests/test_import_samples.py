@@ -8,10 +8,10 @@ from nuanxin.care.models import CareAssignment, Difficulty
 from nuanxin.core.models import AuditLog
 from nuanxin.registry.choices import Carrier, TeamType
 from nuanxin.registry.import_models import BatchStatus, Decision
-from nuanxin.registry.imports import services
-from nuanxin.registry.imports.messages import render_all
 from nuanxin.registry.models import Deployment, FamilyMember, Worker
-from nuanxin.registry.tests.import_fixtures import (
+from nuanxin.tables.imports import services
+from nuanxin.tables.imports.messages import render_all
+from nuanxin.tables.tests.import_fixtures import (
     import_path,
     outcomes,
     sample,

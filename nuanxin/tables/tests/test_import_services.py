@@ -6,10 +6,10 @@ import pytest
 from nuanxin.core.errors import Conflict, NotAllowed
 from nuanxin.registry import services as registry_services
 from nuanxin.registry.import_models import BatchStatus, ImportBatch
-from nuanxin.registry.imports import services
-from nuanxin.registry.imports.messages import render_all
 from nuanxin.registry.models import FamilyMember, Worker
-from nuanxin.registry.tests.import_fixtures import (
+from nuanxin.tables.imports import services
+from nuanxin.tables.imports.messages import render_all
+from nuanxin.tables.tests.import_fixtures import (
     import_bytes,
     outcomes,
     table1,
@@ -379,7 +379,7 @@ def test_an_apply_cut_off_with_its_worker_is_reset_by_the_sweep(world):
     import time
 
     from nuanxin.core.models import AuditLog
-    from nuanxin.registry.periodic import JOBS
+    from nuanxin.tables.periodic import JOBS
 
     assert [(j.name, j.schedule.minutes) for j in JOBS] == [("registry.reset_interrupted_imports", 10)]
     killed, queued, running = (import_bytes(world.p.yi, world.unit, table1(_rows(n))) for n in (2, 3, 4))

@@ -13,9 +13,9 @@ from python_calamine import CalamineWorkbook
 from nuanxin.accounts.services import create_api_token
 from nuanxin.core.models import AuditLog
 from nuanxin.registry.import_models import BatchStatus, ImportBatch, Outcome
-from nuanxin.registry.imports import display
 from nuanxin.registry.models import Deployment, Worker
-from nuanxin.registry.tests.import_fixtures import sample, table1
+from nuanxin.tables.imports import display
+from nuanxin.tables.tests.import_fixtures import sample, table1
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -30,7 +30,7 @@ def _upload(client, world, name="table1_aid_team.xlsx", data=None, **extra):
     f = io.BytesIO(data if data is not None else sample(name).read_bytes())
     f.name = name
     return client.post(
-        reverse("registry:imports:list"), {"file": f, "organisation": str(world.unit.pk), **extra}
+        reverse("tables:imports:list"), {"file": f, "organisation": str(world.unit.pk), **extra}
     )
 
 
@@ -39,21 +39,21 @@ def _upload(client, world, name="table1_aid_team.xlsx", data=None, **extra):
 
 def test_page_flow_upload_dry_run_apply_undo(client, world):
     _login(client, world.p.yi)
-    assert client.get(reverse("registry:imports:list")).status_code == 200
+    assert client.get(reverse("tables:imports:list")).status_code == 200
     response = _upload(client, world)
     batch = ImportBatch.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("registry:imports:detail", args=[batch.pk])
+    assert response.status_code == 302 and response["Location"] == reverse("tables:imports:detail", args=[batch.pk])
     assert Worker.objects.count() == 0  # a dry run first
     page = client.get(response["Location"]).content.decode()
     for text in ("张伟", "刘洋", "周敏", "1380532123", "nx-import-counts", "Apply this import"):
         assert text in page
-    rejected = client.get(reverse("registry:imports:detail", args=[batch.pk]) + "?outcome=reject").content.decode()
+    rejected = client.get(reverse("tables:imports:detail", args=[batch.pk]) + "?outcome=reject").content.decode()
     assert "李强" in rejected and "周敏" not in rejected
-    assert client.post(reverse("registry:imports:apply", args=[batch.pk])).status_code == 302
+    assert client.post(reverse("tables:imports:apply", args=[batch.pk])).status_code == 302
     assert Worker.objects.count() == 5
-    page = client.get(reverse("registry:imports:detail", args=[batch.pk])).content.decode()
+    page = client.get(reverse("tables:imports:detail", args=[batch.pk])).content.decode()
     assert "Undo this import" in page
-    assert client.post(reverse("registry:imports:undo", args=[batch.pk])).status_code == 302
+    assert client.post(reverse("tables:imports:undo", args=[batch.pk])).status_code == 302
     assert Worker.objects.count() == 0
     batch.refresh_from_db()
     assert batch.status == BatchStatus.UNDONE
@@ -67,7 +67,7 @@ def test_the_outcome_of_a_new_worker_is_its_own_word_not_the_create_button(clien
     client.cookies["nuanxin_language"] = "zh-hans"
     _upload(client, world)
     batch = ImportBatch.objects.get()
-    page = client.get(reverse("registry:imports:detail", args=[batch.pk])).content.decode()
+    page = client.get(reverse("tables:imports:detail", args=[batch.pk])).content.decode()
     with translation.override("zh-hans"):
         assert (str(Outcome.CREATE.label), translation.gettext("Create")) == ("新建", "创建")
     assert page.count('<span class="badge text-bg-success">新建</span>') == 5
@@ -78,7 +78,7 @@ def test_progress_partial_asks_for_a_refresh_when_done(client, world):
     _login(client, world.p.yi)
     _upload(client, world)
     batch = ImportBatch.objects.get()
-    response = client.get(reverse("registry:imports:progress", args=[batch.pk]), HTTP_HX_REQUEST="true")
+    response = client.get(reverse("tables:imports:progress", args=[batch.pk]), HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and response["HX-Refresh"] == "true"
 
 
@@ -89,14 +89,14 @@ def test_progress_poll_also_refreshes_the_status_badge(client, world):
     _upload(client, world)
     batch = ImportBatch.objects.get()
     ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.PLANNING)
-    response = client.get(reverse("registry:imports:progress", args=[batch.pk]), HTTP_HX_REQUEST="true")
+    response = client.get(reverse("tables:imports:progress", args=[batch.pk]), HTTP_HX_REQUEST="true")
     page = response.content.decode()
     assert response.status_code == 200 and not response.has_header("HX-Refresh")
     assert page.count('id="nx-import-status"') == 1
     badge = '<span class="badge text-bg-secondary fs-6" id="nx-import-status" hx-swap-oob="true">'
     assert badge + "Reading the file</span>" in page
     # The page itself has the badge once, without the out-of-band marker.
-    detail = client.get(reverse("registry:imports:detail", args=[batch.pk])).content.decode()
+    detail = client.get(reverse("tables:imports:detail", args=[batch.pk])).content.decode()
     assert detail.count('id="nx-import-status"') == 1 and "hx-swap-oob" not in detail
 
 
@@ -108,7 +108,7 @@ def test_rejected_rows_download_has_reasons_and_no_formulas(client, world):
     ]
     _upload(client, world, name="evil.xlsx", data=table1(rows))
     batch = ImportBatch.objects.get()
-    response = client.get(reverse("registry:imports:rejects", args=[batch.pk]))
+    response = client.get(reverse("tables:imports:rejects", args=[batch.pk]))
     assert response.status_code == 200
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
     # the table's title (read as table 1 again), then the header as written between 行 and 原因
@@ -126,11 +126,11 @@ def test_an_outside_next_address_is_ignored_after_an_action(client, world):
     _login(client, world.p.yi)
     _upload(client, world)
     batch = ImportBatch.objects.get()
-    detail = reverse("registry:imports:detail", args=[batch.pk])
-    response = client.post(reverse("registry:imports:apply", args=[batch.pk]), {"next": "https://evil.example/"})
+    detail = reverse("tables:imports:detail", args=[batch.pk])
+    response = client.post(reverse("tables:imports:apply", args=[batch.pk]), {"next": "https://evil.example/"})
     assert (response.status_code, response["Location"]) == (302, detail)
-    response = client.post(reverse("registry:imports:undo", args=[batch.pk]), {"next": "/registry/imports/"})
-    assert (response.status_code, response["Location"]) == (302, "/registry/imports/")
+    response = client.post(reverse("tables:imports:undo", args=[batch.pk]), {"next": "/tables/imports/"})
+    assert (response.status_code, response["Location"]) == (302, "/tables/imports/")
 
 
 def test_the_preview_masks_numbers_already_in_the_register():
@@ -178,16 +178,16 @@ def test_a_district_admin_cannot_pick_another_district(client, world):
 def test_deciding_a_likely_duplicate_in_the_page(client, world):
     _login(client, world.p.yi)
     _upload(client, world)
-    client.post(reverse("registry:imports:apply", args=[ImportBatch.objects.get().pk]))
+    client.post(reverse("tables:imports:apply", args=[ImportBatch.objects.get().pk]))
     _upload(client, world, name="table2_frontline_gbk.csv")
     batch = ImportBatch.objects.latest("id")
-    page = client.get(reverse("registry:imports:detail", args=[batch.pk])).content.decode()
+    page = client.get(reverse("tables:imports:detail", args=[batch.pk])).content.decode()
     assert "Same person as" in page and "Skip the undecided rows" in page
     row = batch.rows.get(outcome="review")
-    client.post(reverse("registry:imports:decide", args=[batch.pk, row.pk]), {"decision": "skip"})
+    client.post(reverse("tables:imports:decide", args=[batch.pk, row.pk]), {"decision": "skip"})
     row.refresh_from_db()
     assert (row.outcome, row.decision) == ("reject", "skip")
-    client.post(reverse("registry:imports:apply", args=[batch.pk]))
+    client.post(reverse("tables:imports:apply", args=[batch.pk]))
     assert Worker.objects.count() == 8
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from nuanxin.core.errors import ServiceError
-from nuanxin.registry import exports
+from nuanxin.tables import exports
 
 
 class Command(BaseCommand):

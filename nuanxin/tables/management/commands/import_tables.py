@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from nuanxin.core.errors import NotAllowed, ServiceError
 from nuanxin.registry.choices import TeamType
 from nuanxin.registry.import_models import BatchStatus, ImportRow, Outcome
-from nuanxin.registry.imports import services
-from nuanxin.registry.imports.messages import render_all
-from nuanxin.registry.imports.safety import FileRefused
+from nuanxin.tables.imports import services
+from nuanxin.tables.imports.messages import render_all
+from nuanxin.tables.imports.safety import FileRefused
 
 
 class Command(BaseCommand):
