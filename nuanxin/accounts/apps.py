@@ -13,6 +13,12 @@ class AccountsConfig(AppConfig):
         # UPDATE instead: the sign-in itself is in the audit log.
         from django.contrib.auth.signals import user_logged_in
 
+        from nuanxin.accounts import audit_labels
+        from nuanxin.core import auditlabels
+
+        auditlabels.register(audit_labels.LABELS)
+
+
         user_logged_in.disconnect(dispatch_uid="update_last_login")
         user_logged_in.connect(_stamp_last_login, dispatch_uid="nuanxin_stamp_last_login")
 

@@ -6,3 +6,9 @@ class CareConfig(AppConfig):
     name = "nuanxin.care"
     label = "care"
     verbose_name = _("Care")
+
+    def ready(self) -> None:
+        from nuanxin.care import audit_labels
+        from nuanxin.core import auditlabels
+
+        auditlabels.register(audit_labels.LABELS)

@@ -8,4 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from nuanxin.core import checks  # noqa: F401  (registers the database role's deploy checks)
+        from nuanxin.core import (
+            audit_labels,
+            auditlabels,
+            checks,  # noqa: F401  (registers the database role's deploy checks)
+        )
+
+        auditlabels.register(audit_labels.LABELS)

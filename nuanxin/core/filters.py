@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from nuanxin.core import auditlabels
 from nuanxin.core.models import AuditLog, AuditOutcome
 
 
@@ -25,7 +27,8 @@ class AuditLogFilter(forms.Form):
     actor = forms.CharField(label=_("Acting user"), required=False, max_length=150,
                             help_text=_("Username, exactly."))
     action = forms.CharField(label=_("Action"), required=False, max_length=64,
-                             help_text=_("Beginning of the action, e.g. “worker.” or “token.create”."))
+                             widget=forms.TextInput(attrs={"list": "nx-audit-actions", "autocomplete": "off"}),
+                             help_text=_("Part of the action's name or code, e.g. “mobile number” or “worker.”."))
     organisation = OrganisationChoiceField(label=_("Organisation (and everything under it)"), required=False,
                                            queryset=None, to_field_name="code", empty_label=_("All"))
     outcome = forms.ChoiceField(label=_("Outcome"), required=False,
@@ -55,6 +58,11 @@ class AuditLogFilter(forms.Form):
         return cleaned
 
     @property
+    def action_choices(self) -> list[tuple[str, str]]:
+        """The labelled actions (code, label) the action field offers."""
+        return auditlabels.action_choices()
+
+    @property
     def active(self) -> bool:
         """Whether any filter is set (the form is bound even when empty)."""
         return any(str(self.data.get(name, "")).strip() for name in self.fields)
@@ -80,7 +88,9 @@ class AuditLogFilter(forms.Form):
         if data["actor"]:
             rows = rows.filter(actor_name__iexact=data["actor"].strip())
         if data["action"]:
-            rows = rows.filter(action__startswith=data["action"].strip())
+            # the code's beginning (``worker.``), or any action whose code or label holds the text
+            text = data["action"].strip()
+            rows = rows.filter(Q(action__startswith=text) | Q(action__in=auditlabels.matching_actions(text)))
         if data["organisation"]:
             rows = rows.filter(organisation__path__startswith=data["organisation"].path)
         if data["outcome"]:

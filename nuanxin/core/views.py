@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from nuanxin.core import access, apiutils, exports, scopecounts, services
+from nuanxin.core import access, apiutils, auditlabels, exports, scopecounts, services
 from nuanxin.core.filters import AuditLogFilter
 from nuanxin.core.middleware import busy_response, is_database_busy
+from nuanxin.core.models import AuditOutcome
+from nuanxin.core.templatetags.nuanxin_audit import audit_detail
 from nuanxin.orgs import scope
 from nuanxin.orgs.choices import Role
 
@@ -114,17 +116,23 @@ def audit_log(request):
 
 def _audit_export_headers() -> list[str]:
     return [
-        _("Time"), _("Acting user"), _("Action"), _("Outcome"), _("Object type"), _("Object id"), _("Object"),
-        _("Organisation code"), _("Organisation"), _("Client IP"), _("Channel"), _("Detail"),
+        _("Time"), _("Acting user"), _("Action"), _("Action code"), _("Outcome"), _("Object type"),
+        _("Object type code"), _("Object id"), _("Object"), _("Organisation code"), _("Organisation"),
+        _("Client IP"), _("Channel"), _("Detail"), _("Detail (JSON)"),
     ]
 
 
 def _audit_export_rows(rows):
+    """Each row in the reader's language (labels) with its codes beside them: the action's and
+    the object type's code, and the whole detail as JSON."""
     for row in rows.iterator(chunk_size=2000):
         org = row.organisation
         yield [
-            row.at, row.actor_name, row.action, row.outcome, row.object_type, row.object_id, row.object_repr,
-            org.code if org else "", org.name if org else "", row.ip or "", row.channel,
+            row.at, auditlabels.actor_label(row.actor_name), auditlabels.action_label(row.action), row.action,
+            str(AuditOutcome(row.outcome).label) if row.outcome in AuditOutcome.values else row.outcome,
+            auditlabels.object_type_label(row.object_type) if row.object_type else "", row.object_type,
+            row.object_id, row.object_repr, org.code if org else "", org.name if org else "", row.ip or "",
+            row.channel, audit_detail(row.detail, row.action),
             json.dumps(row.detail, ensure_ascii=False, sort_keys=True) if row.detail else "",
         ]
 

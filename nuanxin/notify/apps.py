@@ -8,9 +8,14 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        from nuanxin.core import scopecounts
-        from nuanxin.notify import checks  # noqa: F401  (registers the deploy checks)
+        from nuanxin.core import auditlabels, scopecounts
+        from nuanxin.notify import (
+            audit_labels,
+            checks,  # noqa: F401  (registers the deploy checks)
+        )
         from nuanxin.notify.selectors import unread_count
+
+        auditlabels.register(audit_labels.LABELS)
 
         scopecounts.register(
             scopecounts.Counter(

@@ -26,7 +26,11 @@ class OrgsConfig(AppConfig):
     verbose_name = _("Organisations")
 
     def ready(self) -> None:
+        from nuanxin.core import auditlabels
         from nuanxin.core.scopecounts import Counter, register
+        from nuanxin.orgs import audit_labels
+
+        auditlabels.register(audit_labels.LABELS)
 
         # Not linked: the tree page is for administrators, the count is for everyone.
         register(Counter(key="organisations", label=_("Organisations"), count=count_organisations))

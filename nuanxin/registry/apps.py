@@ -19,7 +19,10 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Register")
 
     def ready(self) -> None:
-        from nuanxin.core import scopecounts
+        from nuanxin.core import auditlabels, scopecounts
+        from nuanxin.registry import audit_labels
+
+        auditlabels.register(audit_labels.LABELS)
 
         scopecounts.register(
             scopecounts.Counter(

@@ -165,3 +165,18 @@ class ImportRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sheet}!{self.line} {self.outcome}"
+
+
+class ImportProgress(models.Model):
+    """How far the apply of a batch got, in points of ``tables.imports.progress.SCALE``. The apply
+    is one transaction, so the batch row cannot show it: the task notes it on a database
+    connection of its own (PostgreSQL), the page and the API read it, and the periodic sweep
+    resets a batch whose note stopped moving (its worker was killed). No foreign key: the note
+    is written while the apply holds the batch row; it goes when the apply ends."""
+
+    batch_id = models.PositiveBigIntegerField(primary_key=True)
+    done = models.PositiveIntegerField(default=0)
+    noted_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}: {self.done}"

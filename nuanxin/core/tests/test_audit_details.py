@@ -200,12 +200,13 @@ def test_the_audit_page_shows_every_action_with_its_detail(personas, every_actio
         "on": "2020-01-28", "mode": "home", "items": [["口罩", "2.00", "盒", "0.00"], ["大米", "10.00", "斤", "0.00"]],
         "worker": worker, "difficulties": 0,
     }
-    line = (f"difficulties: 0; items: [[口罩, 2.00, 盒, 0.00], [大米, 10.00, 斤, 0.00]]; mode: home; "
-            f"on: 2020-01-28; worker: {worker}")
+    # in the auditor's language (labels of the keys and of the mode), keys in the order of their codes
+    line = (f"Difficulties: 0; Necessities: [[口罩, 2.00, 盒, 0.00], [大米, 10.00, 斤, 0.00]]; Mode: Home visit; "
+            f"Date: 2020-01-28; Worker: {worker}")
     assert html.count(f'<div class="text-secondary text-break nx-audit-detail">{line}</div>') == 2  # table, card
     # hostile values are escaped and cut
     assert "<script>alert(1)</script>" not in html
-    assert "before: {code: =1+1, name: &lt;script&gt;alert(1)&lt;/script&gt;}" in html
+    assert "Before: {Code: =1+1, Name: &lt;script&gt;alert(1)&lt;/script&gt;}" in html
     assert "很长的理由" * 200 not in html
 
 
@@ -224,7 +225,7 @@ def test_the_page_filtered_by_the_visit_and_by_its_author(personas, every_action
     client = auditor_client(personas)
     actions, html = _all_pages(client, f"object_type=care.visit&object_id={every_action['visit_id']}")
     assert actions == ["visit.record"]
-    assert "items: [[口罩, 2.00, 盒, 0.00], [大米, 10.00, 斤, 0.00]]" in html
+    assert "Necessities: [[口罩, 2.00, 盒, 0.00], [大米, 10.00, 斤, 0.00]]" in html
     actions, _html = _all_pages(client, "actor=care")
     assert sorted(actions) == ["difficulty.open", "visit.record"]
 

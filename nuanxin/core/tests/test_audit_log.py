@@ -179,8 +179,9 @@ def test_pages_of_fifty_at_a_constant_query_count(personas, django_assert_num_qu
 
 # --- export ---------------------------------------------------------------------------------
 
-HEADERS = ["Time", "Acting user", "Action", "Outcome", "Object type", "Object id", "Object", "Organisation code",
-           "Organisation", "Client IP", "Channel", "Detail"]
+# labels in the reader's language, with the codes beside them (issue 11, item 10)
+HEADERS = ["Time", "Acting user", "Action", "Action code", "Outcome", "Object type", "Object type code", "Object id",
+           "Object", "Organisation code", "Organisation", "Client IP", "Channel", "Detail", "Detail (JSON)"]
 
 
 def test_csv_export_of_the_filtered_rows(personas, rows):
@@ -193,7 +194,7 @@ def test_csv_export_of_the_filtered_rows(personas, rows):
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines == [
         ",".join(HEADERS),
-        "2020-02-12 12:00:00,'=cmd|' /C calc'!A0,login.failed,failure,,,'@SUM(1+1),,,203.0.113.9,web,",
+        "2020-02-12 12:00:00,'=cmd|' /C calc'!A0,login.failed,login.failed,Failure,,,,'@SUM(1+1),,,203.0.113.9,web,,",
     ]
 
 
@@ -205,19 +206,19 @@ def test_xlsx_export_of_the_filtered_rows(personas, rows):
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
     assert sheet[0] == HEADERS
     assert sheet[1:] == [
-        [datetime(2020, 2, 12, 12, 0), "'=cmd|' /C calc'!A0", "login.failed", "failure", "", "", "'@SUM(1+1)", "",
-         "", "203.0.113.9", "web", ""],
+        [datetime(2020, 2, 12, 12, 0), "'=cmd|' /C calc'!A0", "login.failed", "login.failed", "Failure", "", "", "",
+         "'@SUM(1+1)", "", "", "203.0.113.9", "web", "", ""],
         # calamine reads a date-time at midnight back as a date
-        [date(2020, 2, 12), "yi", "token.create", "denied", "accounts.apitoken", "7", "", "SN",
-         "市南区总工会", "10.0.0.1", "web", ""],
-        [datetime(2020, 2, 11, 23, 59), "system:task", "session.clear_expired", "success", "sessions.session", "",
-         "", "", "", "", "task", '{"deleted": 3}'],
-        [datetime(2020, 2, 11, 8, 0), "jia", "org.create", "success", "orgs.organisation",
-         str(personas.medical_union.pk), "青岛市医务工会", "CITY", "青岛市总工会", "", "api", ""],
-        [datetime(2020, 2, 10, 10, 0), "bing", "worker.update", "success", "registry.worker", "2", "李四", "SB-H1",
-         "市北区人民医院工会", "10.0.0.2", "web", ""],
-        [datetime(2020, 2, 10, 9, 0), "yi", "worker.create", "success", "registry.worker", "1", "张三", "SN-H1",
-         "市南区人民医院工会", "10.0.0.1", "web", '{"name": "张三"}'],
+        [date(2020, 2, 12), "yi", "API token created", "token.create", "Denied", "API token", "accounts.apitoken", "7",
+         "", "SN", "市南区总工会", "10.0.0.1", "web", "", ""],
+        [datetime(2020, 2, 11, 23, 59), "System (scheduled task)", "Expired sessions cleared", "session.clear_expired",
+         "Success", "Session", "sessions.session", "", "", "", "", "", "task", "Deleted: 3", '{"deleted": 3}'],
+        [datetime(2020, 2, 11, 8, 0), "jia", "Organisation added", "org.create", "Success", "Organisation",
+         "orgs.organisation", str(personas.medical_union.pk), "青岛市医务工会", "CITY", "青岛市总工会", "", "api", "", ""],
+        [datetime(2020, 2, 10, 10, 0), "bing", "Worker changed", "worker.update", "Success", "Worker", "registry.worker",
+         "2", "李四", "SB-H1", "市北区人民医院工会", "10.0.0.2", "web", "", ""],
+        [datetime(2020, 2, 10, 9, 0), "yi", "Worker added", "worker.create", "Success", "Worker", "registry.worker", "1",
+         "张三", "SN-H1", "市南区人民医院工会", "10.0.0.1", "web", "Name: 张三", '{"name": "张三"}'],
     ]
 
 

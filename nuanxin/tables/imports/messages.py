@@ -96,3 +96,16 @@ def render(item: dict) -> str:
 
 def render_all(items) -> list[str]:
     return [render(i) for i in items or []]
+
+
+def join_messages(messages: list[str]) -> str:
+    """Several reasons in one cell: each a sentence of its own ("…号码。…女。", "... number. Gender ...")."""
+    joined = ""
+    for message in messages:
+        message = message.strip()
+        if not message:
+            continue
+        if joined and not joined.endswith(("。", "！", "？", "；")):
+            joined += " "
+        joined += message
+    return joined

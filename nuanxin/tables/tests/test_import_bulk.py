@@ -11,7 +11,7 @@ from nuanxin.care.models import Difficulty, DifficultyNote
 from nuanxin.registry import normalise
 from nuanxin.registry.import_models import ImportBatch, ImportRow
 from nuanxin.registry.models import FamilyMember, Worker
-from nuanxin.tables.imports import planner, services
+from nuanxin.tables.imports import applysql, planner, services
 from nuanxin.tables.imports import rows as r
 from nuanxin.tables.tests.import_fixtures import import_bytes, table1
 
@@ -112,7 +112,7 @@ def test_chunked_planning_and_apply_give_the_same_register(world, monkeypatch):
     registers = []
     for plan_chunk, apply_chunk in [(5000, 5000), (53, 55), (7, 6)]:
         monkeypatch.setattr(planner, "CHUNK", plan_chunk)
-        monkeypatch.setattr(services, "APPLY_CHUNK", apply_chunk)
+        monkeypatch.setattr(applysql, "APPLY_CHUNK", apply_chunk)
         registers.append(_import_apply_check(world))
     assert registers[0] == registers[1] == registers[2]
 

@@ -5,6 +5,7 @@ import pytest
 
 from nuanxin.care.choices import DifficultySource
 from nuanxin.care.models import CareAssignment, Difficulty
+from nuanxin.core.errors import Conflict
 from nuanxin.core.models import AuditLog
 from nuanxin.registry.choices import Carrier, TeamType
 from nuanxin.registry.import_models import BatchStatus, Decision
@@ -125,7 +126,7 @@ def test_table2_gbk_csv_sample(world):
     review = batch.rows.get(line=10)
     assert [c["name"] for c in review.candidates] == ["陈静"]
     # applying waits for the decision
-    with pytest.raises(services.Conflict):
+    with pytest.raises(Conflict):
         services.apply_batch(actor=world.p.yi, batch=batch)
     services.decide_row(actor=world.p.yi, batch=batch, row=review, decision=Decision.NEW)
     batch.refresh_from_db()

@@ -5,9 +5,9 @@ import pytest
 
 from nuanxin.core.errors import Conflict, NotAllowed
 from nuanxin.registry import services as registry_services
-from nuanxin.registry.import_models import BatchStatus, ImportBatch
+from nuanxin.registry.import_models import BatchStatus, ImportBatch, ImportProgress
 from nuanxin.registry.models import FamilyMember, Worker
-from nuanxin.tables.imports import services
+from nuanxin.tables.imports import apply, applysql, progress, services
 from nuanxin.tables.imports.messages import render_all
 from nuanxin.tables.tests.import_fixtures import (
     import_bytes,
@@ -35,7 +35,7 @@ def test_a_crash_mid_apply_writes_nothing(world, monkeypatch, crash_in):
     rows = _rows(5)
     rows[0][9] = "孩子无人照看"
     batch = import_bytes(world.p.yi, world.unit, table1(rows))
-    real = services.phase
+    real = apply.phase
     entered = []
 
     def crash(name):
@@ -44,7 +44,7 @@ def test_a_crash_mid_apply_writes_nothing(world, monkeypatch, crash_in):
             raise RuntimeError(f"crash in {name}")
         return real(name)
 
-    monkeypatch.setattr(services, "phase", crash)
+    monkeypatch.setattr(apply, "phase", crash)
     with pytest.raises(RuntimeError):
         services.apply_batch(actor=world.p.yi, batch=batch)
     assert "workers" in entered and crash_in in entered
@@ -55,7 +55,7 @@ def test_a_crash_mid_apply_writes_nothing(world, monkeypatch, crash_in):
     assert batch.rows.exclude(applied={}).count() == 0
     batch.refresh_from_db()
     assert batch.status == BatchStatus.PLANNED
-    monkeypatch.setattr(services, "phase", real)
+    monkeypatch.setattr(apply, "phase", real)
     services.apply_batch(actor=world.p.yi, batch=batch)
     assert (Worker.objects.count(), FamilyMember.objects.count(), Difficulty.objects.count()) == (5, 5, 1)
 
@@ -322,10 +322,11 @@ def test_large_files_are_read_by_the_background_task(world, settings, django_cap
 
 
 def test_a_background_apply_shows_its_progress(world, settings, monkeypatch, django_capture_on_commit_callbacks):
-    """The apply is one transaction: the task notes its progress in a side file that the page
-    and the API read; the bar starts at 0 (not at the dry run's 100 %) and the file goes at the end."""
+    """The apply is one transaction: the task notes its progress in the database (on a connection
+    of its own on PostgreSQL) where the page and the API read it; the bar starts at 0 (not at the
+    dry run's 100 %) and the note goes at the end."""
     settings.NUANXIN_IMPORT_INLINE_APPLY_ROWS = 1
-    monkeypatch.setattr(services, "APPLY_CHUNK", 4)
+    monkeypatch.setattr(applysql, "APPLY_CHUNK", 4)
     batch = import_bytes(world.p.yi, world.unit, table1(_rows(12)))
     assert batch.progress_percent == 100  # the dry run read every row
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -333,21 +334,21 @@ def test_a_background_apply_shows_its_progress(world, settings, monkeypatch, dja
     queued = services.live_progress(ImportBatch.objects.get(pk=batch.pk))
     assert (queued.status, queued.progress_done, queued.progress_total) == (BatchStatus.APPLYING, 0, 1000)
     seen = []
-    note = services._note_progress
+    note = progress.note
 
     def noting(batch_id, done):
         note(batch_id, done)
         live = services.live_progress(ImportBatch.objects.get(pk=batch_id))
         seen.append((live.progress_done, live.progress_total))
 
-    monkeypatch.setattr(services, "_note_progress", noting)
+    monkeypatch.setattr(progress, "note", noting)
     callbacks[0]()
     assert ImportBatch.objects.get(pk=batch.pk).status == BatchStatus.APPLIED
-    if services._writes_in_database(batch):  # PostgreSQL: the database writes the new records
+    if applysql.writes_in_database(batch):  # PostgreSQL: the database writes the new records
         assert seen == [(0, 1000), (500, 1000)]
     else:  # rows 0-3, 4-7, 8-11 in chunks of four
         assert seen == [(0, 1000), (333, 1000), (666, 1000), (999, 1000)]
-    assert not services._progress_path(batch.pk).exists()
+    assert not ImportProgress.objects.filter(batch_id=batch.pk).exists()
 
 
 def test_an_apply_that_breaks_leaves_the_batch_planned_with_a_message(world, settings, monkeypatch):
@@ -360,7 +361,7 @@ def test_an_apply_that_breaks_leaves_the_batch_planned_with_a_message(world, set
     def broken(actor, batch):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_apply", broken)
+    monkeypatch.setattr(apply, "_apply", broken)
     with pytest.raises(RuntimeError):
         services.apply_batch(actor=world.p.yi, batch=ImportBatch.objects.get(pk=batch.pk))
     batch.refresh_from_db()
@@ -372,11 +373,12 @@ def test_an_apply_that_breaks_leaves_the_batch_planned_with_a_message(world, set
 
 
 def test_an_apply_cut_off_with_its_worker_is_reset_by_the_sweep(world):
-    """A worker killed mid-apply leaves the batch "applying" and its progress file behind;
-    the periodic sweep puts it back to planned once the file is a quarter of an hour old. A
-    batch still queued (no file) or progressing is left alone."""
-    import os
-    import time
+    """A worker killed mid-apply leaves the batch "applying" and its progress note behind;
+    the periodic sweep puts it back to planned once the note is a quarter of an hour old. A
+    batch still queued (no note) or progressing is left alone."""
+    from datetime import timedelta
+
+    from django.utils import timezone
 
     from nuanxin.core.models import AuditLog
     from nuanxin.tables.periodic import JOBS
@@ -384,10 +386,10 @@ def test_an_apply_cut_off_with_its_worker_is_reset_by_the_sweep(world):
     assert [(j.name, j.schedule.minutes) for j in JOBS] == [("registry.reset_interrupted_imports", 10)]
     killed, queued, running = (import_bytes(world.p.yi, world.unit, table1(_rows(n))) for n in (2, 3, 4))
     ImportBatch.objects.filter(pk__in=[killed.pk, queued.pk, running.pk]).update(status=BatchStatus.APPLYING)
-    services._note_progress(killed.pk, 500)
-    old = time.time() - services.STALE_APPLY_SECONDS - 60
-    os.utime(services._progress_path(killed.pk), (old, old))
-    services._note_progress(running.pk, 100)
+    progress.note(killed.pk, 500)
+    old = timezone.now() - timedelta(seconds=progress.STALE_APPLY_SECONDS + 60)
+    ImportProgress.objects.filter(batch_id=killed.pk).update(noted_at=old)
+    progress.note(running.pk, 100)
     assert services.reset_interrupted_applies() == 1
     statuses = dict(ImportBatch.objects.values_list("pk", "status"))
     assert statuses == {
@@ -397,12 +399,12 @@ def test_an_apply_cut_off_with_its_worker_is_reset_by_the_sweep(world):
     assert killed.message == (
         "The import was interrupted (the task worker stopped) and nothing was written; apply it again."
     )
-    assert not services._progress_path(killed.pk).exists()
+    assert not ImportProgress.objects.filter(batch_id=killed.pk).exists()
     assert AuditLog.objects.get(action="import.apply_interrupted").object_id == str(killed.pk)
     assert services.reset_interrupted_applies() == 0  # once
     services.apply_batch(actor=world.p.yi, batch=killed)  # and it can be applied again
     assert Worker.objects.count() == 2
-    services._remove(services._progress_path(running.pk))
+    progress.clear(running.pk)
 
 
 def test_sixty_rows_take_the_bulk_path_and_round_trip(world):
@@ -436,7 +438,7 @@ def test_bulk_difficulties_are_what_the_care_service_opens(world):
         actor=world.p.yi, worker=one, description="孩子无人照看", source=DifficultySource.IMPORT
     )
     by_bulk = Difficulty.objects.get(
-        pk=services._open_difficulties(world.p.yi, [(0, two.pk, two.organisation_id, "孩子无人照看")])[0]
+        pk=apply._open_difficulties(world.p.yi, [(0, two.pk, two.organisation_id, "孩子无人照看")])[0]
     )
     fields = [f.attname for f in Difficulty._meta.concrete_fields if f.attname not in {"id", "worker_id"}]
 
