@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("nuanxin.accounts.urls")),
     path("", include("nuanxin.orgs.urls")),
     path("audit/", include("nuanxin.core.urls")),
+    path("attachments/", include("nuanxin.core.attachment_urls")),
     path("register/", include("nuanxin.registry.urls")),
     path("register/", include("nuanxin.tables.urls")),
     path("care/", include("nuanxin.care.urls")),

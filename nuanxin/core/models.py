@@ -178,3 +178,7 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.key[:40]}"
+
+
+# Private files (nuanxin/core/attachments.py): the model lives in its own module.
+from nuanxin.core.attachment_models import Attachment  # noqa: E402, F401
