@@ -2,11 +2,13 @@
 interactive docs at /api/v1/docs (served from ninja's packaged static files, no CDN).
 
 Each app with operations has ``nuanxin/<app>/api.py`` defining ``router = Router(tags=[...])``
-and gets one line below. See ``nuanxin/core/apiutils.py`` for the pattern and helpers.
+and names it in its manifest (``Manifest(api_router="nuanxin.<app>.api.router")``); nothing
+is added here. See ``nuanxin/core/apiutils.py`` for the pattern and helpers.
 """
 
 from ninja.openapi.docs import Swagger
 
+from nuanxin.core import manifest
 from nuanxin.core.apiutils import BearerTokenAuth, NuanxinAPI, install_error_handlers
 
 api = NuanxinAPI(
@@ -21,9 +23,7 @@ api = NuanxinAPI(
 )
 install_error_handlers(api)
 
-# --- routers, one line per app ---------------------------------------------------------------
-api.add_router("", "nuanxin.core.api.router")
-api.add_router("", "nuanxin.orgs.api.router")
-api.add_router("", "nuanxin.registry.api.router")
-api.add_router("", "nuanxin.tables.imports.api.router")
-api.add_router("", "nuanxin.care.api.router")
+# --- every app's router, as its manifest says (core/manifest.py), in INSTALLED_APPS order ---------
+for _manifest in manifest.manifests():
+    for _router in _manifest.api_routers:
+        api.add_router("", _router)

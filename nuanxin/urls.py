@@ -1,22 +1,20 @@
+"""The site's URLs: the project's own pages, then every app's pages as its manifest says
+(``core/manifest.py``: ``Manifest(url_prefix=..., urls=...)``, in INSTALLED_APPS order), then
+the API. Adding an app adds nothing here."""
+
 from django.urls import include, path
 from django.views.i18n import set_language
 
 from nuanxin.api import api
-from nuanxin.core import access
+from nuanxin.core import access, manifest
 from nuanxin.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/setlang/", access.public(set_language), name="set_language"),
-    path("accounts/", include("nuanxin.accounts.urls")),
-    path("", include("nuanxin.orgs.urls")),
-    path("audit/", include("nuanxin.core.urls")),
     path("attachments/", include("nuanxin.core.attachment_urls")),
-    path("register/", include("nuanxin.registry.urls")),
-    path("register/", include("nuanxin.tables.urls")),
-    path("care/", include("nuanxin.care.urls")),
-    path("notifications/", include("nuanxin.notify.urls")),
+    *manifest.url_patterns(),
     path("api/v1/", api.urls),
 ]
 

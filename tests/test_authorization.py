@@ -5,15 +5,13 @@ See ``tests/authz.py`` for how apps contribute their cases.
 
 from __future__ import annotations
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from nuanxin.core import access
+from nuanxin.core import access, manifest
 from tests.authz import Case, fingerprint
 
 # Ninja's own schema and docs views: public by design (they describe, they hold no data).
@@ -53,16 +51,9 @@ def api_operations() -> list[str]:
 
 
 def all_cases(p) -> list[Case]:
+    """The cases of every installed app, from the module its manifest names (``authz_cases``)."""
     cases: list[Case] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("nuanxin."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.tests.authz_cases")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.tests.authz_cases" and exc.name != f"{config.name}.tests":
-                raise
-            continue
+    for module in manifest.authz_case_modules():
         cases.extend(module.cases(p))
     return cases
 

@@ -13,11 +13,10 @@ class AccountsConfig(AppConfig):
         # UPDATE instead: the sign-in itself is in the audit log.
         from django.contrib.auth.signals import user_logged_in
 
-        from nuanxin.accounts import audit_labels
-        from nuanxin.core import auditlabels
+        from nuanxin.accounts.manifest import MANIFEST
+        from nuanxin.core import manifest
 
-        auditlabels.register(audit_labels.LABELS)
-
+        manifest.register(MANIFEST)
 
         user_logged_in.disconnect(dispatch_uid="update_last_login")
         user_logged_in.connect(_stamp_last_login, dispatch_uid="nuanxin_stamp_last_login")

@@ -2,13 +2,48 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def relate_assigned() -> None:
+    """A care contact reaches the rows of the families currently assigned to them: the
+    "assigned" relation of the register's and care's policies (``registry.models.ASSIGNED``)."""
+    from django.db.models import Q
+
+    from nuanxin.care.models import CareAssignment, Difficulty, DifficultyNote, Visit, VisitDuty
+    from nuanxin.registry.models import Deployment, FamilyMember, Worker
+
+    def assigned(user):
+        return CareAssignment.objects.current().filter(contact=user).values("worker_id")
+
+    def worker_id(obj, lookup: str):
+        for attr in lookup.split("__")[:-1]:
+            obj = getattr(obj, attr)
+        return obj.pk
+
+    # model -> the lookup from it to its worker's pk
+    for model, lookup in (
+        (Worker, "pk"),
+        (FamilyMember, "worker__pk"),
+        (Deployment, "worker__pk"),
+        (Visit, "worker__pk"),
+        (VisitDuty, "worker__pk"),
+        (Difficulty, "worker__pk"),
+        (DifficultyNote, "difficulty__worker__pk"),
+    ):
+        model.policy.relate(
+            "assigned",
+            q=lambda user, lookup=lookup: Q(**{f"{lookup}__in": assigned(user)}),
+            test=lambda user, obj, lookup=lookup: CareAssignment.objects.current()
+            .filter(contact=user, worker_id=worker_id(obj, lookup))
+            .exists(),
+        )
+
+
 class CareConfig(AppConfig):
     name = "nuanxin.care"
     label = "care"
     verbose_name = _("Care")
 
     def ready(self) -> None:
-        from nuanxin.care import audit_labels
-        from nuanxin.core import auditlabels
+        relate_assigned()
+        from nuanxin.care import manifest
 
-        auditlabels.register(audit_labels.LABELS)
+        manifest.register()  # the manifest (with the audit labels) and the hooks care reacts to

@@ -9,9 +9,26 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from nuanxin.core import (
-            audit_labels,
-            auditlabels,
             checks,  # noqa: F401  (registers the database role's deploy checks)
+            manifest,
         )
+        from nuanxin.core.models import AuditLog
 
-        auditlabels.register(audit_labels.LABELS)
+        # Core's own pages: the audit log (the home page and the error pages are the project's).
+        manifest.register(
+            manifest.Manifest(
+                app="core",
+                url_prefix="audit/",
+                urls="nuanxin.core.urls",
+                api_router="nuanxin.core.api.router",
+                menu=[
+                    manifest.MenuEntry(
+                        _("Audit log"), "audit:log", order=400, start=50, start_style="primary",
+                        visible=lambda user: AuditLog.policy.may(user, "view"),
+                    )
+                ],
+                jobs="nuanxin.core.periodic.JOBS",
+                authz_cases="nuanxin.core.tests.authz_cases",
+                audit_labels="nuanxin.core.audit_labels.LABELS",
+            )
+        )

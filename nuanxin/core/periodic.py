@@ -1,7 +1,8 @@
 """Periodic jobs: the contract every app follows, slot arithmetic, discovery, and core's jobs.
 
 An app with periodic work defines ``nuanxin/<app>/periodic.py`` with a module-level
-``JOBS: list[Job]``; ``nuanxin scheduler`` finds them in every installed ``nuanxin.*`` app.
+``JOBS: list[Job]`` and names it in its manifest (``Manifest(jobs="nuanxin.<app>.periodic.JOBS")``,
+``core/manifest.py``); ``nuanxin scheduler`` runs the jobs of every installed app's manifest.
 The scheduler enqueues each job's task at most once per slot (``PeriodicRun`` is unique on
 (job, slot)); after downtime it enqueues only the latest missed slot, so every job must be
 idempotent and catch up by itself. Slots are computed in Asia/Shanghai.
@@ -9,13 +10,10 @@ idempotent and catch up by itself. Slots are computed in Asia/Shanghai.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django_tasks.base import Task
 
@@ -123,19 +121,21 @@ def latest_slot(schedule: Every | DailyAt | WeeklyAt, now: datetime, tz=SCHEDULE
 
 
 def discover_jobs(app_configs=None) -> list[Job]:
-    """Every ``JOBS`` of every installed ``nuanxin.*`` app's ``periodic`` module, checked:
+    """The jobs of every installed app's manifest (or of these apps' manifests), checked:
     names unique and at most 64 characters, tasks real django_tasks tasks."""
+    from nuanxin.core import manifest
+
+    if app_configs is None:
+        sources = manifest.manifests()
+    else:
+        sources = [m for config in app_configs if (m := manifest.get(config.label)) is not None]
     jobs: list[Job] = []
-    for config in app_configs if app_configs is not None else apps.get_app_configs():
-        if not config.name.startswith("nuanxin."):
-            continue
-        module_name = f"{config.name}.periodic"
-        if importlib.util.find_spec(module_name) is None:
-            continue
-        module = importlib.import_module(module_name)
-        for job in getattr(module, "JOBS", []):
+    for source in sources:
+        for job in source.job_list():
             if not isinstance(job, Job) or not isinstance(job.task, Task):
-                raise ImproperlyConfigured(f"{module_name}.JOBS must hold Job(name, task, schedule) with a @task")
+                raise ImproperlyConfigured(
+                    f"the jobs of {source.app}'s manifest must be Job(name, task, schedule) with a @task"
+                )
             jobs.append(job)
     names = [job.name for job in jobs]
     duplicates = sorted({n for n in names if names.count(n) > 1})

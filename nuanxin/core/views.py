@@ -12,13 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from nuanxin.core import access, apiutils, auditlabels, exports, scopecounts, services
+from nuanxin.core import access, apiutils, auditlabels, exports, manifest, services
 from nuanxin.core.filters import AuditLogFilter
 from nuanxin.core.middleware import busy_response, is_database_busy
 from nuanxin.core.models import AuditOutcome
+from nuanxin.core.roles import Role
 from nuanxin.core.templatetags.nuanxin_audit import audit_detail
-from nuanxin.orgs import scope
-from nuanxin.orgs.choices import Role
 
 AUDIT_PAGE_SIZE = 50
 AUDIT_EXPORT_MAX_ROWS = 100_000
@@ -26,15 +25,16 @@ AUDIT_EXPORT_MAX_ROWS = 100_000
 
 @access.authenticated
 def home(request):
-    """The user's scope: the organisations their grants cover and what exists there."""
+    """Where to start, the apps' cards (the user's scope: orgs) and counters, from the manifests."""
     user = request.user
-    covered = []
-    for grant in scope.effective_grants(user):
-        covered.append(grant)
     return render(
         request,
         "core/home.html",
-        {"covered_grants": covered, "counts": scopecounts.counts_for(user)},
+        {
+            "start_entries": manifest.start_entries(user),
+            "panels": manifest.home_panels(request),
+            "counts": manifest.counts_for(user),
+        },
     )
 
 

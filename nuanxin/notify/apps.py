@@ -8,17 +8,8 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        from nuanxin.core import auditlabels, scopecounts
-        from nuanxin.notify import (
-            audit_labels,
-            checks,  # noqa: F401  (registers the deploy checks)
-        )
-        from nuanxin.notify.selectors import unread_count
+        from nuanxin.core import manifest
+        from nuanxin.notify import checks  # noqa: F401  (registers the deploy checks)
+        from nuanxin.notify.manifest import MANIFEST
 
-        auditlabels.register(audit_labels.LABELS)
-
-        scopecounts.register(
-            scopecounts.Counter(
-                key="unread_notifications", label=_("Unread notifications"), count=unread_count, url_name="notify:list"
-            )
-        )
+        manifest.register(MANIFEST)

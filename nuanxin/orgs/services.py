@@ -1,7 +1,10 @@
 """Writes to the organisation tree, groups, users and grants.
 
-Every function takes a keyword-only ``actor``: a user whose grants are checked, or ``None``
-for the system operator (the ``nuanxin`` command run with shell access on the server).
+Every function takes a keyword-only ``actor``: a user whose grants are checked, or ``SYSTEM``
+(core/policy.py) for the system operator (the ``nuanxin`` command run with shell access on the
+server). Who may do what is the models' policies: ``Organisation.policy`` (``change``; the root
+itself ``change_root``), ``OrganisationGroup.policy`` (``manage``) and ``User.policy``
+(``change``, refined by ``grants_within_reach`` so that nobody manages a superior).
 Each runs in one transaction and writes its audit row inside it.
 """
 
@@ -17,32 +20,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nuanxin.accounts.models import User
-from nuanxin.core import audit, locks, plaintext, versioning
+from nuanxin.core import audit, locks, plaintext, roles, versioning
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
-from nuanxin.orgs import scope
-from nuanxin.orgs.choices import GRANTABLE_BY, MANAGER_ROLES, OrgKind, Role
+from nuanxin.core.policy import is_system
+from nuanxin.core.roles import GRANTABLE_BY, Role
+from nuanxin.orgs import hooks, scope
+from nuanxin.orgs.choices import OrgKind
 from nuanxin.orgs.models import Grant, Organisation, OrganisationGroup
 
-# --- permission rules ----------------------------------------------------------------------
-
-
-def may_change_org(actor, org: Organisation) -> bool:
-    """Only city admins touch the root; org admins change organisations inside their subtree."""
-    if actor is None:
-        return True
-    if org.is_root():
-        return Role.CITY_ADMIN in scope.roles_at(actor, org)
-    return bool(scope.roles_at(actor, org) & MANAGER_ROLES)
+# --- the rules of grants -------------------------------------------------------------------
 
 
 def grantable_roles(actor, org: Organisation | None = None) -> set[str]:
     """Roles ``actor`` may grant on ``org`` (or on a group when ``org`` is None)."""
-    if actor is None:
+    if is_system(actor):
         return set(Role.values)
     if org is None:
-        # Groups cut across subtrees: only a city admin covering the root may grant on them.
-        return set(Role.values) if scope.covers_root(actor, {Role.CITY_ADMIN}) else set()
-    held = scope.roles_at(actor, org) & MANAGER_ROLES
+        # Groups cut across subtrees: only who manages groups may grant on them.
+        return set(Role.values) if OrganisationGroup.policy.may(actor, "manage") else set()
+    held = scope.roles_at(actor, org) & roles.MANAGERS
     result: set[str] = set()
     for role in held:
         result |= GRANTABLE_BY[role]
@@ -51,28 +47,17 @@ def grantable_roles(actor, org: Organisation | None = None) -> set[str]:
     return result
 
 
-def may_manage_user(actor, user: User) -> bool:
-    """An admin manages an account when its home organisation and every active grant of it
-    lie inside the admin's scope (so nobody can disable a superior)."""
-    if actor is None:
-        return True
-    if user.organisation is None or not scope.covers(actor, MANAGER_ROLES, user.organisation):
-        return scope.covers_root(actor, {Role.CITY_ADMIN})
+def grants_within_reach(actor, user: User) -> bool:
+    """``User.policy``'s refinement of ``change`` (installed by ``OrgsConfig.ready``): an
+    administrator manages an account only when every active grant of it is one they could
+    give (so nobody can disable a superior)."""
     for grant in user.grants.active().select_related("organisation"):
         if grant.organisation is None:
-            if not scope.covers_root(actor, {Role.CITY_ADMIN}):
+            if not OrganisationGroup.policy.may(actor, "manage"):
                 return False
         elif grant.role not in grantable_roles(actor, grant.organisation):
             return False
     return True
-
-
-def _release_care_contacts(actor, **which) -> None:
-    """Care contacts who may no longer look after some of their families stop being their
-    contact (``care.services.release_contacts``)."""
-    from nuanxin.care.services import release_contacts
-
-    release_contacts(actor=actor, **which)
 
 
 def _require(condition: bool, message: str) -> None:
@@ -83,7 +68,7 @@ def _require(condition: bool, message: str) -> None:
 def _sees_account(actor, user: User) -> bool:
     """Whether the account is one the actor's user pages show (its home organisation lies in
     the actor's managing scope): only such accounts get or lose grants from them."""
-    return actor is None or User.objects.for_user(actor, "view").filter(pk=user.pk).exists()
+    return User.policy.allows(actor, "view", user)
 
 
 def _org_snapshot(org: Organisation) -> dict:
@@ -135,13 +120,13 @@ def create_organisation(*, actor, code: str, name: str, kind: str, parent: Organ
     if Organisation.objects.filter(code=code).exists():
         raise Conflict(_("An organisation with code “%(code)s” already exists.") % {"code": code}, field="code")
     if parent is None:
-        _require(actor is None, _("Only the system operator can create the root organisation."))
+        _require(is_system(actor), _("Only the system operator can create the root organisation."))
         if Organisation.objects.get_root_nodes().exists():
             raise Conflict(_("The tree already has a root organisation."))
         org = Organisation.objects.add_root({"code": code, "name": name, "kind": kind})
     else:
         parent = Organisation.objects.get(pk=parent.pk)  # fresh path/numchild
-        _require(may_change_org(actor, parent), _("You may not add organisations here."))
+        Organisation.policy.require(actor, parent.change_action, parent, _("You may not add organisations here."))
         org = Organisation.objects.add_child(parent, {"code": code, "name": name, "kind": kind})
     audit.record(actor, "org.create", obj=org, organisation=org, detail=_org_snapshot(org))
     return org
@@ -152,7 +137,7 @@ def update_organisation(*, actor, org: Organisation, name: str, kind: str, versi
     """Rename an organisation or change its kind. ``version``: the version the edit started
     from (``Conflict`` if it was changed or moved since; core/versioning.py)."""
     org = Organisation.objects.select_for_update().get(pk=org.pk)
-    _require(may_change_org(actor, org), _("You may not change this organisation."))
+    Organisation.policy.require(actor, org.change_action, org, _("You may not change this organisation."))
     versioning.check_version(org, version)
     name = _line(name, "name", _("Name"))
     _validate_org_fields(org.code, name, kind)
@@ -179,12 +164,9 @@ def move_organisation(
     new_parent = Organisation.objects.get(pk=new_parent.pk)
     if org.is_root():
         raise ServiceError(_("The root organisation cannot be moved."))
-    _require(may_change_org(actor, org), _("You may not move this organisation."))
+    Organisation.policy.require(actor, "change", org, _("You may not move this organisation."))
     versioning.check_version(org, version)
-    _require(
-        actor is None or bool(scope.roles_at(actor, new_parent) & MANAGER_ROLES),
-        _("You may not move organisations there."),
-    )
+    Organisation.policy.require(actor, "change", new_parent, _("You may not move organisations there."))
     if new_parent.pk == org.pk or new_parent.path.startswith(org.path):
         raise ServiceError(_("An organisation cannot be moved under itself or its own descendants."))
     old_parent = Organisation.objects.get_parent(org)
@@ -200,14 +182,14 @@ def move_organisation(
         organisation=org,
         detail={"from": old_parent.code if old_parent else "", "to": new_parent.code},
     )
-    _release_care_contacts(actor, within=org)
+    hooks.unit_moved.fire(actor=actor, organisation=org, previous_parent=old_parent)
     return org
 
 
 @transaction.atomic
 def create_group(*, actor, code: str, name: str, members: list[Organisation]) -> OrganisationGroup:
     """Create an organisation group (city admins only: groups cut across subtrees)."""
-    _require(actor is None or scope.covers_root(actor, {Role.CITY_ADMIN}), _("Only city administrators manage groups."))
+    OrganisationGroup.policy.require(actor, "manage", None, _("Only city administrators manage groups."))
     code, name = _line(code, "code", _("Code")), _line(name, "name", _("Name"))
     if not code or not name:
         raise ServiceError(_("A group needs a code and a name."))
@@ -234,7 +216,7 @@ def set_group_members(
 ) -> OrganisationGroup:
     """Set a group's members. ``version``: the version the edit started from (``Conflict`` if
     the members were changed since)."""
-    _require(actor is None or scope.covers_root(actor, {Role.CITY_ADMIN}), _("Only city administrators manage groups."))
+    OrganisationGroup.policy.require(actor, "manage", None, _("Only city administrators manage groups."))
     group = OrganisationGroup.objects.select_for_update().get(pk=group.pk)
     versioning.check_version(group, version)
     before = sorted(group.members.values_list("code", flat=True))
@@ -243,8 +225,8 @@ def set_group_members(
         group.members.set(members)
         group.save(update_fields=[versioning.bump(group)])
         audit.record(actor, "group.members", obj=group, detail={"before": before, "after": after})
-        contacts = User.objects.filter(grants__group=group, grants__role=Role.CARE_CONTACT).distinct()
-        _release_care_contacts(actor, users=list(contacts))
+        holders = User.objects.filter(grants__group=group).distinct()
+        hooks.grants_narrowed.fire(actor=actor, users=list(holders), reason="group_members")
     return group
 
 
@@ -375,8 +357,7 @@ def revoke_grant(*, actor, grant: Grant) -> Grant:
         detail={"user": grant.user.username, "role": grant.role},
     )
     scope.forget(grant.user)
-    if grant.role == Role.CARE_CONTACT:
-        _release_care_contacts(actor, users=[grant.user])
+    hooks.grants_narrowed.fire(actor=actor, users=[grant.user], reason="grant_revoked")
     return grant
 
 
@@ -387,8 +368,8 @@ def set_user_active(*, actor, user: User, active: bool) -> User:
     from nuanxin.accounts.services import end_sessions_and_tokens
 
     user = User.objects.select_for_update().get(pk=user.pk)
-    _require(may_manage_user(actor, user), _("You may not manage this account."))
-    if actor is not None and actor.pk == user.pk and not active:
+    User.policy.require(actor, "change", user, _("You may not manage this account."))
+    if not is_system(actor) and actor.pk == user.pk and not active:
         raise ServiceError(_("You cannot disable your own account."))
     if user.is_active == active:
         return user
@@ -398,7 +379,7 @@ def set_user_active(*, actor, user: User, active: bool) -> User:
     audit.record(actor, "user.enable" if active else "user.disable", obj=user, organisation=user.organisation,
                  detail=detail)
     if not active:
-        _release_care_contacts(actor, users=[user])
+        hooks.grants_narrowed.fire(actor=actor, users=[user], reason="user_disabled")
     return user
 
 
@@ -409,7 +390,7 @@ def update_user(
     """Change an account's name, e-mail and mobile. ``version``: the version the edit started
     from (``Conflict`` if the account was changed since; core/versioning.py)."""
     user = User.objects.select_for_update().get(pk=user.pk)
-    _require(may_manage_user(actor, user), _("You may not manage this account."))
+    User.policy.require(actor, "change", user, _("You may not manage this account."))
     versioning.check_version(user, version)
     changes = {}
     for field, value in (
@@ -433,13 +414,13 @@ def set_password(*, actor, user: User, password: str, current_password: str | No
     cover their own: a session left open must not be a way to take the account over (the
     account page, ``accounts.services.change_own_password``, also counts wrong guesses)."""
     user = User.objects.select_for_update().get(pk=user.pk)
-    if actor is not None and actor.pk == user.pk:
+    if not is_system(actor) and actor.pk == user.pk:
         _require(
             current_password is not None and user.check_password(current_password),
             _("Change your own password on your account page, with your current password."),
         )
     else:
-        _require(actor is None or may_manage_user(actor, user), _("You may not manage this account."))
+        User.policy.require(actor, "change", user, _("You may not manage this account."))
     _check_password(password, user)
     user.set_password(password)
     user.password_changed_at = timezone.now()

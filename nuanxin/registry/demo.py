@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from nuanxin.core import audit
-from nuanxin.registry import normalise
+from nuanxin.registry import hooks, normalise
 from nuanxin.registry.choices import MaternityStatus, PersonnelCategory, TeamType, WorkerStatus
 from nuanxin.registry.models import Deployment, FamilyMember, Worker, WorkerSensitive
 
@@ -118,7 +118,7 @@ def _family(rng: random.Random, worker_name: str, gender: str, n: int, next_mobi
 @transaction.atomic
 def build(*, out: Callable[[str], None] = print) -> None:
     """Add the demo register once (looked up by its note); a second run changes nothing."""
-    from nuanxin.core.demo import UNITS
+    from nuanxin.orgs.demo import UNITS
     from nuanxin.orgs.models import Organisation
 
     existing = Worker.objects.filter(notes=DEMO_NOTE).count()
@@ -218,9 +218,8 @@ def build(*, out: Callable[[str], None] = print) -> None:
     bulk_create_with_history(family, FamilyMember, batch_size=500)
     bulk_create_with_history(deployments, Deployment, batch_size=500)
     bulk_create_with_history(sensitive, WorkerSensitive, batch_size=500)
-    from nuanxin.care.services import sync_unassigned
-
-    sync_unassigned(worker_ids=[w.pk for w in workers])  # campaigns already there (a second load)
+    # The apps above catch up (care: the unassigned families of campaigns already there).
+    hooks.workers_saved.fire(actor=None, worker_ids=[w.pk for w in workers])
     root = Organisation.objects.filter(depth=1).order_by("path").first()
     audit.record(
         None,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from nuanxin.core import audit, plaintext, versioning
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
 from nuanxin.orgs import scope
-from nuanxin.registry import normalise, selectors
+from nuanxin.registry import hooks, normalise, selectors
 from nuanxin.registry.choices import (
     CARRIER_ALIASES,
     CATEGORY_ALIASES,
@@ -255,14 +255,6 @@ def _raise_refusal(result):
 # --- workers -------------------------------------------------------------------------------
 
 
-def _sync_care(worker: Worker) -> None:
-    """Keep the care campaigns' unassigned families in step with the worker's team, status
-    and unit (``care.services.sync_unassigned``)."""
-    from nuanxin.care.services import sync_unassigned
-
-    sync_unassigned(worker_ids=[worker.pk])
-
-
 def create_worker(
     *,
     actor,
@@ -312,7 +304,6 @@ def _create_worker(actor, given: dict, *, allow_duplicate: bool) -> Worker | Ser
     worker.refresh_derived()
     worker._history_user = _user(actor)
     worker.save()
-    _sync_care(worker)
     audit.record(
         actor,
         "worker.create",
@@ -320,6 +311,7 @@ def _create_worker(actor, given: dict, *, allow_duplicate: bool) -> Worker | Ser
         organisation=worker.organisation,
         detail={"team": worker.team, "mobile": worker.mobile_masked, "unit": worker.organisation.code},
     )
+    hooks.worker_saved.fire(actor=actor, worker=worker, created=True, changed=frozenset(cleaned))
     return worker
 
 
@@ -370,12 +362,13 @@ def _update_worker(
     worker._history_user = _user(actor)
     worker.save()
     audit.record(actor, "worker.update", obj=worker, organisation=worker.organisation, detail={"changes": diff})
+    # The apps above react in this transaction (care: the move's duties and contacts, the
+    # unassigned families): registry/hooks.py.
     if "organisation" in diff:
-        from nuanxin.care.services import follow_worker_move
-
-        follow_worker_move(actor=actor, worker=worker, previous_unit=previous_unit)
-    if {"team", "status", "organisation"} & set(diff):
-        _sync_care(worker)
+        hooks.worker_moved.fire(actor=actor, worker=worker, previous_unit=previous_unit)
+    hooks.worker_saved.fire(actor=actor, worker=worker, created=False, changed=frozenset(diff))
+    if "status" in diff and worker.status == WorkerStatus.ARCHIVED:
+        hooks.worker_archived.fire(actor=actor, worker=worker)
     return worker
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from nuanxin.core import access, idempotency
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
 from nuanxin.orgs.forms import add_service_error
-from nuanxin.registry import forms, normalise, selectors, services
+from nuanxin.registry import forms, hooks, normalise, selectors, services
 from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, REGISTER_VIEW_ROLES, SENSITIVE_ROLES
 from nuanxin.registry.filters import WorkerFilter
 from nuanxin.registry.models import Deployment, FamilyMember, Worker
@@ -130,21 +130,9 @@ def _shown(field, value, worker):
 
 @access.scoped(*REGISTER_VIEW_ROLES)
 def worker_detail(request, pk: int):
-    from nuanxin.care import pages as care_pages
-    from nuanxin.care.models import CareAssignment, Difficulty
-
     worker = _worker(request, pk)
     family = list(worker.family.order_by("-is_primary", "id"))
     deployments = list(worker.deployments.order_by("-departed_on", "id"))
-    # The difficulties as the care pages show them (their scope rule); showing the description
-    # of a health or psychological one is an audited read, as on those pages.
-    difficulties = list(
-        Difficulty.objects.for_user(request.user).filter(worker=worker).order_by("-created_at", "id")
-    )
-    for difficulty in difficulties:
-        difficulty.worker = worker
-    care_pages.record_sensitive_reads(request.user, difficulties, page="register")
-    assignments = list(CareAssignment.objects.current().filter(worker=worker).select_related("contact", "campaign"))
     return render(
         request,
         "registry/worker_detail.html",
@@ -152,8 +140,8 @@ def worker_detail(request, pk: int):
             "worker": worker,
             "family": family,
             "deployments": deployments,
-            "difficulties": difficulties,
-            "assignments": assignments,
+            # What the apps above add (care: its timeline, contacts and difficulties).
+            "panels": hooks.worker_panels(request, worker),
             "history": _history(worker),
             "can_change": services.may_change(request.user, worker.organisation),
             "can_see_sensitive": selectors.may_see_sensitive(request.user, worker),

@@ -7,13 +7,17 @@ from django.core.management.base import CommandError
 from nuanxin.accounts.models import User
 from nuanxin.core import demo
 from nuanxin.core.models import AuditLog
-from nuanxin.orgs.choices import OrgKind, Role
+from nuanxin.core.roles import Role
+from nuanxin.orgs.choices import OrgKind
 from nuanxin.orgs.models import Organisation, OrganisationGroup
 
 
 def _tree_only(monkeypatch):
-    """Build just the tree and users, not the apps' people (they test their own demo)."""
-    monkeypatch.setattr(demo.apps, "get_app_configs", lambda: [])
+    """Build just the tree and users (the organisations' demo), not the other apps' people
+    (they test their own demo)."""
+    from nuanxin.orgs import demo as orgs_demo
+
+    monkeypatch.setattr(demo, "_demo_modules", lambda: [orgs_demo])
 
 
 @pytest.mark.django_db

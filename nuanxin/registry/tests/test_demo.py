@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.db.models import Count, Q
 
-from nuanxin.core import demo as core_demo
 from nuanxin.core.models import AuditLog
+from nuanxin.orgs import demo as orgs_demo
 from nuanxin.orgs.models import Organisation
 from nuanxin.registry import demo
 from nuanxin.registry.models import Deployment, FamilyMember, Worker, WorkerSensitive
@@ -22,15 +22,15 @@ def _build():
 
 
 def test_demo_register(english):
-    core_demo.build_tree(lambda line: None)
-    core_demo.build_users(lambda line: None)
+    orgs_demo.build_tree(lambda line: None)
+    orgs_demo.build_users(lambda line: None)
     lines = _build()
     assert Worker.objects.count() == 300
     assert lines == [
         f"register: 300 demo workers (300 new), {FamilyMember.objects.count()} family members, "
         f"{Deployment.objects.count()} deployments"
     ]
-    medical = {code for code, _n, _p, is_medical in core_demo.UNITS if is_medical}
+    medical = {code for code, _n, _p, is_medical in orgs_demo.UNITS if is_medical}
     assert set(Worker.objects.values_list("organisation__code", flat=True)) == medical
     # Every worker has one to three family members, exactly one of them primary.
     counts = Worker.objects.annotate(n=Count("family"), primaries=Count("family", filter=Q(family__is_primary=True)))

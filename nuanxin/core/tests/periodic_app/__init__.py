@@ -1,1 +1,1 @@
-"""A stand-in app with a ``periodic`` module, for the scheduler's discovery tests."""
+"""A stand-in app with a ``periodic`` module named in its manifest, for the scheduler's discovery tests."""
