@@ -19,15 +19,14 @@ from simple_history.models import HistoricalRecords
 from nuanxin.care import weeks
 from nuanxin.care.choices import (
     CARE_REPORT_ROLES,
+    DIFFICULTY_LIFECYCLE,
     Cadence,
     DifficultyCategory,
-    DifficultyNoteKind,
     DifficultySource,
-    DifficultyStatus,
     DutyStatus,
-    Urgency,
     VisitMode,
 )
+from nuanxin.cases.models import Case, CaseNote, note_status_field, status_field
 from nuanxin.core.models import ScopedQuerySet
 from nuanxin.core.versioning import version_field
 from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, REGISTER_VIEW_ROLES
@@ -343,8 +342,13 @@ class VisitDuty(models.Model):
         return self.week + timedelta(days=6)
 
 
-class Difficulty(models.Model):
-    """A difficulty a family has (存在困难), followed from open to closed."""
+class Difficulty(Case):
+    """A difficulty a family has (存在困难), followed from open to closed: a case (nuanxin/cases)
+    with its category, description, source and the campaign or visit it was raised in. Its life
+    cycle is ``choices.DIFFICULTY_LIFECYCLE``; ``organisation`` (the worker's unit, moved with the
+    worker) lets an organisation's summary read an index, scoping still goes through the worker."""
+
+    lifecycle = DIFFICULTY_LIFECYCLE
 
     worker = models.ForeignKey(
         "registry.Worker",
@@ -352,15 +356,7 @@ class Difficulty(models.Model):
         on_delete=models.CASCADE,
         related_name="difficulties",
     )
-    # The worker's unit, kept with the difficulty (and moved with the worker) so that the
-    # summaries of an organisation read its difficulties from an index instead of joining
-    # every difficulty of the city to its worker. Scoping still goes through the worker.
-    organisation = models.ForeignKey(
-        "orgs.Organisation",
-        verbose_name=_("unit"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    status = status_field(DIFFICULTY_LIFECYCLE)
     campaign = models.ForeignKey(
         Campaign,
         verbose_name=_("campaign"),
@@ -375,37 +371,14 @@ class Difficulty(models.Model):
         choices=DifficultyCategory.choices,
         default=DifficultyCategory.OTHER,
     )
-    urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
     description = models.TextField(_("description"))
-    status = models.CharField(
-        _("status"),
-        max_length=16,
-        choices=DifficultyStatus.choices,
-        default=DifficultyStatus.OPEN,
-        db_index=True,
-    )
     source = models.CharField(
         _("source"),
         max_length=16,
         choices=DifficultySource.choices,
         default=DifficultySource.MANUAL,
     )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="owned_difficulties",
-    )
-    due_on = models.DateField(_("due"), null=True, blank=True)
-    created_at = models.DateTimeField(_("opened"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     visit = models.ForeignKey(
         Visit,
         verbose_name=_("raised during visit"),
@@ -414,11 +387,6 @@ class Difficulty(models.Model):
         on_delete=models.SET_NULL,
         related_name="difficulties",
     )
-    # How far up the tree the overdue difficulty has been escalated for its current due date
-    # (0 = not yet); reset when it is reopened. Keeps escalation from being repeated.
-    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
-    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
-    version = version_field()
 
     history = HistoricalRecords()
     objects = WorkerQuerySet.as_manager()
@@ -427,14 +395,9 @@ class Difficulty(models.Model):
     worker_lookup = "worker__"
     scope_roles = {"view": REGISTER_VIEW_ROLES, "change": REGISTER_VIEW_ROLES, "report": CARE_REPORT_ROLES}
 
-    class Meta:
+    class Meta(Case.Meta):
         verbose_name = _("difficulty")
         verbose_name_plural = _("difficulties")
-        ordering = ["-created_at", "id"]
-        indexes = [
-            models.Index(fields=["status", "due_on"], name="care_difficulty_due_idx"),
-            models.Index(fields=["organisation", "status"], name="care_difficulty_unit_idx"),
-        ]
 
     def __str__(self) -> str:
         # Never the description: str() is what the audit trail keeps as the object's name
@@ -442,35 +405,16 @@ class Difficulty(models.Model):
         # the mind (PIPL art. 28).
         return f"{self.get_category_display()} #{self.pk}"
 
-    @property
-    def is_overdue(self) -> bool:
-        from nuanxin.care.choices import DIFFICULTY_ACTIVE
 
-        return self.status in DIFFICULTY_ACTIVE and self.due_on is not None and self.due_on < timezone.localdate()
-
-
-class DifficultyNote(models.Model):
-    """One entry of a difficulty's timeline: a note, a status change, a new owner or an
-    escalation, with who and when."""
+class DifficultyNote(CaseNote):
+    """One entry of a difficulty's timeline (a case note): its opening, a note, a status change,
+    a new owner, an edit or an escalation, with who and when."""
 
     difficulty = models.ForeignKey(
         Difficulty, verbose_name=_("difficulty"), on_delete=models.CASCADE, related_name="notes"
     )
-    kind = models.CharField(
-        _("kind"), max_length=16, choices=DifficultyNoteKind.choices, default=DifficultyNoteKind.NOTE
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("time"), default=timezone.now)
-    text = models.TextField(_("note"), blank=True)
-    from_status = models.CharField(_("from"), max_length=16, choices=DifficultyStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=16, choices=DifficultyStatus.choices, blank=True)
+    from_status = note_status_field(DIFFICULTY_LIFECYCLE, _("from"))
+    to_status = note_status_field(DIFFICULTY_LIFECYCLE, _("to"))
 
     objects = WorkerQuerySet.as_manager()
 
@@ -482,6 +426,3 @@ class DifficultyNote(models.Model):
         verbose_name = _("difficulty note")
         verbose_name_plural = _("difficulty notes")
         ordering = ["difficulty_id", "at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"

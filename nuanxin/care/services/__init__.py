@@ -24,6 +24,7 @@ from nuanxin.care.services.campaigns import (
 )
 from nuanxin.care.services.difficulties import (
     DUE_HORIZON,
+    NewDifficulty,
     add_difficulty_note,
     change_difficulty_status,
     check_due_on,
@@ -31,6 +32,7 @@ from nuanxin.care.services.difficulties import (
     escalation_level_for,
     escalation_recipients,
     may_own_difficulty,
+    open_difficulties,
     open_difficulty,
     update_difficulty,
 )
@@ -59,6 +61,7 @@ __all__ = [
     "CAMPAIGN_HORIZON",
     "DUE_HORIZON",
     "ITEM_NUMBER_MAX",
+    "NewDifficulty",
     "add_difficulty_note",
     "assign_contact",
     "assign_from_hints",
@@ -79,6 +82,7 @@ __all__ = [
     "may_care_for",
     "may_manage_worker",
     "may_own_difficulty",
+    "open_difficulties",
     "open_difficulty",
     "open_duties",
     "record_visit",
