@@ -3,8 +3,9 @@
 #   make install   create .venv and install the project with its dev tools
 #   make run       install, migrate the embedded SQLite database, load the demo, start
 #                  web + task worker + scheduler at http://127.0.0.1:8000 (Ctrl-C stops all)
-#   make test      install, lint (ruff), makemigrations --check, the whole pytest suite on every
-#                  database in NUANXIN_TEST_DATABASES (default: sqlite; CI: sqlite,postgres)
+#   make test      install, lint (ruff, the layer contracts), makemigrations --check, the whole
+#                  pytest suite on every database in NUANXIN_TEST_DATABASES (default: sqlite;
+#                  CI: sqlite,postgres)
 #   make bench     run the benchmarks under bench/
 #   make fuzz      the longer hunt: the importer's file path with FUZZ_EXAMPLES mutated tables
 #                  (default 5000; make test runs 150) and every API operation with API_FUZZ_EXAMPLES
@@ -36,8 +37,10 @@ run: $(STAMP)
 	$(BIN)/nuanxin demo --quiet-logins
 	$(BIN)/nuanxin serve --host $(HOST) --port $(PORT)
 
+# ruff, then the layer contracts of docs/architecture.md ([tool.importlinter] in pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 test: lint
 	$(BIN)/nuanxin makemigrations --check --dry-run

@@ -11,6 +11,16 @@ from django.utils.translation import gettext_lazy as _
 
 from nuanxin.core import auditlabels
 from nuanxin.core.models import AuditLog, AuditOutcome
+from nuanxin.core.policy import Policy
+
+
+def audited_organisations(user):
+    """The organisations whose audit rows ``user`` may read: those the grants of the roles of
+    ``AuditLog.policy``'s "view" cover (core names no organisation model: it is the model the
+    audit row's ``organisation`` points to)."""
+    organisation_model = AuditLog._meta.get_field("organisation").related_model
+    audited = Policy(path="path", actions={"view": AuditLog.policy.roles("view")})
+    return audited.for_user(organisation_model.objects.all(), user, "view")
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):
@@ -38,14 +48,9 @@ class AuditLogFilter(forms.Form):
     object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
 
     def __init__(self, data, *, user):
-        from nuanxin.orgs.models import Organisation
-        from nuanxin.orgs.scope import scope_q
-
         super().__init__(data)
         self.user = user
-        q = scope_q(user, {"auditor"}, "path")
-        orgs = Organisation.objects.filter(q) if q is not None else Organisation.objects.none()
-        self.fields["organisation"].queryset = orgs.order_by("path")
+        self.fields["organisation"].queryset = audited_organisations(user).order_by("path")
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
