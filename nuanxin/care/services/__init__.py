@@ -8,6 +8,7 @@ audit row in the same transaction. The modules: ``rules`` (who may do what), ``c
 from nuanxin.care.services.assignments import (
     assign_contact,
     assign_from_hints,
+    assign_many,
     bulk_assign,
     follow_worker_move,
     may_be_contact,
@@ -24,7 +25,6 @@ from nuanxin.care.services.campaigns import (
 )
 from nuanxin.care.services.difficulties import (
     DUE_HORIZON,
-    NewDifficulty,
     add_difficulty_note,
     change_difficulty_status,
     check_due_on,
@@ -32,7 +32,6 @@ from nuanxin.care.services.difficulties import (
     escalation_level_for,
     escalation_recipients,
     may_own_difficulty,
-    open_difficulties,
     open_difficulty,
     update_difficulty,
 )
@@ -61,10 +60,10 @@ __all__ = [
     "CAMPAIGN_HORIZON",
     "DUE_HORIZON",
     "ITEM_NUMBER_MAX",
-    "NewDifficulty",
     "add_difficulty_note",
     "assign_contact",
     "assign_from_hints",
+    "assign_many",
     "bulk_assign",
     "change_difficulty_status",
     "check_due_on",
@@ -82,7 +81,6 @@ __all__ = [
     "may_care_for",
     "may_manage_worker",
     "may_own_difficulty",
-    "open_difficulties",
     "open_difficulty",
     "open_duties",
     "record_visit",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from nuanxin.accounts.models import User
 from nuanxin.care import selectors, weeks
 from nuanxin.care.choices import (
     DIFFICULTY_ACTIVE,
@@ -129,6 +130,95 @@ def bulk_assign(
             },
         )
     return {"assigned": created, "ended": len(to_end), "unchanged": unchanged}
+
+
+@transaction.atomic
+def assign_many(
+    *, actor, campaign: Campaign, pairs: Iterable[tuple[int, int]], started_at: datetime | None = None
+) -> dict[int, CareAssignment]:
+    """Assign many families, each to its own care contact: ``pairs`` of (worker id, contact id),
+    e.g. an import's 工会联系人 column. The same rules and records as ``bulk_assign`` in a few
+    queries for any number of families: refused as a whole when a family is out of the actor's
+    scope or a contact may not look after the family's unit; a family's previous contact in the
+    campaign is ended; the current week's duties open at once; one ``care.assign`` audit row per
+    family, written in one insert (``audit.record_many``). Returns ``{worker id: the new
+    assignment}`` (families already with that contact are left as they are and not returned)."""
+    wanted = dict(pairs)  # worker id -> contact id (a family has one contact in a campaign)
+    if not wanted:
+        return {}
+    _check_campaign_open(campaign)
+    ids = sorted(wanted)
+    workers: dict[int, Worker] = {}
+    for start in range(0, len(ids), 2000):
+        workers.update(
+            (w.pk, w) for w in Worker.objects.filter(pk__in=ids[start : start + 2000]).select_related("organisation")
+        )
+    contacts = {u.pk: u for u in User.objects.filter(pk__in=set(wanted.values()))}
+    checked: set = set()
+    for worker_id in ids:
+        worker = workers.get(worker_id)
+        if worker is None:
+            raise ServiceError(_("Choose at least one family."), field="workers")
+        contact = contacts.get(wanted[worker_id])
+        if (worker.organisation_id, None) not in checked:
+            _require(may_manage_worker(actor, worker), _("You may not assign care contacts to this family."))
+            checked.add((worker.organisation_id, None))
+        if (worker.organisation_id, wanted[worker_id]) not in checked:
+            if contact is None or not may_be_contact(contact, worker):
+                raise ServiceError(
+                    _("%(contact)s is not a care contact for %(unit)s.")
+                    % {"contact": contact, "unit": worker.organisation},
+                    field="contact",
+                )
+            checked.add((worker.organisation_id, wanted[worker_id]))
+    now = started_at or timezone.now()
+    current: dict[int, CareAssignment] = {}
+    for start in range(0, len(ids), 2000):
+        current.update(
+            (a.worker_id, a)
+            for a in CareAssignment.objects.current()
+            .select_for_update()
+            .filter(campaign=campaign, worker_id__in=ids[start : start + 2000])
+            .order_by("pk")
+        )
+    to_end = [a for a in current.values() if a.contact_id != wanted[a.worker_id]]
+    for a in to_end:
+        a.ended_at = max(now, a.started_at)
+    if to_end:
+        bulk_update_with_history(to_end, CareAssignment, ["ended_at"], default_user=_user(actor))
+    new = [
+        CareAssignment(
+            campaign=campaign, worker_id=w, contact_id=wanted[w], started_at=now, assigned_by=_user(actor)
+        )
+        for w in ids
+        if w not in current or current[w].contact_id != wanted[w]
+    ]
+    bulk_create_with_history(new, CareAssignment, batch_size=1000, default_user=_user(actor))
+    made_ids = [a.worker_id for a in new]
+    created: dict[int, CareAssignment] = {}
+    for start in range(0, len(made_ids), 2000):
+        created.update(
+            (a.worker_id, a)
+            for a in CareAssignment.objects.current().filter(
+                campaign=campaign, worker_id__in=made_ids[start : start + 2000]
+            )
+        )
+    _open_current_week_for(campaign, made_ids)
+    sync_unassigned(worker_ids=ids, campaigns=[campaign])
+    previous = {a.worker_id: a.contact_id for a in to_end}
+    audit.record_many(
+        actor,
+        "care.assign",
+        [
+            (
+                workers[w],
+                workers[w].organisation,
+                {"campaign": campaign.pk, "contact": wanted[w], "previous": previous.get(w)},
+            )
+            for w in made_ids
+        ],
+    )
+    return created
 
 
 @transaction.atomic

@@ -111,7 +111,6 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
     rows copied by the database), remember only the ids that later rows refer to, and apply
     the updates of existing records at the end, each once. What the dry run relies on is
     checked first, for the whole batch."""
-    from nuanxin.care.models import CareAssignment
     from nuanxin.registry.models import Deployment, FamilyMember, Worker
 
     batch = ImportBatch.objects.select_for_update().select_related("organisation").get(pk=batch.pk)
@@ -230,11 +229,7 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
                         {f: upd[f][1] for f in ("mobile", "relation") if f in upd}
                     )
                 if ch.get("assign"):
-                    a = ch["assign"]
-                    assignments.append(
-                        (index, CareAssignment(campaign_id=a["campaign"], worker_id=target, contact_id=a["user"],
-                                               assigned_by=user))
-                    )
+                    assignments.append((index, ch["assign"]["campaign"], target, ch["assign"]["user"]))
                 dep = ch.get("deployment")
                 if dep:
                     values = {f: dep[f][1] for f in ("deployed_mobile", "carrier") if f in dep}
@@ -249,7 +244,7 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
                     else:
                         new_deployments.append((index, Deployment(worker_id=target, **values)))
                         pending_deployments[index] = new_deployments[-1][1]
-            bulk.insert(CareAssignment, [a for _i, a in assignments], history=True, user=user)
+            assigned = _assign_contacts(actor, assignments)
             bulk.insert(Deployment, [d for _i, d in new_deployments], history=True, user=user)
             deployment_ids.update((i, d.pk) for i, d in new_deployments)
         # difficulties
@@ -261,7 +256,6 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
             difficulties = _open_difficulties(actor, [(i, w, orgs[w], text) for i, w, text in opened])
         # what each row wrote, for undo (and the worker of a row that names one written above)
         with phase("plan rows"):
-            assigned = {i: a.pk for i, a in assignments}
             deployed = {i: d.pk for i, d in new_deployments}
             applied_rows = []
             for index, pk, outcome, _d, worker_id, _ref, _ch, before in rows:
@@ -306,6 +300,24 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
             actor, "import.apply", obj=batch, organisation=batch.organisation, detail={"counts": batch.counts, **totals}
         )
     return batch
+
+
+def _assign_contacts(actor, assignments: list[tuple[int, int, int, int]]) -> dict[int, int]:
+    """The care contacts of the 工会联系人 column, through care's bulk assignment (audited, this
+    week's duties opened at once): ``assignments`` of (row index, campaign id, worker id,
+    contact id); returns the id of the assignment each row made, by row index."""
+    from nuanxin.care.models import Campaign
+    from nuanxin.care.services import assign_many
+
+    by_campaign: dict[int, list[tuple[int, int, int]]] = {}
+    for index, campaign_id, worker_id, contact_id in assignments:
+        by_campaign.setdefault(campaign_id, []).append((index, worker_id, contact_id))
+    made: dict[int, int] = {}
+    for campaign in Campaign.objects.filter(pk__in=list(by_campaign)).order_by("pk"):
+        rows = by_campaign[campaign.pk]
+        created = assign_many(actor=actor, campaign=campaign, pairs=[(w, c) for _i, w, c in rows])
+        made.update((index, created[w].pk) for index, w, _c in rows if w in created)
+    return made
 
 
 def _sync_care(batch: ImportBatch) -> None:
