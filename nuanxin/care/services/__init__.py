@@ -25,6 +25,7 @@ from nuanxin.care.services.campaigns import (
 )
 from nuanxin.care.services.difficulties import (
     DUE_HORIZON,
+    NewDifficulty,
     add_difficulty_note,
     change_difficulty_status,
     check_due_on,
@@ -32,6 +33,7 @@ from nuanxin.care.services.difficulties import (
     escalation_level_for,
     escalation_recipients,
     may_own_difficulty,
+    open_difficulties,
     open_difficulty,
     update_difficulty,
 )
@@ -60,6 +62,7 @@ __all__ = [
     "CAMPAIGN_HORIZON",
     "DUE_HORIZON",
     "ITEM_NUMBER_MAX",
+    "NewDifficulty",
     "add_difficulty_note",
     "assign_contact",
     "assign_from_hints",
@@ -81,6 +84,7 @@ __all__ = [
     "may_care_for",
     "may_manage_worker",
     "may_own_difficulty",
+    "open_difficulties",
     "open_difficulty",
     "open_duties",
     "record_visit",
