@@ -68,7 +68,7 @@ bench: $(VENV)/.installed-bench
 FUZZ_EXAMPLES ?= 5000
 API_FUZZ_EXAMPLES ?= 200
 fuzz: $(STAMP)
-	NUANXIN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest nuanxin/registry/tests/test_import_fuzz.py -q
+	NUANXIN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest nuanxin/tables/tests/test_import_fuzz.py -q
 	DATABASE_URL="sqlite:///$(CURDIR)/var/test.sqlite3" NUANXIN_SCHEMATHESIS_EXAMPLES=$(API_FUZZ_EXAMPLES) \
 	  $(BIN)/python -m pytest tests/test_api_schemathesis.py -q
 
