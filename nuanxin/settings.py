@@ -333,7 +333,6 @@ else:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {
             "location": Path(_env("NUANXIN_PRIVATE_DIR", str(VAR_DIR / "private"))),
-            "base_url": None,
             "file_permissions_mode": 0o600,
             "directory_permissions_mode": 0o700,
         },

@@ -1,5 +1,5 @@
 """Private files, once for every app: receipts, photos, legal documents, uploaded tables,
-generated exports (docs/development.md "Attachments", docs/operations.md "Private files").
+generated exports (settings and backup: docs/operations.md, 私有文件（附件）).
 
 A file belongs to one record, its *owner* (any model with a ``policy``), and is kept through
 Django's storage API in ``STORAGES["private"]``: a directory under ``var/`` by default, an

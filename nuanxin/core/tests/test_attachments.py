@@ -8,6 +8,8 @@ import hashlib
 import io
 import os
 import stat
+import subprocess
+import sys
 import zipfile
 from datetime import timedelta
 
@@ -69,7 +71,6 @@ def disk_storage(settings, tmp_path):
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {
                 "location": tmp_path / "private",
-                "base_url": None,
                 "file_permissions_mode": 0o600,
                 "directory_permissions_mode": 0o700,
             },
@@ -353,3 +354,53 @@ def test_orphans_of_a_rolled_back_store_are_swept(memory_storage, personas, work
     time_machine.move_to(timezone.now() + timedelta(days=2))
     assert attachments.sweep_orphans() == 1
     assert stored_files(memory_storage) == [kept.storage_name]
+
+
+# --- the storage the settings choose ---------------------------------------------------------
+
+_SHOW_STORAGE = """
+import django, json, os
+os.environ["DJANGO_SETTINGS_MODULE"] = "nuanxin.settings"
+django.setup()
+from nuanxin.core import attachments
+s = attachments.storage()
+print(json.dumps({"class": type(s).__name__, **{k: str(getattr(s, k, None)) for k in (
+    "location", "file_permissions_mode", "bucket_name", "endpoint_url", "region_name",
+    "default_acl", "addressing_style", "file_overwrite")}}))
+"""
+
+
+def _storage_settings(tmp_path, **env) -> dict:
+    import json
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("NUANXIN_S3_", "NUANXIN_PRIVATE"))}
+    clean.update(NUANXIN_VAR_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", **env)
+    out = subprocess.run(
+        [sys.executable, "-c", _SHOW_STORAGE], env=clean, capture_output=True, text=True, check=True, timeout=120
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_the_default_private_storage_is_a_private_directory_under_var(tmp_path):
+    shown = _storage_settings(tmp_path)
+    assert shown["class"] == "FileSystemStorage"
+    assert shown["location"] == str(tmp_path / "private")
+    assert shown["file_permissions_mode"] == str(0o600)
+
+
+def test_an_s3_bucket_is_used_when_set(tmp_path):
+    """Only the settings: the storage is built without contacting any service."""
+    shown = _storage_settings(
+        tmp_path,
+        NUANXIN_S3_BUCKET="nuanxin-files",
+        NUANXIN_S3_ENDPOINT_URL="http://127.0.0.1:9000",
+        NUANXIN_S3_REGION="cn-qingdao",
+        NUANXIN_S3_ADDRESSING_STYLE="path",
+    )
+    assert shown["class"] == "S3Storage"
+    assert (shown["bucket_name"], shown["endpoint_url"], shown["region_name"]) == (
+        "nuanxin-files", "http://127.0.0.1:9000", "cn-qingdao"
+    )
+    assert (shown["location"], shown["default_acl"], shown["addressing_style"], shown["file_overwrite"]) == (
+        "private", "None", "path", "False"
+    )
