@@ -211,30 +211,20 @@ def difficulty_list(
 
 
 def owner_candidates(worker: Worker) -> list:
-    """Active users who may own a difficulty of ``worker``'s family: admins and care contacts
-    whose grants cover its unit (organisation grants on the unit or above, or a group
-    holding the unit or one of its ancestors), by name. One query."""
-    from nuanxin.accounts.models import User
+    """Active users who may own a difficulty of ``worker``'s family (the holders of its
+    policy's "own" action over the worker's unit: admins and care contacts whose grants cover
+    it), by name. One query."""
+    from nuanxin.cases import services as cases
 
-    ancestors = _ancestor_paths(worker.organisation.path)
-    grants = (
-        Grant.objects.active()
-        .filter(role__in=OWNER_ROLES)
-        .filter(Q(organisation__path__in=ancestors) | Q(group__members__path__in=ancestors))
-    )
-    return list(User.objects.filter(is_active=True, grants__in=grants).distinct().order_by("full_name", "username"))
+    return list(cases.owner_candidates(Difficulty, worker.organisation).order_by("full_name", "username"))
 
 
 def allowed_transitions(user, difficulty: Difficulty) -> list[str]:
-    """The statuses the user may move the difficulty to (closing is for admins)."""
-    from nuanxin.care import services
-    from nuanxin.care.choices import DIFFICULTY_TRANSITIONS, DifficultyStatus
+    """The statuses the user may move the difficulty to, in the life cycle's order (closing is
+    for admins)."""
+    from nuanxin.cases import services as cases
 
-    allowed = DIFFICULTY_TRANSITIONS[difficulty.status]
-    if not services.may_manage_worker(user, difficulty.worker):
-        allowed = allowed - {DifficultyStatus.CLOSED}
-    order = list(DifficultyStatus.values)
-    return sorted(allowed, key=order.index)
+    return cases.allowed_targets(user, difficulty)
 
 
 # --- assignments ----------------------------------------------------------------------------

@@ -415,6 +415,7 @@ def difficulty_list(request):
 def _difficulty_page(request, difficulty: Difficulty, **bound):
     user = request.user
     pages.record_sensitive_reads(user, [difficulty], page="difficulty")
+    transitions = pages.allowed_transitions(user, difficulty)
     is_admin = services.may_manage_worker(user, difficulty.worker)
     owner_form = None
     if is_admin:
@@ -429,7 +430,9 @@ def _difficulty_page(request, difficulty: Difficulty, **bound):
         {
             "difficulty": difficulty,
             "timeline": list(selectors.difficulty_timeline(user, difficulty)),
-            "transitions": [(s, DifficultyStatus(s).label) for s in pages.allowed_transitions(user, difficulty)],
+            "transitions": [(s, DifficultyStatus(s).label) for s in transitions],
+            # A transition offered here needs a reason (a reopen): the note is not optional then.
+            "reason_required": bool(Difficulty.lifecycle.reason_targets(difficulty.status, transitions)),
             "transition_form": bound.get("transition_form") or forms.TransitionForm(version=difficulty.version),
             "note_form": bound.get("note_form") or forms.NoteForm(),
             "owner_form": owner_form,
