@@ -399,7 +399,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "nuanxin@localhost")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"personal_numbers": {"()": "nuanxin.core.logmask.MaskPersonalNumbers"}},
+    "filters": {
+        "personal_numbers": {"()": "nuanxin.core.logmask.MaskPersonalNumbers"},
+        "refusal_on_one_line": {"()": "nuanxin.core.loglines.RefusalOnOneLine"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"},
@@ -411,6 +414,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["refusal_on_one_line"]},
         "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
     },
 }

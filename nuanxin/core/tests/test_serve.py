@@ -133,3 +133,25 @@ def test_serve_refuses_an_unmigrated_database(tmp_path):
                             env=env, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 1
     assert "`nuanxin migrate`" in result.stderr  # the message is translated, the command is not
+
+
+def test_a_second_ctrl_c_stops_at_once_and_still_ends_cleanly(site, tmp_path):
+    """Ctrl-C twice (an impatient user): the children are killed, which is what was asked for —
+    no "ended with status -9" and exit status 0, so ``make run`` does not add "Error 1"."""
+    log = tmp_path / "serve.log"
+    process, port = start(site, log)
+    try:
+        pids = wait_until_healthy(process, port, log)
+        process.send_signal(signal.SIGINT)
+        time.sleep(0.2)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 0, log.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert {name: alive(pid) for name, pid in pids.items()} == {"web": False, "worker": False, "scheduler": False}
+    output = log.read_text()
+    assert said("Stopping the web server, the worker and the scheduler (Ctrl-C again stops them at once)…") in output
+    assert said("Stopping at once.") in output
+    assert "ended with status" not in output and said("%(name)s ended with status %(status)s while stopping.",
+                                                      name="worker", status=-9) not in output

@@ -14,7 +14,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
 
-STOP_GRACE_SECONDS = 10
+STOP_GRACE_SECONDS = 20  # a worker finishes its current task first
 
 
 class Command(BaseCommand):
@@ -45,6 +45,7 @@ class Command(BaseCommand):
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE, "PYTHONUNBUFFERED": "1"}
 
         self.signalled: list[int] = []
+        self.killed: set[str] = set()  # children we stopped with SIGKILL
         self.children: dict[str, subprocess.Popen] = {}
         previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
@@ -60,8 +61,12 @@ class Command(BaseCommand):
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         if self.signalled:
+            # Stopped as asked: by the signal passed on, or killed by us (a second Ctrl-C, or a
+            # child still running after the grace period). Only a child that failed otherwise
+            # makes the exit status non-zero (``make run`` then says "Error 1").
             stopped_ok = {0, -signal.SIGINT, -signal.SIGTERM}
-            failed = {name: c.returncode for name, c in self.children.items() if c.returncode not in stopped_ok}
+            failed = {name: c.returncode for name, c in self.children.items()
+                      if c.returncode not in stopped_ok and name not in self.killed}
             for name, returncode in failed.items():
                 self.stderr.write(
                     _("%(name)s ended with status %(status)s while stopping.") % {"name": name, "status": returncode}
@@ -116,12 +121,18 @@ class Command(BaseCommand):
     def _on_signal(self, signum, frame) -> None:
         self.signalled.append(signum)
         force = len(self.signalled) > 1
-        for child in self.children.values():
+        if force:
+            self._say(_("Stopping at once."))
+        else:
+            self._say(_("Stopping the web server, the worker and the scheduler (Ctrl-C again stops them at once)…"))
+        for name, child in self.children.items():
             if child.poll() is None:
                 try:
                     child.send_signal(signal.SIGKILL if force else signum)
                 except ProcessLookupError:
-                    pass
+                    continue
+                if force:
+                    self.killed.add(name)
 
     def _supervise(self) -> int:
         """Wait until we are told to stop or a child ends; the exit status to return."""
@@ -147,5 +158,9 @@ class Command(BaseCommand):
             try:
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
+                name = next(n for n, c in self.children.items() if c is child)
+                self.stderr.write(_("%(name)s did not stop within %(seconds)s seconds; stopping it at once.")
+                                  % {"name": name, "seconds": STOP_GRACE_SECONDS})
+                self.killed.add(name)
                 child.kill()
                 child.wait()
