@@ -55,17 +55,28 @@ class Transition:
     reason: bool = False
 
 
+# The generic words; a case type names its own in its ``Texts``.
+_MAY_NOT_OPEN = _("You may not open a case for this family.")
+_MAY_NOT_CHANGE = _("You may not change this case.")
+_MAY_NOT_REASSIGN = _("Only an administrator may hand a case over.")
+_CANNOT_OWN = _("%(user)s cannot own this case.")
+_CANNOT_BECOME = _("A case that is “%(current)s” cannot become “%(to)s”.")
+_REASON_REQUIRED = _("Say why the case is reopened.")
+_WRITE_THE_NOTE = _("Write the note.")
+
+
 @dataclass(frozen=True)
 class Texts:
-    """What a case type says when it refuses something (its own words, in its own catalogue)."""
+    """What a case type says when it refuses something (its own words, in its own catalogue).
+    ``cannot_own`` has ``%(user)s``; ``cannot_become`` has ``%(current)s`` and ``%(to)s``."""
 
-    may_not_open: Text = _("You may not open a case for this family.")
-    may_not_change: Text = _("You may not change this case.")
-    may_not_reassign: Text = _("Only an administrator may hand a case over.")
-    cannot_own: Text = _("%(user)s cannot own this case.")  # %(user)s
-    cannot_become: Text = _("A case that is “%(current)s” cannot become “%(to)s”.")  # %(current)s, %(to)s
-    reason_required: Text = _("Say why the case is reopened.")
-    write_the_note: Text = _("Write the note.")
+    may_not_open: Text = _MAY_NOT_OPEN
+    may_not_change: Text = _MAY_NOT_CHANGE
+    may_not_reassign: Text = _MAY_NOT_REASSIGN
+    cannot_own: Text = _CANNOT_OWN
+    cannot_become: Text = _CANNOT_BECOME
+    reason_required: Text = _REASON_REQUIRED
+    write_the_note: Text = _WRITE_THE_NOTE
 
 
 @dataclass(frozen=True)

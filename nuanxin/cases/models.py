@@ -128,6 +128,6 @@ class CaseNote(models.Model):
 
 def note_model(model: type[Case]) -> tuple[type[CaseNote], str]:
     """The note model of a case model and the name of its foreign key to the case."""
-    descriptor: ReverseManyToOneDescriptor = model.notes  # type: ignore[attr-defined]
+    descriptor: ReverseManyToOneDescriptor[Any] = model.notes  # type: ignore[attr-defined]
     related: type[CaseNote] = descriptor.rel.related_model  # type: ignore[assignment]
     return related, descriptor.field.name

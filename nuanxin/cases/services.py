@@ -18,7 +18,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nuanxin.cases.lifecycle import LifeCycle, NoteKind
+from nuanxin.cases.lifecycle import NoteKind
 from nuanxin.cases.models import Case, CaseNote, note_model
 from nuanxin.core import audit, plaintext, versioning
 from nuanxin.core.errors import NotAllowed, ServiceError
@@ -131,7 +131,7 @@ def _check_owner(actor: Any, case: Case, owner: Any) -> None:
 
 
 @transaction.atomic
-def open(  # noqa: A001 - the life cycle's verb; callers write cases.services.open
+def open(
     model: type[C],
     *,
     actor: Any,
@@ -333,7 +333,7 @@ def _before(case: Case) -> dict[str, Any]:
         if name in lifecycle.text_fields:
             before[name] = audit.text_marker(getattr(case, name))
         elif name == "owner":
-            before[name] = case.owner_id  # type: ignore[attr-defined]
+            before[name] = case.owner_id
         else:
             before[name] = getattr(case, name)
     return before
@@ -373,7 +373,7 @@ def update(
         case.due_on = lifecycle.due_on(urgency, timezone.localdate())
         case.escalation_level = 0
         changed += ["urgency", "due_on", "escalation_level"]
-    if owner is not None and owner.pk != case.owner_id:  # type: ignore[attr-defined]
+    if owner is not None and owner.pk != case.owner_id:
         _require(may(actor, lifecycle.reassign_action, case), lifecycle.texts.may_not_reassign)
         if not may_own(owner, case):
             raise ServiceError(str(lifecycle.texts.cannot_own) % {"user": owner}, field="owner")
