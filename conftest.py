@@ -13,8 +13,9 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
+from nuanxin.core.roles import Role
 from nuanxin.orgs import services as org_services
-from nuanxin.orgs.choices import OrgKind, Role
+from nuanxin.orgs.choices import OrgKind
 
 # The browser tests' fixtures (``browser``) and their Chromium skip/require rule.
 pytest_plugins = ["tests.browser"]

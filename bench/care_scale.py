@@ -125,8 +125,8 @@ def child_build(url: str, n: str) -> dict:
     from django.db import connection
 
     from nuanxin.care import services, weeks
+    from nuanxin.core.roles import Role
     from nuanxin.orgs import services as org_services
-    from nuanxin.orgs.choices import Role
 
     n = int(n)
     started = time.perf_counter()

@@ -244,8 +244,8 @@ def child_undo(url: str) -> dict:
     """Undo the applied batch (after child_import and child_reimport): the register empties."""
     _django(url)
     from nuanxin.registry.import_models import BatchStatus, ImportBatch
-    from nuanxin.tables.imports import services
     from nuanxin.registry.models import Worker
+    from nuanxin.tables.imports import services
 
     batch = ImportBatch.objects.filter(status=BatchStatus.APPLIED).latest("id")
     start, cpu = time.perf_counter(), time.process_time()
@@ -391,8 +391,9 @@ def child_migrate(url: str) -> dict:
     _django(url)
     from django.core.management import call_command
 
+    from nuanxin.core.roles import Role
     from nuanxin.orgs import services
-    from nuanxin.orgs.choices import OrgKind, Role
+    from nuanxin.orgs.choices import OrgKind
 
     call_command("migrate", verbosity=0)
     root = services.create_organisation(actor=None, code="BENCH", name="基准市总工会", kind=OrgKind.CITY_FEDERATION,

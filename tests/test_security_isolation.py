@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from nuanxin.care import services as care_services
 from nuanxin.core import access
+from nuanxin.core.roles import Role
 from nuanxin.orgs import services as org_services
-from nuanxin.orgs.choices import Role
 from nuanxin.registry import services as registry_services
 from nuanxin.registry.choices import TeamType
 from tests.test_authorization import api_operations, page_patterns

@@ -10,9 +10,10 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from nuanxin.core import roles
 from nuanxin.core.models import ScopedQuerySet
+from nuanxin.core.policy import Policy
 from nuanxin.core.versioning import version_field
-from nuanxin.orgs.choices import MANAGER_ROLES
 
 
 class UserQuerySet(ScopedQuerySet):
@@ -48,8 +49,8 @@ class User(AbstractUser):
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
     objects = NuanxinUserManager()
 
-    scope_path = "organisation__path"
-    scope_roles = {"view": MANAGER_ROLES, "change": MANAGER_ROLES}
+    # Accounts whose home organisation lies in an administrator's scope.
+    policy = Policy(path="organisation__path", actions={"view": roles.MANAGERS, "change": roles.MANAGERS})
 
     class Meta:
         verbose_name = _("user")

@@ -27,15 +27,18 @@ from nuanxin.core import audit, locks
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
 from nuanxin.core.models import AuditOutcome
 from nuanxin.core.plaintext import line as text_line
+from nuanxin.core.policy import is_system
 
 TOKEN_PREFIX = "nx_"
 MAX_TOKEN_DAYS = 365
 
 
-def _may_manage_tokens(actor, user: User) -> bool:
-    from nuanxin.orgs.services import may_manage_user
-
-    return actor is None or actor.pk == user.pk or may_manage_user(actor, user)
+def _require_token_manager(actor, user: User) -> None:
+    """A user manages their own tokens; an administrator those of an account they manage
+    (``User.policy``'s ``change``)."""
+    if is_system(actor) or actor.pk == user.pk:
+        return
+    User.policy.require(actor, "change", user, _("You may not manage this account."))
 
 
 def _token_name(name: str) -> str:
@@ -56,8 +59,7 @@ def create_own_api_token(
 @transaction.atomic
 def create_api_token(*, actor, user: User, expires_days: int | None = None, name: str = "") -> tuple[ApiToken, str]:
     """Issue a bearer token for ``user``. The plaintext is returned once and never stored."""
-    if not _may_manage_tokens(actor, user):
-        raise NotAllowed(_("You may not manage this account."))
+    _require_token_manager(actor, user)
     if not user.is_active:
         raise ServiceError(_("The account is disabled."))
     days = settings.NUANXIN_API_TOKEN_DEFAULT_DAYS if expires_days is None else expires_days
@@ -82,8 +84,7 @@ def create_api_token(*, actor, user: User, expires_days: int | None = None, name
 def revoke_api_token(*, actor, token: ApiToken) -> ApiToken:
     """Revoke a token at once; the row stays (with its prefix) for the record."""
     token = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
-    if not _may_manage_tokens(actor, token.user):
-        raise NotAllowed(_("You may not manage this account."))
+    _require_token_manager(actor, token.user)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
@@ -533,13 +534,9 @@ def _remove_totp(*, actor, user: User, action: str) -> bool:
 def reset_totp(*, actor, user: User) -> bool:
     """An administrator who manages ``user`` removes their authenticator (a lost or replaced
     phone). The user signs in with the password alone and, if their role requires it, must
-    set up a new authenticator at once. ``actor=None`` is the operator (``nuanxin reset_totp``).
+    set up a new authenticator at once. ``actor=SYSTEM`` is the operator (``nuanxin reset_totp``).
     Returns whether there was an authenticator to remove."""
-    from nuanxin.orgs.services import may_manage_user
-
-    if actor is not None:
-        if actor.pk == user.pk:
-            raise NotAllowed(_("Ask another administrator to reset your own authenticator."))
-        if not may_manage_user(actor, user):
-            raise NotAllowed(_("You may not manage this account."))
+    if not is_system(actor) and actor.pk == user.pk:
+        raise NotAllowed(_("Ask another administrator to reset your own authenticator."))
+    User.policy.require(actor, "change", user, _("You may not manage this account."))
     return _remove_totp(actor=actor, user=user, action="auth.totp_reset")

@@ -17,15 +17,14 @@ from ninja import Field, Query, Router, Schema, Status
 from nuanxin.care import pages, selectors, services, weeks
 from nuanxin.care.choices import DifficultyCategory, DifficultyStatus, DutyStatus, Urgency, VisitMode
 from nuanxin.care.models import Campaign, Difficulty, Visit
-from nuanxin.core import apiutils, idempotency, versioning
+from nuanxin.core import apiutils, idempotency, roles, versioning
 from nuanxin.core.errors import ServiceError
 from nuanxin.orgs.models import Organisation
-from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, REGISTER_VIEW_ROLES
 from nuanxin.registry.models import Worker
 
 router = Router(tags=["care"])
 
-CARE_ROLES = REGISTER_VIEW_ROLES  # city_admin, org_admin, care_contact
+CARE_ROLES = roles.REGISTER_VIEW  # city_admin, org_admin, care_contact
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -461,7 +460,7 @@ class AssignmentsOut(Schema):
 def bulk_assign(request, payload: AssignmentsIn):
     """Give many families one care contact (or none). All or nothing: a family outside the
     token's scope is a 404, a contact who cannot look after one of them a 400."""
-    apiutils.require_roles(request, REGISTER_CHANGE_ROLES)
+    apiutils.require_roles(request, roles.REGISTER_CHANGE)
     campaign = get_object_or_404(Campaign, pk=payload.campaign)
     ids = set(payload.workers)
     workers = list(Worker.objects.for_user(request.user, "change").filter(pk__in=ids))

@@ -2,6 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from nuanxin.cases.lifecycle import LifeCycle, NoteKind, Texts, Transition, Urgency
+from nuanxin.core import roles
 
 
 class Cadence(models.TextChoices):
@@ -112,5 +113,5 @@ class VisitMode(models.TextChoices):
     ONLINE = "online", _("Online")
 
 
-# Roles that may see aggregate figures (counts per unit) but no personal detail.
-CARE_REPORT_ROLES = frozenset({"city_admin", "org_admin", "viewer"})
+# Roles that may see aggregate figures (counts per unit) but no personal detail: core/roles.py.
+CARE_REPORT_ROLES = roles.CARE_REPORT

@@ -106,8 +106,8 @@ def _contacts(out) -> dict[str, object]:
     """The demo care contacts by username, created where missing."""
     from nuanxin.accounts.models import User
     from nuanxin.core.demo import DEMO_PASSWORD
+    from nuanxin.core.roles import Role
     from nuanxin.orgs import services as org_services
-    from nuanxin.orgs.choices import Role
 
     users = {}
     created = 0

@@ -2,7 +2,8 @@
 visits and difficulties.
 
 Scoping: every row belongs to a worker; admins see the rows of the units in their grants, a
-care contact only those of the families currently assigned to them (``WorkerQuerySet``),
+care contact only those of the families currently assigned to them (the "assigned" relation
+added to the policies in ``CareConfig.ready``),
 viewers only aggregate figures (the ``report`` action), counsellors nothing.
 """
 
@@ -18,7 +19,6 @@ from simple_history.models import HistoricalRecords
 
 from nuanxin.care import weeks
 from nuanxin.care.choices import (
-    CARE_REPORT_ROLES,
     DIFFICULTY_LIFECYCLE,
     Cadence,
     DifficultyCategory,
@@ -27,10 +27,11 @@ from nuanxin.care.choices import (
     VisitMode,
 )
 from nuanxin.cases.models import Case, CaseNote, note_status_field, status_field
+from nuanxin.core import roles
 from nuanxin.core.models import ScopedQuerySet
+from nuanxin.core.policy import Policy
 from nuanxin.core.versioning import version_field
-from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, REGISTER_VIEW_ROLES
-from nuanxin.registry.models import WorkerQuerySet
+from nuanxin.registry.models import ASSIGNED
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -57,6 +58,14 @@ class Campaign(models.Model):
 
     history = HistoricalRecords()
     objects = CampaignQuerySet.as_manager()
+
+    # Campaigns belong to the whole city: every administrator reads them, only a city
+    # administrator over the root manages them.
+    policy = Policy(
+        path=None,
+        actions={"view": roles.REGISTER_VIEW | roles.CARE_REPORT, "manage": roles.CITY_ADMINS},
+        root_only={"manage"},
+    )
 
     class Meta:
         verbose_name = _("campaign")
@@ -143,8 +152,9 @@ class CareAssignment(models.Model):
     history = HistoricalRecords()
     objects = CareAssignmentQuerySet.as_manager()
 
-    scope_path = "worker__organisation__path"
-    scope_roles = {"view": REGISTER_CHANGE_ROLES, "change": REGISTER_CHANGE_ROLES}
+    policy = Policy(
+        path="worker__organisation__path", actions={"view": roles.REGISTER_CHANGE, "change": roles.REGISTER_CHANGE}
+    )
 
     class Meta:
         verbose_name = _("care assignment")
@@ -227,11 +237,13 @@ class Visit(models.Model):
     version = version_field()
 
     history = HistoricalRecords()
-    objects = WorkerQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
-    scope_path = "worker__organisation__path"
-    worker_lookup = "worker__"
-    scope_roles = {"view": REGISTER_VIEW_ROLES, "change": REGISTER_VIEW_ROLES}
+    policy = Policy(
+        path="worker__organisation__path",
+        actions={"view": roles.REGISTER_VIEW, "change": roles.REGISTER_VIEW},
+        related=ASSIGNED,
+    )
 
     class Meta:
         verbose_name = _("visit")
@@ -310,11 +322,18 @@ class VisitDuty(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = WorkerQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
-    scope_path = "organisation__path"
-    worker_lookup = "worker__"
-    scope_roles = {"view": REGISTER_VIEW_ROLES, "change": REGISTER_VIEW_ROLES, "report": CARE_REPORT_ROLES}
+    policy = Policy(
+        path="organisation__path",
+        actions={
+            "view": roles.REGISTER_VIEW,
+            "change": roles.REGISTER_VIEW,
+            "report": roles.CARE_REPORT,
+            "visit": roles.CARE_CONTACTS,  # the care contact's own week of visits
+        },
+        related=ASSIGNED,
+    )
 
     class Meta:
         verbose_name = _("visit duty")
@@ -389,11 +408,23 @@ class Difficulty(Case):
     )
 
     history = HistoricalRecords()
-    objects = WorkerQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
-    scope_path = "worker__organisation__path"
-    worker_lookup = "worker__"
-    scope_roles = {"view": REGISTER_VIEW_ROLES, "change": REGISTER_VIEW_ROLES, "report": CARE_REPORT_ROLES}
+    # The actions its life cycle names: "change" (open, move, note: admins and the family's
+    # care contact), "manage" (close, hand over: admins), "own" (who may own one), "escalate"
+    # (who is told when an overdue one reaches their organisation).
+    policy = Policy(
+        path="worker__organisation__path",
+        actions={
+            "view": roles.REGISTER_VIEW,
+            "change": roles.REGISTER_VIEW,
+            "report": roles.CARE_REPORT,
+            "manage": roles.REGISTER_CHANGE,
+            "own": roles.CASE_OWNERS,
+            "escalate": roles.MANAGERS,
+        },
+        related=ASSIGNED,
+    )
 
     class Meta(Case.Meta):
         verbose_name = _("difficulty")
@@ -416,11 +447,11 @@ class DifficultyNote(CaseNote):
     from_status = note_status_field(DIFFICULTY_LIFECYCLE, _("from"))
     to_status = note_status_field(DIFFICULTY_LIFECYCLE, _("to"))
 
-    objects = WorkerQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
-    scope_path = "difficulty__worker__organisation__path"
-    worker_lookup = "difficulty__worker__"
-    scope_roles = {"view": REGISTER_VIEW_ROLES}
+    policy = Policy(
+        path="difficulty__worker__organisation__path", actions={"view": roles.REGISTER_VIEW}, related=ASSIGNED
+    )
 
     class Meta:
         verbose_name = _("difficulty note")

@@ -16,19 +16,19 @@ from datetime import date
 from django.db.models import Count, Prefetch, Q
 
 from nuanxin.care import selectors, weeks
-from nuanxin.care.choices import CARE_REPORT_ROLES, DifficultyCategory, DutyStatus
+from nuanxin.care.choices import DifficultyCategory, DutyStatus
 from nuanxin.care.models import Campaign, CareAssignment, Difficulty
 from nuanxin.care.selectors.overview import _name_key
+from nuanxin.core import roles
+from nuanxin.core.roles import Role
 from nuanxin.orgs import scope
-from nuanxin.orgs.choices import Role
 from nuanxin.orgs.models import Grant, Organisation
 from nuanxin.orgs.scope import STEPLEN
-from nuanxin.registry.choices import REGISTER_CHANGE_ROLES
 from nuanxin.registry.models import Worker
 
-ADMIN_ROLES = REGISTER_CHANGE_ROLES  # city_admin, org_admin
-REPORT_ROLES = CARE_REPORT_ROLES  # admins and viewers: aggregates
-OWNER_ROLES = frozenset({Role.CITY_ADMIN, Role.ORG_ADMIN, Role.CARE_CONTACT})
+ADMIN_ROLES = roles.REGISTER_CHANGE  # city_admin, org_admin
+REPORT_ROLES = roles.CARE_REPORT  # admins and viewers: aggregates
+OWNER_ROLES = roles.CASE_OWNERS
 
 
 # --- organisations a page offers ------------------------------------------------------------

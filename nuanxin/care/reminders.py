@@ -31,8 +31,8 @@ from nuanxin.care import weeks
 from nuanxin.care.choices import DutyStatus
 from nuanxin.care.models import Campaign, CareAssignment, Difficulty, VisitDuty
 from nuanxin.core import audit
+from nuanxin.core.roles import Role
 from nuanxin.notify.services import Sms, notify
-from nuanxin.orgs.choices import Role
 
 MAX_LISTED = 30  # families named in one in-app notification
 

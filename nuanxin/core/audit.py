@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
 
 from nuanxin.core import context
 from nuanxin.core.models import AuditLog, AuditOutcome
+from nuanxin.core.policy import is_system
 
 
 def record(
@@ -23,17 +25,55 @@ def record(
     detail: dict[str, Any] | None = None,
     actor_name: str | None = None,
 ) -> AuditLog:
-    """Append one audit row. ``actor`` is a user or ``None`` for the system (CLI, scheduler)."""
+    """Append one audit row. ``actor`` is a user or ``SYSTEM`` (core/policy.py) for the system
+    (CLI, scheduler, demo): the row then has no actor and the actor name "system:<channel>"
+    (``system:cli``, ``system:job``)."""
+    row = _row(actor, action, obj=obj, object_type=object_type, object_id=object_id, object_repr=object_repr,
+               organisation=organisation, outcome=outcome, detail=detail, actor_name=actor_name)
+    row.save()
+    return row
+
+
+def record_many(
+    actor,
+    action: str,
+    rows: Iterable[tuple[models.Model | None, Any, dict[str, Any] | None]],
+    *,
+    outcome: str = AuditOutcome.SUCCESS,
+) -> list[AuditLog]:
+    """Append one audit row per ``(obj, organisation, detail)`` of ``rows`` in one bulk insert:
+    the same rows ``record(actor, action, obj=obj, organisation=organisation, detail=detail)``
+    writes one by one (importers, bulk services)."""
+    built = [
+        _row(actor, action, obj=obj, organisation=organisation, outcome=outcome, detail=detail)
+        for obj, organisation, detail in rows
+    ]
+    return AuditLog.objects.bulk_create(built, batch_size=500) if built else []
+
+
+def _row(
+    actor,
+    action: str,
+    *,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    object_repr: str = "",
+    organisation=None,
+    outcome: str = AuditOutcome.SUCCESS,
+    detail: dict[str, Any] | None = None,
+    actor_name: str | None = None,
+) -> AuditLog:
     ctx = context.current()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
         object_repr = object_repr or str(obj)
-    if actor is not None and not getattr(actor, "is_authenticated", False):
+    if is_system(actor) or not getattr(actor, "is_authenticated", False):
         actor = None
     if actor_name is None:
         actor_name = actor.get_username() if actor is not None else f"system:{ctx.channel}"
-    return AuditLog.objects.create(
+    return AuditLog(
         actor=actor,
         actor_name=actor_name[:150],
         action=action,

@@ -2,8 +2,10 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from nuanxin.core import roles
+from nuanxin.core.policy import Policy
 
 
 class AuditOutcome(models.TextChoices):
@@ -24,20 +26,7 @@ class AuditLogQuerySet(models.QuerySet):
         raise AppendOnlyError("The audit log is append-only.")
 
     def for_user(self, user, action: str = "view"):
-        from nuanxin.orgs.scope import scope_q
-
-        if action != "view":
-            return self.none()
-        q = scope_q(user, {"auditor"}, "organisation__path")
-        if q is None:
-            return self.none()
-        # Rows that belong to no organisation (e.g. a failed login for an unknown name)
-        # are shown to auditors whose grant covers the whole tree.
-        from nuanxin.orgs.scope import covers_root
-
-        if covers_root(user, {"auditor"}):
-            return self.filter(q | Q(organisation__isnull=True))
-        return self.filter(q)
+        return self.model.policy.for_user(self, user, action)
 
 
 class AuditLog(models.Model):
@@ -78,6 +67,10 @@ class AuditLog(models.Model):
 
     objects = AuditLogQuerySet.as_manager()
 
+    # Rows that belong to no organisation (e.g. a failed login for an unknown name) are shown
+    # to auditors whose grant covers the whole tree.
+    policy = Policy(path="organisation__path", actions={"view": roles.AUDITORS}, ownerless_at_root=True)
+
     class Meta:
         verbose_name = _("audit record")
         verbose_name_plural = _("audit log")
@@ -100,22 +93,11 @@ class AuditLog(models.Model):
 
 
 class ScopedQuerySet(models.QuerySet):
-    """A queryset whose ``for_user`` keeps only rows inside the user's grants.
-
-    Models set ``scope_path`` (the lookup to the owning organisation's materialised path,
-    e.g. ``"organisation__path"``) and ``scope_roles`` (action -> roles that may do it).
-    """
+    """A queryset whose ``for_user(user, action)`` keeps only the rows the model's ``policy``
+    (``core/policy.py``) lets ``user`` do ``action`` to."""
 
     def for_user(self, user, action: str = "view"):
-        from nuanxin.orgs.scope import scope_q
-
-        roles = self.model.scope_roles.get(action)
-        if not roles:
-            return self.none()
-        q = scope_q(user, roles, self.model.scope_path)
-        if q is None:
-            return self.none()
-        return self.filter(q)
+        return self.model.policy.for_user(self, user, action)
 
 
 class SchedulerLease(models.Model):

@@ -32,23 +32,3 @@ ORG_KIND_ALIASES = {
     "卫生健康委员会": OrgKind.HEALTH_BUREAU,
     "其他": OrgKind.OTHER,
 }
-
-
-class Role(models.TextChoices):
-    CITY_ADMIN = "city_admin", _("City administrator")
-    ORG_ADMIN = "org_admin", _("Organisation administrator")
-    CARE_CONTACT = "care_contact", _("Care contact")
-    COUNSELLOR = "counsellor", _("Hotline counsellor")
-    VIEWER = "viewer", _("Report viewer")
-    AUDITOR = "auditor", _("Auditor")
-
-
-ALL_ROLES = frozenset(Role.values)
-MANAGER_ROLES = frozenset({Role.CITY_ADMIN, Role.ORG_ADMIN})
-
-# Which roles a holder of each managing role may hand out (inside their own scope).
-# Auditors and city admins are appointed by city admins only: separation of duties.
-GRANTABLE_BY = {
-    Role.CITY_ADMIN: frozenset(Role.values),
-    Role.ORG_ADMIN: frozenset({Role.ORG_ADMIN, Role.CARE_CONTACT, Role.COUNSELLOR, Role.VIEWER}),
-}

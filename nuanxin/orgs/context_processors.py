@@ -1,5 +1,5 @@
+from nuanxin.core.roles import Role
 from nuanxin.orgs import scope as scope_mod
-from nuanxin.orgs.choices import Role
 
 
 def scope(request):

@@ -5,10 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nuanxin.core import roles
 from nuanxin.core.errors import ServiceError
+from nuanxin.core.roles import GRANTABLE_BY, Role
 from nuanxin.core.versioning import VersionedForm
 from nuanxin.orgs import scope
-from nuanxin.orgs.choices import MANAGER_ROLES, OrgKind, Role
+from nuanxin.orgs.choices import OrgKind
 from nuanxin.orgs.models import Organisation, OrganisationGroup
 
 
@@ -55,7 +57,7 @@ class OrgChoiceField(forms.ModelChoiceField):
 
 
 def base_depth(user) -> int:
-    paths = scope.scope_paths(user, MANAGER_ROLES)
+    paths = scope.scope_paths(user, roles.MANAGERS)
     return min((len(p) // scope.STEPLEN for p in paths), default=1)
 
 
@@ -152,8 +154,6 @@ class UserEditForm(VersionedForm, BootstrapForm):
 
 def role_choices(user) -> list[tuple[str, str]]:
     """The roles ``user`` may grant somewhere (the service checks the organisation)."""
-    from nuanxin.orgs.choices import GRANTABLE_BY
-
     allowed: set[str] = set()
     for role in scope.roles_of(user):
         allowed |= GRANTABLE_BY.get(role, frozenset())
@@ -172,7 +172,7 @@ class GrantForm(BootstrapForm):
         self.fields["organisation"].queryset = Organisation.objects.for_user(user, "change")
         self.fields["organisation"].base_depth = base_depth(user)
         self.fields["role"].choices = role_choices(user)
-        if scope.covers_root(user, {Role.CITY_ADMIN}):
+        if OrganisationGroup.policy.may(user, "manage"):
             self.fields["group"].queryset = OrganisationGroup.objects.all()
         else:
             del self.fields["group"]

@@ -7,9 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from nuanxin.core import roles
 from nuanxin.core.models import ScopedQuerySet
+from nuanxin.core.policy import Policy
+from nuanxin.core.roles import Role
 from nuanxin.core.versioning import version_field
-from nuanxin.orgs.choices import ALL_ROLES, MANAGER_ROLES, OrgKind, Role
+from nuanxin.orgs.choices import OrgKind
 
 
 class OrganisationQuerySet(MP_NodeQuerySet, ScopedQuerySet):
@@ -37,12 +40,17 @@ class Organisation(MP_Node):
     history = HistoricalRecords()
     objects = OrganisationManager()
 
-    scope_path = "path"
-    scope_roles = {
-        "view": ALL_ROLES,
-        "change": MANAGER_ROLES,
-        "manage_users": MANAGER_ROLES,
-    }
+    # "change_root": the root itself is changed by city administrators only.
+    policy = Policy(
+        path="path",
+        actions={
+            "view": roles.ALL,
+            "change": roles.MANAGERS,
+            "change_root": roles.CITY_ADMINS,
+            "manage_users": roles.MANAGERS,
+        },
+        root_only={"change_root"},
+    )
     node_order_by = ["code"]
 
     class Meta:
@@ -51,6 +59,11 @@ class Organisation(MP_Node):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def change_action(self) -> str:
+        """The policy action that changes this organisation: the root is ``change_root``."""
+        return "change_root" if self.is_root() else "change"
 
     @property
     def parent_code(self) -> str:
@@ -70,6 +83,9 @@ class OrganisationGroup(models.Model):
     version = version_field()
 
     history = HistoricalRecords(m2m_fields=[members])
+
+    # Groups cut across subtrees: only a city administrator covering the root manages them.
+    policy = Policy(path=None, actions={"manage": roles.CITY_ADMINS}, root_only={"manage"})
 
     class Meta:
         verbose_name = _("organisation group")

@@ -116,3 +116,33 @@ def roles_at(user, organisation) -> set[str]:
         for g in effective_grants(user)
         if any(organisation.path.startswith(p) for p in _grant_paths(g))
     }
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """``path`` and the path of every ancestor of its organisation, root first."""
+    return [path[:i] for i in range(STEPLEN, len(path) + 1, STEPLEN)]
+
+
+class GrantTree:
+    """The tree protocol of ``core.policy`` (``Tree``), installed by ``OrgsConfig.ready``."""
+
+    def paths(self, user, roles: frozenset[str]) -> list[str]:
+        return scope_paths(user, roles)
+
+    def is_root(self, path: str) -> bool:
+        return len(path) == STEPLEN
+
+    def holders(self, roles: frozenset[str], path: str | None):
+        from nuanxin.accounts.models import User
+        from nuanxin.orgs.models import Grant
+
+        if path is None:
+            where = Q(organisation__depth=1) | Q(group__members__depth=1)
+        else:
+            covering = ancestor_paths(path)
+            where = Q(organisation__path__in=covering) | Q(group__members__path__in=covering)
+        grants = Grant.objects.active().filter(role__in=roles).filter(where)
+        return User.objects.filter(is_active=True, pk__in=grants.values("user_id")).order_by("pk")
+
+
+TREE = GrantTree()

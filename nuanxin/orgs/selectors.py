@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q
 
 from nuanxin.accounts.models import User
-from nuanxin.orgs.choices import MANAGER_ROLES
 from nuanxin.orgs.models import Grant, Organisation
 
 
@@ -88,6 +87,5 @@ def org_subtree(under: Organisation | None = None) -> list[Organisation]:
 
 
 def is_manager(user) -> bool:
-    from nuanxin.orgs import scope
-
-    return scope.has_role(user, MANAGER_ROLES)
+    """Whether the user administers accounts somewhere (the managers' menu)."""
+    return User.policy.may(user, "view")

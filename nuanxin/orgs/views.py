@@ -19,8 +19,8 @@ from nuanxin.accounts.models import ApiToken, TOTPDevice, User
 from nuanxin.core import access, idempotency
 from nuanxin.core.errors import ServiceError
 from nuanxin.core.models import AuditLog
+from nuanxin.core.roles import Role
 from nuanxin.orgs import forms, scope, selectors, services
-from nuanxin.orgs.choices import Role
 from nuanxin.orgs.middleware import SESSION_KEY
 from nuanxin.orgs.models import Grant, Organisation, OrganisationGroup
 
@@ -91,8 +91,8 @@ def org_detail(request, pk: int):
             "users": users,
             "groups": list(org.groups.all()),
             "history": history,
-            "may_change": services.may_change_org(request.user, org),
-            "may_move": not org.is_root() and services.may_change_org(request.user, org),
+            "may_change": Organisation.policy.allows(request.user, org.change_action, org),
+            "may_move": not org.is_root() and Organisation.policy.allows(request.user, "change", org),
         },
     )
 
@@ -226,7 +226,7 @@ def user_detail(request, pk: int):
             grant.revoked_at is None and grant.role in services.grantable_roles(actor, grant.organisation)
         )
     tokens = list(ApiToken.objects.filter(user=subject).order_by("-created_at"))
-    may_manage = services.may_manage_user(actor, subject)
+    may_manage = User.policy.allows(actor, "change", subject)
     return render(
         request,
         "orgs/user_detail.html",

@@ -5,6 +5,8 @@ live beside each choice so a table filled in by hand maps onto the same values."
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from nuanxin.core import roles
+
 
 class Gender(models.TextChoices):
     MALE = "male", _("Male")
@@ -129,8 +131,7 @@ class MaternityStatus(models.TextChoices):
     LACTATING = "lactating", _("Lactating")
 
 
-# Roles that see personal data in the register. Care contacts see only the families
-# assigned to them (see WorkerQuerySet.for_user); viewers and counsellors see none.
-REGISTER_VIEW_ROLES = frozenset({"city_admin", "org_admin", "care_contact"})
-REGISTER_CHANGE_ROLES = frozenset({"city_admin", "org_admin"})
-SENSITIVE_ROLES = frozenset({"city_admin", "org_admin"})
+# The role sets live in core/roles.py (these names stay for the modules that import them).
+REGISTER_VIEW_ROLES = roles.REGISTER_VIEW
+REGISTER_CHANGE_ROLES = roles.REGISTER_CHANGE
+SENSITIVE_ROLES = roles.SENSITIVE

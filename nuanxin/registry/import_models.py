@@ -11,8 +11,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from nuanxin.core import roles
 from nuanxin.core.models import ScopedQuerySet
-from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, TeamType
+from nuanxin.core.policy import Policy
+from nuanxin.registry.choices import TeamType
 
 
 class BatchStatus(models.TextChoices):
@@ -104,8 +106,7 @@ class ImportBatch(models.Model):
 
     objects = ScopedQuerySet.as_manager()
 
-    scope_path = "organisation__path"
-    scope_roles = {"view": REGISTER_CHANGE_ROLES, "change": REGISTER_CHANGE_ROLES}
+    policy = Policy(path="organisation__path", actions={"view": roles.REGISTER_CHANGE, "change": roles.REGISTER_CHANGE})
 
     class Meta:
         verbose_name = _("import batch")

@@ -11,14 +11,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from nuanxin.core import roles
 from nuanxin.core.models import ScopedQuerySet
+from nuanxin.core.policy import Policy
+from nuanxin.core.roles import Role
 from nuanxin.core.versioning import version_field
-from nuanxin.orgs.choices import Role
 from nuanxin.registry import normalise
 from nuanxin.registry.choices import (
-    REGISTER_CHANGE_ROLES,
-    REGISTER_VIEW_ROLES,
-    SENSITIVE_ROLES,
     Carrier,
     Gender,
     MaternityStatus,
@@ -27,32 +26,10 @@ from nuanxin.registry.choices import (
     WorkerStatus,
 )
 
-
-class WorkerQuerySet(ScopedQuerySet):
-    def for_user(self, user, action: str = "view"):
-        """Admins see the workers of every unit in their grants. A care contact sees only
-        the workers whose family is assigned to them (in a unit inside their grant)."""
-        from nuanxin.orgs.scope import scope_q
-
-        roles = self.model.scope_roles.get(action)
-        if not roles:
-            return self.none()
-        q = scope_q(user, roles - {Role.CARE_CONTACT}, self.model.scope_path)
-        if Role.CARE_CONTACT in roles:
-            q_contact = scope_q(user, {Role.CARE_CONTACT}, self.model.scope_path)
-            if q_contact is not None:
-                assigned = Q(**{f"{self.model.worker_lookup}pk__in": _assigned_worker_ids(user)})
-                q_contact &= assigned
-                q = q_contact if q is None else (q | q_contact)
-        if q is None:
-            return self.none()
-        return self.filter(q)
-
-
-def _assigned_worker_ids(user):
-    from nuanxin.care.models import CareAssignment
-
-    return CareAssignment.objects.current().filter(contact=user).values("worker_id")
+# Admins see the rows of every unit in their grants. A care contact sees only the rows of the
+# workers whose family is assigned to them (in a unit inside their grant): the "assigned"
+# relation, which the care app adds to these policies (care/apps.py).
+ASSIGNED = {Role.CARE_CONTACT: "assigned"}
 
 
 class Worker(models.Model):
@@ -93,15 +70,13 @@ class Worker(models.Model):
     version = version_field()  # optimistic concurrency (core/versioning.py)
 
     history = HistoricalRecords()
-    objects = WorkerQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
-    scope_path = "organisation__path"
-    worker_lookup = ""
-    scope_roles = {
-        "view": REGISTER_VIEW_ROLES,
-        "change": REGISTER_CHANGE_ROLES,
-        "sensitive": SENSITIVE_ROLES,
-    }
+    policy = Policy(
+        path="organisation__path",
+        actions={"view": roles.REGISTER_VIEW, "change": roles.REGISTER_CHANGE, "sensitive": roles.SENSITIVE},
+        related=ASSIGNED,
+    )
 
     class Meta:
         verbose_name = _("worker")
@@ -165,8 +140,7 @@ class WorkerSensitive(models.Model):
     history = HistoricalRecords()
     objects = ScopedQuerySet.as_manager()
 
-    scope_path = "worker__organisation__path"
-    scope_roles = {"view": SENSITIVE_ROLES, "change": SENSITIVE_ROLES}
+    policy = Policy(path="worker__organisation__path", actions={"view": roles.SENSITIVE, "change": roles.SENSITIVE})
 
     class Meta:
         verbose_name = _("sensitive data")
@@ -194,11 +168,13 @@ class FamilyMember(models.Model):
     version = version_field()
 
     history = HistoricalRecords()
-    objects = WorkerQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
-    scope_path = "worker__organisation__path"
-    worker_lookup = "worker__"
-    scope_roles = {"view": REGISTER_VIEW_ROLES, "change": REGISTER_CHANGE_ROLES}
+    policy = Policy(
+        path="worker__organisation__path",
+        actions={"view": roles.REGISTER_VIEW, "change": roles.REGISTER_CHANGE},
+        related=ASSIGNED,
+    )
 
     class Meta:
         verbose_name = _("family member")
@@ -247,11 +223,13 @@ class Deployment(models.Model):
     version = version_field()
 
     history = HistoricalRecords()
-    objects = WorkerQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
-    scope_path = "worker__organisation__path"
-    worker_lookup = "worker__"
-    scope_roles = {"view": REGISTER_VIEW_ROLES, "change": REGISTER_CHANGE_ROLES}
+    policy = Policy(
+        path="worker__organisation__path",
+        actions={"view": roles.REGISTER_VIEW, "change": roles.REGISTER_CHANGE},
+        related=ASSIGNED,
+    )
 
     class Meta:
         verbose_name = _("deployment")

@@ -2,7 +2,7 @@
 their own account only. Sign-in, the code step and sign-out are public."""
 
 from nuanxin.accounts.services import create_api_token
-from nuanxin.orgs.choices import Role
+from nuanxin.core.roles import Role
 from nuanxin.orgs.services import create_user
 from tests.authz import OK, Case
 

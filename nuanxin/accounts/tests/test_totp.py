@@ -13,8 +13,8 @@ from nuanxin.accounts.tests.helpers import SECRET, T0, code_at, enable_totp, fie
 from nuanxin.accounts.views import TOTP_SETUP_SECRET
 from nuanxin.core.errors import NotAllowed, ServiceError
 from nuanxin.core.models import AuditLog
+from nuanxin.core.roles import Role
 from nuanxin.orgs import services as org_services
-from nuanxin.orgs.choices import Role
 
 WRONG_CODE = "The code is not correct or has already been used."
 LOCKED = "Too many failed sign-in attempts. Please wait 15 minutes and try again."

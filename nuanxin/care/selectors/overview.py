@@ -23,7 +23,7 @@ from nuanxin.care.models import (
     VisitDuty,
 )
 from nuanxin.care.selectors.campaigns import campaign_weeks
-from nuanxin.orgs.choices import Role
+from nuanxin.core.roles import Role
 from nuanxin.orgs.models import Organisation
 from nuanxin.orgs.scope import STEPLEN
 from nuanxin.registry.choices import WorkerStatus

@@ -19,8 +19,8 @@ from nuanxin.care.models import (
     Visit,
     VisitDuty,
 )
+from nuanxin.core.roles import Role
 from nuanxin.orgs import scope
-from nuanxin.orgs.choices import Role
 from nuanxin.registry.models import Worker
 
 # --- a family's timeline --------------------------------------------------------------------

@@ -29,8 +29,8 @@ from nuanxin.care.services.duties import _open_current_week_for
 from nuanxin.care.services.rules import _require, _user, may_manage_worker
 from nuanxin.core import audit, versioning
 from nuanxin.core.errors import ServiceError
+from nuanxin.core.roles import Role
 from nuanxin.orgs import scope
-from nuanxin.orgs.choices import Role
 from nuanxin.registry.models import Worker
 
 # --- assignments ----------------------------------------------------------------------------

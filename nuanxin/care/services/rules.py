@@ -9,8 +9,8 @@ from nuanxin.care.models import (
     CareAssignment,
 )
 from nuanxin.core.errors import NotAllowed
+from nuanxin.core.roles import Role
 from nuanxin.orgs import scope
-from nuanxin.orgs.choices import Role
 from nuanxin.registry.choices import REGISTER_CHANGE_ROLES
 from nuanxin.registry.models import Worker
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from nuanxin.care import services
 from nuanxin.care.models import VisitDuty
+from nuanxin.core.roles import Role
 from nuanxin.orgs import services as org_services
-from nuanxin.orgs.choices import Role
 from nuanxin.registry import services as registry_services
 from nuanxin.registry.choices import TeamType
 from tests.authz import Case

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from nuanxin.care import services
+from nuanxin.core.roles import Role
 from nuanxin.orgs import services as org_services
-from nuanxin.orgs.choices import Role
 from nuanxin.registry import services as registry_services
 from nuanxin.registry.choices import TeamType
 

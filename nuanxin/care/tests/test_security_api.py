@@ -12,8 +12,8 @@ from django.utils import timezone
 from nuanxin.accounts.services import create_api_token
 from nuanxin.care import services
 from nuanxin.care.models import CareAssignment, Difficulty
+from nuanxin.core.roles import Role
 from nuanxin.orgs import services as org_services
-from nuanxin.orgs.choices import Role
 from nuanxin.registry import services as registry_services
 from nuanxin.registry.choices import TeamType
 

@@ -146,7 +146,7 @@ def test_an_export_writes_what_its_user_may_read_and_counts_it(personas, family)
 def test_an_export_leaves_out_what_its_user_may_not_read(personas, family, monkeypatch):
     """Should the care pages' rule ever keep a kind of administrator from the difficulties,
     the export follows it: the text is left out and counted as withheld, and nothing is read."""
-    monkeypatch.setitem(Difficulty.scope_roles, "view", frozenset({"care_contact"}))
+    monkeypatch.setitem(Difficulty.policy.actions, "view", frozenset({"care_contact"}))
     result = exports.export_table(actor=personas.yi, organisation=personas.shinan, table=1)
     assert [row[9] for row in _cells(result.content)[3:]] == [CHILD]
     assert _export_row().detail == {

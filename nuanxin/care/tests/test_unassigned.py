@@ -11,8 +11,9 @@ from nuanxin.care import pages, selectors, services, tasks
 from nuanxin.care.models import CareAssignment, UnassignedFamily
 from nuanxin.care.tests.helpers import W1, at, build_world, care_contact, fresh, worker
 from nuanxin.core.models import AuditLog
+from nuanxin.core.roles import Role
 from nuanxin.orgs import services as org_services
-from nuanxin.orgs.choices import OrgKind, Role
+from nuanxin.orgs.choices import OrgKind
 from nuanxin.orgs.models import Grant
 from nuanxin.registry import services as registry_services
 from nuanxin.registry.choices import TeamType, WorkerStatus

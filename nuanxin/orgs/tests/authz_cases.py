@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from nuanxin.accounts.models import TOTPDevice
 from nuanxin.accounts.services import create_api_token
+from nuanxin.core.roles import Role
 from nuanxin.orgs import services
-from nuanxin.orgs.choices import OrgKind, Role
+from nuanxin.orgs.choices import OrgKind
 from tests.authz import Case
 
 

@@ -17,8 +17,9 @@ from nuanxin.accounts import services as account_services
 from nuanxin.accounts.models import TOTPDevice
 from nuanxin.core.middleware import DatabaseBusyMiddleware, is_database_busy
 from nuanxin.core.models import AuditLog
+from nuanxin.core.roles import Role
 from nuanxin.orgs import services
-from nuanxin.orgs.choices import OrgKind, Role
+from nuanxin.orgs.choices import OrgKind
 from nuanxin.orgs.models import Grant, Organisation, OrganisationGroup
 from tests.parallel import on_postgres, run_together
 

@@ -4,8 +4,8 @@ from django.db import connection
 from nuanxin.accounts.models import User
 from nuanxin.core.errors import NotAllowed
 from nuanxin.core.models import AppendOnlyError, AuditLog
+from nuanxin.core.roles import Role
 from nuanxin.orgs import scope, services
-from nuanxin.orgs.choices import Role
 from nuanxin.orgs.models import Organisation
 
 

@@ -5,8 +5,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from nuanxin.core.roles import Role
 from nuanxin.orgs import services
-from nuanxin.orgs.choices import Role
 from nuanxin.orgs.middleware import SESSION_KEY
 
 

@@ -9,8 +9,9 @@ from django.urls import reverse
 from nuanxin.accounts.models import ApiToken, TOTPDevice, User
 from nuanxin.accounts.services import create_api_token
 from nuanxin.core.models import AuditLog
+from nuanxin.core.roles import Role
 from nuanxin.orgs import services
-from nuanxin.orgs.choices import OrgKind, Role
+from nuanxin.orgs.choices import OrgKind
 from nuanxin.orgs.models import Grant, Organisation, OrganisationGroup
 
 # Queries every signed-in page costs before its own: session, user, grants (the session is saved

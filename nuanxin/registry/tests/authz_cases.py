@@ -5,8 +5,8 @@ Objects are made in 市南区's hospital (乙's scope), one per changing case; �
 is the other organisation; the care contact holds a view role but may change nothing.
 """
 
+from nuanxin.core.roles import Role
 from nuanxin.orgs import services as services_orgs
-from nuanxin.orgs.choices import Role
 from nuanxin.registry import services
 from nuanxin.registry.tests.helpers import make_worker
 from tests.authz import Case

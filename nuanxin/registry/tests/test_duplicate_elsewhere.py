@@ -17,8 +17,8 @@ from django.utils import timezone
 from nuanxin.accounts.services import create_api_token
 from nuanxin.core.errors import Conflict
 from nuanxin.core.models import AuditLog, AuditOutcome
+from nuanxin.core.roles import Role
 from nuanxin.orgs import services as org_services
-from nuanxin.orgs.choices import Role
 from nuanxin.registry import duplicates, services
 from nuanxin.registry.import_models import BatchStatus
 from nuanxin.registry.models import Worker

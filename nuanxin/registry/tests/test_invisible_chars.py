@@ -12,14 +12,15 @@ from nuanxin.accounts.models import ApiToken
 from nuanxin.accounts.services import create_api_token
 from nuanxin.core.errors import ServiceError
 from nuanxin.core.models import AuditLog
+from nuanxin.core.roles import Role
 from nuanxin.orgs import services as org_services
-from nuanxin.orgs.choices import OrgKind, Role
+from nuanxin.orgs.choices import OrgKind
 from nuanxin.orgs.models import Organisation, OrganisationGroup
 from nuanxin.registry import services
-from nuanxin.tables.imports import services as import_services
-from nuanxin.tables.imports.messages import render_all
 from nuanxin.registry.models import Deployment, FamilyMember, Worker
 from nuanxin.registry.tests.helpers import make_worker
+from nuanxin.tables.imports import services as import_services
+from nuanxin.tables.imports.messages import render_all
 from nuanxin.tables.tests.import_fixtures import import_bytes, outcomes, table1
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from nuanxin.accounts.models import User
 from nuanxin.core.errors import ServiceError
+from nuanxin.core.roles import Role
 from nuanxin.orgs import selectors, services
-from nuanxin.orgs.choices import Role
 from nuanxin.orgs.models import Grant, Organisation, OrganisationGroup
 
 EXIT_STATUS = (
