@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
@@ -320,7 +321,7 @@ def readable(user, pk) -> tuple[Attachment, models.Model]:
     outside the scope all look the same)."""
     attachment = Attachment.objects.filter(pk=pk).select_related("owner_type").first()
     owner = attachment.owner if attachment is not None else None
-    if owner is None or not may_view(user, owner):
+    if attachment is None or owner is None or not may_view(user, owner):
         raise Http404
     return attachment, owner
 
@@ -337,7 +338,8 @@ def download(user, attachment: Attachment, owner: models.Model | None = None) ->
     """The file as a download for ``user`` (the caller has checked the owner's policy):
     ``Content-Disposition: attachment``, ``nosniff``, never cached; ``attachment.read`` is
     written first when the owner is sensitive."""
-    owner = owner if owner is not None else attachment.owner
+    if owner is None:
+        owner = attachment.owner
     if getattr(owner, "attachments_sensitive", False):
         _record(user, "attachment.read", attachment, owner)
     response = FileResponse(
@@ -350,17 +352,16 @@ def download(user, attachment: Attachment, owner: models.Model | None = None) ->
 
 
 @require_safe
-def serve(request, pk: int):
-    """``/attachments/<id>/``: the file, when the user may view its owner (else 404)."""
+def _serve(request, pk: int):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     attachment, owner = readable(request.user, pk)
     return download(request.user, attachment, owner)
 
 
-# Scoped by the owner's policy (resolved per file, so a wrong role is a 404 too).
-serve.nuanxin_access = access.SCOPED
-serve.nuanxin_roles = frozenset()
+# ``/attachments/<id>/``: the file, when the user may view its owner (else 404). Scoped by the
+# owner's policy, resolved per file: a wrong role is a 404 too.
+serve = access.mark(_serve, access.SCOPED)
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -373,7 +374,7 @@ def organisation_of(owner: models.Model):
     path = getattr(getattr(model, "policy", None), "path", None) or getattr(model, "scope_path", None)
     if path:
         parts = path.split("__")[:-1]  # drop the final "path"
-        target = owner
+        target: Any = owner
         for part in parts:
             target = getattr(target, part, None)
             if target is None:
