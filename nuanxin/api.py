@@ -11,19 +11,25 @@ from ninja.openapi.docs import Swagger
 from nuanxin.core import manifest
 from nuanxin.core.apiutils import BearerTokenAuth, NuanxinAPI, install_error_handlers
 
-api = NuanxinAPI(
-    title="Nuanxin API",
-    version="1",
-    description="暖心 Nuanxin REST API. Authenticate with `Authorization: Bearer <token>`.",
-    urls_namespace="api",
-    auth=BearerTokenAuth(),
-    docs_url="/docs",
-    # No third-party host: the validator badge would load an image from swagger.io.
-    docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": False}),
-)
-install_error_handlers(api)
 
-# --- every app's router, as its manifest says (core/manifest.py), in INSTALLED_APPS order ---------
-for _manifest in manifest.manifests():
-    for _router in _manifest.api_routers:
-        api.add_router("", _router)
+def build_api() -> NuanxinAPI:
+    """The API with every installed app's router, as its manifest says (core/manifest.py), in
+    INSTALLED_APPS order. Built once, below; a test that installs another app builds its own."""
+    api = NuanxinAPI(
+        title="Nuanxin API",
+        version="1",
+        description="暖心 Nuanxin REST API. Authenticate with `Authorization: Bearer <token>`.",
+        urls_namespace="api",
+        auth=BearerTokenAuth(),
+        docs_url="/docs",
+        # No third-party host: the validator badge would load an image from swagger.io.
+        docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": False}),
+    )
+    install_error_handlers(api)
+    for app in manifest.manifests():
+        for router in app.api_routers:
+            api.add_router("", router)
+    return api
+
+
+api = build_api()

@@ -9,14 +9,20 @@ from nuanxin.api import api
 from nuanxin.core import access, manifest
 from nuanxin.core import views as core_views
 
-urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("healthz", core_views.healthz, name="healthz"),
-    path("i18n/setlang/", access.public(set_language), name="set_language"),
-    path("attachments/", include("nuanxin.core.attachment_urls")),
-    *manifest.url_patterns(),
-    path("api/v1/", api.urls),
-]
+
+def build_urlpatterns(api) -> list:
+    """The site's patterns around ``api`` (a test that installs another app builds its own)."""
+    return [
+        path("", core_views.home, name="home"),
+        path("healthz", core_views.healthz, name="healthz"),
+        path("i18n/setlang/", access.public(set_language), name="set_language"),
+        path("attachments/", include("nuanxin.core.attachment_urls")),
+        *manifest.url_patterns(),
+        path("api/v1/", api.urls),
+    ]
+
+
+urlpatterns = build_urlpatterns(api)
 
 handler400 = "nuanxin.core.views.bad_request"
 handler403 = "nuanxin.core.views.permission_denied"

@@ -90,3 +90,57 @@ def fingerprint() -> str:
         for row in model._default_manager.order_by("pk").values_list(*fields):
             digest.update(repr((model._meta.label_lower, row)).encode())
     return digest.hexdigest()
+
+
+# --- the standard cases of a scoped view or operation, derived from the model's policy ----------
+
+# The personas in the order the factory tries them: the first one the policy refuses is the
+# "wrong role"; every one whose role the policy accepts but whose grants do not reach the object
+# is an "other organisation".
+PERSONA_ORDER = ("counsellor", "viewer", "auditor", "care", "bing", "yi", "jia")
+
+
+def standard_cases(
+    p,
+    target: str,
+    *,
+    model,
+    action: str,
+    allowed,
+    obj=None,
+    lookup: str = "pk",
+    data: dict | None = None,
+    method: str | None = None,
+    denied=None,
+    other_org=None,
+    **options,
+) -> list[Case]:
+    """The standard cases of one scoped page or API operation, so an app's cases are a few lines::
+
+        standard_cases(p, "toyapp:note_detail", model=Note, action="view", obj=note, allowed=p.yi)
+        standard_cases(p, "GET /api/v1/toy/notes/{id}", model=Note, action="view", obj=note,
+                       lookup="id", allowed=p.yi)
+
+    A page gives a GET case, and a POST case too when ``data`` is given (with ``method``: only
+    that verb's case); an operation (``"METHOD /api/v1/..."``) gives one case, with ``data`` as its
+    body. With ``obj``, its ``pk`` fills ``lookup`` in the URL. Unless given: ``denied`` is the
+    first persona of ``PERSONA_ORDER`` who holds no role for ``action``
+    (``model.policy.may``), and ``other_org`` every persona who holds one but whose grants do not
+    reach ``obj`` (``model.policy.allows``). ``options`` go to each ``Case`` (``audits``,
+    ``other_org_status``, ``no_change_because``...). The test runs each case anonymous, as the
+    wrong role (403), from the other organisations (404, nothing changed) and allowed."""
+    policy = model.policy
+    personas = [getattr(p, name) for name in PERSONA_ORDER]
+    if denied is None:
+        denied = next((u for u in personas if not policy.may(u, action)), None)
+    if other_org is None and obj is not None:
+        outside = tuple(u for u in personas if policy.may(u, action) and not policy.allows(u, action, obj))
+        other_org = outside or None
+    kwargs = {lookup: obj.pk} if obj is not None else {}
+    common = {"allowed": allowed, "denied": denied, "other_org": other_org, "kwargs": kwargs, **options}
+    if " " in target:  # an API operation
+        return [Case(target, data=data, **common)]
+    cases = [Case(target, **common)] if method is None else []  # the page itself
+    if data is not None or method is not None:
+        cases.append(Case(target, method=method or "post", data=data, **common))
+    return cases

@@ -5,6 +5,7 @@ See ``tests/authz.py`` for how apps contribute their cases.
 
 from __future__ import annotations
 
+import importlib
 import re
 
 import pytest
@@ -39,10 +40,17 @@ def page_patterns():
     return result
 
 
-def api_operations() -> list[str]:
-    from nuanxin.api import api
+def current_api():
+    """The API of the URLconf in force (``nuanxin.urls.api``, or a test's own with another app)."""
+    from django.conf import settings
+    from django.urls import get_urlconf
 
-    schema = api.get_openapi_schema()
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    return (importlib.import_module(urlconf) if isinstance(urlconf, str) else urlconf).api
+
+
+def api_operations() -> list[str]:
+    schema = current_api().get_openapi_schema()
     ops = []
     for path, methods in schema["paths"].items():
         for method in methods:

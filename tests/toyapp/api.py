@@ -1,0 +1,17 @@
+from ninja import Router, Schema
+
+from nuanxin.core import apiutils
+from tests.toyapp.models import ToyNote
+
+router = Router(tags=["toy"])
+
+
+class NoteOut(Schema):
+    id: int
+    text: str
+
+
+@router.get("/toy/notes/{id}", response={200: NoteOut, **apiutils.ERROR_RESPONSES}, operation_id="toy_get_note")
+def get_note(request, id: int):
+    apiutils.require_roles(request, ToyNote.policy.roles("view"))
+    return apiutils.get_scoped_or_404(ToyNote, request, "view", pk=id)
