@@ -6,3 +6,9 @@ class TablesConfig(AppConfig):
     name = "nuanxin.tables"
     label = "tables"
     verbose_name = _("Official tables")
+
+    def ready(self) -> None:
+        from nuanxin.core import manifest
+        from nuanxin.tables.manifest import MANIFEST
+
+        manifest.register(MANIFEST)
