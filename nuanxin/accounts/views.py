@@ -23,7 +23,7 @@ from nuanxin.accounts.forms import CodeForm, LoginForm, PasswordChangeForm, Toke
 from nuanxin.accounts.middleware import stamp_login
 from nuanxin.accounts.models import ApiToken, User
 from nuanxin.accounts.services import LoginOutcome
-from nuanxin.core import access, context, idempotency
+from nuanxin.core import access, context, idempotency, roles
 from nuanxin.core.errors import ServiceError
 from nuanxin.orgs import scope
 
@@ -152,6 +152,7 @@ def logout_view(request):
 def profile_view(request):
     """The user's own account: who they are, their roles, two-step sign-in, API tokens."""
     user = request.user
+    tokens = list(ApiToken.objects.filter(user=user).select_related("user")[:50])
     return render(
         request,
         "accounts/profile.html",
@@ -160,7 +161,8 @@ def profile_view(request):
             "grants": scope.grants(user),
             "totp_on": services.has_confirmed_totp(user),
             "totp_required": services.totp_required(user),
-            "tokens": list(ApiToken.objects.filter(user=user).select_related("user")[:50]),
+            "tokens": tokens,
+            "show_tokens": bool(tokens) or scope.has_role(user, roles.API_USERS),
         },
     )
 

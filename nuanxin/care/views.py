@@ -111,6 +111,9 @@ def my_week(request):
             "total": len(rows),
             "others": others,
             "here": request.get_full_path(),
+            # named once above the cards, not on each (a card names its campaign only when the
+            # week's duties come from more than one)
+            "campaigns": list({r.campaign_id: r.campaign for r in rows if r.campaign_id}.values()),
         },
     )
 

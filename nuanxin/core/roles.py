@@ -36,6 +36,9 @@ REGISTER_CHANGE: frozenset[str] = MANAGERS
 SENSITIVE: frozenset[str] = MANAGERS
 # Aggregate figures of the care work (counts per unit), no personal detail.
 CARE_REPORT: frozenset[str] = frozenset({Role.CITY_ADMIN, Role.ORG_ADMIN, Role.VIEWER})
+# Whose own-account page offers API tokens: every role but the care contact's alone (volunteers
+# who log visits on the pages; a care contact who was given a token still sees it to revoke it).
+API_USERS: frozenset[str] = ALL - CARE_CONTACTS
 # Who may own a difficulty (be the one who follows it up).
 CASE_OWNERS: frozenset[str] = REGISTER_VIEW
 

@@ -4,6 +4,7 @@ scope card and counters of the home page, the demo's tree and users."""
 from django.utils.translation import gettext_lazy as _
 
 from nuanxin.accounts.models import User
+from nuanxin.core import roles
 from nuanxin.core.manifest import Counter, HomePanel, Manifest, MenuEntry
 from nuanxin.orgs import scope
 from nuanxin.orgs.models import Organisation
@@ -23,7 +24,8 @@ def count_users(user) -> int | None:
 
 def scope_card(request) -> dict:
     """The grants in force (in the scope picked with the switcher), for "Your scope"."""
-    return {"covered_grants": list(scope.effective_grants(request.user))}
+    # A care contact's grant covers the families assigned to them, not the organisation's subtree.
+    return {"covered_grants": list(scope.effective_grants(request.user)), "assigned_only": roles.CARE_CONTACTS}
 
 
 MANIFEST = Manifest(
