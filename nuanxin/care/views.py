@@ -31,8 +31,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from nuanxin.care import forms, pages, selectors, services, weeks
 from nuanxin.care.choices import DifficultyStatus, DutyStatus, VisitMode
 from nuanxin.care.models import Campaign, CareAssignment, Difficulty, Visit, VisitDuty
+from nuanxin.cases import services as cases
 from nuanxin.core import access, idempotency
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
+from nuanxin.core.pages import run_service
 from nuanxin.orgs import scope
 from nuanxin.orgs.choices import Role
 from nuanxin.orgs.forms import add_service_error
@@ -380,16 +382,11 @@ def chart(request):
 # --- difficulties ---------------------------------------------------------------------------
 
 
-def _difficulty(request, pk: int, action: str = "view") -> Difficulty:
-    return access.get_scoped_or_404(
-        Difficulty.objects.select_related("worker__organisation", "owner", "campaign", "visit", "created_by"),
-        request.user,
-        action,
-        pk=pk,
-    )
+def _difficulties(request):
+    return Difficulty.objects.select_related("worker__organisation", "owner", "campaign", "visit", "created_by")
 
 
-@access.scoped(*CARE_ROLES)
+@access.scoped(Difficulty, "view")
 def difficulty_list(request):
     """Difficulties in scope, filtered by status, category, urgency, overdue, organisation;
     oldest due first."""
@@ -419,7 +416,7 @@ def _difficulty_page(request, difficulty: Difficulty, **bound):
     user = request.user
     pages.record_sensitive_reads(user, [difficulty], page="difficulty")
     transitions = pages.allowed_transitions(user, difficulty)
-    is_admin = services.may_manage_worker(user, difficulty.worker)
+    is_admin = Difficulty.policy.allows(user, "manage", difficulty)
     owner_form = None
     if is_admin:
         owner_form = bound.get("owner_form") or forms.OwnerForm(
@@ -440,37 +437,33 @@ def _difficulty_page(request, difficulty: Difficulty, **bound):
             "note_form": bound.get("note_form") or forms.NoteForm(),
             "owner_form": owner_form,
             "is_admin": is_admin,
-            "can_care": services.may_care_for(user, difficulty.worker),
+            "can_care": Difficulty.policy.allows(user, "change", difficulty),
             "today": timezone.localdate(),
         },
     )
 
 
-@access.scoped(*CARE_ROLES)
-def difficulty_detail(request, pk: int):
+@access.scoped(Difficulty, "view", lookup="pk", queryset=_difficulties)
+def difficulty_detail(request, difficulty: Difficulty):
     """A difficulty with its timeline, the allowed transitions, notes and (admins) the owner."""
-    return _difficulty_page(request, _difficulty(request, pk))
+    return _difficulty_page(request, difficulty)
 
 
-@access.scoped(*CARE_ROLES)
+@access.scoped(Difficulty, "change", lookup="pk", queryset=_difficulties)
 @require_POST
-def difficulty_transition(request, pk: int):
-    difficulty = _difficulty(request, pk, "change")
+def difficulty_transition(request, difficulty: Difficulty):
     form = forms.TransitionForm(request.POST)
     if form.is_valid():
-        try:
-            services.change_difficulty_status(
-                actor=request.user,
-                difficulty=difficulty,
-                to=form.cleaned_data["to"],
-                note=form.cleaned_data["note"],
-                version=form.cleaned_data["version"],
-            )
-        except NotAllowed as exc:
-            raise PermissionDenied from exc
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
+        ok, _changed = run_service(
+            form,
+            services.change_difficulty_status,
+            actor=request.user,
+            difficulty=difficulty,
+            to=form.cleaned_data["to"],
+            note=form.cleaned_data["note"],
+            version=form.cleaned_data["version"],
+        )
+        if ok:
             messages.success(
                 request,
                 _("The difficulty is now “%(status)s”.") % {"status": DifficultyStatus(form.cleaned_data["to"]).label},
@@ -479,69 +472,59 @@ def difficulty_transition(request, pk: int):
     return _difficulty_page(request, difficulty, transition_form=form)
 
 
-@access.scoped(*CARE_ROLES)
+@access.scoped(Difficulty, "change", lookup="pk", queryset=_difficulties)
 @require_POST
 @idempotency.form
-def difficulty_note(request, pk: int):
-    difficulty = _difficulty(request, pk, "change")
+def difficulty_note(request, difficulty: Difficulty):
     form = forms.NoteForm(request.POST)
     if form.is_valid():
-        try:
-            services.add_difficulty_note(actor=request.user, difficulty=difficulty, text=form.cleaned_data["text"])
-        except NotAllowed as exc:
-            raise PermissionDenied from exc
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
+        text = form.cleaned_data["text"]
+        ok, _note = run_service(
+            form, services.add_difficulty_note, actor=request.user, difficulty=difficulty, text=text
+        )
+        if ok:
             messages.success(request, _("Note added."))
             return redirect("care:difficulty_detail", pk=difficulty.pk)
     return _difficulty_page(request, difficulty, note_form=form)
 
 
-@access.scoped(*ADMIN_ROLES)
+@access.scoped(Difficulty, "manage", lookup="pk", queryset=_difficulties)
 @require_POST
-def difficulty_owner(request, pk: int):
-    difficulty = _difficulty(request, pk, "change")
-    if not services.may_manage_worker(request.user, difficulty.worker):
-        raise PermissionDenied
+def difficulty_owner(request, difficulty: Difficulty):
     form = forms.OwnerForm(request.POST, candidates=pages.owner_candidates(difficulty.worker))
     if form.is_valid():
-        try:
-            services.update_difficulty(
-                actor=request.user,
-                difficulty=difficulty,
-                owner=form.cleaned_data["owner"],
-                version=form.cleaned_data["version"],
-            )
-        except NotAllowed as exc:
-            raise PermissionDenied from exc
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
+        ok, _changed = run_service(
+            form,
+            services.update_difficulty,
+            actor=request.user,
+            difficulty=difficulty,
+            owner=form.cleaned_data["owner"],
+            version=form.cleaned_data["version"],
+        )
+        if ok:
             messages.success(request, _("%(user)s now owns this difficulty.") % {"user": form.cleaned_data["owner"]})
             return redirect("care:difficulty_detail", pk=difficulty.pk)
     return _difficulty_page(request, difficulty, owner_form=form)
 
 
-@access.scoped(*CARE_ROLES)
+@access.scoped(Worker, "view", lookup="pk", queryset=lambda request: Worker.objects.select_related("organisation"))
 @require_http_methods(["GET", "POST"])
 @idempotency.form
-def difficulty_create(request, pk: int):
+def difficulty_create(request, worker: Worker):
     """Record a difficulty of a family outside a visit."""
-    worker = _worker(request, pk)
-    if not services.may_care_for(request.user, worker):
+    if not cases.may_open(request.user, Difficulty, worker):
         raise PermissionDenied
     form = forms.DifficultyCreateForm(_data(request))
     if form.is_bound and form.is_valid():
-        try:
-            difficulty = services.open_difficulty(
-                actor=request.user, worker=worker, campaign=selectors.current_campaign(), **form.cleaned_data
-            )
-        except NotAllowed as exc:
-            raise PermissionDenied from exc
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
+        ok, difficulty = run_service(
+            form,
+            services.open_difficulty,
+            actor=request.user,
+            worker=worker,
+            campaign=selectors.current_campaign(),
+            **form.cleaned_data,
+        )
+        if ok:
             messages.success(request, _("Difficulty recorded."))
             return redirect("care:difficulty_detail", pk=difficulty.pk)
     return _page(request, "care/difficulty_form.html", {"worker": worker, "form": form})

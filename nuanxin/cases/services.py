@@ -59,6 +59,13 @@ def may(actor: Any, action: str, case: Case) -> bool:
     return policy_of(type(case)).allows(actor, action, case)
 
 
+def may_open(actor: Any, model: type[Case], worker: Any) -> bool:
+    """Whether ``actor`` may open a case of ``model`` for ``worker`` (the life cycle's open
+    action on the case it would be)."""
+    case = model(worker=worker, organisation=worker.organisation, status=model.lifecycle.initial)
+    return may(actor, model.lifecycle.open_action, case)
+
+
 def may_own(user: Any, case: Case) -> bool:
     """Whether ``user`` may own ``case``: an active holder of the life cycle's own action over
     its organisation (a role narrowed by a relation counts: a care contact may own a case of a
