@@ -1,6 +1,7 @@
 """A declared life cycle: what it allows, what it derives, what it refuses to declare."""
 
 from datetime import date
+from typing import Any
 
 import pytest
 from django.db import models
@@ -15,7 +16,7 @@ class Callback(models.TextChoices):
     DONE = "done", "Done"
 
 
-def callback_lifecycle(**overrides) -> LifeCycle:
+def callback_lifecycle(**overrides: Any) -> LifeCycle:
     declared = {
         "statuses": Callback,
         "initial": Callback.WAITING,
@@ -32,14 +33,15 @@ def callback_lifecycle(**overrides) -> LifeCycle:
     return LifeCycle(**{**declared, **overrides})
 
 
-def test_what_a_life_cycle_derives():
+def test_what_a_life_cycle_derives() -> None:
     cycle = callback_lifecycle()
     assert cycle.table() == {
         "waiting": frozenset({"called"}),
         "called": frozenset({"done"}),
         "done": frozenset({"waiting"}),
     }
-    assert cycle.transition("called", "done").action == "manage"
+    close = cycle.transition("called", "done")
+    assert close is not None and close.action == "manage"
     assert cycle.transition("waiting", "done") is None
     assert cycle.reopens("done", "waiting") and not cycle.reopens("waiting", "called")
     assert cycle.needs_reason("done", "waiting") and not cycle.needs_reason("waiting", "called")
@@ -49,7 +51,7 @@ def test_what_a_life_cycle_derives():
     assert cycle.is_active("waiting") and not cycle.is_active("called")
 
 
-def test_a_life_cycle_naming_unknown_statuses_is_refused():
+def test_a_life_cycle_naming_unknown_statuses_is_refused() -> None:
     with pytest.raises(AssertionError):
         callback_lifecycle(initial="lost")
     with pytest.raises(AssertionError):
@@ -60,7 +62,7 @@ def test_a_life_cycle_naming_unknown_statuses_is_refused():
         callback_lifecycle(stamps={"lost": "closed_at"})
 
 
-def test_the_difficulty_life_cycle_is_the_one_care_always_had():
+def test_the_difficulty_life_cycle_is_the_one_care_always_had() -> None:
     assert DIFFICULTY_TRANSITIONS == {
         "open": frozenset({"in_progress", "resolved"}),
         "in_progress": frozenset({"open", "resolved"}),
