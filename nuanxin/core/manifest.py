@@ -11,7 +11,7 @@ Each Nuanxin app registers one ``Manifest`` from its ``AppConfig.ready()``::
         counters=[Counter("workers", _("Workers in the register"), count_workers, "registry:worker_list")],
         jobs="nuanxin.care.periodic.JOBS",
         authz_cases="nuanxin.care.tests.authz_cases",
-        demo="nuanxin.care.demo.build",
+        demo="nuanxin.care.demo",
         audit_labels="nuanxin.care.audit_labels.LABELS",
     ))
 

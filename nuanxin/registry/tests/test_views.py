@@ -350,7 +350,7 @@ def test_sensitive_form(personas, people):
 
 
 def test_home_counter(personas, people):
-    from nuanxin.registry.apps import count_workers
+    from nuanxin.registry.manifest import count_workers
 
     assert count_workers(personas.jia) == 4
     assert count_workers(personas.yi) == 2
