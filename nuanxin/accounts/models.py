@@ -112,6 +112,9 @@ class ApiToken(models.Model):
 
     objects = ApiTokenQuerySet.as_manager()
 
+    # A token is seen and revoked on its holder's page: it lies where its holder's account does.
+    policy = Policy(path="user__organisation__path", actions={"view": roles.MANAGERS})
+
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")

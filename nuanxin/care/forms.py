@@ -17,8 +17,9 @@ from nuanxin.care.choices import (
 )
 from nuanxin.care.services import ITEM_NUMBER_MAX, too_large_message
 from nuanxin.core.errors import ServiceError
+from nuanxin.core.forms import BootstrapForm
+from nuanxin.core.pages import add_service_error
 from nuanxin.core.versioning import VersionedForm
-from nuanxin.orgs.forms import BootstrapForm, add_service_error
 from nuanxin.registry.choices import TeamType
 
 

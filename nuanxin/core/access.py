@@ -3,26 +3,42 @@ these marks and fails for any view that has none.
 
 - ``public``: reachable without signing in (login page, language switch, static files).
 - ``authenticated``: any signed-in user, about themselves only (home, own account).
-- ``scoped``: the view reads or writes organisation-owned rows through ``for_user`` and
-  checks the roles in ``roles``; rows outside the scope are a 404.
+- ``scoped(Model, action)``: the view works on ``Model``'s rows as its policy
+  (``core/policy.py``) allows: a user holding no role for ``action`` gets a 403; with
+  ``lookup``, the object named by the URL is fetched through ``Model.policy.for_user`` (a row
+  outside the user's scope is the same 404 as a missing one) and passed to the view::
+
+      @access.scoped(Worker, "change", lookup="pk")
+      def worker_edit(request, worker): ...
+
+      @access.scoped(Worker, "view")              # a list or create page: no object
+      def worker_list(request): ...
+
+  ``scoped("city_admin", "org_admin")`` (role names) is the older form, checking only that the
+  user holds one of the roles somewhere; views still written so fetch their rows themselves.
 """
 
-from functools import wraps
+from __future__ import annotations
 
-from django.contrib.auth.mixins import LoginRequiredMixin
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-
-from nuanxin.orgs import scope
+from django.db.models import Model, QuerySet
+from django.shortcuts import get_object_or_404
 
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
 SCOPED = "scoped"
 
 
-def mark(view, access: str, roles=()):
+def mark(view, access: str, roles=(), model=None, action: str | None = None):
     view.nuanxin_access = access
     view.nuanxin_roles = frozenset(roles)
+    view.nuanxin_model = model
+    view.nuanxin_action = action
     return view
 
 
@@ -43,16 +59,58 @@ def authenticated(view):
     return mark(wrapper, AUTHENTICATED)
 
 
-def scoped(*roles):
-    """Declare a function view for users holding one of ``roles``; it must fetch its objects
-    with ``Model.objects.for_user(request.user, action)`` (or ``get_scoped_or_404``)."""
+def scoped(
+    model: Any,
+    action: str | None = None,
+    *more_roles: str,
+    lookup: str | None = None,
+    kwarg: str | None = None,
+    queryset: Callable[[Any], QuerySet] | None = None,
+):
+    """Declare a view on ``model``'s rows for ``action`` (see the module's doc).
+
+    ``lookup``: the field the URL names the object by (``"pk"``); ``kwarg``: the URL's keyword
+    holding it (default: ``lookup``); ``queryset(request)``: the rows to look in (e.g. with
+    ``select_related``), narrowed by the policy. The object is passed to the view as the
+    argument after ``request``, in place of the URL keyword."""
+    if isinstance(model, str):  # the older form: role names
+        roles = (model, *([action] if action else []), *more_roles)
+        return _scoped_by_roles(roles)
+    if action is None:
+        raise TypeError("scoped(Model, action): the action is missing")
+    policy = model.policy
+    url_kwarg = kwarg or lookup
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not scope.has_role(request.user, roles):
+            if not policy.may(request.user, action):
+                raise PermissionDenied
+            if lookup is None:
+                return view(request, *args, **kwargs)
+            value = kwargs.pop(url_kwarg)
+            rows = queryset(request) if queryset is not None else model._default_manager.all()
+            obj = get_object_or_404(policy.for_user(rows, request.user, action), **{lookup: value})
+            return view(request, obj, *args, **kwargs)
+
+        return mark(wrapper, SCOPED, policy.roles(action), model=model, action=action)
+
+    return decorator
+
+
+def _scoped_by_roles(roles):
+    from nuanxin.core.policy import Policy
+
+    anywhere = Policy(path=None, actions={"use": roles})
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not anywhere.may(request.user, "use"):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
@@ -61,33 +119,10 @@ def scoped(*roles):
     return decorator
 
 
-class ScopedViewMixin(LoginRequiredMixin):
-    """Class-based views: ``roles`` may use the view, ``model.objects.for_user`` is applied to
-    ``get_queryset`` once, so detail lookups outside the scope are 404s."""
-
-    nuanxin_access = SCOPED
-    roles: frozenset[str] = frozenset()
-    scope_action = "view"
-
-    @classmethod
-    def as_view(cls, **initkwargs):
-        view = super().as_view(**initkwargs)
-        return mark(view, SCOPED, cls.roles)
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if not scope.has_role(request.user, self.roles):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_queryset(self):
-        return self.model.objects.for_user(self.request.user, self.scope_action)
-
-
-def get_scoped_or_404(model_or_qs, user, action: str = "view", **lookup):
+def get_scoped_or_404(model_or_qs, user, action: str = "view", **lookup) -> Model:
     """Fetch one row inside the user's scope; outside it is the same 404 as a missing row."""
-    from django.shortcuts import get_object_or_404
-
-    qs = model_or_qs.objects if hasattr(model_or_qs, "objects") else model_or_qs
-    return get_object_or_404(qs.for_user(user, action), **lookup)
+    if isinstance(model_or_qs, QuerySet):
+        qs = model_or_qs
+    else:
+        qs = model_or_qs._default_manager.all()
+    return get_object_or_404(qs.model.policy.for_user(qs, user, action), **lookup)

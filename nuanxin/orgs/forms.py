@@ -6,64 +6,28 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from nuanxin.core import roles
-from nuanxin.core.errors import ServiceError
+from nuanxin.core.forms import BootstrapForm, OrganisationField
 from nuanxin.core.roles import GRANTABLE_BY, Role
 from nuanxin.core.versioning import VersionedForm
 from nuanxin.orgs import scope
 from nuanxin.orgs.choices import OrgKind
 from nuanxin.orgs.models import Organisation, OrganisationGroup
 
-
-class BootstrapForm(forms.Form):
-    """Gives widgets Bootstrap classes and marks fields with errors invalid."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-
-
-def add_service_error(form: forms.Form, exc: ServiceError) -> None:
-    """Show a service's refusal on the field it names, or above the form."""
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
-    if field:
-        widget = form.fields[field].widget
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-
-
-class OrgChoiceField(forms.ModelChoiceField):
-    """Organisations indented by their depth below the shallowest one offered."""
-
-    def __init__(self, *args, base_depth: int = 1, **kwargs):
-        self.base_depth = base_depth
-        kwargs.setdefault("empty_label", _("Choose an organisation"))
-        super().__init__(*args, **kwargs)
-
-    def label_from_instance(self, obj: Organisation) -> str:
-        indent = "\u3000" * max(obj.depth - self.base_depth, 0)
-        return f"{indent}{obj.name} ({obj.code})"
+# The organisation picker of these pages is core's (tables/imports/forms.py still imports
+# these two names).
+OrgChoiceField = OrganisationField
 
 
 def base_depth(user) -> int:
+    """The depth of the shallowest organisation the user manages (the pickers' indent), from
+    the grants already read: no query."""
     paths = scope.scope_paths(user, roles.MANAGERS)
     return min((len(p) // scope.STEPLEN for p in paths), default=1)
 
 
 class UserFilterForm(BootstrapForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    org = OrgChoiceField(label=_("Organisation"), queryset=Organisation.objects.none(), required=False,
+    org = OrganisationField(label=_("Organisation"), queryset=Organisation.objects.none(), required=False,
                          empty_label=_("All organisations"))
     role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("All roles")), *Role.choices])
 
@@ -94,7 +58,7 @@ class _OfferedChoices(forms.models.ModelChoiceIterator):
         self.queryset = field.offered
 
 
-class MoveTargetField(OrgChoiceField):
+class MoveTargetField(OrganisationField):
     """Offers the organisations outside the moved subtree (``offered``) but accepts any the user
     manages (``queryset``): a parent that became a descendant after the page was opened (a
     move made meanwhile) is then refused with the move's own message, not as an unknown choice."""
@@ -128,7 +92,7 @@ class UserCreateForm(BootstrapForm):
     full_name = forms.CharField(label=_("Full name"), max_length=100, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
     mobile = forms.CharField(label=_("Mobile"), max_length=32, required=False)
-    organisation = OrgChoiceField(label=_("Home organisation"), queryset=Organisation.objects.none(),
+    organisation = OrganisationField(label=_("Home organisation"), queryset=Organisation.objects.none(),
                                   help_text=_("The first role is granted on this organisation and all under it."))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     password = forms.CharField(
@@ -162,7 +126,7 @@ def role_choices(user) -> list[tuple[str, str]]:
 
 class GrantForm(BootstrapForm):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    organisation = OrgChoiceField(label=_("On organisation"), queryset=Organisation.objects.none(), required=False,
+    organisation = OrganisationField(label=_("On organisation"), queryset=Organisation.objects.none(), required=False,
                                   empty_label="—")
     group = forms.ModelChoiceField(label=_("Or on group"), queryset=OrganisationGroup.objects.none(), required=False,
                                    empty_label="—")

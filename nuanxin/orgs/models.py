@@ -137,6 +137,9 @@ class Grant(models.Model):
     history = HistoricalRecords()
     objects = GrantQuerySet.as_manager()
 
+    # A grant is seen and revoked on its holder's page: it lies where its holder's account does.
+    policy = Policy(path="user__organisation__path", actions={"view": roles.MANAGERS})
+
     class Meta:
         verbose_name = _("grant")
         verbose_name_plural = _("grants")

@@ -4,11 +4,10 @@ the scope switcher. Thin: forms check shapes, services decide and write."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -19,21 +18,16 @@ from nuanxin.accounts.models import ApiToken, TOTPDevice, User
 from nuanxin.core import access, idempotency
 from nuanxin.core.errors import ServiceError
 from nuanxin.core.models import AuditLog
-from nuanxin.core.roles import Role
+from nuanxin.core.pages import run_service
 from nuanxin.orgs import forms, scope, selectors, services
 from nuanxin.orgs.middleware import SESSION_KEY
 from nuanxin.orgs.models import Grant, Organisation, OrganisationGroup
 
-MANAGERS = (Role.CITY_ADMIN, Role.ORG_ADMIN)
 USERS_PER_PAGE = 25
 
 
-def _org_or_404(request, pk: int) -> Organisation:
-    return access.get_scoped_or_404(Organisation, request.user, "change", pk=pk)
-
-
-def _user_or_404(request, pk: int) -> User:
-    return access.get_scoped_or_404(User.objects.select_related("organisation"), request.user, "view", pk=pk)
+def _users(request):
+    return User.objects.select_related("organisation")
 
 
 def _data(request):
@@ -56,16 +50,15 @@ def _shown_once(request, template: str, context: dict):
 # --- the tree and organisations ------------------------------------------------------------
 
 
-@access.scoped(*MANAGERS)
+@access.scoped(Organisation, "change")
 def tree(request):
     """The organisations the user manages, nested, with how many accounts each is home to."""
     nodes = selectors.tree_with_user_counts(request.user)
     return render(request, "orgs/tree.html", {"nodes": nodes})
 
 
-@access.scoped(*MANAGERS)
-def org_detail(request, pk: int):
-    org = _org_or_404(request, pk)
+@access.scoped(Organisation, "change", lookup="pk")
+def org_detail(request, org: Organisation):
     visible = selectors.managed_organisations(request.user)
     prefixes = [org.path[:i] for i in range(scope.STEPLEN, len(org.path), scope.STEPLEN)]
     ancestors = list(visible.filter(path__in=prefixes).order_by("path"))
@@ -97,19 +90,16 @@ def org_detail(request, pk: int):
     )
 
 
-@access.scoped(*MANAGERS)
+@access.scoped(Organisation, "change", lookup="pk")
 @require_http_methods(["GET", "POST"])
 @idempotency.form
-def org_create(request, pk: int):
+def org_create(request, parent: Organisation):
     """Add a child organisation under ``pk``."""
-    parent = _org_or_404(request, pk)
     form = forms.OrganisationCreateForm(_data(request))
     if request.method == "POST" and form.is_valid():
-        try:
-            org = services.create_organisation(actor=request.user, parent=parent, **form.cleaned_data)
-        except ServiceError as exc:
-            forms.add_service_error(form, exc)
-        else:
+        ok, org = run_service(form, services.create_organisation, actor=request.user, parent=parent,
+                              **form.cleaned_data)
+        if ok:
             messages.success(request, _("Organisation “%(name)s” created.") % {"name": org.name})
             return redirect("orgs:org_detail", pk=org.pk)
     return render(request, "orgs/org_form.html", {
@@ -118,17 +108,13 @@ def org_create(request, pk: int):
     })
 
 
-@access.scoped(*MANAGERS)
+@access.scoped(Organisation, "change", lookup="pk")
 @require_http_methods(["GET", "POST"])
-def org_edit(request, pk: int):
-    org = _org_or_404(request, pk)
+def org_edit(request, org: Organisation):
     form = forms.OrganisationEditForm(_data(request), initial={"name": org.name, "kind": org.kind}, version=org.version)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.update_organisation(actor=request.user, org=org, **form.cleaned_data)
-        except ServiceError as exc:
-            forms.add_service_error(form, exc)
-        else:
+        ok, _org = run_service(form, services.update_organisation, actor=request.user, org=org, **form.cleaned_data)
+        if ok:
             messages.success(request, _("Organisation saved."))
             return redirect("orgs:org_detail", pk=org.pk)
     return render(request, "orgs/org_form.html", {
@@ -136,24 +122,20 @@ def org_edit(request, pk: int):
     })
 
 
-@access.scoped(*MANAGERS)
+@access.scoped(Organisation, "change", lookup="pk")
 @require_http_methods(["GET", "POST"])
-def org_move(request, pk: int):
+def org_move(request, org: Organisation):
     """Move an organisation, with everything under it, to another parent the user manages."""
-    org = _org_or_404(request, pk)
     if org.is_root():
         messages.error(request, _("The root organisation cannot be moved."))
         return redirect("orgs:org_detail", pk=org.pk)
     form = forms.OrganisationMoveForm(_data(request), user=request.user, org=org, version=org.version)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.move_organisation(
-                actor=request.user, org=org, new_parent=form.cleaned_data["new_parent"],
-                version=form.cleaned_data["version"],
-            )
-        except ServiceError as exc:
-            forms.add_service_error(form, exc)
-        else:
+        ok, _org = run_service(
+            form, services.move_organisation, actor=request.user, org=org,
+            new_parent=form.cleaned_data["new_parent"], version=form.cleaned_data["version"],
+        )
+        if ok:
             messages.success(request, _("Organisation moved."))
             return redirect("orgs:org_detail", pk=org.pk)
     return render(request, "orgs/org_form.html", {
@@ -165,7 +147,7 @@ def org_move(request, pk: int):
 # --- users ---------------------------------------------------------------------------------
 
 
-@access.scoped(*MANAGERS)
+@access.scoped(User, "view")
 def user_list(request):
     """Accounts whose home organisation lies in the user's scope: search, filter, pages."""
     form = forms.UserFilterForm(request.GET or None, user=request.user)
@@ -181,7 +163,7 @@ def user_list(request):
     return render(request, "orgs/user_list.html", {"form": form, "page": page})
 
 
-@access.scoped(*MANAGERS)
+@access.scoped(User, "change")
 @require_http_methods(["GET", "POST"])
 @idempotency.form
 def user_create(request):
@@ -191,20 +173,20 @@ def user_create(request):
     form = forms.UserCreateForm(_data(request), user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            user, generated = services.create_user(
-                actor=request.user,
-                username=data["username"],
-                organisation=data["organisation"],
-                role=data["role"],
-                password=data["password"] or None,
-                full_name=data["full_name"],
-                email=data["email"],
-                mobile=data["mobile"],
-            )
-        except ServiceError as exc:
-            forms.add_service_error(form, exc)
-        else:
+        ok, created = run_service(
+            form,
+            services.create_user,
+            actor=request.user,
+            username=data["username"],
+            organisation=data["organisation"],
+            role=data["role"],
+            password=data["password"] or None,
+            full_name=data["full_name"],
+            email=data["email"],
+            mobile=data["mobile"],
+        )
+        if ok:
+            user, generated = created
             if generated:
                 return idempotency.created(
                     _shown_once(request, "orgs/password_once.html",
@@ -216,9 +198,8 @@ def user_create(request):
     return render(request, "orgs/user_form.html", {"form": form, "title": _("New user"), "submit": _("Create")})
 
 
-@access.scoped(*MANAGERS)
-def user_detail(request, pk: int):
-    subject = _user_or_404(request, pk)
+@access.scoped(User, "view", lookup="pk", queryset=_users)
+def user_detail(request, subject: User):
     actor = request.user
     grants = list(Grant.objects.filter(user=subject).select_related("organisation", "group").order_by("id"))
     for grant in grants:
@@ -243,21 +224,17 @@ def user_detail(request, pk: int):
     )
 
 
-@access.scoped(*MANAGERS)
+@access.scoped(User, "view", lookup="pk", queryset=_users)
 @require_http_methods(["GET", "POST"])
-def user_edit(request, pk: int):
-    subject = _user_or_404(request, pk)
+def user_edit(request, subject: User):
     form = forms.UserEditForm(
         request.POST or None,
         initial={"full_name": subject.full_name, "email": subject.email, "mobile": subject.mobile},
         version=subject.version,
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.update_user(actor=request.user, user=subject, **form.cleaned_data)
-        except ServiceError as exc:
-            forms.add_service_error(form, exc)
-        else:
+        ok, _user = run_service(form, services.update_user, actor=request.user, user=subject, **form.cleaned_data)
+        if ok:
             messages.success(request, _("Account saved."))
             return redirect("orgs:user_detail", pk=subject.pk)
     return render(request, "orgs/user_form.html", {
@@ -266,34 +243,26 @@ def user_edit(request, pk: int):
     })
 
 
-@access.scoped(*MANAGERS)
+@access.scoped(User, "view", lookup="pk", queryset=_users)
 @require_http_methods(["GET", "POST"])
 @idempotency.form
-def grant_create(request, pk: int):
+def grant_create(request, subject: User):
     """Give an account a further role, on an organisation the actor manages or (city
     administrators) on a group."""
-    subject = _user_or_404(request, pk)
     form = forms.GrantForm(_data(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.grant_role(actor=request.user, user=subject, role=data["role"],
-                                organisation=data.get("organisation"), group=data.get("group"))
-        except ServiceError as exc:
-            forms.add_service_error(form, exc)
-        else:
+        ok, _grant = run_service(form, services.grant_role, actor=request.user, user=subject, role=data["role"],
+                                 organisation=data.get("organisation"), group=data.get("group"))
+        if ok:
             messages.success(request, _("Role granted."))
             return redirect("orgs:user_detail", pk=subject.pk)
     return render(request, "orgs/grant_form.html", {"form": form, "subject": subject})
 
 
-@access.scoped(*MANAGERS)
+@access.scoped(Grant, "view", lookup="pk", queryset=lambda r: Grant.objects.select_related("user", "organisation"))
 @require_POST
-def grant_revoke(request, pk: int):
-    grant = get_object_or_404(
-        Grant.objects.filter(user__in=User.objects.for_user(request.user)).select_related("user", "organisation"),
-        pk=pk,
-    )
+def grant_revoke(request, grant: Grant):
     try:
         services.revoke_grant(actor=request.user, grant=grant)
     except ServiceError as exc:
@@ -303,11 +272,10 @@ def grant_revoke(request, pk: int):
     return redirect("orgs:user_detail", pk=grant.user_id)
 
 
-@access.scoped(*MANAGERS)
+@access.scoped(User, "view", lookup="pk", queryset=_users)
 @require_POST
-def user_toggle_active(request, pk: int):
+def user_toggle_active(request, subject: User):
     """Enable (``active=1``) or disable (``active=0``) an account."""
-    subject = _user_or_404(request, pk)
     if request.POST.get("active") not in {"0", "1"}:
         return HttpResponseBadRequest()
     active = request.POST["active"] == "1"
@@ -320,11 +288,10 @@ def user_toggle_active(request, pk: int):
     return redirect("orgs:user_detail", pk=subject.pk)
 
 
-@access.scoped(*MANAGERS)
+@access.scoped(User, "view", lookup="pk", queryset=_users)
 @require_POST
-def user_reset_password(request, pk: int):
+def user_reset_password(request, subject: User):
     """Give the account a new random password and show it once."""
-    subject = _user_or_404(request, pk)
     password = services.generate_password()
     try:
         services.set_password(actor=request.user, user=subject, password=password)
@@ -334,11 +301,10 @@ def user_reset_password(request, pk: int):
     return _shown_once(request, "orgs/password_once.html", {"subject": subject, "password": password})
 
 
-@access.scoped(*MANAGERS)
+@access.scoped(User, "view", lookup="pk", queryset=_users)
 @require_POST
-def user_reset_totp(request, pk: int):
+def user_reset_totp(request, subject: User):
     """Remove the account's authenticator so its owner can enrol a new one."""
-    subject = _user_or_404(request, pk)
     try:
         removed = account_services.reset_totp(actor=request.user, user=subject)
     except ServiceError as exc:
@@ -351,10 +317,9 @@ def user_reset_totp(request, pk: int):
     return redirect("orgs:user_detail", pk=subject.pk)
 
 
-@access.scoped(*MANAGERS)
+@access.scoped(ApiToken, "view", lookup="pk")
 @require_POST
-def token_revoke(request, pk: int):
-    token = get_object_or_404(ApiToken.objects.filter(user__in=User.objects.for_user(request.user)), pk=pk)
+def token_revoke(request, token: ApiToken):
     try:
         account_services.revoke_api_token(actor=request.user, token=token)
     except ServiceError as exc:
@@ -387,14 +352,8 @@ def switch_scope(request):
 # --- groups (city administrators) ----------------------------------------------------------
 
 
-def _require_city_admin(request) -> None:
-    if not scope.covers_root(request.user, {Role.CITY_ADMIN}):
-        raise PermissionDenied
-
-
-@access.scoped(Role.CITY_ADMIN)
+@access.scoped(OrganisationGroup, "manage")
 def group_list(request):
-    _require_city_admin(request)
     groups = OrganisationGroup.objects.annotate(
         member_count=Count("members", distinct=True),
         grant_count=Count("grants", filter=Q(grants__revoked_at__isnull=True), distinct=True),
@@ -402,40 +361,31 @@ def group_list(request):
     return render(request, "orgs/group_list.html", {"groups": groups})
 
 
-@access.scoped(Role.CITY_ADMIN)
+@access.scoped(OrganisationGroup, "manage")
 @require_http_methods(["GET", "POST"])
 @idempotency.form
 def group_create(request):
-    _require_city_admin(request)
     form = forms.GroupForm(_data(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            group = services.create_group(actor=request.user, code=data["code"], name=data["name"],
-                                          members=list(data["members"]))
-        except ServiceError as exc:
-            forms.add_service_error(form, exc)
-        else:
+        ok, group = run_service(form, services.create_group, actor=request.user, code=data["code"], name=data["name"],
+                                members=list(data["members"]))
+        if ok:
             messages.success(request, _("Group “%(name)s” created.") % {"name": group.name})
             return redirect("orgs:group_list")
     return render(request, "orgs/group_form.html", {"form": form, "title": _("New group"), "submit": _("Create")})
 
 
-@access.scoped(Role.CITY_ADMIN)
+@access.scoped(OrganisationGroup, "manage", lookup="pk")
 @require_http_methods(["GET", "POST"])
-def group_edit(request, pk: int):
-    _require_city_admin(request)
-    group = get_object_or_404(OrganisationGroup, pk=pk)
+def group_edit(request, group: OrganisationGroup):
     form = forms.GroupEditForm(_data(request), initial={"members": list(group.members.all())}, version=group.version)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.set_group_members(
-                actor=request.user, group=group, members=list(form.cleaned_data["members"]),
-                version=form.cleaned_data["version"],
-            )
-        except ServiceError as exc:
-            forms.add_service_error(form, exc)
-        else:
+        ok, _group = run_service(
+            form, services.set_group_members, actor=request.user, group=group,
+            members=list(form.cleaned_data["members"]), version=form.cleaned_data["version"],
+        )
+        if ok:
             messages.success(request, _("Group saved."))
             return redirect("orgs:group_list")
     return render(request, "orgs/group_form.html", {

@@ -59,7 +59,7 @@ def _render_fields(template: str) -> str:
     return render_to_string(template, {"form": form})
 
 
-@pytest.mark.parametrize("template", ["registry/_fields.html", "orgs/_fields.html", "care/_field.html"])
+@pytest.mark.parametrize("template", ["registry/_fields.html", "partials/field.html", "care/_field.html"])
 def test_every_apps_field_partial_marks_an_optional_field_with_one_translated_text(template):
     with translation.override("en"):
         html = _render_fields(template)
