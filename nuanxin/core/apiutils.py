@@ -1,27 +1,30 @@
-"""What every app's REST router shares: bearer-token auth, JSON errors, role checks, scoped
-lookups and the standard pagination.
+"""What every app's REST router shares: bearer-token auth, JSON errors, the scoped router,
+scoped lookups and the standard pagination.
 
 Adding an app's operations
 --------------------------
-1. ``nuanxin/<app>/api.py`` defines ``router = Router(tags=["<app>"])`` and its operations::
+1. ``nuanxin/<app>/api.py`` defines ``router = ScopedRouter(tags=["<app>"])`` and its
+   operations, each declaring the model and the action of its policy (``core/policy.py``):
+   the router answers 403 to a token whose account holds no role for it::
 
-       from ninja import Router, Schema
+       from ninja import Schema
        from nuanxin.core import apiutils
 
-       router = Router(tags=["registry"])
+       router = apiutils.ScopedRouter(tags=["registry"])
 
-       @router.get("/workers", response={200: list[WorkerOut], **apiutils.ERROR_RESPONSES},
-                   operation_id="list_workers")
+       @router.get("/workers", model=Worker, action="view",
+                   response={200: list[WorkerOut], **apiutils.ERROR_RESPONSES}, operation_id="list_workers")
        @apiutils.paginate
        def list_workers(request):
-           apiutils.require_roles(request, {Role.CITY_ADMIN, Role.ORG_ADMIN})
            return Worker.objects.for_user(request.user).order_by("pk")
 
-       @router.get("/workers/{worker_id}", response=WorkerOut, operation_id="get_worker")
+       @router.get("/workers/{worker_id}", model=Worker, action="view", response=WorkerOut,
+                   operation_id="get_worker")
        def get_worker(request, worker_id: int):
            return apiutils.get_scoped_or_404(Worker, request, "view", pk=worker_id)
 
-2. ``nuanxin/api.py`` mounts it with one ``api.add_router("", "nuanxin.<app>.api.router")``.
+   An operation about the token's own account only declares ``model=None``.
+2. The app's manifest names it (``api_router="nuanxin.<app>.api.router"``).
 3. Every operation gets a ``Case("GET /api/v1/workers", allowed=p.yi, ...)`` in the app's
    ``tests/authz_cases.py``.
 
@@ -46,7 +49,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
 from django.urls import URLPattern
 from django.utils.translation import gettext as _
-from ninja import Field, NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
@@ -372,11 +375,64 @@ def _json_405(pattern: URLPattern) -> URLPattern:
 # --- scoping --------------------------------------------------------------------------------
 
 
-def require_roles(request: HttpRequest, roles: Iterable[str]) -> None:
-    """403 unless the token's user holds one of ``roles`` somewhere."""
-    from nuanxin.orgs import scope
+class ScopedRouter(Router):
+    """A ninja ``Router`` whose operations declare ``model=`` and ``action=``: before the
+    operation runs, ``model.policy.may(user, action)`` must hold (else 403). The operation
+    still reads its rows through ``for_user`` / ``get_scoped_or_404`` (404 outside the scope).
+    ``model=None`` declares an operation about the token's own account (any valid token)."""
 
-    if not scope.has_role(request.user, roles):
+    _UNSET = object()
+
+    def api_operation(self, methods, path, *, model=_UNSET, action: str | None = None, **kwargs):
+        if model is ScopedRouter._UNSET:
+            raise TypeError(f"{'/'.join(methods)} {path}: declare model= and action= (model=None: own account)")
+        if model is not None and not action:
+            raise TypeError(f"{'/'.join(methods)} {path}: model={model.__name__} needs an action=")
+        inner = super().api_operation(methods, path, **kwargs)
+
+        def decorator(view):
+            return inner(_guarded(view, model, action))
+
+        return decorator
+
+    def get(self, path, **kwargs):
+        return self.api_operation(["GET"], path, **kwargs)
+
+    def post(self, path, **kwargs):
+        return self.api_operation(["POST"], path, **kwargs)
+
+    def put(self, path, **kwargs):
+        return self.api_operation(["PUT"], path, **kwargs)
+
+    def patch(self, path, **kwargs):
+        return self.api_operation(["PATCH"], path, **kwargs)
+
+    def delete(self, path, **kwargs):
+        return self.api_operation(["DELETE"], path, **kwargs)
+
+
+def _guarded(view, model, action):
+    if model is None:
+        view.nuanxin_model, view.nuanxin_action = None, None
+        return view
+    policy = model.policy
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not policy.may(request.user, action):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapper.nuanxin_model, wrapper.nuanxin_action = model, action
+    return wrapper
+
+
+def require_roles(request: HttpRequest, roles: Iterable[str]) -> None:
+    """403 unless the token's user holds one of ``roles`` somewhere. The older form of a
+    ``ScopedRouter`` operation's ``model=``/``action=``: new operations declare those."""
+    from nuanxin.core.policy import Policy
+
+    if not Policy(path=None, actions={"use": roles}).may(request.user, "use"):
         raise PermissionDenied
 
 

@@ -20,7 +20,6 @@ class CoreConfig(AppConfig):
                 app="core",
                 url_prefix="audit/",
                 urls="nuanxin.core.urls",
-                api_router="nuanxin.core.api.router",
                 menu=[
                     manifest.MenuEntry(
                         _("Audit log"), "audit:log", order=400, start=50, start_style="primary",

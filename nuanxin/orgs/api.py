@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Left, Length
-from ninja import Router, Schema
+from ninja import Schema
 
 from nuanxin.core import apiutils
 from nuanxin.orgs.models import Organisation
 from nuanxin.orgs.scope import STEPLEN
 
-router = Router(tags=["organisations"])
+router = apiutils.ScopedRouter(tags=["organisations"])
 
 
 class OrganisationOut(Schema):
@@ -32,7 +32,8 @@ def with_parent_code(queryset):
     return queryset.annotate(nx_parent_code=Subquery(parent.values("code")[:1]))
 
 
-@router.get("/orgs", response={200: list[OrganisationOut], **apiutils.ERROR_RESPONSES},
+@router.get("/orgs", model=Organisation, action="view",
+            response={200: list[OrganisationOut], **apiutils.ERROR_RESPONSES},
             operation_id="list_orgs", summary="The organisations inside the token's scope")
 @apiutils.paginate
 def list_orgs(request):

@@ -1,14 +1,14 @@
-"""REST operations about the signed-in account itself."""
+"""REST operations about the token's own account."""
 
 from __future__ import annotations
 
-from ninja import Router, Schema
+from ninja import Schema
 
 from nuanxin.core import apiutils
 from nuanxin.orgs import scope
 from nuanxin.orgs.models import Organisation
 
-router = Router(tags=["me"])
+router = apiutils.ScopedRouter(tags=["me"])
 
 
 class GrantOut(Schema):
@@ -31,7 +31,7 @@ class MeOut(Schema):
     scope: list[ScopeOut]
 
 
-@router.get("/me", response={200: MeOut, **apiutils.ERROR_RESPONSES}, operation_id="get_me",
+@router.get("/me", model=None, response={200: MeOut, **apiutils.ERROR_RESPONSES}, operation_id="get_me",
             summary="The token's account, roles and scope")
 def me(request):
     """The account the token belongs to, its active grants and, per role, the organisations
