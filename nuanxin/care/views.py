@@ -361,6 +361,7 @@ def chart(request):
         data = {
             "locale": "ZH" if (get_language() or "").startswith("zh") else "EN",
             "weeks": series["weeks"],
+            "current": series["current"],
             "series": [
                 {"name": s["name"], "percent": s["percent"], "done": s["done"], "owed": s["owed"]}
                 for s in series["series"]
@@ -370,6 +371,8 @@ def chart(request):
                 "xAxis": _("Week"),
                 "done": _("Visited"),
                 "owed": _("Owed"),
+                # this week is still going on: its figure is not a final one
+                "inProgress": _("this week so far: day %(day)s of 7") % {"day": series["days_so_far"]},
             },
         }
     return render(

@@ -13,6 +13,7 @@ from django.db.models import (
     Q,
 )
 from django.db.models.functions import Substr
+from django.utils import timezone
 
 from nuanxin.care import weeks
 from nuanxin.care.choices import DutyStatus
@@ -23,7 +24,6 @@ from nuanxin.care.models import (
     VisitDuty,
 )
 from nuanxin.care.selectors.campaigns import campaign_weeks
-from nuanxin.core.roles import Role
 from nuanxin.orgs.models import Organisation
 from nuanxin.orgs.scope import STEPLEN
 from nuanxin.registry.choices import WorkerStatus
@@ -148,8 +148,12 @@ def week_overview(
 def completion_series(user, org: Organisation, campaign: Campaign, today: date | None = None) -> dict:
     """Weekly completion over the campaign per child organisation of ``org`` (the chart):
     ``{"weeks": ["2020-W05", ...], "series": [{"code", "name", "done": [...], "owed": [...],
-    "percent": [int|None, ...]}, ...]}``. One aggregate query over the campaign's duties."""
+    "percent": [int|None, ...]}, ...], "current": int|None, "days_so_far": int}``. One
+    aggregate query over the campaign's duties. ``current`` is the index of this week when it
+    is among the weeks: unfinished (``days_so_far`` of its 7 days have begun), its figure is
+    a share of a week still going on, not a final one — the chart draws it so."""
     week_list = campaign_weeks(campaign, today)
+    this_week = weeks.current_week(today)
     prefix_len = len(org.path) + STEPLEN
     data = (
         _report_duties(user, org, campaign)
@@ -183,7 +187,10 @@ def completion_series(user, org: Organisation, campaign: Campaign, today: date |
                 ],
             }
         )
-    return {"weeks": [weeks.label(w) for w in week_list], "series": series}
+    current = index.get(this_week)
+    days_so_far = ((today or timezone.localdate()) - this_week).days + 1
+    return {"weeks": [weeks.label(w) for w in week_list], "series": series, "current": current,
+            "days_so_far": days_so_far}
 
 
 def missed_duties(user, org: Organisation, week: date | None = None, campaign: Campaign | None = None):
@@ -242,17 +249,8 @@ def unassigned_families(user, org: Organisation, campaign: Campaign):
 
 def contacts_for(organisation: Organisation):
     """Active users holding the care-contact role on ``organisation`` or above it (who may
-    be assigned its families), by name."""
-    from nuanxin.accounts.models import User
-    from nuanxin.orgs.models import Grant
-
-    ancestors = [organisation.path[:i] for i in range(STEPLEN, len(organisation.path) + 1, STEPLEN)]
-    grants = (
-        Grant.objects.active()
-        .filter(role=Role.CARE_CONTACT)
-        .filter(Q(organisation__path__in=ancestors) | Q(group__members__path__in=ancestors))
-    )
-    return User.objects.filter(is_active=True, grants__in=grants).distinct().order_by("full_name", "username")
+    be assigned its families: the assignment policy's holders of "contact"), by name."""
+    return CareAssignment.policy.holders("contact", organisation).order_by("full_name", "username")
 
 
 def _name_key(value: str) -> str:

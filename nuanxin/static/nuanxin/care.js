@@ -40,18 +40,29 @@
     el.style.height = Math.round(Math.max(320, Math.min(window.innerHeight * 0.6, 520))) + "px";
     var chart = window.echarts.init(el, null, { locale: data.locale, renderer: "svg" });
     var many = data.weeks.length > 26;
+    var plotted = completionLines(data);
     chart.setOption({
       tooltip: {
         trigger: "axis",
         renderMode: "richText",
         formatter: function (params) {
           var lines = [params.length ? params[0].axisValueLabel : ""];
+          // one line per organisation: of a split line's two parts, the one with a value
+          var bySource = {};
+          var order = [];
           params.forEach(function (p) {
-            var s = data.series[p.seriesIndex];
+            var i = plotted[p.seriesIndex].source;
+            if (!(i in bySource)) { order.push(i); bySource[i] = p; }
+            else if (bySource[i].value === null || bySource[i].value === undefined) { bySource[i] = p; }
+          });
+          order.forEach(function (i) {
+            var p = bySource[i];
+            var s = data.series[i];
             var shown = p.value === null || p.value === undefined ? "—" : p.value + "%";
             lines.push(p.marker + p.seriesName + "  " + shown + "  (" + data.labels.done + " " +
               s.done[p.dataIndex] + " / " + data.labels.owed + " " + s.owed[p.dataIndex] + ")");
           });
+          if (params.length && params[0].dataIndex === data.current) { lines[0] += "  (" + data.labels.inProgress + ")"; }
           return lines.join("\n");
         }
       },
@@ -60,11 +71,38 @@
       xAxis: { type: "category", data: data.weeks, name: data.labels.xAxis, nameLocation: "middle", nameGap: 28 },
       yAxis: { type: "value", min: 0, max: 100, name: data.labels.yAxis },
       dataZoom: many ? [{ type: "inside", start: 60, end: 100 }, { type: "slider", bottom: 32, start: 60, end: 100 }] : [],
-      series: data.series.map(function (s) {
-        return { name: s.name, type: "line", data: s.percent, showSymbol: data.weeks.length <= 26 };
-      })
+      series: plotted
     });
     window.addEventListener("resize", function () { chart.resize(); });
+  }
+  // Each organisation's line. This week (data.current), still going on, is not a final figure:
+  // the line to it is dashed and its point hollow, and the tooltip says how far the week is.
+  // One series for the finished weeks and one (same name and colour, so the legend toggles
+  // both) for the step into this week; ``source`` is the index in data.series.
+  function completionLines(data) {
+    var palette = ["#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452", "#9a60b4", "#ea7ccc"];
+    var showSymbol = data.weeks.length <= 26;
+    var current = data.current;
+    var out = [];
+    data.series.forEach(function (s, i) {
+      var colour = palette[i % palette.length];
+      var style = { color: colour };
+      if (current === null || current === undefined) {
+        out.push({ name: s.name, type: "line", data: s.percent, showSymbol: showSymbol, itemStyle: style, lineStyle: style, source: i });
+        return;
+      }
+      var done = s.percent.map(function (v, k) { return k < current ? v : null; });
+      var going = s.percent.map(function (v, k) { return k === current || k === current - 1 ? v : null; });
+      out.push({ name: s.name, type: "line", data: done, showSymbol: showSymbol, itemStyle: style, lineStyle: style, source: i });
+      out.push({
+        name: s.name, type: "line", data: going, source: i, showSymbol: true, symbol: "emptyCircle", symbolSize: 8,
+        itemStyle: style, lineStyle: { color: colour, type: "dashed" }, connectNulls: false,
+        markArea: i === 0 ? { silent: true, itemStyle: { color: "rgba(0, 0, 0, 0.04)" },
+          label: { show: true, position: "insideTop", color: "#6c757d", formatter: data.labels.inProgress },
+          data: [[{ xAxis: data.weeks[current] }, { xAxis: data.weeks[current] }]] } : undefined
+      });
+    });
+    return out;
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", drawChart);

@@ -1,0 +1,100 @@
+"""What a new user stumbled on, tried in Chromium (issue 11, item 10): the completion chart's
+week in progress, the audit log in words on a desktop (the organisation column readable) and
+on a phone, the action filter by label."""
+
+from datetime import timedelta
+
+import pytest
+
+from tests.browser import PHONE, csp_violations, page_width, sign_in, watch
+from tests.test_browser_care import _world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_chart_draws_this_week_as_in_progress(live_server, browser, viewport):
+    from django.utils import timezone
+
+    p, (wang, _zhao) = _world()
+    from nuanxin.care import services
+
+    services.record_visit(actor=p.care, worker=wang, on=timezone.localdate() - timedelta(days=7), mode="phone")
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    page = context.new_page()
+    errors = watch(page)
+    sign_in(page, live_server.url, "viewer", p.password)
+    page.goto(f"{live_server.url}/care/chart/")
+    page.wait_for_selector("#nx-chart svg")
+    svg = page.locator("#nx-chart svg").inner_html()
+    assert "stroke-dasharray" in svg  # the step into this week is dashed
+    assert "本周进行中" in svg  # and the week is labelled as going on
+    box = page.locator("#nx-chart").bounding_box()
+    page.mouse.move(box["x"] + box["width"] - 30, box["y"] + box["height"] / 2)  # this week's tooltip
+    page.wait_for_timeout(300)
+    assert page_width(page) <= viewport["width"]
+    assert errors == [] and csp_violations(page) == []
+    context.close()
+
+
+def _audit_rows():
+    from conftest import build_personas
+    from nuanxin.core import audit
+
+    p = build_personas()
+    for i in range(3):
+        audit.record(p.yi, "worker.mobile_reveal", object_type="registry.worker", object_id=58 + i,
+                     object_repr="张三", organisation=p.shinan_hospital,
+                     detail={"whose": "worker", "id": 58 + i, "mobile": "138****0001", "purpose": "show",
+                             "note": {"chars": 6}, "long": "很长的说明文字" * 20})
+    audit.record(None, "org.create", obj=p.medical_union, organisation=p.city,
+                 detail={"code": "MU", "kind": "industry_union"})
+    return p
+
+
+def test_the_audit_log_in_words_on_a_desktop(live_server, browser):
+    p = _audit_rows()
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    errors = watch(page)
+    sign_in(page, live_server.url, "auditor", p.password)
+    page.goto(f"{live_server.url}/audit/")
+    table = page.locator("#nx-audit-table")
+    assert table.is_visible()
+    assert table.locator(".nx-audit-action[title='worker.mobile_reveal']").first.inner_text() == "查看完整手机号"
+    assert table.locator(".nx-audit-actor[title='system:cli']").first.inner_text() == "系统（命令行）"
+    # the organisation's name is on one or two lines, not one or two characters a line
+    cell = table.locator("tr", has_text="查看完整手机号").first.locator(".nx-audit-org")
+    assert cell.inner_text() == "市南区人民医院工会"
+    lines = cell.evaluate("e => { const r = document.createRange(); r.selectNodeContents(e);"
+                          " return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; }")
+    assert lines == 1
+    assert cell.bounding_box()["width"] >= 8 * 14  # at least eight characters wide
+    # the filter: type part of a label, pick nothing else, get the rows
+    page.click("#nx-audit-filters summary")
+    page.fill("input[name=action]", "手机号")
+    page.click("#nx-audit-filter button[type=submit]")
+    page.wait_for_url("**/audit/?*")
+    assert page.locator("#nx-audit-table tbody tr").count() == 3
+    option = page.locator("datalist#nx-audit-actions option[value='worker.mobile_reveal']")
+    assert option.get_attribute("label") == "查看完整手机号"
+    assert errors == [] and csp_violations(page) == []
+    context.close()
+
+
+def test_the_audit_log_in_words_on_a_phone(live_server, browser):
+    p = _audit_rows()
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = context.new_page()
+    errors = watch(page)
+    sign_in(page, live_server.url, "auditor", p.password)
+    page.goto(f"{live_server.url}/audit/?action=mobile_reveal")
+    cards = page.locator("#nx-audit-cards > li")
+    assert cards.count() == 3
+    assert cards.first.locator(".nx-audit-action").inner_text() == "查看完整手机号"
+    assert "备注：6 个字" in cards.first.inner_text()
+    assert page_width(page) <= PHONE["width"]
+    assert errors == [] and csp_violations(page) == []
+    context.close()
