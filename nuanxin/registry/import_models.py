@@ -59,8 +59,7 @@ class ImportBatch(models.Model):
     file_kind = models.CharField(_("file type"), max_length=8)
     file_size = models.PositiveBigIntegerField(_("file size"), default=0)
     sha256 = models.CharField(max_length=64, blank=True)
-    # Where the upload waits for the background task; removed once planned.
-    stored_path = models.CharField(max_length=500, blank=True)
+    # The upload waits for the dry run as the batch's attachment (core.attachments), not a path.
     default_team = models.CharField(
         _("default team for table 2"), max_length=32, choices=TeamType.choices, blank=True
     )

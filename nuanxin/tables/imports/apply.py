@@ -253,7 +253,7 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
             if wanted:
                 orgs.update(Worker.objects.filter(pk__in=wanted).values_list("pk", "organisation_id"))
             opened = [(r[0], targets[r[0]], r[6]["difficulty"]) for r in rows if r[6].get("difficulty")]
-            difficulties = _open_difficulties(actor, [(i, w, orgs[w], text) for i, w, text in opened])
+            difficulties = open_difficulties(actor, [(i, w, orgs[w], text) for i, w, text in opened])
         # what each row wrote, for undo (and the worker of a row that names one written above)
         with phase("plan rows"):
             deployed = {i: d.pk for i, d in new_deployments}
@@ -393,87 +393,24 @@ def _update_in_database(model, changes: dict, ids: list, derived: list, user, no
     bulk.history_from_table(model, ids, user=user, when=now, history_type="~")
 
 
-def _open_difficulties(actor, items: list) -> dict:
-    """Open the 存在困难 of many rows exactly as ``care.services.open_difficulty`` opens one
-    (source "import", category other, normal urgency, due date from the urgency, owner = the
-    family's current care contact else the actor, an "opened" note, a "difficulty.open" audit
-    row each), with a handful of queries instead of eight per difficulty. A test checks that
-    both give the same records."""
-    from datetime import timedelta
-
-    from nuanxin.care.choices import (
-        DUE_DAYS,
-        DifficultyCategory,
-        DifficultyNoteKind,
-        DifficultySource,
-        DifficultyStatus,
-        Urgency,
-    )
-    from nuanxin.care.models import CareAssignment, Difficulty, DifficultyNote
-    from nuanxin.core import context
-    from nuanxin.core.models import AuditLog
+def open_difficulties(actor, items: list) -> dict[int, int]:
+    """The 存在困难 of many rows, through care's bulk service (``care.services.open_difficulties``:
+    each exactly as ``open_difficulty`` opens one, audited with ``audit.record_many``), written
+    with the importer's COPY writers (history rows for the difficulties). ``items`` of (row
+    index, worker id, unit id, text); returns the new difficulty's id by row index."""
+    from nuanxin.care.services import NewDifficulty
+    from nuanxin.care.services import open_difficulties as care_open_difficulties
 
     if not items:
         return {}
     user = _user(actor)
-    worker_ids = sorted({w for _i, w, _o, _t in items})
-    owners: dict = {}
-    for start in range(0, len(worker_ids), ROW_CHUNK):
-        current = (
-            CareAssignment.objects.current()
-            .filter(worker_id__in=worker_ids[start : start + ROW_CHUNK])
-            .order_by("worker_id", "-started_at")
-            .values_list("worker_id", "contact_id")
-        )
-        for worker_id, contact_id in current:
-            owners.setdefault(worker_id, contact_id)
-    today = timezone.localdate()
-    objs = {}
-    orgs = {}
-    for index, worker_id, org_id, text in items:
-        orgs[index] = org_id
-        objs[index] = Difficulty(
-            worker_id=worker_id,
-            organisation_id=org_id,
-            campaign=None,
-            category=DifficultyCategory.OTHER,
-            urgency=Urgency.NORMAL,
-            description=text.strip(),
-            status=DifficultyStatus.OPEN,
-            source=DifficultySource.IMPORT,
-            owner_id=owners.get(worker_id, getattr(user, "pk", None)),
-            due_on=today + timedelta(days=DUE_DAYS[Urgency.NORMAL]),
-            created_by=user,
-        )
-    bulk.insert(Difficulty, list(objs.values()), history=True, user=user)
-    notes = [
-        DifficultyNote(difficulty=d, kind=DifficultyNoteKind.OPENED, author=user, to_status=DifficultyStatus.OPEN)
-        for d in objs.values()
-    ]
-    bulk.insert(DifficultyNote, notes, with_ids=False)
-    ctx = context.current()
-    actor_name = user.get_username() if user is not None else f"system:{ctx.channel}"
-    AuditLog.objects.bulk_create(
-        [
-            AuditLog(
-                actor=user,
-                actor_name=actor_name[:150],
-                action="difficulty.open",
-                object_type=Difficulty._meta.label_lower,
-                object_id=str(d.pk),
-                object_repr=str(d)[:200],
-                organisation_id=orgs[index],
-                ip=ctx.ip,
-                channel=ctx.channel,
-                detail={
-                    "worker": d.worker_id,
-                    "category": d.category,
-                    "urgency": d.urgency,
-                    "source": d.source,
-                },
-            )
-            for index, d in objs.items()
+    opened = care_open_difficulties(
+        actor=actor,
+        items=[
+            NewDifficulty(key=index, worker_id=worker_id, organisation_id=org_id, description=text)
+            for index, worker_id, org_id, text in items
         ],
-        batch_size=1000,
+        insert=lambda model, objs: bulk.insert(model, objs, history=True, user=user),
+        insert_notes=lambda model, objs: bulk.insert(model, objs, with_ids=False),
     )
-    return {index: d.pk for index, d in objs.items()}
+    return {index: d.pk for index, d in opened.items()}

@@ -13,15 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nuanxin.core import audit
+from nuanxin.core.attachments import AttachmentRefused
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
 from nuanxin.core.models import AuditOutcome
+from nuanxin.core.policy import SYSTEM
 from nuanxin.orgs import scope
 from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, TeamType
 from nuanxin.registry.import_models import BatchStatus, ImportBatch, ImportRow, Outcome
-from nuanxin.tables.imports import bulk
+from nuanxin.tables.imports import bulk, storage
 from nuanxin.tables.imports import planner as pl
-from nuanxin.tables.imports.safety import FileRefused, check_file, check_size, kind_of
-from nuanxin.tables.imports.storage import _remove, _store_upload
+from nuanxin.tables.imports.safety import FileRefused, check_size, kind_of
 from nuanxin.tables.imports.timing import fewer_full_collections, phase
 
 log = logging.getLogger(__name__)
@@ -65,16 +66,38 @@ def create_batch(
         raise ServiceError(_("Unknown frontline team."), field="default_team")
     filename = os.path.basename(filename or "upload")[:200]
     kind = kind_of(filename)
-    path, size = None, getattr(upload, "size", None)
+    size = getattr(upload, "size", None)
     try:
-        with phase("check"):
+        with phase("check"), transaction.atomic():
             # An upload over the limit arrives without its content (core.uploads): refused by
             # the size that arrived, before anything is stored.
             check_size(size)
-            path, size, digest = _store_upload(upload, kind)
-            check_file(path, kind)
+            batch = ImportBatch.objects.create(
+                organisation=organisation,
+                filename=filename,
+                file_kind=kind,
+                file_size=size or 0,
+                default_team=default_team,
+                auto_apply=auto_apply,
+                created_by=_user(actor),
+            )
+            # kept as the batch's attachment once its content proved harmless (safety.check_file
+            # on a private copy); a refusal rolls the batch back and keeps nothing
+            try:
+                upload_file = storage.store_upload(actor=actor, batch=batch, upload=upload, filename=filename)
+            except AttachmentRefused as exc:  # its own refusals (empty, wrong name): the importer's kind
+                raise FileRefused(exc.message) from None
+            size = upload_file.size
+            batch.file_size, batch.sha256 = upload_file.size, upload_file.sha256
+            batch.save(update_fields=["file_size", "sha256"])
+            audit.record(
+                actor,
+                "import.upload",
+                obj=batch,
+                organisation=organisation,
+                detail={"file": filename, "size": size, "sha256": batch.sha256, "auto_apply": auto_apply},
+            )
     except FileRefused as exc:
-        _remove(path)
         audit.record(
             actor,
             "import.refuse",
@@ -86,24 +109,6 @@ def create_batch(
         )
         raise
     with transaction.atomic():
-        batch = ImportBatch.objects.create(
-            organisation=organisation,
-            filename=filename,
-            file_kind=kind,
-            file_size=size,
-            sha256=digest,
-            stored_path=str(path),
-            default_team=default_team,
-            auto_apply=auto_apply,
-            created_by=_user(actor),
-        )
-        audit.record(
-            actor,
-            "import.upload",
-            obj=batch,
-            organisation=organisation,
-            detail={"file": filename, "size": size, "sha256": digest, "auto_apply": auto_apply},
-        )
         if background is None:
             background = size > inline_bytes()
         if background:
@@ -130,9 +135,12 @@ def plan_batch(*, batch_id: int) -> None:
         return
     _set(batch.pk, status=BatchStatus.PLANNING, progress_done=0, progress_total=0)
     actor = batch.created_by
+    upload = storage.upload_of(batch)
     try:
-        with fewer_full_collections():
-            counts, sheets = _plan(batch, actor)
+        if upload is None:  # nothing kept for it (cannot happen to a queued batch: say so, not crash)
+            raise FileNotFoundError(f"import batch {batch.pk} has no upload")
+        with fewer_full_collections(), storage.local_path(upload) as path:
+            counts, sheets = _plan(batch, actor, path)
         if not any(s.get("table") for s in sheets):
             raise pl._no_table()
         with phase("finish"), transaction.atomic():
@@ -143,12 +151,11 @@ def plan_batch(*, batch_id: int) -> None:
                 planned_at=timezone.now(),
                 progress_done=counts["total"],
                 progress_total=counts["total"],
-                stored_path="",
             )
             audit.record(actor, "import.plan", obj=batch, organisation=batch.organisation, detail={"counts": counts})
     except FileRefused as exc:
         ImportRow.objects.filter(batch_id=batch.pk).delete()
-        _set(batch.pk, status=BatchStatus.REFUSED, message=str(exc.message), stored_path="")
+        _set(batch.pk, status=BatchStatus.REFUSED, message=str(exc.message))
         audit.record(
             actor,
             "import.refuse",
@@ -161,10 +168,10 @@ def plan_batch(*, batch_id: int) -> None:
     except Exception:
         log.exception("import batch %s failed", batch.pk)
         ImportRow.objects.filter(batch_id=batch.pk).delete()
-        _set(batch.pk, status=BatchStatus.FAILED, message=_("The file could not be processed."), stored_path="")
+        _set(batch.pk, status=BatchStatus.FAILED, message=_("The file could not be processed."))
         return
     finally:
-        _remove(batch.stored_path)
+        storage.remove_upload(actor=actor or SYSTEM, batch=batch)
     if batch.auto_apply and counts.get(Outcome.REVIEW, 0) == 0:
         from nuanxin.tables.imports.apply import apply_batch  # the apply builds on the batch
 
@@ -172,8 +179,9 @@ def plan_batch(*, batch_id: int) -> None:
         apply_batch(actor=actor, batch=batch)
 
 
-def _plan(batch: ImportBatch, actor) -> tuple[dict, list[dict]]:
-    """Read, plan and store the rows of the batch's file: (counts, sheets described)."""
+def _plan(batch: ImportBatch, actor, path) -> tuple[dict, list[dict]]:
+    """Read, plan and store the rows of the batch's file (a local copy at ``path``): (counts,
+    sheets described)."""
     sheets: list[dict] = []
     size = [0]
 
@@ -182,7 +190,7 @@ def _plan(batch: ImportBatch, actor) -> tuple[dict, list[dict]]:
         _set(batch.pk, progress_total=size[0])
 
     rows = pl.iter_file(
-        batch.stored_path, batch.file_kind, default_team=batch.default_team, sheets=sheets, on_sheet=on_sheet
+        path, batch.file_kind, default_team=batch.default_team, sheets=sheets, on_sheet=on_sheet
     )
     with phase("lookup"):
         planner = pl.Planner(organisation=batch.organisation, actor=actor)

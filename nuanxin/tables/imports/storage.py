@@ -1,42 +1,47 @@
-"""Where an upload waits for its dry run: the private import directory (never served)."""
+"""Where an upload waits for its dry run: an attachment of its batch (``core.attachments``:
+``STORAGES["private"]``, the local file system under var/private by default or an S3-compatible
+store), never served by URL and deleted once read. Any process on any machine reads it through
+the storage API; the readers that need a path (calamine, the probe's child process) get a
+private temporary copy of their own (``attachments.local_copy``)."""
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import os
-import uuid
-from pathlib import Path
+from contextlib import contextmanager
 
-from django.conf import settings
+from nuanxin.core import attachments
+from nuanxin.core.attachments import Kind
+from nuanxin.tables.imports import safety
 
-log = logging.getLogger(__name__)
-
-
-def import_dir() -> Path:
-    path = Path(getattr(settings, "NUANXIN_IMPORT_DIR", Path(settings.VAR_DIR) / "imports"))
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
-
-
-def _store_upload(upload, kind: str) -> tuple[Path, int, str]:
-    """Write the upload to the private import directory (never served)."""
-    path = import_dir() / f"{uuid.uuid4().hex}.{kind}"
-    digest = hashlib.sha256()
-    size = 0
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        chunks = upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(1 << 20), b"")
-        for chunk in chunks:
-            size += len(chunk)
-            digest.update(chunk)
-            out.write(chunk)
-    return path, size, digest.hexdigest()
+# The table files the importer reads: the extension picks the kind, ``safety.check_file`` proves
+# it on a private local copy (magic bytes, zip limits, the bounded child process).
+TABLE_KINDS = tuple(
+    Kind(name, content_type, (name,), check=safety.check_file)
+    for name, content_type in (
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("xls", "application/vnd.ms-excel"),
+        ("ods", "application/vnd.oasis.opendocument.spreadsheet"),
+        ("csv", "text/csv"),
+    )
+)
 
 
-def _remove(path) -> None:
-    try:
-        if path:
-            os.unlink(path)
-    except FileNotFoundError:
-        pass
+def store_upload(*, actor, batch, upload, filename: str):
+    """Keep ``upload`` for ``batch`` (checked by content first: ``safety.FileRefused`` if not)."""
+    return attachments.store(actor=actor, owner=batch, uploaded_file=upload, kinds=TABLE_KINDS, name=filename)
+
+
+def upload_of(batch):
+    """The batch's upload waiting for its dry run, or None (read and deleted, or never kept)."""
+    return attachments.for_owner(batch).order_by("pk").first()
+
+
+@contextmanager
+def local_path(attachment):
+    """A path to a private temporary copy of the upload, removed on exit."""
+    with attachments.local_copy(attachment) as path:
+        yield path
+
+
+def remove_upload(*, actor, batch) -> None:
+    """Delete the batch's upload (once read, or when the batch is refused)."""
+    attachments.delete_for(actor=actor, owner=batch)

@@ -87,6 +87,8 @@ def undo_batch(*, actor, batch: ImportBatch) -> ImportBatch:
             _update_later(
                 model, restore[key], user, {pk: datetime.fromisoformat(v) for pk, v in stamps[key].items()}
             )
+    with phase("care"):
+        _record_unassigned(actor, created["assignment"])
     with phase("delete"):
         for model, key in (
             (Difficulty, "difficulty"), (CareAssignment, "assignment"), (Deployment, "deployment"),
@@ -114,6 +116,24 @@ def undo_batch(*, actor, batch: ImportBatch) -> ImportBatch:
         },
     )
     return batch
+
+
+def _record_unassigned(actor, assignment_ids: set[int]) -> None:
+    """The assignments the apply made end with the undo: one ``care.unassign`` audit row per
+    family, the row the assignment page writes when it ends one (campaign, no contact, the
+    previous contact), written in one insert (``audit.record_many``)."""
+    from nuanxin.care.models import CareAssignment
+
+    rows = []
+    for chunk in pl._chunks(sorted(assignment_ids)):
+        for a in (
+            CareAssignment.objects.filter(pk__in=bulk.among(chunk, "integer"))
+            .select_related("worker__organisation")
+            .order_by("worker_id", "pk")
+        ):
+            detail = {"campaign": a.campaign_id, "contact": None, "previous": a.contact_id}
+            rows.append((a.worker, a.worker.organisation, detail))
+    audit.record_many(actor, "care.unassign", rows)
 
 
 def _undo_blocker(created: dict, restore: dict, until):

@@ -54,3 +54,11 @@ def test_an_imported_care_contact_is_audited_and_owes_this_weeks_visit_at_once(w
     services.undo_batch(actor=world.p.yi, batch=batch)
     assert CareAssignment.objects.filter(worker_id__in=[w.pk for w in imported]).count() == 0
     assert CareAssignment.objects.current().filter(worker__in=on_page).count() == 6
+    # ... and ends them as the page does: one care.unassign audit row per family (bulk)
+    ended = list(AuditLog.objects.filter(action="care.unassign").order_by("pk"))
+    assert sorted(int(a.object_id) for a in ended) == [w.pk for w in imported]
+    bulk_assign(actor=world.p.yi, campaign=world.campaign, workers=on_page, contact=None)
+    by_page_end = AuditLog.objects.filter(action="care.unassign").exclude(pk__in=[a.pk for a in ended])
+    assert by_page_end.count() == 6
+    assert {_shape(a) for a in ended} == {_shape(a) for a in by_page_end}
+    assert len({_shape(a) for a in ended}) == 1

@@ -310,7 +310,7 @@ def test_large_files_are_read_by_the_background_task(world, settings, django_cap
             filename="big.xlsx",
         )
         assert ImportBatch.objects.get(pk=batch.pk).status == BatchStatus.QUEUED
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the dry run's task, and (once the task read it) the upload's deletion
     batch.refresh_from_db()
     assert (batch.status, batch.counts["create"], batch.progress_percent) == (BatchStatus.PLANNED, 3, 100)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -438,7 +438,7 @@ def test_bulk_difficulties_are_what_the_care_service_opens(world):
         actor=world.p.yi, worker=one, description="孩子无人照看", source=DifficultySource.IMPORT
     )
     by_bulk = Difficulty.objects.get(
-        pk=apply._open_difficulties(world.p.yi, [(0, two.pk, two.organisation_id, "孩子无人照看")])[0]
+        pk=apply.open_difficulties(world.p.yi, [(0, two.pk, two.organisation_id, "孩子无人照看")])[0]
     )
     fields = [f.attname for f in Difficulty._meta.concrete_fields if f.attname not in {"id", "worker_id"}]
 
@@ -452,3 +452,35 @@ def test_bulk_difficulties_are_what_the_care_service_opens(world):
 
     assert shape(by_service) == shape(by_bulk)
     assert Difficulty.history.filter(history_type="+").count() == 2
+
+
+def test_the_upload_waits_as_an_attachment_of_its_batch_and_goes_once_read(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    """No file under var/: the upload is kept through the storage API (STORAGES["private"]) as
+    the batch's attachment, the dry run reads a private copy of it, and it is deleted once read."""
+    from nuanxin.core import attachments
+    from nuanxin.core.models import Attachment, AuditLog
+    from nuanxin.tables.imports import batches
+
+    seen = []
+    real_plan = batches._plan
+
+    def plan(batch, actor, path):
+        upload = Attachment.objects.get()
+        seen.append((upload.owner_id, upload.kind, upload.size, upload.sha256 == batch.sha256, str(path) != ""))
+        with attachments.open(upload) as fh:
+            seen.append(fh.read()[:2])
+        return real_plan(batch, actor, path)
+
+    monkeypatch.setattr(batches, "_plan", plan)
+    data = table1(_rows(2))
+    before = set(attachments._walk(attachments.storage(), ""))
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = import_bytes(world.p.yi, world.unit, data)
+    assert batch.status == "planned" and batch.file_size == len(data)
+    assert seen == [(batch.pk, "xlsx", len(data), True, True), b"PK"]
+    assert Attachment.objects.count() == 0
+    assert set(attachments._walk(attachments.storage(), "")) == before  # the file is gone too
+    assert list(AuditLog.objects.filter(action__startswith="attachment.").values_list("action", flat=True)
+                .order_by("pk")) == ["attachment.store", "attachment.delete"]

@@ -11,7 +11,7 @@ from django.utils import translation
 from python_calamine import CalamineWorkbook
 
 from nuanxin.accounts.services import create_api_token
-from nuanxin.core.models import AuditLog
+from nuanxin.core.models import Attachment, AuditLog
 from nuanxin.registry.import_models import BatchStatus, ImportBatch, Outcome
 from nuanxin.registry.models import Deployment, Worker
 from nuanxin.tables.imports import display
@@ -154,16 +154,16 @@ def test_a_refused_file_shows_its_reason_on_the_form(client, world):
     assert ImportBatch.objects.count() == 0
 
 
-def test_an_upload_over_the_limit_is_refused_by_its_size_without_being_kept(client, world, settings, tmp_path):
+def test_an_upload_over_the_limit_is_refused_by_its_size_without_being_kept(client, world, settings):
     """The upload handler drops what arrives beyond the limit; the page still says how big the
     file was and what the limit is, and nothing is stored."""
     settings.NUANXIN_IMPORT_MAX_BYTES = 1024 * 1024
-    settings.NUANXIN_IMPORT_DIR = tmp_path
     _login(client, world.p.yi)
     response = _upload(client, world, name="big.csv", data=b"x" * (3 * 1024 * 1024))
     assert response.status_code == 200
     assert "The file is 3.0 MB; the limit is 1.0 MB. Split it into smaller files." in response.content.decode()
-    assert ImportBatch.objects.count() == 0 and list(tmp_path.iterdir()) == []
+    assert ImportBatch.objects.count() == 0 and Attachment.objects.count() == 0
+    assert not AuditLog.objects.filter(action="attachment.store").exists()  # nothing was ever stored
     row = AuditLog.objects.get(action="import.refuse")
     assert (row.actor_id, row.detail["size"], row.detail["file"]) == (world.p.yi.pk, 3 * 1024 * 1024, "big.csv")
 
