@@ -3,9 +3,10 @@
 #   make install   create .venv and install the project with its dev tools
 #   make run       install, migrate the embedded SQLite database, load the demo, start
 #                  web + task worker + scheduler at http://127.0.0.1:8000 (Ctrl-C stops all)
-#   make test      install, lint (ruff, the layer contracts), makemigrations --check, the whole
+#   make test      install, lint (ruff, the layer contracts, the types), makemigrations --check, the whole
 #                  pytest suite on every database in NUANXIN_TEST_DATABASES (default: sqlite;
 #                  CI: sqlite,postgres)
+#   make types     mypy with django-stubs on the typed packages (TYPED; strict ones in pyproject.toml)
 #   make bench     run the benchmarks under bench/
 #   make fuzz      the longer hunt: the importer's file path with FUZZ_EXAMPLES mutated tables
 #                  (default 5000; make test runs 150) and every API operation with API_FUZZ_EXAMPLES
@@ -21,7 +22,7 @@ NUANXIN_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint bench messages clean fuzz
+.PHONY: install run test lint types bench messages clean fuzz
 
 install: $(STAMP)
 
@@ -37,10 +38,17 @@ run: $(STAMP)
 	$(BIN)/nuanxin demo --quiet-logins
 	$(BIN)/nuanxin serve --host $(HOST) --port $(PORT)
 
-# ruff, then the layer contracts of docs/architecture.md ([tool.importlinter] in pyproject.toml).
-lint: $(STAMP)
+# ruff, then the layer contracts of docs/architecture.md ([tool.importlinter] in pyproject.toml),
+# then the types.
+lint: $(STAMP) types
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
+
+# The packages mypy checks ([tool.mypy] in pyproject.toml: django-stubs; core/policy.py, core/roles.py
+# and the cases app strict). A new app adds itself here.
+TYPED ?= nuanxin/core nuanxin/orgs
+types: $(STAMP)
+	$(BIN)/mypy $(TYPED)
 
 test: lint
 	$(BIN)/nuanxin makemigrations --check --dry-run

@@ -41,6 +41,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from functools import wraps
+from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -218,44 +219,44 @@ def number_out_of_range(exc: BaseException) -> bool:
 def install_error_handlers(api: NinjaAPI) -> None:
     """Make every error of ``api`` a JSON ``{"code", "message", ...}`` answer."""
 
-    def on_service_error(request, exc: ServiceError):
+    def on_service_error(request: HttpRequest, exc: Any) -> HttpResponse:
         return error_response(exc.status, exc.code, exc.message, field=exc.field)
 
-    def on_authentication(request, exc):
+    def on_authentication(request: HttpRequest, exc: Any) -> HttpResponse:
         return error_response(401)
 
-    def on_authorization(request, exc):
+    def on_authorization(request: HttpRequest, exc: Any) -> HttpResponse:
         return error_response(403)
 
-    def on_permission_denied(request, exc):
+    def on_permission_denied(request: HttpRequest, exc: Any) -> HttpResponse:
         return error_response(403)
 
-    def on_not_found(request, exc):
+    def on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
         return error_response(404)
 
-    def on_throttled(request, exc: Throttled):
+    def on_throttled(request: HttpRequest, exc: Any) -> HttpResponse:
         response = error_response(429)
         if exc.wait:
             response["Retry-After"] = str(int(exc.wait))
         return response
 
-    def on_http_error(request, exc: HttpError):
+    def on_http_error(request: HttpRequest, exc: Any) -> HttpResponse:
         if isinstance(exc.__cause__, BodyNotJson):
             return error_response(400, "invalid", body_not_json_message(request))
         return error_response(exc.status_code)
 
-    def on_body_already_read(request, exc: RawPostDataException):
+    def on_body_already_read(request: HttpRequest, exc: Any) -> HttpResponse:
         # A multipart POST to an operation reading JSON: Django has parsed the form (the NUL
         # check reads it) and the raw body is gone. It was not JSON anyway.
         return error_response(400, "invalid", body_not_json_message(request))
 
-    def on_validation(request, exc: NinjaValidationError):
+    def on_validation(request: HttpRequest, exc: Any) -> HttpResponse:
         return error_response(422, "invalid", errors=_validation_errors(exc.errors))
 
-    def on_django_validation(request, exc: DjangoValidationError):
+    def on_django_validation(request: HttpRequest, exc: Any) -> HttpResponse:
         return error_response(400, "invalid", " ".join(str(m) for m in exc.messages))
 
-    def on_anything_else(request, exc: Exception):
+    def on_anything_else(request: HttpRequest, exc: Any) -> HttpResponse:
         from nuanxin.core.middleware import busy_response, is_database_busy
 
         if number_out_of_range(exc):

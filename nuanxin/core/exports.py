@@ -111,7 +111,7 @@ def build_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, sheet_n
 
 
 def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename) or ""
     response["Cache-Control"] = "no-store"
     return response
 

@@ -3,10 +3,12 @@ picker. Rendered with the one field partial, ``templates/partials/field.html``."
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
-from django.db.models import Min, QuerySet
+from django.db.models import QuerySet
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,11 +32,29 @@ class BootstrapForm(forms.Form):
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
+class TreeChoices(ModelChoiceIterator):
+    """The options in tree order; notes the shallowest depth read for the indent."""
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        queryset = self.queryset
+        if queryset is None:
+            return
+        rows = list(queryset.order_by("path"))
+        field: Any = self.field
+        field._read_depth = min((row.depth for row in rows), default=1)
+        for row in rows:
+            yield self.choice(row)
+
+
 class OrganisationField(forms.ModelChoiceField):
     """The organisation picker: the organisations of ``queryset`` (usually
     ``Organisation.objects.for_user(user, action)``) in tree order, each indented by its depth
     below the shallowest one offered (ideographic spaces), named with its code when
     ``with_code``. Give the queryset when building the form (``field.queryset = ...``)."""
+
+    iterator = TreeChoices
 
     def __init__(
         self,
@@ -49,21 +69,11 @@ class OrganisationField(forms.ModelChoiceField):
         kwargs.setdefault("empty_label", _("Choose an organisation"))
         super().__init__(queryset, **kwargs)
 
-    def _set_queryset(self, queryset: QuerySet[Any] | None) -> None:
-        if queryset is not None and "path" in {f.name for f in queryset.model._meta.fields}:
-            queryset = queryset.order_by("path")
-        self._computed_depth: int | None = None
-        super()._set_queryset(queryset)
-
-    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
-
     @property
     def base_depth(self) -> int:
-        if self._base_depth is not None:
-            return self._base_depth
-        if self._computed_depth is None:
-            self._computed_depth = self.queryset.aggregate(d=Min("depth"))["d"] or 1
-        return self._computed_depth
+        """The depth the indent counts from: given, or the shallowest of the organisations the
+        options were last read from (no query of its own), else 1."""
+        return self._base_depth or getattr(self, "_read_depth", None) or 1
 
     @base_depth.setter
     def base_depth(self, value: int | None) -> None:

@@ -63,6 +63,7 @@ def busy_response(request) -> HttpResponse:
     The page is rendered without the request's context processors and with an anonymous
     layout, so that it needs no database: with the pool exhausted, any query here would wait
     for a connection again and then fail."""
+    response: HttpResponse
     if request.path.startswith("/api/"):
         from nuanxin.core.apiutils import error_response
 

@@ -18,14 +18,12 @@ A form view calls the service through ``run_service``::
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied
 
 from nuanxin.core.errors import NotAllowed, ServiceError
-
-T = TypeVar("T")
 
 
 def add_service_error(form: forms.Form, exc: ServiceError) -> None:
@@ -37,7 +35,7 @@ def add_service_error(form: forms.Form, exc: ServiceError) -> None:
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
-def run_service(form: forms.Form, call: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[bool, T | None]:
+def run_service(form: forms.Form, call: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[bool, Any]:
     """Call ``call(*args, **kwargs)``; ``(True, result)`` when it succeeded, ``(False, None)``
     when its refusal is now on ``form``. ``NotAllowed`` becomes the 403 page."""
     try:

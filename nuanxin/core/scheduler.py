@@ -114,7 +114,7 @@ class Scheduler:
             return  # another scheduler decided this slot first
         logger.warning(
             "Skipped %s for slot %s: found %s late, over its limit of %s",
-            job.name, _local(slot), duration_text(late), duration_text(job.late_limit),
+            job.name, _local(slot), duration_text(late), duration_text(job.late_limit or late),
         )
 
     def run_once(self) -> list[PeriodicRun] | None:

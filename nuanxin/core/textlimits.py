@@ -52,4 +52,4 @@ class LengthLimitsMixin:
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        apply_length_limits(self)
+        apply_length_limits(self)  # type: ignore[arg-type]  # a mixin of forms

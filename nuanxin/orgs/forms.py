@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from nuanxin.core import roles
-from nuanxin.core.forms import BootstrapForm, OrganisationField
+from nuanxin.core.forms import BootstrapForm, OrganisationField, TreeChoices
 from nuanxin.core.roles import GRANTABLE_BY, Role
 from nuanxin.core.versioning import VersionedForm
 from nuanxin.orgs import scope
@@ -50,7 +52,7 @@ class OrganisationEditForm(VersionedForm, BootstrapForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=OrgKind.choices)
 
 
-class _OfferedChoices(forms.models.ModelChoiceIterator):
+class _OfferedChoices(TreeChoices):
     """The options of a ``MoveTargetField``: its ``offered`` organisations."""
 
     def __init__(self, field):
@@ -73,7 +75,7 @@ class OrganisationMoveForm(VersionedForm, BootstrapForm):
     def __init__(self, *args, user, org: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.org = org
-        field = self.fields["new_parent"]
+        field: Any = self.fields["new_parent"]
         managed = Organisation.objects.for_user(user, "change")
         field.offered = managed.exclude(path__startswith=org.path)
         field.queryset = managed  # after ``offered``: this builds the options
@@ -116,7 +118,7 @@ class UserEditForm(VersionedForm, BootstrapForm):
     mobile = forms.CharField(label=_("Mobile"), max_length=32, required=False)
 
 
-def role_choices(user) -> list[tuple[str, str]]:
+def role_choices(user) -> list[tuple[str, Any]]:
     """The roles ``user`` may grant somewhere (the service checks the organisation)."""
     allowed: set[str] = set()
     for role in scope.roles_of(user):
@@ -177,7 +179,8 @@ class GroupForm(BootstrapForm):
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["members"].label_from_instance = lambda o: f"{'　' * (o.depth - 1)}{o.name} ({o.code})"
+        members: Any = self.fields["members"]
+        members.label_from_instance = lambda o: f"{'　' * (o.depth - 1)}{o.name} ({o.code})"
         if editing:
             del self.fields["code"]
             del self.fields["name"]

@@ -388,7 +388,7 @@ def _write(actor, row: OrgRow, kind: str, current: _Existing | None) -> RowOutco
     if updated:
         org = services.update_organisation(actor=actor, org=org, name=row.name, kind=kind)
     moved = parent is not None and current.parent_code != row.parent_code
-    if moved:
+    if moved and parent is not None:
         services.move_organisation(actor=actor, org=org, new_parent=parent)
     action = {
         (False, False): Action.UNCHANGED,

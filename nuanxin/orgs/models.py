@@ -1,5 +1,9 @@
 """The organisation tree, cross-cutting groups and users' role grants."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -31,10 +35,11 @@ class Organisation(MP_Node):
     """A union (or health body) in the tree. The materialised path gives subtree scoping:
     a grant on an organisation covers every row whose organisation path starts with it."""
 
-    code = models.CharField(_("code"), max_length=64, unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=32, choices=OrgKind.choices)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Annotated: treebeard's MP_Node is untyped, so the stubs' plugin infers nothing here.
+    code: models.CharField[str, str] = models.CharField(_("code"), max_length=64, unique=True)
+    name: models.CharField[str, str] = models.CharField(_("name"), max_length=200)
+    kind: models.CharField[str, str] = models.CharField(_("kind"), max_length=32, choices=OrgKind.choices)
+    created_at: models.DateTimeField[Any, Any] = models.DateTimeField(_("created"), auto_now_add=True)
     version = version_field()  # optimistic concurrency (core/versioning.py)
 
     history = HistoricalRecords()
@@ -77,7 +82,7 @@ class OrganisationGroup(models.Model):
 
     code = models.CharField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
-    members = models.ManyToManyField(
+    members: models.ManyToManyField[Organisation, Any] = models.ManyToManyField(
         Organisation, verbose_name=_("members"), related_name="groups", blank=True
     )
     version = version_field()

@@ -174,4 +174,6 @@ class Command(BaseCommand):
 
 
 def _target_code(grant: Grant) -> str:
-    return grant.organisation.code if grant.organisation_id else f"group:{grant.group.code}"
+    if grant.organisation is not None:
+        return grant.organisation.code
+    return f"group:{grant.group.code}" if grant.group is not None else "-"
