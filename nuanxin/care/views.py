@@ -209,8 +209,15 @@ def visit_create(request, pk: int):
             forms.add_formset_error(form, formsets, exc)
         else:
             messages.success(request, _("Visit to %(name)s's family recorded.") % {"name": worker.name})
+            recent = services.visits.recent_visits(worker)
+            if len(recent) > 1:
+                messages.warning(request, _(
+                    "%(count)s visits to this family were logged in the last %(minutes)s minutes. If one was "
+                    "logged twice by mistake, delete it on the family's page."
+                ) % {"count": len(recent), "minutes": services.visits.RECENT_MINUTES})
             return redirect(_next(request, reverse("care:family", args=[worker.pk])))
-    return render(request, "care/visit_form.html", _visit_context(request, worker, form, formsets))
+    return render(request, "care/visit_form.html",
+                  _visit_context(request, worker, form, formsets, recent_visits=services.visits.recent_visits(worker)))
 
 
 def _visit_context(request, worker, form, formsets, **extra) -> dict:

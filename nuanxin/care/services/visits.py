@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -210,6 +210,20 @@ def record_visit(
         detail={**_visit_snapshot(visit), "worker": worker.pk, "difficulties": len(difficulty_rows)},
     )
     return visit
+
+
+# Visits logged to one family within this many minutes are pointed out (the visit form warns
+# before a new one, the page after saving one): a double tap or a visit logged twice by two
+# people. They are not refused: two calls in ten minutes can be real (the line dropped).
+RECENT_MINUTES = 10
+
+
+def recent_visits(worker: Worker, *, now=None) -> list[Visit]:
+    """The family's visits recorded in the last ``RECENT_MINUTES`` minutes, newest first."""
+    since = (now or timezone.now()) - timedelta(minutes=RECENT_MINUTES)
+    return list(
+        Visit.objects.filter(worker=worker, created_at__gte=since).select_related("recorded_by").order_by("-created_at")
+    )
 
 
 # The visit's own wording of core/versioning.py's conflict message.
