@@ -15,8 +15,7 @@ from django.views.decorators.http import require_GET
 from nuanxin.core import access, apiutils, auditlabels, exports, manifest, services
 from nuanxin.core.filters import AuditLogFilter
 from nuanxin.core.middleware import busy_response, is_database_busy
-from nuanxin.core.models import AuditOutcome
-from nuanxin.core.roles import Role
+from nuanxin.core.models import AuditLog, AuditOutcome
 from nuanxin.core.templatetags.nuanxin_audit import audit_detail
 
 AUDIT_PAGE_SIZE = 50
@@ -106,7 +105,7 @@ def _audit_page(request, form: AuditLogFilter, status: int = 200):
     )
 
 
-@access.scoped(Role.AUDITOR)
+@access.scoped(AuditLog, "view")
 @require_GET
 def audit_log(request):
     """The audit trail inside the auditor's scope, filtered, newest first, 50 to a page."""
@@ -137,7 +136,7 @@ def _audit_export_rows(rows):
         ]
 
 
-@access.scoped(Role.AUDITOR)
+@access.scoped(AuditLog, "view")
 @require_GET
 def audit_export(request):
     """The filtered rows as CSV or xlsx; the export is itself audited (``audit.export``)."""

@@ -1,4 +1,5 @@
-from nuanxin.core.roles import Role
+from nuanxin.accounts.models import User
+from nuanxin.core.models import AuditLog
 from nuanxin.orgs import scope as scope_mod
 
 
@@ -12,6 +13,6 @@ def scope(request):
         "nx_roles": roles,
         "nx_all_grants": scope_mod.grants(user),
         "nx_active_grant_id": getattr(user, "nuanxin_active_grant_id", None),
-        "nx_is_manager": bool(roles & {Role.CITY_ADMIN, Role.ORG_ADMIN}),
-        "nx_is_auditor": Role.AUDITOR in roles,
+        "nx_is_manager": User.policy.may(user, "view"),
+        "nx_is_auditor": AuditLog.policy.may(user, "view"),
     }
