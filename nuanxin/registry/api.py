@@ -139,7 +139,7 @@ class WorkerPatch(Schema):
 
 
 def _unit(request, code: str):
-    unit = selectors.register_organisations(request.user, REGISTER_CHANGE_ROLES).filter(code=code).first()
+    unit = selectors.register_organisations(request.user, "change").filter(code=code).first()
     if unit is None:
         raise ServiceError(_("Unknown organisation code, or outside your scope."), field="org")
     return unit

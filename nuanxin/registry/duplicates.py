@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from nuanxin.core import audit, context, locks
 from nuanxin.core.errors import Conflict, ServiceError
 from nuanxin.core.models import AuditLog, AuditOutcome
+from nuanxin.core.policy import is_system
 from nuanxin.registry import selectors
 from nuanxin.registry.models import Worker
 
@@ -36,8 +37,8 @@ class LookupLimitReached(ServiceError):
 
 
 def sees(actor, worker: Worker) -> bool:
-    """Whether ``actor`` may see ``worker`` in the register (``None``, the system, sees all)."""
-    return actor is None or Worker.objects.for_user(actor).filter(pk=worker.pk).exists()
+    """Whether ``actor`` may see ``worker`` in the register (the system sees all)."""
+    return Worker.policy.allows(actor, "view", worker)
 
 
 def _channel(channel: str | None) -> str:
@@ -59,8 +60,9 @@ def duplicate_lookup_refusal(actor, *, channel: str | None = None) -> LookupLimi
     """Before a register-wide identity check by ``actor``: the refusal (recorded as denied) when
     they have reached the day's limit, else ``None``. Holds a lock named after the actor until
     the end of the caller's transaction (core/locks.py), so that parallel requests cannot pass
-    the limit together; the user's own row stays free (signing in writes it)."""
-    if actor is None:
+    the limit together; the user's own row stays free (signing in writes it). The system has
+    no limit."""
+    if is_system(actor):
         return None
     locks.hold(f"nuanxin.registry.duplicate_lookups:{actor.pk}")
     limit = settings.NUANXIN_DUPLICATE_LOOKUPS_PER_DAY
@@ -85,7 +87,7 @@ def duplicate_lookup_refusal(actor, *, channel: str | None = None) -> LookupLimi
 
 def record_duplicate_elsewhere(actor, worker_id: int | None, *, channel: str | None = None) -> None:
     """Record that ``actor`` met a person registered outside their scope (worker ``worker_id``)."""
-    if actor is None:
+    if is_system(actor):
         return
     audit.record(
         actor,
@@ -101,7 +103,7 @@ def screen_identity(actor, organisation, name: str, mobile: str, *, exclude=None
     """The register-wide part of the identity check, for an actor who may not see the whole
     register: the refusal to raise once the caller's transaction has committed its audit row
     (the day's limit reached, or the same person registered outside their scope), else None."""
-    if actor is None or not mobile:
+    if is_system(actor) or not mobile:
         return None
     refusal = duplicate_lookup_refusal(actor)
     if refusal is not None:

@@ -7,19 +7,22 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from nuanxin.orgs.forms import BootstrapForm
+from nuanxin.core.forms import BootstrapForm, OrganisationField
 from nuanxin.registry import selectors
 from nuanxin.registry.choices import PersonnelCategory, TeamType, WorkerStatus
 
-INDENT = "\u3000"
+
+def unit_field(**kwargs) -> OrganisationField:
+    """The register's organisation picker (the one of core/forms.py): an organisation is named
+    by its code in the form's data and labelled by its name. ``offer_units`` fills it."""
+    return OrganisationField(None, to_field_name="code", with_code=False, **kwargs)
 
 
-def org_choices(orgs, *, empty_label=None) -> list[tuple[str, str]]:
-    """(code, indented name) for a select of organisations in tree order."""
-    orgs = list(orgs)
-    base = min((o.depth for o in orgs), default=1)
-    choices = [("", empty_label)] if empty_label is not None else []
-    return choices + [(o.code, f"{INDENT * (o.depth - base)}{o.name}") for o in orgs]
+def offer_units(field: OrganisationField, user, action: str = "view") -> None:
+    """Offer in ``field`` the organisations whose register ``user`` may see (``"view"``) or
+    change (``"change"``), in tree order."""
+    field.queryset = selectors.register_organisations(user, action)
+    field.base_depth = selectors.shallowest_depth(user, action)
 
 
 class WorkerFilter(BootstrapForm):
@@ -32,7 +35,7 @@ class WorkerFilter(BootstrapForm):
         max_length=50,
         help_text=_("Name, pinyin (zhangsan), initials (zs) or the last four digits of the mobile"),
     )
-    org = forms.ChoiceField(label=_("Organisation"), required=False)
+    org = unit_field(label=_("Organisation"), required=False, empty_label=_("All organisations"))
     team = forms.ChoiceField(
         label=_("Frontline team"), required=False, choices=[("", _("All teams")), *TeamType.choices]
     )
@@ -46,8 +49,7 @@ class WorkerFilter(BootstrapForm):
     def __init__(self, data=None, *, user, **kwargs):
         super().__init__(data, **kwargs)
         self.user = user
-        self.organisations = {o.code: o for o in selectors.register_organisations(user)}
-        self.fields["org"].choices = org_choices(self.organisations.values(), empty_label=_("All organisations"))
+        offer_units(self.fields["org"], user)
         self.fields["q"].widget.attrs.update({"placeholder": "张三 / zhangsan / zs / 5678", "type": "search"})
 
     def filter_queryset(self, qs: QuerySet) -> QuerySet:
@@ -56,7 +58,7 @@ class WorkerFilter(BootstrapForm):
         if self.is_bound:
             self.is_valid()
             data = self.cleaned_data  # the valid fields only: a bad one is shown, not applied
-        org = self.organisations.get(data.get("org") or "")
+        org = data.get("org")
         if org is not None:
             qs = qs.filter(organisation__path__startswith=org.path)
         for field in ("team", "category"):

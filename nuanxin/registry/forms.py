@@ -7,11 +7,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from nuanxin.core.forms import BootstrapForm
 from nuanxin.core.versioning import VersionedForm
-from nuanxin.orgs.forms import BootstrapForm
-from nuanxin.registry import normalise, selectors
+from nuanxin.registry import normalise
 from nuanxin.registry.choices import (
-    REGISTER_CHANGE_ROLES,
     Carrier,
     Gender,
     MaternityStatus,
@@ -19,7 +18,7 @@ from nuanxin.registry.choices import (
     TeamType,
     WorkerStatus,
 )
-from nuanxin.registry.filters import org_choices
+from nuanxin.registry.filters import offer_units, unit_field
 
 
 def _phone_field(label, **kwargs) -> forms.CharField:
@@ -43,7 +42,9 @@ class WorkerForm(BootstrapForm):
     """Create or edit a worker. ``allow_duplicate`` is offered once the service says the unit
     already has someone of that name."""
 
-    organisation = forms.ChoiceField(label=_("Unit"))
+    organisation = unit_field(
+        label=_("Unit"), empty_label="—", error_messages={"invalid_choice": _("Choose a unit in your scope.")}
+    )
     name = forms.CharField(
         label=pgettext_lazy("a person's", "Name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
@@ -68,21 +69,16 @@ class WorkerForm(BootstrapForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.units = {o.code: o for o in selectors.register_organisations(user, REGISTER_CHANGE_ROLES)}
-        self.fields["organisation"].choices = org_choices(self.units.values(), empty_label="—")
-        unit_unions = [code for code, org in self.units.items() if org.kind == "unit_union"]
-        if len(unit_unions) == 1 and not self.initial.get("organisation"):
-            self.initial["organisation"] = unit_unions[0]
+        field = self.fields["organisation"]
+        offer_units(field, user, "change")
+        if not self.initial.get("organisation"):
+            unit_unions = [org.code for org in field.queryset.filter(kind="unit_union")[:2]]
+            if len(unit_unions) == 1:
+                self.initial["organisation"] = unit_unions[0]
 
     def offer_duplicate_confirmation(self) -> None:
         field = self.fields["allow_duplicate"]
         field.widget = forms.CheckboxInput(attrs={"class": "form-check-input"})
-
-    def clean_organisation(self):
-        unit = self.units.get(self.cleaned_data["organisation"])
-        if unit is None:
-            raise forms.ValidationError(_("Choose a unit in your scope."))
-        return unit
 
     def clean_mobile(self):
         return _clean_phone(self.cleaned_data["mobile"])
@@ -149,39 +145,6 @@ class SensitiveForm(BootstrapForm):
             return normalise.id_number(self.cleaned_data["id_number"])
         except normalise.InvalidValue as exc:
             raise forms.ValidationError(exc.message) from None
-
-
-class ExportForm(BootstrapForm):
-    table = forms.TypedChoiceField(
-        label=_("Table"),
-        coerce=int,
-        choices=[
-            (1, "1 · 青岛市援鄂医疗队成员联系表"),
-            (2, "2 · 抗疫一线医护职工联系表"),
-            (3, "3 · 青岛市援鄂医疗队成员在鄂期间联系方式统计表"),
-        ],
-        widget=forms.RadioSelect,
-        initial=1,
-    )
-    org = forms.ChoiceField(
-        label=_("Reporting organisation"), help_text=_("Its workers and those of every unit under it.")
-    )
-    by_carrier = forms.BooleanField(
-        label=_("Table 3: one sheet per carrier (for the fee waiver)"),
-        required=False,
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.organisations = {o.code: o for o in selectors.register_organisations(user, REGISTER_CHANGE_ROLES)}
-        self.fields["org"].choices = org_choices(self.organisations.values())
-
-    def clean_org(self):
-        org = self.organisations.get(self.cleaned_data["org"])
-        if org is None:
-            raise forms.ValidationError(_("Choose an organisation in your scope."))
-        return org
 
 
 # Edit pages carry the version they were opened at (core/versioning.py): a save from an older

@@ -28,12 +28,11 @@ import re
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from nuanxin.core import audit
-from nuanxin.core.errors import NotAllowed
 from nuanxin.orgs import scope
 from nuanxin.registry import normalise
-from nuanxin.registry.choices import SENSITIVE_ROLES
 from nuanxin.registry.models import Worker, WorkerSensitive
 
 _LATIN = re.compile(r"^[a-z]+$")
@@ -98,22 +97,11 @@ def search_workers(qs: QuerySet, q: str) -> QuerySet:
     return qs.filter(name_key__contains=normalise.name_key(q))
 
 
-def may_see_sensitive(user, worker: Worker) -> bool:
-    """Whether ``user`` holds a SENSITIVE_ROLES grant over the worker's unit (checked in the
-    database, so a stale organisation instance cannot mislead it)."""
-    if user is None or not scope.has_role(user, SENSITIVE_ROLES):
-        return False
-    return Worker.objects.for_user(user, "sensitive").filter(pk=worker.pk).exists()
-
-
 def sensitive_for(actor, worker: Worker) -> WorkerSensitive | None:
-    """The worker's sensitive data for a user holding a SENSITIVE_ROLES grant over the worker's
-    unit (``None`` when nothing is recorded yet). Every read writes ``worker.sensitive_read``;
-    anyone else gets ``NotAllowed``."""
-    from django.utils.translation import gettext as _
-
-    if not may_see_sensitive(actor, worker):
-        raise NotAllowed(_("You may not see this worker's sensitive data."))
+    """The worker's sensitive data for a user whom ``Worker.policy`` allows "sensitive" over
+    the worker's unit (``None`` when nothing is recorded yet). Every read writes
+    ``worker.sensitive_read``; anyone else gets ``NotAllowed``."""
+    Worker.policy.require(actor, "sensitive", worker, _("You may not see this worker's sensitive data."))
     row = WorkerSensitive.objects.filter(worker=worker).first()
     audit.record(
         actor,
@@ -125,16 +113,24 @@ def sensitive_for(actor, worker: Worker) -> WorkerSensitive | None:
     return row
 
 
-def register_organisations(user, roles=None):
-    """The organisations whose register ``user`` may see (or, with ``roles``, e.g.
-    REGISTER_CHANGE_ROLES, change), in tree order."""
+def register_organisations(user, action: str = "view"):
+    """The organisations whose register ``user`` may see (or, with ``action="change"``, change):
+    those covered by their grants for ``Worker.policy``'s roles of ``action``, in tree order."""
     from nuanxin.orgs.models import Organisation
-    from nuanxin.registry.choices import REGISTER_VIEW_ROLES
 
-    q = scope.scope_q(user, roles or REGISTER_VIEW_ROLES, "path")
+    q = scope.scope_q(user, Worker.policy.roles(action), "path")
     if q is None:
         return Organisation.objects.none()
     return Organisation.objects.filter(q).order_by("path")
+
+
+def shallowest_depth(user, action: str = "view") -> int:
+    """The tree depth of the shallowest organisation ``register_organisations`` offers ``user``
+    (read from their grants, no query): pickers indent the others below it."""
+    from nuanxin.orgs.models import Organisation
+
+    paths = scope.scope_paths(user, Worker.policy.roles(action))
+    return min((len(path) // Organisation.steplen for path in paths), default=1)
 
 
 def visible_workers(user):

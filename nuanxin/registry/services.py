@@ -1,7 +1,8 @@
-"""Writes of the register. Every function takes a keyword-only ``actor`` (a user, or ``None``
-for the system: CLI, import task, demo), checks inside that the actor may change the worker's
-unit, validates and normalises what it is given, and writes its audit row in the same
-transaction. Bad input raises ``ServiceError`` with ``field`` set, so forms and the API can
+"""Writes of the register. Every function takes a keyword-only ``actor`` (a user, or
+``SYSTEM`` for the system: CLI, import task, demo), checks inside, through the models' policy
+(``Worker.policy``, ``FamilyMember.policy``, ``Deployment.policy``), that the actor may change
+the worker's unit, validates and normalises what it is given, and writes its audit row in the
+same transaction. Bad input raises ``ServiceError`` with ``field`` set, so forms and the API can
 show the message beside the right field; the database is then left as it was.
 """
 
@@ -14,15 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from nuanxin.core import audit, plaintext, versioning
-from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
-from nuanxin.orgs import scope
+from nuanxin.core.errors import Conflict, ServiceError
+from nuanxin.core.policy import is_system
 from nuanxin.registry import hooks, normalise, selectors
 from nuanxin.registry.choices import (
     CARRIER_ALIASES,
     CATEGORY_ALIASES,
     GENDER_ALIASES,
-    REGISTER_CHANGE_ROLES,
-    SENSITIVE_ROLES,
     TEAM_ALIASES,
     Carrier,
     Gender,
@@ -56,18 +55,25 @@ _FREE_TEXT_FIELDS = {"notes", "address"}  # the audit trail keeps their length o
 # --- checks and cleaning -------------------------------------------------------------------
 
 
-def may_change(actor, organisation) -> bool:
-    """Whether ``actor`` may change the register rows of ``organisation`` (None = system)."""
-    return actor is None or scope.covers(actor, REGISTER_CHANGE_ROLES, organisation)
+def _refusal() -> str:
+    return _("You may not change the register of this unit.")
 
 
-def _require_change(actor, organisation) -> None:
-    if not may_change(actor, organisation):
-        raise NotAllowed(_("You may not change the register of this unit."))
+def _require_change(actor, row: Worker | FamilyMember | Deployment) -> None:
+    """``NotAllowed`` unless the row's policy lets ``actor`` change it."""
+    type(row).policy.require(actor, "change", row, _refusal())
+
+
+def _require_change_in(actor, organisation) -> None:
+    """``NotAllowed`` unless ``actor`` may add workers to (or move one into) ``organisation``."""
+    Worker.policy.require_in(actor, "change", organisation, _refusal())
 
 
 def _user(actor):
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    """The user to record as the author of a history row (``None`` for the system)."""
+    if is_system(actor) or not getattr(actor, "is_authenticated", False):
+        return None
+    return actor
 
 
 # The labels the refusal of an invisible control character names (core/plaintext.py), as the
@@ -293,7 +299,7 @@ def create_worker(
 @transaction.atomic
 def _create_worker(actor, given: dict, *, allow_duplicate: bool) -> Worker | ServiceError:
     cleaned = {field: _clean_worker_field(field, value) for field, value in given.items()}
-    _require_change(actor, cleaned["organisation"])
+    _require_change_in(actor, cleaned["organisation"])
     refusal = screen_identity(actor, cleaned["organisation"], cleaned["name"], cleaned["mobile"])
     if refusal is not None:
         return refusal
@@ -336,12 +342,12 @@ def _update_worker(
     if unknown:
         raise ServiceError(_("Unknown field “%(field)s”.") % {"field": sorted(unknown)[0]})
     worker = Worker.objects.select_for_update().select_related("organisation").get(pk=worker.pk)
-    _require_change(actor, worker.organisation)
+    _require_change(actor, worker)
     versioning.check_version(worker, version)
     previous_unit = worker.organisation
     cleaned = {field: _clean_worker_field(field, value) for field, value in changes.items()}
     if "organisation" in cleaned and cleaned["organisation"].pk != worker.organisation_id:
-        _require_change(actor, cleaned["organisation"])
+        _require_change_in(actor, cleaned["organisation"])
     diff = _apply(worker, cleaned)
     if not diff:
         return worker
@@ -446,7 +452,7 @@ def add_family_member(
     # The worker's row stays locked to the end: parallel adds to one family (forms opened
     # separately and sent at once, a retry) check and insert one after the other.
     worker = Worker.objects.select_for_update().select_related("organisation").get(pk=worker.pk)
-    _require_change(actor, worker.organisation)
+    _require_change(actor, worker)
     cleaned = _clean_family({"name": name, "relation": relation, "mobile": mobile, "address": address, "notes": notes})
     first = not FamilyMember.objects.filter(worker=worker).exists()
     member = FamilyMember(worker=worker, **cleaned)
@@ -479,7 +485,7 @@ def update_family_member(*, actor, member: FamilyMember, version: int | None = N
     make_primary = bool(changes.pop("is_primary", False))
     member = FamilyMember.objects.select_for_update().select_related("worker__organisation").get(pk=member.pk)
     organisation = member.worker.organisation
-    _require_change(actor, organisation)
+    _require_change(actor, member)
     versioning.check_version(member, version)
     diff = _apply(member, _clean_family(changes))
     if diff:
@@ -514,7 +520,7 @@ def remove_family_member(*, actor, member: FamilyMember) -> None:
     """Remove a family member; when it was the primary contact, the next one becomes primary."""
     member = FamilyMember.objects.select_for_update().select_related("worker__organisation").get(pk=member.pk)
     worker = member.worker
-    _require_change(actor, worker.organisation)
+    _require_change(actor, member)
     was_primary = member.is_primary
     audit.record(
         actor,
@@ -562,7 +568,7 @@ def save_deployment(
     ``Conflict`` if it was changed since). Without a carrier, the carrier is suggested from the
     deployed mobile's number segment; a given one wins."""
     worker = Worker.objects.select_related("organisation").get(pk=worker.pk)
-    _require_change(actor, worker.organisation)
+    _require_change(actor, worker)
     if deployment is not None:
         deployment = Deployment.objects.select_for_update().get(pk=deployment.pk)
         if deployment.worker_id != worker.pk:
@@ -609,7 +615,7 @@ def remove_deployment(*, actor, deployment: Deployment) -> None:
     """Remove a deployment recorded by mistake."""
     deployment = Deployment.objects.select_related("worker__organisation").get(pk=deployment.pk)
     organisation = deployment.worker.organisation
-    _require_change(actor, organisation)
+    _require_change(actor, deployment)
     audit.record(
         actor,
         "deployment.remove",
@@ -627,12 +633,12 @@ def remove_deployment(*, actor, deployment: Deployment) -> None:
 @transaction.atomic
 def update_sensitive(*, actor, worker: Worker, version: int | None = None, **values) -> WorkerSensitive:
     """Record or change a worker's sensitive data (ID-card number checked with its checksum,
-    pregnancy/lactation, health, children under 14). Only SENSITIVE_ROLES may; the audit row
+    pregnancy/lactation, health, children under 14). Only holders of ``Worker.policy``'s
+    "sensitive" action over the worker's unit may; the audit row
     names the changed fields, never their values. ``version``: the version the edit started
     from (1 when there was no row yet; ``Conflict`` if it was changed since)."""
     worker = Worker.objects.select_related("organisation").get(pk=worker.pk)
-    if actor is not None and not scope.covers(actor, SENSITIVE_ROLES, worker.organisation):
-        raise NotAllowed(_("You may not change this worker's sensitive data."))
+    Worker.policy.require(actor, "sensitive", worker, _("You may not change this worker's sensitive data."))
     cleaned = {}
     for field, value in values.items():
         if field == "id_number":
@@ -686,8 +692,7 @@ def reveal_mobile(*, actor, target: Worker | FamilyMember | Deployment, purpose:
         worker, number, whose = target.worker, target.deployed_mobile, "deployment"
     else:  # pragma: no cover - a programming error
         raise TypeError(target)
-    if actor is not None and not Worker.objects.for_user(actor).filter(pk=worker.pk).exists():
-        raise NotAllowed(_("You may not see this worker."))
+    Worker.policy.require(actor, "view", worker, _("You may not see this worker."))
     audit.record(
         actor,
         "worker.mobile_reveal",

@@ -1,9 +1,16 @@
 """Pages of the register (信息登记簿): the list, a worker's page with family, deployments,
 difficulties and history, the forms and audited reveals (the official tables' import and export
 are ``nuanxin.tables``).
-Thin: forms check shapes, services decide and write, ``for_user`` scopes every lookup."""
+
+Thin: every view declares the model and action it works on (``access.scoped``: the object named
+by the URL is looked up through the model's policy, 404 outside the user's scope), forms check
+shapes, services decide and write; every form page runs its service through ``pages.run_service``
+(``_form_page``): a refusal is the 403 page, a service error or an edit conflict the form's error."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -12,11 +19,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from nuanxin.core import access, idempotency
-from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
-from nuanxin.orgs.forms import add_service_error
+from nuanxin.core import access, idempotency, pages
+from nuanxin.core.errors import Conflict, NotAllowed
 from nuanxin.registry import forms, hooks, normalise, selectors, services
-from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, REGISTER_VIEW_ROLES, SENSITIVE_ROLES
 from nuanxin.registry.filters import WorkerFilter
 from nuanxin.registry.models import Deployment, FamilyMember, Worker
 
@@ -29,26 +34,37 @@ def _data(request):
     return request.POST if request.method == "POST" else None
 
 
-def _worker(request, pk: int, action: str = "view") -> Worker:
-    return access.get_scoped_or_404(Worker.objects.select_related("organisation"), request.user, action, pk=pk)
+def _with_worker(model):
+    """The rows of ``model`` with their worker's unit joined (for the page's breadcrumbs)."""
+    return lambda request: model.objects.select_related("worker__organisation")
 
 
-def _member(request, pk: int, action: str = "change") -> FamilyMember:
-    return access.get_scoped_or_404(
-        FamilyMember.objects.select_related("worker__organisation"), request.user, action, pk=pk
-    )
+def _with_unit(request):
+    return Worker.objects.select_related("organisation")
 
 
-def _deployment(request, pk: int, action: str = "change") -> Deployment:
-    return access.get_scoped_or_404(
-        Deployment.objects.select_related("worker__organisation"), request.user, action, pk=pk
-    )
+def _worker_view(action: str):
+    """A view of one worker (``<int:pk>``) for ``action``."""
+    return access.scoped(Worker, action, lookup="pk", queryset=_with_unit)
+
+
+def _child_view(model, action: str):
+    """A view of one family member or deployment (``<int:pk>``) for ``action``."""
+    return access.scoped(model, action, lookup="pk", queryset=_with_worker(model))
+
+
+def _or_403(call: Callable[..., Any], **kwargs: Any) -> Any:
+    """Run a service that has no form: its refusal is the 403 page."""
+    try:
+        return call(**kwargs)
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
 
 
 # --- the list -------------------------------------------------------------------------------
 
 
-@access.scoped(*REGISTER_VIEW_ROLES)
+@access.scoped(Worker, "view")
 def worker_list(request):
     """The register, filtered and paginated on the server; mobiles masked."""
     form = WorkerFilter(request.GET or None, user=request.user)
@@ -72,7 +88,7 @@ def worker_list(request):
         {
             "form": form,
             "page": page,
-            "can_create": selectors.register_organisations(request.user, REGISTER_CHANGE_ROLES).exists(),
+            "can_create": selectors.register_organisations(request.user, "change").exists(),
         },
     )
 
@@ -128,9 +144,8 @@ def _shown(field, value, worker):
     return value
 
 
-@access.scoped(*REGISTER_VIEW_ROLES)
-def worker_detail(request, pk: int):
-    worker = _worker(request, pk)
+@_worker_view("view")
+def worker_detail(request, worker: Worker):
     family = list(worker.family.order_by("-is_primary", "id"))
     deployments = list(worker.deployments.order_by("-departed_on", "id"))
     return render(
@@ -143,48 +158,44 @@ def worker_detail(request, pk: int):
             # What the apps above add (care: its timeline, contacts and difficulties).
             "panels": hooks.worker_panels(request, worker),
             "history": _history(worker),
-            "can_change": services.may_change(request.user, worker.organisation),
-            "can_see_sensitive": selectors.may_see_sensitive(request.user, worker),
+            "can_change": Worker.policy.allows(request.user, "change", worker),
+            "can_see_sensitive": Worker.policy.allows(request.user, "sensitive", worker),
         },
     )
 
 
-@access.scoped(*REGISTER_VIEW_ROLES)
+@_worker_view("view")
 @require_POST
-def worker_reveal(request, pk: int):
-    return _reveal(request, _worker(request, pk))
+def worker_reveal(request, worker: Worker):
+    return _reveal(request, worker)
 
 
-@access.scoped(*REGISTER_VIEW_ROLES)
+@_child_view(FamilyMember, "view")
 @require_POST
-def family_reveal(request, pk: int):
-    return _reveal(request, _member(request, pk, "view"))
+def family_reveal(request, member: FamilyMember):
+    return _reveal(request, member)
 
 
-@access.scoped(*REGISTER_VIEW_ROLES)
+@_child_view(Deployment, "view")
 @require_POST
-def deployment_reveal(request, pk: int):
-    return _reveal(request, _deployment(request, pk, "view"))
+def deployment_reveal(request, deployment: Deployment):
+    return _reveal(request, deployment)
 
 
 def _reveal(request, target):
     """The full number (audited), as a tel: link in place of the button (htmx), or a page."""
-    try:
-        number = services.reveal_mobile(actor=request.user, target=target)
-    except NotAllowed as exc:
-        raise PermissionDenied from exc
+    number = _or_403(services.reveal_mobile, actor=request.user, target=target)
     worker = target if isinstance(target, Worker) else target.worker
     context = {"number": number, "target": target, "worker": worker}
     template = "registry/_revealed.html" if request.htmx else "registry/revealed.html"
     return render(request, template, context)
 
 
-@access.scoped(*SENSITIVE_ROLES)
+@_worker_view("sensitive")
 @require_POST
-def worker_sensitive(request, pk: int):
+def worker_sensitive(request, worker: Worker):
     """The sensitive panel, loaded on demand: every load is an audited read."""
-    worker = _worker(request, pk, "sensitive")
-    row = selectors.sensitive_for(request.user, worker)
+    row = _or_403(selectors.sensitive_for, actor=request.user, worker=worker)
     context = {"worker": worker, "sensitive": row, "can_change": True}
     template = "registry/_sensitive.html" if request.htmx else "registry/sensitive.html"
     return render(request, template, context)
@@ -193,8 +204,26 @@ def worker_sensitive(request, pk: int):
 # --- forms ----------------------------------------------------------------------------------
 
 
-def _form_page(request, template: str, form, **context):
-    # Invalid forms come back with 200 like the other pages (browsers log a 4xx as an error).
+def _form_page(
+    request,
+    form,
+    save: Callable[[dict], Any],
+    *,
+    done: str | Callable[[Any], str],
+    template: str = "registry/child_form.html",
+    **context,
+):
+    """The flow of every form page of the register. A valid POST calls ``save`` with the
+    form's data, through ``pages.run_service``; when the service succeeds, the message ``done``
+    (or ``done(result)``) and the worker's page. Otherwise the form again, with the service's
+    refusal on it (a user it does not allow gets the 403 page), rendered with ``template``.
+    Invalid forms come back with 200 like the other pages (browsers log a 4xx as an error)."""
+    if form.is_bound and form.is_valid():
+        ok, result = pages.run_service(form, save, dict(form.cleaned_data))
+        if ok:
+            messages.success(request, done(result) if callable(done) else done)
+            worker_pk = result.pk if isinstance(result, Worker) else result.worker_id
+            return redirect("registry:worker_detail", pk=worker_pk)
     return render(request, template, {"form": form, **context})
 
 
@@ -204,104 +233,76 @@ def _shown_for_editing(request, target, number: str) -> None:
         services.reveal_mobile(actor=request.user, target=target, purpose="edit")
 
 
-def _service_call(form, call):
-    """Run a service with the form's data; its refusal lands on the form. Returns the result
-    or None."""
-    try:
-        return call()
-    except Conflict as exc:
-        if exc.code == "likely_duplicate" and "allow_duplicate" in form.fields:
-            form.offer_duplicate_confirmation()
-        add_service_error(form, exc)
-    except ServiceError as exc:
-        add_service_error(form, exc)
-    return None
+def _offering_duplicate(form: forms.WorkerForm, call: Callable[..., Worker]) -> Callable[..., Worker]:
+    """``call``, after which a refusal for a likely duplicate (another worker of that name in
+    the unit) offers the form's confirmation that the name is shared."""
+
+    def save(**kwargs):
+        try:
+            return call(**kwargs)
+        except Conflict as exc:
+            if exc.code == "likely_duplicate":
+                form.offer_duplicate_confirmation()
+            raise
+
+    return save
 
 
-@access.scoped(*REGISTER_CHANGE_ROLES)
+@access.scoped(Worker, "change")
 @require_http_methods(["GET", "POST"])
 @idempotency.form
 def worker_create(request):
-    initial = {}
-    if request.GET.get("org"):
-        initial["organisation"] = request.GET["org"]
+    initial = {"organisation": request.GET["org"]} if request.GET.get("org") else {}
     form = forms.WorkerForm(_data(request), user=request.user, initial=initial)
     del form.fields["status"]
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        worker = _service_call(form, lambda: services.create_worker(actor=request.user, **data))
-        if worker is not None:
-            messages.success(request, _("%(name)s was added to the register.") % {"name": worker.name})
-            return redirect("registry:worker_detail", pk=worker.pk)
-    return _form_page(request, "registry/worker_form.html", form, title=_("New worker"), submit=_("Add"))
-
-
-@access.scoped(*REGISTER_CHANGE_ROLES)
-@require_http_methods(["GET", "POST"])
-def worker_update(request, pk: int):
-    worker = _worker(request, pk, "change")
-    initial = {
-        "organisation": worker.organisation.code,
-        "name": worker.name,
-        "gender": worker.gender,
-        "team": worker.team,
-        "category": worker.category,
-        "post_title": worker.post_title,
-        "mobile": worker.mobile_national,
-        "status": worker.status,
-        "contact_name_hint": worker.contact_name_hint,
-        "notes": worker.notes,
-    }
-    form = forms.WorkerEditForm(_data(request), user=request.user, initial=initial, version=worker.version)
-    if worker.organisation.code not in form.units:  # pragma: no cover - scoped above
-        raise PermissionDenied
-    _shown_for_editing(request, worker, worker.mobile)
-    if form.is_bound and form.is_valid():
-        data = dict(form.cleaned_data)
-        allow = data.pop("allow_duplicate", False)
-        if (
-            _service_call(
-                form, lambda: services.update_worker(actor=request.user, worker=worker, allow_duplicate=allow, **data)
-            )
-            is not None
-        ):
-            messages.success(request, _("Saved."))
-            return redirect("registry:worker_detail", pk=worker.pk)
+    create = _offering_duplicate(form, services.create_worker)
     return _form_page(
         request,
-        "registry/worker_form.html",
         form,
+        lambda data: create(actor=request.user, **data),
+        done=lambda worker: _("%(name)s was added to the register.") % {"name": worker.name},
+        template="registry/worker_form.html",
+        title=_("New worker"),
+        submit=_("Add"),
+    )
+
+
+@_worker_view("change")
+@require_http_methods(["GET", "POST"])
+def worker_update(request, worker: Worker):
+    initial = {field: getattr(worker, field) for field in services.WORKER_FIELDS}
+    initial["mobile"] = worker.mobile_national
+    form = forms.WorkerEditForm(_data(request), user=request.user, initial=initial, version=worker.version)
+    _shown_for_editing(request, worker, worker.mobile)
+    update = _offering_duplicate(form, services.update_worker)
+    return _form_page(
+        request,
+        form,
+        lambda data: update(actor=request.user, worker=worker, **data),
+        done=_("Saved."),
+        template="registry/worker_form.html",
         worker=worker,
         title=_("Edit %(name)s") % {"name": worker.name},
         submit=_("Save"),
     )
 
 
-@access.scoped(*REGISTER_CHANGE_ROLES)
+@_worker_view("sensitive")
 @require_http_methods(["GET", "POST"])
-def sensitive_update(request, pk: int):
-    worker = _worker(request, pk, "sensitive")
+def sensitive_update(request, worker: Worker):
     initial = {}
     version = 1  # no row yet: the first save creates it at version 1
     if request.method == "GET":
-        row = selectors.sensitive_for(request.user, worker)  # the form shows the values: a read
+        row = _or_403(selectors.sensitive_for, actor=request.user, worker=worker)  # the form shows the values: a read
         if row is not None:
             initial = {f: getattr(row, f) for f in services.SENSITIVE_FIELDS}
             version = row.version
     form = forms.SensitiveEditForm(_data(request), initial=initial, version=version)
-    if form.is_bound and form.is_valid():
-        if (
-            _service_call(
-                form, lambda: services.update_sensitive(actor=request.user, worker=worker, **form.cleaned_data)
-            )
-            is not None
-        ):
-            messages.success(request, _("Saved."))
-            return redirect("registry:worker_detail", pk=worker.pk)
     return _form_page(
         request,
-        "registry/child_form.html",
         form,
+        lambda data: services.update_sensitive(actor=request.user, worker=worker, **data),
+        done=_("Saved."),
         worker=worker,
         title=_("Sensitive data"),
         submit=_("Save"),
@@ -309,138 +310,108 @@ def sensitive_update(request, pk: int):
     )
 
 
-@access.scoped(*REGISTER_CHANGE_ROLES)
+@_worker_view("change")
 @require_http_methods(["GET", "POST"])
 @idempotency.form
-def family_create(request, pk: int):
-    worker = _worker(request, pk, "change")
+def family_create(request, worker: Worker):
     form = forms.FamilyMemberForm(_data(request), initial={"is_primary": not worker.family.exists()})
-    if form.is_bound and form.is_valid():
-        if (
-            _service_call(
-                form, lambda: services.add_family_member(actor=request.user, worker=worker, **form.cleaned_data)
-            )
-            is not None
-        ):
-            messages.success(request, _("Family member added."))
-            return redirect("registry:worker_detail", pk=worker.pk)
     return _form_page(
-        request, "registry/child_form.html", form, worker=worker, title=_("New family member"), submit=_("Add")
+        request,
+        form,
+        lambda data: services.add_family_member(actor=request.user, worker=worker, **data),
+        done=_("Family member added."),
+        worker=worker,
+        title=_("New family member"),
+        submit=_("Add"),
     )
 
 
-@access.scoped(*REGISTER_CHANGE_ROLES)
+@_child_view(FamilyMember, "change")
 @require_http_methods(["GET", "POST"])
-def family_update(request, pk: int):
-    member = _member(request, pk)
-    initial = {
-        "name": member.name,
-        "relation": member.relation,
-        "mobile": member.mobile_national,
-        "address": member.address,
-        "notes": member.notes,
-        "is_primary": member.is_primary,
-    }
+def family_update(request, member: FamilyMember):
+    initial = {field: getattr(member, field) for field in (*services.FAMILY_FIELDS, "is_primary")}
+    initial["mobile"] = member.mobile_national
     form = forms.FamilyMemberEditForm(_data(request), initial=initial, version=member.version)
     _shown_for_editing(request, member, member.mobile)
     if member.is_primary:
         form.fields["is_primary"].disabled = True
         form.fields["is_primary"].help_text = _("To change the primary contact, make another member primary.")
-    if form.is_bound and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data):
         if member.is_primary:
             data.pop("is_primary", None)
-        if (
-            _service_call(form, lambda: services.update_family_member(actor=request.user, member=member, **data))
-            is not None
-        ):
-            messages.success(request, _("Saved."))
-            return redirect("registry:worker_detail", pk=member.worker_id)
+        return services.update_family_member(actor=request.user, member=member, **data)
+
     return _form_page(
         request,
-        "registry/child_form.html",
         form,
+        save,
+        done=_("Saved."),
         worker=member.worker,
         title=_("Edit %(name)s") % {"name": member.name},
         submit=_("Save"),
     )
 
 
-@access.scoped(*REGISTER_CHANGE_ROLES)
+@_child_view(FamilyMember, "change")
 @require_POST
-def family_remove(request, pk: int):
-    member = _member(request, pk)
-    services.remove_family_member(actor=request.user, member=member)
+def family_remove(request, member: FamilyMember):
+    _or_403(services.remove_family_member, actor=request.user, member=member)
     messages.success(request, _("%(name)s was removed from the family list.") % {"name": member.name})
     return redirect("registry:worker_detail", pk=member.worker_id)
 
 
-@access.scoped(*REGISTER_CHANGE_ROLES)
+@_child_view(FamilyMember, "change")
 @require_POST
-def family_primary(request, pk: int):
-    member = _member(request, pk)
-    services.set_primary_family_member(actor=request.user, member=member)
+def family_primary(request, member: FamilyMember):
+    _or_403(services.set_primary_family_member, actor=request.user, member=member)
     messages.success(request, _("%(name)s is now the primary contact.") % {"name": member.name})
     return redirect("registry:worker_detail", pk=member.worker_id)
 
 
-@access.scoped(*REGISTER_CHANGE_ROLES)
+@_worker_view("change")
 @require_http_methods(["GET", "POST"])
 @idempotency.form
-def deployment_create(request, pk: int):
-    worker = _worker(request, pk, "change")
+def deployment_create(request, worker: Worker):
     form = forms.DeploymentForm(_data(request))
-    if form.is_bound and form.is_valid():
-        if (
-            _service_call(
-                form, lambda: services.save_deployment(actor=request.user, worker=worker, **form.cleaned_data)
-            )
-            is not None
-        ):
-            messages.success(request, _("Deployment saved."))
-            return redirect("registry:worker_detail", pk=worker.pk)
     return _form_page(
-        request, "registry/child_form.html", form, worker=worker, title=_("New deployment"), submit=_("Add")
+        request,
+        form,
+        lambda data: services.save_deployment(actor=request.user, worker=worker, **data),
+        done=_("Deployment saved."),
+        worker=worker,
+        title=_("New deployment"),
+        submit=_("Add"),
     )
 
 
-@access.scoped(*REGISTER_CHANGE_ROLES)
+@_child_view(Deployment, "change")
 @require_http_methods(["GET", "POST"])
-def deployment_update(request, pk: int):
-    deployment = _deployment(request, pk)
+def deployment_update(request, deployment: Deployment):
     initial = {f: getattr(deployment, f) for f in services.DEPLOYMENT_FIELDS}
     initial["deployed_mobile"] = deployment.deployed_mobile_national
     form = forms.DeploymentEditForm(_data(request), initial=initial, version=deployment.version)
     _shown_for_editing(request, deployment, deployment.deployed_mobile)
-    if form.is_bound and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data):
         if "carrier" not in form.changed_data and "deployed_mobile" in form.changed_data:
             data["carrier"] = ""  # a new number: suggest again unless the user picked one
-        if (
-            _service_call(
-                form,
-                lambda: services.save_deployment(
-                    actor=request.user, worker=deployment.worker, deployment=deployment, **data
-                ),
-            )
-            is not None
-        ):
-            messages.success(request, _("Deployment saved."))
-            return redirect("registry:worker_detail", pk=deployment.worker_id)
+        return services.save_deployment(actor=request.user, worker=deployment.worker, deployment=deployment, **data)
+
     return _form_page(
         request,
-        "registry/child_form.html",
         form,
+        save,
+        done=_("Deployment saved."),
         worker=deployment.worker,
         title=_("Edit deployment"),
         submit=_("Save"),
     )
 
 
-@access.scoped(*REGISTER_CHANGE_ROLES)
+@_child_view(Deployment, "change")
 @require_POST
-def deployment_remove(request, pk: int):
-    deployment = _deployment(request, pk)
-    services.remove_deployment(actor=request.user, deployment=deployment)
+def deployment_remove(request, deployment: Deployment):
+    _or_403(services.remove_deployment, actor=request.user, deployment=deployment)
     messages.success(request, _("Deployment removed."))
     return redirect("registry:worker_detail", pk=deployment.worker_id)
