@@ -11,9 +11,15 @@ class CoreConfig(AppConfig):
         from nuanxin.core import (
             checks,  # noqa: F401  (registers the database role's deploy checks)
             manifest,
+            textlimits,
         )
         from nuanxin.core.models import AuditLog
 
+        textlimits.install()  # one message for a text too long, and no silent cut by the browser
+
+        from django.core import checks as django_checks
+
+        django_checks.register(manifest.check_manifests)
         # Core's own pages: the audit log (the home page and the error pages are the project's).
         manifest.register(
             manifest.Manifest(

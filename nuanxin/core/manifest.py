@@ -313,3 +313,45 @@ def navigation(request: Any) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     return {"nx_nav": Navigation(request)}
+
+
+# --- a system check: nothing an app holds is left out of its manifest -----------------------
+
+# module of the app -> (what the manifest must say, how to tell it does)
+_EXPECTED = {
+    "urls": ("urls", lambda m, name: m.urls == name),
+    "api": ("api_router", lambda m, name: f"{name}.router" in m.api_routers),
+    "periodic": ("jobs", lambda m, name: isinstance(m.jobs, str) and m.jobs.startswith(f"{name}.")),
+    "tests.authz_cases": ("authz_cases", lambda m, name: m.authz_cases == name),
+}
+
+
+def check_manifests(app_configs=None, **kwargs) -> list:
+    """``manage.py check`` (and so the test run): an installed ``nuanxin.*`` app that has pages,
+    an API, periodic jobs or authorization cases names them in its manifest; otherwise they
+    would silently not be served, scheduled or tested."""
+    import importlib.util
+
+    from django.core import checks
+
+    errors = []
+    for config in app_configs or apps.get_app_configs():
+        if not config.name.startswith("nuanxin."):
+            continue
+        registered = get(config.label)
+        for module, (field_name, names_it) in _EXPECTED.items():
+            name = f"{config.name}.{module}"
+            try:
+                found = importlib.util.find_spec(name) is not None
+            except ModuleNotFoundError:  # no tests package
+                found = False
+            if found and (registered is None or not names_it(registered, name)):
+                errors.append(
+                    checks.Error(
+                        f"{name} exists but the manifest of {config.label!r} does not name it ({field_name}=...)",
+                        hint="Register a core.manifest.Manifest from the app's AppConfig.ready(): docs/architecture.md",
+                        obj=config.name,
+                        id="nuanxin.E101",
+                    )
+                )
+    return errors

@@ -1,9 +1,9 @@
-from ninja import Router, Schema
+from ninja import Schema
 
 from nuanxin.core import apiutils
 from tests.toyapp.models import ToyNote
 
-router = Router(tags=["toy"])
+router = apiutils.ScopedRouter(tags=["toy"])
 
 
 class NoteOut(Schema):
@@ -11,7 +11,7 @@ class NoteOut(Schema):
     text: str
 
 
-@router.get("/toy/notes/{id}", response={200: NoteOut, **apiutils.ERROR_RESPONSES}, operation_id="toy_get_note")
+@router.get("/toy/notes/{id}", model=ToyNote, action="view", response={200: NoteOut, **apiutils.ERROR_RESPONSES},
+            operation_id="toy_get_note")
 def get_note(request, id: int):
-    apiutils.require_roles(request, ToyNote.policy.roles("view"))
     return apiutils.get_scoped_or_404(ToyNote, request, "view", pk=id)
