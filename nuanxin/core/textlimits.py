@@ -1,55 +1,48 @@
 """Text in forms and labels, the same way on every page.
 
-- ``with_colon(label)``: "Label: " in English, "标签：" in Chinese (full-width colon).
-- ``too_long(limit, length)``: the one message for a text longer than its field ("最多 50 个字，
-  现在 300 个字。"), instead of Django's "确保该变量包含不超过 50 字符 (目前字符数 300)。".
-- ``apply_length_limits(form)``: every ``CharField`` of a form gets that message and loses the
-  browser's ``maxlength`` attribute: a name longer than the field is refused by the server with
-  the message, never cut silently by the browser. Forms call it from ``__init__`` (or inherit
-  ``LengthLimitsMixin``).
+- ``with_colon(label)``: "Label: " in English, "标签：" in Chinese (a full-width colon; the
+  template filter ``colon`` of ``nuanxin_text``). A label and the colon are translated apart.
+- The length rule of every form (``install()``, from ``CoreConfig.ready()``): a text longer than
+  its field is refused by the server with one clear message — "At most 50 characters; this has
+  300." / "最多 50 个字，现在 300 个字。" — instead of Django's "确保该变量包含不超过 50 字符 (目前
+  字符数 300)。"; and no ``maxlength`` attribute is written on the inputs, so the browser never
+  cuts a pasted name silently: the user sees the message and the whole text they typed.
+  Models, forms and ModelForms all use Django's ``MaxLengthValidator``, whose message this sets.
 """
 
 from __future__ import annotations
 
 from django import forms
-from django.core.validators import MaxLengthValidator
-from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.core import validators
+from django.utils.translation import ngettext_lazy, pgettext
 
 
 def with_colon(label) -> str:
     return pgettext("label colon", "%(label)s: ") % {"label": label}
 
 
-def too_long(limit: int, length: int) -> str:
-    return _("At most %(limit)s characters; this has %(length)s.") % {"limit": limit, "length": length}
+TOO_LONG = ngettext_lazy(
+    "At most %(limit_value)d character; this has %(show_value)d.",
+    "At most %(limit_value)d characters; this has %(show_value)d.",
+    "limit_value",
+)
 
 
-class LimitedLength(MaxLengthValidator):
-    """Django's max-length check with the shared message."""
-
-    def __call__(self, value) -> None:
-        length = self.clean(value)
-        if length > self.limit_value:
-            raise forms.ValidationError(too_long(self.limit_value, length), code="max_length",
-                                        params={"limit_value": self.limit_value, "show_value": length})
+def _widget_attrs_without_maxlength(self, widget):
+    attrs = _django_widget_attrs(self, widget)
+    attrs.pop("maxlength", None)
+    return attrs
 
 
-def apply_length_limits(form: forms.BaseForm) -> None:
-    """The shared max-length rule on each text field of ``form`` (see the module's doc)."""
-    for field in form.fields.values():
-        limit = getattr(field, "max_length", None)
-        if not limit:
-            continue
-        field.validators = [
-            LimitedLength(limit) if isinstance(v, MaxLengthValidator) else v for v in field.validators
-        ]
-        field.widget.attrs.pop("maxlength", None)
+_django_widget_attrs = forms.CharField.widget_attrs
 
 
-class LengthLimitsMixin:
-    """Mix into a form (before ``forms.Form``/``ModelForm``) to apply ``apply_length_limits``."""
+def install() -> None:
+    """The length rule above, for every form of the project (idempotent)."""
+    validators.MaxLengthValidator.message = TOO_LONG
+    forms.CharField.widget_attrs = _widget_attrs_without_maxlength
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        apply_length_limits(self)  # type: ignore[arg-type]  # a mixin of forms
+
+def in_brackets(text) -> str:
+    """" (text)" in English, "（text）" in Chinese."""
+    return pgettext("brackets", " (%(text)s)") % {"text": text}

@@ -133,8 +133,8 @@ def phone(value) -> str:
         cleaned = "+86" + cleaned[4:]
     elif cleaned.startswith("86") and len(cleaned) == 13:
         cleaned = "+" + cleaned
-    if not _DIGITS.match(cleaned.lstrip("+")):
-        raise InvalidValue(_("“%(value)s” is not a phone number.") % {"value": raw})
+    if not _DIGITS.match(cleaned.lstrip("+")):  # one wording for every invalid number
+        raise InvalidValue(_("“%(value)s” is not a valid phone number.") % {"value": raw})
     try:
         return _parse_phone(cleaned)
     except ValueError:

@@ -68,3 +68,28 @@ def test_a_volunteer_care_contact_is_not_offered_api_tokens(personas, world):
     # the other roles keep the section
     for user in (personas.yi, personas.viewer, personas.auditor):
         assert 'id="nx-tokens"' in client_for(user).get(reverse("accounts:profile")).content.decode()
+
+
+def test_chinese_punctuation_on_the_family_the_difficulty_and_the_account_pages(personas, world):
+    from django.utils import timezone
+
+    visit = services.record_visit(
+        actor=personas.care, worker=world.a3, on=W2, mode="home", state_of_mind="平稳",
+        items=[{"item": "大米", "quantity": "10", "unit": "斤", "value": "50"}],
+        difficulties=[{"description": "孩子网课没有电脑", "category": "childcare"}],
+    )
+    client = client_for(personas.care, "zh-hans")
+    html = client.get(reverse("care:family", args=[world.a3.pk])).content.decode()
+    assert "生活用品：大米 × 10斤（¥50.00）" in html
+    assert "思想动态：平稳" in html
+    difficulty = visit.difficulties.get()
+    html = client.get(reverse("care:difficulty_detail", args=[difficulty.pk])).content.decode()
+    assert f"走访中提出{W2.isoformat()}（" not in html  # no bracket glued to the wrong side
+    assert f"走访中提出（{W2.isoformat()}）" in html
+    personas.care.password_changed_at = timezone.now()
+    personas.care.save(update_fields=["password_changed_at"])
+    html = client.get(reverse("accounts:profile")).content.decode()
+    assert "密码：" in html and "密码:" not in html
+    assert "两步登录：" in html
+    english = client_for(personas.care).get(reverse("care:family", args=[world.a3.pk])).content.decode()
+    assert "Necessities: 大米 × 10斤 (¥50.00)" in english
