@@ -12,19 +12,19 @@ from decimal import Decimal
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Schema, Status
 
 from nuanxin.care import pages, selectors, services, weeks
 from nuanxin.care.choices import DifficultyCategory, DifficultyStatus, DutyStatus, Urgency, VisitMode
-from nuanxin.care.models import Campaign, Difficulty, Visit
-from nuanxin.core import apiutils, idempotency, roles, versioning
+from nuanxin.care.models import Campaign, CareAssignment, Difficulty, Visit, VisitDuty
+from nuanxin.core import apiutils, idempotency, versioning
 from nuanxin.core.errors import ServiceError
 from nuanxin.orgs.models import Organisation
 from nuanxin.registry.models import Worker
 
-router = Router(tags=["care"])
-
-CARE_ROLES = roles.REGISTER_VIEW  # city_admin, org_admin, care_contact
+# Every operation declares the model and action of its policy (care/models.py): a token whose
+# account holds no role for it is a 403 before the operation runs.
+router = apiutils.ScopedRouter(tags=["care"])
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -83,12 +83,16 @@ class CampaignOut(Schema):
 
 
 @router.get(
-    "/care/campaigns", response=list[CampaignOut], operation_id="list_campaigns", summary="Care campaigns"
+    "/care/campaigns",
+    model=Campaign,
+    action="view",
+    response=list[CampaignOut],
+    operation_id="list_campaigns",
+    summary="Care campaigns",
 )
 @apiutils.paginate
 def list_campaigns(request):
     """Every campaign, newest first, with its effective cadence per frontline team."""
-    apiutils.require_roles(request, CARE_ROLES | {"viewer"})
     return Campaign.objects.order_by("-starts_on", "-pk")
 
 
@@ -136,6 +140,8 @@ class DutyFilter(Schema):
 
 @router.get(
     "/care/duties",
+    model=VisitDuty,
+    action="view",
     response=list[DutyOut],
     operation_id="list_duties",
     summary="Weekly visit duties, optionally as they stood on a past day",
@@ -145,7 +151,6 @@ def list_duties(request, filters: Query[DutyFilter]):
     """Duties in the token's scope (a care contact: only their families). With ``as_of`` the
     status is the one at the end of that day, and ``status`` filters on it: a duty marked
     missed on Monday was ``due`` on the Sunday before; weeks not begun by then are left out."""
-    apiutils.require_roles(request, CARE_ROLES)
     if filters.as_of is not None:
         try:
             weeks.check_day(filters.as_of)
@@ -200,7 +205,7 @@ class VisitIn(Schema):
 class VisitPatch(Schema):
     version: int | None = Field(
         None,
-        description="The version the edit started from, or send If-Match: \"<version>\" (409 if the visit changed "
+        description='The version the edit started from, or send If-Match: "<version>" (409 if the visit changed '
         "since; 428 without either).",
     )
     on: date | None = None
@@ -243,17 +248,23 @@ class VisitOut(Schema):
 
 
 def _visit_out(visit: Visit) -> Visit:
-    return Visit.objects.select_related("worker__organisation", "recorded_by").prefetch_related("items").get(
-        pk=visit.pk
+    return (
+        Visit.objects.select_related("worker__organisation", "recorded_by").prefetch_related("items").get(pk=visit.pk)
     )
 
 
-@router.post("/visits", response={201: VisitOut}, operation_id="create_visit", summary="Log a visit")
+@router.post(
+    "/visits",
+    model=Visit,
+    action="change",
+    response={201: VisitOut},
+    operation_id="create_visit",
+    summary="Log a visit",
+)
 @idempotency.api
 def create_visit(request, payload: VisitIn):
     """Log a visit to a family (with the necessities delivered and new difficulties); the
     duty of that week becomes done."""
-    apiutils.require_roles(request, CARE_ROLES)
     worker = _worker(request, payload.worker)
     visit = services.record_visit(
         actor=request.user,
@@ -275,6 +286,8 @@ def create_visit(request, payload: VisitIn):
 
 @router.patch(
     "/visits/{visit_id}",
+    model=Visit,
+    action="change",
     response={200: VisitOut, 409: apiutils.ErrorOut, 428: apiutils.ErrorOut},
     operation_id="update_visit",
     summary="Change a visit (optimistic)",
@@ -283,7 +296,6 @@ def update_visit(request, response: HttpResponse, visit_id: int, payload: VisitP
     """Change a visit. ``version`` (or the header ``If-Match: "<version>"``) must be the
     visit's version when the edit began; if someone saved it since, the answer is 409
     ``conflict`` and nothing is saved; without either it is 428 ``version_required``."""
-    apiutils.require_roles(request, CARE_ROLES)
     visit = apiutils.get_scoped_or_404(Visit, request, "change", pk=visit_id)
     version = versioning.version_from_request(request, payload.version)
     changes = payload.dict(exclude_unset=True, exclude={"version", "items"})
@@ -294,11 +306,12 @@ def update_visit(request, response: HttpResponse, visit_id: int, payload: VisitP
     return _visit_out(visit)
 
 
-@router.get("/visits", response=list[VisitOut], operation_id="list_visits", summary="Visits")
+@router.get(
+    "/visits", model=Visit, action="view", response=list[VisitOut], operation_id="list_visits", summary="Visits"
+)
 @apiutils.paginate
 def list_visits(request, worker: int | None = None):
     """Visits in the token's scope, newest first; ``worker`` keeps one family's."""
-    apiutils.require_roles(request, CARE_ROLES)
     qs = Visit.objects.for_user(request.user)
     if worker is not None:
         qs = qs.filter(worker=_worker(request, worker))
@@ -372,11 +385,17 @@ def _difficulty_out(difficulty: Difficulty) -> Difficulty:
     return Difficulty.objects.select_related("worker__organisation", "owner").get(pk=difficulty.pk)
 
 
-@router.get("/difficulties", response=list[DifficultyOut], operation_id="list_difficulties", summary="Difficulties")
+@router.get(
+    "/difficulties",
+    model=Difficulty,
+    action="view",
+    response=list[DifficultyOut],
+    operation_id="list_difficulties",
+    summary="Difficulties",
+)
 @apiutils.paginate(on_page=lambda request, items: pages.record_sensitive_reads(request.user, items, page="api"))
 def list_difficulties(request, filters: Query[DifficultyFilter]):
     """Difficulties in the token's scope, oldest due date first."""
-    apiutils.require_roles(request, CARE_ROLES)
     return selectors.difficulties(
         request.user,
         _org(request, filters.org),
@@ -387,14 +406,18 @@ def list_difficulties(request, filters: Query[DifficultyFilter]):
 
 
 @router.post(
-    "/difficulties", response={201: DifficultyOut}, operation_id="create_difficulty", summary="Record a difficulty"
+    "/difficulties",
+    model=Difficulty,
+    action="change",
+    response={201: DifficultyOut},
+    operation_id="create_difficulty",
+    summary="Record a difficulty",
 )
 @idempotency.api
 def create_difficulty(request, payload: DifficultyIn):
     """Record a family's difficulty; its due date follows from the urgency. ``owner`` (an
     administrator only may name someone else than themselves) must be someone who may own
     the family's difficulties; any other id is an unknown owner."""
-    apiutils.require_roles(request, CARE_ROLES)
     worker = _worker(request, payload.worker)
     owner = None
     if payload.owner is not None:
@@ -417,6 +440,8 @@ def create_difficulty(request, payload: DifficultyIn):
 
 @router.post(
     "/difficulties/{difficulty_id}/transitions",
+    model=Difficulty,
+    action="change",
     response=DifficultyOut,
     operation_id="transition_difficulty",
     summary="Move a difficulty along its life cycle",
@@ -424,7 +449,6 @@ def create_difficulty(request, payload: DifficultyIn):
 def transition_difficulty(request, difficulty_id: int, payload: TransitionIn):
     """open → in_progress → resolved → closed; resolved or closed → open (reopen, with a
     note). Closing is for admins. An impossible step is 400."""
-    apiutils.require_roles(request, CARE_ROLES)
     difficulty = apiutils.get_scoped_or_404(Difficulty, request, "change", pk=difficulty_id)
     version = versioning.parse(payload.version) or versioning.parse(request.headers.get("If-Match"))
     difficulty = services.change_difficulty_status(
@@ -452,6 +476,8 @@ class AssignmentsOut(Schema):
 
 @router.post(
     "/care/assignments",
+    model=CareAssignment,
+    action="change",
     response=AssignmentsOut,
     operation_id="bulk_assign",
     summary="Assign families to a care contact (bulk)",
@@ -460,7 +486,6 @@ class AssignmentsOut(Schema):
 def bulk_assign(request, payload: AssignmentsIn):
     """Give many families one care contact (or none). All or nothing: a family outside the
     token's scope is a 404, a contact who cannot look after one of them a 400."""
-    apiutils.require_roles(request, roles.REGISTER_CHANGE)
     campaign = get_object_or_404(Campaign, pk=payload.campaign)
     ids = set(payload.workers)
     workers = list(Worker.objects.for_user(request.user, "change").filter(pk__in=ids))

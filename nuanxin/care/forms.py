@@ -17,7 +17,7 @@ from nuanxin.care.choices import (
 )
 from nuanxin.care.services import ITEM_NUMBER_MAX, too_large_message
 from nuanxin.core.errors import ServiceError
-from nuanxin.core.forms import BootstrapForm
+from nuanxin.core.forms import BootstrapForm, OrganisationField
 from nuanxin.core.pages import add_service_error
 from nuanxin.core.versioning import VersionedForm
 from nuanxin.registry.choices import TeamType
@@ -203,14 +203,21 @@ class DifficultyFilter(BootstrapForm):
     )
     urgency = forms.ChoiceField(label=_("Urgency"), required=False, choices=[("", _("Any urgency")), *Urgency.choices])
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-    org = forms.ChoiceField(label=_("Organisation"), required=False)
+    # the one organisation picker (core/forms.py), by code as the report pages' links carry it
+    org = OrganisationField(
+        label=_("Organisation"),
+        required=False,
+        with_code=False,
+        to_field_name="code",
+        empty_label=_("All organisations"),
+    )
 
-    def __init__(self, data=None, *, org_choices, **kwargs):
+    def __init__(self, data=None, *, organisations, **kwargs):
         if data is not None and "status" not in data:
             data = data.copy()
             data["status"] = "active"
         super().__init__(data, **kwargs)
-        self.fields["org"].choices = [("", _("All organisations")), *org_choices]
+        self.fields["org"].queryset = organisations
         self.fields["overdue"].widget.attrs["class"] = "form-check-input"
 
     def values(self) -> dict:

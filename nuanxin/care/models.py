@@ -152,8 +152,12 @@ class CareAssignment(models.Model):
     history = HistoricalRecords()
     objects = CareAssignmentQuerySet.as_manager()
 
+    # "change": assign and unassign (admins over the family's unit); "contact": who may be the
+    # family's care contact (an active care contact covering its unit: ``policy.allows_in``,
+    # and ``policy.holders`` for the pickers and suggestions).
     policy = Policy(
-        path="worker__organisation__path", actions={"view": roles.REGISTER_CHANGE, "change": roles.REGISTER_CHANGE}
+        path="worker__organisation__path",
+        actions={"view": roles.REGISTER_CHANGE, "change": roles.REGISTER_CHANGE, "contact": roles.CARE_CONTACTS},
     )
 
     class Meta:

@@ -13,17 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from nuanxin.care import selectors, weeks
 from nuanxin.care.choices import DifficultyCategory, DutyStatus
 from nuanxin.care.models import Campaign, CareAssignment, Difficulty
 from nuanxin.care.selectors.overview import _name_key
-from nuanxin.core import roles
+from nuanxin.core import audit, roles
+from nuanxin.core.forms import OrganisationField
 from nuanxin.core.roles import Role
 from nuanxin.orgs import scope
 from nuanxin.orgs.models import Grant, Organisation
-from nuanxin.orgs.scope import STEPLEN
+from nuanxin.orgs.scope import STEPLEN, ancestor_paths
 from nuanxin.registry.models import Worker
 
 ADMIN_ROLES = roles.REGISTER_CHANGE  # city_admin, org_admin
@@ -32,11 +33,6 @@ OWNER_ROLES = roles.CASE_OWNERS
 
 
 # --- organisations a page offers ------------------------------------------------------------
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    """The path itself and every ancestor's path."""
-    return [path[:i] for i in range(STEPLEN, len(path) + 1, STEPLEN)]
 
 
 def scope_organisations(user, roles) -> list[Organisation]:
@@ -66,11 +62,14 @@ def scope_root(user, roles) -> Organisation | None:
 
 @dataclass
 class OrgPicker:
-    """The organisation select of a page: the default (root of the scope) and the choices."""
+    """The organisation select of a page: the default (root of the scope), the organisations
+    offered (a queryset for the one picker, ``core.forms.OrganisationField``) and the choices
+    (code, indented name) as that picker labels them."""
 
     selected: Organisation | None
     root: Organisation | None
     choices: list[tuple[str, str]]
+    organisations: QuerySet
 
 
 def org_picker(user, roles, code: str | None) -> OrgPicker:
@@ -81,10 +80,11 @@ def org_picker(user, roles, code: str | None) -> OrgPicker:
     root = scope_root(user, roles)
     if root is not None and all(o.pk != root.pk for o in orgs):
         orgs = [root, *orgs]
-    base = min((o.depth for o in orgs), default=1)
-    choices = [(o.code, f"{'　' * (o.depth - base)}{o.name}") for o in orgs]
+    field = OrganisationField(with_code=False, base_depth=min((o.depth for o in orgs), default=1))
+    choices = [(o.code, field.label_from_instance(o)) for o in orgs]
     selected = next((o for o in orgs if code and o.code == code), root)
-    return OrgPicker(selected=selected, root=root, choices=choices)
+    organisations = Organisation.objects.filter(pk__in=[o.pk for o in orgs])
+    return OrgPicker(selected=selected, root=root, choices=choices, organisations=organisations)
 
 
 # --- campaigns and weeks --------------------------------------------------------------------
@@ -239,7 +239,7 @@ def assignable_contacts(user) -> list:
     paths = scope.scope_paths(user, ADMIN_ROLES)
     if not paths:
         return []
-    ancestors = sorted({a for p in paths for a in _ancestor_paths(p)})
+    ancestors = sorted({a for p in paths for a in ancestor_paths(p)})
     q = Q(organisation__path__in=ancestors) | Q(group__members__path__in=ancestors)
     for path in paths:
         q |= Q(organisation__path__startswith=path) | Q(group__members__path__startswith=path)
@@ -289,7 +289,7 @@ def suggestions(workers: list[Worker]) -> dict[int, list]:
     hinted = [w for w in workers if _name_key(w.contact_name_hint)]
     if not hinted:
         return {}
-    ancestors = sorted({a for w in hinted for a in _ancestor_paths(w.organisation.path)})
+    ancestors = sorted({a for w in hinted for a in ancestor_paths(w.organisation.path)})
     grants = (
         Grant.objects.active()
         .filter(role=Role.CARE_CONTACT, user__is_active=True)
@@ -321,19 +321,6 @@ def suggestions(workers: list[Worker]) -> dict[int, list]:
 def family_duties(user, worker: Worker, campaign: Campaign | None = None, limit: int = 26):
     """The family's duties, newest week first (the weeks strip of the family page)."""
     return list(selectors.duties(user, worker=worker, campaign=campaign).order_by("-week", "campaign_id")[:limit])
-
-
-def _record_shown_by_unit(user, action: str, object_type: str, key: str, shown, *, page: str) -> None:
-    """One audit row per unit of the records ``shown`` ((unit, id) pairs) on a page view, listing
-    their ids under ``key``; none when nothing was shown. Per unit, so that an auditor whose
-    scope is a district sees its own rows."""
-    from nuanxin.core import audit
-
-    by_unit: dict = {}
-    for unit, pk in shown:
-        by_unit.setdefault(unit.pk, (unit, set()))[1].add(pk)
-    for _unit_id, (unit, ids) in sorted(by_unit.items()):
-        audit.record(user, action, object_type=object_type, organisation=unit, detail={"page": page, key: sorted(ids)})
 
 
 # Difficulties whose description is a sensitive record (PIPL art. 28; DOMAIN.md lists health
@@ -377,7 +364,7 @@ def record_sensitive_reads(user, difficulties, *, page: str) -> dict[str, int]:
     counts = {}
     for category, action in SENSITIVE_READS.items():
         shown = [(d.worker.organisation, d.pk) for d in difficulties if d.category == category]
-        _record_shown_by_unit(user, action, "care.difficulty", "difficulties", shown, page=page)
+        audit.record_reads(user, action, shown, object_type="care.difficulty", key="difficulties", page=page)
         counts[category] = len({pk for _unit, pk in shown})
     return counts
 
@@ -387,4 +374,4 @@ def record_call_links(user, workers, *, page: str) -> None:
     worker and the primary family member. Showing them is recorded like the register's
     reveals: ``care.call_links`` rows listing the families."""
     shown = [(w.organisation, w.pk) for w in workers]
-    _record_shown_by_unit(user, "care.call_links", "registry.worker", "workers", shown, page=page)
+    audit.record_reads(user, "care.call_links", shown, object_type="registry.worker", key="workers", page=page)

@@ -32,19 +32,16 @@ from nuanxin.care import forms, pages, selectors, services, weeks
 from nuanxin.care.choices import DifficultyStatus, DutyStatus, VisitMode
 from nuanxin.care.models import Campaign, CareAssignment, Difficulty, Visit, VisitDuty
 from nuanxin.cases import services as cases
-from nuanxin.core import access, idempotency
+from nuanxin.core import access, idempotency, roles
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
 from nuanxin.core.pages import run_service
-from nuanxin.orgs import scope
-from nuanxin.orgs.choices import Role
-from nuanxin.orgs.forms import add_service_error
-from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, REGISTER_VIEW_ROLES, TeamType
+from nuanxin.registry.choices import TeamType
 from nuanxin.registry.filters import WorkerFilter
 from nuanxin.registry.models import Worker
 
-CARE_ROLES = REGISTER_VIEW_ROLES  # admins and care contacts: families, visits, difficulties
-ADMIN_ROLES = REGISTER_CHANGE_ROLES  # city and org admins: assignments, owners
-REPORT_ROLES = pages.REPORT_ROLES  # admins and viewers: aggregate figures
+CARE_ROLES = roles.REGISTER_VIEW  # admins and care contacts: families, visits, difficulties
+ADMIN_ROLES = roles.REGISTER_CHANGE  # city and org admins: assignments, owners
+REPORT_ROLES = roles.CARE_REPORT  # admins and viewers: aggregate figures
 PER_PAGE = 50
 
 
@@ -58,10 +55,6 @@ def _next(request, default: str) -> str:
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return target
     return default
-
-
-def _worker(request, pk: int, action: str = "view") -> Worker:
-    return access.get_scoped_or_404(Worker.objects.select_related("organisation"), request.user, action, pk=pk)
 
 
 def _page(request, template: str, context: dict):
@@ -85,7 +78,7 @@ def _week_nav(week):
 # --- a care contact's week ------------------------------------------------------------------
 
 
-@access.scoped(Role.CARE_CONTACT)
+@access.scoped(VisitDuty, "visit")
 def my_week(request):
     """This week's families of the care contact: due first, then missed, excused and done,
     each with one-tap call links and the last visit; "Log a visit" on every row."""
@@ -120,11 +113,19 @@ def my_week(request):
     )
 
 
-@access.scoped(*CARE_ROLES)
-def family(request, pk: int):
+def _workers(request):
+    return Worker.objects.select_related("organisation")
+
+
+def _may_care_for(user, worker: Worker) -> bool:
+    """Whether ``user`` may log and change the family's visits (the visit policy's "change")."""
+    return Visit.policy.allows(user, "change", Visit(worker=worker))
+
+
+@access.scoped(Worker, "view", lookup="pk", queryset=_workers)
+def family(request, worker: Worker):
     """A family's care timeline: visits, weeks, difficulties and notes, care contacts."""
     user = request.user
-    worker = _worker(request, pk)
     primary = worker.family.filter(is_primary=True).first()
     duties = pages.family_duties(user, worker)
     this_week = weeks.current_week()
@@ -145,8 +146,8 @@ def family(request, pk: int):
             "duties": duties,
             "current_duty": current,
             "contacts": list(contacts),
-            "can_care": services.may_care_for(user, worker),
-            "is_admin": services.may_manage_worker(user, worker),
+            "can_care": _may_care_for(user, worker),
+            "is_admin": CareAssignment.policy.allows_in(user, "change", worker.organisation),
         },
     )
 
@@ -177,15 +178,14 @@ def _visit_formsets(data, *, items_initial=None, with_difficulties=True) -> dict
     return formsets
 
 
-@access.scoped(*CARE_ROLES)
+@access.scoped(Worker, "view", lookup="pk", queryset=_workers)
 @require_http_methods(["GET", "POST"])
 @idempotency.form
-def visit_create(request, pk: int):
+def visit_create(request, worker: Worker):
     """Log a visit: date (today), mode, visitors, necessities, state of mind, opinions, notes
     and new difficulties, in one form and one request."""
     user = request.user
-    worker = _worker(request, pk)
-    if not services.may_care_for(user, worker):
+    if not _may_care_for(user, worker):
         raise PermissionDenied
     data = _data(request)
     form = forms.VisitForm(
@@ -231,19 +231,19 @@ def _visit_context(request, worker, form, formsets, **extra) -> dict:
     }
 
 
-@access.scoped(*CARE_ROLES)
+@access.scoped(
+    Visit,
+    "change",
+    lookup="pk",
+    queryset=lambda request: Visit.objects.select_related("worker__organisation", "recorded_by"),
+)
 @require_http_methods(["GET", "POST"])
-def visit_update(request, pk: int):
+def visit_update(request, visit: Visit):
     """Edit a visit. The form carries the version it was opened at: if someone saved the
     visit since, nothing is saved, their version is shown beside the user's input (which is
     kept), and saving again replaces theirs deliberately."""
     user = request.user
-    visit = access.get_scoped_or_404(
-        Visit.objects.select_related("worker__organisation", "recorded_by"), user, "change", pk=pk
-    )
     worker = visit.worker
-    if not services.may_care_for(user, worker):
-        raise PermissionDenied
     saved_items = list(visit.items.all())
     initial = {f: getattr(visit, f) for f in ("on", "mode", "visitors", "state_of_mind", "opinions", "notes")}
     initial["version"] = visit.version
@@ -284,22 +284,21 @@ def visit_update(request, pk: int):
     return render(request, "care/visit_form.html", _visit_context(request, worker, form, formsets, **context))
 
 
-@access.scoped(*CARE_ROLES)
+@access.scoped(
+    VisitDuty,
+    "change",
+    lookup="pk",
+    queryset=lambda request: VisitDuty.objects.select_related("worker__organisation", "campaign"),
+)
 @require_http_methods(["GET", "POST"])
-def duty_excuse(request, pk: int):
+def duty_excuse(request, duty: VisitDuty):
     """Excuse a family's visit of one week, with the reason."""
-    duty = access.get_scoped_or_404(
-        VisitDuty.objects.select_related("worker__organisation", "campaign"), request.user, "change", pk=pk
-    )
     form = forms.ExcuseForm(_data(request), initial={"reason": duty.excuse_reason})
     if form.is_bound and form.is_valid():
-        try:
-            services.excuse_duty(actor=request.user, duty=duty, reason=form.cleaned_data["reason"])
-        except NotAllowed as exc:
-            raise PermissionDenied from exc
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
+        ok, _duty = run_service(
+            form, services.excuse_duty, actor=request.user, duty=duty, reason=form.cleaned_data["reason"]
+        )
+        if ok:
             messages.success(
                 request,
                 _("The visit of %(name)s's family in %(week)s is excused.")
@@ -322,7 +321,7 @@ def _report_filters(request):
     return picker, all_campaigns, campaign, week
 
 
-@access.scoped(*REPORT_ROLES)
+@access.scoped(VisitDuty, "report")
 def overview(request):
     """This week's completion per sub-organisation, the missed and still-due lists,
     unassigned families and open difficulties by age and category. Viewers get the
@@ -331,7 +330,7 @@ def overview(request):
     picker, all_campaigns, campaign, week = _report_filters(request)
     org = picker.selected
     by = "unit" if request.GET.get("by") == "unit" else "child"
-    people = scope.has_role(user, ADMIN_ROLES)
+    people = Worker.policy.may(user, "change")  # names: the register's admins, not the viewers
     context = {
         **_week_nav(week),
         "picker": picker,
@@ -349,7 +348,7 @@ def overview(request):
     return render(request, "care/overview.html", context)
 
 
-@access.scoped(*REPORT_ROLES)
+@access.scoped(VisitDuty, "report")
 def chart(request):
     """Weekly completion over the campaign per sub-organisation (Apache ECharts), fed from a
     JSON block; the same figures in a table for those without JavaScript."""
@@ -402,7 +401,7 @@ def difficulty_list(request):
     oldest due first."""
     user = request.user
     picker = pages.org_picker(user, CARE_ROLES, request.GET.get("org"))
-    form = forms.DifficultyFilter(request.GET or None, org_choices=picker.choices)
+    form = forms.DifficultyFilter(request.GET or None, organisations=picker.organisations)
     values = form.values()
     org = picker.selected if values.get("org") else None
     qs = pages.difficulty_list(
@@ -543,7 +542,7 @@ def difficulty_create(request, worker: Worker):
 # --- assignments ----------------------------------------------------------------------------
 
 
-@access.scoped(*ADMIN_ROLES)
+@access.scoped(CareAssignment, "change")
 def assignments(request):
     """Families an admin may assign, filtered like the register, with their care contact
     and the suggestion from the imported 工会联系人 name; checkboxes for the bulk action;
@@ -580,7 +579,7 @@ def assignments(request):
     )
 
 
-@access.scoped(*ADMIN_ROLES)
+@access.scoped(CareAssignment, "change")
 @require_POST
 def assign(request):
     """The bulk action: assign or reassign the checked families to a care contact, remove
@@ -656,14 +655,12 @@ def assign(request):
 # --- campaigns ------------------------------------------------------------------------------
 
 
-def _require_city_admin(request) -> None:
-    if not services.is_city_admin(request.user):
-        raise PermissionDenied
+# Campaigns belong to the whole city: the campaign policy's "manage" needs a grant covering
+# the root (a city administrator over the city).
 
 
-@access.scoped(Role.CITY_ADMIN)
+@access.scoped(Campaign, "manage")
 def campaign_list(request):
-    _require_city_admin(request)
     this_week = weeks.current_week()
     campaigns = Campaign.objects.annotate(
         families=Count("assignments", filter=Q(assignments__ended_at__isnull=True), distinct=True),
@@ -680,65 +677,63 @@ def campaign_list(request):
     return render(request, "care/campaign_list.html", {"rows": rows, "this_week": weeks.label(this_week)})
 
 
-@access.scoped(Role.CITY_ADMIN)
+@access.scoped(Campaign, "manage")
 @require_http_methods(["GET", "POST"])
 @idempotency.form
 def campaign_create(request):
-    _require_city_admin(request)
     form = forms.CampaignCreateForm(_data(request), initial={"starts_on": timezone.localdate()})
     if form.is_bound and form.is_valid():
-        try:
-            campaign = services.create_campaign(
-                actor=request.user,
-                name=form.cleaned_data["name"],
-                starts_on=form.cleaned_data["starts_on"],
-                cadence=form.cadence(),
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
+        ok, campaign = run_service(
+            form,
+            services.create_campaign,
+            actor=request.user,
+            name=form.cleaned_data["name"],
+            starts_on=form.cleaned_data["starts_on"],
+            cadence=form.cadence(),
+        )
+        if ok:
             messages.success(request, _("Campaign “%(name)s” created.") % {"name": campaign.name})
             return redirect("care:campaign_list")
     return _page(request, "care/campaign_form.html", {"form": form, "title": _("New campaign")})
 
 
-@access.scoped(Role.CITY_ADMIN)
+@access.scoped(Campaign, "manage", lookup="pk")
 @require_http_methods(["GET", "POST"])
-def campaign_edit(request, pk: int):
+def campaign_edit(request, campaign: Campaign):
     """The visit cadence per frontline team (from this week on)."""
-    _require_city_admin(request)
-    campaign = get_object_or_404(Campaign, pk=pk)
     form = forms.CampaignEditForm(_data(request), campaign=campaign, version=campaign.version)
     if form.is_bound and form.is_valid():
-        try:
-            services.set_cadence(
-                actor=request.user, campaign=campaign, cadence=form.cadence(), version=form.cleaned_data["version"]
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
+        ok, _campaign = run_service(
+            form,
+            services.set_cadence,
+            actor=request.user,
+            campaign=campaign,
+            cadence=form.cadence(),
+            version=form.cleaned_data["version"],
+        )
+        if ok:
             messages.success(request, _("Visit cadence saved; it applies from this week on."))
             return redirect("care:campaign_list")
     return _page(request, "care/campaign_form.html", {"form": form, "campaign": campaign, "title": campaign.name})
 
 
-@access.scoped(Role.CITY_ADMIN)
+@access.scoped(Campaign, "manage", lookup="pk")
 @require_http_methods(["GET", "POST"])
-def campaign_declare_end(request, pk: int):
+def campaign_declare_end(request, campaign: Campaign):
     """Declare the epidemic over: no duty opens after the week of that date."""
-    _require_city_admin(request)
-    campaign = get_object_or_404(Campaign, pk=pk)
     form = forms.DeclareEndForm(
         _data(request), initial={"on": campaign.declared_end_on or timezone.localdate()}, version=campaign.version
     )
     if form.is_bound and form.is_valid():
-        try:
-            services.declare_end(
-                actor=request.user, campaign=campaign, on=form.cleaned_data["on"], version=form.cleaned_data["version"]
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
+        ok, _campaign = run_service(
+            form,
+            services.declare_end,
+            actor=request.user,
+            campaign=campaign,
+            on=form.cleaned_data["on"],
+            version=form.cleaned_data["version"],
+        )
+        if ok:
             if form.cleaned_data["on"]:
                 messages.success(
                     request,

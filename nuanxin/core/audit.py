@@ -51,6 +51,29 @@ def record_many(
     return AuditLog.objects.bulk_create(built, batch_size=500) if built else []
 
 
+def record_reads(
+    actor,
+    action: str,
+    shown: Iterable[tuple[Any, Any]],
+    *,
+    object_type: str,
+    key: str,
+    page: str,
+) -> list[AuditLog]:
+    """Audit that a page, API answer or export showed records whose every read is audited
+    (sensitive records, full phone numbers): ``shown`` is ``(organisation, id)`` pairs; one
+    row per organisation, listing its ids under ``key`` with the ``page`` (none when nothing
+    was shown), so that an auditor whose scope is a district sees its own rows. One insert."""
+    by_unit: dict[Any, tuple[Any, set[Any]]] = {}
+    for unit, pk in shown:
+        by_unit.setdefault(unit.pk, (unit, set()))[1].add(pk)
+    built = [
+        _row(actor, action, object_type=object_type, organisation=unit, detail={"page": page, key: sorted(ids)})
+        for _unit_id, (unit, ids) in sorted(by_unit.items(), key=lambda item: item[0])
+    ]
+    return AuditLog.objects.bulk_create(built) if built else []
+
+
 def _row(
     actor,
     action: str,

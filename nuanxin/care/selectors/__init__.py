@@ -13,6 +13,7 @@ from nuanxin.care.selectors.as_of import (
 from nuanxin.care.selectors.campaigns import (
     campaign_weeks,
     current_campaign,
+    running_campaign,
 )
 from nuanxin.care.selectors.difficulties import (
     AGE_BUCKETS,
@@ -59,6 +60,7 @@ __all__ = [
     "missed_duties",
     "my_families",
     "my_week",
+    "running_campaign",
     "suggest_contacts",
     "unassigned",
     "unassigned_families",

@@ -14,13 +14,18 @@ from nuanxin.care.models import (
 # --- campaigns ------------------------------------------------------------------------------
 
 
+def running_campaign(today: date | None = None) -> Campaign | None:
+    """The most recently started campaign running ``today`` (the one an import assigns care
+    contacts in), if any."""
+    return Campaign.objects.running(today or timezone.localdate()).order_by("-starts_on", "-pk").first()
+
+
 def current_campaign(today: date | None = None) -> Campaign | None:
-    """The campaign the pages show by default: the most recently started running one, else
+    """The campaign the pages show by default: the running one (``running_campaign``), else
     the most recently started one."""
     today = today or timezone.localdate()
     return (
-        Campaign.objects.running(today).order_by("-starts_on", "-pk").first()
-        or Campaign.objects.filter(starts_on__lte=today).order_by("-starts_on", "-pk").first()
+        running_campaign(today) or Campaign.objects.filter(starts_on__lte=today).order_by("-starts_on", "-pk").first()
     )
 
 

@@ -24,7 +24,6 @@ from nuanxin.care.models import (
     VisitDuty,
 )
 from nuanxin.care.selectors.campaigns import campaign_weeks
-from nuanxin.core.roles import Role
 from nuanxin.orgs.models import Organisation
 from nuanxin.orgs.scope import STEPLEN
 from nuanxin.registry.choices import WorkerStatus
@@ -250,17 +249,8 @@ def unassigned_families(user, org: Organisation, campaign: Campaign):
 
 def contacts_for(organisation: Organisation):
     """Active users holding the care-contact role on ``organisation`` or above it (who may
-    be assigned its families), by name."""
-    from nuanxin.accounts.models import User
-    from nuanxin.orgs.models import Grant
-
-    ancestors = [organisation.path[:i] for i in range(STEPLEN, len(organisation.path) + 1, STEPLEN)]
-    grants = (
-        Grant.objects.active()
-        .filter(role=Role.CARE_CONTACT)
-        .filter(Q(organisation__path__in=ancestors) | Q(group__members__path__in=ancestors))
-    )
-    return User.objects.filter(is_active=True, grants__in=grants).distinct().order_by("full_name", "username")
+    be assigned its families: the assignment policy's holders of "contact"), by name."""
+    return CareAssignment.policy.holders("contact", organisation).order_by("full_name", "username")
 
 
 def _name_key(value: str) -> str:

@@ -1,5 +1,6 @@
 """Writes of the care work, by concept. Every function takes a keyword-only ``actor`` and writes its
-audit row in the same transaction. The modules: ``rules`` (who may do what), ``campaigns``,
+audit row in the same transaction. Who may do what is each model's ``policy``
+(``care/models.py``). The modules: ``campaigns``,
 ``duties`` (the weekly visit duties), ``assignments`` (care contacts), ``visits`` and
 ``difficulties``; this package re-exports their public functions, so callers write
 ``services.record_visit``.
@@ -11,7 +12,6 @@ from nuanxin.care.services.assignments import (
     assign_many,
     bulk_assign,
     follow_worker_move,
-    may_be_contact,
     release_contacts,
     sync_unassigned,
     unassign,
@@ -32,7 +32,6 @@ from nuanxin.care.services.difficulties import (
     escalate_overdue_difficulties,
     escalation_level_for,
     escalation_recipients,
-    may_own_difficulty,
     open_difficulties,
     open_difficulty,
     update_difficulty,
@@ -41,12 +40,6 @@ from nuanxin.care.services.duties import (
     BULK_BATCH,
     excuse_duty,
     open_duties,
-)
-from nuanxin.care.services.rules import (
-    is_city_admin,
-    is_current_contact,
-    may_care_for,
-    may_manage_worker,
 )
 from nuanxin.care.services.visits import (
     ITEM_NUMBER_MAX,
@@ -78,12 +71,6 @@ __all__ = [
     "escalation_recipients",
     "excuse_duty",
     "follow_worker_move",
-    "is_city_admin",
-    "is_current_contact",
-    "may_be_contact",
-    "may_care_for",
-    "may_manage_worker",
-    "may_own_difficulty",
     "open_difficulties",
     "open_difficulty",
     "open_duties",

@@ -24,22 +24,26 @@ from nuanxin.care.models import (
     UnassignedFamily,
     VisitDuty,
 )
-from nuanxin.care.services.difficulties import may_own_difficulty
 from nuanxin.care.services.duties import _open_current_week_for
-from nuanxin.care.services.rules import _require, _user, may_manage_worker
+from nuanxin.cases import services as cases
+from nuanxin.cases.services import user_of as _user
 from nuanxin.core import audit, versioning
 from nuanxin.core.errors import ServiceError
-from nuanxin.core.roles import Role
 from nuanxin.orgs import scope
 from nuanxin.registry.models import Worker
 
 # --- assignments ----------------------------------------------------------------------------
 
 
-def may_be_contact(user, worker: Worker) -> bool:
-    """Whether ``user`` can look after ``worker``'s family: an active account holding the
-    care-contact role on the worker's unit or above."""
-    return bool(user.is_active) and scope.covers(user, {Role.CARE_CONTACT}, worker.organisation)
+def _may_be_contact(user, worker: Worker) -> bool:
+    """Whether ``user`` can look after ``worker``'s family: the assignment policy's "contact"
+    action (an active account holding the care-contact role on the worker's unit or above)."""
+    return user is not None and CareAssignment.policy.allows_in(user, "contact", worker.organisation)
+
+
+def _require_may_assign(actor, worker: Worker) -> None:
+    message = _("You may not assign care contacts to this family.")
+    CareAssignment.policy.require_in(actor, "change", worker.organisation, message)
 
 
 def _check_campaign_open(campaign: Campaign) -> None:
@@ -76,8 +80,8 @@ def bulk_assign(
     if not worker_list:
         raise ServiceError(_("Choose at least one family."), field="workers")
     for worker in worker_list:
-        _require(may_manage_worker(actor, worker), _("You may not assign care contacts to this family."))
-        if contact is not None and not may_be_contact(contact, worker):
+        _require_may_assign(actor, worker)
+        if contact is not None and not _may_be_contact(contact, worker):
             raise ServiceError(
                 _("%(contact)s is not a care contact for %(unit)s.")
                 % {"contact": contact, "unit": worker.organisation},
@@ -161,10 +165,10 @@ def assign_many(
             raise ServiceError(_("Choose at least one family."), field="workers")
         contact = contacts.get(wanted[worker_id])
         if (worker.organisation_id, None) not in checked:
-            _require(may_manage_worker(actor, worker), _("You may not assign care contacts to this family."))
+            _require_may_assign(actor, worker)
             checked.add((worker.organisation_id, None))
         if (worker.organisation_id, wanted[worker_id]) not in checked:
-            if contact is None or not may_be_contact(contact, worker):
+            if contact is None or not _may_be_contact(contact, worker):
                 raise ServiceError(
                     _("%(contact)s is not a care contact for %(unit)s.")
                     % {"contact": contact, "unit": worker.organisation},
@@ -187,9 +191,7 @@ def assign_many(
     if to_end:
         bulk_update_with_history(to_end, CareAssignment, ["ended_at"], default_user=_user(actor))
     new = [
-        CareAssignment(
-            campaign=campaign, worker_id=w, contact_id=wanted[w], started_at=now, assigned_by=_user(actor)
-        )
+        CareAssignment(campaign=campaign, worker_id=w, contact_id=wanted[w], started_at=now, assigned_by=_user(actor))
         for w in ids
         if w not in current or current[w].contact_id != wanted[w]
     ]
@@ -258,7 +260,7 @@ def follow_worker_move(*, actor, worker: Worker, previous_unit) -> dict:
         if (
             difficulty.status in DIFFICULTY_ACTIVE
             and difficulty.owner is not None
-            and not may_own_difficulty(difficulty.owner, worker)
+            and not cases.may_own(difficulty.owner, difficulty)
         ):
             difficulty.owner = None
             fields += ["owner", versioning.bump(difficulty)]
@@ -271,7 +273,7 @@ def follow_worker_move(*, actor, worker: Worker, previous_unit) -> dict:
         CareAssignment.objects.current().filter(worker=worker).select_related("contact", "campaign").order_by("pk")
     ):
         campaign = assignment.campaign
-        if may_be_contact(assignment.contact, worker) or (
+        if _may_be_contact(assignment.contact, worker) or (
             campaign.declared_end_on is not None and campaign.declared_end_on < timezone.localdate()
         ):
             continue  # still a contact of the new unit, or the history of a campaign that ended
@@ -332,7 +334,7 @@ def release_contacts(*, actor, users: Iterable | None = None, within=None) -> in
     current = list(qs.select_related("contact", "worker__organisation").order_by("pk"))
     for contact in {a.contact_id: a.contact for a in current}.values():
         scope.forget(contact)
-    to_end = [a for a in current if not may_be_contact(a.contact, a.worker)]
+    to_end = [a for a in current if not _may_be_contact(a.contact, a.worker)]
     if not to_end:
         return 0
     now = timezone.now()
@@ -386,5 +388,3 @@ def sync_unassigned(*, worker_ids: Iterable[int] | None = None, campaigns: Itera
             UnassignedFamily.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
             added += len(new)
     return {"added": added, "removed": removed}
-
-

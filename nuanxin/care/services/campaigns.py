@@ -19,12 +19,16 @@ from nuanxin.care.models import (
 )
 from nuanxin.care.services.assignments import sync_unassigned
 from nuanxin.care.services.duties import _open_week
-from nuanxin.care.services.rules import _require_city_admin
 from nuanxin.core import audit, plaintext, versioning
 from nuanxin.core.errors import ServiceError
 from nuanxin.registry.choices import TeamType
 
 # --- campaigns ------------------------------------------------------------------------------
+
+
+def _require_manage(actor, campaign: Campaign | None) -> None:
+    """Campaigns belong to the whole city: the campaign policy's root-only "manage" action."""
+    Campaign.policy.require(actor, "manage", campaign or Campaign(), _("Only a city administrator may do this."))
 
 
 def _clean_cadence(cadence: dict | None) -> dict:
@@ -58,7 +62,7 @@ def _check_campaign_day(day: date, *, field: str, earliest: date = CAMPAIGN_FIRS
 def create_campaign(*, actor, name: str, starts_on: date, cadence: dict | None = None) -> Campaign:
     """Start a care action. Families of aid teams are visited weekly unless ``cadence`` says
     otherwise; other frontline teams only when their cadence is set."""
-    _require_city_admin(actor)
+    _require_manage(actor, None)
     name = plaintext.line(name, field="name", label=_("Name"))
     if not name or len(name) > 200:
         raise ServiceError(_("The name must be 1–200 characters."), field="name")
@@ -81,7 +85,7 @@ def set_cadence(*, actor, campaign: Campaign, cadence: dict, version: int | None
     """Change the visit cadence of some frontline teams. It applies from the current week on:
     this week's duties are added or withdrawn (done ones stay); past weeks are left as they were.
     ``version``: the version the edit started from (``Conflict`` if changed since)."""
-    _require_city_admin(actor)
+    _require_manage(actor, campaign)
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     versioning.check_version(campaign, version)
     before = dict(campaign.cadence)
@@ -114,7 +118,7 @@ def declare_end(*, actor, campaign: Campaign, on: date | None, version: int | No
     duty opens from the next week on, and duties already opened after it that were not
     fulfilled by a visit are withdrawn. ``on=None`` withdraws a declaration made by mistake.
     ``version``: the version the form started from (``Conflict`` if changed since)."""
-    _require_city_admin(actor)
+    _require_manage(actor, campaign)
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     versioning.check_version(campaign, version)
     if on is not None and on < campaign.starts_on:
@@ -145,5 +149,3 @@ def declare_end(*, actor, campaign: Campaign, on: date | None, version: int | No
         },
     )
     return campaign
-
-

@@ -23,14 +23,6 @@ from nuanxin.registry.models import Worker
 DUE_HORIZON = timedelta(days=731)  # a due date set by hand: at most two years ahead
 
 
-def may_own_difficulty(user, worker: Worker) -> bool:
-    """Owners are the holders of the difficulty policy's "own" action over the worker's unit
-    (its admins and the care contacts covering it)."""
-    if user is None or getattr(user, "pk", None) is None:
-        return False
-    return cases.owner_candidates(Difficulty, worker.organisation).filter(pk=user.pk).exists()
-
-
 def _default_owner(worker: Worker, campaign: Campaign | None):
     """The family's current care contact (in ``campaign`` when given), if any."""
     assignments = CareAssignment.objects.current().filter(worker=worker).select_related("contact")
@@ -175,8 +167,12 @@ def open_difficulties(*, actor, items: Iterable[NewDifficulty], insert=None, ins
                 },
                 urgency=item.urgency,
                 owner_id=owners.get(item.worker_id),
-                detail={"worker": item.worker_id, "category": item.category, "urgency": item.urgency,
-                        "source": item.source},
+                detail={
+                    "worker": item.worker_id,
+                    "category": item.category,
+                    "urgency": item.urgency,
+                    "source": item.source,
+                },
             )
             for item in items
         ],

@@ -20,7 +20,7 @@ from nuanxin.care.models import (
     Visit,
     VisitDuty,
 )
-from nuanxin.care.services.rules import _require, _user, may_care_for
+from nuanxin.cases.services import user_of as _user
 from nuanxin.core import audit, plaintext
 from nuanxin.core.errors import Conflict, ServiceError
 from nuanxin.registry.choices import WorkerStatus
@@ -126,7 +126,8 @@ def _open_current_week_for(campaign: Campaign, worker_ids: list[int]) -> int:
 def excuse_duty(*, actor, duty: VisitDuty, reason: str) -> VisitDuty:
     """Excuse a family's visit of one week, e.g. the family asked not to be visited."""
     duty = VisitDuty.objects.select_for_update().select_related("worker__organisation").get(pk=duty.pk)
-    _require(may_care_for(actor, duty.worker), _("You may not change this family's visits."))
+    # the family's visits: the visit policy over the family (its admins, its care contact)
+    Visit.policy.require(actor, "change", Visit(worker=duty.worker), _("You may not change this family's visits."))
     reason = plaintext.notes(reason, field="reason", label=_("Reason"))
     if not reason:
         raise ServiceError(_("Give the reason for the excuse."), field="reason")
@@ -184,5 +185,3 @@ def _recompute_duties(worker_id: int, week_list: Iterable[date]) -> None:
                 else:
                     duty.status = DutyStatus.DUE
                 duty.save(update_fields=["status", "visit", "done_at", "missed_at"])
-
-

@@ -27,7 +27,7 @@ from nuanxin.care.models import (
 )
 from nuanxin.care.services.difficulties import open_difficulty
 from nuanxin.care.services.duties import _recompute_duties
-from nuanxin.care.services.rules import _require, _user, may_care_for
+from nuanxin.cases.services import user_of as _user
 from nuanxin.core import audit, plaintext, versioning
 from nuanxin.core.errors import ServiceError
 from nuanxin.registry.models import Worker
@@ -169,7 +169,7 @@ def record_visit(
     """Log a visit to a worker's family, with the necessities delivered and the difficulties
     raised in it; the duty of that week becomes done."""
     worker = Worker.objects.select_related("organisation").get(pk=worker.pk)
-    _require(may_care_for(actor, worker), _("You may not log visits for this family."))
+    Visit.policy.require(actor, "change", Visit(worker=worker), _("You may not log visits for this family."))
     fields = _clean_visit_fields(
         {
             "on": on,
@@ -239,7 +239,7 @@ def update_visit(*, actor, visit: Visit, version: int, items: Iterable[dict] | N
     visit since, nothing is saved and ``Conflict`` says who and when (no silent overwrite).
     ``items``, when given, replaces the list of necessities."""
     visit = Visit.objects.select_for_update().select_related("worker__organisation").get(pk=visit.pk)
-    _require(may_care_for(actor, visit.worker), _("You may not change this family's visits."))
+    Visit.policy.require(actor, "change", visit, _("You may not change this family's visits."))
     unknown = set(changes) - {"on", "mode", "visitors", "state_of_mind", "opinions", "notes"}
     if unknown:
         raise ServiceError(_("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
@@ -286,7 +286,7 @@ def delete_visit(*, actor, visit: Visit, version: int | None = None) -> None:
     """Remove a visit logged by mistake; its week's duty is due (or missed) again unless
     another visit in that week fulfils it. The deleted visit stays in the history."""
     visit = Visit.objects.select_for_update().select_related("worker__organisation").get(pk=visit.pk)
-    _require(may_care_for(actor, visit.worker), _("You may not change this family's visits."))
+    Visit.policy.require(actor, "change", visit, _("You may not change this family's visits."))
     versioning.check_version(visit, version, text=_VISIT_CONFLICT)
     snapshot = {**_visit_snapshot(visit), "worker": visit.worker_id}
     week, worker_id, organisation = visit.week, visit.worker_id, visit.worker.organisation
@@ -297,5 +297,3 @@ def delete_visit(*, actor, visit: Visit, version: int | None = None) -> None:
     audit.record(
         actor, "visit.delete", object_type="care.visit", object_id=pk, organisation=organisation, detail=snapshot
     )
-
-
