@@ -31,11 +31,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nuanxin.core import audit
-from nuanxin.core.errors import NotAllowed, ServiceError
+from nuanxin.core.errors import ServiceError
 from nuanxin.core.exports import XLSX_CONTENT_TYPE, neutralise
-from nuanxin.orgs import scope
 from nuanxin.registry import normalise
-from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, Carrier, TeamType, WorkerStatus
+from nuanxin.registry.choices import Carrier, TeamType, WorkerStatus
 from nuanxin.registry.models import Deployment, FamilyMember, Worker
 
 TITLES = {
@@ -313,7 +312,7 @@ def write_table(
 @transaction.atomic
 def export_table(*, actor, organisation, table: int, by_carrier: bool = False, day: date | None = None) -> Export:
     """Table 1, 2 or 3 of ``organisation``'s subtree, as the actor may see it, in the official
-    layout (xlsx). Only register administrators (REGISTER_CHANGE_ROLES) export; audited, with
+    layout (xlsx). Only register administrators (``Worker.policy``'s "change") export; audited, with
     the sensitive difficulties written and withheld counted (module docstring)."""
     from nuanxin.care import pages as care_pages
 
@@ -322,8 +321,7 @@ def export_table(*, actor, organisation, table: int, by_carrier: bool = False, d
     if by_carrier and table != 3:
         raise ServiceError(_("Only table 3 can be split by carrier."), field="by_carrier")
     organisation = type(organisation).objects.get(pk=organisation.pk)  # a fresh path for the scope check
-    if actor is not None and not scope.covers(actor, REGISTER_CHANGE_ROLES, organisation):
-        raise NotAllowed(_("You may not export the register of this organisation."))
+    Worker.policy.require_in(actor, "change", organisation, _("You may not export the register of this organisation."))
     day = day or timezone.localdate()
     output = io.BytesIO()
     tally = SensitiveTally(reader=care_pages.difficulty_reader(actor))

@@ -1,23 +1,20 @@
 """REST operations of the importer: upload (a dry run unless ``dry_run`` is false), the batch
 with its row outcomes, apply, undo. Errors are the platform's JSON ``{code, message}``."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Literal
 
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import File, Form, Query, Schema, Status
 from ninja.files import UploadedFile
 
 from nuanxin.core import apiutils, idempotency
 from nuanxin.core.errors import ServiceError
 from nuanxin.orgs.models import Organisation
-from nuanxin.registry.choices import REGISTER_CHANGE_ROLES
 from nuanxin.registry.import_models import BatchStatus, ImportBatch, ImportRow, Outcome
 from nuanxin.tables.imports import display, services
 
-router = Router(tags=["imports"])
+router = apiutils.ScopedRouter(tags=["imports"])
 MAX_ROWS_PER_ANSWER = 5000
 
 
@@ -97,7 +94,6 @@ def _out(batch: ImportBatch, user, *, outcome: str = "", offset: int = 0, limit:
 
 
 def _batch(request, import_id: int) -> ImportBatch:
-    apiutils.require_roles(request, REGISTER_CHANGE_ROLES)
     return apiutils.get_scoped_or_404(
         ImportBatch.objects.select_related("organisation"), request, "change", pk=import_id
     )
@@ -107,6 +103,8 @@ def _batch(request, import_id: int) -> ImportBatch:
     "/imports",
     response={201: BatchOut},
     operation_id="create_import",
+    model=ImportBatch,
+    action="change",
     summary="Upload a table file: a dry run, or applied at once with dry_run=false",
 )
 @idempotency.api
@@ -122,7 +120,6 @@ def create_import(
     ``POST /imports/{id}/apply``), ``default_team`` (team of table 2 rows when the sheet does
     not say). A large file is read in the background: poll ``GET /imports/{id}`` until
     ``status`` is ``planned`` (or ``refused``)."""
-    apiutils.require_roles(request, REGISTER_CHANGE_ROLES)
     code = org or request.GET.get("org", "")
     if not code and file is None:
         # Neither field arrived: most likely not a multipart form at all (e.g. a JSON body).
@@ -147,7 +144,14 @@ def create_import(
     return Status(201, _out(batch, request.user))
 
 
-@router.get("/imports/{import_id}", response=BatchOut, operation_id="get_import", summary="A batch and its rows")
+@router.get(
+    "/imports/{import_id}",
+    response=BatchOut,
+    operation_id="get_import",
+    summary="A batch and its rows",
+    model=ImportBatch,
+    action="change",
+)
 def get_import(
     request,
     import_id: int,
@@ -166,7 +170,7 @@ def get_import(
 
 
 @router.post("/imports/{import_id}/apply", response=BatchOut, operation_id="apply_import",
-             summary="Apply the dry run as shown")
+             summary="Apply the dry run as shown", model=ImportBatch, action="change")
 def apply_import(request, import_id: int, payload: ApplyIn | None = None):
     """Writes exactly the stored plan, in one transaction; refuses with 409 when rows still wait
     for a decision (send ``{"undecided": "skip"}`` to leave them out) or when the register
@@ -182,7 +186,7 @@ def apply_import(request, import_id: int, payload: ApplyIn | None = None):
 
 
 @router.post("/imports/{import_id}/undo", response=BatchOut, operation_id="undo_import",
-             summary="Undo an applied import as a whole")
+             summary="Undo an applied import as a whole", model=ImportBatch, action="change")
 def undo_import(request, import_id: int):
     """Removes what the batch created and restores what it updated; 409 when those records
     changed since."""

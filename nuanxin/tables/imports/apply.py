@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nuanxin.core import audit, versioning
-from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
+from nuanxin.core.errors import Conflict, ServiceError
 from nuanxin.registry import normalise
 from nuanxin.registry.choices import TeamType
 from nuanxin.registry.import_models import BatchStatus, ImportBatch, ImportRow, Outcome
@@ -30,7 +30,6 @@ from nuanxin.tables.imports.batches import (
     _set,
     _user,
     inline_apply_rows,
-    may_import,
 )
 from nuanxin.tables.imports.checks import _check_scope, _revalidate
 from nuanxin.tables.imports.timing import fewer_full_collections, phase
@@ -116,8 +115,9 @@ def _apply(actor, batch: ImportBatch) -> ImportBatch:
     batch = ImportBatch.objects.select_for_update().select_related("organisation").get(pk=batch.pk)
     if batch.status not in (BatchStatus.PLANNED, BatchStatus.APPLYING):
         raise Conflict(_("This import is %(status)s; it cannot be applied.") % {"status": batch.get_status_display()})
-    if not may_import(actor, batch.organisation):
-        raise NotAllowed(_("You may not import into %(org)s.") % {"org": batch.organisation.name})
+    ImportBatch.policy.require(
+        actor, "change", batch, _("You may not import into %(org)s.") % {"org": batch.organisation.name}
+    )
     _check_decided(batch)
     _check_scope(actor, batch, [Outcome.UPDATE])
     user = _user(actor)

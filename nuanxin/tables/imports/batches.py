@@ -14,11 +14,10 @@ from django.utils.translation import gettext as _
 
 from nuanxin.core import audit
 from nuanxin.core.attachments import AttachmentRefused
-from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
+from nuanxin.core.errors import Conflict, ServiceError
 from nuanxin.core.models import AuditOutcome
 from nuanxin.core.policy import SYSTEM
-from nuanxin.orgs import scope
-from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, TeamType
+from nuanxin.registry.choices import TeamType
 from nuanxin.registry.import_models import BatchStatus, ImportBatch, ImportRow, Outcome
 from nuanxin.tables.imports import bulk, storage
 from nuanxin.tables.imports import planner as pl
@@ -43,10 +42,6 @@ def _user(actor):
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
-def may_import(actor, organisation) -> bool:
-    return actor is None or scope.covers(actor, REGISTER_CHANGE_ROLES, organisation)
-
-
 def create_batch(
     *,
     actor,
@@ -60,8 +55,9 @@ def create_batch(
     """Take an uploaded file: refuse it at once if it is hostile, otherwise record a batch and
     run the dry run (inline for a small file, as a background task for a large one, or as
     ``background`` says)."""
-    if not may_import(actor, organisation):
-        raise NotAllowed(_("You may not import into %(org)s.") % {"org": organisation.name})
+    ImportBatch.policy.require_in(
+        actor, "change", organisation, _("You may not import into %(org)s.") % {"org": organisation.name}
+    )
     if default_team and default_team not in TeamType.values:
         raise ServiceError(_("Unknown frontline team."), field="default_team")
     filename = os.path.basename(filename or "upload")[:200]

@@ -10,7 +10,7 @@ changed the records it wrote since.
 """
 
 from nuanxin.tables.imports.apply import apply_batch, family_derived, request_apply, worker_derived
-from nuanxin.tables.imports.batches import create_batch, may_import, plan_batch
+from nuanxin.tables.imports.batches import create_batch, plan_batch
 from nuanxin.tables.imports.decisions import decide_row, skip_undecided
 from nuanxin.tables.imports.messages import join_messages
 from nuanxin.tables.imports.progress import live_progress, reset_interrupted_applies
@@ -25,7 +25,6 @@ __all__ = [
     "family_derived",
     "join_messages",
     "live_progress",
-    "may_import",
     "outcome_counts",
     "plan_batch",
     "request_apply",

@@ -11,13 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nuanxin.core import audit
-from nuanxin.core.errors import Conflict, NotAllowed
+from nuanxin.core.errors import Conflict
 from nuanxin.registry.import_models import BatchStatus, ImportBatch, ImportRow
 from nuanxin.tables.imports import bulk
 from nuanxin.tables.imports import planner as pl
 from nuanxin.tables.imports.apply import _sync_care, _update_later
 from nuanxin.tables.imports.applysql import plan_rows
-from nuanxin.tables.imports.batches import APPLIED, _user, may_import
+from nuanxin.tables.imports.batches import APPLIED, _user
 from nuanxin.tables.imports.checks import _check_scope
 from nuanxin.tables.imports.messages import join_messages
 from nuanxin.tables.imports.timing import phase
@@ -36,8 +36,9 @@ def undo_batch(*, actor, batch: ImportBatch) -> ImportBatch:
     batch = ImportBatch.objects.select_for_update().select_related("organisation").get(pk=batch.pk)
     if batch.status != BatchStatus.APPLIED:
         raise Conflict(_("Only an applied import can be undone."))
-    if not may_import(actor, batch.organisation):
-        raise NotAllowed(_("You may not undo imports of %(org)s.") % {"org": batch.organisation.name})
+    ImportBatch.policy.require(
+        actor, "change", batch, _("You may not undo imports of %(org)s.") % {"org": batch.organisation.name}
+    )
     _check_scope(actor, batch, APPLIED)
     user = _user(actor)
     created = {"worker": set(), "family": set(), "assignment": set(), "deployment": set(), "difficulty": set()}

@@ -12,13 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nuanxin.core import access, idempotency
-from nuanxin.core.errors import ServiceError
-from nuanxin.orgs.forms import add_service_error
-from nuanxin.registry.choices import REGISTER_CHANGE_ROLES
+from nuanxin.core.errors import NotAllowed, ServiceError
+from nuanxin.core.pages import run_service
 from nuanxin.registry.import_models import BatchStatus, Decision, ImportBatch, ImportRow, Outcome
 from nuanxin.tables.imports import display, services
 
-ROLES = REGISTER_CHANGE_ROLES
 PER_PAGE = 100
 BADGES = {
     Outcome.CREATE: "text-bg-success",
@@ -29,16 +27,34 @@ BADGES = {
 }
 
 
-def _batch(request, pk: int) -> ImportBatch:
-    return access.get_scoped_or_404(
-        ImportBatch.objects.select_related("organisation", "created_by", "applied_by", "undone_by"),
-        request.user,
-        "change",
-        pk=pk,
-    )
+def _batches(request):
+    return ImportBatch.objects.select_related("organisation", "created_by", "applied_by", "undone_by")
 
 
-@access.scoped(*ROLES)
+# A batch's pages: 403 without a register-change role anywhere, 404 for a batch outside the scope.
+batch_page = access.scoped(ImportBatch, "change", lookup="pk", queryset=_batches)
+
+
+def _create(form, user) -> ImportBatch:
+    """The upload's dry run; a refusal that names no field of the form is the file's."""
+    upload = form.cleaned_data["file"]
+    try:
+        return services.create_batch(
+            actor=user,
+            organisation=form.cleaned_data["organisation"],
+            upload=upload,
+            filename=upload.name,
+            default_team=form.cleaned_data["default_team"],
+        )
+    except NotAllowed:
+        raise
+    except ServiceError as exc:
+        if exc.field not in form.fields:
+            exc.field = "file"
+        raise
+
+
+@access.scoped(ImportBatch, "change")
 @idempotency.form
 def batch_list(request):
     """Upload a table file; the batches of the user's scope below."""
@@ -47,20 +63,8 @@ def batch_list(request):
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                batch = services.create_batch(
-                    actor=request.user,
-                    organisation=form.cleaned_data["organisation"],
-                    upload=upload,
-                    filename=upload.name,
-                    default_team=form.cleaned_data["default_team"],
-                )
-            except ServiceError as exc:
-                if exc.field not in form.fields:
-                    exc.field = "file"
-                add_service_error(form, exc)
-            else:
+            ok, batch = run_service(form, _create, form, request.user)
+            if ok:
                 return redirect("tables:imports:detail", pk=batch.pk)
     else:
         form = UploadForm(user=request.user)
@@ -69,10 +73,10 @@ def batch_list(request):
     return render(request, "tables/imports/list.html", {"form": form, "page": page})
 
 
-@access.scoped(*ROLES)
-def batch_detail(request, pk: int):
+@batch_page
+def batch_detail(request, batch: ImportBatch):
     """Counts and every row's outcome (paginated), decisions, apply and undo."""
-    batch = services.live_progress(_batch(request, pk))
+    batch = services.live_progress(batch)
     outcome = request.GET.get("outcome", "")
     rows = ImportRow.objects.filter(batch=batch).order_by("index")
     if outcome in Outcome.values:
@@ -101,18 +105,17 @@ def batch_detail(request, pk: int):
     )
 
 
-@access.scoped(*ROLES)
-def batch_progress(request, pk: int):
+@batch_page
+def batch_progress(request, batch: ImportBatch):
     """The progress bar, polled by htmx while the batch is being read or applied."""
-    batch = services.live_progress(_batch(request, pk))
+    batch = services.live_progress(batch)
     response = render(request, "tables/imports/_progress.html", {"batch": batch, "poll": True})
     if not batch.is_busy and request.htmx:
         response["HX-Refresh"] = "true"
     return response
 
 
-def _act(request, pk: int, action, success):
-    batch = _batch(request, pk)
+def _act(request, batch: ImportBatch, action, success):
     try:
         result = action(batch)
     except ServiceError as exc:
@@ -128,11 +131,11 @@ def _act(request, pk: int, action, success):
 
 
 @require_POST
-@access.scoped(*ROLES)
-def batch_apply(request, pk: int):
+@batch_page
+def batch_apply(request, batch: ImportBatch):
     return _act(
         request,
-        pk,
+        batch,
         lambda b: services.request_apply(actor=request.user, batch=b),
         lambda b: (
             _("The import is being applied in the background.")
@@ -143,26 +146,25 @@ def batch_apply(request, pk: int):
 
 
 @require_POST
-@access.scoped(*ROLES)
-def batch_undo(request, pk: int):
-    return _act(request, pk, lambda b: services.undo_batch(actor=request.user, batch=b), _("The import was undone."))
+@batch_page
+def batch_undo(request, batch: ImportBatch):
+    return _act(request, batch, lambda b: services.undo_batch(actor=request.user, batch=b), _("The import was undone."))
 
 
 @require_POST
-@access.scoped(*ROLES)
-def batch_skip(request, pk: int):
+@batch_page
+def batch_skip(request, batch: ImportBatch):
     return _act(
         request,
-        pk,
+        batch,
         lambda b: services.skip_undecided(actor=request.user, batch=b),
         _("The rows waiting for a decision will not be imported."),
     )
 
 
 @require_POST
-@access.scoped(*ROLES)
-def row_decide(request, pk: int, row_pk: int):
-    batch = _batch(request, pk)
+@batch_page
+def row_decide(request, batch: ImportBatch, row_pk: int):
     row = _row(batch, row_pk)
 
     def decide(b):
@@ -174,7 +176,7 @@ def row_decide(request, pk: int, row_pk: int):
             candidate=request.POST.get("candidate", 0),
         )
 
-    return _act(request, pk, decide, _("Decision recorded."))
+    return _act(request, batch, decide, _("Decision recorded."))
 
 
 def _row(batch: ImportBatch, row_pk: int) -> ImportRow:
@@ -183,11 +185,10 @@ def _row(batch: ImportBatch, row_pk: int) -> ImportRow:
     return get_object_or_404(ImportRow, batch=batch, pk=row_pk)
 
 
-@access.scoped(*ROLES)
-def batch_rejects(request, pk: int):
+@batch_page
+def batch_rejects(request, batch: ImportBatch):
     """The rejected rows as xlsx (the columns as written plus a reason column); audited."""
     from nuanxin.core.exports import file_response
 
-    batch = _batch(request, pk)
     content = services.export_rejected_rows(actor=request.user, batch=batch)
     return file_response(content, f"rejected-{batch.pk}.xlsx")

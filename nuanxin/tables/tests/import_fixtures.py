@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
+from nuanxin.core.roles import Role
 from nuanxin.orgs import services as org_services
-from nuanxin.orgs.choices import OrgKind, Role
+from nuanxin.orgs.choices import OrgKind
 
 SAMPLES = Path(__file__).resolve().parents[3] / "docs" / "samples"
 

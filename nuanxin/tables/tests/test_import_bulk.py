@@ -212,3 +212,52 @@ def test_many_updates_and_their_undo(world):
             dict(FamilyMember.objects.values_list("pk", "updated_at"))) == stamps
     services.undo_batch(actor=world.p.yi, batch=first)
     assert (Worker.objects.count(), FamilyMember.objects.count()) == (0, 0)
+
+
+def test_the_postgres_fast_path_writes_what_the_orm_path_writes(world, monkeypatch):
+    """The ORM path (``apply``) is the reference; on PostgreSQL ``applysql`` writes the new
+    workers and family members from the stored plan in the database itself. The same file,
+    applied along each path in turn (undone in between), leaves the same records: the register
+    with its history, the family members' history, the difficulties and their notes, what each
+    row says it wrote, and the audit rows."""
+    from collections import Counter
+
+    from nuanxin.core.models import AuditLog
+    from nuanxin.tables.imports import bulk
+
+    if not bulk.is_postgres():
+        pytest.skip("the fast path (applysql) runs on PostgreSQL only; elsewhere the ORM path is the only one")
+    results = []
+    real = applysql.writes_in_database
+    for fast in (False, True):
+        monkeypatch.setattr(applysql, "writes_in_database", lambda batch, f=fast: real(batch) if f else False)
+        batch = import_bytes(world.p.yi, world.unit, _file())
+        assert batch.counts == EXPECTED_COUNTS
+        services.skip_undecided(actor=world.p.yi, batch=batch)
+        batch.refresh_from_db()
+        assert applysql.writes_in_database(batch) is fast
+        audit_before = AuditLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        services.apply_batch(actor=world.p.yi, batch=batch)
+        workers = {w.pk: w.name for w in Worker.objects.all()}
+        rows = [
+            (r.index, r.outcome, workers.get(r.worker_id), sorted((r.applied or {}).keys()),
+             len((r.applied or {}).get("family", [])))
+            for r in ImportRow.objects.filter(batch=batch).order_by("index")
+        ]
+        family_history = sorted(
+            FamilyMember.history.filter(worker_id__in=list(workers)).values_list("name", "history_type", "history_user")
+        )
+        notes = sorted(DifficultyNote.objects.values_list("difficulty__description", "kind", "author", "to_status"))
+        audit = Counter(
+            (a.action, a.actor_id, a.object_type)
+            for a in AuditLog.objects.filter(pk__gt=audit_before).exclude(action="import.apply")
+        )
+        applied = AuditLog.objects.get(pk__gt=audit_before, action="import.apply").detail
+        results.append((_register(), rows, family_history, notes, audit, applied))
+        services.undo_batch(actor=world.p.yi, batch=batch)
+        assert Worker.objects.count() == 0
+    orm, fast = results
+    parts = ("register", "rows", "family history", "notes", "audit", "apply detail")
+    for name, a, b in zip(parts, orm, fast, strict=True):
+        assert a == b, name
+    assert len(orm[0]) == 120 and len(orm[2]) >= 121 and len(orm[3]) == 13
