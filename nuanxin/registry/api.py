@@ -5,23 +5,23 @@ Mobiles are masked (138****5678) unless ``?reveal=1`` is asked on one worker: th
 audited reveal of each number shown, exactly like the page's "Show" button.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: ninja reads the operations' annotations through
+# the scoped router's wrapper, whose module could not resolve names written as strings.
 from datetime import date, datetime
 
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Schema, Status
 
 from nuanxin.core import apiutils, idempotency, versioning
 from nuanxin.core.errors import ServiceError
 from nuanxin.registry import normalise, selectors, services
-from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, REGISTER_VIEW_ROLES, WorkerStatus
+from nuanxin.registry.choices import WorkerStatus
 from nuanxin.registry.filters import WorkerFilter
 from nuanxin.registry.models import Deployment, FamilyMember, Worker
 
-router = Router(tags=["register"])
+router = apiutils.ScopedRouter(tags=["register"])
 
 
 class FamilyMemberOut(Schema):
@@ -155,6 +155,8 @@ def _detail(request, worker_id: int, action: str = "view") -> Worker:
 
 @router.get(
     "/workers",
+    model=Worker,
+    action="view",
     response=list[WorkerOut],
     operation_id="list_workers",
     summary="Workers in the register inside the token's scope",
@@ -164,7 +166,6 @@ def list_workers(request, q: str = "", org: str = "", team: str = "", category: 
     """Filtered like the register page: ``q`` searches the name, full pinyin (zhangsan),
     initials (zs) and the last four digits of the mobile; ``org`` keeps an organisation's
     subtree; without ``status`` workers removed from the register are left out."""
-    apiutils.require_roles(request, REGISTER_VIEW_ROLES)
     form = WorkerFilter({"q": q, "org": org, "team": team, "category": category, "status": status}, user=request.user)
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
@@ -174,6 +175,8 @@ def list_workers(request, q: str = "", org: str = "", team: str = "", category: 
 
 @router.get(
     "/workers/{worker_id}",
+    model=Worker,
+    action="view",
     response=WorkerDetailOut,
     operation_id="get_worker",
     summary="One worker with family members and deployments",
@@ -181,7 +184,6 @@ def list_workers(request, q: str = "", org: str = "", team: str = "", category: 
 def get_worker(request, response: HttpResponse, worker_id: int, reveal: bool = False):
     """``reveal=1`` shows the full mobiles; each one shown is recorded in the audit log. The
     ``ETag`` header holds the worker's ``version`` (send it back as ``If-Match`` to change it)."""
-    apiutils.require_roles(request, REGISTER_VIEW_ROLES)
     worker = _detail(request, worker_id)
     response["ETag"] = versioning.etag(worker)
     if reveal:
@@ -197,14 +199,18 @@ def get_worker(request, response: HttpResponse, worker_id: int, reveal: bool = F
 
 
 @router.post(
-    "/workers", response={201: WorkerDetailOut}, operation_id="create_worker", summary="Add a worker to the register"
+    "/workers",
+    model=Worker,
+    action="change",
+    response={201: WorkerDetailOut},
+    operation_id="create_worker",
+    summary="Add a worker to the register",
 )
 @idempotency.api
 def create_worker(request, payload: WorkerIn):
     """The same rules as the page: the same person (name and mobile) is never a second worker
     (409 ``same_person``); a second worker of the same name in the unit needs
     ``allow_duplicate`` (409 ``likely_duplicate``)."""
-    apiutils.require_roles(request, REGISTER_CHANGE_ROLES)
     data = payload.dict()
     unit = _unit(request, data.pop("org"))
     worker = services.create_worker(actor=request.user, organisation=unit, **data)
@@ -213,6 +219,8 @@ def create_worker(request, payload: WorkerIn):
 
 @router.patch(
     "/workers/{worker_id}",
+    model=Worker,
+    action="change",
     response={200: WorkerDetailOut, 409: apiutils.ErrorOut, 428: apiutils.ErrorOut},
     operation_id="update_worker",
     summary="Change some fields of a worker (optimistic: send the version read)",
@@ -222,7 +230,6 @@ def update_worker(request, response: HttpResponse, worker_id: int, payload: Work
     ``version`` (or the header ``If-Match: "<version>"``) must be the worker's version as read:
     if someone changed the worker since, the answer is 409 ``conflict`` and nothing is saved;
     without either it is 428 ``version_required``."""
-    apiutils.require_roles(request, REGISTER_CHANGE_ROLES)
     worker = _detail(request, worker_id, "change")
     changes = payload.dict(exclude_unset=True)
     version = versioning.version_from_request(request, changes.pop("version", None))

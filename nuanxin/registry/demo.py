@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from nuanxin.core import audit
+from nuanxin.core.policy import SYSTEM
 from nuanxin.registry import hooks, normalise
 from nuanxin.registry.choices import MaternityStatus, PersonnelCategory, TeamType, WorkerStatus
 from nuanxin.registry.models import Deployment, FamilyMember, Worker, WorkerSensitive
@@ -219,10 +220,10 @@ def build(*, out: Callable[[str], None] = print) -> None:
     bulk_create_with_history(deployments, Deployment, batch_size=500)
     bulk_create_with_history(sensitive, WorkerSensitive, batch_size=500)
     # The apps above catch up (care: the unassigned families of campaigns already there).
-    hooks.workers_saved.fire(actor=None, worker_ids=[w.pk for w in workers])
+    hooks.workers_saved.fire(actor=SYSTEM, worker_ids=[w.pk for w in workers])
     root = Organisation.objects.filter(depth=1).order_by("path").first()
     audit.record(
-        None,
+        SYSTEM,
         "registry.demo_load",
         object_type="registry.worker",
         object_repr=DEMO_NOTE,

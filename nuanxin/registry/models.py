@@ -123,7 +123,7 @@ class Worker(models.Model):
 
 class WorkerSensitive(models.Model):
     """Sensitive personal data of a worker (PIPL art. 28), kept apart from the register row.
-    Only ``SENSITIVE_ROLES`` see it, and every read writes an audit row."""
+    Only those ``Worker.policy`` allows "sensitive" see it, and every read writes an audit row."""
 
     worker = models.OneToOneField(Worker, on_delete=models.CASCADE, related_name="sensitive")
     id_number = models.CharField(_("ID-card number"), max_length=18, blank=True)
