@@ -19,8 +19,7 @@ from nuanxin.care import selectors, weeks
 from nuanxin.care.choices import DifficultyCategory, DutyStatus
 from nuanxin.care.models import Campaign, CareAssignment, Difficulty
 from nuanxin.care.selectors.overview import _name_key
-from nuanxin.core import audit, roles
-from nuanxin.core.forms import OrganisationField
+from nuanxin.core import audit, roles, treelabels
 from nuanxin.core.roles import Role
 from nuanxin.orgs import scope
 from nuanxin.orgs.models import Grant, Organisation
@@ -80,8 +79,8 @@ def org_picker(user, roles, code: str | None) -> OrgPicker:
     root = scope_root(user, roles)
     if root is not None and all(o.pk != root.pk for o in orgs):
         orgs = [root, *orgs]
-    field = OrganisationField(with_code=False, base_depth=min((o.depth for o in orgs), default=1))
-    choices = [(o.code, field.label_from_instance(o)) for o in orgs]
+    # indented under the organisations shown, not by depth (core/treelabels.py)
+    choices = [(o.code, label) for o, label in treelabels.labelled(orgs)]
     selected = next((o for o in orgs if code and o.code == code), root)
     organisations = Organisation.objects.filter(pk__in=[o.pk for o in orgs])
     return OrgPicker(selected=selected, root=root, choices=choices, organisations=organisations)

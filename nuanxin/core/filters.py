@@ -6,10 +6,11 @@ from datetime import datetime, time, timedelta
 
 from django import forms
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from nuanxin.core import auditlabels
+from nuanxin.core import auditlabels, treelabels
 from nuanxin.core.models import AuditLog, AuditOutcome
 from nuanxin.core.policy import Policy
 
@@ -23,9 +24,19 @@ def audited_organisations(user):
     return audited.for_user(organisation_model.objects.all(), user, "view")
 
 
+class _ShownTree(ModelChoiceIterator):
+    """The options indented under the organisations offered (core/treelabels.py), from the
+    one query that lists them."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for org, label in treelabels.labelled(self.queryset):
+            yield (self.choice(org)[0], label)
+
+
 class OrganisationChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return "\u3000" * (obj.depth - 1) + obj.name  # ideographic spaces indent the tree
+    iterator = _ShownTree
 
 
 class AuditLogFilter(forms.Form):

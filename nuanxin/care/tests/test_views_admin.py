@@ -124,7 +124,8 @@ def test_the_chart_page_feeds_echarts_from_a_json_block(personas, world):
     series = {s["name"]: s["percent"] for s in data["series"]}
     assert series == {"市南区总工会": [None, 33, 50], "市北区总工会": [None, 0, 0]}
     assert [s["name"] for s in data["series"]] == ["市北区总工会", "市南区总工会"]  # tree order
-    assert set(data["labels"]) == {"yAxis", "xAxis", "done", "owed"}
+    assert set(data["labels"]) == {"yAxis", "xAxis", "done", "owed", "inProgress"}
+    assert data["current"] == 2  # 2020-W06, this week, is still going on (drawn as such)
     assert [(r["name"], r["done"], r["owed"]) for r in response.context["rows"]] == [
         ("市北区总工会", 0, 2),
         ("市南区总工会", 2, 5),
