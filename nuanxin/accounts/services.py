@@ -27,7 +27,7 @@ from nuanxin.core import audit, locks
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
 from nuanxin.core.models import AuditOutcome
 from nuanxin.core.plaintext import line as text_line
-from nuanxin.core.policy import is_system
+from nuanxin.core.policy import SYSTEM, is_system
 
 TOKEN_PREFIX = "nx_"
 MAX_TOKEN_DAYS = 365
@@ -135,7 +135,7 @@ def authenticate_token(plaintext: str) -> User | None:
 
 
 @transaction.atomic
-def delete_expired_tokens(*, actor=None, older_than_days: int = 30) -> int:
+def delete_expired_tokens(*, actor=SYSTEM, older_than_days: int = 30) -> int:
     """Periodic clean-up: remove tokens that expired or were revoked long ago. Idempotent:
     each run removes everything past the cut-off, however long the scheduler was down."""
     cutoff = timezone.now() - timedelta(days=older_than_days)
@@ -374,7 +374,7 @@ def record_session_expired(*, user: User, reason: str) -> None:
     audit.record(user, "auth.session_expired", obj=user, organisation=user.organisation, detail={"reason": reason})
 
 
-def prune_login_attempts(*, actor=None, older_than_hours: int = 24) -> int:
+def prune_login_attempts(*, actor=SYSTEM, older_than_hours: int = 24) -> int:
     """Periodic clean-up of the lockout counters. Every attempt is also in the audit log, so
     the rows are only counters: they are not audited when pruned. Idempotent."""
     keep = max(timedelta(hours=older_than_hours), 2 * timedelta(seconds=settings.NUANXIN_LOCKOUT_WINDOW_SECONDS))

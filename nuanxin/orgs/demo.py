@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from nuanxin.core.demo import DEMO_PASSWORD
 from nuanxin.core.errors import ServiceError
+from nuanxin.core.policy import SYSTEM
 from nuanxin.core.roles import Role
 from nuanxin.orgs.choices import OrgKind
 
@@ -91,7 +92,7 @@ def build_tree(out: Callable[[str], None]) -> None:
         if Organisation.objects.get_root_nodes().exists():
             raise ServiceError(_("The database already holds another organisation tree; the demo needs an empty one."))
         root = services.create_organisation(
-            actor=None, code=ROOT[0], name=ROOT[1], kind=OrgKind.CITY_FEDERATION, parent=None
+            actor=SYSTEM, code=ROOT[0], name=ROOT[1], kind=OrgKind.CITY_FEDERATION, parent=None
         )
     created = 0
     specs = [(c, n, OrgKind.DISTRICT_FEDERATION, ROOT[0]) for c, n in DISTRICTS]
@@ -99,11 +100,11 @@ def build_tree(out: Callable[[str], None]) -> None:
     specs += [(c, n, OrgKind.UNIT_UNION, p) for c, n, p, _medical in UNITS]
     for code, name, kind, parent_code in specs:
         if _org(code) is None:
-            services.create_organisation(actor=None, code=code, name=name, kind=kind, parent=_org(parent_code))
+            services.create_organisation(actor=SYSTEM, code=code, name=name, kind=kind, parent=_org(parent_code))
             created += 1
     medical = [_org(code) for code, _n, _p, is_medical in UNITS if is_medical]
     if not OrganisationGroup.objects.filter(code=GROUP[0]).exists():
-        services.create_group(actor=None, code=GROUP[0], name=GROUP[1], members=medical)
+        services.create_group(actor=SYSTEM, code=GROUP[0], name=GROUP[1], members=medical)
     out(_("organisations: %(count)s (%(new)s new)") % {"count": Organisation.objects.count(), "new": created})
 
 
@@ -119,12 +120,12 @@ def build_users(out: Callable[[str], None]) -> None:
             continue
         home = _org(org_code) if org_code else _org("QD-WJW")
         user, _password = services.create_user(
-            actor=None, username=username, organisation=home, role=role, password=DEMO_PASSWORD, full_name=full_name
+            actor=SYSTEM, username=username, organisation=home, role=role, password=DEMO_PASSWORD, full_name=full_name
         )
         if org_code is None:
             # The viewer's scope is the medical group, not its home organisation.
-            services.revoke_grant(actor=None, grant=user.grants.get())
-            services.grant_role(actor=None, user=user, role=role, group=OrganisationGroup.objects.get(code=GROUP[0]))
+            services.revoke_grant(actor=SYSTEM, grant=user.grants.get())
+            services.grant_role(actor=SYSTEM, user=user, role=role, group=OrganisationGroup.objects.get(code=GROUP[0]))
         created += 1
     out(_("demo users: %(count)s (%(new)s new)") % {"count": len(USERS), "new": created})
 

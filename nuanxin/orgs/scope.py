@@ -34,6 +34,8 @@ def grants(user) -> list:
     """All active grants of the user (for the scope switcher)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
+    if getattr(user, "pk", None) is None:  # the system actor (core.policy.SYSTEM) holds no grant
+        return []
     return _all_grants(user)
 
 

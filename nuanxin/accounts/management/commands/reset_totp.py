@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from nuanxin.accounts import services
 from nuanxin.accounts.models import TOTPDevice, User
+from nuanxin.core.policy import SYSTEM
 
 
 class Command(BaseCommand):
@@ -32,7 +33,7 @@ class Command(BaseCommand):
                 % {"username": user.username}
             )
             return
-        services.reset_totp(actor=None, user=user)
+        services.reset_totp(actor=SYSTEM, user=user)
         self.stdout.write(
             self.style.SUCCESS(_("Removed the authenticator of %(username)s.") % {"username": user.username})
         )

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from nuanxin.core.errors import ServiceError
+from nuanxin.core.policy import SYSTEM
 from nuanxin.orgs import loader, selectors
 from nuanxin.orgs.models import Organisation
 
@@ -70,7 +71,7 @@ class Command(BaseCommand):
             rows = loader.read_rows(data, path.name)
         except ServiceError as exc:
             raise CommandError(exc.message) from exc
-        result = loader.load_organisations(actor=None, rows=rows, dry_run=dry_run)
+        result = loader.load_organisations(actor=SYSTEM, rows=rows, dry_run=dry_run)
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(str(error))

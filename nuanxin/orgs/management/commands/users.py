@@ -1,6 +1,6 @@
 """``nuanxin users ...``: accounts, their roles and API tokens from the shell.
 
-Run by the operator with shell access on the server (``actor=None`` for the services, the
+Run by the operator with shell access on the server (``actor=SYSTEM`` for the services, the
 audit trail says ``system:cli``)."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from nuanxin.accounts.models import User
 from nuanxin.core.errors import ServiceError
+from nuanxin.core.policy import SYSTEM
 from nuanxin.core.roles import Role
 from nuanxin.orgs import selectors, services
 from nuanxin.orgs.models import Grant, Organisation, OrganisationGroup
@@ -117,7 +118,7 @@ class Command(BaseCommand):
             if not password:
                 raise CommandError(_("--password-stdin was given but standard input is empty."), returncode=2)
         user, generated = services.create_user(
-            actor=None, username=options["username"], organisation=org, role=options["role"], password=password,
+            actor=SYSTEM, username=options["username"], organisation=org, role=options["role"], password=password,
             full_name=options["full_name"], email=options["email"], mobile=options["mobile"],
         )
         self.stdout.write(_("Created account %(username)s: %(role)s at %(org)s.")
@@ -128,7 +129,7 @@ class Command(BaseCommand):
     def do_grant(self, options) -> None:
         user = self._user(options["username"])
         target = self._target(options)
-        grant = services.grant_role(actor=None, user=user, role=options["role"], **target)
+        grant = services.grant_role(actor=SYSTEM, user=user, role=options["role"], **target)
         self.stdout.write(_("Granted %(role)s at %(target)s to %(username)s.")
                           % {"role": Role(grant.role).label, "target": _target_code(grant), "username": user.username})
 
@@ -138,23 +139,23 @@ class Command(BaseCommand):
         grant = Grant.objects.active().filter(user=user, role=options["role"], **target).first()
         if grant is None:
             raise CommandError(_("%(username)s holds no such role there.") % {"username": user.username})
-        services.revoke_grant(actor=None, grant=grant)
+        services.revoke_grant(actor=SYSTEM, grant=grant)
         self.stdout.write(_("Revoked %(role)s at %(target)s from %(username)s.")
                           % {"role": Role(grant.role).label, "target": _target_code(grant), "username": user.username})
 
     def do_disable(self, options) -> None:
-        user = services.set_user_active(actor=None, user=self._user(options["username"]), active=False)
+        user = services.set_user_active(actor=SYSTEM, user=self._user(options["username"]), active=False)
         self.stdout.write(_("Disabled account %(username)s.") % {"username": user.username})
 
     def do_enable(self, options) -> None:
-        user = services.set_user_active(actor=None, user=self._user(options["username"]), active=True)
+        user = services.set_user_active(actor=SYSTEM, user=self._user(options["username"]), active=True)
         self.stdout.write(_("Enabled account %(username)s.") % {"username": user.username})
 
     def do_token(self, options) -> None:
         from nuanxin.accounts.services import create_api_token
 
         user = self._user(options["username"])
-        token, plaintext = create_api_token(actor=None, user=user, expires_days=options["expires"],
+        token, plaintext = create_api_token(actor=SYSTEM, user=user, expires_days=options["expires"],
                                             name=options["name"])
         # The token alone on standard output, so that TOKEN=$(nuanxin users token NAME) works.
         self.stdout.write(plaintext)
