@@ -61,7 +61,7 @@ def test_one_code_cannot_get_two_labels():
     registry = auditlabels.Registry()
     registry.register(auditlabels.Labels(actions={"x.y": "one"}))
     registry.register(auditlabels.Labels(actions={"x.y": "one"}))  # the same label again: fine
-    with pytest.raises(ValueError, match="x.y"):
+    with pytest.raises(ValueError, match=r"x\.y"):
         registry.register(auditlabels.Labels(actions={"x.y": "two"}))
 
 
@@ -156,7 +156,8 @@ def test_the_page_reads_in_chinese_and_keeps_the_codes(personas, rows):
     # table and card: the label, the code in the title
     assert html.count('<span class="nx-audit-action" title="worker.mobile_reveal">查看完整手机号</span>') == 1
     assert html.count('title="worker.mobile_reveal">查看完整手机号</span>') == 2
-    assert html.count('<div class="text-secondary text-break nx-audit-detail">从：已解决；备注：6 个字；到：已关闭</div>') == 2
+    detail = "从：已解决；备注：6 个字；到：已关闭"
+    assert html.count(f'<div class="text-secondary text-break nx-audit-detail">{detail}</div>') == 2
     assert html.count('title="registry.worker">职工 #58</') == 2
     assert html.count('title="system:cli">系统（命令行）</') == 2
     assert "用途：显示" in html and "所属：职工" in html
