@@ -40,7 +40,7 @@ _django_widget_attrs = forms.CharField.widget_attrs
 def install() -> None:
     """The length rule above, for every form of the project (idempotent)."""
     validators.MaxLengthValidator.message = TOO_LONG
-    forms.CharField.widget_attrs = _widget_attrs_without_maxlength
+    forms.CharField.widget_attrs = _widget_attrs_without_maxlength  # type: ignore[method-assign]
 
 
 def in_brackets(text) -> str:
