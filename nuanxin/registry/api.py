@@ -153,14 +153,9 @@ def _detail(request, worker_id: int, action: str = "view") -> Worker:
     return apiutils.get_scoped_or_404(qs, request, action, pk=worker_id)
 
 
-@router.get(
-    "/workers",
-    model=Worker,
-    action="view",
-    response=list[WorkerOut],
-    operation_id="list_workers",
-    summary="Workers in the register inside the token's scope",
-)
+@router.get("/workers", model=Worker, action="view",
+            response=list[WorkerOut], operation_id="list_workers",
+            summary="Workers in the register inside the token's scope")
 @apiutils.paginate
 def list_workers(request, q: str = "", org: str = "", team: str = "", category: str = "", status: str = ""):
     """Filtered like the register page: ``q`` searches the name, full pinyin (zhangsan),
@@ -173,14 +168,9 @@ def list_workers(request, q: str = "", org: str = "", team: str = "", category: 
     return form.filter_queryset(selectors.visible_workers(request.user))
 
 
-@router.get(
-    "/workers/{worker_id}",
-    model=Worker,
-    action="view",
-    response=WorkerDetailOut,
-    operation_id="get_worker",
-    summary="One worker with family members and deployments",
-)
+@router.get("/workers/{worker_id}", model=Worker, action="view",
+            response=WorkerDetailOut, operation_id="get_worker",
+            summary="One worker with family members and deployments")
 def get_worker(request, response: HttpResponse, worker_id: int, reveal: bool = False):
     """``reveal=1`` shows the full mobiles; each one shown is recorded in the audit log. The
     ``ETag`` header holds the worker's ``version`` (send it back as ``If-Match`` to change it)."""
@@ -198,14 +188,8 @@ def get_worker(request, response: HttpResponse, worker_id: int, reveal: bool = F
     return worker
 
 
-@router.post(
-    "/workers",
-    model=Worker,
-    action="change",
-    response={201: WorkerDetailOut},
-    operation_id="create_worker",
-    summary="Add a worker to the register",
-)
+@router.post("/workers", model=Worker, action="change",
+             response={201: WorkerDetailOut}, operation_id="create_worker", summary="Add a worker to the register")
 @idempotency.api
 def create_worker(request, payload: WorkerIn):
     """The same rules as the page: the same person (name and mobile) is never a second worker
@@ -217,14 +201,10 @@ def create_worker(request, payload: WorkerIn):
     return Status(201, _detail(request, worker.pk))
 
 
-@router.patch(
-    "/workers/{worker_id}",
-    model=Worker,
-    action="change",
-    response={200: WorkerDetailOut, 409: apiutils.ErrorOut, 428: apiutils.ErrorOut},
-    operation_id="update_worker",
-    summary="Change some fields of a worker (optimistic: send the version read)",
-)
+@router.patch("/workers/{worker_id}", model=Worker, action="change",
+              response={200: WorkerDetailOut, 409: apiutils.ErrorOut, 428: apiutils.ErrorOut},
+              operation_id="update_worker",
+              summary="Change some fields of a worker (optimistic: send the version read)")
 def update_worker(request, response: HttpResponse, worker_id: int, payload: WorkerPatch):
     """Only the fields sent are changed; the audit row lists each change (mobiles masked).
     ``version`` (or the header ``If-Match: "<version>"``) must be the worker's version as read:

@@ -256,15 +256,11 @@ def worker_create(request):
     form = forms.WorkerForm(_data(request), user=request.user, initial=initial)
     del form.fields["status"]
     create = _offering_duplicate(form, services.create_worker)
+    added = _("%(name)s was added to the register.")
     return _form_page(
-        request,
-        form,
-        lambda data: create(actor=request.user, **data),
-        done=lambda worker: _("%(name)s was added to the register.") % {"name": worker.name},
-        template="registry/worker_form.html",
-        title=_("New worker"),
-        submit=_("Add"),
-    )
+        request, form, lambda data: create(actor=request.user, **data), done=lambda w: added % {"name": w.name},
+        template="registry/worker_form.html", title=_("New worker"), submit=_("Add"),
+    )  # fmt: skip
 
 
 @_worker_view("change")
@@ -276,15 +272,10 @@ def worker_update(request, worker: Worker):
     _shown_for_editing(request, worker, worker.mobile)
     update = _offering_duplicate(form, services.update_worker)
     return _form_page(
-        request,
-        form,
-        lambda data: update(actor=request.user, worker=worker, **data),
-        done=_("Saved."),
-        template="registry/worker_form.html",
-        worker=worker,
-        title=_("Edit %(name)s") % {"name": worker.name},
+        request, form, lambda data: update(actor=request.user, worker=worker, **data), done=_("Saved."),
+        template="registry/worker_form.html", worker=worker, title=_("Edit %(name)s") % {"name": worker.name},
         submit=_("Save"),
-    )
+    )  # fmt: skip
 
 
 @_worker_view("sensitive")
@@ -299,15 +290,9 @@ def sensitive_update(request, worker: Worker):
             version = row.version
     form = forms.SensitiveEditForm(_data(request), initial=initial, version=version)
     return _form_page(
-        request,
-        form,
-        lambda data: services.update_sensitive(actor=request.user, worker=worker, **data),
-        done=_("Saved."),
-        worker=worker,
-        title=_("Sensitive data"),
-        submit=_("Save"),
-        sensitive=True,
-    )
+        request, form, lambda data: services.update_sensitive(actor=request.user, worker=worker, **data),
+        done=_("Saved."), worker=worker, title=_("Sensitive data"), submit=_("Save"), sensitive=True,
+    )  # fmt: skip
 
 
 @_worker_view("change")
@@ -316,14 +301,9 @@ def sensitive_update(request, worker: Worker):
 def family_create(request, worker: Worker):
     form = forms.FamilyMemberForm(_data(request), initial={"is_primary": not worker.family.exists()})
     return _form_page(
-        request,
-        form,
-        lambda data: services.add_family_member(actor=request.user, worker=worker, **data),
-        done=_("Family member added."),
-        worker=worker,
-        title=_("New family member"),
-        submit=_("Add"),
-    )
+        request, form, lambda data: services.add_family_member(actor=request.user, worker=worker, **data),
+        done=_("Family member added."), worker=worker, title=_("New family member"), submit=_("Add"),
+    )  # fmt: skip
 
 
 @_child_view(FamilyMember, "change")
@@ -343,14 +323,9 @@ def family_update(request, member: FamilyMember):
         return services.update_family_member(actor=request.user, member=member, **data)
 
     return _form_page(
-        request,
-        form,
-        save,
-        done=_("Saved."),
-        worker=member.worker,
-        title=_("Edit %(name)s") % {"name": member.name},
-        submit=_("Save"),
-    )
+        request, form, save, done=_("Saved."), worker=member.worker,
+        title=_("Edit %(name)s") % {"name": member.name}, submit=_("Save"),
+    )  # fmt: skip
 
 
 @_child_view(FamilyMember, "change")
@@ -375,14 +350,9 @@ def family_primary(request, member: FamilyMember):
 def deployment_create(request, worker: Worker):
     form = forms.DeploymentForm(_data(request))
     return _form_page(
-        request,
-        form,
-        lambda data: services.save_deployment(actor=request.user, worker=worker, **data),
-        done=_("Deployment saved."),
-        worker=worker,
-        title=_("New deployment"),
-        submit=_("Add"),
-    )
+        request, form, lambda data: services.save_deployment(actor=request.user, worker=worker, **data),
+        done=_("Deployment saved."), worker=worker, title=_("New deployment"), submit=_("Add"),
+    )  # fmt: skip
 
 
 @_child_view(Deployment, "change")
@@ -399,14 +369,9 @@ def deployment_update(request, deployment: Deployment):
         return services.save_deployment(actor=request.user, worker=deployment.worker, deployment=deployment, **data)
 
     return _form_page(
-        request,
-        form,
-        save,
-        done=_("Deployment saved."),
-        worker=deployment.worker,
-        title=_("Edit deployment"),
-        submit=_("Save"),
-    )
+        request, form, save, done=_("Deployment saved."), worker=deployment.worker,
+        title=_("Edit deployment"), submit=_("Save"),
+    )  # fmt: skip
 
 
 @_child_view(Deployment, "change")
