@@ -38,6 +38,7 @@ is read as JSON only: a form or multipart body is a 400 saying so, never a 500.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Iterable
 from functools import wraps
@@ -424,6 +425,10 @@ def _guarded(view, model, action):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
+    # ninja resolves string annotations in the wrapper's module (this one): hand it the view's
+    # own signature, evaluated, so an api module with ``from __future__ import annotations``
+    # keeps its body and path parameters.
+    wrapper.__signature__ = inspect.signature(view, eval_str=True)  # type: ignore[attr-defined]
     wrapper.nuanxin_model, wrapper.nuanxin_action = model, action
     return wrapper
 
