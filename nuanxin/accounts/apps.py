@@ -14,9 +14,11 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from nuanxin.accounts.manifest import MANIFEST
-        from nuanxin.core import manifest
+        from nuanxin.accounts.services import authenticate_token
+        from nuanxin.core import apiutils, manifest
 
         manifest.register(MANIFEST)
+        apiutils.install_token_authenticator(authenticate_token)
 
         user_logged_in.disconnect(dispatch_uid="update_last_login")
         user_logged_in.connect(_stamp_last_login, dispatch_uid="nuanxin_stamp_last_login")

@@ -40,11 +40,11 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
@@ -73,14 +73,25 @@ MAX_OFFSET = 1_000_000_000
 # --- authentication ---------------------------------------------------------------------
 
 
+# Which user a token names is the accounts app's knowledge: it installs its check here from
+# ``AccountsConfig.ready()`` (core imports no app), as orgs installs the grant tree into the policy.
+_token_authenticator: Callable[[str], Any] | None = None
+
+
+def install_token_authenticator(authenticate: Callable[[str], Any]) -> None:
+    """Let ``BearerTokenAuth`` ask ``authenticate(token)`` for the token's user (or None)."""
+    global _token_authenticator
+    _token_authenticator = authenticate
+
+
 class BearerTokenAuth(HttpBearer):
     """``Authorization: Bearer nx_…``: an unexpired, unrevoked token of an active account.
     The session cookie is ignored, so the API needs no CSRF token."""
 
     def authenticate(self, request: HttpRequest, token: str):
-        from nuanxin.accounts.services import authenticate_token
-
-        user = authenticate_token(token.strip())
+        if _token_authenticator is None:
+            raise ImproperlyConfigured("No API token authenticator installed (AccountsConfig.ready() installs it).")
+        user = _token_authenticator(token.strip())
         if user is None:
             return None
         request.user = user
