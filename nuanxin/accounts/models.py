@@ -20,7 +20,7 @@ class UserQuerySet(ScopedQuerySet):
     pass
 
 
-class NuanxinUserManager(UserManager.from_queryset(UserQuerySet)):
+class NuanxinUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]  # a dynamic base django-stubs cannot follow
     pass
 
 
@@ -47,7 +47,7 @@ class User(AbstractUser):
     session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
-    objects = NuanxinUserManager()
+    objects = NuanxinUserManager()  # type: ignore[misc]  # AbstractUser declares a plain UserManager
 
     # Accounts whose home organisation lies in an administrator's scope.
     policy = Policy(path="organisation__path", actions={"view": roles.MANAGERS, "change": roles.MANAGERS})

@@ -277,6 +277,7 @@ def reserve_attempt(*, username: str, ip: str | None, step: str) -> Reservation:
 def _release(reservation: Reservation) -> None:
     """The check succeeded without signing in (a right password before the code step, or
     a signed-in user proving their password): the attempt was no failure, and is removed."""
+    assert reservation.attempt is not None  # only a granted reservation reaches a check
     LoginAttempt.objects.filter(pk=reservation.attempt.pk).delete()
 
 
@@ -318,6 +319,7 @@ def _record_locked(*, username: str, ip: str | None, reasons: list[str], step: s
 @transaction.atomic
 def _record_success(*, user: User, reservation: Reservation, two_factor: bool) -> None:
     """The reservation becomes a success (which resets the username's counter)."""
+    assert reservation.attempt is not None  # only a granted reservation reaches a check
     LoginAttempt.objects.filter(pk=reservation.attempt.pk).update(succeeded=True)
     audit.record(user, "auth.login", obj=user, organisation=user.organisation, detail={"two_factor": two_factor})
 
