@@ -13,17 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from nuanxin.care import selectors, weeks
 from nuanxin.care.choices import DifficultyCategory, DutyStatus
 from nuanxin.care.models import Campaign, CareAssignment, Difficulty
 from nuanxin.care.selectors.overview import _name_key
 from nuanxin.core import audit, roles, treelabels
-from nuanxin.core.roles import Role
 from nuanxin.orgs import scope
-from nuanxin.orgs.models import Grant, Organisation
-from nuanxin.orgs.scope import STEPLEN, ancestor_paths
+from nuanxin.orgs.models import Organisation
+from nuanxin.orgs.scope import STEPLEN
 from nuanxin.registry.models import Worker
 
 ADMIN_ROLES = roles.REGISTER_CHANGE  # city_admin, org_admin
@@ -232,18 +231,15 @@ def allowed_transitions(user, difficulty: Difficulty) -> list[str]:
 def assignable_contacts(user) -> list:
     """Active care contacts the user could assign families to: their care-contact grant lies
     inside the user's admin scope, or above it (a contact for a whole district serves its
-    units). The service still checks each family against the contact's grants."""
-    from nuanxin.accounts.models import User
-
+    units): the holders of the assignment policy's "contact" over the organisations of that
+    scope or below them. The service still checks each family against the contact's grants."""
     paths = scope.scope_paths(user, ADMIN_ROLES)
     if not paths:
         return []
-    ancestors = sorted({a for p in paths for a in ancestor_paths(p)})
-    q = Q(organisation__path__in=ancestors) | Q(group__members__path__in=ancestors)
-    for path in paths:
-        q |= Q(organisation__path__startswith=path) | Q(group__members__path__startswith=path)
-    grants = Grant.objects.active().filter(role=Role.CARE_CONTACT).filter(q)
-    return list(User.objects.filter(is_active=True, grants__in=grants).distinct().order_by("full_name", "username"))
+    organisations = Organisation.objects.filter(path__in=paths)
+    holders = CareAssignment.policy.holders_by_unit("contact", organisations, below=True)
+    users = {u.pk: u for found in holders.values() for u in found}
+    return sorted(users.values(), key=lambda u: (u.full_name, u.username))
 
 
 def current_assignment_prefetch(campaign: Campaign | None) -> Prefetch:
@@ -284,33 +280,19 @@ def suggestions(workers: list[Worker]) -> dict[int, list]:
     """The care contacts whose name matches each worker's imported 工会联系人 name and whose
     care-contact grant covers the worker's unit: ``{worker_id: [user, ...]}`` for workers
     with a hint. The same rule as ``selectors.suggest_contacts`` (which the assign action's
-    service uses), read in one query for a whole page instead of one per unit."""
+    service uses), read for a whole page at once (``policy.holders_by_unit``), not per unit."""
     hinted = [w for w in workers if _name_key(w.contact_name_hint)]
     if not hinted:
         return {}
-    ancestors = sorted({a for w in hinted for a in ancestor_paths(w.organisation.path)})
-    grants = (
-        Grant.objects.active()
-        .filter(role=Role.CARE_CONTACT, user__is_active=True)
-        .filter(Q(organisation__path__in=ancestors) | Q(group__members__path__in=ancestors))
-        .select_related("user", "organisation")
-        .prefetch_related("group__members")
-        .distinct()
-        .order_by("user__full_name", "user__username", "pk")
-    )
-    covered: list[tuple[str, object]] = []  # (path a grant covers, user)
-    for grant in grants:
-        paths = [grant.organisation.path] if grant.organisation_id else [m.path for m in grant.group.members.all()]
-        covered += [(path, grant.user) for path in paths]
+    holders = CareAssignment.policy.holders_by_unit("contact", {w.organisation for w in hinted})
     result: dict[int, list] = {}
     for worker in hinted:
         hint = _name_key(worker.contact_name_hint)
-        users = []
-        for path, user in covered:
-            names = {_name_key(user.full_name), _name_key(user.username)}
-            if worker.organisation.path.startswith(path) and hint in names and user not in users:
-                users.append(user)
-        result[worker.pk] = users
+        result[worker.pk] = [
+            user
+            for user in holders[worker.organisation_id]
+            if hint in {_name_key(user.full_name), _name_key(user.username)}
+        ]
     return result
 
 

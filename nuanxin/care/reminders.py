@@ -31,7 +31,6 @@ from nuanxin.care import weeks
 from nuanxin.care.choices import DutyStatus
 from nuanxin.care.models import Campaign, CareAssignment, Difficulty, VisitDuty
 from nuanxin.core import audit
-from nuanxin.core.roles import Role
 from nuanxin.notify.services import Sms, notify
 
 MAX_LISTED = 30  # families named in one in-app notification
@@ -112,8 +111,9 @@ def send_week_reminders(*, actor=None, today: date | None = None) -> int:
 @transaction.atomic
 def send_unvisited_reminders(*, actor=None, today: date | None = None) -> int:
     """Wednesday: each admin (org or city) gets the number of families in their scope still
-    not visited this week, by unit. One aggregate query for all admins."""
-    from nuanxin.orgs.models import Grant
+    not visited this week, by unit: the assignment policy's holders of "change" over each unit.
+    One aggregate query, and the holders of every unit in one go."""
+    from nuanxin.orgs.models import Organisation
 
     today = today or timezone.localdate()
     week = weeks.current_week(today)
@@ -122,29 +122,23 @@ def send_unvisited_reminders(*, actor=None, today: date | None = None) -> int:
         VisitDuty.objects.filter(
             week=week, status=DutyStatus.DUE, campaign_id__in=_running_campaign_ids(today)
         )
-        .values_list("organisation__path", "organisation__name")
+        .values_list("organisation_id", "organisation__path", "organisation__name")
         .annotate(n=Count("pk"))
         .order_by("organisation__path")
     )
     if not counts:
         return 0
-    grants = (
-        Grant.objects.active()
-        .filter(role__in=[Role.ORG_ADMIN, Role.CITY_ADMIN], user__is_active=True)
-        .select_related("user", "organisation")
-        .prefetch_related("group__members")
-        .order_by("user_id", "pk")
-    )
-    paths_by_user: dict = {}
+    units = [Organisation(pk=pk, path=path) for pk, path, _name, _n in counts]
+    holders = CareAssignment.policy.holders_by_unit("change", units)
     users: dict = {}
-    for grant in grants:
-        paths = [grant.organisation.path] if grant.organisation_id else [o.path for o in grant.group.members.all()]
-        paths_by_user.setdefault(grant.user_id, set()).update(paths)
-        users[grant.user_id] = grant.user
+    units_by_user: dict = defaultdict(list)
+    for unit_id, _path, name, n in counts:
+        for admin in holders[unit_id]:
+            users.setdefault(admin.pk, admin)
+            units_by_user[admin.pk].append((name, n))
     sent = 0
-    for user_id in sorted(paths_by_user):
-        prefixes = tuple(paths_by_user[user_id])
-        mine = [(name, n) for path, name, n in counts if path.startswith(prefixes)]
+    for user_id in sorted(units_by_user):
+        mine = units_by_user[user_id]
         total = sum(n for _name, n in mine)
         if not total:
             continue

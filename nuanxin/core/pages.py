@@ -35,14 +35,23 @@ def add_service_error(form: forms.Form, exc: ServiceError) -> None:
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
-def run_service(form: forms.Form, call: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[bool, Any]:
-    """Call ``call(*args, **kwargs)``; ``(True, result)`` when it succeeded, ``(False, None)``
-    when its refusal is now on ``form``. ``NotAllowed`` becomes the 403 page."""
+def run_service(
+    form: forms.Form,
+    call: Callable[..., Any],
+    *args: Any,
+    on_error: Callable[[ServiceError], None] | None = None,
+    **kwargs: Any,
+) -> tuple[bool, Any]:
+    """Call ``call(*args, **kwargs)``; ``(True, result)`` when it succeeded, ``(False, error)``
+    when its refusal (the ``ServiceError``) is now on ``form``. ``NotAllowed`` becomes the 403
+    page. ``on_error(error)`` places the refusal instead of ``add_service_error`` (a form with
+    formsets puts ``items.2.value`` on that row); a page that shows a ``Conflict`` side by side
+    with the saved version reads it from the second item."""
     try:
         result = call(*args, **kwargs)
     except NotAllowed as exc:
         raise PermissionDenied(exc.message) from exc
     except ServiceError as exc:  # Conflict included: its message says what changed
-        add_service_error(form, exc)
-        return False, None
+        (on_error or (lambda error: add_service_error(form, error)))(exc)
+        return False, exc
     return True, result

@@ -81,6 +81,12 @@ class Tree(Protocol):
         ``path`` (``None``: grants covering a root)."""
         ...
 
+    def holders_many(self, roles: frozenset[str], paths: Iterable[str], *, below: bool = False) -> dict[str, list[Any]]:
+        """``holders`` for many paths at once (a fixed number of queries): path -> active users
+        by name, with an active grant for one of ``roles`` covering it (with ``below``, also
+        the grants that lie under it)."""
+        ...
+
 
 _tree: Tree | None = None
 
@@ -259,6 +265,20 @@ class Policy:
         roles = self.roles(action)
         path = None if action in self.root_only or organisation is None else organisation.path
         return _the_tree().holders(roles, path)
+
+    def holders_by_unit(
+        self, action: str, organisations: Iterable[Any], *, below: bool = False
+    ) -> dict[Any, list[Any]]:
+        """``holders`` for many organisations in a fixed number of queries (a page of families,
+        a reminder to every unit): organisation id -> active users by name whose active grants
+        for ``action`` cover it. With ``below``, also those whose grants lie under it (the care
+        contacts an administrator of it may assign). A root-only action: the root's holders."""
+        organisations = list(organisations)
+        if action in self.root_only:
+            users = list(self.holders(action, None))
+            return {o.pk: list(users) for o in organisations}
+        found = _the_tree().holders_many(self.roles(action), {o.path for o in organisations}, below=below)
+        return {o.pk: list(found.get(o.path, [])) for o in organisations}
 
     # --- the rule -------------------------------------------------------------------------
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import (
-    Q,
-)
+from django.db.models import Q
 from django.utils import timezone
 
 from nuanxin.care import weeks
@@ -19,8 +17,6 @@ from nuanxin.care.models import (
     Visit,
     VisitDuty,
 )
-from nuanxin.core.roles import Role
-from nuanxin.orgs import scope
 from nuanxin.registry.models import Worker
 
 # --- a family's timeline --------------------------------------------------------------------
@@ -53,7 +49,7 @@ def family_timeline(user, worker: Worker, campaign: Campaign | None = None) -> l
         visits = visits.filter(Q(campaign=campaign) | Q(campaign__isnull=True))
         duties = duties.filter(campaign=campaign)
         assignments = assignments.filter(campaign=campaign)
-    if not scope.has_role(user, {Role.CITY_ADMIN, Role.ORG_ADMIN}):
+    if not CareAssignment.policy.allows_in(user, "view", worker.organisation):  # others: their own only
         assignments = assignments.filter(contact=user)
     entries = [TimelineEntry(v.on, "visit", v) for v in visits]
     entries += [TimelineEntry(weeks.sunday(d.week), "duty", d) for d in duties]
