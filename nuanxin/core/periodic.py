@@ -155,4 +155,5 @@ JOBS: list[Job] = [
     Job("core.clear_expired_sessions", tasks.clear_expired_sessions, Every(60)),
     Job("core.prune_background_records", tasks.prune_background_records, DailyAt(3, 30)),
     Job("core.prune_idempotency_keys", idempotency.prune_idempotency_keys, Every(60)),
+    Job("core.sweep_orphan_files", tasks.sweep_orphan_files, DailyAt(3, 45)),
 ]

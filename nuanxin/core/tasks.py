@@ -15,3 +15,11 @@ def clear_expired_sessions() -> int:
 def prune_background_records() -> dict:
     """Forget finished task results and periodic-run bookkeeping older than their retention."""
     return services.prune_background_records(actor=None)
+
+
+@task()
+def sweep_orphan_files() -> int:
+    """Delete private files that no attachment row names, a day after a rolled-back store."""
+    from nuanxin.core import attachments
+
+    return attachments.sweep_orphans()

@@ -356,6 +356,21 @@ def test_orphans_of_a_rolled_back_store_are_swept(memory_storage, personas, work
     assert stored_files(memory_storage) == [kept.storage_name]
 
 
+def test_a_daily_job_sweeps_the_orphans(memory_storage, personas, worker, time_machine):
+    from nuanxin.core import tasks
+    from nuanxin.core.periodic import discover_jobs
+
+    job = {job.name: job for job in discover_jobs()}["core.sweep_orphan_files"]
+    assert (str(job.schedule), job.task) == ("daily at 03:45", tasks.sweep_orphan_files)
+    kept = _stored(personas, worker)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        attachments.store(actor=None, owner=worker, uploaded_file=upload(PNG, "b.png"), kinds=["png"])
+        raise RuntimeError("rolled back")
+    time_machine.move_to(timezone.now() + timedelta(days=2))
+    assert job.task.call() == 1
+    assert stored_files(memory_storage) == [kept.storage_name]
+
+
 # --- the storage the settings choose ---------------------------------------------------------
 
 _SHOW_STORAGE = """

@@ -214,11 +214,13 @@ def test_xlsx_export_of_the_filtered_rows(personas, rows):
         [datetime(2020, 2, 11, 23, 59), "System (scheduled task)", "Expired sessions cleared", "session.clear_expired",
          "Success", "Session", "sessions.session", "", "", "", "", "", "task", "Deleted: 3", '{"deleted": 3}'],
         [datetime(2020, 2, 11, 8, 0), "jia", "Organisation added", "org.create", "Success", "Organisation",
-         "orgs.organisation", str(personas.medical_union.pk), "青岛市医务工会", "CITY", "青岛市总工会", "", "api", "", ""],
-        [datetime(2020, 2, 10, 10, 0), "bing", "Worker changed", "worker.update", "Success", "Worker", "registry.worker",
-         "2", "李四", "SB-H1", "市北区人民医院工会", "10.0.0.2", "web", "", ""],
-        [datetime(2020, 2, 10, 9, 0), "yi", "Worker added", "worker.create", "Success", "Worker", "registry.worker", "1",
-         "张三", "SN-H1", "市南区人民医院工会", "10.0.0.1", "web", "Name: 张三", '{"name": "张三"}'],
+         "orgs.organisation", str(personas.medical_union.pk), "青岛市医务工会", "CITY", "青岛市总工会", "", "api",
+         "", ""],
+        [datetime(2020, 2, 10, 10, 0), "bing", "Worker changed", "worker.update", "Success", "Worker",
+         "registry.worker", "2", "李四", "SB-H1", "市北区人民医院工会", "10.0.0.2", "web", "", ""],
+        [datetime(2020, 2, 10, 9, 0), "yi", "Worker added", "worker.create", "Success", "Worker",
+         "registry.worker", "1", "张三", "SN-H1", "市南区人民医院工会", "10.0.0.1", "web", "Name: 张三",
+         '{"name": "张三"}'],
     ]
 
 
