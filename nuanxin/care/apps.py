@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +21,14 @@ def relate_assigned() -> None:
             obj = getattr(obj, attr)
         return obj.pk
 
+    def q_for(lookup: str) -> Callable[[Any], Q]:
+        return lambda user: Q(**{f"{lookup}__in": assigned(user)})
+
+    def test_for(lookup: str) -> Callable[[Any, Any], bool]:
+        return lambda user, obj: (
+            CareAssignment.objects.current().filter(contact=user, worker_id=worker_id(obj, lookup)).exists()
+        )
+
     # model -> the lookup from it to its worker's pk
     for model, lookup in (
         (Worker, "pk"),
@@ -28,13 +39,7 @@ def relate_assigned() -> None:
         (Difficulty, "worker__pk"),
         (DifficultyNote, "difficulty__worker__pk"),
     ):
-        model.policy.relate(
-            "assigned",
-            q=lambda user, lookup=lookup: Q(**{f"{lookup}__in": assigned(user)}),
-            test=lambda user, obj, lookup=lookup: CareAssignment.objects.current()
-            .filter(contact=user, worker_id=worker_id(obj, lookup))
-            .exists(),
-        )
+        model.policy.relate("assigned", q=q_for(lookup), test=test_for(lookup))
 
 
 class CareConfig(AppConfig):

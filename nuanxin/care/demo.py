@@ -236,9 +236,9 @@ def _live_weeks(campaign, rng: random.Random, today: date) -> dict:
     for duty, visit, items, moment in plans:
         duty.visit = visit
         duty.done_at = moment
-        for item in items:
-            item.visit = visit
-            all_items.append(item)
+        for visit_item in items:
+            visit_item.visit = visit
+            all_items.append(visit_item)
     bulk_create_with_history(all_items, VisitItem, batch_size=500)
     # The duties the weekly turn opened, written again with their story in one bulk insert
     # (an UPDATE per row would take longer than the rest of the demo).

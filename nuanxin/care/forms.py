@@ -128,7 +128,7 @@ class BaseRowFormSet(forms.BaseFormSet):
             f
             for f in self.forms
             if getattr(f, "cleaned_data", None)
-            and not (self.can_delete and self._should_delete_form(f))
+            and not (self.can_delete and self._should_delete_form(f))  # type: ignore[attr-defined]  # Django's, not in django-stubs
             and (f.cleaned_data.get(self.key_field) or "").strip()
         ]
 

@@ -10,6 +10,7 @@ viewers only aggregate figures (the ``report`` action), counsellors nothing.
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -57,6 +58,7 @@ class Campaign(models.Model):
     version = version_field()  # optimistic concurrency (core/versioning.py)
 
     history = HistoricalRecords()
+    _history_user: AbstractBaseUser | None  # the author of the next history row (set by the services)
     objects = CampaignQuerySet.as_manager()
 
     # Campaigns belong to the whole city: every administrator reads them, only a city
@@ -150,6 +152,7 @@ class CareAssignment(models.Model):
     )
 
     history = HistoricalRecords()
+    _history_user: AbstractBaseUser | None  # the author of the next history row (set by the services)
     objects = CareAssignmentQuerySet.as_manager()
 
     # "change": assign and unassign (admins over the family's unit); "contact": who may be the
@@ -241,6 +244,7 @@ class Visit(models.Model):
     version = version_field()
 
     history = HistoricalRecords()
+    _history_user: AbstractBaseUser | None  # the author of the next history row (set by the services)
     objects = ScopedQuerySet.as_manager()
 
     policy = Policy(
@@ -277,6 +281,7 @@ class VisitItem(models.Model):
     )
 
     history = HistoricalRecords()
+    _history_user: AbstractBaseUser | None  # the author of the next history row (set by the services)
 
     class Meta:
         verbose_name = _("necessity delivered")
@@ -412,6 +417,7 @@ class Difficulty(Case):
     )
 
     history = HistoricalRecords()
+    _history_user: AbstractBaseUser | None  # the author of the next history row (set by the services)
     objects = ScopedQuerySet.as_manager()
 
     # The actions its life cycle names: "change" (open, move, note: admins and the family's

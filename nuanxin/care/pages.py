@@ -342,7 +342,7 @@ def record_sensitive_reads(user, difficulties, *, page: str) -> dict[str, int]:
     unit, listing them; none for a kind not shown). Returns how many of each kind were shown,
     by category."""
     difficulties = list(difficulties)
-    counts = {}
+    counts: dict[str, int] = {}
     for category, action in SENSITIVE_READS.items():
         shown = [(d.worker.organisation, d.pk) for d in difficulties if d.category == category]
         audit.record_reads(user, action, shown, object_type="care.difficulty", key="difficulties", page=page)

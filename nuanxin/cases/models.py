@@ -30,6 +30,7 @@ from nuanxin.core.versioning import version_field
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import ReverseManyToOneDescriptor
+    from django_stubs_ext import StrOrPromise
 
 
 def status_field(lifecycle: LifeCycle) -> models.CharField[Any, Any]:
@@ -39,7 +40,7 @@ def status_field(lifecycle: LifeCycle) -> models.CharField[Any, Any]:
     )
 
 
-def note_status_field(lifecycle: LifeCycle, verbose_name: str) -> models.CharField[Any, Any]:
+def note_status_field(lifecycle: LifeCycle, verbose_name: StrOrPromise) -> models.CharField[Any, Any]:
     """A note's ``from_status`` / ``to_status`` column with the life cycle's choices."""
     return models.CharField(verbose_name, max_length=16, choices=lifecycle.statuses.choices, blank=True)
 

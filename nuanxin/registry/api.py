@@ -178,11 +178,12 @@ def get_worker(request, response: HttpResponse, worker_id: int, reveal: bool = F
     response["ETag"] = versioning.etag(worker)
     if reveal:
         if worker.mobile:
-            worker.nx_mobile = services.reveal_mobile(actor=request.user, target=worker)
-        for member in worker.nx_family:
+            # shown instead of the mask (resolve_mobile); nx_family/nx_deployments: _detail's Prefetch(to_attr=...)
+            worker.nx_mobile = services.reveal_mobile(actor=request.user, target=worker)  # type: ignore[attr-defined]
+        for member in worker.nx_family:  # type: ignore[attr-defined]
             if member.mobile:
                 member.nx_mobile = services.reveal_mobile(actor=request.user, target=member)
-        for dep in worker.nx_deployments:
+        for dep in worker.nx_deployments:  # type: ignore[attr-defined]
             if dep.deployed_mobile:
                 dep.nx_mobile = services.reveal_mobile(actor=request.user, target=dep)
     return worker

@@ -6,6 +6,7 @@ read only through ``selectors.sensitive_for`` which audits every read.
 """
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +30,7 @@ from nuanxin.registry.choices import (
 # Admins see the rows of every unit in their grants. A care contact sees only the rows of the
 # workers whose family is assigned to them (in a unit inside their grant): the "assigned"
 # relation, which the care app adds to these policies (care/apps.py).
-ASSIGNED = {Role.CARE_CONTACT: "assigned"}
+ASSIGNED: dict[str, str] = {Role.CARE_CONTACT: "assigned"}
 
 
 class Worker(models.Model):
@@ -70,6 +71,7 @@ class Worker(models.Model):
     version = version_field()  # optimistic concurrency (core/versioning.py)
 
     history = HistoricalRecords()
+    _history_user: AbstractBaseUser | None  # the author of the next history row (set by the services)
     objects = ScopedQuerySet.as_manager()
 
     policy = Policy(
@@ -138,6 +140,7 @@ class WorkerSensitive(models.Model):
     version = version_field()
 
     history = HistoricalRecords()
+    _history_user: AbstractBaseUser | None  # the author of the next history row (set by the services)
     objects = ScopedQuerySet.as_manager()
 
     policy = Policy(path="worker__organisation__path", actions={"view": roles.SENSITIVE, "change": roles.SENSITIVE})
@@ -168,6 +171,7 @@ class FamilyMember(models.Model):
     version = version_field()
 
     history = HistoricalRecords()
+    _history_user: AbstractBaseUser | None  # the author of the next history row (set by the services)
     objects = ScopedQuerySet.as_manager()
 
     policy = Policy(
@@ -223,6 +227,7 @@ class Deployment(models.Model):
     version = version_field()
 
     history = HistoricalRecords()
+    _history_user: AbstractBaseUser | None  # the author of the next history row (set by the services)
     objects = ScopedQuerySet.as_manager()
 
     policy = Policy(

@@ -84,8 +84,9 @@ def pinyin_of_key(key: str) -> tuple[str, str]:
         # (the importer computes this for every row of a 100,000-row table).
         parts = [_char_pinyin(ch) for ch in key]
         return "".join(p[0] for p in parts).lower(), "".join(p[1] for p in parts).lower()
-    full = lazy_pinyin(key, errors=lambda chars: list(chars))
-    initials = lazy_pinyin(key, style=Style.FIRST_LETTER, errors=lambda chars: list(chars))
+    # errors="default": characters without pinyin (letters, digits) stay as they are.
+    full = lazy_pinyin(key, errors="default")
+    initials = lazy_pinyin(key, style=Style.FIRST_LETTER, errors="default")
     return "".join(full).lower(), "".join(initials).lower()
 
 
@@ -96,14 +97,22 @@ def _has_phrase(key: str) -> bool:
 
 @lru_cache(maxsize=16384)
 def _char_pinyin(ch: str) -> tuple[str, str]:
-    full = lazy_pinyin(ch, errors=lambda chars: list(chars))
-    initials = lazy_pinyin(ch, style=Style.FIRST_LETTER, errors=lambda chars: list(chars))
+    full = lazy_pinyin(ch, errors="default")
+    initials = lazy_pinyin(ch, style=Style.FIRST_LETTER, errors="default")
     return "".join(full), "".join(initials)
 
 
 # Mainland mobile numbers as phonenumbers' own metadata describes them: a number matching
 # this is valid for phonenumbers, so the common case skips its (slow) full parse.
-_CN_MOBILE = re.compile(PhoneMetadata.metadata_for_region("CN").mobile.national_number_pattern)
+def _cn_mobile_pattern() -> str:
+    metadata = PhoneMetadata.metadata_for_region("CN")
+    pattern = metadata.mobile.national_number_pattern if metadata and metadata.mobile else None
+    if pattern is None:
+        raise RuntimeError("phonenumbers has no metadata for mainland mobile numbers")
+    return pattern
+
+
+_CN_MOBILE = re.compile(_cn_mobile_pattern())
 
 
 @lru_cache(maxsize=32768)

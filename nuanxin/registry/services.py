@@ -9,6 +9,7 @@ show the message beside the right field; the database is then left as it was.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -541,7 +542,7 @@ def remove_family_member(*, actor, member: FamilyMember) -> None:
 
 
 def _clean_deployment(values: dict) -> dict:
-    cleaned = {}
+    cleaned: dict[str, Any] = {}
     for field, value in values.items():
         if field in ("batch",):
             cleaned[field] = _text(value, field, 50)
@@ -639,7 +640,7 @@ def update_sensitive(*, actor, worker: Worker, version: int | None = None, **val
     from (1 when there was no row yet; ``Conflict`` if it was changed since)."""
     worker = Worker.objects.select_related("organisation").get(pk=worker.pk)
     Worker.policy.require(actor, "sensitive", worker, _("You may not change this worker's sensitive data."))
-    cleaned = {}
+    cleaned: dict[str, Any] = {}
     for field, value in values.items():
         if field == "id_number":
             try:

@@ -104,6 +104,7 @@ def _history(worker: Worker) -> list[dict]:
     fields = {f.name: f for f in Worker._meta.fields}
     result = []
     for newer, older in zip(records, [*records[1:], None], strict=True):
+        changes: list[dict[str, Any]]
         if older is None:
             if len(records) > HISTORY_ROWS:
                 break

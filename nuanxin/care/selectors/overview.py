@@ -260,7 +260,7 @@ def _name_key(value: str) -> str:
 def suggest_contacts(campaign: Campaign, workers: list[Worker]) -> list[tuple[Worker, list]]:
     """For each worker, the care contacts whose full name (or username) matches the imported
     工会联系人 name and who may look after the family: ``[(worker, [user, ...]), ...]``."""
-    result = []
+    result: list[tuple[Worker, list]] = []
     cache: dict[int, dict[str, list]] = {}
     for worker in workers:
         hint = _name_key(worker.contact_name_hint)

@@ -364,7 +364,7 @@ def sync_unassigned(*, worker_ids: Iterable[int] | None = None, campaigns: Itera
     ids = None if worker_ids is None or not campaign_list else sorted(set(worker_ids))
     if ids == [] or not campaign_list:
         return {"added": 0, "removed": 0}
-    chunks = [None] if ids is None else [ids[i : i + 2000] for i in range(0, len(ids), 2000)]
+    chunks: list[list[int] | None] = [None] if ids is None else [ids[i : i + 2000] for i in range(0, len(ids), 2000)]
     added = removed = 0
     for campaign in campaign_list:
         teams = campaign.visited_teams()

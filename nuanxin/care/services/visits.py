@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -79,7 +80,7 @@ def _clean_items(items) -> list[dict]:
 
 
 def _clean_visit_fields(values: dict) -> dict:
-    cleaned = {}
+    cleaned: dict[str, Any] = {}
     if "on" in values:
         on = values["on"]
         if not isinstance(on, date):
@@ -93,7 +94,9 @@ def _clean_visit_fields(values: dict) -> dict:
         cleaned["mode"] = values["mode"]
     for field, limit in (("visitors", 200), ("state_of_mind", 5000), ("opinions", 5000), ("notes", 5000)):
         if field in values:
-            label = Visit._meta.get_field(field).verbose_name
+            model_field = Visit._meta.get_field(field)
+            assert isinstance(model_field, models.Field)  # visitors, state_of_mind, ...: columns
+            label = model_field.verbose_name
             clean = plaintext.line if field == "visitors" else plaintext.notes
             text = clean(values[field] or "", field=field, label=label)
             if len(text) > limit:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from nuanxin.care import forms, pages, selectors, services, weeks
 from nuanxin.care.choices import DutyStatus
-from nuanxin.care.models import CareAssignment, Visit, VisitDuty
+from nuanxin.care.models import CareAssignment, Difficulty, DifficultyNote, Visit, VisitDuty
 from nuanxin.care.views.common import next_url, posted, submit, week_nav, workers
 from nuanxin.core import access
 from nuanxin.registry.models import Worker
@@ -67,8 +67,8 @@ def family(request, worker: Worker):
     contacts = CareAssignment.objects.current().filter(worker=worker).select_related("contact", "campaign")
     pages.record_call_links(user, [worker], page="family")
     timeline = selectors.family_timeline(user, worker)
-    shown = {e.obj.pk: e.obj for e in timeline if e.kind == "difficulty"}
-    shown.update((e.obj.difficulty_id, e.obj.difficulty) for e in timeline if e.kind == "note")
+    shown = {e.obj.pk: e.obj for e in timeline if isinstance(e.obj, Difficulty)}  # kind "difficulty"
+    shown.update((e.obj.difficulty_id, e.obj.difficulty) for e in timeline if isinstance(e.obj, DifficultyNote))
     pages.record_sensitive_reads(user, shown.values(), page="family")
     return render(
         request,
