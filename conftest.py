@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
+from nuanxin.core.policy import SYSTEM
 from nuanxin.core.roles import Role
 from nuanxin.orgs import services as org_services
 from nuanxin.orgs.choices import OrgKind
@@ -47,13 +48,13 @@ class Personas:
 
 def build_personas() -> Personas:
     create = org_services.create_organisation
-    city = create(actor=None, code="CITY", name="青岛市总工会", kind=OrgKind.CITY_FEDERATION, parent=None)
-    shinan = create(actor=None, code="SN", name="市南区总工会", kind=OrgKind.DISTRICT_FEDERATION, parent=city)
-    shibei = create(actor=None, code="SB", name="市北区总工会", kind=OrgKind.DISTRICT_FEDERATION, parent=city)
-    medical = create(actor=None, code="YW", name="青岛市医务工会", kind=OrgKind.INDUSTRY_UNION, parent=city)
-    sn_h1 = create(actor=None, code="SN-H1", name="市南区人民医院工会", kind=OrgKind.UNIT_UNION, parent=shinan)
-    sb_h1 = create(actor=None, code="SB-H1", name="市北区人民医院工会", kind=OrgKind.UNIT_UNION, parent=shibei)
-    group = org_services.create_group(actor=None, code="MED", name="全市医疗机构", members=[sn_h1, sb_h1])
+    city = create(actor=SYSTEM, code="CITY", name="青岛市总工会", kind=OrgKind.CITY_FEDERATION, parent=None)
+    shinan = create(actor=SYSTEM, code="SN", name="市南区总工会", kind=OrgKind.DISTRICT_FEDERATION, parent=city)
+    shibei = create(actor=SYSTEM, code="SB", name="市北区总工会", kind=OrgKind.DISTRICT_FEDERATION, parent=city)
+    medical = create(actor=SYSTEM, code="YW", name="青岛市医务工会", kind=OrgKind.INDUSTRY_UNION, parent=city)
+    sn_h1 = create(actor=SYSTEM, code="SN-H1", name="市南区人民医院工会", kind=OrgKind.UNIT_UNION, parent=shinan)
+    sb_h1 = create(actor=SYSTEM, code="SB-H1", name="市北区人民医院工会", kind=OrgKind.UNIT_UNION, parent=shibei)
+    group = org_services.create_group(actor=SYSTEM, code="MED", name="全市医疗机构", members=[sn_h1, sb_h1])
     # Siblings are kept sorted by code, so adding 市北区 (SB) after 市南区 (SN) rewrote SN's
     # materialised path: read every organisation back so no persona carries a stale path.
     city, shinan, shibei, medical, sn_h1, sb_h1 = (
@@ -62,16 +63,16 @@ def build_personas() -> Personas:
 
     def user(username, org, role, full_name):
         u, _ = org_services.create_user(
-            actor=None, username=username, organisation=org, role=role, password=PASSWORD, full_name=full_name
+            actor=SYSTEM, username=username, organisation=org, role=role, password=PASSWORD, full_name=full_name
         )
         return u
 
     viewer, _ = org_services.create_user(
-        actor=None, username="viewer", organisation=medical, role=Role.VIEWER, password=PASSWORD, full_name="卫健委"
+        actor=SYSTEM, username="viewer", organisation=medical, role=Role.VIEWER, password=PASSWORD, full_name="卫健委"
     )
     # The viewer's real scope is the group; drop the organisation grant made at creation.
-    org_services.revoke_grant(actor=None, grant=viewer.grants.get())
-    org_services.grant_role(actor=None, user=viewer, role=Role.VIEWER, group=group)
+    org_services.revoke_grant(actor=SYSTEM, grant=viewer.grants.get())
+    org_services.grant_role(actor=SYSTEM, user=viewer, role=Role.VIEWER, group=group)
     return Personas(
         city=city,
         shinan=shinan,

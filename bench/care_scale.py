@@ -44,6 +44,8 @@ import sys
 import time
 from pathlib import Path
 
+from nuanxin.core.policy import SYSTEM
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/test"
 BENCH_DB = "nuanxin_bench_care"
 DISTRICTS = 10
@@ -83,18 +85,18 @@ def _tree() -> tuple[object, list, list]:
     from nuanxin.orgs.choices import OrgKind
 
     root = services.create_organisation(
-        actor=None, code="BC", name="基准市总工会", kind=OrgKind.CITY_FEDERATION, parent=None
+        actor=SYSTEM, code="BC", name="基准市总工会", kind=OrgKind.CITY_FEDERATION, parent=None
     )
     districts, units = [], []
     for d in range(1, DISTRICTS + 1):
         district = services.create_organisation(
-            actor=None, code=f"BC-D{d:02d}", name=f"第{d}区总工会", kind=OrgKind.DISTRICT_FEDERATION, parent=root
+            actor=SYSTEM, code=f"BC-D{d:02d}", name=f"第{d}区总工会", kind=OrgKind.DISTRICT_FEDERATION, parent=root
         )
         districts.append(district)
         for u in range(1, UNITS_PER_DISTRICT + 1):
             units.append(
                 services.create_organisation(
-                    actor=None,
+                    actor=SYSTEM,
                     code=f"BC-D{d:02d}-U{u:02d}",
                     name=f"第{d}区第{u}医院工会",
                     kind=OrgKind.UNIT_UNION,
@@ -133,11 +135,11 @@ def child_build(url: str, n: str) -> dict:
     call_command("migrate", verbosity=0)
     migrated = time.perf_counter()
     root, districts, units = _tree()
-    org_services.create_user(actor=None, username="bench-city", organisation=root, role=Role.CITY_ADMIN)
-    org_services.create_user(actor=None, username="bench-district", organisation=districts[0], role=Role.ORG_ADMIN)
+    org_services.create_user(actor=SYSTEM, username="bench-city", organisation=root, role=Role.CITY_ADMIN)
+    org_services.create_user(actor=SYSTEM, username="bench-district", organisation=districts[0], role=Role.ORG_ADMIN)
     this_week = weeks.current_week()
     first_week = this_week - (WEEKS - 1) * weeks.WEEK
-    campaign = services.create_campaign(actor=None, name="基准关爱行动", starts_on=first_week)
+    campaign = services.create_campaign(actor=SYSTEM, name="基准关爱行动", starts_on=first_week)
     unit_ids = [u.pk for u in units]
     params = {"n": n, "units": unit_ids, "nunits": len(unit_ids), "aid": AID_SHARE, "campaign": campaign.pk,
               "first": first_week, "weeks": WEEKS, "per": FAMILIES_PER_CONTACT}  # fmt: skip

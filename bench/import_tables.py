@@ -46,6 +46,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from nuanxin.core.policy import SYSTEM
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/test"
 BENCH_DB = "nuanxin_bench"
 BENCH_USER = "bench_admin"
@@ -396,13 +398,13 @@ def child_migrate(url: str) -> dict:
     from nuanxin.orgs.choices import OrgKind
 
     call_command("migrate", verbosity=0)
-    root = services.create_organisation(actor=None, code="BENCH", name="基准市总工会", kind=OrgKind.CITY_FEDERATION,
+    root = services.create_organisation(actor=SYSTEM, code="BENCH", name="基准市总工会", kind=OrgKind.CITY_FEDERATION,
                                         parent=None)
     unit = services.create_organisation(
-        actor=None, code="BENCH-01", name="测试医院工会", kind=OrgKind.UNIT_UNION, parent=root
+        actor=SYSTEM, code="BENCH-01", name="测试医院工会", kind=OrgKind.UNIT_UNION, parent=root
     )
     # the acting user of the page: an administrator of the unit's union
-    services.create_user(actor=None, username=BENCH_USER, organisation=unit, role=Role.ORG_ADMIN,
+    services.create_user(actor=SYSTEM, username=BENCH_USER, organisation=unit, role=Role.ORG_ADMIN,
                          full_name="基准管理员")
     return {"ok": True}
 

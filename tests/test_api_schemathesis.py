@@ -35,6 +35,7 @@ from nuanxin.accounts.services import create_api_token
 from nuanxin.api import api
 from nuanxin.care import services as care_services
 from nuanxin.care.tests.helpers import at, build_world
+from nuanxin.core.policy import SYSTEM
 
 SCHEMA = schemathesis.openapi.from_dict(api.get_openapi_schema())
 SCHEMA.app = WSGIHandler()
@@ -113,7 +114,7 @@ def world(personas, in_process, settings, tmp_path):
 def run_operation(label: str, user, ids: dict) -> int:
     """Run the generated cases of one operation as ``user``; returns how many were sent."""
     operation = SCHEMA.find_operation_by_label(label)
-    _token, plaintext = create_api_token(actor=None, user=user)
+    _token, plaintext = create_api_token(actor=SYSTEM, user=user)
     headers = {"Authorization": f"Bearer {plaintext}", "Accept-Language": "en"}
     names = [p.name for p in operation.path_parameters]
     # Valid requests, and requests that break the schema (wrong types, missing fields): both

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from nuanxin.core import access, manifest
+from nuanxin.core.policy import SYSTEM
 from tests.authz import Case, fingerprint
 
 # Ninja's own schema and docs views: public by design (they describe, they hold no data).
@@ -110,7 +111,7 @@ def _client_for(user, case: Case) -> Client:
     if user is None:
         return client
     if case.is_api:
-        _token, plaintext = create_api_token(actor=None, user=user, expires_days=1)
+        _token, plaintext = create_api_token(actor=SYSTEM, user=user, expires_days=1)
         client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {plaintext}"
     else:
         client.force_login(user)

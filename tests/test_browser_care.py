@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 
+from nuanxin.core.policy import SYSTEM
 from tests.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,15 +26,16 @@ def _world():
 
     p = build_personas()
     campaign = services.create_campaign(
-        actor=None, name="关爱抗疫一线医护人员及其家庭成员暖心行动", starts_on=timezone.localdate() - timedelta(days=10)
+        actor=SYSTEM, name="关爱抗疫一线医护人员及其家庭成员暖心行动",
+        starts_on=timezone.localdate() - timedelta(days=10),
     )
     families = []
     for i, (name, member) in enumerate([("王芳", "李强"), ("赵敏", "孙磊")]):
         worker = registry_services.create_worker(
-            actor=None, organisation=p.shinan_hospital, name=name, team="hubei_aid", mobile=f"1380000{i + 11:04d}"
+            actor=SYSTEM, organisation=p.shinan_hospital, name=name, team="hubei_aid", mobile=f"1380000{i + 11:04d}"
         )
         registry_services.add_family_member(
-            actor=None, worker=worker, name=member, relation="丈夫", mobile=f"1390000{i + 11:04d}"
+            actor=SYSTEM, worker=worker, name=member, relation="丈夫", mobile=f"1390000{i + 11:04d}"
         )
         families.append(worker)
     services.bulk_assign(actor=p.yi, campaign=campaign, workers=families, contact=p.care)

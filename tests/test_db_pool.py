@@ -13,6 +13,7 @@ from django.test import Client
 
 from nuanxin.accounts.services import create_api_token
 from nuanxin.core.middleware import is_database_busy
+from nuanxin.core.policy import SYSTEM
 
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the connection pool is PostgreSQL's (psycopg_pool)"
@@ -183,7 +184,7 @@ def test_a_page_with_every_connection_taken_is_the_busy_page(personas, small_poo
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_an_api_call_with_every_connection_taken_is_the_busy_json(personas, small_pool):
-    _token, plaintext = create_api_token(actor=None, user=personas.yi)
+    _token, plaintext = create_api_token(actor=SYSTEM, user=personas.yi)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}", HTTP_ACCEPT_LANGUAGE="en", raise_request_exception=False)
     connection.close()
     release, threads, errors = _hold_connections(2)
@@ -225,7 +226,7 @@ def test_a_server_out_of_connection_slots_is_the_busy_page(personas, monkeypatch
 @pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_requests_share_the_pool(personas, small_pool):
     connection.settings_dict["OPTIONS"]["pool"]["timeout"] = 120.0  # here they wait, they do not fail
-    tokens = [create_api_token(actor=None, user=personas.yi)[1] for _ in range(20)]
+    tokens = [create_api_token(actor=SYSTEM, user=personas.yi)[1] for _ in range(20)]
     connection.close()
     start = threading.Barrier(20)
     statuses, done = [], threading.Event()

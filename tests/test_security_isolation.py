@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from nuanxin.care import services as care_services
 from nuanxin.core import access
+from nuanxin.core.policy import SYSTEM
 from nuanxin.core.roles import Role
 from nuanxin.orgs import services as org_services
 from nuanxin.registry import services as registry_services
@@ -37,14 +38,14 @@ def shinan(personas):
     the care contact."""
     p = personas
     today = timezone.localdate()
-    campaign = care_services.create_campaign(actor=None, name="隔离测试行动", starts_on=today - timedelta(days=21))
+    campaign = care_services.create_campaign(actor=SYSTEM, name="隔离测试行动", starts_on=today - timedelta(days=21))
     worker = registry_services.create_worker(
-        actor=None, organisation=p.shinan_hospital, name=WORKER, team=TeamType.HUBEI_AID, mobile=WORKER_MOBILE,
+        actor=SYSTEM, organisation=p.shinan_hospital, name=WORKER, team=TeamType.HUBEI_AID, mobile=WORKER_MOBILE,
         contact_name_hint="联系人",
     )
-    registry_services.add_family_member(actor=None, worker=worker, name=FAMILY, mobile=FAMILY_MOBILE)
-    registry_services.save_deployment(actor=None, worker=worker, batch="第一批", deployed_mobile=DEPLOYED_MOBILE)
-    care_services.bulk_assign(actor=None, campaign=campaign, workers=[worker], contact=p.care)
+    registry_services.add_family_member(actor=SYSTEM, worker=worker, name=FAMILY, mobile=FAMILY_MOBILE)
+    registry_services.save_deployment(actor=SYSTEM, worker=worker, batch="第一批", deployed_mobile=DEPLOYED_MOBILE)
+    care_services.bulk_assign(actor=SYSTEM, campaign=campaign, workers=[worker], contact=p.care)
     care_services.record_visit(actor=p.care, worker=worker, on=today, mode="home", notes=VISIT_NOTE)
     care_services.open_difficulty(actor=p.care, worker=worker, description=DIFFICULTY, campaign=campaign)
     care_services.open_duties()
@@ -73,7 +74,7 @@ def _answers(user, worker):
     pages = Client()
     pages.force_login(user)
     api = Client()
-    _token, plaintext = create_api_token(actor=None, user=user, expires_days=1)
+    _token, plaintext = create_api_token(actor=SYSTEM, user=user, expires_days=1)
     api.defaults["HTTP_AUTHORIZATION"] = f"Bearer {plaintext}"
     urls = [
         reverse(name)
@@ -115,7 +116,7 @@ def test_bing_sees_nothing_of_shinan(personas, shinan):
 def test_a_care_contact_sees_no_family_that_is_not_theirs(personas, shinan):
     """Another care contact of the same hospital: the hospital is theirs, the family is not."""
     other, _password = org_services.create_user(
-        actor=None, username="other-contact", organisation=personas.shinan_hospital, role=Role.CARE_CONTACT,
+        actor=SYSTEM, username="other-contact", organisation=personas.shinan_hospital, role=Role.CARE_CONTACT,
     )
     assert _leaks(other, shinan, FAMILY_NEEDLES) == []
 

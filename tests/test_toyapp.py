@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from nuanxin.core.policy import SYSTEM
 from tests import test_authorization as authz_test
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -72,7 +73,7 @@ def test_the_toy_app_is_scoped_in_the_menu_and_in_the_api(toyapp, personas):
     assert "GET /api/v1/toy/notes/{id}" in authz_test.api_operations()
     from nuanxin.accounts.services import create_api_token
 
-    _token, secret = create_api_token(actor=None, user=p.yi, expires_days=1)
+    _token, secret = create_api_token(actor=SYSTEM, user=p.yi, expires_days=1)
     api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert api.get(f"/api/v1/toy/notes/{mine.pk}").json() == {"id": mine.pk, "text": "市南的笔记"}
     assert api.get(f"/api/v1/toy/notes/{theirs.pk}").status_code == 404

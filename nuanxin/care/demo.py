@@ -17,7 +17,7 @@ demo-care6). Difficulties exist in every state, some overdue (the escalation job
 up the tree).
 
 Assignments, campaigns, difficulties and the weekly turn go through the services
-(``actor=None``); visits and the states of past duties are written in bulk, with one audit
+(``actor=SYSTEM``); visits and the states of past duties are written in bulk, with one audit
 row for the load. Deterministic (``random.Random(2020)``) and idempotent: when the 2020
 campaign exists, nothing is added.
 """
@@ -38,6 +38,7 @@ from nuanxin.care import services, weeks
 from nuanxin.care.choices import DUE_DAYS, DifficultySource, DifficultyStatus, DutyStatus, VisitMode
 from nuanxin.care.models import Campaign, CareAssignment, Difficulty, DifficultyNote, Visit, VisitDuty, VisitItem
 from nuanxin.core import audit
+from nuanxin.core.policy import SYSTEM
 from nuanxin.registry.choices import TeamType, WorkerStatus
 from nuanxin.registry.models import Worker
 
@@ -115,7 +116,7 @@ def _contacts(out) -> dict[str, object]:
         user = User.objects.filter(username=username).first()
         if user is None:
             user, _pw = org_services.create_user(
-                actor=None,
+                actor=SYSTEM,
                 username=username,
                 organisation=_org(org_codes[0]),
                 role=Role.CARE_CONTACT,
@@ -124,7 +125,7 @@ def _contacts(out) -> dict[str, object]:
                 mobile=f"+861890000{i + 1:04d}",
             )
             for code in org_codes[1:]:
-                org_services.grant_role(actor=None, user=user, role=Role.CARE_CONTACT, organisation=_org(code))
+                org_services.grant_role(actor=SYSTEM, user=user, role=Role.CARE_CONTACT, organisation=_org(code))
             created += 1
         users[username] = user
     out(_("care: %(count)s care contacts (%(new)s new)") % {"count": len(users), "new": created})
@@ -159,7 +160,7 @@ def _assign_all(campaign, families, users, started_at, rng, *, leave_out=0.08, i
     for username, chosen in by_contact.items():
         if chosen:
             services.bulk_assign(
-                actor=None, campaign=campaign, workers=chosen, contact=users[username], started_at=started_at
+                actor=SYSTEM, campaign=campaign, workers=chosen, contact=users[username], started_at=started_at
             )
             count += len(chosen)
     return count
@@ -292,7 +293,7 @@ def _difficulties(campaigns: dict, users: dict, rng: random.Random, today: date)
         visit = Visit.objects.filter(worker=worker, campaign=now_campaign).order_by("-on").first()
         from_visit = visit is not None and index % 3 == 0
         difficulty = services.open_difficulty(
-            actor=None,
+            actor=SYSTEM,
             worker=worker,
             description=text,
             category=category,
@@ -311,7 +312,7 @@ def _difficulties(campaigns: dict, users: dict, rng: random.Random, today: date)
         for step in path:
             if step == "open" and difficulty.status == DifficultyStatus.OPEN:
                 continue
-            services.change_difficulty_status(actor=None, difficulty=difficulty, to=step, note=notes_text[step])
+            services.change_difficulty_status(actor=SYSTEM, difficulty=difficulty, to=step, note=notes_text[step])
             difficulty.refresh_from_db()
         opened = _at(today - timedelta(days=days_ago), 10)
         due_on = (today - timedelta(days=days_ago)) + timedelta(days=DUE_DAYS[urgency])
@@ -332,10 +333,10 @@ def _difficulties(campaigns: dict, users: dict, rng: random.Random, today: date)
     for index, worker in enumerate(Worker.objects.filter(visits__campaign=old_campaign).distinct().order_by("pk")[:2]):
         category, text = DIFFICULTIES[(index + 3) % len(DIFFICULTIES)]
         difficulty = services.open_difficulty(
-            actor=None, worker=worker, description=text, category=category, campaign=old_campaign
+            actor=SYSTEM, worker=worker, description=text, category=category, campaign=old_campaign
         )
         for step in ("in_progress", "resolved", "closed"):
-            services.change_difficulty_status(actor=None, difficulty=difficulty, to=step, note="2020年已解决")
+            services.change_difficulty_status(actor=SYSTEM, difficulty=difficulty, to=step, note="2020年已解决")
         opened = _at(date(2020, 2, 12 + index * 7), 10)
         Difficulty.objects.filter(pk=difficulty.pk).update(
             created_at=opened, due_on=opened.date() + timedelta(days=14), resolved_at=opened + timedelta(days=6),
@@ -370,7 +371,7 @@ def build(*, out: Callable[[str], None] = print) -> None:
         hinted += Worker.objects.filter(pk__in=[w.pk for w in families.get(code, [])]).update(contact_name_hint=hint)
 
     # 2020: the real action, from 2020-01-24 until the epidemic was declared over.
-    old = services.create_campaign(actor=None, name=CAMPAIGN_2020, starts_on=START_2020)
+    old = services.create_campaign(actor=SYSTEM, name=CAMPAIGN_2020, starts_on=START_2020)
     # A reassignment (history): the families of 青岛大学附属医院 first had the district's
     # contact (demo-care2 covers all of 市南区), their hospital's own from 2020-02-10.
     assigned_old = _assign_all(old, families, users, _at(date(2020, 1, 27), 9), rng, instead={"QD-SN-01": "demo-care2"})
@@ -379,14 +380,14 @@ def build(*, out: Callable[[str], None] = print) -> None:
     ]
     if sn1:
         services.bulk_assign(
-            actor=None, campaign=old, workers=sn1, contact=users["demo-care"], started_at=_at(date(2020, 2, 10), 9)
+            actor=SYSTEM, campaign=old, workers=sn1, contact=users["demo-care"], started_at=_at(date(2020, 2, 10), 9)
         )
-    services.declare_end(actor=None, campaign=old, on=END_2020)
+    services.declare_end(actor=SYSTEM, campaign=old, on=END_2020)
 
     # Now: a running campaign, so this week has duties.
     start = weeks.current_week(today) - WEEKS_BEFORE_NOW * weeks.WEEK
     now = services.create_campaign(
-        actor=None,
+        actor=SYSTEM,
         name=CAMPAIGN_NOW,
         starts_on=start,
         cadence={TeamType.HUBEI_AID: "weekly", TeamType.CDC: "fortnightly"},
@@ -397,11 +398,11 @@ def build(*, out: Callable[[str], None] = print) -> None:
         families[code] = families[code] + workers
     assigned_now = _assign_all(now, families, users, _at(start, 9), rng, leave_out=0.05)
 
-    services.open_duties(actor=None, today=today)
+    services.open_duties(actor=SYSTEM, today=today)
     old_stats = _live_weeks(old, rng, today)
     now_stats = _live_weeks(now, rng, today)
     difficulties = _difficulties({"2020": old, "now": now}, users, rng, today)
-    escalated = services.escalate_overdue_difficulties(actor=None, today=today)
+    escalated = services.escalate_overdue_difficulties(actor=SYSTEM, today=today)
     audit.record(
         None,
         "care.demo_load",

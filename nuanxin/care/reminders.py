@@ -31,6 +31,7 @@ from nuanxin.care import weeks
 from nuanxin.care.choices import DutyStatus
 from nuanxin.care.models import Campaign, CareAssignment, Difficulty, VisitDuty
 from nuanxin.core import audit
+from nuanxin.core.policy import SYSTEM
 from nuanxin.notify.services import Sms, notify
 
 MAX_LISTED = 30  # families named in one in-app notification
@@ -49,7 +50,7 @@ def _running_campaign_ids(today: date) -> list[int]:
 
 
 @transaction.atomic
-def send_week_reminders(*, actor=None, today: date | None = None) -> int:
+def send_week_reminders(*, actor=SYSTEM, today: date | None = None) -> int:
     """Monday morning: each care contact with families due this week gets the list (one
     notification per contact and week). Returns how many contacts were notified now."""
     today = today or timezone.localdate()
@@ -109,7 +110,7 @@ def send_week_reminders(*, actor=None, today: date | None = None) -> int:
 
 
 @transaction.atomic
-def send_unvisited_reminders(*, actor=None, today: date | None = None) -> int:
+def send_unvisited_reminders(*, actor=SYSTEM, today: date | None = None) -> int:
     """Wednesday: each admin (org or city) gets the number of families in their scope still
     not visited this week, by unit: the assignment policy's holders of "change" over each unit.
     One aggregate query, and the holders of every unit in one go."""

@@ -79,6 +79,10 @@ class Texts:
     write_the_note: Text = _WRITE_THE_NOTE
 
 
+# The verbs of the audit actions the case services record: ``<audit_prefix>.<verb>``.
+AUDIT_VERBS = ("open", "transition", "note", "update", "escalate")
+
+
 @dataclass(frozen=True)
 class LifeCycle:
     """The declared life cycle of one case model.
@@ -123,6 +127,11 @@ class LifeCycle:
             assert t.source in values and t.target in values, t
         for status in self.stamps:
             assert status in values, status
+
+    @property
+    def audit_actions(self) -> tuple[str, ...]:
+        """Every audit action the case services record for this life cycle."""
+        return tuple(f"{self.audit_prefix}.{verb}" for verb in AUDIT_VERBS)
 
     def targets(self, status: str) -> frozenset[str]:
         """The statuses a case in ``status`` may move to."""

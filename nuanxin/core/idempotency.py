@@ -46,6 +46,7 @@ from ninja.decorators import decorate_view
 
 from nuanxin.core import audit
 from nuanxin.core.models import IdempotencyKey
+from nuanxin.core.policy import SYSTEM
 
 logger = logging.getLogger("nuanxin.idempotency")
 
@@ -316,7 +317,7 @@ def created(response, location: str):
 # --- pruning -------------------------------------------------------------------------------------
 
 
-def prune(*, actor=None, now=None) -> int:
+def prune(*, actor=SYSTEM, now=None) -> int:
     """Forget the keys older than 24 hours; a retry after that creates a new record."""
     cutoff = (now or timezone.now()) - RETENTION
     with transaction.atomic():
@@ -329,4 +330,4 @@ def prune(*, actor=None, now=None) -> int:
 @task()
 def prune_idempotency_keys() -> int:
     """Periodic job: forget idempotency keys older than 24 hours."""
-    return prune(actor=None)
+    return prune(actor=SYSTEM)

@@ -56,13 +56,17 @@ class _System:
 
 SYSTEM: Final[Any] = _System()
 
-# During the move to ``SYSTEM``, services still called with ``actor=None`` act as the system.
-NONE_IS_SYSTEM = True
+def user_of(actor: Any) -> Any:
+    """The user to name as the author of a row: ``None`` for the system (or nobody)."""
+    if actor is SYSTEM or not getattr(actor, "is_authenticated", False):
+        return None
+    return actor
 
 
 def is_system(actor: object) -> bool:
-    """Whether ``actor`` is the system (``SYSTEM``; for now also ``None``)."""
-    return actor is SYSTEM or (NONE_IS_SYSTEM and actor is None)
+    """Whether ``actor`` is the system (``SYSTEM``). ``None`` is nobody: an anonymous caller,
+    whom every policy refuses."""
+    return actor is SYSTEM
 
 
 class Tree(Protocol):

@@ -11,13 +11,14 @@ from django.utils import timezone
 
 from nuanxin.core import audit
 from nuanxin.core.models import PeriodicRun
+from nuanxin.core.policy import SYSTEM
 
 TASK_RESULT_RETENTION_DAYS = 14
 PERIODIC_RUN_RETENTION_DAYS = 30
 
 
 @transaction.atomic
-def clear_expired_sessions(*, actor=None) -> int:
+def clear_expired_sessions(*, actor=SYSTEM) -> int:
     """Delete expired sessions through the session engine; returns how many there were
     (when the engine keeps them in the database). Audited only when something was deleted."""
     store = import_module(settings.SESSION_ENGINE).SessionStore
@@ -31,7 +32,7 @@ def clear_expired_sessions(*, actor=None) -> int:
 
 
 @transaction.atomic
-def prune_background_records(*, actor=None) -> dict:
+def prune_background_records(*, actor=SYSTEM) -> dict:
     """Delete finished task results older than 14 days and periodic-run rows older than 30
     days. The scheduler only looks at each job's latest slot, so old runs are no longer
     needed to keep enqueueing idempotent."""

@@ -28,6 +28,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 
 from nuanxin.core import audit
+from nuanxin.core.policy import SYSTEM
 from nuanxin.notify import sms as sms_backends
 from nuanxin.notify.choices import Channel, DeliveryStatus
 from nuanxin.notify.models import Delivery, Notification
@@ -64,7 +65,7 @@ def notify(
     sms: Sms | None = None,
     email: bool = True,
     email_text: tuple[str, str] | None = None,
-    actor=None,
+    actor=SYSTEM,
 ) -> Notification | None:
     """Tell ``recipient`` something: in the notification centre, by text message (when an
     ``sms`` template is given and they have a mobile) and by e-mail (when they have an
@@ -164,7 +165,7 @@ def _send(delivery: Delivery) -> str:
     return ""
 
 
-def attempt_delivery(*, delivery_id: int, actor=None) -> str:
+def attempt_delivery(*, delivery_id: int, actor=SYSTEM) -> str:
     """Try to send one outbox row now. Returns its status afterwards, or ``"skipped"`` when
     it is not due (already sent, failed for good, waiting for its next attempt, or being sent
     by another worker)."""
@@ -210,7 +211,7 @@ def attempt_delivery(*, delivery_id: int, actor=None) -> str:
     return DeliveryStatus.SENT
 
 
-def retry_due_deliveries(*, actor=None, limit: int = 1000) -> int:
+def retry_due_deliveries(*, actor=SYSTEM, limit: int = 1000) -> int:
     """Queue every outbox row whose next attempt is due (and rows stuck "sending" by a worker
     that died). Idempotent: the claim in ``attempt_delivery`` stops double sending."""
     now = timezone.now()

@@ -108,7 +108,7 @@ class Export:
 
 
 def _workers_for(actor, organisation):
-    qs = Worker.objects.for_user(actor) if actor is not None else Worker.objects.all()
+    qs = Worker.objects.for_user(actor)
     return qs.filter(organisation__path__startswith=organisation.path).exclude(status=WorkerStatus.ARCHIVED)
 
 

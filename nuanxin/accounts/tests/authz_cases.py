@@ -2,14 +2,15 @@
 their own account only. Sign-in, the code step and sign-out are public."""
 
 from nuanxin.accounts.services import create_api_token
+from nuanxin.core.policy import SYSTEM
 from nuanxin.core.roles import Role
 from nuanxin.orgs.services import create_user
 from tests.authz import OK, Case
 
 
 def cases(p) -> list[Case]:
-    token, _plaintext = create_api_token(actor=None, user=p.care, expires_days=30, name="authz")
-    changer, _generated = create_user(actor=None, username="az-password", organisation=p.shinan_hospital,
+    token, _plaintext = create_api_token(actor=SYSTEM, user=p.care, expires_days=30, name="authz")
+    changer, _generated = create_user(actor=SYSTEM, username="az-password", organisation=p.shinan_hospital,
                                       role=Role.CARE_CONTACT, password=p.password)
     return [
         Case("accounts:profile", allowed=p.care),

@@ -9,6 +9,7 @@ from nuanxin.accounts import services
 from nuanxin.accounts.models import ApiToken, User
 from nuanxin.accounts.tests.helpers import post_login
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.orgs import services as org_services
 
 LOGIN = reverse("accounts:login")
@@ -25,7 +26,7 @@ def _signed_in_client(personas):
 def test_re_enabling_revives_neither_session_nor_token(personas):
     client = _signed_in_client(personas)
     other = _signed_in_client(personas)  # a second browser
-    _token, plaintext = services.create_api_token(actor=None, user=personas.care, expires_days=30)
+    _token, plaintext = services.create_api_token(actor=SYSTEM, user=personas.care, expires_days=30)
     api = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
     assert api.get("/api/v1/me").status_code == 200
 
@@ -46,11 +47,11 @@ def test_disable_is_audited_with_what_it_ended(personas):
     _signed_in_client(personas).post(reverse("accounts:logout"))  # a third, already ended
     yi_client = Client()
     yi_client.force_login(personas.yi)  # another user's session is left alone
-    services.create_api_token(actor=None, user=personas.care, expires_days=30)
-    services.create_api_token(actor=None, user=personas.care, expires_days=30)
-    old, _plain = services.create_api_token(actor=None, user=personas.care, expires_days=30)
-    services.revoke_api_token(actor=None, token=old)
-    yi_token, yi_plain = services.create_api_token(actor=None, user=personas.yi, expires_days=30)
+    services.create_api_token(actor=SYSTEM, user=personas.care, expires_days=30)
+    services.create_api_token(actor=SYSTEM, user=personas.care, expires_days=30)
+    old, _plain = services.create_api_token(actor=SYSTEM, user=personas.care, expires_days=30)
+    services.revoke_api_token(actor=SYSTEM, token=old)
+    yi_token, yi_plain = services.create_api_token(actor=SYSTEM, user=personas.yi, expires_days=30)
 
     org_services.set_user_active(actor=personas.yi, user=personas.care, active=False)
 
@@ -79,7 +80,7 @@ def test_signing_in_again_after_re_enabling_works(personas):
     response = post_login(client, "care", personas.password)
     assert (response.status_code, response["Location"]) == (302, "/")
     assert client.get("/").status_code == 200
-    _token, plaintext = services.create_api_token(actor=None, user=personas.care, expires_days=30)
+    _token, plaintext = services.create_api_token(actor=SYSTEM, user=personas.care, expires_days=30)
     assert Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}").get("/api/v1/me").status_code == 200
     assert User.objects.get(pk=personas.care.pk).session_generation == 1
 

@@ -11,6 +11,7 @@ from nuanxin.accounts import services
 from nuanxin.accounts.middleware import AUTH_AT, LAST_SEEN
 from nuanxin.accounts.tests.helpers import T0, code_at, enable_totp, post_login
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.orgs import services as org_services
 
 EXPIRED = "Your session has expired. Please sign in again."
@@ -146,7 +147,7 @@ def test_required_role_without_authenticator_is_sent_to_setup(personas, client, 
 def test_required_role_redirect_does_not_apply_to_other_roles_or_the_api(personas, client, at_t0):
     client.force_login(personas.care)
     assert client.get("/").status_code == 200
-    _token, plaintext = services.create_api_token(actor=None, user=personas.yi, expires_days=1)
+    _token, plaintext = services.create_api_token(actor=SYSTEM, user=personas.yi, expires_days=1)
     api = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
     assert api.get("/api/v1/me").status_code == 200
 
@@ -173,7 +174,7 @@ def test_required_role_with_authenticator_signs_in_with_the_code(personas, clien
 def test_disabling_a_user_ends_their_session_and_tokens_at_once(personas, client):
     client.force_login(personas.care)
     assert client.get("/").status_code == 200
-    _token, plaintext = services.create_api_token(actor=None, user=personas.care, expires_days=30)
+    _token, plaintext = services.create_api_token(actor=SYSTEM, user=personas.care, expires_days=30)
     api = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
     assert api.get("/api/v1/me").status_code == 200
 

@@ -13,6 +13,7 @@ from nuanxin.accounts.models import ApiToken, LoginAttempt, hash_token
 from nuanxin.accounts.tests.helpers import T0, enable_totp, field_errors, form_errors, post_login
 from nuanxin.core.errors import NotAllowed, ServiceError
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.orgs import services as org_services
 
 NEW_PASSWORD = "Brand-new-pass-2021"
@@ -32,8 +33,8 @@ def test_profile_shows_name_organisation_roles_and_security(personas, client):
 
 
 def test_profile_lists_own_tokens_only(personas, client):
-    mine, _ = services.create_api_token(actor=None, user=personas.care, expires_days=30, name="mine")
-    _theirs, _ = services.create_api_token(actor=None, user=personas.yi, expires_days=30, name="theirs")
+    mine, _ = services.create_api_token(actor=SYSTEM, user=personas.care, expires_days=30, name="mine")
+    _theirs, _ = services.create_api_token(actor=SYSTEM, user=personas.yi, expires_days=30, name="theirs")
     client.force_login(personas.care)
     html = client.get(reverse("accounts:profile")).content.decode()
     assert re.findall(r'data-token="(\d+)"', html) == [str(mine.pk)]
@@ -194,7 +195,7 @@ def test_token_expiry_must_be_one_of_the_choices(personas, client):
 
 
 def test_revoke_own_token(personas, client):
-    token, plaintext = services.create_api_token(actor=None, user=personas.care, expires_days=30)
+    token, plaintext = services.create_api_token(actor=SYSTEM, user=personas.care, expires_days=30)
     client.force_login(personas.care)
     assert client.get(reverse("accounts:token_revoke", args=[token.pk])).status_code == 405
     response = client.post(reverse("accounts:token_revoke", args=[token.pk]))
@@ -207,7 +208,7 @@ def test_revoke_own_token(personas, client):
 
 
 def test_another_users_token_is_a_404_and_stays(personas, client):
-    token, plaintext = services.create_api_token(actor=None, user=personas.yi, expires_days=30)
+    token, plaintext = services.create_api_token(actor=SYSTEM, user=personas.yi, expires_days=30)
     client.force_login(personas.care)
     assert client.post(reverse("accounts:token_revoke", args=[token.pk])).status_code == 404
     token.refresh_from_db()
@@ -219,7 +220,7 @@ def test_disabled_users_cannot_get_tokens(personas):
     org_services.set_user_active(actor=personas.jia, user=personas.care, active=False)
     personas.care.refresh_from_db()
     with pytest.raises(ServiceError):
-        services.create_api_token(actor=None, user=personas.care, expires_days=30)
+        services.create_api_token(actor=SYSTEM, user=personas.care, expires_days=30)
 
 
 def test_token_for_someone_else_needs_to_manage_them(personas):

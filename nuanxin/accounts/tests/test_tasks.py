@@ -8,14 +8,15 @@ from nuanxin.accounts import services, tasks
 from nuanxin.accounts.models import ApiToken, LoginAttempt
 from nuanxin.accounts.tests.helpers import T0
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 
 
 def test_delete_expired_tokens(personas, at_t0):
-    old, _ = services.create_api_token(actor=None, user=personas.care, expires_days=7)
-    revoked, _ = services.create_api_token(actor=None, user=personas.care, expires_days=365)
-    services.revoke_api_token(actor=None, token=revoked)
-    recent, _ = services.create_api_token(actor=None, user=personas.care, expires_days=30)
-    fresh, _ = services.create_api_token(actor=None, user=personas.care, expires_days=365)
+    old, _ = services.create_api_token(actor=SYSTEM, user=personas.care, expires_days=7)
+    revoked, _ = services.create_api_token(actor=SYSTEM, user=personas.care, expires_days=365)
+    services.revoke_api_token(actor=SYSTEM, token=revoked)
+    recent, _ = services.create_api_token(actor=SYSTEM, user=personas.care, expires_days=30)
+    fresh, _ = services.create_api_token(actor=SYSTEM, user=personas.care, expires_days=365)
     at_t0.shift(timedelta(days=38))  # old expired 31 days ago, revoked 38 days ago, recent 8 days ago
     result = tasks.delete_expired_tokens.enqueue()
     assert result.return_value == 2

@@ -13,6 +13,7 @@ from nuanxin.accounts.tests.helpers import SECRET, T0, code_at, enable_totp, fie
 from nuanxin.accounts.views import TOTP_SETUP_SECRET
 from nuanxin.core.errors import NotAllowed, ServiceError
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.core.roles import Role
 from nuanxin.orgs import services as org_services
 
@@ -227,7 +228,7 @@ def test_disable_is_refused_when_the_role_requires_it(personas, client, at_t0):
 
 @REQUIRE_ADMINS
 def test_switching_scope_to_a_lesser_role_does_not_lift_the_requirement(personas):
-    org_services.grant_role(actor=None, user=personas.yi, role=Role.CARE_CONTACT,
+    org_services.grant_role(actor=SYSTEM, user=personas.yi, role=Role.CARE_CONTACT,
                             organisation=personas.shinan_hospital)
     personas.yi.nuanxin_active_grant_id = personas.yi.grants.get(role=Role.CARE_CONTACT).pk
     assert services.totp_required(personas.yi) is True

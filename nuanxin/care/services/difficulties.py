@@ -18,6 +18,7 @@ from nuanxin.care.models import Campaign, CareAssignment, Difficulty, Difficulty
 from nuanxin.cases import services as cases
 from nuanxin.core import plaintext
 from nuanxin.core.errors import ServiceError
+from nuanxin.core.policy import SYSTEM
 from nuanxin.registry.models import Worker
 
 DUE_HORIZON = timedelta(days=731)  # a due date set by hand: at most two years ahead
@@ -235,7 +236,7 @@ def escalation_recipients(difficulty: Difficulty, level: int) -> tuple[object, l
     return cases.escalation_recipients(difficulty, level)
 
 
-def escalate_overdue_difficulties(*, actor=None, today: date | None = None) -> int:
+def escalate_overdue_difficulties(*, actor=SYSTEM, today: date | None = None) -> int:
     """Notify the owner of every overdue difficulty and escalate it to the admins of the
     organisation above, one level per overdue period; each level happens once (the level is
     recorded, and notifications have idempotency keys). Returns how many were escalated."""

@@ -23,6 +23,7 @@ from nuanxin.care.models import (
 from nuanxin.cases.services import user_of as _user
 from nuanxin.core import audit, plaintext
 from nuanxin.core.errors import Conflict, ServiceError
+from nuanxin.core.policy import SYSTEM
 from nuanxin.registry.choices import WorkerStatus
 from nuanxin.registry.models import Worker
 
@@ -88,7 +89,7 @@ def _mark_missed(today: date) -> int:
 
 
 @transaction.atomic
-def open_duties(*, actor=None, today: date | None = None, rebuild: bool = False) -> dict:
+def open_duties(*, actor=SYSTEM, today: date | None = None, rebuild: bool = False) -> dict:
     """The weekly turn, idempotent and catching up after downtime: open the duties of every
     week up to the current one that is not yet open (all weeks since the start with
     ``rebuild``), then mark every past week's undone duty missed."""

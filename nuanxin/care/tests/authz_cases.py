@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from nuanxin.care import services
 from nuanxin.care.tests import authz_cases_pages
+from nuanxin.core.policy import SYSTEM
 from nuanxin.core.roles import Role
 from nuanxin.orgs import services as org_services
 from nuanxin.registry import services as registry_services
@@ -18,17 +19,17 @@ from tests.authz import Case
 
 def cases(p) -> list[Case]:
     today = timezone.localdate()
-    campaign = services.create_campaign(actor=None, name="授权测试行动", starts_on=today - timedelta(days=30))
+    campaign = services.create_campaign(actor=SYSTEM, name="授权测试行动", starts_on=today - timedelta(days=30))
     worker = registry_services.create_worker(
-        actor=None, organisation=p.shinan_hospital, name="授权一", team=TeamType.HUBEI_AID, mobile="13800009901"
+        actor=SYSTEM, organisation=p.shinan_hospital, name="授权一", team=TeamType.HUBEI_AID, mobile="13800009901"
     )
     other = registry_services.create_worker(
-        actor=None, organisation=p.shinan_hospital, name="授权二", team=TeamType.HUBEI_AID, mobile="13800009902"
+        actor=SYSTEM, organisation=p.shinan_hospital, name="授权二", team=TeamType.HUBEI_AID, mobile="13800009902"
     )
-    services.bulk_assign(actor=None, campaign=campaign, workers=[worker], contact=p.care)
+    services.bulk_assign(actor=SYSTEM, campaign=campaign, workers=[worker], contact=p.care)
     # A care contact of the same hospital whom this family is not assigned to: outside it.
     colleague, _password = org_services.create_user(
-        actor=None, username="authz-api-colleague", organisation=p.shinan_hospital, role=Role.CARE_CONTACT
+        actor=SYSTEM, username="authz-api-colleague", organisation=p.shinan_hospital, role=Role.CARE_CONTACT
     )
     outside = (p.bing, colleague)
     visit = services.record_visit(actor=p.care, worker=worker, on=timezone.localdate(), mode="phone")

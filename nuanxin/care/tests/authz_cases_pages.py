@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from nuanxin.care import services
 from nuanxin.care.models import VisitDuty
+from nuanxin.core.policy import SYSTEM
 from nuanxin.core.roles import Role
 from nuanxin.orgs import services as org_services
 from nuanxin.registry import services as registry_services
@@ -49,13 +50,13 @@ def _visit_form(today: str, **extra) -> dict:
 
 def cases(p) -> list[Case]:
     today = timezone.localdate()
-    campaign = services.create_campaign(actor=None, name="页面授权行动", starts_on=today - timedelta(days=30))
+    campaign = services.create_campaign(actor=SYSTEM, name="页面授权行动", starts_on=today - timedelta(days=30))
 
     def family(name: str, mobile: str):
         worker = registry_services.create_worker(
-            actor=None, organisation=p.shinan_hospital, name=name, team=TeamType.HUBEI_AID, mobile=mobile
+            actor=SYSTEM, organisation=p.shinan_hospital, name=name, team=TeamType.HUBEI_AID, mobile=mobile
         )
-        registry_services.add_family_member(actor=None, worker=worker, name=f"{name}家属", mobile=mobile[:-1] + "0")
+        registry_services.add_family_member(actor=SYSTEM, worker=worker, name=f"{name}家属", mobile=mobile[:-1] + "0")
         return worker
 
     shown, to_visit, to_excuse, to_edit = (
@@ -65,7 +66,7 @@ def cases(p) -> list[Case]:
         family("页面四", "13800007704"),
     )
     unassigned = family("页面五", "13800007705")
-    services.bulk_assign(actor=None, campaign=campaign, workers=[shown, to_visit, to_excuse, to_edit], contact=p.care)
+    services.bulk_assign(actor=SYSTEM, campaign=campaign, workers=[shown, to_visit, to_excuse, to_edit], contact=p.care)
     visit = services.record_visit(actor=p.care, worker=to_edit, on=today, mode="home")
     visit_viewed = services.record_visit(actor=p.care, worker=shown, on=today, mode="home")
     duty = VisitDuty.objects.get(worker=to_excuse, campaign=campaign)
@@ -79,7 +80,7 @@ def cases(p) -> list[Case]:
     # Outside a family: 丙 (another district), and a care contact of the same hospital to whom
     # the family is not assigned.
     colleague, _password = org_services.create_user(
-        actor=None, username="authz-colleague", organisation=p.shinan_hospital, role=Role.CARE_CONTACT
+        actor=SYSTEM, username="authz-colleague", organisation=p.shinan_hospital, role=Role.CARE_CONTACT
     )
     outside = (p.bing, colleague)
     admin = {"allowed": p.yi, "denied": p.care}

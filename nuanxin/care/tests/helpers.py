@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from nuanxin.care import services
+from nuanxin.core.policy import SYSTEM
 from nuanxin.core.roles import Role
 from nuanxin.orgs import services as org_services
 from nuanxin.registry import services as registry_services
@@ -41,15 +42,15 @@ def mobile() -> str:
 
 def worker(org, name: str, team: str = TeamType.HUBEI_AID, **kw):
     w = registry_services.create_worker(
-        actor=None, organisation=org, name=name, team=team, mobile=mobile(), allow_duplicate=True, **kw
+        actor=SYSTEM, organisation=org, name=name, team=team, mobile=mobile(), allow_duplicate=True, **kw
     )
-    registry_services.add_family_member(actor=None, worker=w, name=name + "家属", relation="配偶", mobile=mobile())
+    registry_services.add_family_member(actor=SYSTEM, worker=w, name=name + "家属", relation="配偶", mobile=mobile())
     return w
 
 
 def care_contact(username: str, org, full_name: str = "", email: str = "", phone: str = ""):
     user, _pw = org_services.create_user(
-        actor=None,
+        actor=SYSTEM,
         username=username,
         organisation=org,
         role=Role.CARE_CONTACT,
@@ -74,7 +75,7 @@ class World:
 
 def build_world(p, *, assign_on: date = W1) -> World:
     """A campaign started 2020-01-24, and assignments made on ``assign_on`` 09:00."""
-    campaign = services.create_campaign(actor=None, name="暖心行动", starts_on=START)
+    campaign = services.create_campaign(actor=SYSTEM, name="暖心行动", starts_on=START)
     a1 = worker(p.shinan_hospital, "安一")
     a2 = worker(p.shinan_hospital, "安二")
     a3 = worker(p.shinan_hospital, "安三")

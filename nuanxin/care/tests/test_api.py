@@ -10,6 +10,7 @@ from nuanxin.accounts.services import create_api_token
 from nuanxin.care import services
 from nuanxin.care.models import CareAssignment, Difficulty, Visit, VisitDuty
 from nuanxin.care.tests.helpers import W1, at, build_world
+from nuanxin.core.policy import SYSTEM
 
 W2 = W1 + timedelta(days=7)
 
@@ -17,7 +18,7 @@ W2 = W1 + timedelta(days=7)
 class Api:
     def __init__(self, user):
         self.client = Client()
-        _token, plaintext = create_api_token(actor=None, user=user, expires_days=365)
+        _token, plaintext = create_api_token(actor=SYSTEM, user=user, expires_days=365)
         self.client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {plaintext}"
 
     def get(self, path, **params):

@@ -10,6 +10,7 @@ from nuanxin.care.models import Difficulty
 from nuanxin.care.tests.helpers import W1, at, build_world
 from nuanxin.core.errors import NotAllowed, ServiceError
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.notify.models import Notification
 
 
@@ -66,7 +67,7 @@ def test_imported_difficulties_join_the_cycle(personas):
     w = build_world(personas)
     with at(W1):
         d = services.open_difficulty(
-            actor=None, worker=w.a3, description="家中老人需要买药", source=DifficultySource.IMPORT
+            actor=SYSTEM, worker=w.a3, description="家中老人需要买药", source=DifficultySource.IMPORT
         )
         assert d.owner == personas.care  # the family's care contact
         services.change_difficulty_status(actor=personas.care, difficulty=d, to="in_progress")

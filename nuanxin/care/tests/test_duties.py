@@ -10,6 +10,7 @@ from nuanxin.care.models import VisitDuty
 from nuanxin.care.tests.helpers import W1, at, build_world
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 
 W2 = W1 + timedelta(days=7)
 W3 = W1 + timedelta(days=14)
@@ -76,7 +77,7 @@ def test_no_duties_before_the_assignment_and_rebuild_is_idempotent(personas):
 def test_fortnightly_cadence_counts_from_the_campaign_start_week(personas):
     w = build_world(personas)
     with at(W1, 10):
-        services.set_cadence(actor=None, campaign=w.campaign, cadence={"cdc": "fortnightly"})
+        services.set_cadence(actor=SYSTEM, campaign=w.campaign, cadence={"cdc": "fortnightly"})
     # Start week is 2020-01-20, so W1 (01-27) is an off week for fortnightly teams.
     assert VisitDuty.objects.filter(worker=w.cdc).count() == 0
     with at(W3, 1):
@@ -96,11 +97,11 @@ def test_cadence_change_applies_from_this_week(personas):
     with at(W2, 1):
         services.open_duties()
     with at(W2, 10):
-        services.set_cadence(actor=None, campaign=w.campaign, cadence={"cdc": "weekly", "hubei_aid": "none"})
+        services.set_cadence(actor=SYSTEM, campaign=w.campaign, cadence={"cdc": "weekly", "hubei_aid": "none"})
     assert statuses(W2) == [("疾控", "due")]
     assert VisitDuty.objects.filter(week=W1).count() == 4  # the past stays as it was
     with pytest.raises(ServiceError):
-        services.set_cadence(actor=None, campaign=w.campaign, cadence={"cdc": "daily"})
+        services.set_cadence(actor=SYSTEM, campaign=w.campaign, cadence={"cdc": "daily"})
     with pytest.raises(NotAllowed):
         services.set_cadence(actor=personas.yi, campaign=w.campaign, cadence={"cdc": "weekly"})
 
@@ -127,13 +128,13 @@ def test_declaring_the_end_afterwards_withdraws_unfulfilled_later_duties(persona
     with at(W2 + timedelta(days=1)):
         services.open_duties()
         services.record_visit(actor=personas.care, worker=w.a1, on=W2, mode="home")
-        services.declare_end(actor=None, campaign=w.campaign, on=W1 + timedelta(days=4))
+        services.declare_end(actor=SYSTEM, campaign=w.campaign, on=W1 + timedelta(days=4))
     # W2 was after the end: its duties go, except the one a visit fulfilled.
     assert statuses(W2) == [("安一", "done")]
     with pytest.raises(ServiceError):
-        services.declare_end(actor=None, campaign=w.campaign, on=date(2019, 12, 31))
+        services.declare_end(actor=SYSTEM, campaign=w.campaign, on=date(2019, 12, 31))
     with at(W3, 1):
-        services.declare_end(actor=None, campaign=w.campaign, on=None)  # withdrawn
+        services.declare_end(actor=SYSTEM, campaign=w.campaign, on=None)  # withdrawn
         services.open_duties()
     assert VisitDuty.objects.filter(week=W3).count() == 4
 
@@ -191,7 +192,7 @@ def test_opening_a_week_costs_the_same_queries_for_many_families(personas, djang
     w = build_world(personas)
     many = [worker(personas.shinan_hospital, f"职工{i}") for i in range(40)]
     with at(W1, 10):
-        services.bulk_assign(actor=None, campaign=w.campaign, workers=many, contact=personas.care)
+        services.bulk_assign(actor=SYSTEM, campaign=w.campaign, workers=many, contact=personas.care)
     with at(W2, 1), django_assert_max_num_queries(20):
         result = services.open_duties()
     assert result["opened"] == 44 and result["missed"] == 44

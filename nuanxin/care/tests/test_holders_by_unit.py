@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from nuanxin.care import pages
 from nuanxin.care.models import Campaign, CareAssignment
+from nuanxin.core.policy import SYSTEM
 from nuanxin.core.roles import Role
 from nuanxin.orgs import services as org_services
 
@@ -42,11 +43,11 @@ def test_below_adds_the_grants_under_the_unit(personas):
 def test_group_grants_and_inactive_users(personas):
     p = personas
     helper, _ = org_services.create_user(
-        actor=None, username="helper", organisation=p.shibei_hospital, role=Role.CARE_CONTACT, password=p.password,
+        actor=SYSTEM, username="helper", organisation=p.shibei_hospital, role=Role.CARE_CONTACT, password=p.password,
         full_name="帮手",
     )
-    org_services.revoke_grant(actor=None, grant=helper.grants.get())
-    org_services.grant_role(actor=None, user=helper, role=Role.CARE_CONTACT, group=p.med_group)
+    org_services.revoke_grant(actor=SYSTEM, grant=helper.grants.get())
+    org_services.grant_role(actor=SYSTEM, user=helper, role=Role.CARE_CONTACT, group=p.med_group)
     found = CareAssignment.policy.holders_by_unit("contact", [p.shinan_hospital, p.shibei_hospital, p.shibei])
     assert set(_names(found[p.shinan_hospital.pk])) == {"care", "helper"}
     assert _names(found[p.shibei_hospital.pk]) == ["helper"]

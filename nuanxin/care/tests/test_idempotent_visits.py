@@ -19,6 +19,7 @@ from nuanxin.care.tests.pages_fixtures import W2, WED, client_for, page_world
 from nuanxin.care.tests.test_views_week import visit_post
 from nuanxin.core import idempotency
 from nuanxin.core.models import AuditLog, IdempotencyKey
+from nuanxin.core.policy import SYSTEM
 from tests.parallel import on_postgres, run_together
 
 PARALLEL = 20
@@ -32,7 +33,7 @@ def world(personas):
 
 def api_client(user) -> Client:
     with at(W1 - timedelta(days=30)):
-        _token, plaintext = create_api_token(actor=None, user=user, expires_days=365)
+        _token, plaintext = create_api_token(actor=SYSTEM, user=user, expires_days=365)
     client = Client()
     client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {plaintext}"
     client.cookies["nuanxin_language"] = "en"

@@ -13,6 +13,7 @@ from nuanxin.care import services
 from nuanxin.care.models import Campaign, Difficulty, Visit
 from nuanxin.care.tests.pages_fixtures import WED, page_world
 from nuanxin.core.errors import ServiceError
+from nuanxin.core.policy import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def refusal(label: str, chars: str) -> str:
 
 
 def test_a_visit_whose_notes_reverse_the_text_is_refused_on_the_api(personas, world):
-    _token, secret = create_api_token(actor=None, user=personas.care, expires_days=1)
+    _token, secret = create_api_token(actor=SYSTEM, user=personas.care, expires_days=1)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}", HTTP_ACCEPT_LANGUAGE="en")
     visits = Visit.objects.count()
     body = {"worker": world.a1.pk, "on": "2020-02-04", "mode": "phone", "notes": "一切\u202e安好"}

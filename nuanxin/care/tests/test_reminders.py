@@ -8,6 +8,7 @@ from django.utils import translation
 
 from nuanxin.care import reminders, services, tasks
 from nuanxin.care.tests.helpers import W1, at, build_world, sms_lines
+from nuanxin.core.policy import SYSTEM
 from nuanxin.notify.models import Delivery, Notification
 from nuanxin.orgs import services as org_services
 
@@ -22,7 +23,7 @@ def english():
 
 
 def give_contact_details(user, email="", mobile=""):
-    return org_services.update_user(actor=None, user=user, full_name=user.full_name, email=email, mobile=mobile)
+    return org_services.update_user(actor=SYSTEM, user=user, full_name=user.full_name, email=email, mobile=mobile)
 
 
 def test_monday_reminder_goes_out_once_even_when_the_job_runs_twice(

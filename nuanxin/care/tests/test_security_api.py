@@ -12,6 +12,7 @@ from django.utils import timezone
 from nuanxin.accounts.services import create_api_token
 from nuanxin.care import services
 from nuanxin.care.models import CareAssignment, Difficulty
+from nuanxin.core.policy import SYSTEM
 from nuanxin.core.roles import Role
 from nuanxin.orgs import services as org_services
 from nuanxin.registry import services as registry_services
@@ -22,7 +23,7 @@ MISSING = 10**9
 
 def _api(user):
     client = Client()
-    _token, plaintext = create_api_token(actor=None, user=user, expires_days=1)
+    _token, plaintext = create_api_token(actor=SYSTEM, user=user, expires_days=1)
     client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {plaintext}"
 
     def post(path, data):
@@ -34,17 +35,17 @@ def _api(user):
 @pytest.fixture
 def family(personas):
     campaign = services.create_campaign(
-        actor=None, name="安全测试", starts_on=timezone.localdate() - timedelta(days=14)
+        actor=SYSTEM, name="安全测试", starts_on=timezone.localdate() - timedelta(days=14)
     )
     worker = registry_services.create_worker(
-        actor=None, organisation=personas.shinan_hospital, name="安全一", team=TeamType.HUBEI_AID,
+        actor=SYSTEM, organisation=personas.shinan_hospital, name="安全一", team=TeamType.HUBEI_AID,
         mobile="13800005501",
     )
-    services.bulk_assign(actor=None, campaign=campaign, workers=[worker], contact=personas.care)
+    services.bulk_assign(actor=SYSTEM, campaign=campaign, workers=[worker], contact=personas.care)
     # A care contact of 市北区 (丙's district): a real account that 乙 and the care contact of
     # 市南区 must not be able to name.
     north, _password = org_services.create_user(
-        actor=None, username="north-contact", organisation=personas.shibei_hospital, role=Role.CARE_CONTACT,
+        actor=SYSTEM, username="north-contact", organisation=personas.shibei_hospital, role=Role.CARE_CONTACT,
         full_name="北区联系人",
     )
     worker.campaign, worker.north = campaign, north

@@ -10,6 +10,7 @@ from django.utils import timezone
 from nuanxin.care import services
 from nuanxin.care.models import VisitDuty
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.registry import services as registry_services
 from nuanxin.registry.choices import TeamType
 
@@ -17,11 +18,11 @@ SECRET, NOTE, REASON = "家属确诊住院需要陪护", "已送医院复查心�
 
 
 def test_free_text_of_the_care_work_stays_out_of_the_audit_trail(personas):
-    campaign = services.create_campaign(actor=None, name="审计", starts_on=timezone.localdate() - timedelta(days=7))
+    campaign = services.create_campaign(actor=SYSTEM, name="审计", starts_on=timezone.localdate() - timedelta(days=7))
     worker = registry_services.create_worker(
-        actor=None, organisation=personas.shinan_hospital, name="审计二", team=TeamType.HUBEI_AID
+        actor=SYSTEM, organisation=personas.shinan_hospital, name="审计二", team=TeamType.HUBEI_AID
     )
-    services.bulk_assign(actor=None, campaign=campaign, workers=[worker], contact=personas.care)
+    services.bulk_assign(actor=SYSTEM, campaign=campaign, workers=[worker], contact=personas.care)
     difficulty = services.open_difficulty(actor=personas.care, worker=worker, description=SECRET)
     services.update_difficulty(actor=personas.yi, difficulty=difficulty, description="已改写", urgency="urgent")
     services.change_difficulty_status(actor=personas.care, difficulty=difficulty, to="in_progress", note=NOTE)
@@ -44,11 +45,11 @@ def test_every_read_of_a_psychological_difficulty_is_audited(personas, client):
 
     from nuanxin.accounts.services import create_api_token
 
-    campaign = services.create_campaign(actor=None, name="心理", starts_on=timezone.localdate() - timedelta(days=7))
+    campaign = services.create_campaign(actor=SYSTEM, name="心理", starts_on=timezone.localdate() - timedelta(days=7))
     worker = registry_services.create_worker(
-        actor=None, organisation=personas.shinan_hospital, name="审计三", team=TeamType.HUBEI_AID
+        actor=SYSTEM, organisation=personas.shinan_hospital, name="审计三", team=TeamType.HUBEI_AID
     )
-    services.bulk_assign(actor=None, campaign=campaign, workers=[worker], contact=personas.care)
+    services.bulk_assign(actor=SYSTEM, campaign=campaign, workers=[worker], contact=personas.care)
     mind = services.open_difficulty(actor=personas.care, worker=worker, description=SECRET, category="psychological")
     services.open_difficulty(actor=personas.care, worker=worker, description="孩子上学接送", category="childcare")
 
@@ -60,7 +61,7 @@ def test_every_read_of_a_psychological_difficulty_is_audited(personas, client):
     pages = (("care:difficulty_detail", [mind.pk]), ("care:difficulty_list", []), ("care:family", [worker.pk]))
     for name, args in pages:
         assert client.get(reverse(name, args=args)).status_code == 200
-    _token, plaintext = create_api_token(actor=None, user=personas.yi, expires_days=1)
+    _token, plaintext = create_api_token(actor=SYSTEM, user=personas.yi, expires_days=1)
     answer = client.get("/api/v1/difficulties", HTTP_AUTHORIZATION=f"Bearer {plaintext}")
     assert answer.status_code == 200 and answer.json()["count"] == 2
     unit = personas.shinan_hospital.pk

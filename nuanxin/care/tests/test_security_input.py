@@ -8,6 +8,7 @@ from django.test import Client
 
 from nuanxin.accounts.services import create_api_token
 from nuanxin.care import weeks
+from nuanxin.core.policy import SYSTEM
 
 EXTREME_WEEKS = ["0001-W01", "9999-W52", "0001-01-01", "9999-12-31"]
 
@@ -33,7 +34,7 @@ def test_the_pages_show_this_week_for_an_impossible_week(personas, value):
 @pytest.mark.parametrize(("name", "value"), [("week", "9999-W52"), ("week", "0001-W01"), ("as_of", "9999-12-31")])
 def test_the_api_refuses_an_impossible_week_or_day(personas, name, value):
     client = Client()
-    _token, plaintext = create_api_token(actor=None, user=personas.yi, expires_days=1)
+    _token, plaintext = create_api_token(actor=SYSTEM, user=personas.yi, expires_days=1)
     response = client.get("/api/v1/care/duties", {name: value}, HTTP_AUTHORIZATION=f"Bearer {plaintext}")
     body = json.loads(response.content)
     assert (response.status_code, body["code"], body["field"]) == (400, "invalid", name)

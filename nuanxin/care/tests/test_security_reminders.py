@@ -10,6 +10,7 @@ from django.utils import translation
 
 from nuanxin.care import services
 from nuanxin.care.tests.helpers import W1, at, build_world, sms_lines
+from nuanxin.core.policy import SYSTEM
 from nuanxin.notify.models import Delivery, Notification
 from nuanxin.orgs import services as org_services
 
@@ -21,7 +22,7 @@ def test_overdue_and_escalation_notices_carry_no_description_or_category(
 ):
     w = build_world(personas)
     for user, address in ((personas.care, "care@example.org"), (personas.yi, "yi@example.org")):
-        org_services.update_user(actor=None, user=user, full_name=user.full_name, email=address, mobile="13900001111")
+        org_services.update_user(actor=SYSTEM, user=user, full_name=user.full_name, email=address, mobile="13900001111")
     with at(W1):
         services.open_difficulty(
             actor=personas.care, worker=w.a1, description=SECRET, category="psychological", urgency="urgent"

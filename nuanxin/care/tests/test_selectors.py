@@ -7,6 +7,7 @@ from django.utils import translation
 
 from nuanxin.care import selectors, services
 from nuanxin.care.tests.helpers import W1, at, build_world, care_contact, fresh, worker
+from nuanxin.core.policy import SYSTEM
 from nuanxin.orgs import scope
 from nuanxin.registry.choices import TeamType
 
@@ -22,12 +23,12 @@ def test_week_overview_per_unit_and_per_child_in_one_query(personas, django_asse
     from nuanxin.orgs import services as org_services
 
     h2 = org_services.create_organisation(
-        actor=None, code="SN-H2", name="市南区二院工会", kind="unit_union", parent=fresh(personas.shinan)
+        actor=SYSTEM, code="SN-H2", name="市南区二院工会", kind="unit_union", parent=fresh(personas.shinan)
     )
     c2 = care_contact("care_h2", h2)
     x = worker(h2, "二院一")
     with at(W1, 10):
-        services.bulk_assign(actor=None, campaign=w.campaign, workers=[x], contact=c2)
+        services.bulk_assign(actor=SYSTEM, campaign=w.campaign, workers=[x], contact=c2)
     with at(W1 + timedelta(days=2)):
         services.record_visit(actor=personas.care, worker=w.a1, on=W1, mode="phone")
         services.excuse_duty(actor=personas.care, duty=w.a2.visit_duties.get(), reason="住院")

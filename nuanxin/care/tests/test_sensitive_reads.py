@@ -17,6 +17,7 @@ from nuanxin.accounts.services import create_api_token
 from nuanxin.care import services
 from nuanxin.care.models import Difficulty
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.registry import services as registry_services
 from nuanxin.registry.choices import TeamType
 from nuanxin.tables import exports
@@ -36,14 +37,14 @@ def reads(action=None):
 def family(personas):
     """A worker of the 市南区 hospital with one psychological, one health and one childcare
     difficulty, cared for by the care contact."""
-    campaign = services.create_campaign(actor=None, name="关爱", starts_on=timezone.localdate() - timedelta(days=7))
+    campaign = services.create_campaign(actor=SYSTEM, name="关爱", starts_on=timezone.localdate() - timedelta(days=7))
     worker = registry_services.create_worker(
-        actor=None, organisation=personas.shinan_hospital, name="程欢", mobile="13800001001", team=TeamType.HUBEI_AID
+        actor=SYSTEM, organisation=personas.shinan_hospital, name="程欢", mobile="13800001001", team=TeamType.HUBEI_AID
     )
-    services.bulk_assign(actor=None, campaign=campaign, workers=[worker], contact=personas.care)
-    mind = services.open_difficulty(actor=None, worker=worker, description=MIND, category="psychological")
-    health = services.open_difficulty(actor=None, worker=worker, description=HEALTH, category="medical")
-    child = services.open_difficulty(actor=None, worker=worker, description=CHILD, category="childcare")
+    services.bulk_assign(actor=SYSTEM, campaign=campaign, workers=[worker], contact=personas.care)
+    mind = services.open_difficulty(actor=SYSTEM, worker=worker, description=MIND, category="psychological")
+    health = services.open_difficulty(actor=SYSTEM, worker=worker, description=HEALTH, category="medical")
+    child = services.open_difficulty(actor=SYSTEM, worker=worker, description=CHILD, category="childcare")
     return worker, mind, health, child
 
 
@@ -70,9 +71,9 @@ def test_the_registers_worker_page_audits_each_sensitive_kind(personas, family, 
 
 def test_a_worker_page_without_sensitive_difficulties_writes_no_read(personas, client):
     worker = registry_services.create_worker(
-        actor=None, organisation=personas.shinan_hospital, name="王平", mobile="13800001002", team=TeamType.CDC
+        actor=SYSTEM, organisation=personas.shinan_hospital, name="王平", mobile="13800001002", team=TeamType.CDC
     )
-    services.open_difficulty(actor=None, worker=worker, description=CHILD, category="childcare")
+    services.open_difficulty(actor=SYSTEM, worker=worker, description=CHILD, category="childcare")
     client.force_login(personas.yi)
     assert client.get(reverse("registry:worker_detail", args=[worker.pk])).status_code == 200
     assert reads() == []
@@ -85,7 +86,7 @@ def test_the_care_pages_and_the_api_audit_health_reads_too(personas, family, cli
     assert client.get(reverse("care:difficulty_detail", args=[health.pk])).status_code == 200
     assert client.get(reverse("care:difficulty_list")).status_code == 200
     assert client.get(reverse("care:family", args=[worker.pk])).status_code == 200
-    _token, plaintext = create_api_token(actor=None, user=personas.yi, expires_days=1)
+    _token, plaintext = create_api_token(actor=SYSTEM, user=personas.yi, expires_days=1)
     auth = {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
     answer = client.get("/api/v1/difficulties", **auth)
     assert (answer.status_code, answer.json()["count"]) == (200, 3)
@@ -117,9 +118,9 @@ def test_an_export_writes_what_its_user_may_read_and_counts_it(personas, family)
     _worker, mind, health, _child = family
     # A second unit of the district: one read row per unit and kind.
     other = registry_services.create_worker(
-        actor=None, organisation=personas.shinan, name="李萍", mobile="13800001003", team=TeamType.HUBEI_AID
+        actor=SYSTEM, organisation=personas.shinan, name="李萍", mobile="13800001003", team=TeamType.HUBEI_AID
     )
-    second = services.open_difficulty(actor=None, worker=other, description="父亲住院需要陪护", category="medical")
+    second = services.open_difficulty(actor=SYSTEM, worker=other, description="父亲住院需要陪护", category="medical")
     result = exports.export_table(actor=personas.yi, organisation=personas.shinan, table=1)
     cells = {row[1]: row[9] for row in _cells(result.content)[3:]}
     assert cells == {"程欢": f"{MIND}；{HEALTH}；{CHILD}", "李萍": "父亲住院需要陪护"}

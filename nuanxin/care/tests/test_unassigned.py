@@ -11,6 +11,7 @@ from nuanxin.care import pages, selectors, services, tasks
 from nuanxin.care.models import CareAssignment, UnassignedFamily
 from nuanxin.care.tests.helpers import W1, at, build_world, care_contact, fresh, worker
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.core.roles import Role
 from nuanxin.orgs import services as org_services
 from nuanxin.orgs.choices import OrgKind
@@ -67,7 +68,7 @@ def test_every_write_keeps_the_rows_in_step(personas):
     assert rows(w.campaign) == {("安二", unit)}
     # moved to another unit: the row follows; a contact who cannot serve there is let go
     other = org_services.create_organisation(
-        actor=None, code="QD-SN-99", name="另一医院工会", kind=OrgKind.UNIT_UNION, parent=personas.shinan
+        actor=SYSTEM, code="QD-SN-99", name="另一医院工会", kind=OrgKind.UNIT_UNION, parent=personas.shinan
     )
     registry_services.update_worker(actor=personas.yi, worker=w.a2, organisation=fresh(other))
     assert rows(w.campaign) == {("安二", "QD-SN-99")}
@@ -187,7 +188,7 @@ def test_a_unit_leaving_a_group_releases_the_groups_contacts(personas):
         actor=personas.jia, code="G-HOSP", name="医院组", members=[personas.shinan_hospital, personas.shibei_hospital]
     )
     by_group, _pw = org_services.create_user(
-        actor=None, username="care_g", organisation=personas.city, role=Role.VIEWER, password="Care-pass-2020x"
+        actor=SYSTEM, username="care_g", organisation=personas.city, role=Role.VIEWER, password="Care-pass-2020x"
     )
     org_services.grant_role(actor=personas.jia, user=by_group, role=Role.CARE_CONTACT, group=group)
     with at(W1 + timedelta(days=1)):

@@ -15,6 +15,7 @@ from nuanxin.care.models import Campaign, Difficulty, Visit
 from nuanxin.care.tests.helpers import build_world
 from nuanxin.core.errors import Conflict
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.registry.choices import TeamType
 from tests.parallel import on_postgres, run_together
 
@@ -34,7 +35,7 @@ def page_client(user) -> Client:
 
 
 def api(user) -> Client:
-    _token, plaintext = create_api_token(actor=None, user=user, expires_days=1)
+    _token, plaintext = create_api_token(actor=SYSTEM, user=user, expires_days=1)
     return Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}", HTTP_ACCEPT_LANGUAGE="en")
 
 

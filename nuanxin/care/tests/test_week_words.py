@@ -11,6 +11,7 @@ from nuanxin.accounts import services as account_services
 from nuanxin.care import services
 from nuanxin.care.models import CareAssignment, VisitDuty
 from nuanxin.care.tests.pages_fixtures import W2, client_for, page_world
+from nuanxin.core.policy import SYSTEM
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def test_the_campaign_is_named_once_above_the_cards(personas, world):
 
 
 def test_with_two_campaigns_each_card_names_its_own(personas, world):
-    other = services.create_campaign(actor=None, name="夏送清凉", starts_on=W2)
+    other = services.create_campaign(actor=SYSTEM, name="夏送清凉", starts_on=W2)
     CareAssignment.objects.filter(worker=world.a1).update(campaign=other)
     VisitDuty.objects.filter(worker=world.a1, week=W2).update(campaign=other)
     html = client_for(personas.care).get(reverse("care:my_week")).content.decode()
@@ -62,7 +63,7 @@ def test_a_volunteer_care_contact_is_not_offered_api_tokens(personas, world):
     html = client_for(personas.care).get(reverse("accounts:profile")).content.decode()
     assert 'id="nx-tokens"' not in html and "API tokens" not in html
     # once given one (by an administrator), they see it, to revoke it
-    account_services.create_api_token(actor=None, user=personas.care, expires_days=30, name="app")
+    account_services.create_api_token(actor=SYSTEM, user=personas.care, expires_days=30, name="app")
     html = client_for(personas.care).get(reverse("accounts:profile")).content.decode()
     assert 'id="nx-tokens"' in html
     # the other roles keep the section

@@ -1,6 +1,7 @@
 """Authorization cases for core's pages and API operations (and the orgs API operations,
 which the platform helper owns)."""
 
+from nuanxin.core.policy import SYSTEM
 from tests.authz import Case
 
 
@@ -30,8 +31,8 @@ def _attachment(p):
     from nuanxin.registry.choices import TeamType
 
     worker = register.create_worker(
-        actor=None, organisation=p.shinan_hospital, name="附件职工", team=TeamType.DESIGNATED_HOSPITAL
+        actor=SYSTEM, organisation=p.shinan_hospital, name="附件职工", team=TeamType.DESIGNATED_HOSPITAL
     )
     return attachments.store(
-        actor=None, owner=worker, uploaded_file=b"%PDF-1.7\n%%EOF\n", name="收据.pdf", kinds=["pdf"]
+        actor=SYSTEM, owner=worker, uploaded_file=b"%PDF-1.7\n%%EOF\n", name="收据.pdf", kinds=["pdf"]
     )

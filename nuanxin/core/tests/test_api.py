@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 
 from nuanxin.accounts.models import ApiToken
 from nuanxin.accounts.services import create_api_token, revoke_api_token
+from nuanxin.core.policy import SYSTEM
 from nuanxin.orgs import services as org_services
 from nuanxin.orgs.choices import OrgKind
 
@@ -20,7 +21,7 @@ ERROR_URLS = "nuanxin.core.tests.api_error_urls"
 
 
 def bearer(user, **kwargs) -> Client:
-    _token, plaintext = create_api_token(actor=None, user=user, **kwargs)
+    _token, plaintext = create_api_token(actor=SYSTEM, user=user, **kwargs)
     return Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}", HTTP_ACCEPT_LANGUAGE="en")
 
 
@@ -59,7 +60,7 @@ def test_missing_or_wrong_tokens_are_401(personas, header):
 
 
 def test_an_expired_token_is_401(personas):
-    _token, plaintext = create_api_token(actor=None, user=personas.yi, expires_days=1)
+    _token, plaintext = create_api_token(actor=SYSTEM, user=personas.yi, expires_days=1)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}", HTTP_ACCEPT_LANGUAGE="en")
     assert client.get("/api/v1/me").status_code == 200
     with time_machine.travel(timezone.now() + timedelta(days=1, seconds=1)):
@@ -69,17 +70,17 @@ def test_an_expired_token_is_401(personas):
 
 
 def test_a_revoked_token_is_401(personas):
-    token, plaintext = create_api_token(actor=None, user=personas.yi)
+    token, plaintext = create_api_token(actor=SYSTEM, user=personas.yi)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
     assert client.get("/api/v1/me").status_code == 200
-    revoke_api_token(actor=None, token=token)
+    revoke_api_token(actor=SYSTEM, token=token)
     response = client.get("/api/v1/me")
     assert response.status_code == 401
     assert response.json()["code"] == "unauthorized"
 
 
 def test_a_disabled_accounts_token_is_401(personas):
-    _token, plaintext = create_api_token(actor=None, user=personas.yi)
+    _token, plaintext = create_api_token(actor=SYSTEM, user=personas.yi)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
     type(personas.yi).objects.filter(pk=personas.yi.pk).update(is_active=False)
     response = client.get("/api/v1/me")
@@ -96,7 +97,7 @@ def test_a_session_cookie_does_not_authenticate_the_api(personas):
 
 
 def test_token_use_is_recorded_on_the_token(personas):
-    token, plaintext = create_api_token(actor=None, user=personas.yi)
+    token, plaintext = create_api_token(actor=SYSTEM, user=personas.yi)
     assert token.last_used_at is None
     Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}").get("/api/v1/me")
     token.refresh_from_db()
@@ -226,7 +227,7 @@ def test_a_form_or_multipart_body_is_400_saying_send_json(personas, caplog):
 
 
 def test_the_body_message_is_chinese_by_default(personas):
-    _token, plaintext = create_api_token(actor=None, user=personas.yi)
+    _token, plaintext = create_api_token(actor=SYSTEM, user=personas.yi)
     response = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}").post(
         "/api/v1/imports/1/apply", {"undecided": "skip"}
     )
@@ -324,8 +325,8 @@ def test_me_for_a_group_viewer(personas):
 
 
 def test_me_with_two_roles_covering_nested_organisations(personas):
-    org_services.grant_role(actor=None, user=personas.yi, role="care_contact", organisation=personas.shinan_hospital)
-    org_services.grant_role(actor=None, user=personas.yi, role="org_admin", organisation=personas.shinan_hospital)
+    org_services.grant_role(actor=SYSTEM, user=personas.yi, role="care_contact", organisation=personas.shinan_hospital)
+    org_services.grant_role(actor=SYSTEM, user=personas.yi, role="org_admin", organisation=personas.shinan_hospital)
     body = bearer(personas.yi).get("/api/v1/me").json()
     assert body["roles"] == ["org_admin", "care_contact"]
     assert body["grants"] == [
@@ -342,10 +343,10 @@ def test_me_with_two_roles_covering_nested_organisations(personas):
 
 def test_me_without_any_grant(personas):
     user, _ = org_services.create_user(
-        actor=None, username="nobody", organisation=personas.shinan, role="care_contact",
+        actor=SYSTEM, username="nobody", organisation=personas.shinan, role="care_contact",
         password=personas.password, full_name="无名",
     )
-    org_services.revoke_grant(actor=None, grant=user.grants.get())
+    org_services.revoke_grant(actor=SYSTEM, grant=user.grants.get())
     body = bearer(user).get("/api/v1/me").json()
     assert (body["roles"], body["grants"], body["scope"]) == ([], [], [])
 
@@ -396,14 +397,14 @@ def test_orgs_pages_with_limit_and_offset(personas):
 
 
 def test_orgs_costs_the_same_queries_for_a_bigger_tree(personas, django_assert_num_queries):
-    _token, plaintext = create_api_token(actor=None, user=personas.jia)
+    _token, plaintext = create_api_token(actor=SYSTEM, user=personas.jia)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
     client.get("/api/v1/orgs")  # marks the token used, so the next requests write nothing
     # token lookup, grants (+ group members prefetch), count, rows with the parent code
     with django_assert_num_queries(4):
         assert client.get("/api/v1/orgs").json()["count"] == 6
     for i in range(10):
-        org_services.create_organisation(actor=None, code=f"SN-U{i}", name=f"单位{i}", kind=OrgKind.UNIT_UNION,
+        org_services.create_organisation(actor=SYSTEM, code=f"SN-U{i}", name=f"单位{i}", kind=OrgKind.UNIT_UNION,
                                          parent=personas.shinan)
     with django_assert_num_queries(4):
         assert client.get("/api/v1/orgs").json()["count"] == 16

@@ -7,6 +7,7 @@ from django.test import Client
 from nuanxin.accounts.services import create_api_token
 from nuanxin.api import api
 from nuanxin.core import apiutils
+from nuanxin.core.policy import SYSTEM
 from nuanxin.tables.tests.import_fixtures import build_world as build_import_world
 from nuanxin.tables.tests.import_fixtures import import_path, sample
 
@@ -21,7 +22,7 @@ PAGINATED = [
 
 
 def bearer(user) -> Client:
-    _token, plaintext = create_api_token(actor=None, user=user)
+    _token, plaintext = create_api_token(actor=SYSTEM, user=user)
     return Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}", HTTP_ACCEPT_LANGUAGE="en")
 
 

@@ -25,6 +25,7 @@ from nuanxin.core import attachments
 from nuanxin.core.attachments import AttachmentRefused, Kind
 from nuanxin.core.exports import build_xlsx
 from nuanxin.core.models import Attachment, AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.core.uploads import OversizeUpload
 from nuanxin.registry import services as register
 from nuanxin.registry.choices import TeamType
@@ -82,7 +83,7 @@ def disk_storage(settings, tmp_path):
 @pytest.fixture
 def worker(personas):
     return register.create_worker(
-        actor=None, organisation=personas.shinan_hospital, name="张三", team=TeamType.DESIGNATED_HOSPITAL
+        actor=SYSTEM, organisation=personas.shinan_hospital, name="张三", team=TeamType.DESIGNATED_HOSPITAL
     )
 
 
@@ -141,7 +142,7 @@ def test_nothing_relies_on_a_local_path(memory_storage, personas, worker):
 
 def test_a_generated_export_is_stored_the_same_way(memory_storage, personas, worker):
     content = build_xlsx(["姓名"], [["张三"]])
-    att = attachments.store(actor=None, owner=worker, uploaded_file=content, name="导出.xlsx", kinds=TABLES)
+    att = attachments.store(actor=SYSTEM, owner=worker, uploaded_file=content, name="导出.xlsx", kinds=TABLES)
     assert (att.kind, att.size, att.created_by) == ("xlsx", len(content), None)
     assert AuditLog.objects.get(action="attachment.store").actor_name.startswith("system")
 
@@ -152,7 +153,7 @@ def test_a_generated_export_is_stored_the_same_way(memory_storage, personas, wor
      (JPEG, "a.jpg", attachments.DOCUMENTS), (WEBP, "a.webp", ["webp"])],
 )
 def test_each_kind_is_recognised_by_its_content(memory_storage, worker, content, name, kinds):
-    att = attachments.store(actor=None, owner=worker, uploaded_file=upload(content, name), kinds=kinds)
+    att = attachments.store(actor=SYSTEM, owner=worker, uploaded_file=upload(content, name), kinds=kinds)
     assert att.content_type.split("/")[1] in {"pdf", "png", "jpeg", "webp"}
 
 
@@ -182,29 +183,29 @@ def test_type_is_checked_by_content(memory_storage, personas, worker, content, n
 def test_size_limits_per_kind_and_per_call(memory_storage, personas, worker):
     big = PDF + b"0" * 2000
     with pytest.raises(AttachmentRefused, match=r"The file is 2\.0.KB; the limit for this kind of file is 1000.bytes"):
-        attachments.store(actor=None, owner=worker, uploaded_file=upload(big, "a.pdf"), kinds=["pdf"], max_bytes=1000)
+        attachments.store(actor=SYSTEM, owner=worker, uploaded_file=upload(big, "a.pdf"), kinds=["pdf"], max_bytes=1000)
     small_kind = Kind("pdf", "application/pdf", ("pdf",), max_bytes=100, magic=attachments.PDF.magic)
     with pytest.raises(AttachmentRefused, match=r"the limit for this kind of file is 100.bytes"):
-        attachments.store(actor=None, owner=worker, uploaded_file=upload(big, "a.pdf"), kinds=[small_kind])
+        attachments.store(actor=SYSTEM, owner=worker, uploaded_file=upload(big, "a.pdf"), kinds=[small_kind])
     # A file whose announced size is wrong is still counted as it is copied.
     lying = upload(big, "a.pdf")
     lying.size = 10
     with pytest.raises(AttachmentRefused, match=r"the limit for this kind of file is 1000.bytes"):
-        attachments.store(actor=None, owner=worker, uploaded_file=lying, kinds=["pdf"], max_bytes=1000)
+        attachments.store(actor=SYSTEM, owner=worker, uploaded_file=lying, kinds=["pdf"], max_bytes=1000)
     # An upload the upload handler already cut off (core/uploads.py) is refused by its size.
     with pytest.raises(AttachmentRefused, match=r"The file is 30\.0.MB"):
         attachments.store(
-            actor=None, owner=worker, uploaded_file=OversizeUpload("a.pdf", 30 * 1024 * 1024), kinds=["pdf"]
+            actor=SYSTEM, owner=worker, uploaded_file=OversizeUpload("a.pdf", 30 * 1024 * 1024), kinds=["pdf"]
         )
     assert Attachment.objects.count() == 0 and stored_files(memory_storage) == []
 
 
 def test_tables_are_checked_by_the_importers_checks(memory_storage, worker):
     xlsx = build_xlsx(["姓名"], [["张三"]])
-    att = attachments.store(actor=None, owner=worker, uploaded_file=upload(xlsx, "t.xlsx"), kinds=TABLES)
+    att = attachments.store(actor=SYSTEM, owner=worker, uploaded_file=upload(xlsx, "t.xlsx"), kinds=TABLES)
     assert att.kind == "xlsx"
     csv = "姓名,手机\n张三,13800000000\n".encode("gbk")
-    att = attachments.store(actor=None, owner=worker, uploaded_file=upload(csv, "t.csv"), kinds=TABLES)
+    att = attachments.store(actor=SYSTEM, owner=worker, uploaded_file=upload(csv, "t.csv"), kinds=TABLES)
     assert (att.kind, att.content_type) == ("csv", "text/csv")
     # A zip that is no workbook, a workbook named .csv, an image named .xls: the importer's messages.
     plain_zip = io.BytesIO()
@@ -213,7 +214,7 @@ def test_tables_are_checked_by_the_importers_checks(memory_storage, worker):
     wrong = ((plain_zip.getvalue(), "t.xlsx", "xlsx"), (xlsx, "t.csv", "csv"), (PNG, "t.xls", "xls"))
     for content, name, kind in wrong:
         with pytest.raises(safety.FileRefused, match=f"not a .{kind} file as its name says"):
-            attachments.store(actor=None, owner=worker, uploaded_file=upload(content, name), kinds=TABLES)
+            attachments.store(actor=SYSTEM, owner=worker, uploaded_file=upload(content, name), kinds=TABLES)
     # ... and a zip bomb.
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -221,7 +222,7 @@ def test_tables_are_checked_by_the_importers_checks(memory_storage, worker):
         archive.writestr("xl/workbook.xml", "<workbook/>")
         archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (20 * 1024 * 1024))
     with pytest.raises(safety.FileRefused, match="zip bomb"):
-        attachments.store(actor=None, owner=worker, uploaded_file=upload(bomb.getvalue(), "t.xlsx"), kinds=TABLES)
+        attachments.store(actor=SYSTEM, owner=worker, uploaded_file=upload(bomb.getvalue(), "t.xlsx"), kinds=TABLES)
     assert Attachment.objects.count() == 2
 
 
@@ -275,7 +276,7 @@ def test_outside_the_owners_policy_is_a_404(memory_storage, personas, worker):
     from nuanxin.core.models import SchedulerLease
 
     lease = SchedulerLease.objects.create(name="x", holder="y", expires_at="2030-01-01T00:00Z")
-    orphan = attachments.store(actor=None, owner=lease, uploaded_file=upload(PDF, "a.pdf"), kinds=["pdf"])
+    orphan = attachments.store(actor=SYSTEM, owner=lease, uploaded_file=upload(PDF, "a.pdf"), kinds=["pdf"])
     assert client.get(reverse("attachments:serve", kwargs={"pk": orphan.pk})).status_code == 404
 
 
@@ -336,7 +337,7 @@ def test_a_rolled_back_delete_keeps_the_file(memory_storage, personas, worker, d
 
 def test_delete_for_an_owner(memory_storage, personas, worker, django_capture_on_commit_callbacks):
     _stored(personas, worker)
-    attachments.store(actor=None, owner=worker, uploaded_file=upload(PNG, "b.png"), kinds=["png"])
+    attachments.store(actor=SYSTEM, owner=worker, uploaded_file=upload(PNG, "b.png"), kinds=["png"])
     assert list(attachments.for_owner(worker).values_list("kind", flat=True)) == ["pdf", "png"]
     with django_capture_on_commit_callbacks(execute=True):
         assert attachments.delete_for(actor=personas.yi, owner=worker) == 2
@@ -347,7 +348,7 @@ def test_delete_for_an_owner(memory_storage, personas, worker, django_capture_on
 def test_orphans_of_a_rolled_back_store_are_swept(memory_storage, personas, worker, time_machine):
     kept = _stored(personas, worker)
     with pytest.raises(RuntimeError), transaction.atomic():
-        attachments.store(actor=None, owner=worker, uploaded_file=upload(PNG, "b.png"), kinds=["png"])
+        attachments.store(actor=SYSTEM, owner=worker, uploaded_file=upload(PNG, "b.png"), kinds=["png"])
         raise RuntimeError("rolled back")
     assert Attachment.objects.count() == 1 and len(stored_files(memory_storage)) == 2
     assert attachments.sweep_orphans() == 0  # too young: perhaps a transaction still running
@@ -364,7 +365,7 @@ def test_a_daily_job_sweeps_the_orphans(memory_storage, personas, worker, time_m
     assert (str(job.schedule), job.task) == ("daily at 03:45", tasks.sweep_orphan_files)
     kept = _stored(personas, worker)
     with pytest.raises(RuntimeError), transaction.atomic():
-        attachments.store(actor=None, owner=worker, uploaded_file=upload(PNG, "b.png"), kinds=["png"])
+        attachments.store(actor=SYSTEM, owner=worker, uploaded_file=upload(PNG, "b.png"), kinds=["png"])
         raise RuntimeError("rolled back")
     time_machine.move_to(timezone.now() + timedelta(days=2))
     assert job.task.call() == 1

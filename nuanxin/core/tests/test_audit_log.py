@@ -14,6 +14,7 @@ from python_calamine import CalamineWorkbook
 
 from nuanxin.core import audit, context
 from nuanxin.core.models import AuditLog, AuditOutcome
+from nuanxin.core.policy import SYSTEM
 from nuanxin.orgs import services as org_services
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +122,7 @@ def test_a_reversed_date_range_is_a_field_error(personas, rows):
 
 
 def test_a_district_auditor_sees_only_their_subtree(personas, rows):
-    user, _ = org_services.create_user(actor=None, username="sn-auditor", organisation=personas.shinan,
+    user, _ = org_services.create_user(actor=SYSTEM, username="sn-auditor", organisation=personas.shinan,
                                        role="auditor", password=personas.password, full_name="区审计")
     client = client_for(user)
     response = client.get(reverse("audit:log") + "?" + FEB)

@@ -7,6 +7,7 @@ from django.core.management.base import CommandError
 from nuanxin.accounts.models import User
 from nuanxin.core import demo
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.core.roles import Role
 from nuanxin.orgs.choices import OrgKind
 from nuanxin.orgs.models import Organisation, OrganisationGroup
@@ -61,7 +62,7 @@ def test_demo_refuses_a_foreign_tree(monkeypatch, english):
     _tree_only(monkeypatch)
     from nuanxin.orgs import services
 
-    services.create_organisation(actor=None, code="X", name="别的总工会", kind=OrgKind.CITY_FEDERATION, parent=None)
+    services.create_organisation(actor=SYSTEM, code="X", name="别的总工会", kind=OrgKind.CITY_FEDERATION, parent=None)
     with pytest.raises(CommandError, match="another organisation tree"):
         call_command("demo")
     assert Organisation.objects.count() == 1

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from nuanxin.core import hooks
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 
 
 def test_receivers_run_in_order_with_the_keywords_and_return_their_results():
@@ -57,7 +58,7 @@ def test_a_failing_receiver_rolls_the_announcing_service_back():
     def service():
         with transaction.atomic():
             AuditLog.objects.create(action="test.service", actor_name="system")
-            hook.fire(actor=None)
+            hook.fire(actor=SYSTEM)
 
     hook.connect(writes)
     service()

@@ -19,6 +19,7 @@ from django.utils import timezone
 from nuanxin.core import idempotency
 from nuanxin.core.models import AuditLog, IdempotencyKey
 from nuanxin.core.periodic import discover_jobs
+from nuanxin.core.policy import SYSTEM
 from tests.authz import fingerprint
 from tests.test_authorization import _client_for, _request, _walk, all_cases
 
@@ -167,7 +168,7 @@ def test_an_upload_with_the_same_key_and_another_file_is_refused(personas, engli
 
     from nuanxin.accounts.services import create_api_token
 
-    _t, plaintext = create_api_token(actor=None, user=personas.yi, expires_days=1)
+    _t, plaintext = create_api_token(actor=SYSTEM, user=personas.yi, expires_days=1)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}", HTTP_IDEMPOTENCY_KEY="upload-1")
     csv1 = SimpleUploadedFile("a.csv", "姓名,手机号\n张三,13800000001\n".encode())
     first = client.post("/api/v1/imports", {"file": csv1, "org": "SN-H1"})
@@ -193,7 +194,7 @@ def test_a_busy_database_while_claiming_a_key_is_a_503_and_saves_nothing(persona
     def locked(*args, **kwargs):
         raise OperationalError("database is locked")
 
-    _t, plaintext = create_api_token(actor=None, user=personas.yi, expires_days=1)
+    _t, plaintext = create_api_token(actor=SYSTEM, user=personas.yi, expires_days=1)
     monkeypatch.setattr(idempotency, "_claim", locked)
     api = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}", HTTP_IDEMPOTENCY_KEY="busy-1")
     answer = api.post(

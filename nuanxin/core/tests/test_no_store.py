@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 
 from nuanxin.accounts.services import create_api_token
+from nuanxin.core.policy import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def test_a_refused_page_and_the_sign_in_page_are_not_stored_either(personas):
 
 @pytest.mark.parametrize("path", ["/api/v1/workers", "/api/v1/orgs", "/api/v1/nowhere"])
 def test_api_answers_are_not_stored(personas, path):
-    _token, plaintext = create_api_token(actor=None, user=personas.yi, expires_days=1)
+    _token, plaintext = create_api_token(actor=SYSTEM, user=personas.yi, expires_days=1)
     response = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}").get(path)
     assert response.status_code == (404 if path.endswith("nowhere") else 200)
     assert directives(response) == NO_STORE

@@ -9,13 +9,14 @@ import pytest
 from django.test import Client
 
 from nuanxin.accounts.services import create_api_token
+from nuanxin.core.policy import SYSTEM
 from nuanxin.registry.models import Worker
 
 pytestmark = pytest.mark.django_db
 
 
 def bearer(user) -> Client:
-    _token, plaintext = create_api_token(actor=None, user=user, expires_days=1)
+    _token, plaintext = create_api_token(actor=SYSTEM, user=user, expires_days=1)
     return Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}", HTTP_ACCEPT_LANGUAGE="en")
 
 

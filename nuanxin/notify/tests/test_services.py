@@ -9,6 +9,7 @@ from django.core import mail
 
 from nuanxin.core.errors import NotAllowed
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.notify import services, sms
 from nuanxin.notify.models import Delivery, Notification
 from nuanxin.orgs import services as org_services
@@ -23,7 +24,7 @@ def lines(path):
 @pytest.fixture
 def yi(personas):
     return org_services.update_user(
-        actor=None, user=personas.yi, full_name="乙", email="yi@example.org", mobile="13900002222"
+        actor=SYSTEM, user=personas.yi, full_name="乙", email="yi@example.org", mobile="13900002222"
     )
 
 
@@ -57,7 +58,7 @@ def test_notify_once_per_key_with_sms_and_email(yi, sms_file, django_capture_on_
 
 
 def test_inactive_users_get_nothing(personas):
-    org_services.set_user_active(actor=None, user=personas.yi, active=False)
+    org_services.set_user_active(actor=SYSTEM, user=personas.yi, active=False)
     personas.yi.refresh_from_db()
     assert send(personas.yi) is None
     assert Notification.objects.count() == 0

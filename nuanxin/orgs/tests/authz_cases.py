@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from nuanxin.accounts.models import TOTPDevice
 from nuanxin.accounts.services import create_api_token
+from nuanxin.core.policy import SYSTEM
 from nuanxin.core.roles import Role
 from nuanxin.orgs import services
 from nuanxin.orgs.choices import OrgKind
@@ -17,11 +18,11 @@ from tests.authz import Case
 
 def cases(p) -> list[Case]:
     def org(code: str):
-        return services.create_organisation(actor=None, code=code, name=f"授权测试 {code}",
+        return services.create_organisation(actor=SYSTEM, code=code, name=f"授权测试 {code}",
                                             kind=OrgKind.UNIT_UNION, parent=p.shinan)
 
     def user(username: str):
-        account, _ = services.create_user(actor=None, username=username, organisation=p.shinan_hospital,
+        account, _ = services.create_user(actor=SYSTEM, username=username, organisation=p.shinan_hospital,
                                           role=Role.CARE_CONTACT, full_name=username)
         return account
 
@@ -30,8 +31,8 @@ def cases(p) -> list[Case]:
         user("az-disable"), user("az-reset"), user("az-grant"), user("az-revoke"), user("az-token"),
         user("az-edit"), user("az-totp"),
     )
-    grant = services.grant_role(actor=None, user=with_grant, role=Role.VIEWER, organisation=p.shinan_hospital)
-    token, _plaintext = create_api_token(actor=None, user=with_token, expires_days=30)
+    grant = services.grant_role(actor=SYSTEM, user=with_grant, role=Role.VIEWER, organisation=p.shinan_hospital)
+    token, _plaintext = create_api_token(actor=SYSTEM, user=with_token, expires_days=30)
     # An authenticator to reset, so the allowed reset really removes something.
     TOTPDevice.objects.create(user=with_totp, secret=pyotp.random_base32(), confirmed_at=timezone.now())
 

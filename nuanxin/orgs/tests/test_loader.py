@@ -5,6 +5,7 @@ import xlsxwriter
 
 from nuanxin.core.errors import ServiceError
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.orgs import loader
 from nuanxin.orgs.loader import Action, LineError, OrgRow
 from nuanxin.orgs.models import Organisation
@@ -19,7 +20,7 @@ TREE = HEADER + (
 )
 
 
-def load(text: str, *, actor=None, dry_run=False, name="orgs.csv", encoding="utf-8"):
+def load(text: str, *, actor=SYSTEM, dry_run=False, name="orgs.csv", encoding="utf-8"):
     rows = loader.read_rows(text.encode(encoding), name)
     return loader.load_organisations(actor=actor, rows=rows, dry_run=dry_run)
 
@@ -221,7 +222,7 @@ def test_xlsx_with_numeric_codes_and_labels_in_both_languages(db):
     ])
     rows = loader.read_rows(data, "组织.xlsx")
     assert [(r.line, r.code, r.parent_code) for r in rows] == [(2, "100", ""), (4, "101", "100"), (5, "10101", "101")]
-    result = loader.load_organisations(actor=None, rows=rows)
+    result = loader.load_organisations(actor=SYSTEM, rows=rows)
     assert result.ok
     assert tree() == [
         ("100", "青岛市总工会", "city_federation", ""),
@@ -236,7 +237,7 @@ def test_xlsx_errors_carry_the_spreadsheet_row(db):
         ["QD", "青岛", "市总工会", None],
         ["A", "甲", "基层工会", "ZZ"],
     ])
-    result = loader.load_organisations(actor=None, rows=loader.read_rows(data, "t.xlsx"))
+    result = loader.load_organisations(actor=SYSTEM, rows=loader.read_rows(data, "t.xlsx"))
     assert errors(result) == [(3, "unknown parent “ZZ”: it is neither in the file nor in the tree.")]
 
 

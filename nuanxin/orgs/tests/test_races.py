@@ -17,6 +17,7 @@ from nuanxin.accounts import services as account_services
 from nuanxin.accounts.models import TOTPDevice
 from nuanxin.core.middleware import DatabaseBusyMiddleware, is_database_busy
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.core.roles import Role
 from nuanxin.orgs import services
 from nuanxin.orgs.choices import OrgKind
@@ -84,9 +85,9 @@ def test_parallel_creates_under_a_node_and_under_its_parent_keep_the_tree_whole(
     calls = []
     for i in range(PARALLEL // 2):
         calls.append(lambda i=i: services.create_organisation(
-            actor=None, code=f"SN-A{i}", name=f"市南单位{i}", kind=OrgKind.UNIT_UNION, parent=personas.shinan))
+            actor=SYSTEM, code=f"SN-A{i}", name=f"市南单位{i}", kind=OrgKind.UNIT_UNION, parent=personas.shinan))
         calls.append(lambda i=i: services.create_organisation(
-            actor=None, code=f"SN-H1-{i}", name=f"科室{i}", kind=OrgKind.UNIT_UNION,
+            actor=SYSTEM, code=f"SN-H1-{i}", name=f"科室{i}", kind=OrgKind.UNIT_UNION,
             parent=personas.shinan_hospital))
     results = run_together(*calls)
     assert [type(r).__name__ for r in results] == ["Organisation"] * PARALLEL
@@ -129,7 +130,7 @@ def test_parallel_identical_grants_through_the_service_raise_the_conflict(person
     """The command (``nuanxin users grant``) calls the service: the same ``Conflict``."""
     results = run_together(*(
         in_english(lambda: services.grant_role(
-            actor=None, user=personas.care, role=Role.AUDITOR, organisation=personas.shibei))
+            actor=SYSTEM, user=personas.care, role=Role.AUDITOR, organisation=personas.shibei))
         for _ in range(PARALLEL)
     ))
     assert sorted(type(r).__name__ for r in results) == ["Conflict"] * (PARALLEL - 1) + ["Grant"]
@@ -141,7 +142,7 @@ def test_parallel_usernames_differing_only_in_case_make_one_account(personas):
     names = ["RaceUser", "raceuser", "RACEUSER", "raceUser"]
     results = run_together(*(
         in_english(lambda n=n: services.create_user(
-            actor=None, username=n, organisation=personas.shinan, role=Role.VIEWER))
+            actor=SYSTEM, username=n, organisation=personas.shinan, role=Role.VIEWER))
         for n in names
     ))
     created = [r for r in results if isinstance(r, tuple)]
@@ -170,9 +171,9 @@ def test_parallel_confirmations_of_an_authenticator_make_one(personas):
 
 
 def test_crossing_moves_one_moves_the_other_is_refused(personas):
-    a = services.create_organisation(actor=None, code="MV-A", name="甲单位", kind=OrgKind.UNIT_UNION,
+    a = services.create_organisation(actor=SYSTEM, code="MV-A", name="甲单位", kind=OrgKind.UNIT_UNION,
                                      parent=personas.shinan)
-    b = services.create_organisation(actor=None, code="MV-B", name="乙单位", kind=OrgKind.UNIT_UNION,
+    b = services.create_organisation(actor=SYSTEM, code="MV-B", name="乙单位", kind=OrgKind.UNIT_UNION,
                                      parent=personas.shinan)
     def move_form(org, under):
         client, url = page_client(personas.jia), reverse("orgs:org_move", args=[org.pk])

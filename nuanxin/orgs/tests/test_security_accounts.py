@@ -9,6 +9,7 @@ from django.urls import reverse
 from nuanxin.accounts.models import User
 from nuanxin.core.errors import NotAllowed
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.orgs import services
 
 
@@ -45,7 +46,7 @@ def test_grants_are_given_and_revoked_only_on_accounts_the_admin_can_see(persona
     are 404 for them; the service refuses too)."""
     with pytest.raises(NotAllowed):
         services.grant_role(actor=personas.bing, user=personas.care, role="viewer", organisation=personas.shibei)
-    own = services.grant_role(actor=None, user=personas.care, role="viewer", organisation=personas.shibei_hospital)
+    own = services.grant_role(actor=SYSTEM, user=personas.care, role="viewer", organisation=personas.shibei_hospital)
     with pytest.raises(NotAllowed):
         services.revoke_grant(actor=personas.bing, grant=own)
     assert personas.care.grants.active().count() == 2

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from nuanxin.accounts.models import User
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.orgs import services
 from nuanxin.orgs.choices import OrgKind
 from nuanxin.orgs.models import Organisation, OrganisationGroup
@@ -72,7 +73,7 @@ def test_organisation_edit_a_stale_save_is_refused(personas):
 
 def test_a_move_counts_a_version_and_a_stale_move_is_refused(personas):
     target = services.create_organisation(
-        actor=None, code="SN-X", name="市南区新片区", kind=OrgKind.DISTRICT_FEDERATION, parent=personas.shinan
+        actor=SYSTEM, code="SN-X", name="市南区新片区", kind=OrgKind.DISTRICT_FEDERATION, parent=personas.shinan
     )
     org = Organisation.objects.get(pk=personas.shinan_hospital.pk)
     a, b = page_client(personas.yi), page_client(personas.jia)

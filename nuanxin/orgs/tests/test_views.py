@@ -9,6 +9,7 @@ from django.urls import reverse
 from nuanxin.accounts.models import ApiToken, TOTPDevice, User
 from nuanxin.accounts.services import create_api_token
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.core.roles import Role
 from nuanxin.orgs import services
 from nuanxin.orgs.choices import OrgKind
@@ -49,7 +50,7 @@ def as_user(client):
 
 def add_users(org, count: int, prefix: str):
     for i in range(count):
-        services.create_user(actor=None, username=f"{prefix}{i:02d}", organisation=org, role=Role.CARE_CONTACT,
+        services.create_user(actor=SYSTEM, username=f"{prefix}{i:02d}", organisation=org, role=Role.CARE_CONTACT,
                              password="Persona-pass-2020")
 
 
@@ -82,7 +83,7 @@ def test_tree_costs_one_query_however_large(as_user, personas, django_assert_num
     with django_assert_num_queries(REQUEST_QUERIES + 1):
         client.get(reverse("orgs:tree"))
     for i in range(5):
-        child = services.create_organisation(actor=None, code=f"SN-U{i}", name=f"单位{i}",
+        child = services.create_organisation(actor=SYSTEM, code=f"SN-U{i}", name=f"单位{i}",
                                              kind=OrgKind.UNIT_UNION, parent=p.shinan)
         add_users(child, 2, f"u{i}-")
     with django_assert_num_queries(REQUEST_QUERIES + 1):
@@ -112,6 +113,7 @@ def test_org_detail_lists_children_users_and_history(as_user, personas):
     assert "yi" in page.split('id="nx-org-users"')[1].split("</ul>")[0]
     history = page.split('id="nx-org-history"')[1].split("</ul>")[0]
     assert history.count("<li") == 1  # created before the moves: its own row is the creation
+    assert "system:" not in history  # the system is named in words, as on the audit log
     hospital = as_user(p.yi).get(reverse("orgs:org_detail", args=[p.shinan_hospital.pk]))
     moves = html(hospital).split('id="nx-org-history"')[1].split("</ul>")[0]
     assert "moved from SB to SN" in moves and "moved from SN to SB" in moves
@@ -169,9 +171,9 @@ def test_only_the_city_admin_edits_the_root(as_user, personas):
 
 def test_move_offers_only_managed_organisations_outside_the_subtree(as_user, personas):
     p = personas
-    unit = services.create_organisation(actor=None, code="SN-U", name="单位工会", kind=OrgKind.UNIT_UNION,
+    unit = services.create_organisation(actor=SYSTEM, code="SN-U", name="单位工会", kind=OrgKind.UNIT_UNION,
                                         parent=p.shinan)
-    services.create_organisation(actor=None, code="SN-U-1", name="分会", kind=OrgKind.UNIT_UNION, parent=unit)
+    services.create_organisation(actor=SYSTEM, code="SN-U-1", name="分会", kind=OrgKind.UNIT_UNION, parent=unit)
     client = as_user(p.yi)
     response = client.get(reverse("orgs:org_move", args=[unit.pk]))
     assert select_options(response, "new_parent") == [
@@ -188,9 +190,9 @@ def test_a_move_under_itself_or_its_descendant_gets_the_move_message(as_user, pe
     """Not offered, but sent (e.g. from a page opened before a move made it a descendant):
     the move's own message, not an unknown choice; nothing changes."""
     p = personas
-    unit = services.create_organisation(actor=None, code="SN-U", name="单位工会", kind=OrgKind.UNIT_UNION,
+    unit = services.create_organisation(actor=SYSTEM, code="SN-U", name="单位工会", kind=OrgKind.UNIT_UNION,
                                         parent=p.shinan)
-    child = services.create_organisation(actor=None, code="SN-U-1", name="分会", kind=OrgKind.UNIT_UNION, parent=unit)
+    child = services.create_organisation(actor=SYSTEM, code="SN-U-1", name="分会", kind=OrgKind.UNIT_UNION, parent=unit)
     target = unit if under == "itself" else child
     response = as_user(p.yi).post(reverse("orgs:org_move", args=[unit.pk]), {"new_parent": target.pk, "version": 1})
     assert response.status_code == 200
@@ -267,7 +269,7 @@ def test_user_list_pages_in_constant_queries(as_user, personas, django_assert_nu
 
 def test_user_detail_shows_grants_tokens_and_only_grantable_roles(as_user, personas):
     p = personas
-    create_api_token(actor=None, user=p.care, expires_days=10, name="报表")
+    create_api_token(actor=SYSTEM, user=p.care, expires_days=10, name="报表")
     response = as_user(p.yi).get(reverse("orgs:user_detail", args=[p.care.pk]))
     page = html(response)
     assert response.status_code == 200
@@ -289,8 +291,8 @@ def test_city_admin_may_grant_every_role_and_on_groups(as_user, personas):
 def test_an_account_beyond_the_admins_rights_is_shown_without_controls(as_user, personas):
     p = personas
     # jia makes someone at 市南区 a city-wide auditor: 乙 sees the account but may not change it.
-    user, _ = services.create_user(actor=None, username="sn-auditor", organisation=p.shinan, role=Role.VIEWER)
-    services.grant_role(actor=None, user=user, role=Role.AUDITOR, organisation=p.city)
+    user, _ = services.create_user(actor=SYSTEM, username="sn-auditor", organisation=p.shinan, role=Role.VIEWER)
+    services.grant_role(actor=SYSTEM, user=user, role=Role.AUDITOR, organisation=p.city)
     client = as_user(p.yi)
     page = html(client.get(reverse("orgs:user_detail", args=[user.pk])))
     assert "you can see it but not change it" in page
@@ -419,12 +421,12 @@ def test_reset_password_shows_a_new_one_once(as_user, personas):
 
 def test_revoke_a_token(as_user, personas):
     p = personas
-    token, _plaintext = create_api_token(actor=None, user=p.care, expires_days=10)
+    token, _plaintext = create_api_token(actor=SYSTEM, user=p.care, expires_days=10)
     response = as_user(p.yi).post(reverse("orgs:token_revoke", args=[token.pk]), follow=True)
     assert messages_of(response) == ["Token revoked."]
     assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
     # 丙 cannot reach 市南区's tokens at all.
-    other, _ = create_api_token(actor=None, user=p.yi, expires_days=10)
+    other, _ = create_api_token(actor=SYSTEM, user=p.yi, expires_days=10)
     assert as_user(p.bing).post(reverse("orgs:token_revoke", args=[other.pk])).status_code == 404
     assert ApiToken.objects.get(pk=other.pk).revoked_at is None
 

@@ -5,6 +5,7 @@ Objects are made in 市南区's hospital (乙's scope), one per changing case; �
 is the other organisation; the care contact holds a view role but may change nothing.
 """
 
+from nuanxin.core.policy import SYSTEM
 from nuanxin.core.roles import Role
 from nuanxin.orgs import services as services_orgs
 from nuanxin.registry import services
@@ -20,16 +21,16 @@ def cases(p) -> list[Case]:
 
     def member(name: str, of=None):
         return services.add_family_member(
-            actor=None, worker=of or worker(f"{name}职工"), name=name, mobile="13900009999"
+            actor=SYSTEM, worker=of or worker(f"{name}职工"), name=name, mobile="13900009999"
         )
 
     def deployment(batch: str):
         return services.save_deployment(
-            actor=None, worker=worker(f"派出{batch}"), batch=batch, deployed_mobile="18600009999"
+            actor=SYSTEM, worker=worker(f"派出{batch}"), batch=batch, deployed_mobile="18600009999"
         )
 
     shown = worker("授权查看")
-    services.add_family_member(actor=None, worker=shown, name="授权家属", mobile="13900001234")
+    services.add_family_member(actor=SYSTEM, worker=shown, name="授权家属", mobile="13900001234")
     to_edit, to_sensitive = worker("授权编辑"), worker("授权敏感")
     to_add_family, to_add_deployment = worker("授权加家属"), worker("授权加派出")
     family_edit, family_remove = member("授权改家属"), member("授权删家属")
@@ -44,7 +45,7 @@ def cases(p) -> list[Case]:
     # The register's rows are outside the scope of 丙 and of a care contact of the same hospital
     # whom the family is not assigned to (a care contact sees only their families).
     colleague, _password = services_orgs.create_user(
-        actor=None, username="authz-register-colleague", organisation=sn, role=Role.CARE_CONTACT
+        actor=SYSTEM, username="authz-register-colleague", organisation=sn, role=Role.CARE_CONTACT
     )
     outside = (p.bing, colleague)
     change = {"allowed": p.yi, "denied": p.care}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+from nuanxin.core.policy import SYSTEM
 from nuanxin.registry import services
 from nuanxin.registry.choices import TeamType
 
@@ -17,7 +18,7 @@ def next_mobile() -> str:
 
 def make_worker(organisation, name="张三", *, mobile=None, team=TeamType.HUBEI_AID, **kw):
     return services.create_worker(
-        actor=None,
+        actor=SYSTEM,
         organisation=organisation,
         name=name,
         team=team,

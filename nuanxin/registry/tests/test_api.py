@@ -7,6 +7,7 @@ from django.test import Client
 
 from nuanxin.accounts.services import create_api_token
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.registry import services
 from nuanxin.registry.models import Worker
 from nuanxin.registry.tests.helpers import assign, make_worker
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def api(user) -> Client:
-    _token, plaintext = create_api_token(actor=None, user=user, expires_days=1)
+    _token, plaintext = create_api_token(actor=SYSTEM, user=user, expires_days=1)
     return Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
 
 
@@ -26,9 +27,9 @@ def send(client, method, url, data):
 @pytest.fixture
 def people(personas):
     zhang = make_worker(personas.shinan_hospital, "张三", mobile="13812345678", category="nurse")
-    services.add_family_member(actor=None, worker=zhang, name="李明", relation="丈夫", mobile="13900001111")
+    services.add_family_member(actor=SYSTEM, worker=zhang, name="李明", relation="丈夫", mobile="13900001111")
     services.save_deployment(
-        actor=None,
+        actor=SYSTEM,
         worker=zhang,
         batch="第一批",
         destination="湖北省武汉市",

@@ -6,6 +6,7 @@ Uses the ``browser`` fixture of ``tests/browser.py`` (Debian's Chromium; skipped
 
 import pytest
 
+from nuanxin.core.policy import SYSTEM
 from tests.browser import PHONE, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,8 +20,8 @@ def test_register_on_a_phone(live_server, browser):
 
     p = build_personas()
     zhang = make_worker(p.shinan_hospital, "张三", mobile="13812345678", category="nurse", post_title="主管护师")
-    services.add_family_member(actor=None, worker=zhang, name="李明", relation="丈夫", mobile="13900001111")
-    services.update_sensitive(actor=None, worker=zhang, maternity="lactating")
+    services.add_family_member(actor=SYSTEM, worker=zhang, name="李明", relation="丈夫", mobile="13900001111")
+    services.update_sensitive(actor=SYSTEM, worker=zhang, maternity="lactating")
     make_worker(p.shinan_hospital, "李四", mobile="13800004321", team="cdc")
 
     context = browser.new_context(viewport=PHONE)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from nuanxin.accounts.services import create_api_token
 from nuanxin.core.errors import Conflict
 from nuanxin.core.models import AuditLog, AuditOutcome
+from nuanxin.core.policy import SYSTEM
 from nuanxin.core.roles import Role
 from nuanxin.orgs import services as org_services
 from nuanxin.registry import duplicates, services
@@ -68,7 +69,7 @@ def hit(personas, worker, channel):
 
 
 def api(user) -> Client:
-    _token, plaintext = create_api_token(actor=None, user=user, expires_days=1)
+    _token, plaintext = create_api_token(actor=SYSTEM, user=user, expires_days=1)
     return Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}", HTTP_ACCEPT_LANGUAGE="en")
 
 
@@ -222,7 +223,7 @@ def test_the_audit_page_lists_who_met_many_people_elsewhere(personas, theirs, se
             services.create_worker(actor=personas.yi, organisation=personas.shinan_hospital, name=NAME,
                                    mobile=MOBILE, team="cdc")
     north, _ = org_services.create_user(
-        actor=None, username="auditor-sb", organisation=personas.shibei, role=Role.AUDITOR,
+        actor=SYSTEM, username="auditor-sb", organisation=personas.shibei, role=Role.AUDITOR,
         password=personas.password, full_name="北审计",
     )
     client = Client()

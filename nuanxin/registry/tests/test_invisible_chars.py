@@ -12,6 +12,7 @@ from nuanxin.accounts.models import ApiToken
 from nuanxin.accounts.services import create_api_token
 from nuanxin.core.errors import ServiceError
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.core.roles import Role
 from nuanxin.orgs import services as org_services
 from nuanxin.orgs.choices import OrgKind
@@ -34,7 +35,7 @@ def refused(label: str, chars: str) -> str:
 
 
 def api(user) -> Client:
-    _token, secret = create_api_token(actor=None, user=user, expires_days=1)
+    _token, secret = create_api_token(actor=SYSTEM, user=user, expires_days=1)
     return Client(HTTP_AUTHORIZATION=f"Bearer {secret}", HTTP_ACCEPT_LANGUAGE="en")
 
 

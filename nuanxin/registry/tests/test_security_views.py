@@ -5,6 +5,7 @@ number in full (to correct it), so opening one is recorded like the "Show" butto
 from django.urls import reverse
 
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.registry import services
 from nuanxin.registry.tests.helpers import make_worker
 
@@ -19,8 +20,8 @@ def _reveals():
 
 def test_opening_an_edit_form_with_a_full_number_is_recorded(client, personas):
     worker = make_worker(personas.shinan_hospital, "编辑看号", mobile="13812345678")
-    member = services.add_family_member(actor=None, worker=worker, name="家属", mobile="13912345678")
-    deployment = services.save_deployment(actor=None, worker=worker, batch="第一批", deployed_mobile="18612345678")
+    member = services.add_family_member(actor=SYSTEM, worker=worker, name="家属", mobile="13912345678")
+    deployment = services.save_deployment(actor=SYSTEM, worker=worker, batch="第一批", deployed_mobile="18612345678")
     client.force_login(personas.yi)
     for name, pk, number in (
         ("registry:worker_update", worker.pk, "138 1234 5678"),

@@ -6,6 +6,7 @@ import pytest
 
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.registry import selectors, services
 from nuanxin.registry.choices import Carrier, Gender, PersonnelCategory, TeamType, WorkerStatus
 from nuanxin.registry.models import Deployment, FamilyMember, Worker, WorkerSensitive
@@ -219,7 +220,7 @@ def test_family_primary_is_always_exactly_one(personas):
 
 def test_family_member_update_and_scope(personas):
     worker = make_worker(personas.shinan_hospital)
-    member = services.add_family_member(actor=None, worker=worker, name="王芳", mobile="13900001111")
+    member = services.add_family_member(actor=SYSTEM, worker=worker, name="王芳", mobile="13900001111")
     services.update_family_member(actor=personas.yi, member=member, mobile="13900002222", address="市南区香港中路1号")
     member.refresh_from_db()
     assert (member.mobile, member.address) == ("+8613900002222", "市南区香港中路1号")
@@ -290,7 +291,7 @@ def test_update_sensitive(personas):
 def test_sensitive_read_is_audited_every_time(personas):
     worker = make_worker(personas.shinan_hospital)
     assert selectors.sensitive_for(personas.yi, worker) is None
-    services.update_sensitive(actor=None, worker=worker, maternity="pregnant")
+    services.update_sensitive(actor=SYSTEM, worker=worker, maternity="pregnant")
     assert selectors.sensitive_for(personas.jia, worker).maternity == "pregnant"
     assert AuditLog.objects.filter(action="worker.sensitive_read").count() == 2
     assign(worker, personas.care)
@@ -302,8 +303,8 @@ def test_sensitive_read_is_audited_every_time(personas):
 
 def test_reveal_mobile(personas):
     worker = make_worker(personas.shinan_hospital, mobile="13812345678")
-    member = services.add_family_member(actor=None, worker=worker, name="王芳", mobile="13900001111")
-    dep = services.save_deployment(actor=None, worker=worker, deployed_mobile="18600001234")
+    member = services.add_family_member(actor=SYSTEM, worker=worker, name="王芳", mobile="13900001111")
+    dep = services.save_deployment(actor=SYSTEM, worker=worker, deployed_mobile="18600001234")
     assert services.reveal_mobile(actor=personas.yi, target=worker) == "13812345678"
     assert services.reveal_mobile(actor=personas.yi, target=member) == "13900001111"
     assert services.reveal_mobile(actor=personas.yi, target=dep) == "18600001234"

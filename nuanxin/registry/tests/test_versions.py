@@ -12,6 +12,7 @@ from django.utils import timezone
 from nuanxin.accounts.services import create_api_token
 from nuanxin.core.errors import Conflict
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.registry import services
 from nuanxin.registry.models import Deployment, FamilyMember, Worker, WorkerSensitive
 from nuanxin.registry.tests.helpers import make_worker
@@ -33,7 +34,7 @@ def page_client(user) -> Client:
 
 
 def api(user) -> Client:
-    _token, plaintext = create_api_token(actor=None, user=user, expires_days=1)
+    _token, plaintext = create_api_token(actor=SYSTEM, user=user, expires_days=1)
     return Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}", HTTP_ACCEPT_LANGUAGE="en")
 
 
@@ -53,8 +54,8 @@ def conflict_text(obj, who: str) -> str:
 @pytest.fixture
 def zhang(personas):
     worker = make_worker(personas.shinan_hospital, "张三", mobile="13812345678")
-    services.add_family_member(actor=None, worker=worker, name="李明", relation="丈夫", mobile="13900001111")
-    services.save_deployment(actor=None, worker=worker, batch="第一批", destination="湖北省武汉市")
+    services.add_family_member(actor=SYSTEM, worker=worker, name="李明", relation="丈夫", mobile="13900001111")
+    services.save_deployment(actor=SYSTEM, worker=worker, batch="第一批", destination="湖北省武汉市")
     return worker
 
 
@@ -88,7 +89,7 @@ def test_worker_page_a_stale_save_is_refused_and_keeps_what_was_typed(personas, 
 def test_every_edit_page_of_the_register_carries_its_version_hidden(personas, zhang):
     client = page_client(personas.yi)
     member, deployment = FamilyMember.objects.get(worker=zhang), Deployment.objects.get(worker=zhang)
-    services.update_family_member(actor=None, member=member, address="香港中路")  # now at version 2
+    services.update_family_member(actor=SYSTEM, member=member, address="香港中路")  # now at version 2
     pages = {
         reverse("registry:worker_update", args=[zhang.pk]): 1,
         reverse("registry:family_update", args=[member.pk]): 2,
@@ -130,7 +131,7 @@ def test_family_page_a_stale_save_is_refused(personas, zhang):
 
 def test_making_another_member_primary_counts_as_a_change_of_both(personas, zhang):
     first = FamilyMember.objects.get(worker=zhang)
-    second = services.add_family_member(actor=None, worker=zhang, name="张母", relation="母亲")
+    second = services.add_family_member(actor=SYSTEM, worker=zhang, name="张母", relation="母亲")
     assert (first.version, second.version) == (1, 1)
     services.set_primary_family_member(actor=personas.yi, member=second)
     first.refresh_from_db()
@@ -306,8 +307,8 @@ def test_two_parallel_api_patches_from_one_read_one_409(personas):
 @pytest.mark.django_db(transaction=True)
 def test_two_parallel_family_and_deployment_saves_exactly_one_wins(personas):
     worker = make_worker(personas.shinan_hospital, "并发家属")
-    member = services.add_family_member(actor=None, worker=worker, name="李明")
-    deployment = services.save_deployment(actor=None, worker=worker, batch="第一批")
+    member = services.add_family_member(actor=SYSTEM, worker=worker, name="李明")
+    deployment = services.save_deployment(actor=SYSTEM, worker=worker, batch="第一批")
     def deploy(actor, notes):
         return services.save_deployment(actor=actor, worker=worker, deployment=deployment, version=1, notes=notes)
 

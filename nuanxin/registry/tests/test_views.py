@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.registry import services
 from nuanxin.registry.models import Deployment, FamilyMember, Worker
 from nuanxin.registry.tests.helpers import assign, make_worker
@@ -25,7 +26,7 @@ def people(personas):
     sn = personas.shinan_hospital
     sb = personas.shibei_hospital
     zhang = make_worker(sn, "张三", mobile="13812345678", team="hubei_aid", category="nurse")
-    services.add_family_member(actor=None, worker=zhang, name="李明", relation="丈夫", mobile="13900001111")
+    services.add_family_member(actor=SYSTEM, worker=zhang, name="李明", relation="丈夫", mobile="13900001111")
     li = make_worker(sn, "李四", mobile="13800004321", team="cdc", category="doctor")
     wang = make_worker(sn, "王五", mobile="13800005555", team="ambulance", status="archived")
     zhao = make_worker(sb, "赵六", mobile="13800006666", team="hubei_aid")
@@ -102,7 +103,7 @@ def test_list_queries_do_not_grow_with_rows(personas, django_assert_num_queries)
 def test_detail_shows_family_deployments_history(personas, people):
     zhang = people["zhang"]
     services.save_deployment(
-        actor=None,
+        actor=SYSTEM,
         worker=zhang,
         batch="第一批",
         destination="湖北省武汉市",
@@ -153,7 +154,7 @@ def test_reveal_is_a_post_and_audited(personas, people):
 
 def test_sensitive_panel_loads_on_demand_and_is_audited(personas, people):
     zhang = people["zhang"]
-    services.update_sensitive(actor=None, worker=zhang, id_number="11010519491231002X", maternity="lactating")
+    services.update_sensitive(actor=SYSTEM, worker=zhang, id_number="11010519491231002X", maternity="lactating")
     detail = client_for(personas.yi).get(reverse("registry:worker_detail", args=[zhang.pk]))
     assert "11010519491231002X" not in detail.content.decode()
     assert AuditLog.objects.filter(action="worker.sensitive_read").count() == 0
@@ -325,7 +326,7 @@ def test_deployment_edit_form_keeps_its_dates_in_chinese(personas, people):
     from datetime import date
 
     dep = services.save_deployment(
-        actor=None, worker=people["zhang"], departed_on=date(2020, 2, 9), returned_on=date(2020, 3, 21)
+        actor=SYSTEM, worker=people["zhang"], departed_on=date(2020, 2, 9), returned_on=date(2020, 3, 21)
     )
     client = client_for(personas.yi)
     client.cookies["nuanxin_language"] = "zh-hans"

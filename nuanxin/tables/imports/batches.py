@@ -16,7 +16,7 @@ from nuanxin.core import audit
 from nuanxin.core.attachments import AttachmentRefused
 from nuanxin.core.errors import Conflict, ServiceError
 from nuanxin.core.models import AuditOutcome
-from nuanxin.core.policy import SYSTEM
+from nuanxin.core.policy import SYSTEM, user_of
 from nuanxin.registry.choices import TeamType
 from nuanxin.registry.import_models import BatchStatus, ImportBatch, ImportRow, Outcome
 from nuanxin.tables.imports import bulk, storage
@@ -38,8 +38,7 @@ def inline_apply_rows() -> int:
     return int(getattr(settings, "NUANXIN_IMPORT_INLINE_APPLY_ROWS", 3000))
 
 
-def _user(actor):
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+_user = user_of  # the author of the rows (None for the system)
 
 
 def create_batch(
@@ -130,7 +129,7 @@ def plan_batch(*, batch_id: int) -> None:
     if batch.status != BatchStatus.QUEUED:
         return
     _set(batch.pk, status=BatchStatus.PLANNING, progress_done=0, progress_total=0)
-    actor = batch.created_by
+    actor = batch.created_by or SYSTEM  # a batch the system made (the command) is planned by it
     upload = storage.upload_of(batch)
     try:
         if upload is None:  # nothing kept for it (cannot happen to a queued batch: say so, not crash)

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from nuanxin.core.policy import is_system
 from nuanxin.orgs import scope
 from nuanxin.registry import duplicates, normalise
 from nuanxin.registry.choices import REGISTER_CHANGE_ROLES, TeamType
@@ -126,7 +127,7 @@ class Planner:
     def __init__(self, *, organisation, actor):
         self.root = organisation
         self.actor = actor
-        self.scope_paths = None if actor is None else scope.scope_paths(actor, REGISTER_CHANGE_ROLES)
+        self.scope_paths = None if is_system(actor) else scope.scope_paths(actor, REGISTER_CHANGE_ROLES)
         self.units = Units(organisation, self.in_scope)
         self.contacts = Contacts(organisation)
         campaign = current_campaign()

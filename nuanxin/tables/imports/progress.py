@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from nuanxin.core import audit
 from nuanxin.core.models import AuditOutcome
+from nuanxin.core.policy import SYSTEM
 from nuanxin.registry.import_models import BatchStatus, ImportBatch, ImportProgress
 
 SCALE = 1000
@@ -69,7 +70,7 @@ def live_progress(batch: ImportBatch) -> ImportBatch:
     return batch
 
 
-def reset_interrupted_applies(*, actor=None) -> int:
+def reset_interrupted_applies(*, actor=SYSTEM) -> int:
     """Batches left "applying" by a worker that was killed mid-apply (its progress note stopped
     moving) go back to planned with a message, so that the user can apply them again: the
     apply is one transaction, so nothing of it was written. A batch whose task has not started

@@ -4,6 +4,7 @@ application of a large batch. Enqueued with ``transaction.on_commit`` by the ser
 from django_tasks import task
 
 from nuanxin.core import context
+from nuanxin.core.policy import SYSTEM
 
 
 @task()
@@ -41,4 +42,4 @@ def reset_interrupted_applies() -> int:
     """The periodic sweep of batches whose apply was cut off with its worker."""
     from nuanxin.tables.imports import services
 
-    return services.reset_interrupted_applies(actor=None)
+    return services.reset_interrupted_applies(actor=SYSTEM)

@@ -6,6 +6,7 @@ import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from nuanxin.core.policy import SYSTEM
 from nuanxin.tables.imports import services
 from tests.authz import Case
 
@@ -30,10 +31,10 @@ def cases(p) -> list[Case]:
 
     def batch(names, apply=False):
         b = services.create_batch(
-            actor=None, organisation=org, upload=io.BytesIO(_file(names)), filename="t.xlsx", background=False
+            actor=SYSTEM, organisation=org, upload=io.BytesIO(_file(names)), filename="t.xlsx", background=False
         )
         if apply:
-            b = services.apply_batch(actor=None, batch=b)
+            b = services.apply_batch(actor=SYSTEM, batch=b)
         return b
 
     shown = batch([("授权导入甲", "13800110001")])

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
+from nuanxin.core.policy import SYSTEM
 from nuanxin.core.roles import Role
 from nuanxin.orgs import services as org_services
 from nuanxin.orgs.choices import OrgKind
@@ -29,10 +30,10 @@ def build_world(personas) -> ImportWorld:
     from nuanxin.care.models import Campaign
 
     unit = org_services.create_organisation(
-        actor=None, code="QD-SN-01", name="青岛大学附属医院工会", kind=OrgKind.UNIT_UNION, parent=personas.shinan
+        actor=SYSTEM, code="QD-SN-01", name="青岛大学附属医院工会", kind=OrgKind.UNIT_UNION, parent=personas.shinan
     )
     contact, _ = org_services.create_user(
-        actor=None, username="zhanglianluo", organisation=unit, role=Role.CARE_CONTACT,
+        actor=SYSTEM, username="zhanglianluo", organisation=unit, role=Role.CARE_CONTACT,
         password=personas.password, full_name="张联络",
     )
     campaign = Campaign.objects.create(name="暖心行动", starts_on=datetime.date(2020, 2, 16))

@@ -16,6 +16,7 @@ from nuanxin.care.models import Difficulty
 from nuanxin.care.services import open_difficulty
 from nuanxin.core.errors import NotAllowed, ServiceError
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.registry import services
 from nuanxin.registry.models import Worker
 from nuanxin.registry.tests.helpers import assign, make_worker
@@ -47,12 +48,12 @@ def sheets(content: bytes) -> dict[str, list[list]]:
 def register(personas):
     sn, sb = personas.shinan_hospital, personas.shibei_hospital
     zhang = make_worker(sn, "张三", mobile="13812345678", gender="female", category="nurse", post_title="主管护师")
-    services.add_family_member(actor=None, worker=zhang, name="李明", relation="丈夫", mobile="13900001111")
-    services.add_family_member(actor=None, worker=zhang, name="张母", relation="母亲", mobile="13900002222")
+    services.add_family_member(actor=SYSTEM, worker=zhang, name="李明", relation="丈夫", mobile="13900001111")
+    services.add_family_member(actor=SYSTEM, worker=zhang, name="张母", relation="母亲", mobile="13900002222")
     assign(zhang, personas.care)
-    open_difficulty(actor=None, worker=zhang, description="孩子无人照看")
-    open_difficulty(actor=None, worker=zhang, description="老人需要送药")
-    closed = open_difficulty(actor=None, worker=zhang, description="已解决的困难")
+    open_difficulty(actor=SYSTEM, worker=zhang, description="孩子无人照看")
+    open_difficulty(actor=SYSTEM, worker=zhang, description="老人需要送药")
+    closed = open_difficulty(actor=SYSTEM, worker=zhang, description="已解决的困难")
     Difficulty.objects.filter(pk=closed.pk).update(status="closed")
     li = make_worker(
         sn,
@@ -67,10 +68,10 @@ def register(personas):
     make_worker(sn, "钱七", mobile="13800007777", team="hubei_aid", status="archived")
     zhao = make_worker(sb, "赵六", mobile="13800006666", team="hubei_aid")
     services.save_deployment(
-        actor=None, worker=zhang, batch="第一批", deployed_mobile="18600001234", departed_on="2020-02-09"
+        actor=SYSTEM, worker=zhang, batch="第一批", deployed_mobile="18600001234", departed_on="2020-02-09"
     )
-    services.save_deployment(actor=None, worker=li, batch="第二批", deployed_mobile="13900003333")
-    services.save_deployment(actor=None, worker=zhao, batch="第一批", deployed_mobile="+86 189 0000 5678")
+    services.save_deployment(actor=SYSTEM, worker=li, batch="第二批", deployed_mobile="13900003333")
+    services.save_deployment(actor=SYSTEM, worker=zhao, batch="第一批", deployed_mobile="+86 189 0000 5678")
     return personas
 
 
@@ -145,7 +146,7 @@ def test_table3_and_its_carrier_split(register):
     assert book["电信"][2] == TABLE3_HEADER
     # 丙 sees 市北区 only; a number without a carrier gets its own sheet.
     zhao_dep = p.shibei_hospital.workers.get().deployments.get()
-    services.save_deployment(actor=None, worker=zhao_dep.worker, deployment=zhao_dep, carrier="broadnet")
+    services.save_deployment(actor=SYSTEM, worker=zhao_dep.worker, deployment=zhao_dep, carrier="broadnet")
     book = sheets(exports.export_table(actor=p.bing, organisation=p.shibei, table=3, by_carrier=True).content)
     assert list(book) == ["移动", "联通", "电信", "广电"]
     assert [len(rows) - 3 for rows in book.values()] == [0, 0, 0, 1]
@@ -164,9 +165,9 @@ def test_table3_lists_only_the_aid_teams_deployments(register):
     the importer refuses table 3 rows that match no aid-team worker."""
     p = register
     wang = Worker.objects.get(name="王五")  # 疾控检测流调团队
-    services.save_deployment(actor=None, worker=wang, batch="第一批", deployed_mobile="13900007777")
+    services.save_deployment(actor=SYSTEM, worker=wang, batch="第一批", deployed_mobile="13900007777")
     li = Worker.objects.get(name="李四")
-    services.update_worker(actor=None, worker=li, team="designated_hospital")
+    services.update_worker(actor=SYSTEM, worker=li, team="designated_hospital")
     result = exports.export_table(actor=p.jia, organisation=p.city, table=3)
     assert result.rows == 2
     assert sheets(result.content)["附件3"][3:] == [
@@ -185,7 +186,7 @@ def test_table3_lists_only_the_aid_teams_deployments(register):
 
 
 def test_phones_are_text_cells(register):
-    content = exports.export_table(actor=None, organisation=register.city, table=1).content
+    content = exports.export_table(actor=SYSTEM, organisation=register.city, table=1).content
     book = CalamineWorkbook.from_filelike(io.BytesIO(content))
     values = book.get_sheet_by_name("附件1").to_python()
     assert all(isinstance(cell, str) for row in values for cell in row)
@@ -291,8 +292,8 @@ def test_exported_tables_import_back_unchanged(personas, table):
     p = personas
     sn = p.shinan_hospital
     zhang = make_worker(sn, "张三", mobile="13812345678", gender="female", category="nurse", post_title="主管护师")
-    services.add_family_member(actor=None, worker=zhang, name="李明", relation="丈夫", mobile="13900001111")
-    services.save_deployment(actor=None, worker=zhang, batch="第一批", deployed_mobile="18600001234")
+    services.add_family_member(actor=SYSTEM, worker=zhang, name="李明", relation="丈夫", mobile="13900001111")
+    services.save_deployment(actor=SYSTEM, worker=zhang, batch="第一批", deployed_mobile="18600001234")
     make_worker(sn, "李四", mobile="13800004321", gender="male", category="doctor", contact_name_hint="王工会")
     make_worker(sn, "王五", mobile="13800005555", team="cdc", category="technician")
     content = exports.export_table(actor=p.yi, organisation=sn, table=table).content

@@ -13,6 +13,7 @@ from django.urls import reverse
 from nuanxin.accounts.services import create_api_token
 from nuanxin.care.models import CareAssignment, Difficulty
 from nuanxin.core.errors import NotAllowed
+from nuanxin.core.policy import SYSTEM
 from nuanxin.registry.models import Deployment, FamilyMember, Worker
 from nuanxin.tables.imports import display, services
 from nuanxin.tables.imports.safety import FileRefused, check_file
@@ -236,7 +237,7 @@ def test_a_district_admin_cannot_apply_a_plan_that_writes_to_another_district(wo
 
 
 def _api(user) -> Client:
-    _token, plaintext = create_api_token(actor=None, user=user, expires_days=1)
+    _token, plaintext = create_api_token(actor=SYSTEM, user=user, expires_days=1)
     return Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
 
 
@@ -331,11 +332,11 @@ def _registered_table2_workers(world):
     from nuanxin.registry.tests.helpers import make_worker
 
     qian = make_worker(world.unit, "钱一", mobile="13805327001", team="cdc", gender="male", post_title="@司机")
-    registry_services.add_family_member(actor=None, worker=qian, name="钱二", relation="妻", mobile="13905327001")
+    registry_services.add_family_member(actor=SYSTEM, worker=qian, name="钱二", relation="妻", mobile="13905327001")
     sun = make_worker(world.unit, "孙三", mobile="13805327002", team="ambulance", post_title="-",
                       contact_name_hint="=王工会")
-    open_difficulty(actor=None, worker=sun, description="+老人独居")
-    open_difficulty(actor=None, worker=sun, description="孩子无人照看")
+    open_difficulty(actor=SYSTEM, worker=sun, description="+老人独居")
+    open_difficulty(actor=SYSTEM, worker=sun, description="孩子无人照看")
     return qian, sun
 
 

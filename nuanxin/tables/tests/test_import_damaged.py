@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from nuanxin.accounts.services import create_api_token
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.registry.import_models import ImportBatch, ImportRow
 from nuanxin.registry.models import FamilyMember, Worker
 from nuanxin.tables.imports import planner as pl
@@ -169,7 +170,7 @@ def test_the_page_shows_the_message(client, world):
 
 @pytest.mark.django_db
 def test_the_api_answers_400_with_the_message(client, world):
-    _token, plaintext = create_api_token(actor=None, user=world.p.yi, expires_days=1)
+    _token, plaintext = create_api_token(actor=SYSTEM, user=world.p.yi, expires_days=1)
     f = io.BytesIO(CASES["name.xlsx"]())
     f.name = "name.xlsx"
     response = client.post(

@@ -12,6 +12,7 @@ from python_calamine import CalamineWorkbook
 
 from nuanxin.accounts.services import create_api_token
 from nuanxin.core.models import Attachment, AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.registry.import_models import BatchStatus, ImportBatch, Outcome
 from nuanxin.registry.models import Deployment, Worker
 from nuanxin.tables.imports import display
@@ -195,7 +196,7 @@ def test_deciding_a_likely_duplicate_in_the_page(client, world):
 
 
 def _api(client, user):
-    _token, plaintext = create_api_token(actor=None, user=user, expires_days=1)
+    _token, plaintext = create_api_token(actor=SYSTEM, user=user, expires_days=1)
     client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {plaintext}"
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client

@@ -1,5 +1,5 @@
 """``nuanxin care ...``: campaign and weekly-duty operations from the shell, as the system
-operator (``actor=None``; every change is audited as ``system:cli``)."""
+operator (``actor=SYSTEM``; every change is audited as ``system:cli``)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from nuanxin.care import reminders, services, weeks
 from nuanxin.care.choices import Cadence
 from nuanxin.care.models import Campaign
 from nuanxin.core.errors import ServiceError
+from nuanxin.core.policy import SYSTEM
 from nuanxin.registry.choices import TeamType
 
 
@@ -113,7 +114,7 @@ class Command(BaseCommand):
 
     def do_create(self, options):
         campaign = services.create_campaign(
-            actor=None, name=options["name"], starts_on=options["start"], cadence=_cadence(options["cadence"])
+            actor=SYSTEM, name=options["name"], starts_on=options["start"], cadence=_cadence(options["cadence"])
         )
         self.stdout.write(
             self.style.SUCCESS(_("Created campaign %(id)s: %(name)s.") % {"id": campaign.pk, "name": campaign.name})
@@ -121,13 +122,13 @@ class Command(BaseCommand):
 
     def do_set_cadence(self, options):
         campaign = Campaign.objects.get(pk=options["campaign"])
-        services.set_cadence(actor=None, campaign=campaign, cadence=_cadence(options["cadence"]))
+        services.set_cadence(actor=SYSTEM, campaign=campaign, cadence=_cadence(options["cadence"]))
         self.stdout.write(self.style.SUCCESS(_("Cadence of campaign %(id)s changed.") % {"id": campaign.pk}))
 
     def do_declare_end(self, options):
         campaign = Campaign.objects.get(pk=options["campaign"])
         on = None if options["clear"] else options["on"]
-        services.declare_end(actor=None, campaign=campaign, on=on)
+        services.declare_end(actor=SYSTEM, campaign=campaign, on=on)
         if on is None:
             self.stdout.write(
                 self.style.SUCCESS(_("Declared end of campaign %(id)s withdrawn.") % {"id": campaign.pk})
@@ -141,7 +142,7 @@ class Command(BaseCommand):
             )
 
     def do_open_duties(self, options):
-        result = services.open_duties(actor=None, rebuild=options["rebuild"])
+        result = services.open_duties(actor=SYSTEM, rebuild=options["rebuild"])
         self.stdout.write(
             ngettext(
                 "Opened %(opened)s duty, marked %(missed)s missed.",
@@ -152,17 +153,17 @@ class Command(BaseCommand):
         )
 
     def do_remind_week(self, options):
-        count = reminders.send_week_reminders(actor=None)
+        count = reminders.send_week_reminders(actor=SYSTEM)
         self.stdout.write(
             ngettext("Reminded %(count)s care contact.", "Reminded %(count)s care contacts.", count) % {"count": count}
         )
 
     def do_remind_unvisited(self, options):
-        count = reminders.send_unvisited_reminders(actor=None)
+        count = reminders.send_unvisited_reminders(actor=SYSTEM)
         self.stdout.write(ngettext("Reminded %(count)s admin.", "Reminded %(count)s admins.", count) % {"count": count})
 
     def do_escalate(self, options):
-        count = services.escalate_overdue_difficulties(actor=None)
+        count = services.escalate_overdue_difficulties(actor=SYSTEM)
         self.stdout.write(
             ngettext("Escalated %(count)s difficulty.", "Escalated %(count)s difficulties.", count) % {"count": count}
         )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from nuanxin.core.errors import ServiceError
+from nuanxin.core.policy import SYSTEM
 from nuanxin.tables import exports
 
 
@@ -34,7 +35,7 @@ class Command(BaseCommand):
         organisation = Organisation.objects.filter(code=org).first()
         if organisation is None:
             raise CommandError(_("No organisation has the code “%(code)s”.") % {"code": org}, returncode=2)
-        actor = None
+        actor = SYSTEM  # the operator, unless --user names an account
         if user:
             actor = User.objects.filter(username=user, is_active=True).first()
             if actor is None:

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from nuanxin.core.errors import NotAllowed, ServiceError
+from nuanxin.core.policy import SYSTEM
 from nuanxin.registry.choices import TeamType
 from nuanxin.registry.import_models import BatchStatus, ImportRow, Outcome
 from nuanxin.tables.imports import services
@@ -51,7 +52,7 @@ class Command(BaseCommand):
         org = Organisation.objects.filter(code=opts["org"]).first()
         if org is None:
             raise CommandError(_("No organisation has the code “%(code)s”.") % {"code": opts["org"]}, returncode=2)
-        actor = None
+        actor = SYSTEM  # the operator, unless --user names an account
         if opts.get("user"):
             actor = User.objects.filter(username=opts["user"], is_active=True).first()
             if actor is None:
