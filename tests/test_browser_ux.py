@@ -41,7 +41,8 @@ def test_the_chart_draws_this_week_as_in_progress(live_server, browser, viewport
 
 def _audit_rows():
     from conftest import build_personas
-    from nuanxin.core import audit
+    from nuanxin.core import audit, context
+    from nuanxin.core.policy import SYSTEM
 
     p = build_personas()
     for i in range(3):
@@ -49,8 +50,13 @@ def _audit_rows():
                      object_repr="张三", organisation=p.shinan_hospital,
                      detail={"whose": "worker", "id": 58 + i, "mobile": "138****0001", "purpose": "show",
                              "note": {"chars": 6}, "long": "很长的说明文字" * 20})
-    audit.record(None, "org.create", obj=p.medical_union, organisation=p.city,
-                 detail={"code": "MU", "kind": "industry_union"})
+    # The command line's channel, whatever an earlier test left in this thread's context.
+    token = context.set_current(context.RequestContext(channel="cli"))
+    try:
+        audit.record(SYSTEM, "org.create", obj=p.medical_union, organisation=p.city,
+                     detail={"code": "MU", "kind": "industry_union"})
+    finally:
+        context.reset(token)
     return p
 
 
