@@ -12,9 +12,10 @@ to planned."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,11 +24,14 @@ from nuanxin.core.models import AuditOutcome
 from nuanxin.core.policy import SYSTEM
 from nuanxin.registry.import_models import BatchStatus, ImportBatch, ImportProgress
 
+log = logging.getLogger(__name__)
+
 SCALE = 1000
 APPLY_PROGRESS_SCALE = SCALE
 # An apply notes its progress at least every chunk (seconds apart); one whose note is this old
 # was cut off with its worker (killed, machine restarted): its transaction left nothing.
 STALE_APPLY_SECONDS = 15 * 60
+NOTE_LOCK_TIMEOUT_MS = 500
 
 
 def note(batch_id: int, done: int) -> None:
@@ -42,11 +46,18 @@ def note(batch_id: int, done: int) -> None:
     try:
         table = side.ops.quote_name(ImportProgress._meta.db_table)
         with side.cursor() as cursor:
+            # A note must never hold up the apply it describes: were the note's row (or the
+            # batch's) locked by a transaction that is still open -- the caller's own, e.g. a
+            # cleared note of an earlier attempt in the same transaction -- waiting would never
+            # end. Such a note is skipped (the next one, or the batch's status, tells).
+            cursor.execute(f"SET lock_timeout = '{NOTE_LOCK_TIMEOUT_MS}ms'")
             cursor.execute(
                 f"INSERT INTO {table} (batch_id, done, noted_at) VALUES (%s, %s, %s) "  # noqa: S608 (the model's table)
                 "ON CONFLICT (batch_id) DO UPDATE SET done = EXCLUDED.done, noted_at = EXCLUDED.noted_at",
                 [batch_id, done, now],
             )
+    except OperationalError as exc:
+        log.info("progress of import batch %s not noted: %s", batch_id, exc)
     finally:
         side.close()
 
