@@ -351,8 +351,7 @@ TASKS = {
 NUANXIN_SCHEDULER_LEASE_SECONDS = 60
 
 # --- Import of the official tables (docs/import.md) ----------------------------------------
-# Uploads wait here (mode 0600) for the reader and are deleted once read; never served by URL.
-NUANXIN_IMPORT_DIR = VAR_DIR / "imports"
+# Uploads are kept as the batch's private attachment (STORAGES["private"]) until read.
 NUANXIN_IMPORT_MAX_BYTES = _env_number("NUANXIN_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 NUANXIN_IMPORT_MAX_ROWS = _env_number("NUANXIN_IMPORT_MAX_ROWS", 200000)
 NUANXIN_DUPLICATE_LOOKUPS_PER_DAY = _env_number("NUANXIN_DUPLICATE_LOOKUPS_PER_DAY", 20)  # docs/security.md
