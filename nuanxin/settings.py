@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "nuanxin.registry",
     "nuanxin.cases",
     "nuanxin.care",
+    "nuanxin.hotline",
     "nuanxin.tables",
     "nuanxin.notify",
 ]

@@ -45,19 +45,17 @@ def note_status_field(lifecycle: LifeCycle, verbose_name: StrOrPromise) -> model
     return models.CharField(verbose_name, max_length=16, choices=lifecycle.statuses.choices, blank=True)
 
 
-class Case(models.Model):
-    """A worker's family's matter, followed from opened to closed by an owner.
+class CaseBase(models.Model):
+    """A matter followed from opened to closed by an owner, owned by an organisation.
 
-    ``organisation`` is the worker's unit, kept with the case (and moved with the worker) so
-    that an organisation's summaries read its cases from an index. ``escalation_level``: how
-    far up the tree the overdue case has been escalated for its current due date (0 = not
-    yet); reset when it is reopened or its urgency changes."""
+    The base of every case: ``Case`` adds the worker whose family it concerns; a case that
+    concerns no registered worker (a hotline's callback, a crisis case of an anonymous caller)
+    derives from this one and sets ``organisation`` itself (the hotline's organisation).
+    ``escalation_level``: how far the overdue case has been escalated for its current due date
+    (0 = not yet); reset when it is reopened or its urgency changes."""
 
     lifecycle: ClassVar[LifeCycle]
 
-    worker = models.ForeignKey(
-        "registry.Worker", verbose_name=_("worker"), on_delete=models.CASCADE, related_name="+"
-    )
     organisation = models.ForeignKey(
         "orgs.Organisation", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
     )
@@ -99,6 +97,19 @@ class Case(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.is_active and self.due_on is not None and self.due_on < timezone.localdate()
+
+
+class Case(CaseBase):
+    """A worker's family's matter: ``organisation`` is the worker's unit, kept with the case
+    (and moved with the worker) so that an organisation's summaries read its cases from an
+    index."""
+
+    worker = models.ForeignKey(
+        "registry.Worker", verbose_name=_("worker"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta(CaseBase.Meta):
+        abstract = True
 
 
 class CaseNote(models.Model):

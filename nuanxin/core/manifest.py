@@ -320,7 +320,8 @@ def navigation(request: Any) -> dict[str, Any]:
 # module of the app -> (what the manifest must say, how to tell it does)
 _EXPECTED = {
     "urls": ("urls", lambda m, name: m.urls == name),
-    "api": ("api_router", lambda m, name: f"{name}.router" in m.api_routers),
+    # ``api.router``, or routers in the modules of an ``api`` package (one per area)
+    "api": ("api_router", lambda m, name: any(r.startswith(f"{name}.") for r in m.api_routers)),
     "periodic": ("jobs", lambda m, name: isinstance(m.jobs, str) and m.jobs.startswith(f"{name}.")),
     "tests.authz_cases": ("authz_cases", lambda m, name: m.authz_cases == name),
 }

@@ -17,6 +17,8 @@ class Role(models.TextChoices):
     ORG_ADMIN = "org_admin", _("Organisation administrator")
     CARE_CONTACT = "care_contact", _("Care contact")
     COUNSELLOR = "counsellor", _("Hotline counsellor")
+    SUPERVISOR = "supervisor", _("Hotline supervisor")
+    COORDINATOR = "hotline_coordinator", _("Hotline coordinator")
     VIEWER = "viewer", _("Report viewer")
     AUDITOR = "auditor", _("Auditor")
 
@@ -42,9 +44,27 @@ API_USERS: frozenset[str] = ALL - CARE_CONTACTS
 # Who may own a difficulty (be the one who follows it up).
 CASE_OWNERS: frozenset[str] = REGISTER_VIEW
 
+# The psychological care hotline (measure 4). Counsellors (心理援助师), supervisors (督导) and
+# coordinators (who make the rota) hold their role through a grant covering the hotline's
+# organisation *and* are members of the hotline (``hotline.HotlineMember`` of the same kind):
+# the role reaches only the hotlines they serve (the relations the hotline app adds).
+# Psychological records (calls, assessments, crisis cases, callbacks): counsellors and
+# supervisors of the hotline only; administrators, viewers and auditors see figures.
+HOTLINE_ROLES: frozenset[str] = frozenset({Role.COUNSELLOR, Role.SUPERVISOR, Role.COORDINATOR})
+HOTLINE_RECORDS: frozenset[str] = frozenset({Role.COUNSELLOR, Role.SUPERVISOR})
+HOTLINE_SUPERVISORS: frozenset[str] = frozenset({Role.SUPERVISOR})
+# The rota: coordinators of the hotline and the administrators of its organisation.
+HOTLINE_ROTA: frozenset[str] = MANAGERS | frozenset({Role.COORDINATOR})
+# The hotline itself (its numbers, hours, members, the duty rota): its staff and the
+# organisation's administrators, viewers and auditors; figures only for the last three.
+HOTLINE_VIEW: frozenset[str] = MANAGERS | HOTLINE_ROLES | frozenset({Role.VIEWER, Role.AUDITOR})
+HOTLINE_FIGURES: frozenset[str] = HOTLINE_VIEW
+
 # Which roles a holder of each managing role may hand out (inside their own scope).
 # Auditors and city admins are appointed by city admins only: separation of duties.
 GRANTABLE_BY: dict[str, frozenset[str]] = {
     Role.CITY_ADMIN: ALL,
-    Role.ORG_ADMIN: frozenset({Role.ORG_ADMIN, Role.CARE_CONTACT, Role.COUNSELLOR, Role.VIEWER}),
+    Role.ORG_ADMIN: frozenset(
+        {Role.ORG_ADMIN, Role.CARE_CONTACT, Role.COUNSELLOR, Role.SUPERVISOR, Role.COORDINATOR, Role.VIEWER}
+    ),
 }

@@ -1,0 +1,5 @@
+"""The hotline API: assessments."""
+
+from nuanxin.core import apiutils
+
+router = apiutils.ScopedRouter(tags=["hotline"])

@@ -1,0 +1,5 @@
+"""The hotline API: calls."""
+
+from nuanxin.core import apiutils
+
+router = apiutils.ScopedRouter(tags=["hotline"])

@@ -1,0 +1,5 @@
+"""The hotline API: shifts."""
+
+from nuanxin.core import apiutils
+
+router = apiutils.ScopedRouter(tags=["hotline"])

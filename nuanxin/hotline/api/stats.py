@@ -1,0 +1,5 @@
+"""The hotline API: stats."""
+
+from nuanxin.core import apiutils
+
+router = apiutils.ScopedRouter(tags=["hotline"])

@@ -1,0 +1,5 @@
+"""The hotline demo: assessments."""
+
+
+def build(*, out) -> None:
+    pass

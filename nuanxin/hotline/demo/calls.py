@@ -1,0 +1,5 @@
+"""The hotline demo: calls."""
+
+
+def build(*, out) -> None:
+    pass

@@ -1,0 +1,5 @@
+"""The hotline demo: cases."""
+
+
+def build(*, out) -> None:
+    pass

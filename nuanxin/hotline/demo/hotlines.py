@@ -1,0 +1,5 @@
+"""The hotline demo: hotlines."""
+
+
+def build(*, out) -> None:
+    pass

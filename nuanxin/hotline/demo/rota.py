@@ -1,0 +1,5 @@
+"""The hotline demo: rota."""
+
+
+def build(*, out) -> None:
+    pass

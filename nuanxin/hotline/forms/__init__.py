@@ -1,0 +1,1 @@
+"""The hotline's forms, one module per area."""

@@ -1,0 +1,5 @@
+"""Audit labels of the hotline: stats."""
+
+from nuanxin.core.auditlabels import Labels
+
+LABELS = Labels()

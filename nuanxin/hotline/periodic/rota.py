@@ -1,0 +1,3 @@
+"""Periodic jobs of the hotline: rota."""
+
+JOBS: list = []

@@ -1,0 +1,5 @@
+"""Authorization cases of the hotline: assessments."""
+
+
+def cases(p) -> list:
+    return []

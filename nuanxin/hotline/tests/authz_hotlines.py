@@ -1,0 +1,5 @@
+"""Authorization cases of the hotline: hotlines."""
+
+
+def cases(p) -> list:
+    return []
