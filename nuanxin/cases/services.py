@@ -1,6 +1,12 @@
 """The generic writes of every case model: open one or many, move along the life cycle, note,
 update and hand over, escalate the overdue ones.
 
+A case model derives from ``cases.models.Case`` (a worker's family's matter: its organisation
+is the worker's unit) or from ``CaseBase`` (a matter of no registered worker, e.g. a hotline's
+callback: the domain names its ``organisation``). The services serve both: ``open`` takes a
+``worker`` or an ``organisation``; escalation up the tree starts from the worker's unit, or
+from the case's organisation when it has no worker.
+
 Each takes a keyword-only ``actor`` (a user, or ``core.policy.SYSTEM``), asks the model's
 policy (``Model.policy``) for the action its life cycle names, and writes the case, its
 timeline note and its audit row in one transaction. The domain app validates its own fields
@@ -12,19 +18,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nuanxin.cases.lifecycle import NoteKind
-from nuanxin.cases.models import Case, CaseNote, note_model
+from nuanxin.cases.models import Case, CaseBase, CaseNote, note_model
 from nuanxin.core import audit, plaintext, versioning
 from nuanxin.core.errors import NotAllowed, ServiceError
 from nuanxin.core.policy import is_system
 
-C = TypeVar("C", bound=Case)
+C = TypeVar("C", bound=CaseBase)
 
 NOTE_LIMIT = 5000  # characters of one note
 
@@ -37,7 +43,7 @@ class CasePolicy(Protocol):
     def holders(self, action: str, organisation: Any) -> models.QuerySet[Any]: ...
 
 
-def policy_of(model: type[Case]) -> CasePolicy:
+def policy_of(model: type[CaseBase]) -> CasePolicy:
     policy: CasePolicy = model.policy  # type: ignore[attr-defined]
     return policy
 
@@ -54,19 +60,63 @@ def _require(condition: bool, message: object) -> None:
         raise NotAllowed(str(message))
 
 
-def may(actor: Any, action: str, case: Case) -> bool:
+def may(actor: Any, action: str, case: CaseBase) -> bool:
     """Whether ``actor`` may do ``action`` (a policy action) to ``case``."""
     return policy_of(type(case)).allows(actor, action, case)
 
 
-def may_open(actor: Any, model: type[Case], worker: Any) -> bool:
-    """Whether ``actor`` may open a case of ``model`` for ``worker`` (the life cycle's open
-    action on the case it would be)."""
-    case = model(worker=worker, organisation=worker.organisation, status=model.lifecycle.initial)
+def _note_model(model: type[CaseBase]) -> tuple[type[CaseNote], str]:
+    """``models.note_model`` for any case model (it finds the notes through ``related_name``)."""
+    return note_model(cast("type[Case]", model))
+
+
+def has_worker(model: type[CaseBase]) -> bool:
+    """Whether cases of ``model`` concern a registered worker (``Case``) or not (``CaseBase``)."""
+    return any(f.name == "worker" for f in model._meta.get_fields())
+
+
+def _related(model: type[CaseBase]) -> str:
+    """What to read with a case: the worker's unit (escalation starts there), or the case's
+    organisation when it has no worker."""
+    return "worker__organisation" if has_worker(model) else "organisation"
+
+
+def unit_of(case: CaseBase) -> Any:
+    """The organisation a case's escalation starts from: the worker's unit, else the case's own."""
+    worker = getattr(case, "worker", None)
+    return worker.organisation if worker is not None else case.organisation
+
+
+def _placed(
+    model: type[CaseBase], worker: Any, organisation: Any, fields: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The keyword arguments that place a new case: its worker and the worker's unit, or (a
+    model without a worker) the organisation named. A worker with no organisation, or an
+    organisation given for a worker elsewhere, is the caller's mistake."""
+    if has_worker(model):
+        if worker is None:
+            raise ValueError(f"A {model.__name__} is opened for a worker.")
+        if organisation is not None and organisation.pk != worker.organisation_id:
+            raise ValueError("A case's organisation is its worker's unit.")
+        return {"worker": worker, "organisation": worker.organisation}
+    if worker is not None:
+        raise ValueError(f"A {model.__name__} concerns no worker: name its organisation.")
+    if organisation is None:
+        raise ValueError(f"A {model.__name__} needs its organisation.")
+    if fields and "organisation" in fields:
+        raise ValueError("Name the organisation with organisation=, not in fields.")
+    return {"organisation": organisation}
+
+
+def may_open(actor: Any, model: type[CaseBase], worker: Any = None, *, organisation: Any = None, **fields: Any) -> bool:
+    """Whether ``actor`` may open a case of ``model`` for ``worker`` (or, a model without a
+    worker, in ``organisation``, with ``fields`` the policy reads, e.g. its hotline): the life
+    cycle's open action on the case it would be."""
+    case = model(**_placed(model, worker, organisation), status=model.lifecycle.initial, **fields)
     return may(actor, model.lifecycle.open_action, case)
 
 
-def may_own(user: Any, case: Case) -> bool:
+def may_own(user: Any, case: CaseBase) -> bool:
     """Whether ``user`` may own ``case``: an active holder of the life cycle's own action over
     its organisation (a role narrowed by a relation counts: a care contact may own a case of a
     family of their unit)."""
@@ -77,12 +127,12 @@ def may_own(user: Any, case: Case) -> bool:
     return bool(holders.filter(pk=user.pk).exists())
 
 
-def owner_candidates(model: type[Case], organisation: Any) -> models.QuerySet[Any]:
+def owner_candidates(model: type[CaseBase], organisation: Any) -> models.QuerySet[Any]:
     """The users who may own a case of ``organisation`` (the owner pickers)."""
     return policy_of(model).holders(model.lifecycle.own_action, organisation)
 
 
-def allowed_targets(actor: Any, case: Case) -> list[str]:
+def allowed_targets(actor: Any, case: CaseBase) -> list[str]:
     """The statuses ``actor`` may move ``case`` to, in the life cycle's order."""
     lifecycle = type(case).lifecycle
     if not may(actor, lifecycle.change_action, case):
@@ -96,10 +146,10 @@ def allowed_targets(actor: Any, case: Case) -> list[str]:
 
 
 def add_note(
-    case: Case, actor: Any, kind: str, text: str = "", from_status: str = "", to_status: str = ""
+    case: CaseBase, actor: Any, kind: str, text: str = "", from_status: str = "", to_status: str = ""
 ) -> CaseNote:
     """Append one entry to ``case``'s timeline."""
-    note_cls, fk = note_model(type(case))
+    note_cls, fk = _note_model(type(case))
     note = note_cls(
         **{fk: case}, kind=kind, author=user_of(actor), text=text, from_status=from_status, to_status=to_status
     )
@@ -107,7 +157,7 @@ def add_note(
     return note
 
 
-def _save(case: Case, actor: Any, fields: Iterable[str] | None = None) -> None:
+def _save(case: CaseBase, actor: Any, fields: Iterable[str] | None = None) -> None:
     case._history_user = user_of(actor)  # type: ignore[attr-defined]  # django-simple-history
     if fields is None:
         case.save()
@@ -115,7 +165,7 @@ def _save(case: Case, actor: Any, fields: Iterable[str] | None = None) -> None:
         case.save(update_fields=list(fields))
 
 
-def _audit(actor: Any, case: Case, verb: str, detail: dict[str, Any]) -> None:
+def _audit(actor: Any, case: CaseBase, verb: str, detail: dict[str, Any]) -> None:
     audit.record(
         actor,
         f"{type(case).lifecycle.audit_prefix}.{verb}",
@@ -128,7 +178,7 @@ def _audit(actor: Any, case: Case, verb: str, detail: dict[str, Any]) -> None:
 # --- opening -----------------------------------------------------------------------------
 
 
-def _check_owner(actor: Any, case: Case, owner: Any) -> None:
+def _check_owner(actor: Any, case: CaseBase, owner: Any) -> None:
     lifecycle = type(case).lifecycle
     if not may_own(owner, case):
         raise ServiceError(str(lifecycle.texts.cannot_own) % {"user": owner}, field="owner")
@@ -142,7 +192,8 @@ def open(
     model: type[C],
     *,
     actor: Any,
-    worker: Any,
+    worker: Any = None,
+    organisation: Any = None,
     fields: Mapping[str, Any],
     urgency: str,
     owner: Any = None,
@@ -150,8 +201,10 @@ def open(
     due_on: date | None = None,
     detail: Mapping[str, Any] | None = None,
 ) -> C:
-    """Open a case of ``model`` for ``worker`` (its organisation is the worker's unit) with the
-    domain's ``fields`` (validated by the caller). ``owner``: someone named (they must be
+    """Open a case of ``model`` for ``worker`` (its organisation is the worker's unit) or, a
+    model without a worker (``CaseBase``), in ``organisation``, with the domain's ``fields``
+    (validated by the caller; they may place the case further, e.g. its hotline, which the
+    policy reads). ``owner``: someone named (they must be
     allowed to own it; naming someone else needs the reassign action); else
     ``default_owner`` (the domain's choice, e.g. the family's care contact), else the actor.
     The due date follows from the urgency unless ``due_on`` sets it (checked by the caller).
@@ -160,8 +213,7 @@ def open(
     if urgency not in lifecycle.due_days:
         raise ServiceError(_("Unknown urgency."), field="urgency")
     case = model(
-        worker=worker,
-        organisation=worker.organisation,
+        **_placed(model, worker, organisation, fields),
         status=lifecycle.initial,
         urgency=urgency,
         created_by=user_of(actor),
@@ -182,11 +234,12 @@ def open(
 
 @dataclass
 class NewCase:
-    """One case of ``open_many``: the worker's id and unit id, the domain's fields, the owner's id
-    (``None``: the actor) and the audit detail; ``key`` is the caller's (a row index)."""
+    """One case of ``open_many``: the worker's id (``None`` for a model without a worker) and the
+    unit id, the domain's fields, the owner's id (``None``: the actor) and the audit detail;
+    ``key`` is the caller's (a row index)."""
 
     key: Any
-    worker_id: int
+    worker_id: int | None
     organisation_id: int
     fields: Mapping[str, Any]
     urgency: str
@@ -228,8 +281,11 @@ def open_many(
     for item in items:
         if item.urgency not in lifecycle.due_days:
             raise ServiceError(_("Unknown urgency."), field="urgency")
+        if (item.worker_id is None) == has_worker(model):
+            raise ValueError(f"open_many: a {model.__name__} {'needs' if has_worker(model) else 'has no'} worker.")
+        placed = {"worker_id": item.worker_id} if item.worker_id is not None else {}
         cases[item.key] = model(
-            worker_id=item.worker_id,
+            **placed,
             organisation_id=item.organisation_id,
             status=lifecycle.initial,
             urgency=item.urgency,
@@ -240,7 +296,7 @@ def open_many(
         )
     with transaction.atomic():
         (insert or _bulk_create)(model, list(cases.values()))
-        note_cls, fk = note_model(model)
+        note_cls, fk = _note_model(model)
         notes = [
             note_cls(**{fk: case}, kind=NoteKind.OPENED, author=user, to_status=lifecycle.initial)
             for case in cases.values()
@@ -264,7 +320,7 @@ def open_many(
 
 def _locked(case: C) -> C:
     model = type(case)
-    locked: C = model._default_manager.select_for_update().select_related("worker__organisation").get(pk=case.pk)
+    locked: C = model._default_manager.select_for_update().select_related(_related(model)).get(pk=case.pk)
     return locked
 
 
@@ -314,11 +370,11 @@ def transition(case: C, *, actor: Any, to: str, note: str = "", version: int | N
 
 
 @transaction.atomic
-def note(case: Case, *, actor: Any, text: str) -> CaseNote:
+def note(case: CaseBase, *, actor: Any, text: str) -> CaseNote:
     """Add a note to ``case``'s timeline (what was done, who was called)."""
     model = type(case)
     lifecycle = model.lifecycle
-    case = model._default_manager.select_related("worker__organisation").get(pk=case.pk)
+    case = model._default_manager.select_related(_related(model)).get(pk=case.pk)
     _require(may(actor, lifecycle.change_action, case), lifecycle.texts.may_not_change)
     text = plaintext.notes(text, field="text", label=_("Note"))
     if not text:
@@ -333,7 +389,7 @@ def note(case: Case, *, actor: Any, text: str) -> CaseNote:
     return entry
 
 
-def _before(case: Case) -> dict[str, Any]:
+def _before(case: CaseBase) -> dict[str, Any]:
     lifecycle = type(case).lifecycle
     before: dict[str, Any] = {}
     for name in lifecycle.audited:
@@ -405,7 +461,7 @@ def reassign(case: C, *, actor: Any, owner: Any, version: int | None = None) -> 
 # --- escalation --------------------------------------------------------------------------
 
 
-def escalation_level(case: Case, today: date) -> int:
+def escalation_level(case: CaseBase, today: date) -> int:
     """How many levels up an overdue case should have gone: one when it becomes overdue, one
     more for each further period of its urgency's length, capped at the root."""
     lifecycle = type(case).lifecycle
@@ -414,19 +470,20 @@ def escalation_level(case: Case, today: date) -> int:
     overdue_days = (today - case.due_on).days
     period = lifecycle.due_days[case.urgency]
     level = 1 + (overdue_days - 1) // period
-    depth: int = case.worker.organisation.depth
+    depth: int = unit_of(case).depth
     return min(level, max(1, depth - 1))
 
 
-def escalation_recipients(case: Case, level: int) -> tuple[Any, list[Any]]:
-    """The organisation ``level`` steps above the worker's unit and the users who hold the
+def escalation_recipients(case: CaseBase, level: int) -> tuple[Any, list[Any]]:
+    """The organisation ``level`` steps above the worker's unit (the case's organisation when it
+    has no worker) and the users who hold the
     life cycle's escalate action there (their grant is on it, not only on an organisation
     above it, which is told at its own level); when it has none, the nearest organisation
     further up that has some."""
     model = type(case)
     policy = policy_of(model)
     action = model.lifecycle.escalate_action
-    unit = case.worker.organisation
+    unit = unit_of(case)
     chain = list(reversed(type(unit).objects.get_ancestors(unit))) or [unit]  # parent first, root last
     target = chain[min(level, len(chain)) - 1]
     start = chain.index(target)
@@ -443,7 +500,7 @@ def escalation_recipients(case: Case, level: int) -> tuple[Any, list[Any]]:
 Notify = Callable[[Any, int, Any, list[Any]], object]
 
 
-def escalate_overdue(model: type[Case], *, actor: Any, notify: Notify, today: date | None = None) -> int:
+def escalate_overdue(model: type[CaseBase], *, actor: Any, notify: Notify, today: date | None = None) -> int:
     """Escalate every overdue case of ``model`` up the tree, one level per overdue period: an
     "escalation" note, ``notify(case, level, organisation, users)`` (the owner and the holders
     of the escalate action there), a ``<prefix>.escalate`` audit row. Each level happens once
@@ -453,7 +510,7 @@ def escalate_overdue(model: type[Case], *, actor: Any, notify: Notify, today: da
     escalated = 0
     candidates = (
         model._default_manager.filter(status__in=lifecycle.active, due_on__lt=today)
-        .select_related("worker__organisation", "owner")
+        .select_related(_related(model), "owner")
         .order_by("pk")
     )
     for case in candidates.iterator(chunk_size=500):
