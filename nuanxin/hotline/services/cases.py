@@ -271,6 +271,16 @@ def _locked_crisis(case: CrisisCase, actor: Any) -> CrisisCase:
     return locked
 
 
+def _take(case: CrisisCase, actor: Any) -> list[str]:
+    """A case nobody owns yet (opened by the public page) becomes the case of the first
+    counsellor who acts on it; the fields to save."""
+    user = user_of(actor)
+    if case.owner_id is None and user is not None:
+        case.owner = user
+        return ["owner"]
+    return []
+
+
 def _tristate(value: Any, *, field: str) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
@@ -319,6 +329,7 @@ def assess_crisis(
     case.protective_factors = protective
     case.assessment_note = text
     case.assessed_at = timezone.now()
+    fields += _take(case, actor)
     before_risk = case.risk
     if risk is not None and risk != case.risk:
         if risk not in RiskLevel.values or risk == RiskLevel.NONE:
@@ -372,13 +383,13 @@ def _contacted(case: CrisisCase, actor: Any, at: datetime, text: str) -> CrisisC
     first = case.first_contact_at is None
     if first:
         case.first_contact_at = at
-        cases._save(case, actor, ["first_contact_at", "updated_at", versioning.bump(case)])
+        cases._save(case, actor, ["first_contact_at", *_take(case, actor), "updated_at", versioning.bump(case)])
     audit.record(
         actor,
         "hotline.crisis.contact",
         obj=case,
         organisation=case.organisation,
-        detail={"at": at.isoformat(), "first": first, "note": audit.text_marker(text)},
+        detail={"at": timezone.localtime(at).isoformat(), "first": first, "note": audit.text_marker(text)},
     )
     if case.status == CrisisStatus.OPEN:
         return cases.transition(case, actor=actor, to=CrisisStatus.CONTACTED, note=text)
@@ -430,7 +441,12 @@ def hand_over(
         "hotline.crisis.handover",
         obj=case,
         organisation=case.organisation,
-        detail={"to": to, "at": at.isoformat(), "person": audit.text_marker(person), "note": audit.text_marker(text)},
+        detail={
+            "to": to,
+            "at": timezone.localtime(at).isoformat(),
+            "person": audit.text_marker(person),
+            "note": audit.text_marker(text),
+        },
     )
     return cases.transition(case, actor=actor, to=CrisisStatus.HANDED_OVER, note=text)
 
@@ -479,11 +495,6 @@ def add_crisis_note(*, actor: Any, case: CrisisCase, text: str) -> CrisisNote:
     entry = cases.note(case, actor=actor, text=text)
     assert isinstance(entry, CrisisNote)
     return entry
-
-
-def reassign_crisis(*, actor: Any, case: CrisisCase, owner: Any, version: int | None = None) -> CrisisCase:
-    """A supervisor hands the case to a counsellor or supervisor of the hotline."""
-    return cases.reassign(case, actor=actor, owner=owner, version=version)
 
 
 # --- callbacks -----------------------------------------------------------------------------
@@ -568,7 +579,7 @@ def open_callback(
         detail={
             "hotline": hotline.pk,
             "severity": severity,
-            "due_at": due_at.isoformat(),
+            "due_at": timezone.localtime(due_at).isoformat(),
             "call": getattr(call, "pk", None),
             "assessment": getattr(assessment, "pk", None),
             "crisis": getattr(crisis, "pk", None),
@@ -752,7 +763,7 @@ def record_attempt(
             "attempt": attempt.pk,
             "result": result,
             "channel": channel,
-            "retry_at": retry_at.isoformat() if retry_at else None,
+            "retry_at": timezone.localtime(retry_at).isoformat() if retry_at else None,
             "note": audit.text_marker(text),
         },
     )
@@ -777,11 +788,6 @@ def close_callback(*, actor: Any, callback: Callback, note: str, version: int | 
     """A supervisor closes a callback nobody has tried (with the reason); the owner of a
     claimed or retried one closes it without contact by recording the attempt instead."""
     return cases.transition(callback, actor=actor, to=CallbackStatus.CLOSED, note=note, version=version)
-
-
-def reassign_callback(*, actor: Any, callback: Callback, owner: Any, version: int | None = None) -> Callback:
-    """A supervisor hands a claimed callback to another counsellor of the hotline."""
-    return cases.reassign(callback, actor=actor, owner=owner, version=version)
 
 
 # --- escalation ----------------------------------------------------------------------------
@@ -859,7 +865,11 @@ def _escalate_one(actor: Any, item: Callback | CrisisCase, due: datetime, now: d
         f"hotline.{kind}.escalate",
         obj=item,
         organisation=item.organisation,
-        detail={"due": due.isoformat(), "supervisors": [u.pk for u in users], "level": item.escalation_level},
+        detail={
+            "due": timezone.localtime(due).isoformat(),
+            "supervisors": [u.pk for u in users],
+            "level": item.escalation_level,
+        },
     )
     return True
 
