@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from nuanxin.core import audit
 from nuanxin.core.errors import NotAllowed, ServiceError
 from nuanxin.hotline import callers
-from nuanxin.hotline.choices import CallerKind, MemberKind
+from nuanxin.hotline.choices import CallerKind, Intervention, MemberKind, Topic
 from nuanxin.hotline.models import Call, Hotline, HotlineMember
 from nuanxin.registry.models import FamilyMember, Worker
 
@@ -96,7 +96,7 @@ def earlier_contacts(user: Any, hotline: Hotline, number: str, *, exclude: Call 
     found = Call.objects.filter(hotline=hotline, caller_key=key).select_related("counsellor", "line")
     if exclude is not None and exclude.pk:
         found = found.exclude(pk=exclude.pk)
-    shown = list(found.order_by("-started_at", "-id")[:HISTORY_LIMIT])
+    shown = labelled(found.order_by("-started_at", "-id")[:HISTORY_LIMIT])
     audit.record(
         user,
         "hotline.call.caller_history",
@@ -148,6 +148,17 @@ def find_registered(user: Any, hotline: Hotline, mobile: str, kind: str) -> Work
         },
     )
     return match
+
+
+def labelled(shown: Iterable[Call]) -> list[Call]:
+    """``shown`` with ``topic_labels`` and ``intervention_labels`` set on each call (the pages)."""
+    rows = list(shown)
+    for call in rows:
+        call.topic_labels = [str(Topic(code).label) for code in call.topics if code in Topic.values]  # type: ignore[attr-defined]
+        call.intervention_labels = [  # type: ignore[attr-defined]
+            str(Intervention(code).label) for code in call.interventions if code in Intervention.values
+        ]
+    return rows
 
 
 def unit_of(person: Worker | FamilyMember) -> Any:

@@ -292,28 +292,25 @@ def _snapshot(call: Call) -> dict[str, Any]:
 
 def _follow_up(actor: Any, call: Call) -> None:
     """A call at high or imminent risk opens a crisis case (which, given the number, puts a
-    crisis callback in the queue); a callback the caller agreed to goes into the queue."""
+    crisis callback in the queue, due now); a callback the caller agreed to goes into the queue
+    once per call (merged into the crisis callback when there is one), for the same counsellor
+    when the caller asked for them."""
     wants_callback = call.outcome == CallOutcome.CALLBACK and call.callback_consent and bool(call.callback_number)
     if call.risk not in CRISIS_RISKS and not wants_callback:
         return
     from nuanxin.hotline.services import cases as case_services  # area E's, imported when needed
 
-    crisis_opened_callback = False
+    had_callback = call.callbacks.exists()
     if call.risk in CRISIS_RISKS:
-        crisis = case_services.open_crisis(
+        case_services.open_crisis(
             actor=actor,
             hotline=call.hotline,
             risk=call.risk,
-            reason=_("Call marked at %(risk)s risk") % {"risk": RiskLevel(call.risk).label},
+            reason=_("Call marked at %(risk)s risk") % {"risk": str(RiskLevel(call.risk).label).lower()},
             call=call,
             contact_number=call.callback_number,
         )
-        crisis_opened_callback = bool(call.callback_number) and crisis.callbacks.exists()
-    if (
-        wants_callback
-        and not crisis_opened_callback
-        and not call.callbacks.exists()
-    ):
+    if wants_callback and not had_callback:
         case_services.open_callback(
             actor=actor,
             hotline=call.hotline,
@@ -321,7 +318,7 @@ def _follow_up(actor: Any, call: Call) -> None:
             due_at=timezone.now() + timedelta(hours=callback_hours()),
             severity=call.risk,
             call=call,
-            preferred_counsellor=call.counsellor if call.same_counsellor else None,
+            preferred_counsellor=call.counsellor if call.same_counsellor and call.counsellor else None,
         )
 
 
