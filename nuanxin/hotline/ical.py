@@ -58,7 +58,7 @@ def calendar(user: Any, *, now: datetime | None = None) -> bytes:
         event.add("dtstamp", now)
         event.add("dtstart", timezone.localtime(shift.starts_at))
         event.add("dtend", timezone.localtime(shift.ends_at))
-        name = shift.pattern.name if shift.pattern_id else _("Shift")
+        name = shift.pattern.name if shift.pattern is not None else _("Shift")
         event.add("summary", _("%(hotline)s: %(shift)s duty") % {"hotline": hotline.name, "shift": name})
         if shift.note:
             event.add("description", shift.note)

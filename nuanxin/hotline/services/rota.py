@@ -161,18 +161,17 @@ def _check_pattern(
         raise ServiceError(_("The name must be at most 40 characters."), field="name")
     if not isinstance(starts_at, time):
         raise ServiceError(_("Enter the time the shift starts."), field="starts_at")
+    start, length, days = starts_at.replace(second=0, microsecond=0), _hours(hours), _weekdays(weekdays)
     values = {
         "name": text,
-        "starts_at": starts_at.replace(second=0, microsecond=0),
-        "hours": _hours(hours),
-        "weekdays": _weekdays(weekdays),
+        "starts_at": start,
+        "hours": length,
+        "weekdays": days,
         "min_seats": _seats(min_seats),
         "active": bool(active),
     }
-    if values["active"] and not allow_overlap:
-        clash = overlapping_patterns(
-            hotline, values["starts_at"], values["hours"], values["weekdays"], exclude=exclude
-        )
+    if active and not allow_overlap:
+        clash = overlapping_patterns(hotline, start, length, days, exclude=exclude)
         if clash:
             raise ServiceError(
                 _(
@@ -460,7 +459,7 @@ def _swap_detail(swap: SwapRequest) -> dict[str, Any]:
         "shift": swap.assignment.shift_id,
         "requested_by": swap.requested_by_id,
         "taker": swap.taker_id,
-        "offered_shift": swap.offered.shift_id if swap.offered_id else None,
+        "offered_shift": swap.offered.shift_id if swap.offered is not None else None,
     }
 
 
@@ -665,20 +664,26 @@ def notify_gaps(*, actor: Any = SYSTEM, now: datetime | None = None) -> int:
             "shift": label, "hotline": hotline.name, "missing": missing,
         }
         any_sent = False
+        filled: int = shift.filled  # type: ignore[attr-defined]
+
+        def texts(label: str = label, missing: int = missing, name: str = hotline.name, filled: int = filled,
+                  seats: int = shift.min_seats) -> tuple[str, str]:
+            return (
+                ngettext(
+                    "Shift %(shift)s is %(missing)d person short",
+                    "Shift %(shift)s is %(missing)d people short",
+                    missing,
+                ) % {"shift": label, "missing": missing},
+                _("%(hotline)s: %(filled)d of %(seats)d seats filled. Assign counsellors on the rota.")
+                % {"hotline": name, "filled": filled, "seats": seats},
+            )
+
         for person in recipients[hotline.pk]:
             if notify(
                 recipient=person,
                 kind="hotline.shift_gap",
-                occasion=f"{shift.pk}:{shift.filled}",  # type: ignore[attr-defined]
-                texts=lambda shift=shift, label=label, missing=missing, hotline=hotline: (
-                    ngettext(
-                        "Shift %(shift)s is %(missing)d person short",
-                        "Shift %(shift)s is %(missing)d people short",
-                        missing,
-                    ) % {"shift": label, "missing": missing},
-                    _("%(hotline)s: %(filled)d of %(seats)d seats filled. Assign counsellors on the rota.")
-                    % {"hotline": hotline.name, "filled": shift.filled, "seats": shift.min_seats},
-                ),
+                occasion=f"{shift.pk}:{filled}",
+                texts=texts,
                 url=url,
                 sms=Sms("hotline_shift_gap", {"shift": label, "missing": missing}, sms_text),
             ):
