@@ -99,6 +99,7 @@ class Hotline(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    version = version_field()
 
     history = HistoricalRecords()
     objects = ScopedQuerySet.as_manager()
@@ -127,6 +128,7 @@ class HotlineLine(models.Model):
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.PHONE)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
+    version = version_field()
 
     objects = ScopedQuerySet.as_manager()
     policy = Policy(
