@@ -37,6 +37,14 @@ class ShiftOut(Schema):
     counsellors: list[str] = Field(description="The names of the people on duty.")
 
     @staticmethod
+    def resolve_starts_at(obj: Shift) -> datetime:
+        return timezone.localtime(obj.starts_at)
+
+    @staticmethod
+    def resolve_ends_at(obj: Shift) -> datetime:
+        return timezone.localtime(obj.ends_at)
+
+    @staticmethod
     def resolve_hotline(obj: Shift) -> int:
         return obj.hotline_id
 

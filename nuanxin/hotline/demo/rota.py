@@ -50,7 +50,7 @@ def _people(hotline: Hotline) -> list:
             hotline=hotline, kind__in=(MemberKind.COUNSELLOR, MemberKind.SUPERVISOR), active=True, user__is_active=True
         )
         .select_related("user")
-        .order_by("-kind", "user__username")  # "supervisor" after "counsellor"
+        .order_by("kind", "user__username")  # "counsellor" before "supervisor"
     )
     seen: dict = {}
     for member in members:
