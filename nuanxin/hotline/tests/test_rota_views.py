@@ -1,6 +1,5 @@
 """The rota's pages, API, command and demo, as their users reach them (English pages)."""
 
-import io
 import json
 import re
 from datetime import date, datetime, time, timedelta
@@ -8,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.db import connections
 from django.test import Client
 from django.urls import reverse
