@@ -134,7 +134,7 @@ def take(
     organisation = hotline.organisation if hotline is not None else None
     audit.record(
         actor,
-        "hotline.assessment_take",
+        "hotline.assessment.take",
         obj=row,
         organisation=organisation,
         detail={
@@ -146,27 +146,22 @@ def take(
         },
     )
     if hotline is not None:
-        _follow_up(actor, row, the_scale, result, hotline=hotline, call=call, number=number)
+        _follow_up(actor, row, the_scale, hotline=hotline, call=call, number=number)
     return row
 
 
 def _follow_up(
-    actor,
-    row: Assessment,
-    scale: scales.Scale,
-    result: scales.Result,
-    *,
-    hotline: Hotline,
-    call: Call | None,
-    number: str,
+    actor, row: Assessment, scale: scales.Scale, *, hotline: Hotline, call: Call | None, number: str
 ) -> None:
     """The crisis case and the callback a result calls for."""
     from nuanxin.hotline.services import cases  # area E's services (the callback queue, crises)
 
+    result = scale.score(row.answers)
     if result.crisis:
         with translation.override(settings.LANGUAGE_CODE):  # the record's words: the hotline's language
             reason = "; ".join(str(r) for r in result.crisis_reasons)[:200]
-        # open_crisis opens the callback due now itself when it is given a number.
+        # open_crisis opens the callback due now itself when it is given a number (and, asked
+        # again for the same assessment, adds the callback to the case it opened before).
         cases.open_crisis(
             actor=actor,
             hotline=hotline,
@@ -179,16 +174,50 @@ def _follow_up(
         return
     if not number:
         return  # nobody to call back: the result page invites the person to call the hotline
-    if result.flagged:
-        priority, severity = scale.band(result.band).callback, result.band
-    else:
-        priority, severity = ASKED, result.band
+    priority = scale.band(result.band).callback if result.flagged else ASKED
     cases.open_callback(
         actor=actor,
         hotline=hotline,
         number=number,
         due_at=callback_due(priority),
-        severity=severity,
+        severity=result.band,
         assessment=row,
         call=call,
     )
+
+
+@transaction.atomic
+def request_callback(*, actor, assessment: Assessment, mobile: str, consent: bool) -> Assessment:
+    """The person who took ``assessment`` asks to be called back after seeing the result: with
+    their explicit consent, their mobile is kept (with its caller key and the time of consent)
+    and the callback is queued, due by the result's severity (a crisis answer: at once). Asked
+    once per assessment."""
+    Assessment.policy.require(
+        actor, "record", assessment, _("Only a counsellor or supervisor of the hotline records an assessment.")
+    )
+    row = Assessment.objects.select_for_update().select_related("hotline__organisation").get(pk=assessment.pk)
+    if row.hotline is None:
+        raise ServiceError(_("This assessment belongs to no hotline: nobody could call back."), field="mobile")
+    if row.callback_consent or row.mobile:
+        raise ServiceError(_("A callback has already been asked for."), field="mobile")
+    if not consent:
+        raise ServiceError(
+            _("Tick the box to agree that the hotline keeps your number and calls you back."), field="consent"
+        )
+    if not (mobile or "").strip():
+        raise ServiceError(_("Enter the mobile number to call back."), field="mobile")
+    number = callers.normalise(mobile, field="mobile")
+    row.callback_consent = True
+    row.consented_at = timezone.now()
+    row.mobile = number
+    row.caller_key = callers.caller_key(number)
+    row.save(update_fields=["callback_consent", "consented_at", "mobile", "caller_key"])
+    audit.record(
+        actor,
+        "hotline.assessment.callback",
+        obj=row,
+        organisation=row.hotline.organisation,
+        detail={"scale": row.scale, "hotline": row.hotline_id, "consent": True},
+    )
+    _follow_up(actor, row, scales.get(row.scale), hotline=row.hotline, call=row.call, number=number)
+    return row

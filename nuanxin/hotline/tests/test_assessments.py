@@ -54,7 +54,7 @@ def test_a_counsellor_records_a_gad7_during_a_call(h):
     assert row.created_at == NOW
     # Flagged but no number: nobody to call back.
     assert Callback.objects.count() == 0
-    log = AuditLog.objects.get(action="hotline.assessment_take")
+    log = AuditLog.objects.get(action="hotline.assessment.take")
     assert (log.actor, log.organisation, log.object_id) == (h.counsellor, h.medical, str(row.pk))
     # The audit trail names the scale, never the answers, the score or the band.
     assert log.detail == {"scale": "GAD-7", "source": "call", "hotline": h.city.pk, "call": call.pk, "consent": False}
@@ -109,7 +109,7 @@ def test_number_and_consent_go_together(h, english, mobile, consent, field, mess
     assert (refused.value.field, refused.value.message) == (field, message)
     assert Assessment.objects.count() == 0
     assert Callback.objects.count() == 0
-    assert AuditLog.objects.filter(action="hotline.assessment_take").count() == 0
+    assert AuditLog.objects.filter(action="hotline.assessment.take").count() == 0
 
 
 @pytest.mark.parametrize(
