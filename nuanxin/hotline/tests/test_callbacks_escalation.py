@@ -106,3 +106,16 @@ def test_a_crisis_case_without_contact_in_time_is_escalated(h):
     )
     assert AuditLog.objects.get(action="hotline.crisis.escalate").object_id == str(late.pk)
     assert CrisisCase.objects.filter(escalation_level=0).count() == 1
+
+
+def test_the_periodic_job_runs_the_escalation(h):
+    from nuanxin.core.periodic import Every
+    from nuanxin.hotline.periodic import cases as periodic
+
+    assert {job.name: job.schedule for job in periodic.JOBS} == {"hotline.escalate_overdue": Every(5)}
+    queued(h, NOW)
+    job = periodic.JOBS[0]
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        assert job.task.call() == {"callbacks": 1, "crises": 0}
+        assert job.task.call() == {"callbacks": 0, "crises": 0}
+    assert AuditLog.objects.filter(action="hotline.callback.escalate").count() == 1
