@@ -48,7 +48,6 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.formatter_class = argparse.RawDescriptionHelpFormatter
         which = parser.add_mutually_exclusive_group(required=True)
         which.add_argument("--hotline", type=int, metavar="ID", help="the hotline's id (see --list)")
         which.add_argument("--all", action="store_true", help="every open hotline that has shift patterns")
