@@ -142,7 +142,7 @@ def take(
             "source": source,
             "hotline": hotline.pk if hotline is not None else None,
             "call": call.pk if call is not None else None,
-            "consent": bool(consent),
+            "callback_consent": bool(consent),
         },
     )
     if hotline is not None:
@@ -217,7 +217,7 @@ def request_callback(*, actor, assessment: Assessment, mobile: str, consent: boo
         "hotline.assessment.callback",
         obj=row,
         organisation=row.hotline.organisation,
-        detail={"scale": row.scale, "hotline": row.hotline_id, "consent": True},
+        detail={"scale": row.scale, "hotline": row.hotline_id, "callback_consent": True},
     )
     _follow_up(actor, row, scales.get(row.scale), hotline=row.hotline, call=row.call, number=number)
     return row

@@ -57,7 +57,13 @@ def test_a_counsellor_records_a_gad7_during_a_call(h):
     log = AuditLog.objects.get(action="hotline.assessment.take")
     assert (log.actor, log.organisation, log.object_id) == (h.counsellor, h.medical, str(row.pk))
     # The audit trail names the scale, never the answers, the score or the band.
-    assert log.detail == {"scale": "GAD-7", "source": "call", "hotline": h.city.pk, "call": call.pk, "consent": False}
+    assert log.detail == {
+        "scale": "GAD-7",
+        "source": "call",
+        "hotline": h.city.pk,
+        "call": call.pk,
+        "callback_consent": False,
+    }
 
 
 def test_sas_stores_the_standard_score(h):
