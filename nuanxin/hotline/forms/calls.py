@@ -4,7 +4,7 @@ checkboxes and big toggles), the list's filters, a referral and the supervisor's
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -88,7 +88,8 @@ class CallForm(BootstrapForm):
     def __init__(self, *args: Any, hotline: Hotline, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         lines = list(hotline.lines.filter(active=True).order_by("order", "id"))
-        self.fields["line"].choices = [("", _("No particular line"))] + [(str(line.pk), str(line)) for line in lines]
+        line_choices = [(str(line.pk), str(line)) for line in lines]
+        cast(forms.ChoiceField, self.fields["line"]).choices = [("", _("No particular line")), *line_choices]
         for field in self.fields.values():
             if isinstance(field.widget, forms.CheckboxInput):
                 field.widget.attrs["class"] = "form-check-input"
@@ -110,7 +111,7 @@ class CallForm(BootstrapForm):
             )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("link") and not (data.get("link_mobile") or "").strip():
             self.add_error("link_mobile", _("Enter the mobile the caller is registered with."))
         return data
@@ -181,13 +182,14 @@ class CallFilter(BootstrapForm):
 
     def __init__(self, *args: Any, hotlines: list[Hotline], counsellors: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["hotline"].choices = [("", _("All my hotlines"))] + [(str(h.pk), h.name) for h in hotlines]
-        self.fields["counsellor"].choices = [("", _("Anyone"))] + [
+        hotline_choices = [(str(h.pk), h.name) for h in hotlines]
+        cast(forms.ChoiceField, self.fields["hotline"]).choices = [("", _("All my hotlines")), *hotline_choices]
+        cast(forms.ChoiceField, self.fields["counsellor"]).choices = [("", _("Anyone"))] + [
             (str(u.pk), getattr(u, "display_name", "") or u.get_username()) for u in counsellors
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", _("The last day is before the first."))
         return data
@@ -243,7 +245,7 @@ class ExportForm(BootstrapForm):
 
     def __init__(self, *args: Any, hotlines: list[Hotline], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["hotline"].choices = [(str(h.pk), h.name) for h in hotlines]
+        cast(forms.ChoiceField, self.fields["hotline"]).choices = [(str(h.pk), h.name) for h in hotlines]
         today = timezone.localdate()
         self.initial.setdefault("start", today.replace(day=1))
         self.initial.setdefault("end", today)

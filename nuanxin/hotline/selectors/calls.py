@@ -26,8 +26,10 @@ HISTORY_LIMIT = 10
 def recordable_hotlines(user: Any, action: str = "record") -> list[Hotline]:
     """The active hotlines whose calls ``user`` may ``action`` ("record", "view", "export"):
     those they serve or supervise, in the capacity the policy asks."""
+    if getattr(user, "pk", None) is None:
+        return []
     member_of = HotlineMember.objects.filter(
-        user_id=getattr(user, "pk", None),
+        user_id=user.pk,
         active=True,
         kind__in=[MemberKind.COUNSELLOR, MemberKind.SUPERVISOR],
     ).values("hotline_id")

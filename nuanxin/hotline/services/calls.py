@@ -176,7 +176,9 @@ def _check_link(
     if family_member is not None:
         family_member = FamilyMember.objects.select_related("worker__organisation").get(pk=family_member.pk)
         if caller_kind != CallerKind.FAMILY:
-            raise ServiceError(_("Only a family member's call can be linked to a family member."), field="family_member")
+            raise ServiceError(
+                _("Only a family member's call can be linked to a family member."), field="family_member"
+            )
         if not in_subtree(hotline, family_member.worker.organisation):
             raise ServiceError(_("This family is not in the hotline's organisation."), field="family_member")
     return worker, family_member

@@ -162,8 +162,8 @@ def workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]
                 if value is None:
                     sheet.write_blank(row_index, col, None)
                 elif isinstance(value, datetime):
-                    sheet.write_datetime(row_index, col, timezone.localtime(value) if timezone.is_aware(value) else value,
-                                         when)
+                    local = timezone.localtime(value) if timezone.is_aware(value) else value
+                    sheet.write_datetime(row_index, col, local, when)
                 elif isinstance(value, bool):
                     sheet.write_boolean(row_index, col, value)
                 elif isinstance(value, int | float | Decimal):

@@ -157,11 +157,14 @@ def test_the_menu_and_the_start_entry(personas, h):
     assert "hotline:call_create" in starts
     assert "hotline:call_create" not in [e.url_name for e in manifest.start_entries(personas.viewer)]
     assert "hotline:call_create" not in [e.url_name for e in manifest.start_entries(h.coordinator)]
+    log(h)
     home = client_for(h.counsellor).get(reverse("home")).content.decode()
+    assert '<div class="display-6 fw-semibold" data-count="hotline_calls_today">1</div>' in home
     assert f'btn-primary btn-lg" href="{reverse("hotline:call_create")}">Log a call</a>' in home
     assert 'id="nx-menu-calls"' in home
     viewer_home = client_for(personas.viewer).get(reverse("home")).content.decode()
     assert 'id="nx-menu-calls"' not in viewer_home
+    assert 'data-count="hotline_calls_today"' not in viewer_home
 
 
 def test_an_edit_from_an_older_version_is_a_conflict_shown_beside_the_input(h):

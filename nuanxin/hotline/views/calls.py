@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from nuanxin.accounts.models import User
 from nuanxin.core import access, exports, idempotency
 from nuanxin.core.errors import Conflict, ServiceError
-from nuanxin.core.manifest import MenuEntry
+from nuanxin.core.manifest import Counter, MenuEntry
 from nuanxin.core.pages import add_service_error, run_service
 from nuanxin.hotline.choices import CallerKind, CallOutcome, MemberKind, RiskLevel
 from nuanxin.hotline.forms.calls import CallEditForm, CallFilter, CallForm, ExportForm, ReferralForm
@@ -376,5 +376,7 @@ MENU: list = [
         start_visible=_may_log,
     ),
 ]
-COUNTERS: list = []
+COUNTERS: list = [
+    Counter("hotline_calls_today", gettext_lazy("Calls logged today"), count_recent, "hotline:call_list", order=610),
+]
 HOME_PANELS: list = []
