@@ -8,7 +8,9 @@
 - 莱西市职工心理服务中心, run by 莱西市总工会: open 08:00–22:00, one (fictional) number, three
   counsellors, a supervisor and a coordinator of its own.
 
-``demo-counsellor`` serves the city base only. Accounts are made through the organisations'
+``demo-counsellor`` serves the city base only. The organisations demo's viewer ``demo-viewer``
+(卫健委, whose group is the medical institutions) is also made a viewer of 青岛市医务工会, so that
+it sees the city base's figures (never a record). Accounts are made through the organisations'
 services (password ``core.demo.DEMO_PASSWORD``), the hotlines and memberships through the
 hotline's services, all as the system. Idempotent: what exists is left as it is.
 """
@@ -148,7 +150,20 @@ def build(*, out: Callable[[str], None] = print) -> None:
             user = _user(username, full_name, kind, organisation)
             if not HotlineMember.objects.filter(hotline=hotline, user=user, kind=kind, active=True).exists():
                 services.add_member(actor=SYSTEM, hotline=hotline, user=user, kind=kind)
+    _viewer_of_the_medical_union()
     out(_("hotlines: %(count)s (%(new)s new)") % {"count": Hotline.objects.count(), "new": made})
+
+
+def _viewer_of_the_medical_union() -> None:
+    from nuanxin.accounts.models import User
+    from nuanxin.orgs import services as org_services
+    from nuanxin.orgs.models import Grant
+
+    viewer, medical = User.objects.filter(username="demo-viewer").first(), _org("QD-YW")
+    if viewer is None or medical is None:
+        return
+    if not Grant.objects.active().filter(user=viewer, role=Role.VIEWER, organisation=medical).exists():
+        org_services.grant_role(actor=SYSTEM, user=viewer, role=Role.VIEWER, organisation=medical)
 
 
 def hotline(name: str) -> Hotline | None:

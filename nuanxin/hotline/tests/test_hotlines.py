@@ -206,6 +206,29 @@ def test_the_hotline_page(personas, h):
     assert reverse("hotline:hotline_edit", kwargs={"pk": h.city.pk}) in admin.content.decode()
     auditor = client_for(personas.auditor).get(reverse("hotline:hotline_detail", kwargs={"pk": h.city.pk}))
     assert (auditor.status_code, auditor.context["staff"], auditor.context["manage"]) == (200, False, False)
+    assert 'id="nx-public-link"' not in auditor.content.decode()
+    assert 'id="nx-public-link"' in html
+    assert 'id="nx-on-duty"' in html
+
+
+def labels(page) -> list[str]:
+    return [str(label) for label, _url in page.context["links"]]
+
+
+def test_the_hotline_page_links_to_the_pages_each_user_may_use(personas, h):
+    url = reverse("hotline:hotline_detail", kwargs={"pk": h.city.pk})
+    counsellor = client_for(h.counsellor).get(url)
+    assert labels(counsellor) == [
+        "Duty rota", "Log a call", "Calls", "Callbacks", "Crisis cases", "Assessments", "Hotline figures"
+    ]
+    links = dict(counsellor.context["links"])
+    assert links["Calls"] == reverse("hotline:call_list") + f"?hotline={h.city.pk}"
+    assert links["Duty rota"] == reverse("hotline:rota_week", kwargs={"pk": h.city.pk})
+    assert links["Hotline figures"] == reverse("hotline:stats") + f"?org=YW&hotline={h.city.pk}"
+    assert labels(client_for(h.coordinator).get(url)) == ["Duty rota", "Hours per counsellor", "Hotline figures"]
+    # Administrators and auditors: the rota and the figures, never a record page.
+    assert labels(client_for(personas.auditor).get(url)) == ["Duty rota", "Hotline figures"]
+    assert labels(client_for(personas.jia).get(url)) == ["Duty rota", "Hours per counsellor", "Hotline figures"]
 
 
 def test_create_a_hotline_on_the_page(personas, h):

@@ -15,9 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -28,8 +26,18 @@ from nuanxin.core.manifest import MenuEntry
 from nuanxin.core.pages import run_service
 from nuanxin.hotline.choices import MemberKind
 from nuanxin.hotline.forms import hotlines as forms
-from nuanxin.hotline.models import Call, Callback, CrisisCase, Hotline, HotlineLine, HotlineMember, Shift
+from nuanxin.hotline.models import (
+    Assessment,
+    Call,
+    Callback,
+    CrisisCase,
+    Hotline,
+    HotlineLine,
+    HotlineMember,
+    Shift,
+)
 from nuanxin.hotline.selectors import hotlines as selectors
+from nuanxin.hotline.selectors import rota
 from nuanxin.hotline.services import hotlines as services
 
 
@@ -67,50 +75,39 @@ def hotline_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-# Other areas' pages a hotline's page links to: (label, URL name, the model and action whose
-# policy must allow it for this hotline, whether the URL takes the hotline's id). A page not
-# installed (its area not built) is left out.
-AREA_LINKS: list[tuple[Any, str, Any, str, bool]] = [
-    (gettext_lazy("Duty rota"), "hotline:rota", Shift, "view", True),
-    (gettext_lazy("Calls"), "hotline:call_list", Call, "view", True),
-    (gettext_lazy("Log a call"), "hotline:call_create", Call, "record", True),
-    (gettext_lazy("Callbacks"), "hotline:callback_queue", Callback, "view", True),
-    (gettext_lazy("Crisis cases"), "hotline:crisis_list", CrisisCase, "view", True),
-    (gettext_lazy("Hotline figures"), "hotline:stats", Hotline, "report", False),
+# The other hotline pages a hotline's page links to: (label, URL name, how the URL names the
+# hotline: "pk" in the path or "query" (?hotline=), the model and action whose policy must allow
+# it for this hotline). Record pages show only for the hotline's counsellors and supervisors
+# (the records' policy narrowed to their hotline); the rota for everyone who sees the hotline;
+# the figures for those who may see them.
+AREA_LINKS: list[tuple[Any, str, str, Any, str]] = [
+    (gettext_lazy("Duty rota"), "hotline:rota_week", "pk", Shift, "view"),
+    (gettext_lazy("Hours per counsellor"), "hotline:rota_hours", "pk", Shift, "plan"),
+    (gettext_lazy("Log a call"), "hotline:call_create", "query", Call, "record"),
+    (gettext_lazy("Calls"), "hotline:call_list", "query", Call, "view"),
+    (gettext_lazy("Callbacks"), "hotline:callback_list", "query", Callback, "view"),
+    (gettext_lazy("Crisis cases"), "hotline:crisis_list", "query", CrisisCase, "view"),
+    (gettext_lazy("Assessments"), "hotline:assessment_list", "query", Assessment, "view"),
+    (gettext_lazy("Hotline figures"), "hotline:stats", "figures", Hotline, "report"),
 ]
 
 
-def _area_links(user: Any, hotline: Hotline, kinds: set[str]) -> list[tuple[Any, str]]:
-    """The other hotline pages ``user`` may use for ``hotline``: a record page for its
-    counsellors and supervisors only (members in that capacity), the rota for everyone who sees
-    the hotline, the figures for those who may see them."""
+def _area_links(user: Any, hotline: Hotline) -> list[tuple[Any, str]]:
+    """The other hotline pages ``user`` may use for ``hotline``: each asked of its model's policy
+    for this hotline (an unsaved row of it for the records and the rota)."""
     links = []
-    records = bool(kinds & {MemberKind.COUNSELLOR, MemberKind.SUPERVISOR})
-    for label, url_name, model, action, with_id in AREA_LINKS:
-        if model in (Call, Callback, CrisisCase) and not records:
+    for label, url_name, naming, model, action in AREA_LINKS:
+        row = hotline if model is Hotline else model(hotline=hotline)
+        if not model.policy.allows(user, action, row):
             continue
-        if model in (Hotline, Shift) and not model.policy.may(user, action):
-            continue
-        try:
-            url = reverse(url_name, kwargs={"hotline_id": hotline.pk}) if with_id else reverse(url_name)
-        except NoReverseMatch:
-            try:
-                url = reverse(url_name)
-            except NoReverseMatch:
-                continue
-            url += f"?hotline={hotline.pk}"
-        if url_name == "hotline:stats":
-            url += f"?org={hotline.organisation.code}&hotline={hotline.pk}"
+        if naming == "pk":
+            url = reverse(url_name, kwargs={"pk": hotline.pk})
+        elif naming == "figures":
+            url = reverse(url_name) + f"?org={hotline.organisation.code}&hotline={hotline.pk}"
+        else:
+            url = reverse(url_name) + f"?hotline={hotline.pk}"
         links.append((label, url))
     return links
-
-
-def _template_exists(name: str) -> bool:
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return False
-    return True
 
 
 @access.scoped(Hotline, "view", lookup="pk", queryset=lambda request: Hotline.objects.select_related("organisation"))
@@ -119,26 +116,20 @@ def hotline_detail(request: HttpRequest, hotline: Hotline) -> HttpResponse:
     who is on duty now; its staff (members and administrators) also its public self-assessment
     link; the page links to the other hotline pages the user may use."""
     user = request.user
-    kinds = selectors.member_of(user, hotline)
     manage = Hotline.policy.allows(user, "manage", hotline)
-    context: dict[str, Any] = {
-        "hotline": hotline,
-        "lines": selectors.lines(hotline),
-        "members": selectors.members(hotline),
-        "manage": manage,
-        "links": _area_links(user, hotline, kinds),
-        "staff": bool(kinds) or manage,
-    }
-    context["on_duty_template"] = None
-    if _template_exists("hotline/_on_duty.html"):
-        from nuanxin.hotline.selectors import rota
-
-        context["on_duty"] = rota.on_duty(hotline)
-        context["on_duty_template"] = "hotline/_on_duty.html"
-    context["public_template"] = (
-        "hotline/_public_link.html" if context["staff"] and _template_exists("hotline/_public_link.html") else None
+    return render(
+        request,
+        "hotline/hotline_detail.html",
+        {
+            "hotline": hotline,
+            "lines": selectors.lines(hotline),
+            "members": selectors.members(hotline),
+            "manage": manage,
+            "links": _area_links(user, hotline),
+            "staff": bool(selectors.member_of(user, hotline)) or manage,
+            "on_duty": rota.on_duty(hotline),
+        },
     )
-    return render(request, "hotline/hotline_detail.html", context)
 
 
 # --- administrators: the hotline --------------------------------------------------------------
