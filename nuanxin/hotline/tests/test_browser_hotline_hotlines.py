@@ -22,7 +22,8 @@ def _world():
     p = build_personas()
     h = make_hotlines(p)
     now = timezone.now()
-    for i, (topics, risk) in enumerate([(["sleep"], "none"), (["infection", "grief"], "low"), (["work_stress"], "high")]):
+    calls = [(["sleep"], "none"), (["infection", "grief"], "low"), (["work_stress"], "high")]
+    for i, (topics, risk) in enumerate(calls):
         started = now - timedelta(days=i + 1)
         Call.objects.create(
             hotline=h.city, line=h.line, counsellor=h.counsellor, started_at=started,
@@ -65,7 +66,7 @@ def test_an_administrator_opens_a_hotline_on_a_phone(live_server, browser):
     page.click("label[for=id_kind_0]")
     page.select_option("select[name=user]", str(h.stranger.pk))
     page.click("#nx-member-form button[type=submit]")
-    page.wait_for_selector(f"[data-kind=counsellor] [data-member]")
+    page.wait_for_selector("[data-kind=counsellor] [data-member]")
     assert HotlineMember.objects.filter(hotline=hotline, user=h.stranger, active=True).count() == 1
 
     page.click("#nx-hotline-edit")
@@ -96,7 +97,7 @@ def test_an_administrator_opens_a_hotline_on_a_phone(live_server, browser):
 
 
 def test_the_figures_draw_on_a_phone(live_server, browser):
-    p, h = _world()
+    p, _h = _world()
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     errors = watch(page)
