@@ -10,8 +10,8 @@ week, and given to the hotlines' counsellors and supervisors in turn (read from 
 so that someone is on duty now. Left short on purpose: next Wednesday's 中班 of the city base
 and next Thursday's 下午班 of 莱西 have one person of two (the gap the coordinator sees on the
 rota), and the city base's 夜班 the day after tomorrow has one too (within the three days
-the gap job notifies: 韩协调 gets a notification). ``demo-counsellor`` (刘心理) asks to hand one
-of next week's duties to 陈倾听 (a swap request waiting for the coordinator).
+the gap job notifies: 韩协调 gets a notification). ``demo-counsellor`` (刘心理) asks to hand next
+Friday's duty to a colleague free then (a swap request waiting for the coordinator).
 
 Everything goes through ``services.rota`` as the system. Idempotent: a hotline that has shift
 patterns is left as it is.
@@ -117,13 +117,12 @@ def build(*, out: Callable[[str], None] = print) -> None:
 
 
 def _swap(hotline: Hotline, this_monday: date) -> None:
-    """demo-counsellor asks to hand next Friday's duty to demo-counsellor2 (where both exist
-    and the colleague is free then)."""
+    """demo-counsellor asks to hand next Friday's duty to the first colleague free then (where
+    demo-counsellor serves the hotline)."""
     from nuanxin.accounts.models import User
 
     asker = User.objects.filter(username="demo-counsellor").first()
-    taker = User.objects.filter(username="demo-counsellor2").first()
-    if asker is None or taker is None:
+    if asker is None:
         return
     friday = timezone.make_aware(datetime.combine(this_monday + timedelta(days=11), time(0, 0)))
     duty = (
@@ -134,10 +133,12 @@ def _swap(hotline: Hotline, this_monday: date) -> None:
         .select_related("shift__hotline")
         .first()
     )
-    if duty is None or services.may_hold_duties(taker, hotline) is False:
+    if duty is None:
         return
-    if ShiftAssignment.objects.filter(
-        counsellor=taker, shift__starts_at__lt=duty.shift.ends_at, shift__ends_at__gt=duty.shift.starts_at
-    ).exists():
-        return
-    services.request_swap(actor=asker, assignment=duty, taker=taker, note="家中有事")
+    for taker in _people(hotline):
+        busy = ShiftAssignment.objects.filter(
+            counsellor=taker, shift__starts_at__lt=duty.shift.ends_at, shift__ends_at__gt=duty.shift.starts_at
+        ).exists()
+        if taker != asker and not busy:
+            services.request_swap(actor=asker, assignment=duty, taker=taker, note="家中有事")
+            return
