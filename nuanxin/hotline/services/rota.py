@@ -483,6 +483,8 @@ def request_swap(
     assignment = ShiftAssignment.objects.select_related("shift__hotline", "counsellor").get(pk=assignment.pk)
     shift, hotline = assignment.shift, assignment.shift.hotline
     ShiftAssignment.policy.require(actor, "swap", assignment, _("You may not ask for swaps on this hotline."))
+    # One request at a time per duty: two asked at the same moment are served one after the other.
+    ShiftAssignment.objects.select_for_update().filter(pk=assignment.pk).first()
     if is_system(actor) or assignment.counsellor_id != actor.pk:
         raise NotAllowed(_("Only the counsellor on duty asks to swap it."))
     _not_over(shift)

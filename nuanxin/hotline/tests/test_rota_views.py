@@ -400,3 +400,15 @@ def test_demo_rota(h, personas, clock, english):
     # Idempotent.
     demo.build(out=lines.append)
     assert Shift.objects.count() == 59
+
+
+def test_home_card(planned, personas):
+    h = planned
+    html = client_for(h.counsellor).get("/").content.decode()
+    assert f'data-next-duty="{h.morning.assignments.get().pk}"' in html
+    assert "My next shift: " in html and "03-02 Mon 08:00–16:00" in html
+    html = client_for(h.coordinator).get("/").content.decode()
+    # Within seven days of Friday 10:00: every shift of Monday to Thursday, the morning one short.
+    assert 'data-gaps="1"' in html and "1 shift in the next 7 days is short of seats" in html
+    assert 'id="nx-home-rota"' not in client_for(personas.yi).get("/").content.decode()
+    assert 'id="nx-home-rota"' not in client_for(personas.viewer).get("/").content.decode()

@@ -24,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nuanxin.core import access
-from nuanxin.core.manifest import MenuEntry
+from nuanxin.core.manifest import HomePanel, MenuEntry
 from nuanxin.core.pages import run_service
 from nuanxin.hotline import ical
 from nuanxin.hotline.forms import rota as forms
@@ -549,4 +549,24 @@ MENU: list = [
     ),
 ]
 COUNTERS: list = []
-HOME_PANELS: list = []
+
+
+def home_panel(request: HttpRequest) -> dict[str, Any] | None:
+    """The home page's rota card: a counsellor's next duty (or the one running); for a planner,
+    the shifts of the next seven days short of their minimum seats. None: nothing to show."""
+    user: Any = request.user
+    context: dict[str, Any] = {}
+    if Shift.policy.may(user, "swap"):
+        context["next_duty"] = selectors.my_duties(user).first()
+        context["duties"] = True
+    if Shift.policy.may(user, "plan"):
+        hotlines = _hotlines_planned(user)
+        now = timezone.now()
+        rows = selectors.seats_by_shift([h.pk for h in hotlines], now, now + timedelta(days=7))
+        context["gaps"] = sum(1 for r in rows if r["filled"] < r["min_seats"])
+        context["planned"] = bool(hotlines)
+        context["swaps"] = selectors.swaps_to_decide(user).count()
+    return context if context.get("duties") or context.get("planned") else None
+
+
+HOME_PANELS: list = [HomePanel("hotline/rota_home.html", home_panel, order=150)]
