@@ -11,9 +11,10 @@ from typing import Any
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from nuanxin.core import audit
-from nuanxin.hotline.choices import MemberKind
+from nuanxin.hotline.choices import MemberKind, RiskLevel
 from nuanxin.hotline.models import (
     Callback,
     CallbackAttempt,
@@ -23,6 +24,35 @@ from nuanxin.hotline.models import (
     Hotline,
     HotlineMember,
 )
+
+# A callback's severity: "crisis", a scale's band (the self-assessments) or the call's risk level.
+SEVERITIES = {
+    "crisis": _("Crisis"),
+    "severe": _("Severe"),
+    "mod_severe": _("Moderately severe"),
+    "moderate": _("Moderate"),
+    "mild": _("Mild"),
+    "minimal": _("Minimal"),
+    "normal": _("Normal"),
+}
+
+
+def severity_label(code: str) -> str:
+    """The words for a callback's severity (the code itself when unknown)."""
+    if code in SEVERITIES:
+        return str(SEVERITIES[code])
+    if code in RiskLevel.values:
+        return str(_("Risk: %(level)s") % {"level": RiskLevel(code).label})
+    return code
+
+
+def labelled(shown: Iterable[Callback]) -> list[Callback]:
+    """The callbacks with their ``severity_label`` (for the pages)."""
+    rows = list(shown)
+    for row in rows:
+        row.severity_label = severity_label(row.severity)  # type: ignore[attr-defined]
+    return rows
+
 
 ACTIVE = "active"  # the status filter's default: waiting, claimed, to try again
 ALL = "all"

@@ -63,6 +63,7 @@ def test_the_queue_overdue_first_then_crisis_then_by_due_time(h, queue):
         assert ids(response) == [overdue.pk, crisis_later.pk, soon.pk, later.pk]
         html = response.content.decode()
         assert "Asked for hotline-colleague" in html
+        assert html.count(">Moderate</span>") == 3 and html.count(">Crisis</span>") == 1
         assert html.count('data-late="1"') == 1
         assert ids(client.get(reverse("hotline:callback_list") + "?overdue=on")) == [overdue.pk]
         assert ids(client.get(reverse("hotline:callback_list") + "?status=done")) == [done.pk]

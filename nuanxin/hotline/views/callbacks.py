@@ -86,11 +86,12 @@ def callback_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.callbacks(user, hotline=values.get("hotline"), status=values["status"],
                              overdue=bool(values.get("overdue")), now=now)
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-    selectors.record_callback_reads(user, page.object_list, page="callback_list")
+    items = selectors.labelled(page.object_list)
+    selectors.record_callback_reads(user, items, page="callback_list")
     return render(
         request,
         "hotline/callback_list.html",
-        {"form": form, "page": page, "now": now, "hotlines": hotlines, "user_pk": user.pk},
+        {"form": form, "page": page, "items": items, "now": now, "user_pk": user.pk},
     )
 
 
@@ -100,6 +101,7 @@ def _callback_url(callback: Callback) -> str:
 
 def _callback_page(request: HttpRequest, callback: Callback, **bound: Any) -> HttpResponse:
     user = request.user
+    selectors.labelled([callback])
     selectors.record_callback_reads(user, [callback], page="callback")
     supervises = Callback.policy.allows(user, "supervise", callback)
     mine = callback.owner_id == user.pk
