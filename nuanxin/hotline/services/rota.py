@@ -279,7 +279,8 @@ def shift_times(day: date, starts_at: time, hours: int) -> tuple[datetime, datet
 @transaction.atomic
 def generate_shifts(*, actor: Any, hotline: Hotline, start: date, weeks: int) -> list[Shift]:
     """Make the shifts of ``hotline``'s active patterns for ``weeks`` weeks from ``start`` (a
-    day; 1 to 12 weeks). Shifts that exist are kept as they are, shifts already over are not
+    day; 1 to 12 weeks). Shifts that exist are kept as they are (the same start and end, or the
+    same start from the same pattern whose hours changed since), shifts already over are not
     made: running it twice makes nothing the second time. Returns the new shifts, by start."""
     _require_plan(actor, hotline)
     try:
@@ -307,15 +308,17 @@ def generate_shifts(*, actor: Any, hotline: Hotline, start: date, weeks: int) ->
             starts, ends = shift_times(day, pattern.starts_at, pattern.hours)
             if ends > now:
                 wanted.setdefault((starts, ends), pattern)
+    # A shift exists already when one starts at the same moment with the same end, or comes from
+    # the same pattern (its hours changed since: the shift on the rota is kept as it is).
+    same_times: set[tuple[datetime, datetime]] = set()
+    same_pattern: set[tuple[datetime, int | None]] = set()
     if wanted:
         first, last = min(k[0] for k in wanted), max(k[0] for k in wanted)
-        existing = set(
-            Shift.objects.filter(hotline=hotline, starts_at__gte=first, starts_at__lte=last).values_list(
-                "starts_at", "ends_at"
-            )
-        )
-    else:
-        existing = set()
+        for starts, ends, pattern_id in Shift.objects.filter(
+            hotline=hotline, starts_at__gte=first, starts_at__lte=last
+        ).values_list("starts_at", "ends_at", "pattern_id"):
+            same_times.add((starts, ends))
+            same_pattern.add((starts, pattern_id))
     new = [
         Shift(
             hotline=hotline,
@@ -325,7 +328,7 @@ def generate_shifts(*, actor: Any, hotline: Hotline, start: date, weeks: int) ->
             min_seats=pattern.min_seats or hotline.min_seats,
         )
         for (starts, ends), pattern in sorted(wanted.items(), key=lambda item: item[0])
-        if (starts, ends) not in existing
+        if (starts, ends) not in same_times and (starts, pattern.pk) not in same_pattern
     ]
     Shift.objects.bulk_create(new, ignore_conflicts=True)
     keys = {(s.starts_at, s.ends_at) for s in new}

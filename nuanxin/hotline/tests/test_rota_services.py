@@ -485,3 +485,21 @@ def test_the_calendar_document(duties, clock):
     assert ical.calendar(h.counsellor).decode().count("BEGIN:VEVENT") == 1
     clock.move_to(local(MONDAY + timedelta(days=31), 1))
     assert ical.calendar(h.counsellor).decode().count("BEGIN:VEVENT") == 0
+
+
+def test_a_changed_pattern_does_not_double_its_shifts(three):
+    h = three
+    rota.generate_shifts(actor=h.coordinator, hotline=h.city, start=MONDAY, weeks=1)
+    morning = h.city.patterns.get(name="早班")
+    rota.update_pattern(actor=h.coordinator, pattern=morning, name="早班", starts_at=time(8), hours=9,
+                        weekdays="0123456", allow_overlap=True)
+    # The week's 08:00 shifts stay 8 hours long; the week after gets 9-hour ones.
+    assert rota.generate_shifts(actor=h.coordinator, hotline=h.city, start=MONDAY, weeks=1) == []
+    later = rota.generate_shifts(actor=h.coordinator, hotline=h.city, start=MONDAY + timedelta(days=7), weeks=1)
+    assert shift_at(h, MONDAY, 8).ends_at == local(MONDAY, 16)
+    assert [s.ends_at for s in later if s.pattern_id == morning.pk][0] == local(MONDAY + timedelta(days=7), 17)
+    # Two patterns starting at the same time (an extra seat, on purpose) both make their shift.
+    rota.create_pattern(actor=h.coordinator, hotline=h.city, name="早班加座", starts_at=time(8), hours=4,
+                        weekdays="0", min_seats=1, allow_overlap=True)
+    [extra] = rota.generate_shifts(actor=h.coordinator, hotline=h.city, start=MONDAY, weeks=1)
+    assert (extra.starts_at, extra.ends_at, extra.min_seats) == (local(MONDAY, 8), local(MONDAY, 12), 1)
