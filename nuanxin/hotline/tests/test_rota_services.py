@@ -497,7 +497,9 @@ def test_a_changed_pattern_does_not_double_its_shifts(three):
     assert rota.generate_shifts(actor=h.coordinator, hotline=h.city, start=MONDAY, weeks=1) == []
     later = rota.generate_shifts(actor=h.coordinator, hotline=h.city, start=MONDAY + timedelta(days=7), weeks=1)
     assert shift_at(h, MONDAY, 8).ends_at == local(MONDAY, 16)
-    assert [s.ends_at for s in later if s.pattern_id == morning.pk][0] == local(MONDAY + timedelta(days=7), 17)
+    assert [s.ends_at for s in later if s.pattern_id == morning.pk] == [
+        local(MONDAY + timedelta(days=7 + n), 17) for n in range(7)
+    ]
     # Two patterns starting at the same time (an extra seat, on purpose) both make their shift.
     rota.create_pattern(actor=h.coordinator, hotline=h.city, name="早班加座", starts_at=time(8), hours=4,
                         weekdays="0", min_seats=1, allow_overlap=True)
