@@ -22,7 +22,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Schema
+from ninja import Field, Schema, Status
 
 from nuanxin.core import apiutils
 from nuanxin.core.errors import ServiceError
@@ -132,7 +132,7 @@ def _hotline(request: HttpRequest, pk: int | None) -> Hotline:
     response={201: AssessmentOut, **apiutils.ERROR_RESPONSES},
     operation_id="create_hotline_assessment",
 )
-def create_assessment(request: HttpRequest, payload: AssessmentIn) -> tuple[int, dict[str, Any]]:
+def create_assessment(request: HttpRequest, payload: AssessmentIn) -> Status:
     """Score the answers and store the result (a crisis answer opens a crisis case; a flagged
     result or a request to be called, with a number and consent, a callback). 400 with a clear
     message for an unknown scale or answers that do not fit it."""
@@ -152,17 +152,20 @@ def create_assessment(request: HttpRequest, payload: AssessmentIn) -> tuple[int,
         consent=payload.consent,
     )
     scale = scales.get(row.scale)
-    return 201, {
-        "id": row.pk,
-        "scale": row.scale,
-        "hotline": row.hotline_id,
-        "call": row.call_id,
-        "score": row.score,
-        "standard_score": row.standard_score,
-        "band": row.band,
-        "band_label": str(scale.band(row.band).label),
-        "flagged": row.flagged,
-        "crisis": row.crisis,
-        "callback_consent": row.callback_consent,
-        "created_at": row.created_at,
-    }
+    return Status(
+        201,
+        {
+            "id": row.pk,
+            "scale": row.scale,
+            "hotline": row.hotline_id,
+            "call": row.call_id,
+            "score": row.score,
+            "standard_score": row.standard_score,
+            "band": row.band,
+            "band_label": str(scale.band(row.band).label),
+            "flagged": row.flagged,
+            "crisis": row.crisis,
+            "callback_consent": row.callback_consent,
+            "created_at": row.created_at,
+        },
+    )
