@@ -126,7 +126,7 @@ def crises(
     """The crisis cases ``user`` may read: those waiting for their first contact past its due
     time first, then imminent before high risk, then the newest. ``status`` as for the
     callbacks (``"active"``: not closed); ``overdue``: only those without contact past due.
-    Each row carries ``late`` (1: no first contact and past due)."""
+    Each row carries ``late`` (1: neither a first contact nor a hand-over, and past due)."""
     now = now or timezone.now()
     qs = CrisisCase.objects.for_user(user, "view").select_related("hotline__organisation", "organisation", "owner")
     if hotline is not None:
@@ -138,7 +138,9 @@ def crises(
     qs = qs.annotate(
         late=Case(
             When(
-                Q(status__in=CrisisCase.lifecycle.active) & Q(first_contact_at__isnull=True) & Q(due_at__lt=now),
+                Q(status__in=CrisisCase.lifecycle.active)
+                & Q(first_contact_at__isnull=True, handover_to="")
+                & Q(due_at__lt=now),
                 then=Value(1),
             ),
             default=Value(0),

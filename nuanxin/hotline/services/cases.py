@@ -807,12 +807,12 @@ def overdue_callbacks(now: datetime | None = None) -> QuerySet[Callback]:
 
 
 def overdue_crises(now: datetime | None = None) -> QuerySet[CrisisCase]:
-    """Active crisis cases without a first contact past its due time by the escalation delay,
-    not yet escalated for it."""
+    """Active crisis cases without a first contact (nor a hand-over: someone else has taken the
+    caller on) past its due time by the escalation delay, not yet escalated for it."""
     now = now or timezone.now()
     cutoff = now - escalation_delay()
     return CrisisCase.objects.filter(
-        status__in=CrisisCase.lifecycle.active, first_contact_at__isnull=True, due_at__lte=cutoff
+        status__in=CrisisCase.lifecycle.active, first_contact_at__isnull=True, handover_to="", due_at__lte=cutoff
     ).filter(Q(escalated_at__isnull=True) | Q(escalated_at__lt=F("due_at")))
 
 

@@ -88,6 +88,8 @@ def test_a_crisis_case_without_contact_in_time_is_escalated(h):
     with time_machine.travel(NOW, tick=False):
         late = services.open_crisis(actor=SYSTEM, hotline=h.city, risk="high", reason="PHQ-9")
         reached = services.open_crisis(actor=SYSTEM, hotline=h.city, risk="high", reason="PHQ-9 again")
+        handed = services.open_crisis(actor=SYSTEM, hotline=h.city, risk="imminent", reason="PHQ-9 third")
+        services.hand_over(actor=h.counsellor, case=handed, to="110", at=NOW, person="110 指挥中心")
     with time_machine.travel(NOW + timedelta(hours=1), tick=False):
         services.record_contact(actor=h.counsellor, case=reached)
     # due at 12:00, escalated from 12:30
@@ -105,7 +107,7 @@ def test_a_crisis_case_without_contact_in_time_is_escalated(h):
         + services.link("hotline:crisis_detail", late.pk)
     )
     assert AuditLog.objects.get(action="hotline.crisis.escalate").object_id == str(late.pk)
-    assert CrisisCase.objects.filter(escalation_level=0).count() == 1
+    assert CrisisCase.objects.filter(escalation_level=0).count() == 2  # the one reached, the one handed over
 
 
 def test_the_periodic_job_runs_the_escalation(h):

@@ -252,7 +252,8 @@ def _crisis_page(request: HttpRequest, case: CrisisCase, **bound: Any) -> HttpRe
             "case": case,
             "timeline": selectors.crisis_timeline(case),
             "callbacks": list(case.callbacks.order_by("pk")),
-            "late": active and case.first_contact_at is None and case.due_at is not None and case.due_at < now,
+            "late": active and case.first_contact_at is None and not case.handover_to and case.due_at is not None
+            and case.due_at < now,
             "needs_handover": services.needs_handover(case),
             "active": active,
             "can_hand_over": active and case.status in (CrisisStatus.OPEN, CrisisStatus.CONTACTED),
