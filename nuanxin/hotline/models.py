@@ -504,6 +504,9 @@ class CrisisCase(CaseBase):
         verbose_name = _("crisis case")
         verbose_name_plural = _("crisis cases")
 
+    def __str__(self) -> str:  # names no caller: the audit trail's object
+        return f"{self._meta.verbose_name} #{self.pk}"
+
 
 class CrisisNote(CaseNote):
     crisis = models.ForeignKey(
@@ -575,6 +578,9 @@ class Callback(CaseBase):
     class Meta(CaseBase.Meta):
         verbose_name = _("callback")
         verbose_name_plural = _("callbacks")
+
+    def __str__(self) -> str:  # names no caller: the audit trail's object
+        return f"{self._meta.verbose_name} #{self.pk}"
 
 
 class CallbackNote(CaseNote):

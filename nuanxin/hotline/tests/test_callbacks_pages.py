@@ -196,3 +196,23 @@ def test_the_menu_and_counters(h, personas, queue):
     with time_machine.travel(NOW, tick=False):
         assert [counter.count(h.counsellor) for counter in views.COUNTERS] == [4, 0]
     assert [counter.count(personas.jia) for counter in views.COUNTERS] == [None, None]
+
+
+def test_claiming_a_taken_or_changed_callback_says_why_and_changes_nothing(h, queue):
+    soon = queue[3]
+    services.claim_callback(actor=h.counsellor, callback=soon)
+    soon.refresh_from_db()
+    colleague = client_for(h.colleague)
+    url = reverse("hotline:callback_claim", args=[soon.pk])
+    response = colleague.post(url, {"version": soon.version}, follow=True)
+    assert response.redirect_chain == [(reverse("hotline:callback_detail", args=[soon.pk]), 302)]
+    assert "心理援助师 has claimed this callback." in response.content.decode()
+    stale = colleague.post(reverse("hotline:callback_release", args=[soon.pk]), {"version": soon.version - 1},
+                           follow=True)
+    assert "changed" in stale.content.decode()
+    soon.refresh_from_db()
+    assert (soon.status, soon.owner_id) == ("claimed", h.counsellor.pk)
+    claims = AuditLog.objects.filter(
+        action__in=["hotline.callback.claim", "hotline.callback.release"], object_id=str(soon.pk)
+    )
+    assert list(claims.values_list("action", "object_repr")) == [("hotline.callback.claim", f"callback #{soon.pk}")]
