@@ -111,6 +111,10 @@ class SwapForm(BootstrapForm):
         return data
 
 
+class Carrier(BootstrapForm):
+    """No fields: a button's post, whose refusal the page shows."""
+
+
 class DecideForm(BootstrapForm):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
 

@@ -412,3 +412,34 @@ def test_home_card(planned, personas):
     assert 'data-gaps="1"' in html and "1 shift in the next 7 days is short of seats" in html
     assert 'id="nx-home-rota"' not in client_for(personas.yi).get("/").content.decode()
     assert 'id="nx-home-rota"' not in client_for(personas.viewer).get("/").content.decode()
+
+
+def test_a_refused_unassign_says_why(planned):
+    h = planned
+    duty = h.morning.assignments.get()
+    rota.request_swap(actor=h.counsellor, assignment=duty, taker=h.colleague)
+    response = client_for(h.coordinator).post(reverse("hotline:shift_unassign", args=[h.morning.pk]), {"duty": duty.pk})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "A swap of this duty is waiting for a decision: approve or reject it first." in html
+    assert html.index("data-refusal") > html.index('id="nx-shift-body"')  # inside the part htmx swaps
+    assert h.morning.assignments.count() == 1
+
+
+def test_refusals_of_buttons(planned, clock):
+    h = planned
+    # Removing a shift that has people on it.
+    client = client_for(h.coordinator)
+    response = client.post(reverse("hotline:shift_delete", args=[h.morning.pk]), follow=True)
+    assert "Take everyone off this shift before removing it." in response.content.decode()
+    assert Shift.objects.filter(pk=h.morning.pk).exists()
+    # Withdrawing a swap already decided.
+    duty = h.morning.assignments.get()
+    swap = rota.request_swap(actor=h.counsellor, assignment=duty, taker=h.colleague)
+    rota.decide_swap(actor=h.coordinator, swap=swap, approve=False)
+    response = client_for(h.counsellor).post(reverse("hotline:swap_withdraw", args=[swap.pk]), follow=True)
+    assert "This swap request is already decided or withdrawn." in response.content.decode()
+    # Deciding one already decided.
+    response = client.post(reverse("hotline:swap_decide", args=[swap.pk]), {"decision": "approve"}, follow=True)
+    assert "This swap request is already decided or withdrawn." in response.content.decode()
+    assert ShiftAssignment.objects.get(pk=duty.pk).counsellor == h.counsellor

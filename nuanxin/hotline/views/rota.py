@@ -62,6 +62,13 @@ def _me(request: HttpRequest) -> Any:
     return request.user
 
 
+def _carrier() -> Any:
+    """An empty, validated form that carries a service's refusal (``run_service`` puts it there)."""
+    form = forms.Carrier({})
+    form.is_valid()
+    return form
+
+
 def _refusals(form: Any) -> list[str]:
     """The refusals a service left on a carrier form, as text for ``messages``."""
     return [str(error) for errors in form.errors.values() for error in errors]
@@ -287,16 +294,15 @@ def shift_unassign(request: HttpRequest, shift: Shift) -> HttpResponse:
     found = duty.first() if str(request.POST.get("duty", "")).isdigit() else None
     if found is None:
         raise Http404
-    form = forms.DecideForm()  # a carrier for the refusal
+    form = _carrier()
     ok, _result = run_service(form, services.unassign, actor=request.user, shift=shift, counsellor=found.counsellor)
-    if ok:
-        messages.success(
-            request,
-            _("%(name)s is off this shift.") % {"name": found.counsellor.full_name or found.counsellor.username},
-        )
-    else:
-        for error in _refusals(form):
-            messages.error(request, error)
+    if not ok:  # the page again, the reason on it
+        context = {**_shift_context(request, shift), "refusals": _refusals(form)}
+        return render(request, "hotline/shift_detail.html", context)
+    messages.success(
+        request,
+        _("%(name)s is off this shift.") % {"name": found.counsellor.full_name or found.counsellor.username},
+    )
     return redirect(_next(request, reverse("hotline:shift_detail", args=[shift.pk])))
 
 
@@ -304,7 +310,7 @@ def shift_unassign(request: HttpRequest, shift: Shift) -> HttpResponse:
 @require_POST
 def shift_delete(request: HttpRequest, shift: Shift) -> HttpResponse:
     monday = selectors.monday_of(timezone.localtime(shift.starts_at).date())
-    form = forms.DecideForm()
+    form = _carrier()
     ok, _result = run_service(form, services.delete_shift, actor=request.user, shift=shift)
     if not ok:
         for error in _refusals(form):
@@ -386,7 +392,7 @@ def _own_swaps(request: HttpRequest) -> Any:
 @access.scoped(SwapRequest, "swap", lookup="pk", queryset=_own_swaps)
 @require_POST
 def swap_withdraw(request: HttpRequest, swap: SwapRequest) -> HttpResponse:
-    form = forms.DecideForm()
+    form = _carrier()
     ok, _result = run_service(form, services.withdraw_swap, actor=request.user, swap=swap)
     if ok:
         messages.success(request, _("Swap request withdrawn."))
