@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Model, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 from django.utils import timezone
 
 from nuanxin.core import audit
@@ -111,10 +111,13 @@ RULES: tuple[Rule, ...] = (
 
 def due(rule: Rule, cutoff: datetime) -> QuerySet[Any]:
     """The rows of ``rule``'s model older than ``cutoff`` and not yet anonymised."""
-    qs = rule.model._default_manager.filter(anonymised_at__isnull=True, **{f"{rule.age}__lt": cutoff})
-    if rule.closed is not None:
-        qs = qs.exclude(status__in=list(rule.closed.active))
-    return qs
+    qs = rule.model._default_manager.filter(anonymised_at__isnull=True)
+    if rule.closed is None:
+        return qs.filter(**{f"{rule.age}__lt": cutoff})
+    # A case no longer active, closed before the cut-off (one closed without a closing time,
+    # e.g. older data: by when it was opened).
+    aged = Q(**{f"{rule.age}__lt": cutoff}) | Q(**{f"{rule.age}__isnull": True, "created_at__lt": cutoff})
+    return qs.exclude(status__in=list(rule.closed.active)).filter(aged)
 
 
 def cutoff(now: datetime | None = None) -> datetime:

@@ -264,3 +264,21 @@ def test_the_job_and_the_command(personas, h):
     with time_machine.travel(THEN + timedelta(days=3 * 365 + 2), tick=False):
         call_command("hotline_retention", stdout=out)
     assert "calls: 0" in out.getvalue()
+
+
+def test_a_closed_case_without_a_closing_time_ages_from_its_opening(personas, h):
+    with time_machine.travel(THEN, tick=False):
+        case = Callback.objects.create(
+            organisation=h.medical, hotline=h.city, status=CallbackStatus.CLOSED, number="+8613800001234",
+            due_at=THEN, outcome=SECRET,
+        )
+        active = Callback.objects.create(
+            organisation=h.medical, hotline=h.city, status=CallbackStatus.RETRY, number="+8613800001235",
+            due_at=THEN,
+        )
+    with time_machine.travel(THEN + timedelta(days=3 * 365 + 1), tick=False):
+        assert retention.anonymise_old_records(actor=SYSTEM)["callbacks"] == 1
+    case.refresh_from_db()
+    active.refresh_from_db()
+    assert (case.number, case.outcome) == ("", "")
+    assert (active.number, active.anonymised_at) == ("+8613800001235", None)
