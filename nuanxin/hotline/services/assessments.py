@@ -195,7 +195,11 @@ def request_callback(*, actor, assessment: Assessment, mobile: str, consent: boo
     Assessment.policy.require(
         actor, "record", assessment, _("Only a counsellor or supervisor of the hotline records an assessment.")
     )
-    row = Assessment.objects.select_for_update().select_related("hotline__organisation").get(pk=assessment.pk)
+    row = (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("hotline__organisation", "call")
+        .get(pk=assessment.pk)
+    )
     if row.hotline is None:
         raise ServiceError(_("This assessment belongs to no hotline: nobody could call back."), field="mobile")
     if row.callback_consent or row.mobile:

@@ -267,3 +267,30 @@ def test_a_flagged_result_without_a_number_puts_nothing_in_the_queue(h):
     assert Callback.objects.count() == 0
     assert CrisisCase.objects.count() == 0
     assert Assessment.objects.get().flagged is True
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_callback_asked_for_after_the_result(h, english):
+    row = assessments.take(actor=SYSTEM, scale="GAD-7", answers=GAD7_MODERATE, hotline=h.city, source="public")
+    with pytest.raises(ServiceError) as refused:
+        assessments.request_callback(actor=SYSTEM, assessment=row, mobile="13800138004", consent=False)
+    assert (refused.value.field, refused.value.message) == (
+        "consent",
+        "Tick the box to agree that the hotline keeps your number and calls you back.",
+    )
+    assert Callback.objects.count() == 0
+    assessments.request_callback(actor=SYSTEM, assessment=row, mobile="13800138004", consent=True)
+    row.refresh_from_db()
+    assert (row.mobile, row.callback_consent, row.consented_at) == ("+8613800138004", True, NOW)
+    callback = Callback.objects.get()
+    assert (callback.assessment, callback.severity, callback.due_at) == (row, "moderate", NOW + timedelta(hours=72))
+    log = AuditLog.objects.get(action="hotline.assessment.callback")
+    assert log.detail == {"scale": "GAD-7", "hotline": h.city.pk, "callback_consent": True}
+    with pytest.raises(ServiceError) as refused:
+        assessments.request_callback(actor=SYSTEM, assessment=row, mobile="13800138005", consent=True)
+    assert refused.value.message == "A callback has already been asked for."
+    # A counsellor of another hotline may not add a number to this record.
+    other = assessments.take(actor=SYSTEM, scale="GAD-7", answers=GAD7_MILD, hotline=h.city, source="public")
+    with pytest.raises(NotAllowed):
+        assessments.request_callback(actor=h.stranger, assessment=other, mobile="13800138006", consent=True)
+    assert Callback.objects.count() == 1
