@@ -178,6 +178,7 @@ def test_asking_for_a_callback_after_the_result(h, english_client):
     # Asked again (a second tap): nothing more.
     again = client.post(callback_url(h.city), {"token": token_of(result), "mobile": "13800138000", "consent": "on"})
     assert again.status_code == 200 and Callback.objects.count() == 1
+    assert "will call you within 24 hours on the number you left" in again.content.decode()
 
 
 @time_machine.travel(NOW, tick=False)

@@ -205,8 +205,12 @@ def public_callback(request: HttpRequest, key: str) -> HttpResponse:
         raise Http404 from None
     scale = scales.get(assessment.scale)
     form = CallbackForm(request.POST)
-    if assessment.callback_consent:
-        return render(request, "hotline/public_thanks.html", _public_context(hotline, assessment=assessment))
+    if assessment.callback_consent:  # asked already (a second tap): the same answer
+        return render(
+            request,
+            "hotline/public_thanks.html",
+            _public_context(hotline, assessment=assessment, hours=_hours_for(scale, assessment)),
+        )
     if form.is_valid():
         if not ratelimit.hit(ratelimit.callbacks_per_mobile(), form.cleaned_data["mobile"]):
             return _limited(request, hotline)
