@@ -79,6 +79,7 @@ def test_a_counsellor_logs_a_call_in_one_form(h):
     text = detail.content.decode()
     assert "Worry for a family member on the front line、Sleep" in text
     assert "55 minutes" in text
+    assert f'href="{reverse("hotline:assessment_take")}?call={call.pk}"' in text  # a scale during the call
     row = AuditLog.objects.get(action="hotline.call.read")
     assert row.detail == {"page": "call_detail", "calls": [call.pk]}
 
