@@ -64,4 +64,5 @@ def calendar(user: Any, *, now: datetime | None = None) -> bytes:
             event.add("description", shift.note)
         event.add("transp", "OPAQUE")
         cal.add_component(event)
+    cal.add_missing_timezones()  # a VTIMEZONE for Asia/Shanghai, which the events' TZID names
     return cal.to_ical()

@@ -477,6 +477,7 @@ def test_the_calendar_document(duties, clock):
     body = ical.calendar(h.counsellor).decode()
     assert body.count("BEGIN:VEVENT") == 2
     assert "DTSTART;TZID=Asia/Shanghai:20260302T080000" in body
+    assert body.count("BEGIN:VTIMEZONE") == 1 and "TZID:Asia/Shanghai" in body
     assert "DTEND;TZID=Asia/Shanghai:20260303T000000" in body
     assert f"UID:hotline-duty-{h.mine.shift_id}-{h.counsellor.pk}@" in body
     assert "SUMMARY:青岛市总工会心理健康服务基地" in body
