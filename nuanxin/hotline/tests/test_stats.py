@@ -358,3 +358,15 @@ def test_a_deactivated_line_still_counts(personas, records):
     figures = stats.figures(personas.jia, h.medical, PERIOD, now=NOW)
     first = figures["calls"]["per_line"][0]
     assert (first["line"], first["count"]) == (h.line.pk, 3)
+
+
+def test_an_organisation_without_hotlines_has_zero_figures(personas, records):
+    figures = stats.figures(personas.yi, personas.shinan, PERIOD, now=NOW)
+    assert figures["hotlines"] == []
+    assert (figures["calls"]["total"], figures["assessments"]["total"], figures["callbacks"]["total"]) == (0, 0, 0)
+    assert figures["calls"]["duration"] == {"measured": 0, "average_minutes": None, "longest_minutes": None}
+    assert figures["crisis"]["first_contact"]["median_hours"] is None
+    assert figures["seats"]["filled_percent"] is None
+    page = page_client(personas.yi).get(reverse("hotline:stats"))
+    assert page.status_code == 200
+    assert "No hotline under 市南区总工会 whose figures you may see." in page.content.decode()
