@@ -111,22 +111,29 @@ class LineEditForm(VersionedForm, LineForm):
 
 
 class MemberForm(BootstrapForm):
-    """Who joins the hotline, in which capacity. The people offered hold that role on the
-    hotline's organisation (``selectors.hotlines.candidates``)."""
+    """Who joins the hotline as ``kind``: the people offered are those holding that role on
+    the hotline's organisation (``selectors.hotlines.candidates``); the page chooses the kind
+    (one tab each), the form carries it."""
 
-    kind = forms.ChoiceField(label=_("Serves as"), choices=MemberKind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(choices=MemberKind.choices, widget=forms.HiddenInput)
     user: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Person"), queryset=None, empty_label=_("Choose a person")
     )
 
-    def __init__(self, *args: Any, candidates: dict[str, list[Any]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, candidates: dict[str, list[Any]], kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from nuanxin.accounts.models import User
 
         self.candidates = candidates
+        self.initial.setdefault("kind", kind)
         field: Any = self.fields["user"]
-        field.queryset = User.objects.filter(pk__in={u.pk for users in candidates.values() for u in users})
+        field.queryset = User.objects.filter(pk__in=[u.pk for u in candidates.get(kind, [])])
         field.label_from_instance = lambda u: f"{u.full_name or u.username} ({u.username})"
+        role = MemberKind(self.data.get("kind") if self.data.get("kind") in MemberKind.values else kind).label
+        field.error_messages["invalid_choice"] = _(
+            "This person does not hold the role “%(role)s” for the hotline's organisation: grant it first on the "
+            "accounts page."
+        ) % {"role": role}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

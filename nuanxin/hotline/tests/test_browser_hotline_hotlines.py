@@ -63,7 +63,6 @@ def test_an_administrator_opens_a_hotline_on_a_phone(live_server, browser):
 
     page.click("#nx-member-new")
     page.wait_for_selector("#nx-member-form")
-    page.click("label[for=id_kind_0]")
     page.select_option("select[name=user]", str(h.stranger.pk))
     page.click("#nx-member-form button[type=submit]")
     page.wait_for_selector("[data-kind=counsellor] [data-member]")

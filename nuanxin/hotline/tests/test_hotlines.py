@@ -321,8 +321,13 @@ def test_members_on_the_page(personas, h):
     url = reverse("hotline:member_create", kwargs={"hotline_id": h.city.pk})
     page = c.get(url)
     assert page.status_code == 200
+    # One tab per kind; the picker offers the holders of the tab's role only.
+    assert page.context["tabs"] == [("counsellor", "Counsellor", 2), ("supervisor", "Supervisor", 1),
+                                    ("hotline_coordinator", "Coordinator", 1)]
     offered = {u.username for u in page.context["form"].fields["user"].queryset}
-    assert offered == {"counsellor", "hotline-colleague", "hotline-supervisor", "hotline-coordinator"}
+    assert offered == {"counsellor", "hotline-colleague"}
+    page = c.get(url + "?kind=supervisor")
+    assert {u.username for u in page.context["form"].fields["user"].queryset} == {"hotline-supervisor"}
     newcomer, _pw = org_services.create_user(
         actor=SYSTEM, username="newcomer", organisation=h.medical, role=Role.SUPERVISOR, full_name="新督导"
     )
@@ -333,7 +338,10 @@ def test_members_on_the_page(personas, h):
     # The counsellor holds no supervisor role: refused on the form, nothing added.
     refused = c.post(url, {"kind": MemberKind.SUPERVISOR, "user": h.counsellor.pk})
     assert refused.status_code == 200
-    assert refused.context["form"].errors["user"] == ["心理援助师 does not hold the role “Supervisor” here."]
+    assert refused.context["form"].errors["user"] == [
+        "This person does not hold the role “Supervisor” for the hotline's organisation: grant it first on the "
+        "accounts page."
+    ]
     assert not HotlineMember.objects.filter(hotline=h.city, user=h.counsellor, kind=MemberKind.SUPERVISOR).exists()
     # Removing: a confirmation page, then the membership ends.
     remove = reverse("hotline:member_remove", kwargs={"pk": member.pk})
@@ -345,12 +353,21 @@ def test_members_on_the_page(personas, h):
 
 def test_the_member_page_says_who_must_be_granted_the_role_first(personas, h):
     hotline = services.create_hotline(actor=SYSTEM, organisation=personas.shinan, name="市南区热线")
-    page = client_for(personas.yi).get(reverse("hotline:member_create", kwargs={"hotline_id": hotline.pk}))
+    url = reverse("hotline:member_create", kwargs={"hotline_id": hotline.pk})
+    page = client_for(personas.yi).get(url + "?kind=supervisor")
     assert page.status_code == 200
-    assert page.context["anyone"] is False
     html = page.content.decode()
-    assert "Nobody holds the role Counsellor, Supervisor, Coordinator for 市南区总工会 yet" in html
+    assert (
+        "Nobody holds the role “Supervisor” for 市南区总工会 yet: grant it to the person first on the accounts page, "
+        "then add them here." in html
+    )
     assert 'id="nx-member-form"' not in html
+    # A counsellor of 市南区 is then offered on the counsellors' tab, and only there.
+    org_services.create_user(actor=SYSTEM, username="sn-counsellor", organisation=personas.shinan,
+                             role=Role.COUNSELLOR)
+    page = client_for(personas.yi).get(url)
+    assert [u.username for u in page.context["form"].fields["user"].queryset] == ["sn-counsellor"]
+    assert 'id="nx-member-form"' in page.content.decode()
 
 
 def test_the_menu_entry(personas, h):

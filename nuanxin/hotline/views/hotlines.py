@@ -258,8 +258,9 @@ def member_create(request: HttpRequest, hotline: Hotline) -> HttpResponse:
     """Add a counsellor, supervisor or coordinator: the people offered hold that role on the
     hotline's organisation; nobody offered for a kind says how to grant it."""
     candidates = selectors.candidates(hotline)
-    kind = request.GET.get("kind") if request.GET.get("kind") in MemberKind.values else MemberKind.COUNSELLOR
-    form = forms.MemberForm(_posted(request), candidates=candidates, initial={"kind": kind})
+    asked = request.POST.get("kind") if request.method == "POST" else request.GET.get("kind")
+    kind = asked if asked in MemberKind.values else MemberKind.COUNSELLOR
+    form = forms.MemberForm(_posted(request), candidates=candidates, kind=kind)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         response = _submit(
@@ -273,16 +274,16 @@ def member_create(request: HttpRequest, hotline: Hotline) -> HttpResponse:
         )
         if response is not None:
             return response
-    missing = [MemberKind(k).label for k in MemberKind.values if not candidates[k]]
     return render(
         request,
         "hotline/hotline_member_form.html",
         {
             "form": form,
             "hotline": hotline,
-            "candidates": [(MemberKind(k).label, users) for k, users in candidates.items()],
-            "missing": missing,
-            "anyone": any(candidates.values()),
+            "kind": kind,
+            "kind_label": MemberKind(kind).label,
+            "tabs": [(k, MemberKind(k).label, len(candidates[k])) for k in MemberKind.values],
+            "offered": candidates[kind],
         },
     )
 
