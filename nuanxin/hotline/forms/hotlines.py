@@ -129,7 +129,8 @@ class MemberForm(BootstrapForm):
         field: Any = self.fields["user"]
         field.queryset = User.objects.filter(pk__in=[u.pk for u in candidates.get(kind, [])])
         field.label_from_instance = lambda u: f"{u.full_name or u.username} ({u.username})"
-        role = MemberKind(self.data.get("kind") if self.data.get("kind") in MemberKind.values else kind).label
+        posted = self.data.get("kind")
+        role = MemberKind(posted if isinstance(posted, str) and posted in MemberKind.values else kind).label
         field.error_messages["invalid_choice"] = _(
             "This person does not hold the role “%(role)s” for the hotline's organisation: grant it first on the "
             "accounts page."
