@@ -45,7 +45,13 @@ class CallForm(BootstrapForm):
     """The call record: start and minutes (empty: the call goes on), the line, the caller, the
     topics, what was done, the risk, the callback, the outcome and notes."""
 
-    started_at = forms.DateTimeField(label=_("Started"), widget=LocalDateTimeInput(), input_formats=[LOCAL_INPUT])
+    started_at = forms.DateTimeField(
+        label=_("Started"),
+        required=False,
+        widget=LocalDateTimeInput(),
+        input_formats=[LOCAL_INPUT],
+        help_text=_("Leave empty for a call that just ended (counted back from now by its minutes)."),
+    )
     minutes = forms.IntegerField(
         label=_("Minutes"),
         required=False,
@@ -95,11 +101,9 @@ class CallForm(BootstrapForm):
                 field.widget.attrs["class"] = "form-check-input"
         for name in ("minutes", "callback_number", "link_mobile"):
             self.fields[name].widget.attrs["class"] += " form-control-lg"
-        if not self.is_bound and not self.initial.get("started_at"):
-            now = timezone.localtime().replace(second=0, microsecond=0)
+        if not self.is_bound and not self.initial.get("channel"):
             self.initial.update(
                 {
-                    "started_at": now - timedelta(minutes=30),
                     "line": str(lines[0].pk) if lines else "",
                     "channel": Channel.PHONE,
                     "caller_kind": CallerKind.WORKER,
@@ -119,11 +123,18 @@ class CallForm(BootstrapForm):
     def service_values(self) -> dict[str, Any]:
         """The service's keyword arguments (without the link, which the view resolves)."""
         data = self.cleaned_data
-        start = data["started_at"]
         minutes = data.get("minutes")
+        start = data.get("started_at")
+        end = None
+        if start is None:  # the common case: logged as the call ends (or as it starts)
+            now = timezone.localtime().replace(second=0, microsecond=0)
+            start = now - timedelta(minutes=minutes or 0)
+            end = now if minutes is not None else None
+        elif minutes is not None:
+            end = start + timedelta(minutes=minutes)
         return {
             "started_at": start,
-            "ended_at": start + timedelta(minutes=minutes) if minutes is not None else None,
+            "ended_at": end,
             "line": data.get("line"),
             "channel": data["channel"],
             "caller_kind": data["caller_kind"],
@@ -146,6 +157,11 @@ class CallEditForm(VersionedForm, CallForm):
     """The call record's edit: the same fields, the version it was opened at, and unlinking."""
 
     unlink = forms.BooleanField(label=_("Remove the link to the register"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["started_at"].required = True  # the record's start stays as it was unless changed
+        self.fields["started_at"].help_text = ""
 
     @staticmethod
     def initial_for(call: Call) -> dict[str, Any]:

@@ -84,6 +84,16 @@ def test_a_counsellor_logs_a_call_in_one_form(h):
     assert row.detail == {"page": "call_detail", "calls": [call.pk]}
 
 
+def test_a_call_that_just_ended_needs_no_start_time(h):
+    client = client_for(h.counsellor)
+    client.post(reverse("hotline:call_create"), {**FORM, "hotline": h.city.pk, "started_at": "", "minutes": "45"})
+    call = Call.objects.get()
+    assert (call.started_at, call.ended_at) == (NOW - timedelta(minutes=45), NOW)
+    client.post(reverse("hotline:call_create"), {**FORM, "hotline": h.city.pk, "started_at": "", "minutes": ""})
+    ongoing = Call.objects.exclude(pk=call.pk).get()
+    assert (ongoing.started_at, ongoing.ended_at) == (NOW, None)  # logged as the call starts
+
+
 def test_a_refusal_shows_on_the_form_and_saves_nothing(h):
     client = client_for(h.counsellor)
     response = client.post(
@@ -248,3 +258,20 @@ def test_the_export_page_is_a_supervisors(h):
     assert refused.status_code == 200
     assert "Say why the records are exported (at least 5 characters)." in refused.content.decode()
     assert AuditLog.objects.filter(action="hotline.export").count() == 0
+
+
+def test_a_high_risk_call_says_what_followed_and_links_it(h):
+    from nuanxin.hotline.models import Callback, CrisisCase
+
+    client = client_for(h.counsellor)
+    response = client.post(
+        reverse("hotline:call_create"),
+        {**FORM, "hotline": h.city.pk, "risk": "high", "outcome": "crisis", "callback_consent": "on",
+         "callback_number": "13800001234"},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "A crisis case was opened and the supervisors were told." in html
+    case, callback = CrisisCase.objects.get(), Callback.objects.get()
+    assert f'href="{reverse("hotline:crisis_detail", args=[case.pk])}"' in html
+    assert f'href="{reverse("hotline:callback_detail", args=[callback.pk])}"' in html
