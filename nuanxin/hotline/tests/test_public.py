@@ -182,10 +182,12 @@ def test_asking_for_a_callback_after_the_result(h, english_client):
 
 
 @time_machine.travel(NOW, tick=False)
-def test_a_crisis_callback_is_due_at_once(h):
-    client = Client()
+def test_a_crisis_callback_is_due_at_once(h, english_client):
+    client = english_client
     result = client.post(scale_url(h.city, "PHQ-9"), answers([0, 0, 0, 0, 0, 0, 0, 0, 2]))
-    client.post(callback_url(h.city), {"token": token_of(result), "mobile": "13800138001", "consent": "on"})
+    assert "will call you back as soon as possible" in result.content.decode()
+    done = client.post(callback_url(h.city), {"token": token_of(result), "mobile": "13800138001", "consent": "on"})
+    assert "will call you as soon as possible on the number you left" in done.content.decode()
     callback = Callback.objects.get()
     assert (callback.severity, callback.due_at) == ("crisis", NOW)
     assert (callback.crisis, callback.number) == (CrisisCase.objects.get(), "+8613800138001")
