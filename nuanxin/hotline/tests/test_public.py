@@ -287,3 +287,32 @@ def test_the_hotline_page_shows_the_link_to_its_staff(h):
     html = client.get(reverse("hotline:hotline_detail", kwargs={"pk": h.city.pk})).content.decode()
     assert 'id="nx-public-qr"' in html
     assert f"http://testserver{start_url(h.city)}" in html
+
+
+def test_the_limits_keep_no_address_or_number_in_clear(h, settings):
+    settings.NUANXIN_HOTLINE_CALLBACKS_PER_MOBILE_PER_DAY = 5
+    client = Client()
+    result = client.post(scale_url(h.city, "GAD-7"), answers([3] * 7), REMOTE_ADDR="198.51.100.77")
+    client.post(
+        callback_url(h.city),
+        {"token": token_of(result), "mobile": "13800138077", "consent": "on"},
+        REMOTE_ADDR="198.51.100.77",
+    )
+    keys = [str(k) for k in cache._cache]  # the local-memory cache of the tests
+    assert len(keys) == 2
+    assert not any("198.51.100.77" in k or "13800138077" in k for k in keys)
+
+
+def test_the_qr_code_is_for_the_hotlines_staff_only(h, personas):
+    from nuanxin.core.roles import Role
+    from nuanxin.orgs import services as org_services
+
+    viewer, _password = org_services.create_user(
+        actor=_system(), username="qr-viewer", organisation=h.medical, role=Role.VIEWER
+    )
+    client = Client()
+    client.force_login(viewer)  # sees the hotline (its figures), is not on its staff
+    assert client.get(reverse("hotline:hotline_detail", kwargs={"pk": h.city.pk})).status_code == 200
+    assert client.get(reverse("hotline:public_qr", kwargs={"pk": h.city.pk})).status_code == 403
+    client.force_login(personas.jia)  # the city's administrator manages every hotline
+    assert client.get(reverse("hotline:public_qr", kwargs={"pk": h.city.pk})).status_code == 200
