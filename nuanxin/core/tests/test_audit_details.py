@@ -99,11 +99,11 @@ def recorded_actions() -> set[str]:
         for node in ast.walk(ast.parse(text)):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and ACTION_SHAPE.match(node.value):
                 actions.add(node.value)
-    from nuanxin.cases.models import Case
+    from nuanxin.cases.models import CaseBase
 
     # The case services name their actions by each life cycle's prefix (cases/lifecycle.py).
     for model in apps.get_models():
-        if issubclass(model, Case):
+        if issubclass(model, CaseBase):
             actions.update(model.lifecycle.audit_actions)
     return {a for a in actions if a not in labels and not a.startswith("nuanxin.")}
 
