@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from nuanxin.hotline.services import calls as call_services
-from tests.test_api_schemathesis import run_operation
+from tests.test_api_schemathesis import in_process, run_operation  # noqa: F401 - in_process: a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ OPERATIONS = ["GET /api/v1/hotline/calls", "GET /api/v1/hotline/calls/{call_id}"
 
 
 @pytest.mark.parametrize("label", OPERATIONS)
-def test_the_calls_operations_as_a_counsellor(h, label):
+def test_the_calls_operations_as_a_counsellor(h, in_process, label):  # noqa: F811
     now = timezone.now()
     mine = call_services.record_call(actor=h.counsellor, hotline=h.city, started_at=now - timedelta(hours=2),
                                      line=h.line)
