@@ -37,6 +37,7 @@ class DifficultySource(models.TextChoices):
     MANUAL = "manual", _("Entered by hand")
     IMPORT = "import", _("Imported table")
     VISIT = "visit", _("Raised during a visit")
+    HOTLINE = "hotline", _("Referred by the hotline")
 
 
 def _difficulty_lifecycle() -> LifeCycle:

@@ -71,7 +71,7 @@ def test_a_referral_to_the_care_work_opens_a_difficulty_with_the_summary_only(h,
     assert (referral.created_by, referral.consent, referral.hotline) == (h.counsellor, True, h.city)
     assert difficulty.description == "家中老人无人照顾，希望工会帮忙联系社区。"
     assert (difficulty.worker, difficulty.category, difficulty.urgency, difficulty.source) == (
-        worker, "eldercare", "urgent", "manual"
+        worker, "eldercare", "urgent", "hotline"
     )
     assert difficulty.owner == contact
     assert difficulty.created_by is None  # opened by the system on the counsellor's behalf
