@@ -244,6 +244,32 @@ NUANXIN_SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 NUANXIN_TOTP_REQUIRED_ROLES = ["city_admin", "org_admin", "auditor"] if PRODUCTION else []
 NUANXIN_API_TOKEN_DEFAULT_DAYS = 90
 
+# The address the site is reached at (https://nuanxin.example.org), which links in text
+# messages start with; empty: they carry the bare path.
+NUANXIN_SITE_URL = _env("NUANXIN_SITE_URL", "")
+
+# --- The psychological care hotline (docs/hotline.md) ----------------------------------------
+# Psychological records are kept this many days, then their identifying fields are cleared
+# (the coded fields stay for the figures).
+NUANXIN_HOTLINE_RETENTION_DAYS = _env_number("NUANXIN_HOTLINE_RETENTION_DAYS", 3 * 365)
+# Hours to a crisis case's first contact (imminent risk: 0 = at once); minutes past a due time
+# before an overdue callback or crisis case is escalated to the hotline's supervisors.
+NUANXIN_HOTLINE_CRISIS_CONTACT_HOURS = _env_number("NUANXIN_HOTLINE_CRISIS_CONTACT_HOURS", 2)
+NUANXIN_HOTLINE_CRISIS_IMMINENT_CONTACT_HOURS = _env_number("NUANXIN_HOTLINE_CRISIS_IMMINENT_CONTACT_HOURS", 0)
+NUANXIN_HOTLINE_ESCALATION_DELAY_MINUTES = _env_number("NUANXIN_HOTLINE_ESCALATION_DELAY_MINUTES", 30)
+# Hours within which a callback is due: by the self-assessment's severity (a partial JSON object
+# overrides only its keys), and for a callback arranged during a call.
+NUANXIN_HOTLINE_CALLBACK_HOURS = _env_json(
+    "NUANXIN_HOTLINE_CALLBACK_HOURS", '{"crisis": 0, "severe": 24, "moderate": 72, "mild": 120}'
+)
+NUANXIN_HOTLINE_CALL_CALLBACK_HOURS = _env_number("NUANXIN_HOTLINE_CALL_CALLBACK_HOURS", 24)
+# A shift short of its minimum seats is notified to the coordinators this many days ahead.
+NUANXIN_HOTLINE_GAP_NOTICE_DAYS = _env_number("NUANXIN_HOTLINE_GAP_NOTICE_DAYS", 3)
+# The public self-assessment's rate limits (counted in the cache: use a shared cache when
+# several web processes serve it, see docs/operations.md).
+NUANXIN_HOTLINE_SUBMITS_PER_ADDRESS_PER_HOUR = _env_number("NUANXIN_HOTLINE_SUBMITS_PER_ADDRESS_PER_HOUR", 20)
+NUANXIN_HOTLINE_CALLBACKS_PER_MOBILE_PER_DAY = _env_number("NUANXIN_HOTLINE_CALLBACKS_PER_MOBILE_PER_DAY", 3)
+
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # The cookie lives as long as the absolute limit; SessionTimeoutMiddleware ends idle sessions
 # on the server (audited, with a message), which a cookie that vanished silently could not.
