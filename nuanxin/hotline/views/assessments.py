@@ -403,7 +403,7 @@ MENU: list = [
         gettext_lazy("Assessments"),
         "hotline:assessment_list",
         visible=_may_view,
-        order=620,
+        order=256,
         element_id="nx-menu-assessments",
     ),
 ]

@@ -383,11 +383,11 @@ def _count_crises(user: Any) -> int | None:
 
 MENU: list[MenuEntry] = [
     MenuEntry(
-        gettext_lazy("Callbacks"), "hotline:callback_list", order=620, element_id="nx-nav-callbacks",
+        gettext_lazy("Callbacks"), "hotline:callback_list", order=252, element_id="nx-nav-callbacks",
         visible=lambda user: Callback.policy.may(user, "view"), start=40, start_style="primary",
     ),
     MenuEntry(
-        gettext_lazy("Crisis cases"), "hotline:crisis_list", order=630, element_id="nx-nav-crises",
+        gettext_lazy("Crisis cases"), "hotline:crisis_list", order=254, element_id="nx-nav-crises",
         visible=lambda user: CrisisCase.policy.may(user, "view"),
     ),
 ]

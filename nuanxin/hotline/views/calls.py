@@ -362,14 +362,14 @@ MENU: list = [
         gettext_lazy("Calls"),
         "hotline:call_list",
         visible=_may_view,
-        order=610,
+        order=250,
         element_id="nx-menu-calls",
     ),
     MenuEntry(
         gettext_lazy("Log a call"),
         "hotline:call_create",
         visible=lambda user: False,  # not in the bar: the home page's start row only
-        order=611,
+        order=251,
         element_id="nx-start-log-call",
         start=5,
         start_style="primary-lg",

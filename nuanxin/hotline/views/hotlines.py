@@ -323,7 +323,7 @@ MENU = [
     MenuEntry(
         gettext_lazy("Hotlines"),
         "hotline:hotline_list",
-        order=300,
+        order=260,
         element_id="nx-nav-hotlines",
         visible=lambda user: Hotline.policy.may(user, "view"),
     ),

@@ -546,11 +546,11 @@ urlpatterns: list = [
 
 MENU: list = [
     MenuEntry(
-        gettext_lazy("My duties"), "hotline:my_duties", order=310, element_id="nx-nav-my-duties",
+        gettext_lazy("My duties"), "hotline:my_duties", order=258, element_id="nx-nav-my-duties",
         visible=lambda user: Shift.policy.may(user, "swap"), start=30, start_style="primary",
     ),
     MenuEntry(
-        gettext_lazy("Rota"), "hotline:rota", order=320, element_id="nx-nav-rota",
+        gettext_lazy("Rota"), "hotline:rota", order=262, element_id="nx-nav-rota",
         visible=lambda user: Shift.policy.may(user, "plan"),
     ),
 ]

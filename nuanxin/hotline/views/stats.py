@@ -121,7 +121,7 @@ MENU = [
     MenuEntry(
         gettext_lazy("Hotline figures"),
         "hotline:stats",
-        order=390,
+        order=264,
         element_id="nx-nav-hotline-stats",
         visible=lambda user: Hotline.policy.may(user, "report"),
     ),
