@@ -22,7 +22,6 @@ from nuanxin.care.selectors.overview import _name_key
 from nuanxin.core import audit, roles, treelabels
 from nuanxin.orgs import scope
 from nuanxin.orgs.models import Organisation
-from nuanxin.orgs.scope import STEPLEN
 from nuanxin.registry.models import Worker
 
 ADMIN_ROLES = roles.REGISTER_CHANGE  # city_admin, org_admin
@@ -42,20 +41,8 @@ def scope_organisations(user, roles) -> list[Organisation]:
 
 
 def scope_root(user, roles) -> Organisation | None:
-    """The organisation a page shows by default: the one the user's grants for ``roles``
-    cover, or, for several (e.g. a viewer on a group of hospitals), their nearest common
-    ancestor. Figures under it are still limited to the grants by ``for_user``."""
-    paths = scope.scope_paths(user, roles)
-    if not paths:
-        return None
-    common = paths[0]
-    for path in paths[1:]:
-        i = 0
-        while i < min(len(common), len(path)) and common[i] == path[i]:
-            i += 1
-        common = common[:i]
-    common = common[: len(common) - len(common) % STEPLEN] or paths[0][:STEPLEN]
-    return Organisation.objects.filter(path=common).first()
+    """The organisation a page shows by default (``orgs.scope.common_root``)."""
+    return scope.common_root(user, roles)
 
 
 @dataclass

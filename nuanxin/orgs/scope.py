@@ -102,6 +102,25 @@ def roles_of(user) -> list[str]:
     return seen
 
 
+def common_root(user, roles: Iterable[str]):
+    """The organisation a page shows by default: the one the user's grants for ``roles`` cover,
+    or, for several (e.g. a viewer on a group of hospitals), their nearest common ancestor
+    (None without such a grant). Figures under it are still limited to the grants."""
+    from nuanxin.orgs.models import Organisation
+
+    paths = scope_paths(user, roles)
+    if not paths:
+        return None
+    common = paths[0]
+    for path in paths[1:]:
+        i = 0
+        while i < min(len(common), len(path)) and common[i] == path[i]:
+            i += 1
+        common = common[:i]
+    common = common[: len(common) - len(common) % STEPLEN] or paths[0][:STEPLEN]
+    return Organisation.objects.filter(path=common).first()
+
+
 def covers(user, roles: Iterable[str], organisation) -> bool:
     """Whether the user's grants for ``roles`` include ``organisation``."""
     return any(organisation.path.startswith(p) for p in scope_paths(user, roles))

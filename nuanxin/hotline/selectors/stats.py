@@ -43,7 +43,6 @@ from nuanxin.hotline.choices import (
 from nuanxin.hotline.models import Assessment, Call, Callback, CrisisCase, Hotline, HotlineLine
 from nuanxin.orgs import scope
 from nuanxin.orgs.models import Organisation
-from nuanxin.orgs.scope import STEPLEN
 
 DEFAULT_DAYS = 30  # the period shown when none is asked for: the last 30 days, today included
 MAX_DAYS = 366  # the longest period one request may ask for
@@ -116,24 +115,10 @@ def organisations(user: Any) -> list[Organisation]:
     and the nearest common ancestor of scattered grants (a viewer on a group), in tree order."""
     q = scope.scope_q(user, REPORT_ROLES, "path")
     orgs = [] if q is None else list(Organisation.objects.filter(q).order_by("path"))
-    root = _common_root(user)
+    root = scope.common_root(user, REPORT_ROLES)
     if root is not None and all(o.pk != root.pk for o in orgs):
         orgs.insert(0, root)
     return orgs
-
-
-def _common_root(user: Any) -> Organisation | None:
-    paths = scope.scope_paths(user, REPORT_ROLES)
-    if not paths:
-        return None
-    common = paths[0]
-    for path in paths[1:]:
-        i = 0
-        while i < min(len(common), len(path)) and common[i] == path[i]:
-            i += 1
-        common = common[:i]
-    common = common[: len(common) - len(common) % STEPLEN] or paths[0][:STEPLEN]
-    return Organisation.objects.filter(path=common).first()
 
 
 def pick(user: Any, org: str | None = None, hotline: Any = None) -> tuple[Organisation, Hotline | None]:
