@@ -24,7 +24,7 @@ from tests.authz import fingerprint
 from tests.test_authorization import _client_for, _request, _walk, all_cases
 
 # Every page that creates a row on POST (the register's, the care work's, the organisation
-# tree's, the accounts' and the importer's upload).
+# tree's, the accounts', the importer's upload and the hotline's).
 CREATE_PAGES = {
     "accounts:token_create",
     "care:visit_create",
@@ -39,6 +39,15 @@ CREATE_PAGES = {
     "registry:family_create",
     "registry:deployment_create",
     "tables:imports:list",
+    "hotline:hotline_create",
+    "hotline:line_create",
+    "hotline:member_create",
+    "hotline:call_create",
+    "hotline:referral_create",
+    "hotline:assessment_take",
+    "hotline:callback_attempt",
+    "hotline:callback_note",
+    "hotline:crisis_note",
 }
 CREATE_OPERATIONS = {
     "POST /api/v1/visits",
@@ -46,6 +55,9 @@ CREATE_OPERATIONS = {
     "POST /api/v1/workers",
     "POST /api/v1/imports",
     "POST /api/v1/care/assignments",
+    "POST /api/v1/hotline/calls",
+    "POST /api/v1/hotline/assessments",
+    "POST /api/v1/hotline/callbacks/{callback_id}/attempts",
 }
 REPLAYED_MESSAGE = "This form was already sent and saved; it was not saved a second time."
 
