@@ -4,10 +4,11 @@ another hotline is the same 404 as a missing one."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema, Status
 
@@ -81,8 +82,19 @@ class CallFilter(Schema):
 
 class CallIn(Schema):
     hotline: int
-    started_at: datetime
-    ended_at: datetime | None = Field(None, description="Empty while the call goes on.")
+    started_at: datetime | None = Field(
+        None,
+        description="When the call started. Leave it out for a call that just ended (counted back from now by its "
+        "minutes, as the page does) or one that starts now.",
+    )
+    ended_at: datetime | None = Field(None, description="Empty while the call goes on; or give minutes.")
+    minutes: int | None = Field(
+        None,
+        ge=0,
+        le=services.MAX_CALL_HOURS * 60,
+        description="The call's length in minutes: the end is started_at + minutes (without started_at: the call "
+        "ended now). Not together with ended_at.",
+    )
     line: int | None = Field(None, description="One of the hotline's lines.")
     channel: Channel = Channel.PHONE
     caller_kind: CallerKind = CallerKind.WORKER
@@ -103,6 +115,22 @@ class CallIn(Schema):
     same_counsellor: bool = False
     outcome: CallOutcome = CallOutcome.SUPPORTED
     notes: str = ""
+
+
+def _times(payload: CallIn) -> tuple[datetime, datetime | None]:
+    """The start and the end from ``started_at``, ``ended_at`` and ``minutes``, as the page
+    counts them: without a start, the call ended now after its minutes (or starts now)."""
+    if payload.minutes is not None and payload.ended_at is not None:
+        raise ServiceError(_("Give the end of the call or its minutes, not both."), field="minutes")
+    if payload.started_at is None:
+        if payload.ended_at is not None:
+            raise ServiceError(_("Give the start of the call with its end."), field="started_at")
+        now = timezone.now().replace(second=0, microsecond=0)
+        start = now - timedelta(minutes=payload.minutes or 0)
+        return start, (now if payload.minutes is not None else None)
+    if payload.minutes is not None:
+        return payload.started_at, payload.started_at + timedelta(minutes=payload.minutes)
+    return payload.started_at, payload.ended_at
 
 
 def _with_relations():
@@ -172,6 +200,7 @@ def create_call(request, payload: CallIn):
     hotline = next((h for h in selectors.recordable_hotlines(request.user) if h.pk == payload.hotline), None)
     if hotline is None:
         raise Http404
+    started_at, ended_at = _times(payload)
     link: dict = {}
     if payload.link_mobile.strip():
         person = selectors.find_registered(request.user, hotline, payload.link_mobile, payload.caller_kind.value)
@@ -183,8 +212,8 @@ def create_call(request, payload: CallIn):
     call = services.record_call(
         actor=request.user,
         hotline=hotline,
-        started_at=payload.started_at,
-        ended_at=payload.ended_at,
+        started_at=started_at,
+        ended_at=ended_at,
         line=payload.line,
         channel=payload.channel.value,
         caller_kind=payload.caller_kind.value,

@@ -9,6 +9,7 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nuanxin.care.choices import DifficultyCategory, Urgency
 from nuanxin.core.forms import BootstrapForm
@@ -60,7 +61,7 @@ class CallForm(BootstrapForm):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         help_text=_("Leave empty while the call goes on."),
     )
-    line = forms.TypedChoiceField(label=_("Line"), required=False, coerce=int, empty_value=None)
+    line = forms.TypedChoiceField(label=pgettext_lazy("hotline", "Line"), required=False, coerce=int, empty_value=None)
     channel = forms.ChoiceField(label=_("Channel"), choices=_choices(Channel), widget=forms.RadioSelect)
     caller_kind = forms.ChoiceField(label=_("Caller"), choices=_choices(CallerKind), widget=forms.RadioSelect)
     gender = forms.ChoiceField(label=_("Gender"), choices=_choices(Gender), required=False, widget=forms.RadioSelect)
@@ -73,7 +74,9 @@ class CallForm(BootstrapForm):
         label=_("What was done"), choices=_choices(Intervention), required=False, widget=forms.CheckboxSelectMultiple
     )
     technique = forms.CharField(label=_("Technique"), required=False)
-    risk = forms.ChoiceField(label=_("Risk"), choices=_choices(RiskLevel), widget=forms.RadioSelect)
+    risk = forms.ChoiceField(
+        label=pgettext_lazy("hotline", "Risk"), choices=_choices(RiskLevel), widget=forms.RadioSelect
+    )
     callback_consent = forms.BooleanField(label=_("The caller agrees to a callback"), required=False)
     callback_number = forms.CharField(
         label=_("Number to call back"),
@@ -89,7 +92,9 @@ class CallForm(BootstrapForm):
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
     )
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    notes = forms.CharField(
+        label=pgettext_lazy("hotline", "Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def __init__(self, *args: Any, hotline: Hotline, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -191,9 +196,15 @@ class CallEditForm(VersionedForm, CallForm):
 
 class CallFilter(BootstrapForm):
     hotline = forms.TypedChoiceField(label=_("Hotline"), required=False, coerce=int, empty_value=None)
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    risk = forms.ChoiceField(label=_("Risk"), required=False, choices=[("", _("Any risk")), *_choices(RiskLevel)])
+    start = forms.DateField(
+        label=pgettext_lazy("hotline", "From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=pgettext_lazy("hotline", "To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    risk = forms.ChoiceField(
+        label=pgettext_lazy("hotline", "Risk"), required=False, choices=[("", _("Any risk")), *_choices(RiskLevel)]
+    )
     counsellor = forms.TypedChoiceField(label=_("Counsellor"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args: Any, hotlines: list[Hotline], counsellors: list[Any], **kwargs: Any) -> None:
@@ -217,7 +228,11 @@ class CallFilter(BootstrapForm):
 
 
 class ReferralForm(BootstrapForm):
-    target = forms.ChoiceField(label=_("Refer to"), choices=_choices(ReferralTarget), widget=forms.RadioSelect)
+    target = forms.ChoiceField(
+        label=_("Refer to"),
+        choices=[("", _("— choose where to refer the caller —")), *_choices(ReferralTarget)],
+        error_messages={"required": _("Choose where the caller is referred to.")},
+    )
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     consent = forms.BooleanField(
         label=_("The caller agrees to share this summary with the union's care work"), required=False
@@ -233,7 +248,6 @@ class ReferralForm(BootstrapForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.initial.setdefault("target", ReferralTarget.MENTAL_HEALTH_CENTRE)
         self.initial.setdefault("category", DifficultyCategory.OTHER)
         self.initial.setdefault("urgency", Urgency.NORMAL)
 
@@ -251,8 +265,8 @@ class ReferralForm(BootstrapForm):
 
 class ExportForm(BootstrapForm):
     hotline = forms.TypedChoiceField(label=_("Hotline"), coerce=int)
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=pgettext_lazy("hotline", "From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=pgettext_lazy("hotline", "To"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(
         label=_("Reason for the export"),
         widget=forms.Textarea(attrs={"rows": 3}),

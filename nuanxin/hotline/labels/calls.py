@@ -1,10 +1,13 @@
 """Audit labels of the hotline: calls, the repeat caller's earlier contacts, the register
-lookup, referrals and the supervisor's export."""
+lookup, referrals and the supervisor's export.
+
+The details of these rows hold ids, counts and lengths only (never a clinical or caller
+field), so no coded value needs a label here."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nuanxin.core.auditlabels import Labels
-from nuanxin.hotline.choices import CallerKind, CallOutcome, ReferralTarget, RiskLevel
 
 LABELS = Labels(
     actions={
@@ -22,29 +25,16 @@ LABELS = Labels(
     },
     detail_keys={
         "hotline": _("Hotline"),
-        "caller_kind": _("Caller"),
-        "linked": _("Linked to the register"),
-        "topics": _("Topics"),
-        "interventions": _("What was done"),
-        "risk": _("Risk"),
-        "callback_consent": _("Consents to a callback"),
-        "same_counsellor": _("Asks for the same counsellor"),
         "calls": _("Calls"),
         "found": _("Found"),
-        "family_member": _("Family member"),
-        "call": _("Call"),
-        "target": _("Referred to"),
-        "consent": _("Agreed to share"),
+        "call": pgettext_lazy("hotline", "Call"),
         "summary": _("Summary shared (characters)"),
         "difficulty": _("Difficulty"),
         "assessments": _("Assessments"),
         "referral": _("Referral"),
         "referred_by": _("Referred by"),
-    },
-    values={"caller_kind": CallerKind, "risk": RiskLevel},
-    action_values={
-        "hotline.call.record": {"outcome": CallOutcome},
-        "hotline.call.update": {"outcome": CallOutcome},
-        "hotline.referral.create": {"target": ReferralTarget},
+        "notes_chars": _("Notes of the call (characters)"),
+        "topic_note_chars": _("Other topic (characters)"),
+        "technique_chars": _("Technique (characters)"),
     },
 )

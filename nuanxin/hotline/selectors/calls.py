@@ -143,10 +143,7 @@ def find_registered(user: Any, hotline: Hotline, mobile: str, kind: str) -> Work
         organisation=hotline.organisation,
         detail={
             "hotline": hotline.pk,
-            "kind": kind,
             "found": len(rows),
-            "worker": match.pk if isinstance(match, Worker) else None,
-            "family_member": match.pk if isinstance(match, FamilyMember) else None,
         },
     )
     return match
@@ -160,6 +157,25 @@ def labelled(shown: Iterable[Call]) -> list[Call]:
         call.intervention_labels = [  # type: ignore[attr-defined]
             str(Intervention(code).label) for code in call.interventions if code in Intervention.values
         ]
+    return rows
+
+
+def band_label(scale: str, band: str) -> str:
+    """The label of ``band`` of ``scale`` in the current language (the code itself for an unknown
+    scale or band: never empty when there is a band)."""
+    from nuanxin.hotline import scales  # area D's engine
+
+    try:
+        return str(scales.get(scale).band(band).label)
+    except KeyError:
+        return band
+
+
+def with_band_labels(assessments: Iterable[Any]) -> list[Any]:
+    """``assessments`` with ``band_label`` set on each (the pages)."""
+    rows = list(assessments)
+    for row in rows:
+        row.band_label = band_label(row.scale, row.band) if row.band else ""
     return rows
 
 

@@ -270,23 +270,20 @@ def _counsellor_for(actor: Any, hotline: Hotline, counsellor: Any) -> Any:
 
 
 def _snapshot(call: Call) -> dict[str, Any]:
-    """What the audit trail keeps of a call: codes, counts and lengths, never its words or the
-    caller's number."""
+    """What the audit trail keeps of a call: ids, counts and lengths only — never a clinical or
+    caller field (risk, topics, caller kind, outcome, line, linked person, number) or its words."""
     return {
         "hotline": call.hotline_id,
-        "line": call.line_id,
-        "channel": call.channel,
-        "caller_kind": call.caller_kind,
-        "linked": "worker" if call.worker_id else ("family" if call.family_member_id else ""),
-        "topics": list(call.topics),
-        "interventions": list(call.interventions),
-        "risk": call.risk,
-        "outcome": call.outcome,
         "minutes": call.duration_minutes,
-        "callback_consent": call.callback_consent,
-        "same_counsellor": call.same_counsellor,
-        "notes": audit.text_marker(call.notes)["chars"],
+        "notes_chars": len(call.notes or ""),
+        "topic_note_chars": len(call.topic_note or ""),
+        "technique_chars": len(call.technique or ""),
     }
+
+
+def audit_name(call: Call) -> str:
+    """The call's name in the audit trail: "kind #id", naming no caller."""
+    return f"{Call._meta.verbose_name} #{call.pk}"
 
 
 # --- follow-up: crisis case and callback ---------------------------------------------------
@@ -391,7 +388,14 @@ def record_call(
         **fields,
     )
     call.save()
-    audit.record(actor, "hotline.call.record", obj=call, organisation=hotline.organisation, detail=_snapshot(call))
+    audit.record(
+        actor,
+        "hotline.call.record",
+        obj=call,
+        object_repr=audit_name(call),
+        organisation=hotline.organisation,
+        detail=_snapshot(call),
+    )
     _follow_up(actor, call)
     return call
 
@@ -417,7 +421,6 @@ def update_call(*, actor: Any, call: Call, version: int | None, **changes: Any) 
     changed = [name for name in (*EDITABLE, "caller_key") if getattr(call, name) != cleaned[name]]
     if not changed:
         return call
-    before = _snapshot(call)
     for name in changed:
         setattr(call, name, cleaned[name])
     versioning.bump(call)
@@ -426,8 +429,13 @@ def update_call(*, actor: Any, call: Call, version: int | None, **changes: Any) 
         actor,
         "hotline.call.update",
         obj=call,
+        object_repr=audit_name(call),
         organisation=call.hotline.organisation,
-        detail={"changed": [n for n in changed if n != "caller_key"], "before": before, "version": call.version},
+        detail={
+            **_snapshot(call),
+            "fields": len([n for n in changed if n != "caller_key"]),
+            "version": call.version,
+        },
     )
     _follow_up(actor, call)
     return call

@@ -19,6 +19,7 @@ import xlsxwriter
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from nuanxin.core import audit, plaintext
 from nuanxin.core.errors import ServiceError
@@ -35,7 +36,7 @@ from nuanxin.hotline.choices import (
     Topic,
 )
 from nuanxin.hotline.models import Assessment, Call, Hotline
-from nuanxin.hotline.selectors.calls import day_bounds
+from nuanxin.hotline.selectors.calls import band_label, day_bounds
 
 REASON_MIN = 5
 REASON_LIMIT = 500
@@ -73,7 +74,7 @@ def _person(user: Any) -> str:
 
 def call_headers() -> list[str]:
     return [
-        _("Record"), _("Started"), _("Ended"), _("Minutes"), _("Line"), _("Channel"), _("Caller"),
+        _("Record"), _("Started"), _("Ended"), _("Minutes"), pgettext("hotline", "Line"), _("Channel"), _("Caller"),
         _("Counsellor"), _("Gender"), _("Age"), _("Topics"), _("Other topic"), _("What was done"),
         _("Technique"), _("Risk"), _("Consents to a callback"), _("Number to call back"),
         _("Asks for the same counsellor"), _("Outcome"), _("Linked to"), _("Notes"),
@@ -102,9 +103,9 @@ def call_row(call: Call) -> list[Any]:
         _labels(Intervention, call.interventions),
         call.technique,
         _label(RiskLevel, call.risk),
-        call.callback_consent,
+        _yes_no(call.callback_consent),
         call.callback_number,
-        call.same_counsellor,
+        _yes_no(call.same_counsellor),
         _label(CallOutcome, call.outcome),
         linked,
         call.notes,
@@ -114,9 +115,14 @@ def call_row(call: Call) -> list[Any]:
 def assessment_headers() -> list[str]:
     return [
         _("Record"), _("Taken"), _("Scale"), _("Score"), _("Standard score"), _("Band"),
-        _("At or above the cut-off"), _("Crisis answer"), _("Source"), _("Call"),
-        _("Consents to a callback"), _("Mobile"),
+        _("At or above the cut-off"), _("Crisis answer"), pgettext("hotline", "Source"), pgettext("hotline", "Call"),
+        _("Consents to a callback"), pgettext("hotline", "Mobile"),
     ]
+
+
+def _yes_no(value: Any) -> str:
+    """是 / 否 (Yes / No) for a yes-or-no cell, never 1/0 or TRUE/FALSE."""
+    return _("Yes") if value else _("No")
 
 
 def assessment_row(assessment: Assessment) -> list[Any]:
@@ -126,12 +132,12 @@ def assessment_row(assessment: Assessment) -> list[Any]:
         assessment.scale,
         assessment.score,
         assessment.standard_score,
-        assessment.band,
-        assessment.flagged,
-        assessment.crisis,
+        band_label(assessment.scale, assessment.band) if assessment.band else "",
+        _yes_no(assessment.flagged),
+        _yes_no(assessment.crisis),
         _label(AssessmentSource, assessment.source),
         assessment.call_id,
-        assessment.callback_consent,
+        _yes_no(assessment.callback_consent),
         assessment.mobile,
     ]
 
@@ -228,7 +234,7 @@ def export_records(*, actor: Any, hotline: Hotline, start: date, end: date, reas
     )
     content = workbook(
         [
-            (_("Calls"), call_headers(), (call_row(c) for c in calls)),
+            (pgettext("hotline", "Calls"), call_headers(), (call_row(c) for c in calls)),
             (_("Assessments"), assessment_headers(), (assessment_row(a) for a in assessments)),
         ]
     )

@@ -134,12 +134,11 @@ def refer(
         actor,
         "hotline.referral.create",
         obj=referral,
+        object_repr=f"{Referral._meta.verbose_name} #{referral.pk}",
         organisation=call.hotline.organisation,
         detail={
             "hotline": call.hotline_id,
             "call": call.pk,
-            "target": target,
-            "consent": referral.consent,
             "summary": len(referral.shared_summary),
             "note": len(note),
             "difficulty": referral.difficulty_id,

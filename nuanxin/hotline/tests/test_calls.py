@@ -2,6 +2,7 @@
 version check, the repeat caller's earlier contacts (this hotline's only) and the exact
 register lookup, all audited without free text or numbers."""
 
+import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -80,19 +81,12 @@ def test_a_counsellor_logs_an_anonymous_call(h):
     assert row.organisation == h.medical
     assert row.detail == {
         "hotline": h.city.pk,
-        "line": h.line.pk,
-        "channel": "phone",
-        "caller_kind": "family",
-        "linked": "",
-        "topics": ["infection", "sleep"],
-        "interventions": ["listening", "relaxation"],
-        "risk": "low",
-        "outcome": "supported",
         "minutes": 65,
-        "callback_consent": False,
-        "same_counsellor": False,
-        "notes": 14,
+        "notes_chars": 14,
+        "topic_note_chars": 0,
+        "technique_chars": 0,
     }
+    assert row.object_repr == f"call #{call.pk}"
     assert "失眠" not in str(row.detail)
 
 
@@ -186,9 +180,16 @@ def test_an_edit_starts_from_the_version_it_read(h):
     call.refresh_from_db()
     assert call.notes == "second"
     row = AuditLog.objects.get(action="hotline.call.update")
-    assert row.detail["changed"] == ["risk", "notes"]
-    assert row.detail["version"] == 2
-    assert row.detail["before"]["risk"] == "none"
+    assert row.detail == {
+        "hotline": h.city.pk,
+        "minutes": 65,
+        "notes_chars": 6,
+        "topic_note_chars": 0,
+        "technique_chars": 0,
+        "fields": 2,
+        "version": 2,
+    }
+    assert row.object_repr == f"call #{call.pk}"
 
 
 def test_an_edit_without_change_saves_nothing(h):
@@ -240,10 +241,11 @@ def test_the_register_lookup_is_exact_inside_the_subtree_and_audited(personas, h
     )
     assert selectors.find_registered(h.counsellor, h.city, "137 0000 1111", CallerKind.WORKER) == inside
     assert selectors.find_registered(h.counsellor, h.city, "13700002222", CallerKind.WORKER) is None
-    assert selectors.find_registered(h.counsellor, h.city, "1370000111", CallerKind.WORKER) is None
+    assert selectors.find_registered(h.counsellor, h.city, "13700003333", CallerKind.WORKER) is None
+    with pytest.raises(ServiceError):  # not a number: refused before any lookup
+        selectors.find_registered(h.counsellor, h.city, "1370000111", CallerKind.WORKER)
     rows = list(AuditLog.objects.filter(action="hotline.register_lookup").order_by("id"))
-    assert [r.detail["found"] for r in rows] == [1, 0, 0]
-    assert rows[0].detail["worker"] == inside.pk
+    assert [r.detail for r in rows] == [{"hotline": h.city.pk, "found": n} for n in (1, 0, 0)]
     assert "13700001111" not in str([r.detail for r in rows])
     with pytest.raises(NotAllowed):
         selectors.find_registered(personas.jia, h.city, "13700001111", CallerKind.WORKER)
@@ -271,3 +273,114 @@ def test_the_list_filters_by_day_risk_and_counsellor(h):
     assert list(selectors.calls(h.coordinator)) == []
     with pytest.raises(ServiceError):
         selectors.calls(h.counsellor, start=today, end=today - timedelta(days=1))
+
+
+# --- numbers: only a number a person can be reached on ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "e164"),
+    [
+        ("13800001234", "+8613800001234"),
+        ("+86 138 0000 1234", "+8613800001234"),
+        ("138-0000-1234", "+8613800001234"),
+        ("0532-85669120", "+8653285669120"),
+        ("010 12345678", "+861012345678"),
+    ],
+)
+def test_a_mobile_or_a_landline_with_its_area_code_is_a_number(given, e164):
+    assert callers.normalise(given) == e164
+
+
+@pytest.mark.parametrize("given", ["12345", "+8612345", "1370000111", "138000012345", "85669120", "abc", ""])
+def test_a_number_that_only_looks_possible_is_refused(given):
+    with pytest.raises(ServiceError) as exc:
+        callers.normalise(given, field="callback_number")
+    assert (exc.value.field, exc.value.message) == ("callback_number", f"“{given}” is not a phone number.")
+
+
+@pytest.mark.parametrize("given", ["400-8692-525", "4008692525", "800-810-8888"])
+def test_a_service_number_is_no_callers_number(given):
+    with pytest.raises(ServiceError) as exc:
+        callers.normalise(given)
+    assert exc.value.message == (
+        f"“{given}” is a service number (400/800): enter a mobile or a landline (with its area code) the caller "
+        "can be reached on."
+    )
+
+
+def test_a_call_with_a_nonsense_callback_number_saves_nothing(h):
+    with pytest.raises(ServiceError) as exc:
+        log(h, callback_consent=True, callback_number="12345", outcome=CallOutcome.CALLBACK)
+    assert (exc.value.field, exc.value.message) == ("callback_number", "“12345” is not a phone number.")
+    assert Call.objects.count() == 0
+    assert AuditLog.objects.filter(action__startswith="hotline.call").count() == 0
+
+
+# --- the audit trail holds no clinical value ------------------------------------------------
+
+
+def test_the_audit_rows_of_calls_and_referrals_hold_ids_counts_and_lengths_only(h):
+    from nuanxin.hotline.services import referrals
+
+    worker = registry_services.create_worker(
+        actor=SYSTEM, organisation=h.medical, name="王护士", team=TeamType.HUBEI_AID, mobile="13700001111"
+    )
+    call = log(
+        h,
+        caller_kind=CallerKind.WORKER,
+        worker=worker,
+        gender="f",
+        age_band="30-39",
+        topics=[Topic.SLEEP, Topic.GRIEF],
+        topic_note="婆媳关系",
+        interventions=[Intervention.TECHNIQUE],
+        technique="空椅子",
+        risk=RiskLevel.MEDIUM,
+        callback_consent=True,
+        callback_number="13800001234",
+        same_counsellor=True,
+        outcome=CallOutcome.SUPPORTED,
+        notes="失眠两周",
+    )
+    services.update_call(actor=h.counsellor, call=call, version=1, outcome=CallOutcome.REFERRED, age_band="40-49")
+    selectors.find_registered(h.counsellor, h.city, "13700001111", CallerKind.WORKER)
+    selectors.earlier_contacts(h.counsellor, h.city, "13800001234")
+    referrals.refer(actor=h.counsellor, call=call, target="legal_aid", note="法律援助")
+    rows = list(
+        AuditLog.objects.filter(
+            action__in=[
+                "hotline.call.record",
+                "hotline.call.update",
+                "hotline.register_lookup",
+                "hotline.call.caller_history",
+                "hotline.referral.create",
+            ]
+        ).order_by("id")
+    )
+    assert [r.action for r in rows] == [
+        "hotline.call.record",
+        "hotline.call.update",
+        "hotline.register_lookup",
+        "hotline.call.caller_history",
+        "hotline.referral.create",
+    ]
+    allowed = {
+        "hotline", "call", "calls", "found", "minutes", "notes_chars", "topic_note_chars", "technique_chars",
+        "fields", "version", "summary", "note", "difficulty",
+    }
+    clinical = [
+        "worker", "family", "female", "30-39", "40-49", "sleep", "grief", "technique", "medium", "supported",
+        "referred", "legal_aid", "1234", "1111", "婆媳", "空椅子", "失眠", "法律",
+    ]
+    for row in rows:
+        assert set(row.detail) <= allowed, row.detail
+        values = json.dumps(list(row.detail.values()), ensure_ascii=False)
+        assert [word for word in clinical if word in values] == [], row.action
+        assert all(v is None or isinstance(v, int) or (isinstance(v, list) and all(isinstance(i, int) for i in v))
+                   for v in row.detail.values()), row.detail
+    record, update, lookup, history, referral = rows
+    assert record.object_repr == f"call #{call.pk}" and update.object_repr == f"call #{call.pk}"
+    assert referral.object_repr.startswith("referral #")
+    assert lookup.detail == {"hotline": h.city.pk, "found": 1}
+    assert history.detail == {"hotline": h.city.pk, "calls": [call.pk]}

@@ -111,3 +111,53 @@ def test_post_links_the_one_registered_worker_by_mobile(h):
                             "link_mobile": "13700007777"})
     assert missing.status_code == 400
     assert missing.json()["field"] == "link_mobile"
+
+
+def test_post_counts_the_start_back_from_the_minutes_as_the_page_does(h):
+    client = api(h.counsellor)
+    response = post(client, {"hotline": h.city.pk, "minutes": 25})
+    assert response.status_code == 201
+    call = Call.objects.get()
+    assert (call.started_at, call.ended_at, response.json()["minutes"]) == (
+        NOW - timedelta(minutes=25), NOW, 25
+    )
+    started = post(client, {"hotline": h.city.pk, "started_at": "2026-03-02T08:00:00+08:00", "minutes": 40})
+    assert started.status_code == 201
+    assert started.json()["minutes"] == 40
+    assert Call.objects.get(pk=started.json()["id"]).ended_at == NOW - timedelta(hours=1, minutes=20)
+    going = post(client, {"hotline": h.city.pk})  # starts now, goes on
+    assert going.status_code == 201
+    assert going.json()["ended_at"] is None
+    assert Call.objects.get(pk=going.json()["id"]).started_at == NOW
+
+
+def test_post_refuses_minutes_with_an_end_and_an_end_without_a_start(h):
+    client = api(h.counsellor)
+    both = post(client, {"hotline": h.city.pk, "started_at": "2026-03-02T09:00:00+08:00",
+                         "ended_at": "2026-03-02T09:30:00+08:00", "minutes": 10})
+    assert both.status_code == 400
+    assert both.json() == {"code": "invalid", "message": "Give the end of the call or its minutes, not both.",
+                           "field": "minutes"}
+    no_start = post(client, {"hotline": h.city.pk, "ended_at": "2026-03-02T09:30:00+08:00"})
+    assert no_start.status_code == 400
+    assert no_start.json()["field"] == "started_at"
+    assert post(client, {"hotline": h.city.pk, "minutes": -5}).status_code == 422
+    assert Call.objects.count() == 0
+
+
+def test_post_refuses_a_nonsense_callback_number_with_the_message(h):
+    response = post(api(h.counsellor), {"hotline": h.city.pk, "minutes": 10, "callback_consent": True,
+                                        "callback_number": "12345", "outcome": "callback"})
+    assert response.status_code == 400
+    assert response.json() == {"code": "invalid", "message": "“12345” is not a phone number.",
+                               "field": "callback_number"}
+    assert Call.objects.count() == 0
+
+
+def test_post_by_someone_who_logs_no_calls_is_forbidden_whatever_the_body(personas, h):
+    for user in (personas.jia, personas.viewer):
+        assert post(api(user), {"hotline": h.city.pk, "minutes": 10}).status_code == 403
+    # Known limit (core.apiutils.ScopedRouter): ninja validates the body before the 403 gate,
+    # so a body that fails the schema answers 422 even to them. Reported to the coordinator.
+    assert post(api(h.stranger), {"hotline": h.city.pk, "minutes": 10}).status_code == 404
+    assert Call.objects.count() == 0

@@ -41,7 +41,7 @@ def test_a_high_risk_call_opens_one_crisis_case_with_a_callback_due_now(h):
                outcome=CallOutcome.CRISIS)
     case = CrisisCase.objects.get()
     assert (case.call, case.hotline, case.risk) == (call, h.city, "high")
-    assert case.reason == "Call marked at high risk"
+    assert case.reason == "call_high"  # a code, put into words when shown (area E's services.cases)
     assert case.contact_number == "+8613800001234"
     callback = Callback.objects.get()
     assert (callback.crisis, callback.call, callback.severity, callback.due_at) == (case, call, "crisis", NOW)

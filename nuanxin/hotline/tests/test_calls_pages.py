@@ -275,3 +275,42 @@ def test_a_high_risk_call_says_what_followed_and_links_it(h):
     case, callback = CrisisCase.objects.get(), Callback.objects.get()
     assert f'href="{reverse("hotline:crisis_detail", args=[case.pk])}"' in html
     assert f'href="{reverse("hotline:callback_detail", args=[callback.pk])}"' in html
+
+
+def test_a_nonsense_callback_number_is_refused_on_the_page(h):
+    client = client_for(h.counsellor)
+    response = client.post(
+        reverse("hotline:call_create"),
+        {**FORM, "hotline": h.city.pk, "callback_consent": "on", "callback_number": "12345", "outcome": "callback"},
+    )
+    assert response.status_code == 200
+    assert "“12345” is not a phone number." in response.content.decode()
+    assert Call.objects.count() == 0
+
+
+def test_the_call_page_shows_a_scales_band_by_its_label(h):
+    from nuanxin.hotline.models import Assessment
+
+    call = log(h)
+    Assessment.objects.create(hotline=h.city, call=call, scale="GAD-7", answers=[2] * 6 + [0], score=12,
+                              band="moderate", source="call")
+    html = client_for(h.counsellor).get(reverse("hotline:call_detail", args=[call.pk])).content.decode()
+    assert "GAD-7 · 12 · Moderate anxiety" in html
+    assert "· moderate" not in html
+
+
+def test_the_referral_page_preselects_no_target_and_asks_for_one(h):
+    call = log(h)
+    client = client_for(h.counsellor)
+    url = reverse("hotline:referral_create", args=[call.pk])
+    page = client.get(url).content.decode()
+    options = page.split('name="target"', 1)[1].split("</select>", 1)[0]
+    assert options.count("selected") == 1  # the empty first option only
+    assert '<option value="" selected>— choose where to refer the caller —</option>' in page
+    refused = client.post(url, {"note": "x"})
+    assert refused.status_code == 200
+    assert "Choose where the caller is referred to." in refused.content.decode()
+    assert call.referrals.count() == 0
+    done = client.post(url, {"target": "mh_centre"})
+    assert done.status_code == 302
+    assert call.referrals.get().target == "mh_centre"

@@ -66,8 +66,14 @@ def test_a_supervisor_exports_the_range_formula_safe_and_audited(h):
     assert first["Number to call back"] == "'+8613800001234"
     assert first["Minutes"] == 60
     assert first["Risk"] == "Low"
+    assert first["Line"] == str(h.line)
+    assert (first["Consents to a callback"], first["Asks for the same counsellor"]) == ("Yes", "No")
     assessments = book.get_sheet_by_index(1).to_python()
     assert len(assessments) == 2 and assessments[1][2] == "GAD-7"
+    taken = dict(zip(assessments[0], assessments[1], strict=True))
+    # words, never codes: the band's label from the scale, yes/no as words
+    assert (taken["Band"], taken["At or above the cut-off"], taken["Crisis answer"]) == ("Mild anxiety", "No", "No")
+    assert (taken["Consents to a callback"], taken["Source"], taken["Call"]) == ("No", "Online self-assessment", "")
     row = AuditLog.objects.get(action="hotline.export")
     assert row.actor == h.supervisor
     assert row.detail == {
@@ -120,3 +126,32 @@ def test_the_export_page_downloads_the_workbook(h):
     assert response["Cache-Control"].startswith("no-store")
     assert f"hotline-{h.city.pk}-2026-02-23-2026-03-02.xlsx" in response["Content-Disposition"]
     assert AuditLog.objects.get(action="hotline.export").detail["rows"] == 3
+
+
+def _compiled() -> bool:
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        return translation.pgettext("hotline", "Line") != "Line"
+
+
+def test_the_workbook_speaks_chinese_with_the_hotlines_words(h):
+    from django.utils import translation
+
+    if not _compiled():
+        pytest.skip("the hotline's context entries (/tmp/i18n/fix_calls.json) are not compiled yet")
+    calls(h)
+    with translation.override("zh-hans"):
+        result = services.export_records(
+            actor=h.supervisor, hotline=h.city, start=NOW.date() - timedelta(days=7), end=NOW.date(), reason=REASON
+        )
+    book = CalamineWorkbook.from_filelike(io.BytesIO(result.content))
+    sheet = book.get_sheet_by_index(0).to_python()
+    assert "线路" in sheet[0] and "行号" not in sheet[0]
+    first = dict(zip(sheet[0], sheet[1], strict=True))
+    assert first["同意回访"] == "是"
+    assessments = book.get_sheet_by_index(1).to_python()
+    assert "来电" in assessments[0] and "拨打" not in assessments[0]
+    taken = dict(zip(assessments[0], assessments[1], strict=True))
+    assert taken["分级"] == "轻度焦虑"
+    assert taken["达到或超过界值"] == "否"

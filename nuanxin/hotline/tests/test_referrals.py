@@ -83,9 +83,10 @@ def test_a_referral_to_the_care_work_opens_a_difficulty_with_the_summary_only(h,
     row = AuditLog.objects.get(action="hotline.referral.create")
     assert row.actor == h.counsellor
     assert row.detail == {
-        "hotline": h.city.pk, "call": call.pk, "target": "care_work", "consent": True, "summary": 20, "note": 7,
-        "difficulty": difficulty.pk,
+        "hotline": h.city.pk, "call": call.pk, "summary": 20, "note": 7, "difficulty": difficulty.pk,
     }
+    assert row.object_repr == f"referral #{referral.pk}"
+    assert "care_work" not in str(row.detail) and "eldercare" not in str(row.detail)
 
 
 def test_a_family_members_call_refers_to_their_workers_family(h, worker):

@@ -112,7 +112,7 @@ def call_detail(request, call: Call):
             "referrals": list(call.referrals.select_related("created_by", "difficulty")),
             "crisis_cases": list(call.crisis_cases.all()),
             "callbacks": list(call.callbacks.select_related("preferred_counsellor")),
-            "assessments": list(call.assessments.all()),
+            "assessments": selectors.with_band_labels(call.assessments.all()),
             "may_record": Call.policy.allows(request.user, "record", call),
             "assessment_url": _assessment_url(call),
         },
