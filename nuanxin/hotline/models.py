@@ -305,7 +305,8 @@ class SwapRequest(models.Model):
         ordering = ["-created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.assignment} → {self.taker}"
+        # from the request's own fields: once approved, the duty's holder is the taker
+        return f"{self.assignment.shift} {self.requested_by} → {self.taker}"
 
 
 class CalendarFeed(models.Model):

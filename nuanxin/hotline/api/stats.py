@@ -117,9 +117,10 @@ class FirstContact(Schema):
 
 class CrisisFigures(Schema):
     total: int
-    open: int
+    statuses: list[Coded] = Field(description="The cases by their status now: the counts sum to total.")
+    open: int = Field(description="Still active (open, contacted, handed over or following up): part of total.")
     risks: list[Coded]
-    handed_over: int
+    handed_over: int = Field(description="Handed over at some time, whatever the status now: part of total.")
     handovers: list[Coded]
     first_contact: FirstContact
 

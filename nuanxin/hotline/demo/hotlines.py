@@ -104,10 +104,22 @@ def _org(code: str):
     return Organisation.objects.filter(code=code).first()
 
 
+# Demo mobiles of the people told at once (a crisis case's SMS to the supervisors, the rota's
+# notices to the coordinators): made-up numbers of the 13800138xxx kind, so the SMS outbox of
+# the demo shows them.
+MOBILES = {
+    "demo-supervisor": "13800138101",
+    "demo-coordinator": "13800138102",
+    "demo-laixi-supervisor": "13800138103",
+    "demo-laixi-coordinator": "13800138104",
+}
+
+
 def _user(username: str, full_name: str, kind: str, organisation):
     from nuanxin.accounts.models import User
     from nuanxin.orgs import services as org_services
 
+    mobile = MOBILES.get(username, "")
     user = User.objects.filter(username=username).first()
     if user is None:
         user, _password = org_services.create_user(
@@ -117,6 +129,11 @@ def _user(username: str, full_name: str, kind: str, organisation):
             role=kind,
             password=DEMO_PASSWORD,
             full_name=full_name,
+            mobile=mobile,
+        )
+    elif mobile and not user.mobile:  # a demo built before the mobiles were given
+        user = org_services.update_user(
+            actor=SYSTEM, user=user, full_name=user.full_name, email=user.email, mobile=mobile
         )
     return user
 

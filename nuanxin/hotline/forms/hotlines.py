@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nuanxin.core import textlimits
 from nuanxin.core.forms import BootstrapForm, OrganisationField
 from nuanxin.core.versioning import VersionedForm
 from nuanxin.hotline.choices import Channel, MemberKind
@@ -128,7 +129,7 @@ class MemberForm(BootstrapForm):
         self.initial.setdefault("kind", kind)
         field: Any = self.fields["user"]
         field.queryset = User.objects.filter(pk__in=[u.pk for u in candidates.get(kind, [])])
-        field.label_from_instance = lambda u: f"{u.full_name or u.username} ({u.username})"
+        field.label_from_instance = lambda u: f"{u.full_name or u.username}{textlimits.in_brackets(u.username)}"
         posted = self.data.get("kind")
         role = MemberKind(posted if isinstance(posted, str) and posted in MemberKind.values else kind).label
         field.error_messages["invalid_choice"] = _(

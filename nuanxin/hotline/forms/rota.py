@@ -8,7 +8,9 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from nuanxin.core import textlimits
 from nuanxin.core.forms import BootstrapForm
 from nuanxin.hotline.services.rota import MAX_WEEKS
 
@@ -28,7 +30,8 @@ class PatternForm(BootstrapForm):
     starts_at = forms.TimeField(label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     hours = forms.IntegerField(label=_("Hours"), min_value=1, max_value=24, initial=8)
     weekdays = forms.MultipleChoiceField(
-        label=_("Days"), choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple, initial=[d for d, _l in WEEKDAYS]
+        label=pgettext_lazy("hotline", "Days"), choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple,
+        initial=[d for d, _l in WEEKDAYS],
     )
     min_seats = forms.IntegerField(
         label=_("Minimum seats"), min_value=1, max_value=50, required=False,
@@ -47,8 +50,12 @@ class PatternForm(BootstrapForm):
 
 
 class GenerateForm(BootstrapForm):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    weeks = forms.IntegerField(label=_("Weeks"), min_value=1, max_value=MAX_WEEKS, initial=1)
+    # an <input type=date> shows and sends only ISO dates (2026-12-07), whatever the language
+    start = forms.DateField(
+        label=pgettext_lazy("hotline", "First day"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    weeks = forms.IntegerField(label=pgettext_lazy("hotline", "Weeks"), min_value=1, max_value=MAX_WEEKS, initial=1)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -82,7 +89,8 @@ class DutyChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         start = timezone.localtime(obj.shift.starts_at)
         end = timezone.localtime(obj.shift.ends_at)
-        return f"{obj.counsellor.full_name or obj.counsellor.username}: {start:%m-%d %H:%M}–{end:%H:%M}"
+        name = textlimits.with_colon(obj.counsellor.full_name or obj.counsellor.username)  # 吴宁静：…
+        return f"{name}{start:%m-%d %H:%M}–{end:%H:%M}"
 
 
 class SwapForm(BootstrapForm):

@@ -1,9 +1,27 @@
 """Audit labels of the hotline: hotlines, their lines and members, and the retention job."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nuanxin.core.auditlabels import Labels
 from nuanxin.hotline.choices import Channel, MemberKind
+
+# the fields a change names (``changed``), by their labels
+HOTLINE_FIELDS = {
+    "name": pgettext_lazy("hotline", "Name"),
+    "online_channel": _("Online channel"),
+    "always_open": _("Open round the clock"),
+    "opens_at": _("Opens at"),
+    "closes_at": _("Closes at"),
+    "min_seats": _("Minimum seats per shift"),
+    "self_assessment_open": _("Public self-assessment open"),
+}
+LINE_FIELDS = {
+    "label": _("Label"),
+    "number": _("Number"),
+    "channel": _("Channel"),
+    "order": _("Order"),
+}
 
 LABELS = Labels(
     actions={
@@ -50,6 +68,7 @@ LABELS = Labels(
         "hotline.member_add": {"kind": MemberKind},
         "hotline.member_remove": {"kind": MemberKind},
         "hotline.line_add": {"channel": Channel},
-        "hotline.line_update": {"channel": Channel},
+        "hotline.line_update": {"channel": Channel, "changed": LINE_FIELDS},
+        "hotline.update": {"changed": HOTLINE_FIELDS},
     },
 )

@@ -1,8 +1,30 @@
 """Audit labels of the hotline: rota."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nuanxin.core.auditlabels import Labels
+
+WEEKDAYS = [
+    ("0", _("Mon")),
+    ("1", _("Tue")),
+    ("2", _("Wed")),
+    ("3", _("Thu")),
+    ("4", _("Fri")),
+    ("5", _("Sat")),
+    ("6", _("Sun")),
+]
+
+# the fields a pattern's change names (``changed``), by their labels
+PATTERN_FIELDS = {
+    "name": pgettext_lazy("hotline", "Name"),
+    "starts_at": _("Starts"),
+    "hours": _("Hours"),
+    "weekdays": pgettext_lazy("hotline", "Days"),
+    "min_seats": _("Minimum seats"),
+    "active": _("In use"),
+    "allow_overlap": _("Overlap intended"),
+}
 
 LABELS = Labels(
     actions={
@@ -41,7 +63,7 @@ LABELS = Labels(
         "name": _("Name"),
         "starts_at": _("Starts"),
         "hours": _("Hours"),
-        "weekdays": _("Days"),
+        "weekdays": pgettext_lazy("hotline", "Days"),
         "min_seats": _("Minimum seats"),
         "active": _("In use"),
         "changed": _("Changed"),
@@ -54,5 +76,9 @@ LABELS = Labels(
         "shifts": _("Shifts"),
         "notifications": _("Notifications"),
         "replaced": _("Addresses replaced"),
+    },
+    action_values={
+        action: {"weekdays": dict(WEEKDAYS), "changed": PATTERN_FIELDS}
+        for action in ("hotline.pattern_create", "hotline.pattern_update", "hotline.pattern_delete")
     },
 )

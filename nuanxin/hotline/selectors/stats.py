@@ -36,6 +36,7 @@ from nuanxin.hotline.choices import (
     CallerKind,
     CallOutcome,
     Channel,
+    CrisisStatus,
     HandoverTo,
     RiskLevel,
     Topic,
@@ -328,11 +329,13 @@ def _crisis(ids: list[int], p: Period) -> dict[str, Any]:
     opened = CrisisCase.objects.filter(hotline_id__in=ids, created_at__gte=p.starts_at, created_at__lt=p.ends_at)
     rows = list(opened.values_list("risk", "status", "created_at", "first_contact_at", "handover_to"))
     risks: Counter = Counter()
+    statuses: Counter = Counter()
     handovers: Counter = Counter()
     waits: list[float] = []
     still_open = 0
     for risk, status, created_at, first_contact_at, handover_to in rows:
         risks[risk] += 1
+        statuses[status] += 1
         if handover_to:
             handovers[handover_to] += 1
         if first_contact_at is not None:
@@ -341,8 +344,12 @@ def _crisis(ids: list[int], p: Period) -> dict[str, Any]:
             still_open += 1
     return {
         "total": len(rows),
+        # the cases' status now: a partition of ``total`` (each case in one status)
+        "statuses": _counts(statuses, CrisisStatus.choices),
+        # still active (open, contacted, handed over, following up): part of ``total``
         "open": still_open,
         "risks": _counts(risks, [(v, label) for v, label in RiskLevel.choices if v in CRISIS_RISKS]),
+        # handed over at some time, whatever their status now (part of ``total``)
         "handed_over": sum(handovers.values()),
         "handovers": _counts(handovers, [(v, label) for v, label in HandoverTo.choices if v]),
         "first_contact": {

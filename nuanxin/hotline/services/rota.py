@@ -190,7 +190,7 @@ def _pattern_detail(pattern: ShiftPattern) -> dict[str, Any]:
         "name": pattern.name,
         "starts_at": f"{pattern.starts_at:%H:%M}",
         "hours": pattern.hours,
-        "weekdays": pattern.weekdays,
+        "weekdays": list(pattern.weekdays),  # ["0", "5"]: each day labelled on the audit page
         "min_seats": pattern.min_seats,
         "active": pattern.active,
     }

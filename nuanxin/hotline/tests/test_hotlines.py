@@ -58,6 +58,18 @@ def test_update_hotline_changes_the_details_and_counts_the_version(personas, h, 
     ]
     assert row.detail["opens_at"] == "08:00"
     assert row.organisation_id == h.medical.pk
+    # on the audit page the changed fields are named by their labels, not their codes
+    from django.utils import translation
+
+    from nuanxin.core.templatetags.nuanxin_audit import audit_detail
+
+    with translation.override("en"):
+        shown = audit_detail(row.detail, "hotline.update")
+    assert (
+        "Changed: [Online channel, Open round the clock, Opens at, Closes at, Minimum seats per shift, "
+        "Public self-assessment open]"
+    ) in shown
+    assert "online_channel" not in shown and "self_assessment_open" not in shown
 
 
 def test_update_hotline_from_an_old_version_is_a_conflict(personas, h, english):

@@ -34,6 +34,17 @@ def test_the_demo_hotlines_and_their_people():
     assert kinds == [MemberKind.COUNSELLOR] * 5 + [MemberKind.COORDINATOR, MemberKind.SUPERVISOR]
     assert list(Hotline.objects.for_user(User.objects.get(username="demo-supervisor"))) == [city]
     assert list(Hotline.objects.for_user(User.objects.get(username="demo-laixi-supervisor"))) == [laixi]
+    # the people told at once (a crisis case's SMS, the rota's notices) have demo mobiles
+    assert dict(
+        User.objects.filter(
+            username__in=["demo-supervisor", "demo-coordinator", "demo-laixi-supervisor", "demo-laixi-coordinator"]
+        ).values_list("username", "mobile")
+    ) == {
+        "demo-supervisor": "13800138101",
+        "demo-coordinator": "13800138102",
+        "demo-laixi-supervisor": "13800138103",
+        "demo-laixi-coordinator": "13800138104",
+    }
     viewer = User.objects.get(username="demo-viewer")
     assert stats.pick(viewer, org="QD-YW")[0].code == "QD-YW"
     assert [h.pk for h in stats.hotlines(viewer, city.organisation)] == [city.pk]

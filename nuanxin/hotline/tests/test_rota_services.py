@@ -99,7 +99,7 @@ def test_pattern_refusals(h, english):
     assert create(weekdays=["4", "0", "0"]).weekdays == "04"
 
 
-def test_update_and_delete_a_pattern(three):
+def test_update_and_delete_a_pattern(three, english):
     h = three
     night = h.city.patterns.get(name="夜班")
     with pytest.raises(ServiceError):  # 01:00 for 8 hours runs into 早班 at 08:00
@@ -110,6 +110,14 @@ def test_update_and_delete_a_pattern(three):
     assert (night.weekdays, night.min_seats) == ("01234", 3)
     detail = AuditLog.objects.get(action="hotline.pattern_update").detail
     assert detail["changed"] == ["min_seats", "weekdays"]
+    assert detail["weekdays"] == ["0", "1", "2", "3", "4"]
+    # on the audit page: the days and the changed fields by their labels, no codes
+    from nuanxin.core.templatetags.nuanxin_audit import audit_detail
+
+    shown = audit_detail(detail, "hotline.pattern_update")
+    assert "Changed: [Minimum seats, Days]" in shown
+    assert "Days: [Mon, Tue, Wed, Thu, Fri]" in shown
+    assert "weekdays" not in shown and "min_seats" not in shown
     rota.generate_shifts(actor=h.coordinator, hotline=h.city, start=MONDAY, weeks=1)
     rota.delete_pattern(actor=h.coordinator, pattern=night)
     assert h.city.patterns.count() == 2
@@ -320,6 +328,24 @@ def test_a_swap_approved_moves_the_duty(duties):
     assert Notification.objects.filter(kind="hotline.swap_decided").count() == 2
     with pytest.raises(Conflict):
         rota.decide_swap(actor=h.coordinator, swap=swap, approve=False)
+
+
+def test_the_audit_names_an_approved_swap_by_who_asked_and_who_takes(duties):
+    """The duty's holder is the taker once approved: the swap's name comes from the request's
+    own fields ("<shift> <requester> → <taker>"), never the holder twice."""
+    h = duties
+    swap = rota.request_swap(actor=h.counsellor, assignment=h.mine, taker=h.colleague)
+    rota.decide_swap(actor=h.coordinator, swap=swap, approve=True)
+    shift = str(h.mine.shift)
+    expected = f"{shift} {h.counsellor} → {h.colleague}"
+    assert str(h.counsellor) != str(h.colleague)
+    assert list(
+        AuditLog.objects.filter(action__startswith="hotline.swap_").order_by("pk").values_list("action", "object_repr")
+    ) == [("hotline.swap_request", expected), ("hotline.swap_approve", expected)]
+    assert AuditLog.objects.get(action="hotline.swap_approve").detail == {
+        "hotline": h.city.pk, "shift": h.mine.shift_id, "requested_by": h.counsellor.pk, "taker": h.colleague.pk,
+        "offered_shift": None,
+    }
 
 
 def test_a_swap_in_exchange_moves_both_duties(duties, personas):

@@ -65,6 +65,22 @@ def week_url(h, monday=MONDAY) -> str:
 # --- the week --------------------------------------------------------------------------------
 
 
+def test_the_generate_form_in_chinese_posts_back_as_rendered(h):
+    """The start date is shown as 2026-03-09 (an <input type=date> shows nothing else), and the
+    form posted as it was rendered makes the shifts."""
+    rota.create_pattern(actor=h.coordinator, hotline=h.city, name="早班", starts_at=time(8), hours=8)
+    client = Client()  # no language cookie: Chinese
+    client.force_login(h.coordinator)
+    url = reverse("hotline:rota_generate", args=[h.city.pk])
+    page = client.get(url).content.decode()
+    [start] = re.findall(r'<input type="date" name="start" value="([^"]*)"', page)
+    [weeks] = re.findall(r'<input type="number" name="weeks" value="([^"]*)"', page)
+    assert (start, weeks) == ("2026-03-02", "1")
+    response = client.post(url, {"start": start, "weeks": weeks})
+    assert response.status_code == 302 and response.url == week_url(h)
+    assert Shift.objects.filter(hotline=h.city).count() == 7
+
+
 def test_the_coordinator_generates_the_week_and_sees_the_gap(h):
     for name, hour in (("早班", 8), ("中班", 16), ("夜班", 0)):
         rota.create_pattern(actor=h.coordinator, hotline=h.city, name=name, starts_at=time(hour), hours=8)

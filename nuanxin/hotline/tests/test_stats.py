@@ -2,6 +2,7 @@
 models), the period and the organisation picker's refusals, the page and the API (the same
 figures), and who sees them."""
 
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -196,6 +197,11 @@ def test_figures_of_one_hotline(personas, records):
 
     crisis_figures = figures["crisis"]
     assert (crisis_figures["total"], crisis_figures["open"], crisis_figures["handed_over"]) == (4, 3, 1)
+    # the status now: a partition of the cases opened (each case counted once)
+    assert by_code(crisis_figures["statuses"]) == {
+        "open": 1, "contacted": 1, "handed_over": 1, "follow_up": 0, "closed": 1
+    }
+    assert sum(by_code(crisis_figures["statuses"]).values()) == crisis_figures["total"]
     assert by_code(crisis_figures["risks"]) == {"high": 3, "imminent": 1}
     assert by_code(crisis_figures["handovers"]) == {"mh_centre": 0, "120": 1, "110": 0}
     assert crisis_figures["first_contact"] == {
@@ -323,6 +329,42 @@ def test_the_figures_page(personas, records):
     assert bad.status_code == 200
     assert "The first day comes after the last day." in bad.content.decode()
     assert page_client(personas.care).get(reverse("hotline:stats")).status_code == 403
+
+
+def test_the_crisis_figures_on_the_page_add_up(personas, records):
+    url = reverse("hotline:stats") + "?org=YW&from=2020-02-01&to=2020-02-07"
+    with time_machine.travel(NOW, tick=False):
+        html = page_client(personas.auditor).get(url).content.decode()
+    table = re.search(r'id="nx-table-crisis">(.*?)</table>', html, re.S).group(1)
+    row = r'<td class="ps-3">([^<]*)</td><td class="text-end">(\d+)<'
+    rows = re.findall(r'<tr data-crisis-status="([a-z_]+)">' + row, table)
+    assert [(code, label, int(n)) for code, label, n in rows] == [
+        ("open", "Open", 1), ("contacted", "Contacted", 1), ("handed_over", "Handed over", 1),
+        ("follow_up", "Following up", 0), ("closed", "Closed", 1),
+    ]
+    assert "By their status now (the rows add up to the cases opened)" in table
+    assert "Handed over to (whatever their status now)" in table
+    handed = re.findall(r'<tr data-crisis-handover="([^"]+)">' + row, table)
+    assert handed == [("120", "Emergency medical service (120)", "1")]
+    assert "Still open" not in table
+
+
+def test_the_heading_says_when_the_reach_covers_part_of_the_organisation(personas, records):
+    """A viewer on a group of hospitals (SN-H1, SB-H1) and on the medical union: the figures are
+    those of the common root 青岛市总工会, but only of the part in the viewer's reach."""
+    from nuanxin.core.roles import Role
+    from nuanxin.orgs import services as org_services
+
+    org_services.grant_role(actor=SYSTEM, user=personas.viewer, role=Role.VIEWER, organisation=records.medical)
+    url = reverse("hotline:stats") + "?from=2020-02-01&to=2020-02-07"
+    with time_machine.travel(NOW, tick=False):
+        page = page_client(personas.viewer).get(url)
+        whole = page_client(personas.jia).get(url)
+    scope_line = re.search(r'<p class="mb-3" id="nx-stats-scope">([^·]*)·', page.content.decode()).group(1)
+    assert scope_line.strip() == "青岛市总工会 (the part in your reach): 1 hotline"
+    assert [x["id"] for x in page.context["figures"]["hotlines"]] == [records.city.pk]
+    scope_line = re.search(r'<p class="mb-3" id="nx-stats-scope">([^·]*)·', whole.content.decode()).group(1)
+    assert scope_line.strip() == "青岛市总工会: 2 hotlines"
 
 
 def api_get(user, query: str):

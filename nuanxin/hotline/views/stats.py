@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 
 from nuanxin.core import access, treelabels
@@ -19,6 +19,7 @@ from nuanxin.core.errors import ServiceError
 from nuanxin.core.manifest import MenuEntry
 from nuanxin.hotline.models import Hotline
 from nuanxin.hotline.selectors import stats
+from nuanxin.orgs import scope
 
 
 def _charts(figures: dict[str, Any], names: dict[int, str]) -> dict[str, Any]:
@@ -29,27 +30,27 @@ def _charts(figures: dict[str, Any], names: dict[int, str]) -> dict[str, Any]:
             "id": "nx-chart-days",
             "kind": "line",
             "categories": [d["day"][5:] for d in calls["per_day"]],
-            "series": [{"name": _("Calls"), "data": [d["count"] for d in calls["per_day"]]}],
+            "series": [{"name": pgettext("hotline figures", "Calls"), "data": [d["count"] for d in calls["per_day"]]}],
         },
         {
             "id": "nx-chart-lines",
             "kind": "bar",
             "horizontal": True,
             "categories": [f"{r['label']} {r['number']}".strip() for r in calls["per_line"]],
-            "series": [{"name": _("Calls"), "data": [r["count"] for r in calls["per_line"]]}],
+            "series": [{"name": pgettext("hotline figures", "Calls"), "data": [r["count"] for r in calls["per_line"]]}],
         },
         {
             "id": "nx-chart-topics",
             "kind": "bar",
             "horizontal": True,
             "categories": [r["label"] for r in calls["topics"]],
-            "series": [{"name": _("Calls"), "data": [r["count"] for r in calls["topics"]]}],
+            "series": [{"name": pgettext("hotline figures", "Calls"), "data": [r["count"] for r in calls["topics"]]}],
         },
         {
             "id": "nx-chart-risks",
             "kind": "bar",
             "categories": [r["label"] for r in calls["risks"]],
-            "series": [{"name": _("Calls"), "data": [r["count"] for r in calls["risks"]]}],
+            "series": [{"name": pgettext("hotline figures", "Calls"), "data": [r["count"] for r in calls["risks"]]}],
         },
     ]
     for scale in assessments["per_scale"]:
@@ -94,7 +95,10 @@ def stats_page(request: HttpRequest) -> HttpResponse:
     status = 200
     try:
         organisation, hotline = stats.pick(user, request.GET.get("org") or None, request.GET.get("hotline") or None)
-        context.update(org=organisation, hotline=hotline)
+        # the user's grants may cover only part of the organisation (a viewer on a group of
+        # hospitals sees the figures under their common root): the heading then says so
+        partial = not scope.covers(user, stats.REPORT_ROLES, organisation)
+        context.update(org=organisation, hotline=hotline, partial=partial)
         context["hotline_choices"] = stats.hotlines(user, organisation)
         p = stats.period(request.GET.get("from") or None, request.GET.get("to") or None)
     except stats.NotInScope as exc:

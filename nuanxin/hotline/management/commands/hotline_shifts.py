@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from nuanxin.core import textlimits
 from nuanxin.core.errors import ServiceError
 from nuanxin.core.policy import SYSTEM
 from nuanxin.hotline.models import Hotline, ShiftPattern
@@ -86,7 +87,7 @@ class Command(BaseCommand):
             try:
                 created = rota.generate_shifts(actor=SYSTEM, hotline=hotline, start=start, weeks=weeks)
             except ServiceError as exc:
-                raise CommandError(f"{hotline.name}: {exc.message}") from None
+                raise CommandError(f"{textlimits.with_colon(hotline.name)}{exc.message}") from None
             total += len(created)
             self.stdout.write(
                 _("%(name)s: %(count)d new shifts from %(start)s for %(weeks)d weeks.")
