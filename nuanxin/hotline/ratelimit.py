@@ -1,10 +1,13 @@
 """Rate limits of the public self-assessment page, kept in Django's cache.
 
 A link shared city-wide may be used by anyone: each client address may send at most
-``NUANXIN_HOTLINE_SUBMITS_PER_ADDRESS_PER_HOUR`` self-assessments an hour (default 20), and each
+``NUANXIN_HOTLINE_SUBMITS_PER_ADDRESS_PER_HOUR`` self-assessments an hour (default 60: many staff
+of one hospital share its Wi-Fi's address; only answers and callback requests count, never a
+page read), and each
 mobile number may be left for a callback at most ``NUANXIN_HOTLINE_CALLBACKS_PER_MOBILE_PER_DAY``
 times a day (default 3), so that nobody floods the counsellors' queue or someone else's phone.
-Over a limit the page answers 429 and stores nothing.
+Over a limit the page answers 429 and stores nothing, except for answers that are a crisis (PHQ-9
+item 9 above 0): those are always stored and handled, whatever the address's count.
 
 Counting is a fixed window per limit: the cache key holds the window's number and a keyed hash
 of the address or number (never the address or number itself). ``cache.add`` then ``incr`` is
@@ -25,6 +28,7 @@ from django.core.cache import cache
 
 HOUR = 3600
 DAY = 24 * HOUR
+SUBMITS_PER_ADDRESS_DEFAULT = 60
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,11 @@ class Limit:
 
 
 def submits_per_address() -> Limit:
-    return Limit("addr", int(getattr(settings, "NUANXIN_HOTLINE_SUBMITS_PER_ADDRESS_PER_HOUR", 20)), HOUR)
+    return Limit(
+        "addr",
+        int(getattr(settings, "NUANXIN_HOTLINE_SUBMITS_PER_ADDRESS_PER_HOUR", SUBMITS_PER_ADDRESS_DEFAULT)),
+        HOUR,
+    )
 
 
 def callbacks_per_mobile() -> Limit:

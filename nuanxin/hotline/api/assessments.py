@@ -4,7 +4,9 @@
   gives, as the scale prints them), bands, cut-off and crisis rules, in Chinese and English.
 - ``POST /api/v1/hotline/assessments``: score answers and store the result with a hotline
   (``{"scale": "GAD-7", "answers": [...], "hotline": id?, "call": id?, "mobile"?, "consent"?}``);
-  answers ``score``, ``standard_score``, ``band``, ``band_label``, ``flagged`` and ``crisis``.
+  answers ``score`` (the score the scale reports and bands on: SAS's standard score, else the
+  raw sum), ``raw_score`` (always the raw sum), ``standard_score`` (SAS; else null), ``band``,
+  ``band_label``, ``flagged`` and ``crisis``.
   Without ``hotline``, the one hotline the token's user records for (a 400 asks to name it
   when they record for several).
 
@@ -88,8 +90,11 @@ class AssessmentOut(Schema):
     scale: str
     hotline: int | None
     call: int | None
-    score: int
-    standard_score: int | None
+    score: int = Field(
+        ..., description="The score the scale reports and bands on: SAS's standard score, else the raw sum."
+    )
+    raw_score: int = Field(..., description="The raw sum of the item scores (reversed items reversed).")
+    standard_score: int | None = Field(..., description="SAS: int(raw × 1.25); null for the other scales.")
     band: str
     band_label: str
     flagged: bool
@@ -159,7 +164,8 @@ def create_assessment(request: HttpRequest, payload: AssessmentIn) -> Status:
             "scale": row.scale,
             "hotline": row.hotline_id,
             "call": row.call_id,
-            "score": row.score,
+            "score": row.standard_score if row.standard_score is not None else row.score,
+            "raw_score": row.score,
             "standard_score": row.standard_score,
             "band": row.band,
             "band_label": str(scale.band(row.band).label),

@@ -4,6 +4,7 @@ counsellor's form for a scale taken during a call, and the list's filter."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -52,6 +53,23 @@ def _mobile(value: str) -> str:
         raise forms.ValidationError(exc.message) from None
 
 
+CHINESE_MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
+def chinese_mobile(value: str) -> str:
+    """The public page's number: an 11-digit Chinese mobile (spaces and hyphens allowed, with or
+    without +86), in E.164 form; anything else (a landline, "12345") a ``ValidationError``: the
+    hotline calls back on a mobile the person gave, and a mistyped number would reach nobody."""
+    digits = re.sub(r"[\s\-()（）]", "", value or "")
+    for prefix in ("+86", "0086", "86"):
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
+            digits = digits[len(prefix) :]
+            break
+    if not CHINESE_MOBILE.fullmatch(digits):
+        raise forms.ValidationError(_("Enter an 11-digit mobile number."), code="mobile")
+    return _mobile(digits)
+
+
 class CallbackForm(BootstrapForm):
     """Leave a mobile for a callback, with the explicit, separate consent PIPL art. 29 asks for
     (the box is never ticked in advance)."""
@@ -59,6 +77,7 @@ class CallbackForm(BootstrapForm):
     mobile = forms.CharField(
         label=_("Your mobile number"),
         max_length=MOBILE_MAX,
+        help_text=_("An 11-digit mobile number, e.g. 138 0013 8000."),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
         error_messages={"required": _("Enter the mobile number to call back.")},
     )
@@ -71,7 +90,7 @@ class CallbackForm(BootstrapForm):
     )
 
     def clean_mobile(self) -> str:
-        return _mobile(self.cleaned_data["mobile"])
+        return chinese_mobile(self.cleaned_data["mobile"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -10,7 +10,8 @@ A file holds (see ``gad7.json``, ``phq9.json``, ``sas.json``)::
     order         position in lists
     public        offered on the public self-assessment page
     name, short_name, instructions      {"zh-hans": ..., "en": ...}
-    source        the published reference (shown to counsellors)
+    source        the published references (shown to counsellors): one text, or a list of texts
+                  in the order shown, the Chinese version's citation first
     options       [{"value": 0, "label": {...}}, ...]   the answers as the scale prints them
     items         [{"number": 1, "text": {...}, "options"?: [...]}, ...]  numbered 1..n in order
     scoring       {"method": "sum", "reversed": [5, 9], "reverse_from": 5,
@@ -155,7 +156,7 @@ class Scale:
     name: Text
     short_name: Text
     instructions: Text
-    source: str
+    source: tuple[str, ...]  # the citations, the Chinese version's first
     items: tuple[Item, ...]
     reversed_items: frozenset[int]
     reverse_from: int | None
@@ -375,10 +376,16 @@ def parse(data: Any, *, path: Path | str = "<data>") -> Scale:
     name = _text(data["name"], "name", problems)
     short_name = _text(data["short_name"], "short_name", problems)
     instructions = _text(data["instructions"], "instructions", problems)
-    source = data["source"]
-    if not isinstance(source, str) or not source.strip():
-        problems.append("source must name the published scale")
-        source = ""
+    raw_source = data["source"]
+    citations = [raw_source] if isinstance(raw_source, str) else raw_source
+    if (
+        not isinstance(citations, list)
+        or not citations
+        or not builtins.all(isinstance(c, str) and c.strip() for c in citations)
+    ):
+        problems.append("source must name the published scale (a text or a list of texts)")
+        citations = []
+    source = tuple(c.strip() for c in citations)
     default_options = _options(data["options"], "options", problems)
 
     scoring = data["scoring"]
@@ -481,7 +488,7 @@ def parse(data: Any, *, path: Path | str = "<data>") -> Scale:
         name=name,
         short_name=short_name,
         instructions=instructions,
-        source=source.strip(),
+        source=source,
         items=tuple(items),
         reversed_items=frozenset(reversed_list),
         reverse_from=reverse_from if reversed_list else None,

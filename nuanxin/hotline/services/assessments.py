@@ -9,9 +9,11 @@ identifying is stored. A crisis answer (PHQ-9 item 9 above 0) opens a crisis cas
 due now); a result at or above the cut-off, or a request to be called, with a number, puts a
 callback in the hotline's queue, due by severity (``NUANXIN_HOTLINE_CALLBACK_HOURS``).
 
-The audit row names the scale, the source and whether consent was given, never the answers,
-the score or the band: those are the psychological record itself, which administrators,
-viewers and auditors may not read (they see aggregates only).
+The audit row names the record ("测评 #12"), its source, the call's id and whether consent was
+given, never the scale, the answers, the score, the band or the number: those are the
+psychological record itself, which administrators, viewers and auditors may not read (they see
+aggregates only). Public, anonymous self-assessments are recorded without the client's address
+(``views.assessments`` runs them under a context without one).
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ from nuanxin.core import audit
 from nuanxin.core.errors import ServiceError
 from nuanxin.core.policy import user_of
 from nuanxin.hotline import callers, scales
-from nuanxin.hotline.choices import AssessmentSource, RiskLevel
-from nuanxin.hotline.models import Assessment, Call, Hotline
+from nuanxin.hotline.choices import AssessmentSource, CallbackStatus, RiskLevel
+from nuanxin.hotline.models import Assessment, Call, Callback, CrisisCase, Hotline
 
 # How soon a callback is due, in hours, by priority: a crisis answer at once, then by the
 # band's "callback" priority (scales/*.json); someone who asks to be called back without
@@ -138,7 +140,6 @@ def take(
         obj=row,
         organisation=organisation,
         detail={
-            "scale": the_scale.code,
             "source": source,
             "hotline": hotline.pk if hotline is not None else None,
             "call": call.pk if call is not None else None,
@@ -221,7 +222,62 @@ def request_callback(*, actor, assessment: Assessment, mobile: str, consent: boo
         "hotline.assessment.callback",
         obj=row,
         organisation=row.hotline.organisation,
-        detail={"scale": row.scale, "hotline": row.hotline_id, "callback_consent": True},
+        detail={"hotline": row.hotline_id, "callback_consent": True},
     )
     _follow_up(actor, row, scales.get(row.scale), hotline=row.hotline, call=row.call, number=number)
+    return row
+
+
+def untouched_callbacks(assessment: Assessment) -> list[Callback]:
+    """The assessment's callbacks still waiting in the queue as they were opened: due, nobody
+    has claimed them and nobody has tried to call yet."""
+    return list(
+        Callback.objects.select_for_update(of=("self",))
+        .filter(assessment=assessment, status=CallbackStatus.DUE, owner__isnull=True, attempts__isnull=True)
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def change_callback_number(*, actor, assessment: Assessment, mobile: str) -> Assessment:
+    """The person who asked for a callback gives another mobile (the same result page, the form
+    sent again): while the callback is untouched (due, unclaimed, not yet tried) the new number
+    replaces the old one on the callback and on the assessment (with its caller key). Once a
+    counsellor has taken it up, the number is no longer changed here: the message says to call
+    the hotline. The same number again changes nothing. A crisis case opened by the same answers
+    gets the new contact number as well."""
+    Assessment.policy.require(
+        actor, "record", assessment, _("Only a counsellor or supervisor of the hotline records an assessment.")
+    )
+    row = (
+        Assessment.objects.select_for_update(of=("self",)).select_related("hotline__organisation").get(pk=assessment.pk)
+    )
+    if not row.callback_consent or row.hotline is None:
+        raise ServiceError(_("No callback has been asked for yet."), field="mobile")
+    number = callers.normalise(mobile, field="mobile")
+    if number == row.mobile:
+        return row
+    waiting = untouched_callbacks(row)
+    if not waiting:
+        raise ServiceError(
+            _(
+                "Your callback request was already recorded with the number you left first, and a counsellor "
+                "has taken it up: to change the number, please call the hotline."
+            ),
+            field="mobile",
+        )
+    key = callers.caller_key(number)
+    Callback.objects.filter(pk__in=[c.pk for c in waiting]).update(number=number, caller_key=key)
+    # The crisis case opened by the same answers names the number to contact: the new one too.
+    CrisisCase.objects.filter(assessment=row, contact_number=row.mobile).update(contact_number=number)
+    row.mobile = number
+    row.caller_key = key
+    row.save(update_fields=["mobile", "caller_key"])
+    audit.record(
+        actor,
+        "hotline.assessment.number_changed",
+        obj=row,
+        organisation=row.hotline.organisation,
+        detail={"hotline": row.hotline_id, "callbacks": len(waiting)},
+    )
     return row

@@ -56,9 +56,9 @@ def test_a_counsellor_records_a_gad7_during_a_call(h):
     assert Callback.objects.count() == 0
     log = AuditLog.objects.get(action="hotline.assessment.take")
     assert (log.actor, log.organisation, log.object_id) == (h.counsellor, h.medical, str(row.pk))
-    # The audit trail names the scale, never the answers, the score or the band.
+    # The audit trail names the record by kind and id, never the scale, the answers, the score or the band.
+    assert log.object_repr == f"测评 #{row.pk}"
     assert log.detail == {
-        "scale": "GAD-7",
         "source": "call",
         "hotline": h.city.pk,
         "call": call.pk,
@@ -192,7 +192,7 @@ def test_a_crisis_answer_opens_a_crisis_case_and_a_callback_due_now(h):
         "high",
         "+8613800138001",
     )
-    assert crisis.reason == "PHQ-9 第9题（轻生或自伤的念头）回答高于0"
+    assert crisis.reason == "phq9_item9"  # area E stores the rule's code, put into words when shown
     callback = Callback.objects.get()
     assert (callback.hotline, callback.severity, callback.due_at, callback.number, callback.owner) == (
         h.city,
@@ -285,7 +285,7 @@ def test_a_callback_asked_for_after_the_result(h, english):
     callback = Callback.objects.get()
     assert (callback.assessment, callback.severity, callback.due_at) == (row, "moderate", NOW + timedelta(hours=72))
     log = AuditLog.objects.get(action="hotline.assessment.callback")
-    assert log.detail == {"scale": "GAD-7", "hotline": h.city.pk, "callback_consent": True}
+    assert log.detail == {"hotline": h.city.pk, "callback_consent": True}
     with pytest.raises(ServiceError) as refused:
         assessments.request_callback(actor=SYSTEM, assessment=row, mobile="13800138005", consent=True)
     assert refused.value.message == "A callback has already been asked for."

@@ -53,11 +53,14 @@ def test_a_counsellor_posts_a_gad7(h, english):
     assert status == 201
     row = Assessment.objects.get()
     assert body["id"] == row.pk
-    assert {k: body[k] for k in ("scale", "hotline", "call", "score", "standard_score", "band", "band_label")} == {
+    assert {
+        k: body[k] for k in ("scale", "hotline", "call", "score", "raw_score", "standard_score", "band", "band_label")
+    } == {
         "scale": "GAD-7",
         "hotline": h.city.pk,
         "call": None,
         "score": 16,
+        "raw_score": 16,
         "standard_score": None,
         "band": "severe",
         "band_label": "Severe anxiety",
@@ -69,7 +72,14 @@ def test_a_counsellor_posts_a_gad7(h, english):
 def test_sas_answers_as_printed_give_the_standard_score(h):
     status, body = post(client_for(h.counsellor), {"scale": "SAS", "answers": [3] * 20, "hotline": h.city.pk})
     assert status == 201
-    assert (body["score"], body["standard_score"], body["band"], body["flagged"]) == (55, 68, "moderate", True)
+    # "score" is the score the scale reports and bands on (SAS: the standard score); the raw sum apart.
+    assert (body["score"], body["raw_score"], body["standard_score"], body["band"], body["flagged"]) == (
+        68,
+        55,
+        68,
+        "moderate",
+        True,
+    )
 
 
 def test_a_crisis_answer_with_consent_opens_the_crisis_case_and_the_callback(h):

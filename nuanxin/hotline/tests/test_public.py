@@ -123,7 +123,8 @@ def test_answering_shows_the_result_guidance_and_numbers_and_keeps_nothing_ident
     assert (row.source, row.created_by, row.mobile, row.caller_key, row.consented_at) == ("public", None, "", "", None)
     assert Callback.objects.count() == 0  # no number, nobody to call
     log = AuditLog.objects.get(action="hotline.assessment.take")
-    assert (log.actor, log.actor_name, log.ip) == (None, "system:web", "203.0.113.5")
+    # Anonymous: the audit row keeps no address (nothing identifying without consent).
+    assert (log.actor, log.actor_name, log.ip, log.channel) == (None, "system:web", None, "web")
 
 
 def test_a_missing_answer_is_shown_and_nothing_is_stored(h, english_client):
@@ -198,8 +199,11 @@ def test_no_number_is_kept_without_the_consent_box(h, english_client):
     response = english_client.post(callback_url(h.city), {"token": token_of(result), "mobile": "13800138000"})
     assert response.status_code == 200
     assert "Tick the box to agree that the hotline keeps your number and calls you back." in response.content.decode()
-    response = english_client.post(callback_url(h.city), {"token": token_of(result), "mobile": "12", "consent": "on"})
-    assert "“12” is not a phone number." in response.content.decode()
+    for wrong in ("12", "12345", "0532-85669120", "1380013800", "23800138000"):
+        response = english_client.post(
+            callback_url(h.city), {"token": token_of(result), "mobile": wrong, "consent": "on"}
+        )
+        assert "Enter an 11-digit mobile number." in response.content.decode(), wrong
     row = Assessment.objects.get()
     assert (row.mobile, row.caller_key, row.callback_consent) == ("", "", False)
     assert Callback.objects.count() == 0

@@ -18,7 +18,11 @@ audited) and the form to take a scale with a caller (``?call=`` from the call's 
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
@@ -36,7 +40,7 @@ from nuanxin.core import access, context, idempotency
 from nuanxin.core.manifest import MenuEntry
 from nuanxin.core.pages import run_service
 from nuanxin.core.policy import SYSTEM
-from nuanxin.hotline import ratelimit, scales
+from nuanxin.hotline import callers, ratelimit, scales
 from nuanxin.hotline.choices import AssessmentSource
 from nuanxin.hotline.forms.assessments import AnswersForm, AssessmentFilter, CallbackForm, TakeForm
 from nuanxin.hotline.models import Assessment, Call, Hotline
@@ -48,6 +52,8 @@ PER_PAGE = 30
 # The result page's callback form names its assessment by a signed token, valid this long.
 CALLBACK_TOKEN_SALT = "hotline.public.callback"
 CALLBACK_TOKEN_SECONDS = 2 * 3600
+# From this many hours on, the callback promise is said in days ("5 天内", not "120 小时内").
+DAYS_FROM_HOURS = 48
 EMERGENCY_NUMBERS = (("120", gettext_lazy("Medical emergency")), ("110", gettext_lazy("Police")))
 
 
@@ -115,26 +121,64 @@ def public_assessment(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "hotline/public_start.html", _public_context(hotline, scales=scales.public()))
 
 
+@contextmanager
+def _without_address() -> Iterator[None]:
+    """Run the public page's services under a request context without the client's address:
+    an anonymous self-assessment keeps nothing that identifies the person (PIPL), so its audit
+    rows carry no IP address (``core.audit`` copies the context's address into each row)."""
+    token = context.set_current(dataclasses.replace(context.current(), ip=None))
+    try:
+        yield
+    finally:
+        context.reset(token)
+
+
+def _is_crisis(request: HttpRequest, key: str, code: str) -> bool:
+    """Whether a POST that is over the address limit answers a crisis item: such answers are
+    always stored and handled (the crisis case, the supervisors told), whatever the limit."""
+    hotline = selectors.public_hotline(key)
+    if hotline is None:
+        return False
+    try:
+        scale = _public_scale(code)
+    except Http404:
+        return False
+    form = AnswersForm(request.POST, scale=scale)
+    if not form.is_valid():
+        return False
+    try:
+        return scale.score(form.answers()).crisis
+    except scales.ScaleError:
+        return False
+
+
 @access.public
 @require_http_methods(["GET", "POST"])
 def public_scale(request: HttpRequest, key: str, code: str) -> HttpResponse:
-    """One scale's questions; answered, the result with guidance, numbers and the callback offer."""
-    if request.method == "POST" and not ratelimit.hit(ratelimit.submits_per_address(), _client(request)):
+    """One scale's questions; answered, the result with guidance, numbers and the callback offer.
+    Only the POST counts towards the address limit (reading the questions is free); answers
+    that are a crisis are stored and handled even over the limit."""
+    if (
+        request.method == "POST"
+        and not ratelimit.hit(ratelimit.submits_per_address(), _client(request))
+        and not _is_crisis(request, key, code)
+    ):
         # Counted before the key is looked up: guessing keys costs the same as answering.
         return _limited(request, selectors.public_hotline(key))
     hotline = _public(key)
     scale = _public_scale(code)
     form = AnswersForm(request.POST or None, scale=scale)
     if request.method == "POST" and form.is_valid():
-        ok, result = run_service(
-            form,
-            services.take,
-            actor=SYSTEM,
-            scale=scale.code,
-            answers=form.answers(),
-            hotline=hotline,
-            source=AssessmentSource.PUBLIC,
-        )
+        with _without_address():
+            ok, result = run_service(
+                form,
+                services.take,
+                actor=SYSTEM,
+                scale=scale.code,
+                answers=form.answers(),
+                hotline=hotline,
+                source=AssessmentSource.PUBLIC,
+            )
         if ok:
             return _result_page(request, hotline, scale, result, CallbackForm())
     return render(
@@ -173,7 +217,7 @@ def _result_page(
             others=others,
             callback_form=callback_form,
             token=_token(assessment),
-            hours=_hours_for(scale, assessment),
+            **_when(scale, assessment),
             **extra,
         ),
     )
@@ -191,43 +235,69 @@ def _hours_for(scale: scales.Scale, assessment: Assessment) -> int:
     return int(hours.get(priority, hours[services.ASKED]))
 
 
+def _when(scale: scales.Scale, assessment: Assessment) -> dict[str, int]:
+    """The promise the page makes: ``hours`` (0: as soon as possible) and, from 48 hours on,
+    ``days`` (rounded up, so the promise holds: 120 hours, "within 5 days")."""
+    hours = _hours_for(scale, assessment)
+    return {"hours": hours, "days": math.ceil(hours / 24) if hours >= DAYS_FROM_HOURS else 0}
+
+
+def _thanks(
+    request: HttpRequest, hotline: Hotline, scale: scales.Scale, assessment: Assessment, **extra: Any
+) -> HttpResponse:
+    return render(
+        request,
+        "hotline/public_thanks.html",
+        _public_context(hotline, assessment=assessment, **_when(scale, assessment), **extra),
+    )
+
+
 @access.public
 @require_POST
 def public_callback(request: HttpRequest, key: str) -> HttpResponse:
-    """The person leaves a mobile (with consent) after seeing their result."""
-    if not ratelimit.hit(ratelimit.submits_per_address(), _client(request)):
-        return _limited(request, selectors.public_hotline(key))
-    hotline = _public(key)
+    """The person leaves a mobile (with consent) after seeing their result. Sent again from the
+    same result with another mobile, the new number replaces the first while the callback is
+    untouched (due, unclaimed); once a counsellor has taken it up, the page says the request was
+    recorded and to call the hotline to change the number. A crisis result's callback is not
+    held back by the address limit (the per-mobile limit still applies)."""
+    hotline = selectors.public_hotline(key)
     try:
         data = signing.loads(request.POST.get("token", ""), salt=CALLBACK_TOKEN_SALT, max_age=CALLBACK_TOKEN_SECONDS)
-        assessment = Assessment.objects.get(pk=int(data["a"]), hotline=hotline, source=AssessmentSource.PUBLIC)
+        assessment: Assessment | None = Assessment.objects.get(
+            pk=int(data["a"]), hotline=hotline, source=AssessmentSource.PUBLIC
+        )
     except (signing.BadSignature, KeyError, TypeError, ValueError, Assessment.DoesNotExist):
-        raise Http404 from None
+        assessment = None
+    crisis = assessment is not None and assessment.crisis
+    if not ratelimit.hit(ratelimit.submits_per_address(), _client(request)) and not crisis:
+        return _limited(request, hotline)
+    if hotline is None or assessment is None:
+        raise Http404
     scale = scales.get(assessment.scale)
     form = CallbackForm(request.POST)
-    if assessment.callback_consent:  # asked already (a second tap): the same answer
-        return render(
-            request,
-            "hotline/public_thanks.html",
-            _public_context(hotline, assessment=assessment, hours=_hours_for(scale, assessment)),
-        )
-    if form.is_valid():
-        if not ratelimit.hit(ratelimit.callbacks_per_mobile(), form.cleaned_data["mobile"]):
-            return _limited(request, hotline)
-        ok, result = run_service(
-            form,
-            services.request_callback,
-            actor=SYSTEM,
-            assessment=assessment,
-            mobile=form.cleaned_data["mobile"],
-            consent=form.cleaned_data["consent"],
-        )
-        if ok:
-            return render(
-                request,
-                "hotline/public_thanks.html",
-                _public_context(hotline, assessment=result, hours=_hours_for(scale, result)),
+    if not form.is_valid():
+        return _result_page(request, hotline, scale, assessment, form)
+    mobile = form.cleaned_data["mobile"]
+    if assessment.callback_consent and callers.normalise(mobile) == assessment.mobile:
+        return _thanks(request, hotline, scale, assessment)  # asked already (a second tap): the same answer
+    if not ratelimit.hit(ratelimit.callbacks_per_mobile(), mobile):
+        return _limited(request, hotline)
+    with _without_address():
+        if assessment.callback_consent:
+            ok, result = run_service(
+                form, services.change_callback_number, actor=SYSTEM, assessment=assessment, mobile=mobile
             )
+        else:
+            ok, result = run_service(
+                form,
+                services.request_callback,
+                actor=SYSTEM,
+                assessment=assessment,
+                mobile=mobile,
+                consent=form.cleaned_data["consent"],
+            )
+    if ok:
+        return _thanks(request, hotline, scale, result, changed=assessment.callback_consent)
     return _result_page(request, hotline, scale, assessment, form)
 
 
