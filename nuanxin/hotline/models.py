@@ -447,8 +447,8 @@ class Assessment(models.Model):
         verbose_name_plural = _("assessments")
         ordering = ["-created_at", "-id"]
 
-    def __str__(self) -> str:
-        return f"{self.scale} {self.score}"
+    def __str__(self) -> str:  # names no caller and no result: the audit trail's object
+        return f"{self._meta.verbose_name} #{self.pk}"
 
 
 class CrisisCase(CaseBase):
