@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nuanxin.cases.lifecycle import LifeCycle, Texts, Transition, Urgency
 from nuanxin.core.roles import Role
@@ -120,11 +121,11 @@ class ReferralTarget(models.TextChoices):
 
 
 class CrisisStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CONTACTED = "contacted", _("Contacted")
-    HANDED_OVER = "handed_over", _("Handed over")
-    FOLLOW_UP = "follow_up", _("Following up")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("hotline", "Open")
+    CONTACTED = "contacted", pgettext_lazy("hotline", "Contacted")
+    HANDED_OVER = "handed_over", pgettext_lazy("hotline", "Handed over")
+    FOLLOW_UP = "follow_up", pgettext_lazy("hotline", "Following up")
+    CLOSED = "closed", pgettext_lazy("hotline", "Closed")
 
 
 CRISIS_LIFECYCLE = LifeCycle(
@@ -170,11 +171,11 @@ CRISIS_LIFECYCLE = LifeCycle(
 
 
 class CallbackStatus(models.TextChoices):
-    DUE = "due", _("Due")
-    CLAIMED = "claimed", _("Claimed")
-    RETRY = "retry", _("Try again")
-    DONE = "done", _("Done")
-    CLOSED = "closed", _("Closed without contact")
+    DUE = "due", pgettext_lazy("hotline", "Due")
+    CLAIMED = "claimed", pgettext_lazy("hotline", "Claimed")
+    RETRY = "retry", pgettext_lazy("hotline", "Try again")
+    DONE = "done", pgettext_lazy("hotline", "Done")
+    CLOSED = "closed", pgettext_lazy("hotline", "Closed without contact")
 
 
 CALLBACK_LIFECYCLE = LifeCycle(

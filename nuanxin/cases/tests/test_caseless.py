@@ -23,6 +23,11 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOON = datetime(2020, 2, 3, 12, 0, tzinfo=SHANGHAI)
 
 
+@pytest.fixture(autouse=True)
+def _english(english):
+    """Messages compared in English (the Chinese catalogue has the life cycle's refusals)."""
+
+
 @pytest.fixture
 def h(personas):
     return make_hotlines(personas)

@@ -56,7 +56,7 @@ def _city(hotline: Hotline, now: Any) -> int:
     colleague = next((u for u in counsellors if u != liu), liu)
     # The crisis case handed over to the mental-health centre.
     crisis = services.open_crisis(
-        actor=liu, hotline=hotline, risk=RiskLevel.IMMINENT, reason="来电者称已准备好药物，有明确计划（演示）",
+        actor=liu, hotline=hotline, risk=RiskLevel.IMMINENT, reason="call_imminent",
         contact_number=_number(1),
     )
     services.assess_crisis(

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nuanxin.core.forms import BootstrapForm
 from nuanxin.core.versioning import VersionedForm
@@ -31,7 +32,7 @@ def local_now() -> str:
 
 
 def _status_choices(statuses: Any) -> list[tuple[str, Any]]:
-    return [(ACTIVE, _("Active")), *statuses.choices, (ALL, _("All"))]
+    return [(ACTIVE, pgettext_lazy("hotline", "Active")), *statuses.choices, (ALL, _("All"))]
 
 
 class QueueFilter(BootstrapForm):

@@ -58,7 +58,10 @@ LABELS = Labels(
         "past_attempts": _("Past attempts"),
         "protective_factors": _("Protective factors"),
         "supervisors": _("Supervisors told"),
+        "answered": _("Questions answered"),
     },
+    # Since the review the rows of crisis cases and callbacks carry ids, statuses, counts and
+    # lengths only; the older rows' risk, hand-over and attempt codes are still put into words.
     action_values={
         "hotline.crisis.open": {"risk": RiskLevel},
         "hotline.crisis.transition": _CRISIS,

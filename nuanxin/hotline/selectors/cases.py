@@ -8,10 +8,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nuanxin.core import audit
 from nuanxin.hotline.choices import MemberKind, RiskLevel
@@ -24,6 +25,8 @@ from nuanxin.hotline.models import (
     Hotline,
     HotlineMember,
 )
+from nuanxin.notify.choices import Channel as DeliveryChannel
+from nuanxin.notify.models import Notification
 
 # A callback's severity: "crisis", a scale's band (the self-assessments) or the call's risk level.
 SEVERITIES = {
@@ -33,7 +36,7 @@ SEVERITIES = {
     "moderate": _("Moderate"),
     "mild": _("Mild"),
     "minimal": _("Minimal"),
-    "normal": _("Normal"),
+    "normal": pgettext_lazy("hotline", "Normal"),
 }
 
 
@@ -163,6 +166,21 @@ def callback_attempts(callback: Callback) -> list[CallbackAttempt]:
 
 def crisis_timeline(case: CrisisCase) -> list[CrisisNote]:
     return list(CrisisNote.objects.filter(crisis=case).select_related("author").order_by("at", "id"))
+
+
+def crisis_alerts(case: CrisisCase) -> dict[str, Any]:
+    """Who was told of the crisis case when it was opened: ``told`` (how many supervisors got
+    the notification in the app) and ``untexted`` (those of them who got no text message: no
+    mobile on their account; the counsellor phones them)."""
+    told = list(
+        Notification.objects.filter(
+            kind="hotline.crisis_opened", key__startswith=f"hotline.crisis_opened:crisis:{case.pk}:"
+        )
+        .select_related("recipient")
+        .annotate(texted=Count("deliveries", filter=Q(deliveries__channel=DeliveryChannel.SMS)))
+        .order_by("recipient_id")
+    )
+    return {"told": len(told), "untexted": [n.recipient for n in told if not n.texted]}
 
 
 def record_callback_reads(user: Any, shown: Iterable[Callback], *, page: str) -> None:

@@ -33,15 +33,16 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from nuanxin.cases import services as cases
 from nuanxin.cases.lifecycle import NoteKind, Urgency
 from nuanxin.core import audit, plaintext, versioning
 from nuanxin.core.errors import NotAllowed, ServiceError
 from nuanxin.core.policy import SYSTEM, user_of
-from nuanxin.hotline import callers
+from nuanxin.hotline import callers, scales
 from nuanxin.hotline.choices import (
     AttemptResult,
     CallbackStatus,
@@ -156,12 +157,78 @@ def _urgency(risk_or_severity: str) -> str:
     return Urgency.NORMAL
 
 
+# --- why a crisis case was opened ----------------------------------------------------------
+
+# A crisis case's reason is stored as a code and put into words when shown (in the reader's
+# language): ``call_high`` / ``call_imminent`` (a call marked at that risk) or
+# ``<scale>_item<N>`` (e.g. ``phq9_item9``: the scale's crisis rule on item N), several joined
+# by commas. A reason given without a call or an assessment is kept as written (and older
+# cases' free text is shown as stored).
+CALL_REASONS = {
+    "call_high": gettext_lazy("A call marked at high risk"),
+    "call_imminent": gettext_lazy("A call marked at imminent risk"),
+}
+
+
+def _scale_slug(code: str) -> str:
+    return "".join(ch for ch in code.casefold() if ch.isalnum())
+
+
+def _scale_reason(code: str) -> Any:
+    """The crisis rule's words for ``<scale>_item<N>`` (``None`` when it names no rule)."""
+    slug, sep, item = code.rpartition("_item")
+    if not sep or not item.isdigit():
+        return None
+    for scale in scales.all():
+        if _scale_slug(scale.code) == slug:
+            for rule in scale.crisis_rules:
+                if rule.item == int(item):
+                    return rule.reason
+    return None
+
+
+def reason_codes(*, call: Call | None, assessment: Assessment | None, risk: str) -> str:
+    """The reason code of a crisis case opened from ``call`` or ``assessment`` ("" without)."""
+    if assessment is not None:
+        try:
+            scale = scales.get(assessment.scale)
+        except KeyError:
+            scale = None
+        if scale is not None:
+            items = [f"{_scale_slug(scale.code)}_item{rule.item}" for rule in scale.crisis_rules
+                     if len(assessment.answers) >= rule.item and rule.applies(assessment.answers)]
+            if items:
+                return ",".join(items)
+    if call is not None:
+        return f"call_{risk}" if f"call_{risk}" in CALL_REASONS else ""
+    return ""
+
+
+def reason_label(value: str) -> str:
+    """A crisis case's reason in the reader's language: each code in words; a text that is not
+    a code (given by hand, or stored before the codes) as stored."""
+    parts = [part.strip() for part in (value or "").split(",")]
+    words = []
+    for part in parts:
+        if part in CALL_REASONS:
+            words.append(str(CALL_REASONS[part]))
+            continue
+        rule = _scale_reason(part)
+        if rule is None:
+            return value
+        words.append(str(rule))
+    separator = "；" if (translation.get_language() or "").startswith("zh") else "; "
+    return separator.join(words) if words else value
+
+
 # --- crisis cases --------------------------------------------------------------------------
 
 
-def _notify_crisis_opened(case: CrisisCase) -> int:
+def _notify_crisis_opened(case: CrisisCase) -> tuple[int, list[Any]]:
     """Tell the hotline's supervisors, in the app and by text message, that a crisis case needs
-    action: the hotline and a link, never the caller's details. Once per case and supervisor."""
+    action: the hotline and a link, never the caller's details. Once per case and supervisor.
+    Returns how many were told and the supervisors told in the app only (no mobile: nobody
+    texts them, the counsellor must phone them)."""
     hotline = case.hotline
     url = link("hotline:crisis_detail", case.pk)
     sms_text = _("Nuanxin: a crisis case at %(hotline)s needs action now. Please sign in: %(url)s") % {
@@ -169,7 +236,10 @@ def _notify_crisis_opened(case: CrisisCase) -> int:
         "url": url,
     }
     sent = 0
+    untexted = []
     for supervisor in supervisors(hotline):
+        if not supervisor.mobile:
+            untexted.append(supervisor)
         if notify(
             recipient=supervisor,
             kind="hotline.crisis_opened",
@@ -184,7 +254,7 @@ def _notify_crisis_opened(case: CrisisCase) -> int:
             email_text=(_("Crisis case at %(hotline)s") % {"hotline": hotline.name}, sms_text),
         ):
             sent += 1
-    return sent
+    return sent, untexted
 
 
 @transaction.atomic
@@ -226,8 +296,12 @@ def open_crisis(
                 call=call, assessment=assessment, crisis=existing,
             )
         return existing
-    reason = _line(reason, field="reason", label=_("Why"), limit=REASON_LIMIT,
-                   required=_("Say why the crisis case is opened."))
+    code = reason_codes(call=call, assessment=assessment, risk=risk)
+    if code:  # the words given are the source's, in the opener's language: keep the code
+        reason = code
+    else:
+        reason = _line(reason, field="reason", label=_("Why"), limit=REASON_LIMIT,
+                       required=_("Say why the crisis case is opened."))
     now = timezone.now()
     due_at = now + timedelta(hours=contact_hours(risk))
     case = cases.open(
@@ -247,13 +321,12 @@ def open_crisis(
         due_on=timezone.localdate(due_at),
         detail={
             "hotline": hotline.pk,
-            "risk": risk,
             "call": getattr(call, "pk", None),
             "assessment": getattr(assessment, "pk", None),
-            "reason": audit.text_marker(reason),
-            "number": bool(number),
         },
     )
+    # Who got no text message (no mobile) or that nobody was told is kept by the notifications
+    # and their deliveries: the case page names them (selectors.cases.crisis_alerts).
     _notify_crisis_opened(case)
     if number:
         open_callback(
@@ -305,8 +378,8 @@ def assess_crisis(
     plan, access to means, past attempts (each yes / no / not asked: ``None``), the protective
     factors and a note; ``risk`` re-rates the case (imminent brings the hand-over rule and a
     first contact due at once if none happened yet). Counsellors and supervisors of the
-    hotline. A timeline entry and a ``hotline.crisis.assess`` audit row (answers, never the
-    texts)."""
+    hotline. A timeline entry and a ``hotline.crisis.assess`` audit row (how many questions
+    were answered and the texts' lengths: never the answers nor the risk)."""
     case = _locked_crisis(case, actor)
     versioning.check_version(case, version)
     if not case.is_active:
@@ -330,7 +403,6 @@ def assess_crisis(
     case.assessment_note = text
     case.assessed_at = timezone.now()
     fields += _take(case, actor)
-    before_risk = case.risk
     if risk is not None and risk != case.risk:
         if risk not in RiskLevel.values or risk == RiskLevel.NONE:
             raise ServiceError(_("Choose the risk level."), field="risk")
@@ -350,11 +422,9 @@ def assess_crisis(
         obj=case,
         organisation=case.organisation,
         detail={
-            **answers,
+            "answered": sum(1 for v in answers.values() if v is not None),
             "protective_factors": audit.text_marker(protective),
             "note": audit.text_marker(text),
-            "risk": case.risk,
-            "before": before_risk,
         },
     )
     return case
@@ -389,7 +459,7 @@ def _contacted(case: CrisisCase, actor: Any, at: datetime, text: str) -> CrisisC
         "hotline.crisis.contact",
         obj=case,
         organisation=case.organisation,
-        detail={"at": timezone.localtime(at).isoformat(), "first": first, "note": audit.text_marker(text)},
+        detail={"note": audit.text_marker(text)},
     )
     if case.status == CrisisStatus.OPEN:
         return cases.transition(case, actor=actor, to=CrisisStatus.CONTACTED, note=text)
@@ -441,12 +511,7 @@ def hand_over(
         "hotline.crisis.handover",
         obj=case,
         organisation=case.organisation,
-        detail={
-            "to": to,
-            "at": timezone.localtime(at).isoformat(),
-            "person": audit.text_marker(person),
-            "note": audit.text_marker(text),
-        },
+        detail={"note": audit.text_marker(text)},
     )
     return cases.transition(case, actor=actor, to=CrisisStatus.HANDED_OVER, note=text)
 
@@ -578,8 +643,6 @@ def open_callback(
         due_on=timezone.localdate(due_at),
         detail={
             "hotline": hotline.pk,
-            "severity": severity,
-            "due_at": timezone.localtime(due_at).isoformat(),
             "call": getattr(call, "pk", None),
             "assessment": getattr(assessment, "pk", None),
             "crisis": getattr(crisis, "pk", None),
@@ -616,7 +679,7 @@ def _merge(callback: Callback, actor: Any, *, due_at: datetime, severity: str, c
         "hotline.callback.update",
         obj=callback,
         organisation=callback.organisation,
-        detail={"changed": sorted(changed), "severity": callback.severity},
+        detail={"changed": sorted(changed)},
     )
     return callback
 
@@ -759,13 +822,7 @@ def record_attempt(
         "hotline.callback.attempt",
         obj=callback,
         organisation=callback.organisation,
-        detail={
-            "attempt": attempt.pk,
-            "result": result,
-            "channel": channel,
-            "retry_at": timezone.localtime(retry_at).isoformat() if retry_at else None,
-            "note": audit.text_marker(text),
-        },
+        detail={"attempt": attempt.pk, "note": audit.text_marker(text)},
     )
     cases.transition(callback, actor=actor, to=status, note=str(AttemptResult(result).label))
     if reached and callback.crisis_id is not None:
@@ -866,7 +923,7 @@ def _escalate_one(actor: Any, item: Callback | CrisisCase, due: datetime, now: d
         obj=item,
         organisation=item.organisation,
         detail={
-            "due": timezone.localtime(due).isoformat(),
+            "due": timezone.localtime(due).isoformat(),  # which due time: once per due time
             "supervisors": [u.pk for u in users],
             "level": item.escalation_level,
         },

@@ -38,6 +38,7 @@ def test_the_demo_crisis_case_and_callbacks():
         assert crisis.assessed_at == NOW and (crisis.ideation, crisis.plan, crisis.means) == (True, True, True)
         assert crisis.first_contact_at == NOW
         assert crisis.owner.username == "demo-counsellor"
+        assert crisis.reason == "call_imminent"
         assert crisis.notes.filter(kind="note").count() == 1
         by_status = {
             name: sorted(Callback.objects.filter(hotline=hotline).values_list("status", flat=True))

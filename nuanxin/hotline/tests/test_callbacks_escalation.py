@@ -46,8 +46,10 @@ def test_an_overdue_callback_is_escalated_once_per_due_time(h):
     other.refresh_from_db()
     assert other.escalation_level == 0
     note = Notification.objects.get(recipient=h.supervisor, kind="hotline.callback_overdue")
-    assert note.title == "Overdue callback at 青岛市总工会心理健康服务基地"
-    assert note.body == "Due 2020-02-04 10:00. Open it to see who has it and what was tried."
+    assert note.texts["en"] == [
+        "Overdue callback at 青岛市总工会心理健康服务基地",
+        "Due 2020-02-04 10:00. Open it to see who has it and what was tried.",
+    ]
     assert note.url == services.link("hotline:callback_detail", callback.pk)
     sms = Delivery.objects.get(recipient=h.supervisor, channel="sms", template="hotline_callback_overdue")
     assert sms.params == {"hotline": "青岛市总工会心理健康服务基地", "url": note.url}
@@ -100,7 +102,7 @@ def test_a_crisis_case_without_contact_in_time_is_escalated(h):
     assert late.escalation_level == 1
     note = Notification.objects.get(kind="hotline.crisis_overdue")
     assert note.recipient_id == h.supervisor.pk
-    assert note.title == "Crisis case at 青岛市总工会心理健康服务基地: no contact in time"
+    assert note.texts["en"][0] == "Crisis case at 青岛市总工会心理健康服务基地: no contact in time"
     sms = Delivery.objects.get(channel="sms", template="hotline_crisis_overdue")
     assert sms.body == (
         "Nuanxin: a crisis case at 青岛市总工会心理健康服务基地 has had no contact in time. Please sign in: "

@@ -66,15 +66,15 @@ def test_a_call_at_high_risk_opens_a_case_due_in_two_hours(h, mobile_supervisor)
     assert Callback.objects.count() == 0  # no number: no callback
     assert list(CrisisNote.objects.filter(crisis=case).values_list("kind", "to_status")) == [("opened", "open")]
     row = AuditLog.objects.get(action="hotline.crisis.open", object_id=str(case.pk))
-    assert row.detail == {
-        "hotline": h.city.pk, "risk": "high", "call": call.pk, "assessment": None,
-        "reason": {"chars": 8}, "number": False,
-    }
+    assert row.detail == {"hotline": h.city.pk, "call": call.pk, "assessment": None}  # ids only
+    # the reason is a code (put into words when shown), not the opener's words
+    assert case.reason == "call_high"
     # the supervisor is told at once, in the app and by text message: the hotline and a link only
     note = Notification.objects.get(recipient=h.supervisor)
     assert note.kind == "hotline.crisis_opened"
     assert note.url == url(case)
-    assert note.title == "Crisis case at 青岛市总工会心理健康服务基地: action needed now"
+    assert note.texts["en"][0] == "Crisis case at 青岛市总工会心理健康服务基地: action needed now"
+    assert note.title == "青岛市总工会心理健康服务基地的危机个案：需立即处理"  # the default language's
     sms = Delivery.objects.get(recipient=h.supervisor, channel="sms")
     assert sms.template == "hotline_crisis_opened"
     assert sms.params == {"hotline": "青岛市总工会心理健康服务基地", "url": url(case)}

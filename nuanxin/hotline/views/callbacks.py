@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from nuanxin.core import access, idempotency
 from nuanxin.core.manifest import Counter, MenuEntry
 from nuanxin.core.pages import run_service
+from nuanxin.hotline import scales
 from nuanxin.hotline.choices import AttemptResult, CallbackStatus, CrisisStatus
 from nuanxin.hotline.forms import cases as forms
 from nuanxin.hotline.models import Callback, CrisisCase
@@ -103,6 +104,12 @@ def _callback_page(request: HttpRequest, callback: Callback, **bound: Any) -> Ht
     user = request.user
     selectors.labelled([callback])
     selectors.record_callback_reads(user, [callback], page="callback")
+    scale_name = ""
+    if callback.assessment is not None:
+        try:
+            scale_name = str(scales.get(callback.assessment.scale).short_name)
+        except KeyError:
+            scale_name = callback.assessment.scale
     supervises = Callback.policy.allows(user, "supervise", callback)
     mine = callback.owner_id == user.pk
     claimed_by_other = callback.status == CallbackStatus.CLAIMED and not mine
@@ -113,6 +120,7 @@ def _callback_page(request: HttpRequest, callback: Callback, **bound: Any) -> Ht
         "hotline/callback_detail.html",
         {
             "callback": callback,
+            "scale_name": scale_name,
             "attempts": selectors.callback_attempts(callback),
             "timeline": selectors.callback_timeline(callback),
             "next_due": next_due,
@@ -232,6 +240,8 @@ def crisis_list(request: HttpRequest) -> HttpResponse:
                           overdue=bool(values.get("overdue")), now=now)
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     selectors.record_crisis_reads(user, page.object_list, page="crisis_list")
+    for case in page.object_list:
+        case.reason_label = services.reason_label(case.reason)
     return render(request, "hotline/crisis_list.html", {"form": form, "page": page, "now": now})
 
 
@@ -250,6 +260,8 @@ def _crisis_page(request: HttpRequest, case: CrisisCase, **bound: Any) -> HttpRe
         "hotline/crisis_detail.html",
         {
             "case": case,
+            "reason": services.reason_label(case.reason),
+            "alerts": selectors.crisis_alerts(case),
             "timeline": selectors.crisis_timeline(case),
             "callbacks": list(case.callbacks.order_by("pk")),
             "late": active and case.first_contact_at is None and not case.handover_to and case.due_at is not None
