@@ -2,6 +2,7 @@
 risk assessment, the first contact, the hand-over, claims, attempts, escalations and reads)."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nuanxin.core.auditlabels import Labels
 from nuanxin.hotline.choices import AttemptResult, CallbackStatus, Channel, CrisisStatus, HandoverTo, RiskLevel
@@ -41,7 +42,7 @@ LABELS = Labels(
         "hotline.callbackattempt": _("Callback attempt"),
     },
     detail_keys={
-        "assessment": _("Assessment"),
+        "assessment": pgettext_lazy("hotline", "Assessment"),
         "severity": _("Severity"),
         "due_at": _("Due at"),
         "crisis": _("Crisis case"),
