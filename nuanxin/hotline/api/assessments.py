@@ -26,7 +26,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Schema, Status
 
-from nuanxin.core import apiutils
+from nuanxin.core import apiutils, idempotency
 from nuanxin.core.errors import ServiceError
 from nuanxin.hotline import scales
 from nuanxin.hotline.choices import AssessmentSource
@@ -42,7 +42,7 @@ class OptionOut(Schema):
     label: dict[str, str]
 
 
-class ItemOut(Schema):
+class ScaleItemOut(Schema):
     number: int
     text: dict[str, str]
     reversed: bool
@@ -66,7 +66,7 @@ class ScaleOut(Schema):
     name: dict[str, str]
     instructions: dict[str, str]
     public: bool = Field(..., description="Offered on the public self-assessment page.")
-    items: list[ItemOut]
+    items: list[ScaleItemOut]
     score_range: list[int] = Field(..., description="The lowest and highest raw score.")
     standard_score: bool = Field(..., description="Whether the bands read a standard score (SAS: int(raw × 1.25)).")
     flag_at: int = Field(..., description="At or above this (standard) score the result is flagged.")
@@ -137,6 +137,7 @@ def _hotline(request: HttpRequest, pk: int | None) -> Hotline:
     response={201: AssessmentOut, **apiutils.ERROR_RESPONSES},
     operation_id="create_hotline_assessment",
 )
+@idempotency.api
 def create_assessment(request: HttpRequest, payload: AssessmentIn) -> Status:
     """Score the answers and store the result (a crisis answer opens a crisis case; a flagged
     result or a request to be called, with a number and consent, a callback). 400 with a clear
