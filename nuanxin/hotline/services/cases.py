@@ -224,11 +224,12 @@ def reason_label(value: str) -> str:
 # --- crisis cases --------------------------------------------------------------------------
 
 
-def _notify_crisis_opened(case: CrisisCase) -> tuple[int, list[Any]]:
+def _notify_crisis_opened(case: CrisisCase) -> int:
     """Tell the hotline's supervisors, in the app and by text message, that a crisis case needs
     action: the hotline and a link, never the caller's details. Once per case and supervisor.
-    Returns how many were told and the supervisors told in the app only (no mobile: nobody
-    texts them, the counsellor must phone them)."""
+    A supervisor without a mobile gets the notice in the app only: the case page names them
+    (``selectors.cases.crisis_alerts``) so that the counsellor phones them. Returns how many
+    were told."""
     hotline = case.hotline
     url = link("hotline:crisis_detail", case.pk)
     sms_text = _("Nuanxin: a crisis case at %(hotline)s needs action now. Please sign in: %(url)s") % {
@@ -236,10 +237,7 @@ def _notify_crisis_opened(case: CrisisCase) -> tuple[int, list[Any]]:
         "url": url,
     }
     sent = 0
-    untexted = []
     for supervisor in supervisors(hotline):
-        if not supervisor.mobile:
-            untexted.append(supervisor)
         if notify(
             recipient=supervisor,
             kind="hotline.crisis_opened",
@@ -254,7 +252,7 @@ def _notify_crisis_opened(case: CrisisCase) -> tuple[int, list[Any]]:
             email_text=(_("Crisis case at %(hotline)s") % {"hotline": hotline.name}, sms_text),
         ):
             sent += 1
-    return sent, untexted
+    return sent
 
 
 @transaction.atomic
