@@ -104,6 +104,10 @@ def test_the_figures_draw_on_a_phone(live_server, browser):
     page.click(".navbar-toggler")
     page.click("#nx-nav-hotline-stats")
     page.wait_for_selector("#nx-stats-summary")
+    # The charts are drawn by hotline_stats.js, which listens for the organisation picker's
+    # change first: once a chart is there, choosing sends the form (a busy machine ran the
+    # script after the summary was already in the page).
+    page.wait_for_selector("#nx-chart-days svg")
     with page.expect_navigation():
         page.select_option("#nx-stats-org", "YW")  # hotline_stats.js sends the form
     assert "org=YW" in page.url
