@@ -22,7 +22,7 @@ NUANXIN_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint types bench messages clean fuzz
+.PHONY: install run test lint types bench messages clean fuzz debian-packages
 
 install: $(STAMP)
 
@@ -33,7 +33,11 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	@touch $(STAMP)
 
-run: $(STAMP)
+# Debian's Pango and Noto CJK fonts (PDF), gettext; installed when missing and possible.
+debian-packages:
+	@scripts/debian-packages.sh
+
+run: $(STAMP) debian-packages
 	$(BIN)/nuanxin migrate --no-input
 	$(BIN)/nuanxin demo --quiet-logins
 	$(BIN)/nuanxin serve --host $(HOST) --port $(PORT)
@@ -46,11 +50,11 @@ lint: $(STAMP) types
 
 # The packages mypy checks ([tool.mypy] in pyproject.toml: django-stubs; core/policy.py, core/roles.py
 # and the cases app strict). A new app adds itself here.
-TYPED ?= nuanxin/core nuanxin/orgs nuanxin/accounts nuanxin/notify nuanxin/cases nuanxin/registry nuanxin/care nuanxin/hotline
+TYPED ?= nuanxin/core nuanxin/orgs nuanxin/accounts nuanxin/notify nuanxin/cases nuanxin/registry nuanxin/care nuanxin/hotline nuanxin/funds nuanxin/honours
 types: $(STAMP)
 	$(BIN)/mypy $(TYPED)
 
-test: lint
+test: lint debian-packages
 	$(BIN)/nuanxin makemigrations --check --dry-run
 	@set -e; for db in $$(echo "$(NUANXIN_TEST_DATABASES)" | tr ',' ' '); do \
 	  case $$db in \

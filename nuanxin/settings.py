@@ -9,6 +9,7 @@ import json
 import os
 import secrets
 import sys
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -38,6 +39,17 @@ def _env_number(name: str, default, convert=int):
     except ValueError:
         what = "a whole number" if convert is int else "a number"
         raise ImproperlyConfigured(f"{name} must be {what}, not {value!r}.") from None
+
+
+def _yuan(value: str) -> Decimal:
+    """An amount of money in yuan from the environment (ValueError for anything else)."""
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise ValueError(value) from None
+    if not amount.is_finite() or amount < 0:
+        raise ValueError(value)
+    return amount.quantize(Decimal("0.01"))
 
 
 def _env_json(name: str, default: str):
@@ -108,6 +120,8 @@ INSTALLED_APPS = [
     "nuanxin.cases",
     "nuanxin.care",
     "nuanxin.hotline",
+    "nuanxin.funds",
+    "nuanxin.honours",
     "nuanxin.tables",
     "nuanxin.notify",
 ]
@@ -269,6 +283,11 @@ NUANXIN_HOTLINE_GAP_NOTICE_DAYS = _env_number("NUANXIN_HOTLINE_GAP_NOTICE_DAYS",
 # several web processes serve it, see docs/operations.md).
 NUANXIN_HOTLINE_SUBMITS_PER_ADDRESS_PER_HOUR = _env_number("NUANXIN_HOTLINE_SUBMITS_PER_ADDRESS_PER_HOUR", 60)
 NUANXIN_HOTLINE_CALLBACKS_PER_MOBILE_PER_DAY = _env_number("NUANXIN_HOTLINE_CALLBACKS_PER_MOBILE_PER_DAY", 3)
+
+# --- Special funds (docs/funds.md) ------------------------------------------------------------
+# An entry (or a batch recorded at once) above this many yuan needs the parent organisation's
+# approver too, unless the organisation's own threshold says otherwise (set by the level above).
+NUANXIN_FUNDS_THRESHOLD = _env_number("NUANXIN_FUNDS_THRESHOLD", "50000", convert=_yuan)
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # The cookie lives as long as the absolute limit; SessionTimeoutMiddleware ends idle sessions

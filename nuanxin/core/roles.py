@@ -19,6 +19,8 @@ class Role(models.TextChoices):
     COUNSELLOR = "counsellor", _("Hotline counsellor")
     SUPERVISOR = "supervisor", _("Hotline supervisor")
     COORDINATOR = "hotline_coordinator", _("Hotline coordinator")
+    FUND_CLERK = "fund_clerk", _("Finance clerk")
+    FUND_APPROVER = "fund_approver", _("Finance approver")
     VIEWER = "viewer", _("Report viewer")
     AUDITOR = "auditor", _("Auditor")
 
@@ -60,11 +62,42 @@ HOTLINE_ROTA: frozenset[str] = MANAGERS | frozenset({Role.COORDINATOR})
 HOTLINE_VIEW: frozenset[str] = MANAGERS | HOTLINE_ROLES | frozenset({Role.VIEWER, Role.AUDITOR})
 HOTLINE_FIGURES: frozenset[str] = HOTLINE_VIEW
 
+# Special funds (measures 1 and 3). Finance clerks (经办人) record income, allocations,
+# returns, expenditures and condolence rounds; approvers (审批人) of the same organisation
+# approve or reject them (never what they recorded themselves: maker-checker), and above the
+# organisation's threshold the parent's approver must approve too. The ledger's detail (payees,
+# beneficiaries, receipts): the finance roles, administrators and auditors; viewers see the
+# figures rolled up the tree (amounts by category and month), never a beneficiary's name.
+FUND_RECORD: frozenset[str] = frozenset({Role.FUND_CLERK})
+FUND_APPROVE: frozenset[str] = frozenset({Role.FUND_APPROVER})
+FUND_DETAIL: frozenset[str] = MANAGERS | frozenset({Role.FUND_CLERK, Role.FUND_APPROVER, Role.AUDITOR})
+FUND_FIGURES: frozenset[str] = FUND_DETAIL | frozenset({Role.VIEWER})
+# A fund itself (name, period, categories) is opened by the organisation's administrators and
+# finance clerks; the approval threshold of an organisation is set by the administrators above it.
+FUND_MANAGE: frozenset[str] = MANAGERS | FUND_RECORD
+FUND_THRESHOLD: frozenset[str] = MANAGERS
+
+# Commendations (measures 1 and 8): unit unions nominate, each level above reviews within its
+# quota, the city decides; administrators do all of it inside their scope. Viewers and auditors
+# see the board's figures (counts by award and organisation, how many are frontline staff).
+HONOURS_MANAGE: frozenset[str] = MANAGERS
+HONOURS_VIEW: frozenset[str] = MANAGERS | frozenset({Role.AUDITOR})
+HONOURS_FIGURES: frozenset[str] = MANAGERS | frozenset({Role.VIEWER, Role.AUDITOR})
+
 # Which roles a holder of each managing role may hand out (inside their own scope).
 # Auditors and city admins are appointed by city admins only: separation of duties.
 GRANTABLE_BY: dict[str, frozenset[str]] = {
     Role.CITY_ADMIN: ALL,
     Role.ORG_ADMIN: frozenset(
-        {Role.ORG_ADMIN, Role.CARE_CONTACT, Role.COUNSELLOR, Role.SUPERVISOR, Role.COORDINATOR, Role.VIEWER}
+        {
+            Role.ORG_ADMIN,
+            Role.CARE_CONTACT,
+            Role.COUNSELLOR,
+            Role.SUPERVISOR,
+            Role.COORDINATOR,
+            Role.FUND_CLERK,
+            Role.FUND_APPROVER,
+            Role.VIEWER,
+        }
     ),
 }

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
-from nuanxin.care import weeks
+from nuanxin.care import hooks, weeks
 from nuanxin.care.choices import DutyStatus
 from nuanxin.care.models import (
     Campaign,
@@ -25,13 +25,16 @@ from nuanxin.registry.models import Worker
 @dataclass
 class TimelineEntry:
     at: object  # a date or an aware datetime
-    kind: str  # visit, duty, difficulty, note, assignment
+    kind: str  # visit, duty, difficulty, note, assignment; another app's own kinds
     obj: object
+    # An entry another app adds (``hooks.family_timeline``) names the template that draws it.
+    template: str = ""
 
 
 def family_timeline(user, worker: Worker, campaign: Campaign | None = None) -> list[TimelineEntry]:
     """Everything about a family's care, newest first: visits (with items), missed and
-    excused weeks, difficulties and their notes, care-contact changes. ``worker`` must come
+    excused weeks, difficulties and their notes, care-contact changes, and what the apps
+    above add (``hooks.family_timeline``: a condolence payment). ``worker`` must come
     from ``Worker.objects.for_user(user)``; the parts are read through ``for_user`` too."""
     if not Worker.objects.for_user(user).filter(pk=worker.pk).exists():
         return []
@@ -56,8 +59,10 @@ def family_timeline(user, worker: Worker, campaign: Campaign | None = None) -> l
     entries += [TimelineEntry(timezone.localtime(d.created_at).date(), "difficulty", d) for d in diffs]
     entries += [TimelineEntry(timezone.localtime(n.at).date(), "note", n) for n in notes]
     entries += [TimelineEntry(timezone.localtime(a.started_at).date(), "assignment", a) for a in assignments]
+    for added in hooks.family_timeline.fire(user=user, worker=worker):
+        entries += added or []
     order = {"visit": 0, "difficulty": 1, "note": 2, "duty": 3, "assignment": 4}
-    entries.sort(key=lambda e: (e.at, -order[e.kind]), reverse=True)
+    entries.sort(key=lambda e: (e.at, -order.get(e.kind, 5)), reverse=True)
     return entries
 
 

@@ -1,0 +1,5 @@
+"""The funds API: summary."""
+
+from nuanxin.core import apiutils
+
+router = apiutils.ScopedRouter(tags=["funds"])

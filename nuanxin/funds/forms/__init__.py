@@ -1,0 +1,1 @@
+"""The funds forms, by area."""

@@ -1,0 +1,1 @@
+"""The audit labels of the funds, one module per area."""

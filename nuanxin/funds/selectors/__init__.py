@@ -1,0 +1,1 @@
+"""The funds selectors (reads inside the user's scope), by area."""

@@ -1,0 +1,1 @@
+"""The funds services: the ledger (ledger.py) and the rest by area."""

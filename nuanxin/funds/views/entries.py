@@ -1,0 +1,6 @@
+"""The funds' pages: entries (filled by its area; see views/__init__.py)."""
+
+urlpatterns: list = []
+MENU: list = []
+COUNTERS: list = []
+HOME_PANELS: list = []

@@ -1,0 +1,1 @@
+"""The commendations' models (see the package docstring)."""
