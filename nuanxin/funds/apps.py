@@ -9,6 +9,10 @@ class FundsConfig(AppConfig):
 
     def ready(self) -> None:
         refine_thresholds()
+        from nuanxin.care import hooks as care_hooks
+        from nuanxin.funds import timeline
+
+        care_hooks.family_timeline.connect(timeline.family_entries)
         from nuanxin.funds import manifest
 
         manifest.register()

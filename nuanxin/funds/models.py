@@ -237,6 +237,7 @@ class Entry(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     policy = Policy(path="organisation__path", actions=FUND_ACTIONS)
+    attachments_action = "detail"  # receipts: the finance roles, administrators and auditors
 
     class Meta:
         verbose_name = _("entry")
