@@ -5,7 +5,8 @@
 #                  web + task worker + scheduler at http://127.0.0.1:8000 (Ctrl-C stops all)
 #   make test      install, lint (ruff, the layer contracts, the types), makemigrations --check, the whole
 #                  pytest suite on every database in NUANXIN_TEST_DATABASES (default: sqlite;
-#                  CI: sqlite,postgres)
+#                  CI: sqlite,postgres; several run at the same time unless NUANXIN_TEST_PARALLEL=0,
+#                  scripts/test-databases.sh)
 #   make types     mypy with django-stubs on the typed packages (TYPED; strict ones in pyproject.toml)
 #   make bench     run the benchmarks under bench/
 #   make fuzz      the longer hunt: the importer's file path with FUZZ_EXAMPLES mutated tables
@@ -56,15 +57,8 @@ types: $(STAMP)
 
 test: lint debian-packages
 	$(BIN)/nuanxin makemigrations --check --dry-run
-	@set -e; for db in $$(echo "$(NUANXIN_TEST_DATABASES)" | tr ',' ' '); do \
-	  case $$db in \
-	    sqlite) url="sqlite:///$(CURDIR)/var/test.sqlite3" ;; \
-	    postgres) url="$(NUANXIN_TEST_POSTGRES_URL)" ;; \
-	    *) echo "unknown database '$$db' in NUANXIN_TEST_DATABASES (use sqlite, postgres)"; exit 2 ;; \
-	  esac; \
-	  echo "== tests on $$db =="; \
-	  DATABASE_URL="$$url" $(BIN)/python -m pytest $(PYTEST_ARGS); \
-	done
+	@NUANXIN_TEST_DATABASES="$(NUANXIN_TEST_DATABASES)" NUANXIN_TEST_POSTGRES_URL="$(NUANXIN_TEST_POSTGRES_URL)" \
+	  scripts/test-databases.sh $(BIN)/python $(PYTEST_ARGS)
 
 # The benchmarks compare with django-import-export, a bench-only extra.
 $(VENV)/.installed-bench: $(STAMP)
