@@ -173,7 +173,7 @@ class Nomination(CaseBase):
         related_name="+",
     )
     team_name = models.CharField(_("team"), max_length=100, blank=True)
-    story = models.TextField(_("story (先进事迹)"), blank=True)
+    story = models.TextField(_("story"), blank=True)
     # The level reviewing it now (the unit itself while it is a draft or returned).
     at_organisation = models.ForeignKey(
         "orgs.Organisation", verbose_name=_("at"), on_delete=models.PROTECT, related_name="+"

@@ -130,7 +130,7 @@ class Migration(migrations.Migration):
                 ('version', models.PositiveIntegerField(db_default=1, default=1, editable=False, help_text='Changes by one at every save; an edit from an older version is refused.', verbose_name='version')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('review', 'Under review'), ('returned', 'Returned for changes'), ('notice', 'Public notice'), ('awarded', 'Awarded'), ('not_awarded', 'Not awarded'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn')], db_index=True, default='draft', max_length=16, verbose_name='status')),
                 ('team_name', models.CharField(blank=True, max_length=100, verbose_name='team')),
-                ('story', models.TextField(blank=True, verbose_name='story (先进事迹)')),
+                ('story', models.TextField(blank=True, verbose_name='story')),
                 ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted')),
                 ('notice_starts_on', models.DateField(blank=True, null=True, verbose_name='public notice from')),
                 ('notice_ends_on', models.DateField(blank=True, null=True, verbose_name='public notice until')),
