@@ -153,6 +153,22 @@ def test_the_app_role_adds_to_and_reads_the_audit_log_and_cannot_empty_it(roles)
         ]
 
 
+def test_the_app_role_cannot_change_or_empty_the_funds_ledger(roles):
+    _owner, app = roles
+    with _connect(app) as conn:
+        assert conn.execute("SELECT count(*) FROM funds_posting").fetchone() == (0,)
+        for statement in (
+            "UPDATE funds_posting SET amount = 0",
+            "DELETE FROM funds_posting",
+            "TRUNCATE funds_posting",
+        ):
+            assert _refused(conn, statement) == "permission denied for table funds_posting"
+        assert (
+            _refused(conn, "ALTER TABLE funds_posting DISABLE TRIGGER funds_posting_no_update")
+            == "must be owner of table funds_posting"
+        )
+
+
 def test_tables_of_later_migrations_are_granted_to_the_app_role(roles):
     owner, app = roles
     table = f"nuanxin_later_{secrets.token_hex(4)}"

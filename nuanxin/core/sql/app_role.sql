@@ -1,5 +1,6 @@
 -- The application's database role (docs/operations.md, 数据库角色): it reads and writes the
--- register but owns nothing, and may only add to and read the audit log, so that neither the
+-- register but owns nothing, and may only add to and read the audit log (and the funds' ledger
+-- lines), so that neither the
 -- application nor anyone holding its password can empty or rewrite the log (TRUNCATE,
 -- disabling the triggers, session_replication_role).
 --
@@ -18,5 +19,7 @@ ALTER DEFAULT PRIVILEGES FOR ROLE nuanxin_owner IN SCHEMA public
 ALTER DEFAULT PRIVILEGES FOR ROLE nuanxin_owner IN SCHEMA public
     GRANT USAGE, SELECT ON SEQUENCES TO nuanxin_app;
 
--- The audit log: INSERT and SELECT only.
+-- The audit log and the funds' ledger lines: INSERT and SELECT only (a mistake in the ledger
+-- is corrected by a reversing entry, never by changing a line).
 REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON core_auditlog FROM nuanxin_app;
+REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON funds_posting FROM nuanxin_app;
