@@ -9,6 +9,8 @@ LABELS = Labels(
     actions={
         "funds.fund.open": _("Fund opened"),
         "funds.fund.update": _("Fund changed"),
+        "funds.threshold.set": _("Approval threshold set"),
+        "funds.statement.export": _("Fund statement exported"),
     },
     object_types={"funds.fund": _("Fund")},
     detail_keys={
@@ -16,6 +18,15 @@ LABELS = Labels(
         "categories": _("Spending categories"),
         "allocated_from": _("Allocated from"),
         "changed": _("Changed"),
+        "threshold": _("Threshold"),
+        "previous_threshold": _("Previous threshold"),
+        "file_format": _("File format"),
+        "period_from": _("Period from"),
+        "period_to": _("Period until"),
     },
-    action_values={"funds.fund.open": {"source": FundSource}},
+    values={},
+    action_values={
+        "funds.fund.open": {"source": FundSource},
+        "funds.statement.export": {"file_format": {"xlsx": "Excel", "pdf": "PDF"}},
+    },
 )

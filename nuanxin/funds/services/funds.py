@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from nuanxin.core import audit, versioning
 from nuanxin.core.errors import Conflict, ServiceError
 from nuanxin.core.policy import user_of
 from nuanxin.funds.choices import Category, FundSource
-from nuanxin.funds.models import Fund
+from nuanxin.funds.models import CENT, ApprovalRule, Fund
 
 FUND_FIELDS = ("name", "source", "starts_on", "ends_on", "categories", "active")
 
@@ -102,3 +103,47 @@ def update_fund(*, actor, fund: Fund, version: int | None = None, **changes) -> 
     fund.save(update_fields=[*changed, versioning.bump(fund)])
     audit.record(actor, "funds.fund.update", obj=fund, organisation=fund.organisation, detail={"changed": changed})
     return fund
+
+
+def parse_threshold(value) -> Decimal:
+    """A threshold in yuan: zero or more, at most two decimal places."""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise ServiceError(_("Enter the amount in yuan, e.g. 2000 or 2000.50."), field="threshold") from None
+    if not amount.is_finite() or amount < 0:
+        raise ServiceError(_("Enter the amount in yuan, e.g. 2000 or 2000.50."), field="threshold")
+    if amount > Decimal("999999999999.99"):
+        raise ServiceError(_("The amount is too large."), field="threshold")
+    if amount != amount.quantize(CENT):
+        raise ServiceError(_("An amount has at most two decimal places (fen)."), field="threshold")
+    return amount.quantize(CENT)
+
+
+@transaction.atomic
+def set_threshold(*, actor, organisation, threshold, version: int | None = None) -> ApprovalRule:
+    """Set ``organisation``'s approval threshold: an entry (or a batch) above it needs the
+    parent organisation's approver too. Only an administrator whose grant covers the parent
+    organisation sets it (nobody raises their own)."""
+    amount = parse_threshold(threshold)
+    rule = ApprovalRule.objects.select_for_update().filter(organisation=organisation).first()
+    created = rule is None
+    if rule is None:
+        rule = ApprovalRule(organisation=organisation, threshold=amount)
+    ApprovalRule.policy.require(
+        actor, "change", rule, _("The approval threshold of an organisation is set by the administrators above it.")
+    )
+    if not created:
+        versioning.check_version(rule, version)
+    before = None if created else str(rule.threshold)
+    rule.threshold = amount
+    rule.updated_by = user_of(actor)
+    if created:
+        rule.save()
+    else:
+        rule.save(update_fields=["threshold", "updated_by", "updated_at", versioning.bump(rule)])
+    audit.record(
+        actor, "funds.threshold.set", obj=rule, object_repr=f"threshold #{rule.pk}", organisation=organisation,
+        detail={"threshold": str(amount), "previous_threshold": before},
+    )
+    return rule

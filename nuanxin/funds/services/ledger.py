@@ -49,12 +49,12 @@ def money(value, *, field: str = "amount") -> Decimal:
         raise ServiceError(_("Enter the amount in yuan, e.g. 2000 or 2000.50."), field=field) from None
     if not amount.is_finite():
         raise ServiceError(_("Enter the amount in yuan, e.g. 2000 or 2000.50."), field=field)
-    if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
-        raise ServiceError(_("An amount has at most two decimal places (fen)."), field=field)
     if amount <= 0:
         raise ServiceError(_("The amount must be greater than zero."), field=field)
-    if amount > MAX_AMOUNT:
+    if amount > MAX_AMOUNT:  # before quantize: 1e999 cannot be quantized
         raise ServiceError(_("The amount is too large."), field=field)
+    if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
+        raise ServiceError(_("An amount has at most two decimal places (fen)."), field=field)
     return amount.quantize(CENT)
 
 
@@ -401,6 +401,10 @@ def record_reversal(*, actor, entry: Entry, reason: str, on: date | None = None)
     if Entry.objects.filter(reverses=entry).exclude(status=EntryStatus.REJECTED).exists():
         raise Conflict(_("This entry has already been reversed."))
     on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise ServiceError(_("The date cannot be in the future."), field="on")
+    if on < entry.on:
+        raise ServiceError(_("A reversal cannot be dated before the entry it reverses."), field="on")
     reversal = Entry(
         fund=entry.fund, organisation=entry.organisation, kind=EntryKind.REVERSAL, to_fund=entry.to_fund,
         amount=entry.amount, category=entry.category, on=on, description=reason, reverses=entry,

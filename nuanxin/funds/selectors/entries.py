@@ -1,0 +1,57 @@
+"""What the entries' pages read: the approval queue, an entry with its people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from nuanxin.funds.choices import OPEN_STATUSES, EntryStatus
+from nuanxin.funds.models import Entry
+from nuanxin.funds.services import ledger
+
+QUEUE_LIMIT = 200
+
+
+@dataclass
+class Queue:
+    to_approve: list[Entry]  # the user may approve (or reject) these now
+    mine: list[Entry]  # recorded by the user: another approver approves them
+    waiting: list[Entry]  # open entries in the user's reach that someone else approves
+
+
+def queue(user: Any) -> Queue:
+    """The open entries in the user's reach, oldest first, sorted by what the user may do."""
+    rows = (
+        Entry.objects.for_user(user, "detail")
+        .filter(status__in=OPEN_STATUSES)
+        .select_related("fund", "organisation", "to_fund__organisation", "recorded_by", "approved_by")
+        .order_by("recorded_at", "id")[:QUEUE_LIMIT]
+    )
+    result = Queue([], [], [])
+    for entry in rows:
+        if ledger.may_approve(user, entry):
+            result.to_approve.append(entry)
+        elif entry.recorded_by_id == user.pk:
+            result.mine.append(entry)
+        else:
+            result.waiting.append(entry)
+    return result
+
+
+def to_approve_count(user: Any) -> int:
+    """How many entries the user may approve now (the menu's counter)."""
+    if not Entry.policy.may(user, "approve"):
+        return 0
+    rows = Entry.objects.for_user(user, "approve").filter(status__in=OPEN_STATUSES).exclude(recorded_by=user)
+    return sum(1 for entry in rows.select_related("organisation")[:QUEUE_LIMIT] if ledger.may_approve(user, entry))
+
+
+def entry_for_page(pk: int) -> Entry:
+    return Entry.objects.select_related(
+        "fund__organisation", "to_fund__organisation", "organisation", "recorded_by", "approved_by",
+        "parent_approved_by", "rejected_by", "reverses", "round",
+    ).get(pk=pk)
+
+
+def reversal_of(entry: Entry) -> Entry | None:
+    return entry.reversals.exclude(status=EntryStatus.REJECTED).order_by("id").first()
