@@ -55,7 +55,7 @@ def _notes(value: Any, *, field: str, label: str, limit: int) -> str:
 def _root() -> Any:
     from nuanxin.orgs.models import Organisation
 
-    root = Organisation.get_first_root_node()
+    root = Organisation.objects.get_first_root_node()
     if root is None:  # pragma: no cover - a database without its tree
         raise ServiceError(_("The organisation tree has no root."))
     return root

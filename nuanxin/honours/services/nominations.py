@@ -113,7 +113,7 @@ def level_of(organisation: Any) -> Any:
     from it: its parent (``None`` at the root)."""
     if organisation is None or organisation.is_root():
         return None
-    return organisation.get_parent()
+    return type(organisation).objects.get_parent(organisation)
 
 
 def _is_root(organisation: Any) -> bool:
