@@ -60,6 +60,8 @@ def add_receipts(*, actor, entry: Entry, files: Sequence) -> list[Attachment]:
     """Attach more receipts to an expenditure that awaits approval (a finance clerk of its
     organisation). Audited ``funds.receipt.add`` with the count (each file: ``attachment.store``)."""
     Entry.policy.require(actor, "record", entry, _("You may not add receipts to this entry."))
+    # Read again under the entry's lock: an approval at the same moment waits, or is seen.
+    entry = Entry.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=entry.pk)
     if entry.kind != EntryKind.EXPENDITURE:
         raise ServiceError(_("Receipts belong to expenditures."))
     if not entry.is_open:
