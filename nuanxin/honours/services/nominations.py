@@ -141,6 +141,17 @@ def _may_change(actor: Any, nomination: Nomination) -> bool:
     return Nomination.policy.allows(actor, "nominate", nomination)
 
 
+def _may_withdraw(actor: Any, nomination: Nomination) -> bool:
+    """The unit withdraws: a draft or returned nomination, whoever may edit it; one under review,
+    only the unit's own administrators (not those of a level above, who review it instead)."""
+    if nomination.status not in WITHDRAWABLE or not _may_change(actor, nomination):
+        return False
+    if nomination.status != NominationStatus.REVIEW:
+        return True
+    parent = level_of(nomination.organisation)
+    return parent is None or not Nomination.policy.allows_in(actor, "nominate", parent)
+
+
 def _require_unit(actor: Any, nomination: Nomination) -> None:
     """The nominating unit (or a level above it acting for it) while it is a draft or returned."""
     if not _may_change(actor, nomination):
@@ -548,12 +559,13 @@ def reject(nomination: Nomination, *, actor: Any, note: str, version: int | None
 
 @transaction.atomic
 def withdraw(nomination: Nomination, *, actor: Any, note: str, version: int | None = None) -> Nomination:
-    """The unit withdraws its nomination (draft, returned, or under review) with a reason."""
+    """The unit withdraws its nomination (draft, returned, or under review) with a reason. Under
+    review, only the unit's own administrators (a level above rejects instead)."""
     current = _locked(nomination)
-    if not _may_change(actor, current):
-        raise NotAllowed(str(NOMINATION_LIFECYCLE.texts.may_not_change))
     if current.status not in WITHDRAWABLE:
         raise ServiceError(_("A nomination on notice or decided cannot be withdrawn."), field="action")
+    if not _may_withdraw(actor, current):
+        raise NotAllowed(_("Only the nominating unit withdraws its nomination."))
     versioning.check_version(current, version)
     text = _note(note, required=True, message=_("Say why the nomination is withdrawn."))
     return _move(current, actor=actor, to=NominationStatus.WITHDRAWN, step=WITHDRAW, note=text)
@@ -806,7 +818,7 @@ def available_actions(user: Any, nomination: Nomination) -> list[str]:
         found.update({RETURN, REJECT})
         if _is_root(nomination.at_organisation) and Nomination.policy.allows(user, "decide", nomination):
             found.add(NOTICE)
-    if status in WITHDRAWABLE and _may_change(user, nomination) and not reviews:
+    if _may_withdraw(user, nomination):
         found.add(WITHDRAW)
     if status == NominationStatus.NOTICE and may_object(user, nomination):
         today = timezone.localdate()
