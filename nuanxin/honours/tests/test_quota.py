@@ -98,7 +98,7 @@ def test_setting_quotas(hw):
     assert q is not None and q.places == 3
     services.recommend(submitted(hw), actor=p.yi)
     services.recommend(submitted(hw, worker=hw.nurse), actor=p.yi)
-    with pytest.raises(ServiceError, match="市南区总工会 has already recommended 2: the quota cannot be lower."):
+    with pytest.raises(ServiceError, match="市南区总工会 has already recommended 2: the quota cannot be lower"):
         catalogue.set_quota(hw.call, p.shinan, 1, person, actor=p.jia)
     assert catalogue.set_quota(hw.call, p.shinan, 2, person, actor=p.jia).places == 2
     assert catalogue.set_quota(hw.call, p.shinan, None, person, actor=p.jia) is None
@@ -115,7 +115,7 @@ def test_a_reviewer_acts_only_at_the_level_the_nomination_is_at(hw):
     p = hw.p
     n = nomination(hw)
     # A draft is at the unit: nobody reviews it.
-    with pytest.raises(ServiceError, match="Only a nomination under review can be reviewed."):
+    with pytest.raises(ServiceError, match="Only a nomination under review can be reviewed"):
         services.recommend(n, actor=p.yi)
     n = services.submit(n, actor=hw.unit_admin)
     # At 市南区: the unit's own administrator is not the reviewer; 市北区 does not reach it.

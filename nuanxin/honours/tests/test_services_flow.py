@@ -40,7 +40,7 @@ def test_the_whole_way_up_with_a_return_for_changes(hw, monkeypatch):
         services.recommend(n, actor=hw.unit_admin)
     with pytest.raises(NotAllowed):
         services.recommend(n, actor=p.bing)
-    with pytest.raises(ServiceError, match="Say what should be changed."):
+    with pytest.raises(ServiceError, match="Say what should be changed"):
         services.return_for_changes(n, actor=p.yi, note="")
     n = services.return_for_changes(n, actor=p.yi, note="请补充援鄂期间的具体事迹。")
     assert (n.status, n.at_organisation) == ("returned", p.shinan_hospital)
@@ -156,7 +156,7 @@ def test_the_whole_way_up_with_a_return_for_changes(hw, monkeypatch):
 
 def test_the_certificate_is_for_awarded_nominations_and_their_readers(hw):
     n = nomination(hw)
-    with pytest.raises(ServiceError, match="Only an awarded nomination has a certificate."):
+    with pytest.raises(ServiceError, match="Only an awarded nomination has a certificate"):
         certificates.certificate_pdf(actor=hw.unit_admin, nomination=n)
     with pytest.raises(NotAllowed):
         certificates.certificate_pdf(actor=hw.p.bing, nomination=n)
@@ -177,7 +177,7 @@ def test_reject_and_withdraw_need_a_reason_and_close_it(hw):
     # The same worker may be nominated again once the first was rejected.
     m = nomination(hw)
     assert services.available_actions(hw.unit_admin, m) == ["submit", "withdraw"]
-    with pytest.raises(ServiceError, match="Say why the nomination is withdrawn."):
+    with pytest.raises(ServiceError, match="Say why the nomination is withdrawn"):
         services.withdraw(m, actor=hw.unit_admin, note="")
     m = services.withdraw(m, actor=hw.unit_admin, note="本人谦让")
     assert m.status == "withdrawn"
@@ -189,7 +189,7 @@ def test_not_awarded_needs_a_reason_and_an_upheld_objection_bars_the_award(hw):
         services.recommend(services.submit(nomination(hw), actor=hw.unit_admin), actor=p.yi), actor=p.jia
     )
     o = services.record_objection(n, actor=p.jia, text="反映材料不实", raised_by="市民甲")
-    with pytest.raises(NotAllowed, match="Only the city federation's administrators answer objections."):
+    with pytest.raises(NotAllowed, match="Only the city federation's administrators answer objections"):
         services.answer_objection(o, actor=p.yi, upheld=True, answer="属实")
     with pytest.raises(ServiceError, match="Write the answer"):
         services.answer_objection(o, actor=p.jia, upheld=True, answer="")
@@ -199,7 +199,7 @@ def test_not_awarded_needs_a_reason_and_an_upheld_objection_bars_the_award(hw):
     with time_machine.travel(timezone.now() + timedelta(days=6), tick=False):
         with pytest.raises(ServiceError, match="An objection was upheld"):
             services.decide(n, actor=p.jia, awarded=True)
-        with pytest.raises(ServiceError, match="Give the reason for not awarding."):
+        with pytest.raises(ServiceError, match="Give the reason for not awarding"):
             services.decide(n, actor=p.jia, awarded=False)
         n = services.decide(n, actor=p.jia, awarded=False, note="异议成立")
     assert (n.status, n.certificate_no) == ("not_awarded", "")
@@ -216,7 +216,7 @@ def test_objections_only_during_the_notice_and_by_the_city(hw):
         services.record_objection(n, actor=p.yi, text="异议")
     with pytest.raises(ServiceError, match="cannot be received in the future"):
         services.record_objection(n, actor=p.jia, text="异议", received_on=timezone.localdate() + timedelta(days=1))
-    with pytest.raises(ServiceError, match="Write the objection."):
+    with pytest.raises(ServiceError, match="Write the objection"):
         services.record_objection(n, actor=p.jia, text="  ")
     assert Objection.objects.count() == 0
 
