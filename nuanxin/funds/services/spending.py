@@ -116,7 +116,8 @@ def spending_rows(actor, entries: Sequence[Entry], *, names: bool) -> list[list]
             PayeeKind(e.payee_kind).label if e.payee_kind else "",
         ]
         if names:
-            row += [e.payee, e.description, "；".join(people.get(e.pk, [])), e.round.name if e.round_id else ""]
+            round_name = e.round.name if e.round is not None else ""
+            row += [e.payee, e.description, "；".join(people.get(e.pk, [])), round_name]
         else:
             row += [counts.get(e.pk, 0)]
         rows.append([*row, e.pk])
@@ -167,5 +168,5 @@ def export_spending(
         organisation=owner, detail=detail,
     )
     stamp = timezone.localdate().strftime("%Y%m%d")
-    code = fund.pk if fund is not None else getattr(organisation, "code", "")
+    code = str(fund.pk) if fund is not None else str(getattr(organisation, "code", ""))
     return SpendingExport(content=content, filename=f"spending-{code}-{stamp}.xlsx", rows=len(entries))
