@@ -24,7 +24,8 @@ def _world():
     p = build_personas()
     fp = build_people(p)
     fund = fund_with(fp.clerk, fp.approver, p.shinan, "40000", on=date(2020, 1, 20))
-    aid = [worker(p.shinan_hospital, name, f"1390000{i:04d}") for i, name in enumerate(["张医生", "李护士", "王护士"], 1)]
+    names = ["张医生", "李护士", "王护士"]
+    aid = [worker(p.shinan_hospital, name, f"1390000{i:04d}") for i, name in enumerate(names, 1)]
     worker(p.shinan_hospital, "赵医生", "13900009999", team=TeamType.CDC, status="on_duty")
     worker(p.shibei_hospital, "钱护士", "13900008888")  # 市北区: never offered
     return p, fp, fund, aid
@@ -44,6 +45,7 @@ def test_a_clerk_pays_the_aid_team_of_a_unit_and_an_approver_approves(live_serve
     from nuanxin.funds.services import ledger
 
     p, fp, fund, aid = _world()
+    assert len(aid) == 3
     page, errors = _page(browser, live_server, fp.clerk.username, p.password)
     page.goto(f"{live_server.url}/funds/{fund.pk}/rounds/new/")
     page.wait_for_selector("#nx-round-form")
