@@ -124,7 +124,7 @@ def test_the_page_creates_a_round_for_the_aid_team_of_a_unit(personas, fp, aid):
 
 
 def test_the_page_matches_a_pasted_list_and_says_what_it_left_out(personas, fp, aid):
-    fund, team, other = aid
+    fund, team, _other = aid
     c = client_for(fp.clerk)
     url = reverse("funds:round_create", kwargs={"fund_pk": fund.pk})
     form = {"name": "慰问", "amount_per_person": "500", "on": "2020-02-03", "action": "save"}

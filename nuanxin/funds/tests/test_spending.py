@@ -95,8 +95,10 @@ def test_a_supplier_needs_a_name_and_has_no_beneficiaries(fp, setup):
                                     payee_kind="supplier")
     assert refused.value.message == "Name the supplier."
     with pytest.raises(ServiceError) as refused:
-        spending.record_expenditure(actor=fp.clerk, fund=fund, amount="10", category="other", on=ON,
-                                    payee_kind="supplier", payee="某公司", beneficiaries=[Payment(zhang, Decimal("10"))])
+        spending.record_expenditure(
+            actor=fp.clerk, fund=fund, amount="10", category="other", on=ON, payee_kind="supplier", payee="某公司",
+            beneficiaries=[Payment(zhang, Decimal("10"))],
+        )
     assert refused.value.message == "A payment to a supplier has no beneficiaries."
 
 

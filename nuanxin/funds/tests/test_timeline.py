@@ -59,7 +59,7 @@ def test_the_care_timeline_shows_it_to_the_union_admin(personas, paid):
 
 
 def test_the_worker_page_panel(personas, fp, paid):
-    zhang, li, _round, _pending = paid
+    zhang, _li, _round, _pending = paid
     request = RequestFactory().get("/")
     request.user = fp.approver
     panels = timeline.worker_page_panels(request=request, worker=zhang)
