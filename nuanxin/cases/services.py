@@ -71,8 +71,9 @@ def _note_model(model: type[CaseBase]) -> tuple[type[CaseNote], str]:
 
 
 def has_worker(model: type[CaseBase]) -> bool:
-    """Whether cases of ``model`` concern a registered worker (``Case``) or not (``CaseBase``)."""
-    return any(f.name == "worker" for f in model._meta.get_fields())
+    """Whether cases of ``model`` concern a registered worker's family (``Case``) or not
+    (``CaseBase``, which may still name a worker for another reason: a nomination's nominee)."""
+    return issubclass(model, Case)
 
 
 def _related(model: type[CaseBase]) -> str:
@@ -83,8 +84,9 @@ def _related(model: type[CaseBase]) -> str:
 
 def unit_of(case: CaseBase) -> Any:
     """The organisation a case's escalation starts from: the worker's unit, else the case's own."""
-    worker = getattr(case, "worker", None)
-    return worker.organisation if worker is not None else case.organisation
+    if has_worker(type(case)):
+        return cast("Case", case).worker.organisation
+    return case.organisation
 
 
 def _placed(
