@@ -22,7 +22,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from nuanxin.core import access, exports, idempotency
@@ -174,7 +174,10 @@ def receipt_add(request, entry: Entry):
             form, receipts.add_receipts, actor=request.user, entry=entry, files=form.cleaned_data["receipts"]
         )
         if ok:
-            messages.success(request, _("%(n)d receipt(s) attached.") % {"n": len(stored)})
+            messages.success(
+                request,
+                ngettext("%(n)d receipt attached.", "%(n)d receipts attached.", len(stored)) % {"n": len(stored)},
+            )
             return redirect(_entry_url(entry))
     return render(
         request, "funds/receipt_form.html",
@@ -269,10 +272,15 @@ def round_create(request, fund: Fund):
             )
             if ok:
                 round_, plan = result
+                n = len(plan.workers)
                 messages.success(
                     request,
-                    _("Condolence round recorded: %(n)d people, ¥%(total)s, awaiting approval.")
-                    % {"n": len(plan.workers), "total": f"{round_.amount_per_person * len(plan.workers):,.2f}"},
+                    ngettext(
+                        "Condolence round recorded: %(n)d person, ¥%(total)s, awaiting approval.",
+                        "Condolence round recorded: %(n)d people, ¥%(total)s, awaiting approval.",
+                        n,
+                    )
+                    % {"n": n, "total": f"{round_.amount_per_person * n:,.2f}"},
                 )
                 _left_out_messages(request, plan)
                 return redirect("funds:round_detail", pk=round_.pk)
@@ -334,10 +342,15 @@ def round_add(request, round_: CondolenceRound):
             )
             if ok:
                 entry, plan = result
+                n = len(plan.workers)
                 messages.success(
                     request,
-                    _("%(n)d more people recorded in the round (¥%(total)s), awaiting approval.")
-                    % {"n": len(plan.workers), "total": f"{entry.amount:,.2f}"},
+                    ngettext(
+                        "%(n)d more person recorded in the round (¥%(total)s), awaiting approval.",
+                        "%(n)d more people recorded in the round (¥%(total)s), awaiting approval.",
+                        n,
+                    )
+                    % {"n": n, "total": f"{entry.amount:,.2f}"},
                 )
                 _left_out_messages(request, plan)
                 return redirect("funds:round_detail", pk=round_.pk)
