@@ -11,8 +11,10 @@ class FundsConfig(AppConfig):
         refine_thresholds()
         from nuanxin.care import hooks as care_hooks
         from nuanxin.funds import timeline
+        from nuanxin.registry import hooks as registry_hooks
 
         care_hooks.family_timeline.connect(timeline.family_entries)
+        registry_hooks.worker_page.connect(timeline.worker_page_panels)
         from nuanxin.funds import manifest
 
         manifest.register()
