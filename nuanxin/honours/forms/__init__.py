@@ -1,0 +1,1 @@
+"""The commendations' forms (one module per area: the catalogue, the nominations)."""
