@@ -302,9 +302,19 @@ def update_call(
 
 
 def _set_status(call: Call, *, actor: Any, status: str, version: int | None, action: str) -> Call:
+    _require_manage(actor, Call)
     call = Call.objects.select_for_update().get(pk=call.pk)
     versioning.check_version(call, version)
     before = call.status
+    if status == CallStatus.OPEN:
+        if before == CallStatus.OPEN:
+            raise ServiceError(_("This call is open already."))
+        if call.deadline <= timezone.now():
+            raise ServiceError(
+                _("The deadline has passed: set a later one before opening the call."), field="deadline"
+            )
+    elif before != CallStatus.OPEN:
+        raise ServiceError(_("Only an open call can be closed."))
     call.status = status
     versioning.bump(call)
     call._history_user = user_of(actor)  # type: ignore[attr-defined]
@@ -319,11 +329,6 @@ def _set_status(call: Call, *, actor: Any, status: str, version: int | None, act
 @transaction.atomic
 def open_call(call: Call, *, actor: Any, version: int | None = None) -> Call:
     """Open a draft (or closed) call for nominations. Its deadline must lie ahead."""
-    _require_manage(actor, Call)
-    if call.status == CallStatus.OPEN:
-        raise ServiceError(_("This call is open already."))
-    if call.deadline <= timezone.now():
-        raise ServiceError(_("The deadline has passed: set a later one before opening the call."), field="deadline")
     return _set_status(call, actor=actor, status=CallStatus.OPEN, version=version, action="honours.call.open")
 
 
@@ -331,9 +336,6 @@ def open_call(call: Call, *, actor: Any, version: int | None = None) -> Call:
 def close_call(call: Call, *, actor: Any, version: int | None = None) -> Call:
     """Close an open call: no new nominations and no first submissions; the reviews, the
     notice and the decisions of what was submitted go on."""
-    _require_manage(actor, Call)
-    if call.status != CallStatus.OPEN:
-        raise ServiceError(_("Only an open call can be closed."))
     return _set_status(call, actor=actor, status=CallStatus.CLOSED, version=version, action="honours.call.close")
 
 

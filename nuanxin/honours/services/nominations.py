@@ -322,6 +322,8 @@ def nominate(
     if _is_root(organisation):
         raise ServiceError(_("The city federation reviews nominations: a union below it nominates."),
                            field="organisation")
+    call = Call.objects.get(pk=call.pk)  # its status and deadline as they are now
+    award_type = AwardType.objects.get(pk=award_type.pk)
     _call_takes_nominations(call)
     if not call.award_types.filter(pk=award_type.pk).exists():
         raise ServiceError(_("This award type is not part of the call."), field="award_type")
