@@ -72,6 +72,16 @@ def chosen(user, fund: Fund, ids) -> list[Worker]:
     return [found[pk] for pk in dict.fromkeys(wanted) if pk in found]
 
 
+def family_members(workers) -> dict[int, list]:
+    """The registered family members of ``workers`` (payments may go to one of them), by worker."""
+    from nuanxin.registry.models import FamilyMember
+
+    found: dict[int, list] = {}
+    for member in FamilyMember.objects.filter(worker__in=[w.pk for w in workers]).order_by("-is_primary", "id"):
+        found.setdefault(member.worker_id, []).append(member)
+    return found
+
+
 @dataclass
 class Pasted:
     """A pasted list matched against the payable workers: the people found (in the list's

@@ -205,3 +205,25 @@ def test_the_export_is_formula_safe_and_audited_with_the_row_count(fp, setup):
     assert AuditLog.objects.filter(action="funds.spending.export").order_by("-id").first().detail == {
         "spending_rows": 1, "category": "living", "spending_month": "2020-03",
     }
+
+
+def test_a_payment_may_go_to_a_family_member_of_the_worker(fp, setup):
+    from nuanxin.core.policy import SYSTEM
+    from nuanxin.registry import services as register
+
+    fund, zhang, li, _wang = setup
+    wife = register.add_family_member(actor=SYSTEM, worker=zhang, name="张妻", relation="配偶")
+    other = register.add_family_member(actor=SYSTEM, worker=li, name="李母", relation="母亲")
+    c = client_for(fp.clerk)
+    url = reverse("funds:expenditure_create", kwargs={"fund_pk": fund.pk})
+    form = {"amount": "1000", "category": "condolence", "on": "2020-02-03", "payee_kind": "person", "payee": ""}
+    shown = c.post(url, {**form, "add": str(zhang.pk)}).content.decode()
+    assert f'<option value="{wife.pk}">张妻' in shown and "李母" not in shown
+    # another worker's family member is not taken for this worker
+    c.post(url, {**form, "b_worker": [str(zhang.pk)], "b_amount": ["1000"], "b_family": [str(other.pk)],
+                 "action": "save"})
+    assert Beneficiary.objects.get().family_member is None
+    saved = c.post(url, {**form, "on": "2020-02-04", "b_worker": [str(zhang.pk)], "b_amount": ["1000"],
+                         "b_family": [str(wife.pk)], "action": "save"})
+    assert saved.status_code == 302
+    assert Beneficiary.objects.order_by("-id").first().family_member == wife

@@ -74,14 +74,22 @@ def _beneficiary_rows(request, fund: Fund) -> list[dict[str, Any]]:
     remove buttons applied; workers the clerk may not pay are dropped."""
     ids = request.POST.getlist("b_worker")
     amounts = request.POST.getlist("b_amount")
+    families = request.POST.getlist("b_family")
     typed = dict(zip(ids, amounts + [""] * (len(ids) - len(amounts)), strict=False))
+    received = dict(zip(ids, families + [""] * (len(ids) - len(families)), strict=False))
     order = list(dict.fromkeys(ids))
     if request.POST.get("add"):
         order.append(request.POST["add"])
     removed = request.POST.get("remove")
     order = [i for i in dict.fromkeys(order) if i != removed]
     workers = selectors.chosen(request.user, fund, order)
-    return [{"worker": w, "amount": typed.get(str(w.pk), "")} for w in workers]
+    members = selectors.family_members(workers)
+    rows = []
+    for w in workers:
+        own = members.get(w.pk, [])
+        chosen = next((m for m in own if str(m.pk) == received.get(str(w.pk), "")), None)
+        rows.append({"worker": w, "amount": typed.get(str(w.pk), ""), "family": own, "received_by": chosen})
+    return rows
 
 
 def _payments(rows: list[dict[str, Any]]) -> list[Payment]:
@@ -94,7 +102,7 @@ def _payments(rows: list[dict[str, Any]]) -> list[Payment]:
                 _("Enter the amount paid to %(name)s in yuan, e.g. 2000.") % {"name": row["worker"].name},
                 field="beneficiaries",
             ) from None
-        payments.append(Payment(row["worker"], amount))
+        payments.append(Payment(row["worker"], amount, row["received_by"]))
     return payments
 
 
