@@ -129,3 +129,112 @@ def test_rebuilt_totals_equal_the_kept_ones(personas, fp):
     rebuilt = sorted(SubtreeTotal.objects.values_list("organisation_id", "own", "month", "kind", "category", "amount"))
     # two kinds (income, expenditure) × (the hospital's own row + the hospital, 市南区 and city subtrees)
     assert rebuilt == kept and len(kept) == 2 * 4
+
+
+# --- added with the ledger's pages and API -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("2000", "2000.00"), ("2,000.5", "2000.50"), (" 0.01 ", "0.01"), (Decimal("12.30"), "12.30")],
+)
+def test_money_reads_yuan(value, expected):
+    assert ledger.money(value) == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [("abc", "format"), ("1e999", "large"), ("-1e999", "positive"), ("Infinity", "format"), ("NaN", "format"),
+     ("0", "positive"), ("-0.01", "positive"), ("0.001", "places"), ("1e-999", "places"), ("1000000000000", "large")],
+)
+def test_money_refuses_what_is_not_an_amount(value, code, english):
+    messages = {
+        "format": "Enter the amount in yuan, e.g. 2000 or 2000.50.",
+        "large": "The amount is too large.",
+        "positive": "The amount must be greater than zero.",
+        "places": "An amount has at most two decimal places (fen).",
+    }
+    with pytest.raises(ServiceError) as refused:
+        ledger.money(value)
+    assert refused.value.message == messages[code] and refused.value.field == "amount"
+
+
+def test_allocations_go_below_never_to_a_sibling_or_above(personas, fp):
+    district = fund_with(fp.clerk, fp.approver, personas.shinan, "1000")
+    sibling = open_fund(fp.bing_clerk, personas.shibei)
+    parent = open_fund(fp.city_clerk, personas.city)
+    own = open_fund(fp.clerk, personas.shinan, "另一资金")
+    for target in (sibling, parent, own):
+        with pytest.raises(ServiceError) as refused:
+            ledger.record_allocations(actor=fp.clerk, fund=district, on=ON,
+                                      allocations=[Allocation(target, Decimal("1"))])
+        assert refused.value.field == "to_fund"
+    with pytest.raises(ServiceError):
+        ledger.record_return(actor=fp.clerk, fund=district, to_fund=sibling, amount="1", on=ON)
+    assert not ledger.Entry.objects.filter(kind="allocation").exists()
+
+
+def test_the_threshold_applies_to_a_batchs_total(personas, fp):
+    from nuanxin.funds.services import funds as fund_services
+
+    fund_services.set_threshold(actor=personas.jia, organisation=personas.shinan, threshold="1000")
+    district = fund_with(fp.clerk, fp.approver, personas.shinan, "900")
+    approve_fully(ledger.record_income(actor=fp.clerk, fund=district, amount="900", on=ON), fp.approver)
+    streets = [open_fund(fp.clerk, personas.shinan_hospital, "医院资金")]
+    one = ledger.record_allocations(actor=fp.clerk, fund=district, on=ON,
+                                    allocations=[Allocation(streets[0], Decimal("600"))])
+    assert not one[0].needs_parent
+    second = open_fund(fp.clerk, personas.shinan_hospital, "医院资金二")
+    batch = ledger.record_allocations(
+        actor=fp.clerk, fund=district, on=ON,
+        allocations=[Allocation(streets[0], Decimal("600")), Allocation(second, Decimal("600"))],
+    )
+    assert all(e.needs_parent for e in batch) and batch[0].batch == batch[1].batch
+
+
+def test_a_threshold_is_set_from_above_only(personas, fp):
+    from nuanxin.funds.services import funds as fund_services
+
+    with pytest.raises(NotAllowed):  # 乙 administers 市南区: its threshold is the city's to set
+        fund_services.set_threshold(actor=personas.yi, organisation=personas.shinan, threshold="1")
+    with pytest.raises(NotAllowed):  # 丙 is elsewhere
+        fund_services.set_threshold(actor=personas.bing, organisation=personas.shinan_hospital, threshold="1")
+    rule = fund_services.set_threshold(actor=personas.yi, organisation=personas.shinan_hospital, threshold="0")
+    assert ledger.threshold_for(personas.shinan_hospital) == Decimal("0.00")
+    rule = fund_services.set_threshold(actor=personas.yi, organisation=personas.shinan_hospital, threshold="30000",
+                                       version=rule.version)
+    assert rule.version == 2
+    with pytest.raises(Conflict):
+        fund_services.set_threshold(actor=personas.yi, organisation=personas.shinan_hospital, threshold="1", version=1)
+    assert ledger.threshold_for(personas.city) is None  # the root asks nobody
+
+
+def test_allocating_to_organisations_opens_their_funds_once(personas, fp):
+    from nuanxin.funds.services.allocations import Target, allocate_to_organisations
+
+    city = fund_with(fp.city_clerk, fp.city_approver, personas.city, "300000")
+    first = allocate_to_organisations(actor=fp.city_clerk, fund=city, on=ON, targets=[
+        Target(personas.shinan, Decimal("100000")), Target(personas.shibei, Decimal("100000"))])
+    again = allocate_to_organisations(actor=fp.city_clerk, fund=city, on=ON,
+                                      targets=[Target(personas.shinan, Decimal("1"))])
+    assert again[0].to_fund == first[0].to_fund
+    assert first[0].to_fund.allocated_from == city and first[0].to_fund.source == "allocation"
+    with pytest.raises(ServiceError):  # more than the balance: nothing saved, no fund opened
+        allocate_to_organisations(actor=fp.city_clerk, fund=city, on=ON,
+                                  targets=[Target(personas.shinan_hospital, Decimal("300000.01"))])
+    assert not ledger.Fund.objects.filter(organisation=personas.shinan_hospital).exists()
+
+
+def test_a_reversal_is_never_dated_in_the_future_or_before_its_entry(personas, fp):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    fund = fund_with(fp.clerk, fp.approver, personas.shinan, "1000")
+    entry = approve_fully(
+        ledger.record_expenditure(actor=fp.clerk, fund=fund, amount="10", category="other", on=ON), fp.approver
+    )
+    for day in (timezone.localdate() + timedelta(days=1), date(2020, 2, 2)):
+        with pytest.raises(ServiceError) as refused:
+            ledger.record_reversal(actor=fp.clerk, entry=entry, reason="错", on=day)
+        assert refused.value.field == "on"
