@@ -3,10 +3,10 @@ closing balance (opening + lines = closing, exactly); the xlsx (formula-safe) an
 each audited with its row count."""
 
 import io
+import zipfile
 from datetime import date
 from decimal import Decimal
 
-import zipfile
 import pytest
 from django.test import Client
 from django.urls import reverse
