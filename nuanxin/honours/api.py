@@ -140,11 +140,13 @@ class NominationFileOut(Schema):
 
 class NominationDetailOut(NominationOut):
     story: str = Field(description="先进事迹, the story of what they did.")
-    frontline_facts: HonoursFrontlineOut | None = Field(description="What the register knows (a worker only).")
-    notes: list[NominationNoteOut] = Field(description="The timeline, oldest first.")
-    objections: list[NominationObjectionOut]
-    files: list[NominationFileOut]
-    actions: list[str] = Field(description="The transitions the token's user may make now.")
+    frontline_facts: HonoursFrontlineOut | None = Field(
+        None, alias="nx_facts", description="What the register knows (a worker only)."
+    )
+    notes: list[NominationNoteOut] = Field(..., alias="nx_notes", description="The timeline, oldest first.")
+    objections: list[NominationObjectionOut] = Field(..., alias="nx_objections")
+    files: list[NominationFileOut] = Field(..., alias="nx_files", description="Download from /attachments/<id>/.")
+    actions: list[str] = Field(..., alias="nx_actions", description="The transitions the token's user may make now.")
 
 
 class NominationFilter(Schema):
@@ -183,15 +185,15 @@ def _detail(request: Any, nomination_id: int) -> Nomination:
         "view",
         pk=nomination_id,
     )
-    nomination.frontline_facts = frontline_facts(nomination.worker)  # type: ignore[attr-defined]
-    nomination.notes = list(  # type: ignore[attr-defined]
+    nomination.nx_facts = frontline_facts(nomination.worker)  # type: ignore[attr-defined]
+    nomination.nx_notes = list(  # type: ignore[attr-defined]
         NominationNote.objects.filter(nomination=nomination).select_related("author", "level").order_by("at", "id")
     )
-    nomination.objections = list(  # type: ignore[attr-defined]
+    nomination.nx_objections = list(  # type: ignore[attr-defined]
         Objection.objects.filter(nomination=nomination).order_by("received_on", "id")
     )
-    nomination.files = list(attachments.for_owner(nomination).order_by("id"))  # type: ignore[attr-defined]
-    nomination.actions = services.available_actions(request.user, nomination)  # type: ignore[attr-defined]
+    nomination.nx_files = list(attachments.for_owner(nomination).order_by("id"))  # type: ignore[attr-defined]
+    nomination.nx_actions = services.available_actions(request.user, nomination)  # type: ignore[attr-defined]
     return nomination
 
 
