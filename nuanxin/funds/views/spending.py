@@ -171,6 +171,7 @@ def _entry_url(entry: Entry) -> str:
 
 @access.scoped(Entry, "record", lookup="pk", queryset=_entries)
 @require_http_methods(["GET", "POST"])
+@idempotency.form
 def receipt_add(request, entry: Entry):
     """Attach more receipts to an expenditure that awaits approval."""
     if entry.kind != EntryKind.EXPENDITURE:
