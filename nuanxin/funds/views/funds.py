@@ -74,6 +74,7 @@ def fund_list(request: HttpRequest) -> HttpResponse:
             "org_code": code,
             "organisation": organisation,
             "may_open": Fund.policy.may(user, "manage"),
+            "may_thresholds": ApprovalRule.policy.may(user, "change"),
             "total": sum((getattr(f, "balance") for f in funds), ledger.Decimal("0.00")),  # noqa: B009
         },
     )
