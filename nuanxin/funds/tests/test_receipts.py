@@ -108,3 +108,26 @@ def test_the_page_adds_receipts_and_they_are_served_by_the_entrys_policy(persona
         other = Client()
         other.login(username=user.username, password=PASSWORD)
         assert other.get(url).status_code == status, user.username
+
+
+def test_the_entry_page_shows_its_receipts_and_beneficiaries(personas, fp):
+    from decimal import Decimal
+
+    from nuanxin.funds.services.ledger import Payment
+    from nuanxin.funds.tests.authz_spending import worker
+
+    fund = fund_with(fp.clerk, fp.approver, personas.shinan, "10000")
+    zhang = worker(personas.shinan_hospital, "张三", "13800001111")
+    entry = spending.record_expenditure(
+        actor=fp.clerk, fund=fund, amount="800", category="living", on=ON, payee_kind="person",
+        beneficiaries=[Payment(zhang, Decimal("800"))], files=[pdf_upload()],
+    )
+    receipt = attachments.for_owner(entry).get()
+    url = reverse("funds:entry_detail", kwargs={"pk": entry.pk})
+    for user, may_add in ((fp.clerk, True), (fp.approver, False)):
+        c = Client()
+        c.login(username=user.username, password=PASSWORD)
+        html = c.get(url).content.decode()
+        assert reverse("attachments:serve", kwargs={"pk": receipt.pk}) in html
+        assert f'data-worker="{zhang.pk}"' in html and "张三" in html and "¥800.00" in html
+        assert ('id="nx-entry-add-receipts"' in html) is may_add
