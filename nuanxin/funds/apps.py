@@ -10,11 +10,14 @@ class FundsConfig(AppConfig):
     def ready(self) -> None:
         refine_thresholds()
         from nuanxin.care import hooks as care_hooks
-        from nuanxin.funds import timeline
+        from nuanxin.funds import timeline, totals
+        from nuanxin.orgs import hooks as orgs_hooks
         from nuanxin.registry import hooks as registry_hooks
 
         care_hooks.family_timeline.connect(timeline.family_entries)
         registry_hooks.worker_page.connect(timeline.worker_page_panels)
+        # An organisation moved: its postings now count towards other ancestors.
+        orgs_hooks.unit_moved.connect(totals.on_unit_moved)
         from nuanxin.funds import manifest
 
         manifest.register()
