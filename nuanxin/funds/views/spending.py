@@ -386,6 +386,10 @@ def _list_page(request, *, fund: Fund | None, organisation, export_url: str):
         e.shown_payee = selectors.shown_payee(request.user, e, detail=e.pk in detail)
         e.people = counts.get(e.pk, 0)
         e.show_detail = e.pk in detail
+        round_name = e.round.name if e.round is not None else None
+        e.detail_parts = [
+            text for text in (e.shown_payee, e.description[:80]) if text and text != round_name
+        ]
     totals = {row["status"]: row["total"] for row in _totals(qs)}
     query = request.GET.copy()
     query.pop("page", None)
