@@ -95,11 +95,11 @@ class NominationOut(Schema):
 
     @staticmethod
     def resolve_nominee_organisation(obj: Nomination) -> str | None:
-        return obj.nominee_organisation.code if obj.nominee_organisation_id else None
+        return obj.nominee_organisation.code if obj.nominee_organisation is not None else None
 
     @staticmethod
     def resolve_frontline(obj: Nomination) -> bool:
-        return bool(obj.worker_id and obj.worker.team)
+        return bool(obj.worker is not None and obj.worker.team)
 
 
 class NominationNoteOut(Schema):

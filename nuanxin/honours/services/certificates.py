@@ -22,7 +22,7 @@ def context(nomination: Nomination) -> dict[str, Any]:
     team), the issuing federation (the call's organisation), the decision's date, the number."""
     decided = nomination.decided_at or timezone.now()
     unit = ""
-    if nomination.worker_id:
+    if nomination.worker is not None:
         unit = nomination.worker.organisation.name
     elif nomination.team_name:
         unit = nomination.organisation.name

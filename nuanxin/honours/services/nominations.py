@@ -261,9 +261,9 @@ def _once(call: Call, award_type: AwardType, worker: Any, exclude: int | None = 
 
 def nominee_label(nomination: Nomination) -> str:
     """Who is nominated, in words: the worker's name, the unit's name or the team's name."""
-    if nomination.worker_id:
+    if nomination.worker is not None:
         return str(nomination.worker.name)
-    if nomination.nominee_organisation_id:
+    if nomination.nominee_organisation is not None:
         return str(nomination.nominee_organisation.name)
     return nomination.team_name
 
