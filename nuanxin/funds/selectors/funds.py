@@ -48,7 +48,7 @@ def entries_of(fund: Fund, *, limit: int | None = None) -> list[Entry]:
 
     rows = (
         Entry.objects.filter(Q(fund=fund) | Q(to_fund=fund))
-        .select_related("fund__organisation", "to_fund__organisation", "recorded_by")
+        .select_related("organisation", "fund__organisation", "to_fund__organisation", "recorded_by")
         .order_by("-on", "-id")
     )
     return list(rows[:limit] if limit else rows)

@@ -100,7 +100,7 @@ def statement(fund: Fund, start: date | None = None, end: date | None = None) ->
     opening = (before or ZERO).quantize(CENT)
     postings = (
         Posting.objects.filter(fund_id=fund.pk, on__gte=start, on__lte=end)
-        .select_related("entry__fund__organisation", "entry__to_fund__organisation")
+        .select_related("entry__organisation", "entry__fund__organisation", "entry__to_fund__organisation")
         .order_by("on", "id")
     )
     running = opening

@@ -228,3 +228,21 @@ def test_no_posting_is_written_for_pending_entries(personas, fp):
     fund = open_fund(fp.clerk, personas.shinan)
     ledger.record_income(actor=fp.clerk, fund=fund, amount="10", on=date(2020, 2, 3))
     assert not Posting.objects.exists()
+
+
+def test_an_allocation_received_shows_on_the_receivers_pages_without_the_senders_entry(personas, fp):
+    city = fund_with(fp.city_clerk, fp.city_approver, personas.city, "1000")
+    district = open_fund(fp.city_clerk, personas.shinan, "区级资金")
+    entry = approve_fully(
+        ledger.record_allocations(actor=fp.city_clerk, fund=city, on=date(2020, 2, 3),
+                                  allocations=[ledger.Allocation(district, Decimal("400"))])[0],
+        fp.city_approver,
+    )
+    clerk = client_for(fp.clerk, "en")
+    page = clerk.get(reverse("funds:fund_detail", kwargs={"pk": district.pk})).content.decode()
+    assert f'data-entry="{entry.pk}"' in page and 'data-balance="400.00"' in page
+    assert reverse("funds:entry_detail", kwargs={"pk": entry.pk}) not in page
+    assert clerk.get(reverse("funds:entry_detail", kwargs={"pk": entry.pk})).status_code == 404
+    statement = clerk.get(reverse("funds:statement", kwargs={"pk": district.pk})).content.decode()
+    assert 'id="nx-closing" data-amount="400.00"' in statement
+    assert reverse("funds:entry_detail", kwargs={"pk": entry.pk}) not in statement

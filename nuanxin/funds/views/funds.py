@@ -119,6 +119,8 @@ def fund_detail(request: HttpRequest, fund: Fund) -> HttpResponse:
     user = request.user
     detail = Fund.policy.allows(user, "detail", fund)
     entries = selectors.entries_of(fund, limit=ENTRIES_ON_PAGE) if detail else []
+    for entry in entries:  # an allocation received from above is the sender's entry
+        entry.may_open = Entry.policy.allows(user, "detail", entry)  # type: ignore[attr-defined]
     return render(
         request,
         "funds/fund_detail.html",
@@ -271,10 +273,15 @@ def statement(request: HttpRequest, fund: Fund) -> HttpResponse:
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
     query = request.GET.urlencode()
+    if found is not None:
+        entries = {line.posting.entry for line in found.lines}
+        visible = {e.pk for e in entries if Entry.policy.allows(request.user, "detail", e)}
+    else:
+        visible = set()
     return render(
         request,
         "funds/statement.html",
-        {"fund": fund, "form": form, "statement": found, "query": f"?{query}" if query else "",
+        {"fund": fund, "form": form, "statement": found, "query": f"?{query}" if query else "", "visible": visible,
          "may_export": Fund.policy.allows(request.user, "export", fund)},
     )
 
