@@ -183,6 +183,20 @@ def spending_organisations(user) -> QuerySet:
     return Organisation.objects.filter(q).order_by("path")
 
 
+def picker_organisations(user, current: Organisation | None, limit: int = 300) -> list[Organisation]:
+    """The organisations offered by the spending list's picker: the user's top organisations
+    and one level below (a province has thousands: deeper ones are reached by ``?org=code``),
+    with ``current`` always among them."""
+    orgs = spending_organisations(user)
+    top = orgs.order_by("depth").values_list("depth", flat=True).first()
+    if top is None:
+        return []
+    offered = list(orgs.filter(depth__lte=top + 1)[:limit])
+    if current is not None and all(o.pk != current.pk for o in offered):
+        offered.append(current)
+    return offered
+
+
 def beneficiary_counts(entries) -> dict[int, int]:
     from django.db.models import Count
 

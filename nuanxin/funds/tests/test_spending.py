@@ -227,3 +227,21 @@ def test_a_payment_may_go_to_a_family_member_of_the_worker(fp, setup):
                          "b_family": [str(wife.pk)], "action": "save"})
     assert saved.status_code == 302
     assert Beneficiary.objects.order_by("-id").first().family_member == wife
+
+
+def test_the_subtree_list_and_export_hold_the_subtrees_spending_only(personas, fp, setup):
+    fund, *_ = setup
+    hospital = fund_with(fp.clerk, fp.approver, personas.shinan_hospital, "5000", name="医院专项资金")
+    north = fund_with(fp.bing_clerk, fp.bing_approver, personas.shibei, "5000", name="市北区专项资金")
+    for f, clerk, payee in ((fund, fp.clerk, "区里供应商"), (hospital, fp.clerk, "医院供应商"),
+                            (north, fp.bing_clerk, "市北供应商")):
+        spending.record_expenditure(actor=clerk, fund=f, amount="100", category="comfort", on=ON,
+                                    payee_kind="supplier", payee=payee)
+    html = client_for(personas.yi).get(reverse("funds:spending_org") + "?org=SN").content.decode()
+    assert "区里供应商" in html and "医院供应商" in html and "市北供应商" not in html
+    assert "2 expenditures" in html
+    response = client_for(fp.approver).get(reverse("funds:spending_org_export") + "?org=SN&status=pending")
+    assert response.status_code == 200
+    row = AuditLog.objects.get(action="funds.spending.export")
+    assert row.detail == {"spending_rows": 2, "status": "pending"}
+    assert row.object_repr == f"organisation #{personas.shinan.pk}"

@@ -405,7 +405,7 @@ def _list_page(request, *, fund: Fund | None, organisation, export_url: str):
             "open_total": totals.get(EntryStatus.PENDING, Decimal("0")) + totals.get(EntryStatus.PARENT, Decimal("0")),
             "may_export": may_export, "export_url": f"{export_url}?{query.urlencode()}" if query else export_url,
             "may_record": fund is not None and Fund.policy.allows(request.user, "record", fund) and fund.active,
-            "organisations": selectors.spending_organisations(request.user) if fund is None else None,
+            "organisations": selectors.picker_organisations(request.user, organisation) if fund is None else None,
         },
     )
 
