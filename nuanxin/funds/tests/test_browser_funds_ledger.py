@@ -48,6 +48,13 @@ def test_a_clerk_records_income_and_a_second_person_approves_it_on_a_phone(live_
     page.wait_for_selector("#nx-waiting-other")
     assert page.query_selector("#nx-approve") is None
     assert page_width(page) <= PHONE["width"]
+    # The other pages of the fund fit the phone too.
+    for path, selector in ((f"/funds/{fund.pk}/allocations/new/", "#nx-allocation-form"),
+                           (f"/funds/{fund.pk}/statement/", "#nx-statement"),
+                           ("/funds/approvals/", "#nx-queue-mine")):
+        page.goto(live_server.url + path)
+        page.wait_for_selector(selector)
+        assert page_width(page) <= PHONE["width"], path
     assert errors == [] and csp_violations(page) == []
     context.close()
 
