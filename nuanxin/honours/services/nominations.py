@@ -506,7 +506,7 @@ def submit(nomination: Nomination, *, actor: Any, note: str = "", version: int |
     if current.status == NominationStatus.DRAFT:
         _call_takes_nominations(current.call)
     if not current.story:
-        raise ServiceError(_("Write the story (先进事迹) before submitting the nomination."), field="story")
+        raise ServiceError(_("Write the story before submitting the nomination."), field="story")
     parent = level_of(current.organisation)
     if parent is None:  # pragma: no cover - nominate refuses the root
         raise ServiceError(_("The city federation reviews nominations: a union below it nominates."))

@@ -39,7 +39,7 @@ def test_the_story_is_limited_with_the_projects_message(hw):
 
 def test_a_nomination_without_a_story_cannot_be_submitted(hw):
     n = nomination(hw, story="")
-    with pytest.raises(ServiceError, match=r"Write the story \(先进事迹\) before submitting"):
+    with pytest.raises(ServiceError, match="Write the story before submitting"):
         services.submit(n, actor=hw.unit_admin)
 
 
