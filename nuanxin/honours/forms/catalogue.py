@@ -132,8 +132,13 @@ class QuotaForm(BootstrapForm):
                 )
                 self.initial[key] = current.get((org.pk, award_type.pk if award_type is not None else None))
 
-    def rows(self) -> list[tuple[Any, list[Any]]]:
-        return [(org, [self[quota_key(org, at)] for at in self.columns]) for org in self.organisations]
+    def rows(self) -> list[tuple[Any, list[tuple[Any, Any]]]]:
+        """(organisation, [(column label, bound field), ...]) per row."""
+        labels = [_("All award types") if at is None else at.name for at in self.columns]
+        return [
+            (org, [(label, self[quota_key(org, at)]) for label, at in zip(labels, self.columns, strict=True)])
+            for org in self.organisations
+        ]
 
     def changes(self) -> list[tuple[str, Any, Any, int | None]]:
         """(field name, organisation, award type or None, places or None) of every changed cell."""

@@ -29,6 +29,7 @@ from nuanxin.honours.forms import catalogue as forms
 from nuanxin.honours.models import AwardType, Call, Nomination, Quota
 from nuanxin.honours.services import catalogue as services
 from nuanxin.honours.views.common import posted, submit
+from nuanxin.orgs.choices import OrgKind
 from nuanxin.orgs.models import Organisation
 
 
@@ -146,7 +147,9 @@ def quota_organisations() -> list[Organisation]:
     root = Organisation.objects.filter(depth=1).order_by("path").first()
     if root is None:
         return []
-    return [root, *Organisation.objects.filter(depth=2, path__startswith=root.path).order_by("path")]
+    unions = (OrgKind.DISTRICT_FEDERATION, OrgKind.INDUSTRY_UNION, OrgKind.CITY_FEDERATION)
+    below = Organisation.objects.filter(depth=2, path__startswith=root.path, kind__in=unions).order_by("path")
+    return [root, *below]
 
 
 @access.scoped(Call, "manage", lookup="pk")
