@@ -221,25 +221,52 @@ def _add(sums: Sums, kind: str, category: str, amount: Decimal, *, own: bool, ow
     sums.remaining += amount
 
 
-def _rows(org_ids: list[int], p: Period, *, own_ids: list[int] = ()) -> Any:  # type: ignore[assignment]
-    """The subtree rows of ``org_ids`` up to the period's last month, and the own
-    allocations out of ``own_ids`` in the period, summed by organisation, month, kind,
-    category."""
-    q = Q(organisation_id__in=org_ids, own=False, month__lte=p.last)
+def _rows(org_ids: list[int], p: Period, *, own_ids: list[int]) -> list[tuple]:
+    """The subtree rows of ``org_ids`` by month in the period (and summed before it, as one
+    row of the month before), and the own allocations out of ``own_ids`` in the period:
+    (organisation, own, month, kind, category, amount)."""
+    q = Q(organisation_id__in=org_ids, own=False)
     if own_ids:
-        q |= Q(
-            organisation_id__in=list(own_ids),
-            own=True,
-            kind=PostingKind.ALLOCATION_OUT,
-            month__gte=p.first,
-            month__lte=p.last,
-        )
-    return (
-        SubtreeTotal.objects.filter(q)
+        q |= Q(organisation_id__in=own_ids, own=True, kind=PostingKind.ALLOCATION_OUT)
+    monthly = (
+        SubtreeTotal.objects.filter(q, month__gte=p.first, month__lte=p.last)
         .values_list("organisation_id", "own", "month", "kind", "category")
         .annotate(total=Sum("amount"))
         .order_by()
     )
+    before = (
+        SubtreeTotal.objects.filter(organisation_id__in=org_ids, own=False, month__lt=p.first)
+        .values_list("organisation_id", "kind", "category")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    earlier = _add_months(p.first, -1)
+    return list(monthly) + [(org, False, earlier, kind, category, total) for org, kind, category, total in before]
+
+
+def _period_rows(org_ids: list[int], p: Period, *, own_ids: list[int]) -> list[tuple]:
+    """Like ``_rows`` but summed over the period (and, apart, before it) in the database: the
+    rows of the children side by side, who need no months."""
+    q = Q(organisation_id__in=org_ids, own=False, month__lte=p.last)
+    if own_ids:
+        q |= Q(organisation_id__in=own_ids, own=True, kind=PostingKind.ALLOCATION_OUT, month__lte=p.last)
+    grouped = (
+        SubtreeTotal.objects.filter(q)
+        .values_list("organisation_id", "own", "kind", "category")
+        .annotate(
+            during=Sum("amount", filter=Q(month__gte=p.first)),
+            before=Sum("amount", filter=Q(month__lt=p.first)),
+        )
+        .order_by()
+    )
+    earlier = _add_months(p.first, -1)
+    out: list[tuple] = []
+    for org_id, own, kind, category, during, before in grouped:
+        if during:
+            out.append((org_id, own, p.first, kind, category, during))
+        if before:
+            out.append((org_id, own, earlier, kind, category, before))
+    return out
 
 
 def _sums(rows, p: Period, *, own_funds: bool = False) -> tuple[Sums, dict[date, Sums]]:
@@ -362,7 +389,7 @@ def figures(user: Any, organisation: Organisation, p: Period) -> dict[str, Any]:
                 child_parts.setdefault(child, []).append(t.pk)
     part_of = {pk: child for child, pks in child_parts.items() for pk in pks}
     grouped: dict[int, list] = defaultdict(list)
-    for row in _rows(list(part_of), p, own_ids=[c for c in child_parts if child_parts[c] == [c]]):
+    for row in _period_rows(list(part_of), p, own_ids=[c for c in child_parts if child_parts[c] == [c]]):
         grouped[part_of.get(row[0], row[0])].append(row)
     rows_out = []
     for child in children:
