@@ -87,7 +87,7 @@ def cases(p) -> list[Case]:
         ),
         *standard_cases(
             p, "funds:thresholds", model=ApprovalRule, action="change", allowed=p.yi,
-            data={"organisation": p.shinan_hospital.pk, "threshold": "20000"},
+            data={"organisation": p.shinan_hospital.pk, "threshold": "60000"},
             # 丙 is offered the organisations below 市北区 only: the form refuses the hospital.
             other_org=p.bing, other_org_status=200,
         ),
