@@ -82,3 +82,24 @@ def test_the_family_page_draws_the_payment(personas, paid):
     c.login(username=personas.yi.username, password=PASSWORD)
     html = c.get(reverse("care:family", kwargs={"pk": zhang.pk})).content.decode()
     assert 'data-kind="payment"' in html and "Condolence money" in html and "¥2,000.00" in html
+
+
+def test_the_register_worker_page_has_the_payments_card(personas, paid):
+    from django.test import Client
+    from django.urls import reverse
+
+    from nuanxin.funds.tests.fixtures import PASSWORD
+
+    zhang, li, _round, _pending = paid
+    c = Client()
+    c.cookies["nuanxin_language"] = "en"
+    c.login(username=personas.yi.username, password=PASSWORD)
+    html = c.get(reverse("registry:worker_detail", kwargs={"pk": zhang.pk})).content.decode()
+    assert 'id="nx-worker-payments"' in html and "援鄂慰问" in html and "¥2,000.00" in html
+    other = c.get(reverse("registry:worker_detail", kwargs={"pk": li.pk})).content.decode()
+    assert 'id="nx-worker-payments"' not in other
+    care = Client()
+    care.login(username=personas.care.username, password=PASSWORD)
+    assert 'id="nx-worker-payments"' not in care.get(
+        reverse("registry:worker_detail", kwargs={"pk": zhang.pk})
+    ).content.decode()
