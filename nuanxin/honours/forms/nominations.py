@@ -50,6 +50,19 @@ class WorkerChoice(forms.ModelChoiceField):
         return f"{obj.name} · {obj.organisation.name}"
 
 
+# The nominee's fields a recipient kind does not use, and the one it needs (with its message).
+UNUSED: dict[str, tuple[str, ...]] = {
+    str(RecipientKind.PERSON): ("nominee_organisation", "team_name"),
+    str(RecipientKind.UNIT): ("worker", "team_name"),
+    str(RecipientKind.COLLECTIVE): ("worker", "nominee_organisation"),
+}
+NEEDED: dict[str, tuple[str, Any]] = {
+    str(RecipientKind.PERSON): ("worker", _("Choose the worker you nominate (search by name).")),
+    str(RecipientKind.UNIT): ("nominee_organisation", _("Choose the unit you nominate.")),
+    str(RecipientKind.COLLECTIVE): ("team_name", _("Give the team's name.")),
+}
+
+
 class NomineeFields(BootstrapForm):
     """The nominee, as ``recipient`` (the award type's kind) says: a registered worker, an
     organisation or a team."""
@@ -68,17 +81,12 @@ class NomineeFields(BootstrapForm):
         worker.queryset = workers
         unit: Any = self.fields["nominee_organisation"]
         unit.queryset = organisations
-        unused = {RecipientKind.PERSON: ("nominee_organisation", "team_name"),
-                  RecipientKind.UNIT: ("worker", "team_name"),
-                  RecipientKind.COLLECTIVE: ("worker", "nominee_organisation")}.get(recipient, ())
-        for name in unused:
+        for name in UNUSED.get(str(recipient), ()):
             del self.fields[name]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        needed = {RecipientKind.PERSON: ("worker", _("Choose the worker you nominate (search by name).")),
-                  RecipientKind.UNIT: ("nominee_organisation", _("Choose the unit you nominate.")),
-                  RecipientKind.COLLECTIVE: ("team_name", _("Give the team's name."))}.get(self.recipient)
+        data = super().clean() or {}
+        needed = NEEDED.get(str(self.recipient))
         if needed and needed[0] in self.fields and not data.get(needed[0]) and needed[0] not in self.errors:
             self.add_error(needed[0], needed[1])
         return data
@@ -91,9 +99,9 @@ class NomineeFields(BootstrapForm):
 
 class NominationCreateForm(NomineeFields):
     organisation = OrganisationField(label=_("Nominating unit"))
-    files = MultipleFileField(label=_("Photos and documents"), required=False,
+    uploads = MultipleFileField(label=_("Photos and documents"), required=False,
                               help_text=_("PDF, PNG, JPEG or WebP, checked by their content."))
-    field_order = ["organisation", "worker", "nominee_organisation", "team_name", "story", "files"]
+    field_order = ["organisation", "worker", "nominee_organisation", "team_name", "story", "uploads"]
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -106,7 +114,7 @@ class NominationEditForm(VersionedForm, NomineeFields):
 
 
 class FileForm(BootstrapForm):
-    files = MultipleFileField(label=_("Photos and documents"),
+    uploads = MultipleFileField(label=_("Photos and documents"),
                               help_text=_("PDF, PNG, JPEG or WebP, checked by their content."))
 
 

@@ -1,15 +1,9 @@
-"""Authorization cases of the commendations: the pages (``authz_pages``) and the API (H4's
-``authz_api``)."""
+"""Authorization cases of the commendations: the pages (``authz_pages``) and the API
+(``authz_api``)."""
 
-import importlib.util
+from nuanxin.honours.tests import authz_api, authz_pages
 
-from nuanxin.honours.tests import authz_pages
-
-AREAS: tuple = (authz_pages,)
-if importlib.util.find_spec("nuanxin.honours.tests.authz_api"):  # H4's, joined once it is there
-    from nuanxin.honours.tests import authz_api
-
-    AREAS = (authz_pages, authz_api)
+AREAS = (authz_pages, authz_api)
 
 
 def cases(p) -> list:

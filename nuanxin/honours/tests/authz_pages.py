@@ -149,7 +149,7 @@ def cases(p) -> list[Case]:
             method="post", data={"action": "submit", "note": "", "version": str(submitted.version)},
         ),
         *standard_cases(p, "honours:nomination_file_add", model=Nomination, action="nominate", obj=with_file,
-                        allowed=p.yi, method="post", data={"files": png()}),
+                        allowed=p.yi, method="post", data={"uploads": png()}),
         Case("honours:nomination_file_remove", allowed=p.yi, method="post", data={},
              kwargs={"pk": with_file.pk, "file_id": spare_file.pk}, denied=p.auditor, other_org=p.bing),
         *standard_cases(p, "honours:nomination_note", model=Nomination, action="review", obj=noted, allowed=p.yi,

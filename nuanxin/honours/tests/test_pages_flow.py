@@ -61,7 +61,7 @@ def test_a_nomination_goes_up_the_tree_through_the_pages(hw):
 
     # Saved as a draft with a photo.
     done = unit.post(create, {"award_type": person.pk, "organisation": p.shinan_hospital.pk,
-                              "worker": hw.aid_worker.pk, "story": "驰援武汉六十余天。", "files": png("合影.png")},
+                              "worker": hw.aid_worker.pk, "story": "驰援武汉六十余天。", "uploads": png("合影.png")},
                      follow=True)
     n = Nomination.objects.get()
     assert done.redirect_chain == [(reverse("honours:nomination_detail", args=[n.pk]), 302)]
@@ -188,9 +188,9 @@ def test_a_refused_file_saves_nothing_and_keeps_the_story(hw):
     fake = SimpleUploadedFile("照片.png", b"not a picture at all", content_type="image/png")
     page = unit.post(reverse("honours:nomination_create", args=[hw.call.pk]),
                      {"award_type": team.pk, "organisation": hw.p.shinan_hospital.pk, "team_name": "发热门诊团队",
-                      "story": "坚守发热门诊。", "files": fake})
+                      "story": "坚守发热门诊。", "uploads": fake})
     assert page.status_code == 200
-    assert [e.startswith("照片.png: ") for e in page.context["form"].errors["files"]] == [True]
+    assert [e.startswith("照片.png: ") for e in page.context["form"].errors["uploads"]] == [True]
     assert (Nomination.objects.count(), Attachment.objects.count()) == (0, 0)
     html = page.content.decode()
     assert "坚守发热门诊。" in html and 'value="发热门诊团队"' in html

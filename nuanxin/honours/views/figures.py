@@ -5,7 +5,7 @@ and the same figures as tables."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -45,7 +45,7 @@ def chart_data(figures: Any) -> dict[str, Any]:
 
 @access.scoped(Nomination, "report")
 def call_figures(request: HttpRequest, pk: int) -> HttpResponse:
-    call = access.get_scoped_or_404(Call, request.user, "view", pk=pk)
+    call = cast(Call, access.get_scoped_or_404(Call, request.user, "view", pk=pk))
     if call.status == CallStatus.DRAFT and not Call.policy.allows(request.user, "manage", call):
         raise Http404
     figures = selectors.figures(request.user, call)

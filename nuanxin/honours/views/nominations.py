@@ -11,7 +11,8 @@ a nomination outside the user's reach is the same 404 as a missing one."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -72,10 +73,10 @@ def _url(nomination: Nomination) -> str:
 
 
 def _call(request: HttpRequest, pk: Any) -> Call:
-    call = access.get_scoped_or_404(Call, request.user, "view", pk=pk)
+    call = cast(Call, access.get_scoped_or_404(Call, request.user, "view", pk=pk))
     if call.status == CallStatus.DRAFT and not Call.policy.allows(request.user, "manage", call):
         raise Http404
-    return call  # type: ignore[return-value]
+    return call
 
 
 # --- the board ------------------------------------------------------------------------------
@@ -201,10 +202,10 @@ def _create(request: HttpRequest, form: Any, call: Call, award_type: AwardType) 
             )
             if not ok:
                 return None
-            for upload in data.get("files") or []:
+            for upload in data.get("uploads") or []:
                 ok, _file = run_service(
                     form, services.add_file, nomination, actor=request.user, uploaded_file=upload,
-                    on_error=lambda exc, name=upload.name: form.add_error("files", f"{name}: {exc.message}"),
+                    on_error=_file_error(form, upload.name),
                 )
                 if not ok:
                     raise _Rollback
@@ -215,6 +216,15 @@ def _create(request: HttpRequest, form: Any, call: Call, award_type: AwardType) 
 
 class _Rollback(Exception):
     pass
+
+
+def _file_error(form: Any, name: str) -> Callable[[ServiceError], None]:
+    """A refused file's message on the form's file field, with the file's name."""
+
+    def place(exc: ServiceError) -> None:
+        form.add_error("uploads", f"{name}: {exc.message}")
+
+    return place
 
 
 # --- the nomination's page ---------------------------------------------------------------------
@@ -358,17 +368,17 @@ def nomination_file_add(request: HttpRequest, nomination: Nomination) -> HttpRes
     if form.is_valid():
         try:
             with transaction.atomic():
-                for upload in form.cleaned_data["files"]:
+                for upload in form.cleaned_data["uploads"]:
                     ok, _file = run_service(
                         form, services.add_file, nomination, actor=request.user, uploaded_file=upload,
-                        on_error=lambda exc, name=upload.name: form.add_error("files", f"{name}: {exc.message}"),
+                        on_error=_file_error(form, upload.name),
                     )
                     if not ok:
                         raise _Rollback
         except _Rollback:
             pass
         else:
-            messages.success(request, _("Files added: %(count)d.") % {"count": len(form.cleaned_data["files"])})
+            messages.success(request, _("Files added: %(count)d.") % {"count": len(form.cleaned_data["uploads"])})
             return redirect(_url(nomination))
     return _page(request, nomination, file_form=form)
 
