@@ -69,7 +69,7 @@ class CallFields(BootstrapForm):
     deadline = forms.DateTimeField(label=_("Deadline for nominations"), widget=DateTimeInput())
     notice_days = forms.IntegerField(
         label=_("Public notice (days)"), min_value=1, max_value=60, initial=5,
-        help_text=_("How long the city's public notice (公示) of a nomination lasts."),
+        help_text=_("How long the city's public notice of a nomination lasts."),
     )
     frontline_first = forms.BooleanField(label=_("Frontline epidemic staff first"), required=False, initial=True)
     description = forms.CharField(label=_("Description"), required=False, max_length=5000, widget=forms.Textarea(

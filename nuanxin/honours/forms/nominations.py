@@ -38,7 +38,7 @@ class MultipleFileField(forms.FileField):
 
 def story_field() -> forms.CharField:
     return forms.CharField(
-        label=_("Story (先进事迹)"),
+        label=_("Story"),
         max_length=STORY_MAX,
         widget=forms.Textarea(attrs={"rows": 10, "data-nx-count": STORY_MAX}),
         help_text=_("What the nominee did, in at most %(max)d characters.") % {"max": STORY_MAX},

@@ -1,14 +1,15 @@
 // The nomination forms: a live count of the story's characters under its box
-// (".nx-story-count", data-for = the textarea's id, data-max = the limit). The server checks
-// the limit again and says so; nothing is cut.
+// (".nx-story-count", data-for = the textarea's id, data-max = the limit, data-text = the
+// translated sentence with {used} and {max}). The server checks the limit again and says so;
+// nothing is cut.
 (function () {
   "use strict";
 
   function update(counter, box) {
     var max = parseInt(counter.getAttribute("data-max"), 10);
     var used = Array.from(box.value).length;
-    var zh = (document.documentElement.lang || "").indexOf("zh") === 0;
-    counter.textContent = zh ? ("已写 " + used + " 字，最多 " + max + " 字") : (used + " of " + max + " characters");
+    var text = counter.getAttribute("data-text") || "{used} / {max}";
+    counter.textContent = text.replace("{used}", String(used)).replace("{max}", String(max));
     counter.classList.toggle("text-danger", used > max);
     counter.classList.toggle("text-secondary", used <= max);
   }
