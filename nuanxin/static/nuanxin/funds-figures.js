@@ -5,14 +5,27 @@
   "use strict";
 
   function yuan(value) {
-    return "¥" + Number(value).toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    return "\u00a5" + Number(value).toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   }
 
-  function compact(value) {
-    var n = Math.abs(value);
-    if (n >= 100000000) { return (value / 100000000).toFixed(1) + "e8"; }
-    if (n >= 10000) { return (value / 10000).toFixed(n >= 100000 ? 0 : 1) + "w"; }
-    return String(value);
+  // Axis labels short enough for a phone: wan / yi (10^4 / 10^8) in Chinese, k / M in English.
+  // (ASCII only: the file may be read without a charset.)
+  function round(value) {
+    return String(parseFloat(value.toFixed(2)));
+  }
+
+  function compacter(locale) {
+    return function (value) {
+      var n = Math.abs(value);
+      if (locale === "ZH") {
+        if (n >= 100000000) { return round(value / 100000000) + "\u4ebf"; }
+        if (n >= 10000) { return round(value / 10000) + "\u4e07"; }
+        return String(value);
+      }
+      if (n >= 1000000) { return round(value / 1000000) + "M"; }
+      if (n >= 1000) { return round(value / 1000) + "k"; }
+      return String(value);
+    };
   }
 
   function draw() {
@@ -24,6 +37,7 @@
     el.style.height = "320px";
     el.style.width = "100%";
     var chart = window.echarts.init(el, null, { locale: data.locale, renderer: "svg" });
+    var compact = compacter(data.locale);
     var series = data.spent.map(function (s) {
       return { name: s.name, type: "bar", stack: "spent", yAxisIndex: 0, data: s.data, emphasis: { focus: "series" } };
     });
