@@ -126,6 +126,7 @@ class AllocationForm(BootstrapForm):
             self.fields[f"pick_{org.pk}"] = forms.BooleanField(label=org.name, required=False)
             amount = AmountField(label=_("Amount (yuan)"), required=False)
             amount.widget.attrs["class"] = "form-control form-control-sm"
+            amount.widget.attrs["aria-label"] = f"{org.name} {amount.label}"
             self.fields[f"amount_{org.pk}"] = amount
 
     def rows(self) -> list[tuple[Any, Any, Any]]:
