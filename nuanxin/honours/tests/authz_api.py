@@ -12,6 +12,7 @@ from nuanxin.core.policy import SYSTEM
 from nuanxin.honours.models import AwardType, Nomination
 from nuanxin.honours.services import catalogue
 from nuanxin.honours.services import nominations as services
+from nuanxin.honours.tests.fixtures import ensure_award_types
 from nuanxin.orgs.models import Organisation
 from tests.authz import Case, standard_cases
 
@@ -20,6 +21,7 @@ TEAM = "gongren_xianfeng_hao"
 
 def cases(p) -> list[Case]:
     unit = Organisation.objects.get(code="SN-H1")  # read back: other cases may have moved paths
+    ensure_award_types()
     call = catalogue.create_call(
         actor=SYSTEM, name="授权测试（接口）", award_types=list(AwardType.objects.filter(active=True)),
         deadline=timezone.now() + timedelta(days=30),

@@ -9,6 +9,7 @@ designated-hospital nurse, a worker of SB-H1), and an open call (deadline in 30 
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -55,7 +56,18 @@ def user(username: str, org: Any, role: str, full_name: str) -> Any:
     return u
 
 
+def ensure_award_types() -> None:
+    """The award types migration 0002 installs, installed again if a transactional test before
+    this one flushed the database (a flush empties what migrations wrote)."""
+    seeded = importlib.import_module("nuanxin.honours.migrations.0002_seed_award_types")
+    for code, name, recipient, description in seeded.AWARD_TYPES:
+        AwardType.objects.get_or_create(
+            code=code, defaults={"name": name, "level": "city", "recipient": recipient, "description": description}
+        )
+
+
 def open_call(name: str = "2020 年度表彰", *, days: int = 30, notice_days: int = 5) -> Call:
+    ensure_award_types()
     call = catalogue.create_call(
         actor=SYSTEM,
         name=name,
@@ -67,6 +79,7 @@ def open_call(name: str = "2020 年度表彰", *, days: int = 30, notice_days: i
 
 
 def build_honours(p: Any) -> HonoursWorld:
+    ensure_award_types()
     aid = registry.create_worker(
         actor=SYSTEM, organisation=p.shinan_hospital, name="张援鄂", team=TeamType.HUBEI_AID, category="nurse"
     )

@@ -151,7 +151,7 @@ def test_the_board_per_level(hw):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="parallel connections: PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True)  # fixtures.build_honours installs the award types again after a flush
 def test_two_reviewers_cannot_both_take_the_last_place(personas):
     from django.db import close_old_connections
 
