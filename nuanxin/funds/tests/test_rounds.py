@@ -155,3 +155,17 @@ def test_the_round_page_shows_who_is_paid_and_the_add_page_leaves_them_out(fp, a
     assert sorted(Beneficiary.objects.filter(round=round_).values_list("worker__name", flat=True)) == [
         "张三", "李四", "王五",
     ]
+
+
+def test_a_fund_without_condolence_money_says_so_and_records_no_round(personas, fp, aid):
+    from nuanxin.funds.tests.fixtures import open_fund
+
+    _fund, team, _other = aid
+    fund = open_fund(fp.clerk, personas.shinan, "防护物资专项", categories=["protective"])
+    c = client_for(fp.clerk)
+    url = reverse("funds:round_create", kwargs={"fund_pk": fund.pk})
+    assert 'id="nx-round-no-condolence"' in c.get(url).content.decode()
+    refused = c.post(url, {"name": "慰问", "amount_per_person": "100", "on": "2020-02-03", "action": "save",
+                           "workers": [team[0].pk], "pasted": ""})
+    assert "does not allow spending on “Condolence money”" in refused.content.decode()
+    assert not CondolenceRound.objects.exists()

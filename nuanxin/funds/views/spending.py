@@ -296,7 +296,10 @@ def round_create(request, fund: Fund):
     context = _picker_context(request, fund, picker, checked, select_all=action == "select_all")
     return render(
         request, "funds/round_form.html",
-        {"fund": fund, "form": form, "picker": picker, "balance": ledger.balance(fund), **context},
+        {
+            "fund": fund, "form": form, "picker": picker, "balance": ledger.balance(fund),
+            "no_condolence": bool(fund.categories) and Category.CONDOLENCE not in fund.categories, **context,
+        },
     )
 
 
