@@ -5,8 +5,8 @@
     .venv/bin/python -m bench funds_scale -- --sizes 200000,2000000 --orgs 5000 --explain
     NUANXIN_BENCH_FUNDS_SIZES=100000,1000000 make bench BENCH_ARGS=funds_scale
 
-For each size a throwaway database (``nuanxin_bench_funds`` on the server of DATABASE_URL,
-default postgres://postgres@127.0.0.1:5432/test) is created, migrated and filled directly in
+For each size a throwaway database (``nuanxin_bench_funds_<size>`` on the server of
+DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test) is created, migrated and filled directly in
 its tables (not through the services, which would take days): a province of ``--orgs``
 organisations (default 20,000: the province, 16 cities, 10 districts each, 10 streets per
 district, the rest unit unions under the streets), one fund per organisation, and N ledger
@@ -20,8 +20,9 @@ subtree rows of it and of every ancestor), and ``nuanxin funds verify-totals``'s
 run on one district to show they agree. Indexes are dropped during the load and rebuilt
 after it, then VACUUM ANALYZE.
 
-Then, in a fresh process, it times what the pages and the API read (medians of ``--repeat``
-runs after a warm-up):
+Then it times what the pages and the API read, in a fresh process per size and round, the
+sizes in turn for ``--rounds`` rounds (so that the load of a shared machine weighs on every
+size alike), ``--repeat`` runs each after a warm-up; it prints the medians of all the runs:
 
 - a fund's balance (``ledger.balance``: the sum of its postings), for one district's fund
   and for the busiest fund (a city's);
@@ -33,7 +34,7 @@ runs after a warm-up):
 It prints the growth from the smallest to the largest size against the issue's targets:
 each under 100 ms at 5 million and growth under 2 ×. It never fails on timings.
 ``--explain`` prints EXPLAIN (ANALYZE, BUFFERS) of the balance, the roll-up and a city's total. The
-database is dropped at the end unless ``--keep-db``.
+databases are dropped at the end unless ``--keep-db``.
 """
 
 from __future__ import annotations
@@ -395,7 +396,7 @@ def child_measure(url: str, repeat: str, explain: str) -> dict:
         "a city's total (投入资金)": lambda: figures.total_spent(city),
         "the province's total (投入资金)": lambda: figures.total_spent(province),
     }
-    medians, checks = {}, {}
+    medians, checks, all_times = {}, {}, {}
     for label, run in cases.items():
         result = run()  # warm-up
         times = []
@@ -404,6 +405,7 @@ def child_measure(url: str, repeat: str, explain: str) -> dict:
             run()
             times.append((time.perf_counter() - t) * 1000)
         medians[label] = statistics.median(times)
+        all_times[label] = times
         if label.startswith("the province"):
             checks["province_spent"] = str(result)
         if label.startswith("district roll-up"):
@@ -418,7 +420,7 @@ def child_measure(url: str, repeat: str, explain: str) -> dict:
         plans["district roll-up by category"] = _explain(cases["district roll-up by category, a year"],
                                                          "funds_subtreetotal")  # fmt: skip
         plans["a city's total"] = _explain(cases["a city's total (投入资金)"], "funds_subtreetotal")
-    return {"medians": medians, "checks": checks, "plans": plans}
+    return {"medians": medians, "times": all_times, "checks": checks, "plans": plans}
 
 
 # --- the database and the processes ------------------------------------------------------------
@@ -461,9 +463,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--orgs", type=int, default=ORGS, help=f"organisations in the tree (default {ORGS:,})")
     parser.add_argument("--quick", action="store_true", help="50,000 and 500,000 postings, 5 runs each")
-    parser.add_argument("--repeat", type=int, default=9, help="timed runs per measurement (median printed)")
+    parser.add_argument("--repeat", type=int, default=9, help="timed runs per measurement and round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds measuring every size in turn (default 3)")
     parser.add_argument("--explain", action="store_true", help="print the query plans of the balance and roll-up")
-    parser.add_argument("--keep-db", action="store_true", help=f"keep the {BENCH_DB} database afterwards")
+    parser.add_argument("--keep-db", action="store_true", help=f"keep the {BENCH_DB}_<size> databases afterwards")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -478,32 +481,48 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     sizes = [50_000, 500_000] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]
     repeat = 5 if args.quick and args.repeat == 9 else args.repeat
-    bench_url = _server_url(url, BENCH_DB)
-    results = {}
+    dbs = {n: f"{BENCH_DB}_{n}" for n in sizes}
+    results: dict[int, dict] = {}
     try:
         for n in sizes:
-            print(f"\n== {n:,} postings, {args.orgs:,} organisations ==", flush=True)
-            _admin(url, f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
-            _admin(url, f'CREATE DATABASE "{BENCH_DB}"')
-            built = run_child("build", bench_url, str(n), str(args.orgs))
+            print(f"\n== {n:,} postings, {args.orgs:,} organisations: loading ==", flush=True)
+            _admin(url, f'DROP DATABASE IF EXISTS "{dbs[n]}"')
+            _admin(url, f'CREATE DATABASE "{dbs[n]}"')
+            built = run_child("build", _server_url(url, dbs[n]), str(n), str(args.orgs))
             t, c = built["timings"], built["counts"]
             load = t["total"] - t["migrate"]
             print(
                 f"data: {c['orgs_organisation']:,} organisations, {c['funds_posting']:,} postings, "
                 f"{c['funds_entry']:,} entries, {c['funds_subtreetotal']:,} subtree-total rows; "
-                f"loaded in {load:.1f} s (+ migrate {t['migrate']:.1f} s)"
+                f"loaded in {load:.1f} s (+ migrate {t['migrate']:.1f} s)",
+                flush=True,
             )
-            measured = run_child("measure", bench_url, str(repeat), "1" if args.explain else "0")
-            results[n] = measured
-            for label, ms in measured["medians"].items():
-                print(f"  {label:<40} median {ms:9.2f} ms   ({repeat} runs)")
-            print(f"  (checks: {measured['checks']})")
-            for label, plan in measured["plans"].items():
+        # The sizes are measured in turn, round after round, so that the load of a shared
+        # machine weighs on every size alike: the growth is a ratio measured in the same run.
+        for r in range(args.rounds):
+            for n in sizes:
+                last = r == args.rounds - 1
+                measured = run_child(
+                    "measure", _server_url(url, dbs[n]), str(repeat), "1" if args.explain and last else "0"
+                )
+                kept = results.setdefault(n, {"times": {}, "checks": measured["checks"], "plans": {}})
+                for label, times in measured["times"].items():
+                    kept["times"].setdefault(label, []).extend(times)
+                kept["plans"] = measured["plans"] or kept["plans"]
+        for n in sizes:
+            runs = args.rounds * repeat
+            results[n]["medians"] = {label: statistics.median(t) for label, t in results[n]["times"].items()}
+            print(f"\n== {n:,} postings: medians of {runs} runs ({args.rounds} rounds of {repeat}) ==")
+            for label, ms in results[n]["medians"].items():
+                print(f"  {label:<40} median {ms:9.2f} ms")
+            print(f"  (checks: {results[n]['checks']})")
+            for label, plan in results[n]["plans"].items():
                 print(f"\n  EXPLAIN ANALYZE — {label}:")
                 print("    " + plan.replace("\n", "\n    "))
     finally:
         if not args.keep_db:
-            _admin(url, f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
+            for name in dbs.values():
+                _admin(url, f'DROP DATABASE IF EXISTS "{name}"')
     if len(results) >= 2:
         small, large = min(results), max(results)
         print(f"\n== growth from {small:,} to {large:,} postings ({large / small:.0f} × the data) ==")
