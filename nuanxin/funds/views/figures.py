@@ -107,7 +107,7 @@ MENU = [
     MenuEntry(
         gettext_lazy("Fund figures"),
         "funds:figures",
-        order=286,
+        order=304,
         element_id="nx-nav-fund-figures",
         visible=lambda user: Fund.policy.may(user, "view"),
     ),
