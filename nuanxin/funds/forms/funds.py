@@ -119,9 +119,16 @@ class AllocationForm(BootstrapForm):
     description = forms.CharField(label=_("Description"), required=False, max_length=1000, widget=forms.Textarea(
         attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, organisations: list, **kwargs: Any) -> None:
+    every_child = forms.BooleanField(
+        label=_("Every organisation directly below"), required=False,
+        help_text=_("E.g. every street of a district, each with the same amount (or its own amount below)."),
+    )
+    field_order = ["on", "same_amount", "every_child", "description"]
+
+    def __init__(self, *args: Any, organisations: list, base_depth: int = 0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.organisations = organisations
+        self.base_depth = base_depth
         for org in organisations:
             self.fields[f"pick_{org.pk}"] = forms.BooleanField(label=org.name, required=False)
             amount = AmountField(label=_("Amount (yuan)"), required=False)
@@ -136,7 +143,8 @@ class AllocationForm(BootstrapForm):
         data = super().clean() or {}
         chosen = []
         for org in self.organisations:
-            if not data.get(f"pick_{org.pk}"):
+            child = data.get("every_child") and org.depth == self.base_depth + 1
+            if not (data.get(f"pick_{org.pk}") or child):
                 continue
             amount = data.get(f"amount_{org.pk}") or data.get("same_amount")
             if amount is None:

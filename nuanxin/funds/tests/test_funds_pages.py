@@ -246,3 +246,15 @@ def test_an_allocation_received_shows_on_the_receivers_pages_without_the_senders
     statement = clerk.get(reverse("funds:statement", kwargs={"pk": district.pk})).content.decode()
     assert 'id="nx-closing" data-amount="400.00"' in statement
     assert reverse("funds:entry_detail", kwargs={"pk": entry.pk}) not in statement
+
+
+def test_one_amount_to_every_organisation_directly_below(personas, fp):
+    city = fund_with(fp.city_clerk, fp.city_approver, personas.city, "500000")
+    response = client_for(fp.city_clerk, "en").post(
+        reverse("funds:allocation_create", kwargs={"fund_pk": city.pk}),
+        {"on": ON, "same_amount": "100000", "every_child": "on", f"amount_{personas.shibei.pk}": "50000"},
+    )
+    assert response.status_code == 302
+    received = {e.to_fund.organisation.code: e.amount for e in Entry.objects.filter(kind="allocation")}
+    # the city's children: 市南区, 市北区 (its own amount) and the medical union; not the hospitals below them
+    assert received == {"SN": Decimal("100000.00"), "SB": Decimal("50000.00"), "YW": Decimal("100000.00")}

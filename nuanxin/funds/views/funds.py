@@ -217,7 +217,7 @@ def allocation_create(request: HttpRequest, fund: Fund) -> HttpResponse:
     """Allocate to organisations below: tick them, an amount each or one for all. An
     organisation without a fund of this name gets one opened."""
     organisations = selectors.allocation_organisations(fund)
-    form = forms.AllocationForm(_posted(request), organisations=organisations)
+    form = forms.AllocationForm(_posted(request), organisations=organisations, base_depth=fund.organisation.depth)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         targets = [allocations.Target(org, amount) for org, amount in data["chosen"]]
