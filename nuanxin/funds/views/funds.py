@@ -97,6 +97,9 @@ def _links(user: Any, fund: Fund) -> list[tuple[Any, str, str]]:
             url = _url_or_none(name, fund_pk=fund.pk)
             if url:
                 links.append((label, url, element))
+    url = _url_or_none("funds:spending_list", fund_pk=fund.pk)
+    if url:  # the spending list (viewers: amounts only; the export for detail roles)
+        links.append((_("Spending"), url, "nx-spending"))
     if Fund.policy.allows(user, "detail", fund):
         links.append((_("Statement"), reverse("funds:statement", kwargs={"pk": fund.pk}), "nx-statement"))
     url = _url_or_none("funds:figures")
