@@ -15,6 +15,7 @@ from nuanxin.core.policy import SYSTEM
 from nuanxin.honours.models import AwardType, Call, Nomination, Objection
 from nuanxin.honours.services import catalogue
 from nuanxin.honours.services import nominations as services
+from nuanxin.honours.tests.fixtures import ensure_award_types
 from nuanxin.orgs.models import Organisation
 from nuanxin.registry import services as registry
 from nuanxin.registry.choices import TeamType
@@ -59,6 +60,7 @@ def cases(p) -> list[Case]:
     # Other apps' cases may have added organisations (siblings are kept sorted by code, which
     # rewrites paths): read the unit back.
     unit = Organisation.objects.get(pk=p.shinan_hospital.pk)
+    ensure_award_types()  # a transactional test before may have flushed the seeded ones
     call = _call("授权测试表彰")
     draft_call = _call("授权测试表彰（草稿）", open_it=False)
     to_open = _call("授权测试表彰（待开放）", open_it=False)

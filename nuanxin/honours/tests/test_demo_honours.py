@@ -9,6 +9,7 @@ from nuanxin.core.demo import DEMO_PASSWORD
 from nuanxin.core.models import AuditLog
 from nuanxin.honours import demo
 from nuanxin.honours.models import Call, Nomination, Quota
+from nuanxin.honours.tests.fixtures import ensure_award_types
 from nuanxin.orgs import demo as orgs_demo
 from nuanxin.registry import demo as registry_demo
 
@@ -16,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_call_has_a_nomination_at_every_step(english):
+    ensure_award_types()  # a transactional test before may have flushed the seeded ones
     orgs_demo.build(out=lambda line: None)
     registry_demo.build(out=lambda line: None)
     lines: list[str] = []
