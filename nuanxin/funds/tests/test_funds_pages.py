@@ -258,3 +258,22 @@ def test_one_amount_to_every_organisation_directly_below(personas, fp):
     received = {e.to_fund.organisation.code: e.amount for e in Entry.objects.filter(kind="allocation")}
     # the city's children: 市南区, 市北区 (its own amount) and the medical union; not the hospitals below them
     assert received == {"SN": Decimal("100000.00"), "SB": Decimal("50000.00"), "YW": Decimal("100000.00")}
+
+
+def test_above_the_threshold_the_parents_approver_approves_on_the_page(personas, fp):
+    fund = open_fund(fp.clerk, personas.shinan)
+    entry = ledger.record_income(actor=fp.clerk, fund=fund, amount="80000", on=date(2020, 2, 3))
+    url = reverse("funds:entry_approve", kwargs={"pk": entry.pk})
+    assert client_for(fp.approver, "en").post(url, {"version": "1"}).status_code == 302
+    entry.refresh_from_db()
+    assert entry.status == EntryStatus.PARENT and ledger.balance(fund) == Decimal("0.00")
+    page = client_for(fp.approver2, "en").get(reverse("funds:entry_detail", kwargs={"pk": entry.pk})).content.decode()
+    assert 'id="nx-approve"' not in page and 'id="nx-waiting-parent"' in page
+    assert client_for(fp.approver2, "en").post(url, {"version": "2"}).status_code == 403
+    city = client_for(fp.city_approver, "en")
+    queue = city.get(reverse("funds:approval_queue")).content.decode()
+    assert f'data-approve="{entry.pk}"' in queue
+    assert city.post(url, {"version": "2"}).status_code == 302
+    entry.refresh_from_db()
+    assert (entry.status, entry.parent_approved_by) == (EntryStatus.APPROVED, fp.city_approver)
+    assert ledger.balance(fund) == Decimal("80000.00")
