@@ -27,7 +27,6 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from nuanxin.core import access, exports, idempotency
 from nuanxin.core.errors import ServiceError
-from nuanxin.core.manifest import MenuEntry
 from nuanxin.core.pages import add_service_error, run_service
 from nuanxin.funds.choices import Category, EntryKind, EntryStatus
 from nuanxin.funds.forms.spending import (
@@ -504,14 +503,6 @@ urlpatterns: list = [
     path("spending/", spending_org, name="spending_org"),
     path("spending/export/", spending_org_export, name="spending_org_export"),
 ]
-MENU: list = [
-    MenuEntry(
-        gettext_lazy("Spending"),
-        "funds:spending_org",
-        visible=lambda user: Entry.policy.may(user, "view"),
-        order=312,
-        element_id="nx-menu-fund-spending",
-    ),
-]
+MENU: list = []  # the spending list is a tab of the funds' pages (templatetags/funds_nav.py)
 COUNTERS: list = []
 HOME_PANELS: list = []
