@@ -14,7 +14,7 @@ postings (the "entries" of the issue: the lines of the ledger) over the 24 month
 the province's monthly income, two allocations down to every organisation from its parent's
 fund (two postings each, with their entries) and expenditures for the rest (80 % by units,
 15 % by streets, 4 % by districts, 1 % by cities; eight categories; one approved entry
-each). The subtree totals are then computed in SQL from the postings, the way
+each). The funds' balances and the subtree totals are then computed in SQL from the postings, the way
 ``ledger.rebuild_totals`` defines them (each posting on its organisation's own row and on the
 subtree rows of it and of every ancestor), and ``nuanxin funds verify-totals``'s check is
 run on one district to show they agree. Indexes are dropped during the load and rebuilt
@@ -24,8 +24,8 @@ Then it times what the pages and the API read, in a fresh process per size and r
 sizes in turn for ``--rounds`` rounds (so that the load of a shared machine weighs on every
 size alike), ``--repeat`` runs each after a warm-up; it prints the medians of all the runs:
 
-- a fund's balance (``ledger.balance``: the sum of its postings), for one district's fund
-  and for the busiest fund (a city's);
+- a fund's balance (``ledger.balance``: the sum of its postings, which the ledger keeps in
+  ``Fund.balance`` as it writes them), for one district's fund and for the busiest fund (a city's);
 - a district's roll-up by category for a year (``selectors.figures.spent_by_category``), and
   the whole figures page's reads for that district and year (``figures.figures``: totals, 12
   months, its streets side by side) as its administrator;
@@ -293,6 +293,14 @@ def child_build(url: str, n: str, orgs: str) -> dict:
             """,
         ),
         (
+            "fund balances",
+            """
+            UPDATE funds_fund f SET balance = p.total
+            FROM (SELECT fund_id, sum(amount) AS total FROM funds_posting GROUP BY fund_id) p
+            WHERE p.fund_id = f.id
+            """,
+        ),
+        (
             "own totals",
             """
             INSERT INTO funds_subtreetotal (organisation_id, own, month, kind, category, amount)
@@ -371,7 +379,7 @@ def child_measure(url: str, repeat: str, explain: str) -> dict:
     from nuanxin.funds.models import Fund
     from nuanxin.funds.selectors import figures
     from nuanxin.funds.services import ledger
-    from nuanxin.funds.totals import differences
+    from nuanxin.funds.totals import balance_differences, differences
     from nuanxin.orgs import scope
     from nuanxin.orgs.models import Organisation
 
@@ -413,10 +421,11 @@ def child_measure(url: str, repeat: str, explain: str) -> dict:
     # The totals agree with the postings (verify-totals' comparison, for one district).
     t = time.perf_counter()
     checks["district_differences"] = len(differences(organisations=[district]))
+    checks["district_balance_differences"] = len(balance_differences(organisations=[district]))
     checks["verify_district_s"] = round(time.perf_counter() - t, 2)
     plans = {}
     if explain == "1":
-        plans["a district's fund balance"] = _explain(cases["a district's fund balance"], "funds_posting")
+        plans["a district's fund balance"] = _explain(cases["a district's fund balance"], "funds_fund")
         plans["district roll-up by category"] = _explain(cases["district roll-up by category, a year"],
                                                          "funds_subtreetotal")  # fmt: skip
         plans["a city's total"] = _explain(cases["a city's total (投入资金)"], "funds_subtreetotal")

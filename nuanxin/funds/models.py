@@ -2,7 +2,8 @@
 (the immutable ledger lines an approved entry writes), beneficiaries, condolence rounds, the
 approval thresholds and the totals rolled up the tree.
 
-- A **fund** belongs to an organisation. Its balance is the sum of its postings.
+- A **fund** belongs to an organisation. Its balance is the sum of its postings (kept in
+  ``Fund.balance`` by the ledger as it writes them, and checked against them).
 - An **entry** (凭证) is recorded by a finance clerk: income, an allocation down the tree (to a
   fund of a descendant), a return up (to a fund of an ancestor), an expenditure, or the
   reversal of an approved entry. Its amounts never change after it is recorded; only its
@@ -73,13 +74,19 @@ class Fund(models.Model):
         "self", verbose_name=_("allocated from"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     active = models.BooleanField(_("open"), default=True)
+    # The sum of the fund's postings, added to by the ledger in the transaction that writes them,
+    # under the fund's row lock (so reading a balance costs the same at any size of the ledger);
+    # `nuanxin funds verify-totals` compares it with the postings, `rebuild-totals` recomputes it.
+    balance = models.DecimalField(
+        _("balance"), max_digits=14, decimal_places=2, default=Decimal("0"), editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     version = version_field()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["balance"])
     objects = ScopedQuerySet.as_manager()
     policy = Policy(path="organisation__path", actions=FUND_ACTIONS)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import TruncMonth
 
 from nuanxin.core.policy import SYSTEM
@@ -106,6 +106,37 @@ def differences(organisations: Iterable[Organisation] | None = None) -> list[Dif
         a, b = have.get(key, Decimal("0")).quantize(CENT), want.get(key, Decimal("0")).quantize(CENT)
         if a != b:
             out.append(Difference(*key, kept=a, expected=b))
+    return out
+
+
+@dataclass(frozen=True)
+class BalanceDifference:
+    """A fund whose kept balance (``Fund.balance``) is not the sum of its postings."""
+
+    fund_id: int
+    kept: Decimal
+    expected: Decimal
+
+
+def balance_differences(organisations: Iterable[Organisation] | None = None) -> list[BalanceDifference]:
+    """Every fund (of ``organisations``' subtrees, or all) whose balance differs from the sum of
+    its postings, by fund id."""
+    from nuanxin.funds.models import Fund
+    from nuanxin.funds.services import ledger
+
+    funds = Fund.objects.all()
+    if organisations is not None:
+        q = Q()
+        for org in organisations:
+            q |= Q(organisation__path__startswith=org.path)
+        funds = funds.filter(q)
+    kept = dict(funds.values_list("pk", "balance"))
+    posted = ledger.posted_balances(kept)
+    out = []
+    for pk in sorted(kept):
+        a, b = Decimal(kept[pk]).quantize(CENT), posted.get(pk, Decimal("0")).quantize(CENT)
+        if a != b:
+            out.append(BalanceDifference(pk, a, b))
     return out
 
 

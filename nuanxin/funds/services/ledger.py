@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,17 +59,24 @@ def money(value, *, field: str = "amount") -> Decimal:
 
 
 def balance(fund: Fund) -> Decimal:
-    """A fund's balance: the sum of its postings (approved entries only)."""
-    total = Posting.objects.filter(fund_id=fund.pk).aggregate(total=Sum("amount"))["total"]
-    return (total or Decimal("0")).quantize(CENT)
+    """A fund's balance: the sum of its postings (approved entries only), as the ledger keeps
+    it in ``Fund.balance`` (read from the database, not from ``fund``, which may be stale)."""
+    return balances([fund.pk])[fund.pk]
 
 
 def balances(fund_ids: Iterable[int]) -> dict[int, Decimal]:
-    """The balances of several funds in one query (0 for a fund without postings)."""
+    """The balances of several funds in one query."""
     ids = list(fund_ids)
-    rows = Posting.objects.filter(fund_id__in=ids).values("fund_id").annotate(total=Sum("amount"))
-    found = {row["fund_id"]: (row["total"] or Decimal("0")).quantize(CENT) for row in rows}
-    return {pk: found.get(pk, Decimal("0.00")) for pk in ids}
+    found = dict(Fund.objects.filter(pk__in=ids).values_list("pk", "balance"))
+    return {pk: Decimal(found.get(pk) or 0).quantize(CENT) for pk in ids}
+
+
+def posted_balances(fund_ids: Iterable[int] | None = None) -> dict[int, Decimal]:
+    """The sums of the funds' postings (what ``Fund.balance`` must equal): every fund with a
+    posting, or those of ``fund_ids``."""
+    rows = Posting.objects.all() if fund_ids is None else Posting.objects.filter(fund_id__in=list(fund_ids))
+    sums = rows.values("fund_id").annotate(total=Sum("amount")).order_by()
+    return {row["fund_id"]: (row["total"] or Decimal("0")).quantize(CENT) for row in sums}
 
 
 def threshold_for(organisation: Organisation) -> Decimal | None:
@@ -479,6 +486,8 @@ def _post(entry: Entry) -> list[Posting]:
                 code="insufficient",
             )
     Posting.objects.bulk_create(lines)
+    for fund_id, delta in sorted(change.items()):
+        Fund.objects.filter(pk=fund_id).update(balance=F("balance") + delta)
     add_to_totals(lines)
     return lines
 
@@ -621,11 +630,18 @@ def _upsert(rows: Sequence[tuple[tuple, Decimal]]) -> None:
 
 @transaction.atomic
 def rebuild_totals(*, actor) -> int:
-    """Recompute every subtree total from the postings (after an organisation moved in the
-    tree, or to check them). Returns the number of rows written."""
+    """Recompute every fund's balance and every subtree total from the postings (after an
+    organisation moved in the tree, or when they were found to differ). Returns the number of
+    total rows written."""
     from nuanxin.core.locks import hold
 
     hold("funds:totals")
+    # The balances first (their rows locked in id order, as the approvals lock them).
+    list(Fund.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
+    posted = posted_balances()
+    Fund.objects.exclude(pk__in=list(posted)).exclude(balance=0).update(balance=Decimal("0"))
+    for fund_id, total in posted.items():
+        Fund.objects.filter(pk=fund_id).exclude(balance=total).update(balance=total)
     SubtreeTotal.objects.all().delete()
     grouped = (
         Posting.objects.values("organisation_id", "on", "kind", "category")

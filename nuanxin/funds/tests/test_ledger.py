@@ -238,3 +238,21 @@ def test_a_reversal_is_never_dated_in_the_future_or_before_its_entry(personas, f
         with pytest.raises(ServiceError) as refused:
             ledger.record_reversal(actor=fp.clerk, entry=entry, reason="错", on=day)
         assert refused.value.field == "on"
+
+
+def test_the_kept_balance_is_the_sum_of_the_postings_and_a_rebuild_mends_it(personas, fp):
+    from nuanxin.core.policy import SYSTEM
+    from nuanxin.funds import totals
+    from nuanxin.funds.models import Fund
+
+    fund = fund_with(fp.clerk, fp.approver, personas.shinan, "1000")
+    approve_fully(
+        ledger.record_expenditure(actor=fp.clerk, fund=fund, amount="250.25", category="other", on=ON), fp.approver
+    )
+    assert Fund.objects.get(pk=fund.pk).balance == Decimal("749.75") == ledger.balance(fund)
+    assert ledger.posted_balances([fund.pk]) == {fund.pk: Decimal("749.75")}
+    assert totals.balance_differences() == []
+    Fund.objects.filter(pk=fund.pk).update(balance=Decimal("1.00"))  # tampered with outside the ledger
+    assert totals.balance_differences() == [totals.BalanceDifference(fund.pk, Decimal("1.00"), Decimal("749.75"))]
+    ledger.rebuild_totals(actor=SYSTEM)
+    assert totals.balance_differences() == [] and ledger.balance(fund) == Decimal("749.75")

@@ -16,22 +16,23 @@ SHOWN = 50  # differences printed at most (the count is always given)
 
 class Command(BaseCommand):
     help = (
-        "The special funds' subtree totals (the sums by organisation, month, kind and category that the "
-        "figures read): rebuild-totals recomputes them all from the ledger's postings; verify-totals "
-        "compares them with the postings and exits with status 1, listing the differences, when any differs."
+        "The special funds' kept sums: each fund's balance and the subtree totals (the sums by organisation, "
+        "month, kind and category that the figures read). rebuild-totals recomputes them all from the "
+        "ledger's postings; verify-totals compares them with the postings and exits with status 1, listing "
+        "the differences, when any differs."
     )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         sub.add_parser(
             "rebuild-totals",
-            help="Delete every subtree total and compute them again from the postings (audited; after an "
-            "organisation moved in the tree, or when verify-totals found a difference).",
+            help="Compute every fund's balance and every subtree total again from the postings (audited; after "
+            "an organisation moved in the tree, or when verify-totals found a difference).",
         )
         verify = sub.add_parser(
             "verify-totals",
-            help="Compare every subtree total with the sum of its postings; print each difference and exit "
-            "with status 1 if there is one (nothing is changed).",
+            help="Compare every fund's balance and every subtree total with the sums of the postings; print "
+            "each difference and exit with status 1 if there is one (nothing is changed).",
         )
         verify.add_argument(
             "--org",
@@ -62,6 +63,22 @@ class Command(BaseCommand):
                 raise CommandError(_("No organisation has the code “%(code)s”.") % {"code": missing[0]})
             orgs = [found[code] for code in options["org"]]
         diffs = totals.differences(orgs)
+        wrong_balances = totals.balance_differences(orgs)
+        for b in wrong_balances[:SHOWN]:
+            self.stdout.write(
+                _("Fund %(fund)s: balance %(kept)s, its postings add up to %(expected)s.")
+                % {"fund": b.fund_id, "kept": b.kept, "expected": b.expected}
+            )
+        if wrong_balances and not diffs:
+            raise CommandError(
+                ngettext(
+                    "%(count)s fund's balance differs from its postings: run “nuanxin funds rebuild-totals”.",
+                    "%(count)s funds' balances differ from their postings: run “nuanxin funds rebuild-totals”.",
+                    len(wrong_balances),
+                )
+                % {"count": len(wrong_balances)},
+                returncode=1,
+            )
         if not diffs:
             self.stdout.write(self.style.SUCCESS(_("The totals equal the sums of the postings.")))
             return
