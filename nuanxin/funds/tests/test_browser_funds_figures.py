@@ -42,7 +42,8 @@ def test_the_fund_figures_draw_on_a_phone(live_server, browser):
     errors = watch(page)
     sign_in(page, live_server.url, "viewer", p.password)
     page.click(".navbar-toggler")
-    page.click("#nx-nav-fund-figures")
+    page.click("#nx-nav-funds")
+    page.click("#nx-funds-tabs a[data-tab=figures]")
     page.wait_for_selector("#nx-figures-summary")
     page.wait_for_selector("#nx-figures-chart svg")
     assert page.get_attribute("#nx-figures-chart", "data-drawn") == "1"

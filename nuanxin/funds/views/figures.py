@@ -11,12 +11,12 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from nuanxin.core import access, treelabels
 from nuanxin.core.errors import ServiceError
-from nuanxin.core.manifest import HomePanel, MenuEntry
+from nuanxin.core.manifest import HomePanel
 from nuanxin.funds.models import Fund
 from nuanxin.funds.selectors import figures as selectors
 from nuanxin.orgs import scope
@@ -103,14 +103,6 @@ def home_panel(request: HttpRequest) -> dict[str, Any] | None:
 
 
 urlpatterns = [path("figures/", figures_page, name="figures")]
-MENU = [
-    MenuEntry(
-        gettext_lazy("Fund figures"),
-        "funds:figures",
-        order=304,
-        element_id="nx-nav-fund-figures",
-        visible=lambda user: Fund.policy.may(user, "view"),
-    ),
-]
+MENU: list = []  # the figures are a tab of the funds' pages (templatetags/funds_nav.py)
 COUNTERS: list = []
 HOME_PANELS: list = [HomePanel("funds/_home_figures.html", home_panel, order=160)]
