@@ -24,18 +24,27 @@ ADMIN_MENU = [
     "/care/assignments/",
 ]
 HOTLINE_ADMIN_MENU = ["/hotline/", "/hotline/rota/", "/hotline/figures/"]
+FUNDS_HONOURS_MENU = ["/funds/", "/honours/"]
 ACCOUNT_MENU = ["/notifications/", "/accounts/me/"]
 MENUS = {
-    "jia": [*ADMIN_MENU, "/care/campaigns/", *HOTLINE_ADMIN_MENU, "/orgs/", "/users/", *ACCOUNT_MENU],
-    "yi": [*ADMIN_MENU, *HOTLINE_ADMIN_MENU, "/orgs/", "/users/", *ACCOUNT_MENU],
-    "bing": [*ADMIN_MENU, *HOTLINE_ADMIN_MENU, "/orgs/", "/users/", *ACCOUNT_MENU],
+    "jia": [
+        *ADMIN_MENU,
+        "/care/campaigns/",
+        *HOTLINE_ADMIN_MENU,
+        *FUNDS_HONOURS_MENU,
+        "/orgs/",
+        "/users/",
+        *ACCOUNT_MENU,
+    ],
+    "yi": [*ADMIN_MENU, *HOTLINE_ADMIN_MENU, *FUNDS_HONOURS_MENU, "/orgs/", "/users/", *ACCOUNT_MENU],
+    "bing": [*ADMIN_MENU, *HOTLINE_ADMIN_MENU, *FUNDS_HONOURS_MENU, "/orgs/", "/users/", *ACCOUNT_MENU],
     "care": ["/", "/register/", "/care/week/", "/care/difficulties/", *ACCOUNT_MENU],
     "counsellor": [
         "/", "/hotline/calls/", "/hotline/callbacks/", "/hotline/crisis/", "/hotline/assessments/",
         "/hotline/rota/mine/", "/hotline/", "/hotline/figures/", *ACCOUNT_MENU,
     ],
-    "auditor": ["/", "/hotline/", "/hotline/figures/", "/audit/", *ACCOUNT_MENU],
-    "viewer": ["/", "/care/overview/", "/hotline/", "/hotline/figures/", *ACCOUNT_MENU],
+    "auditor": ["/", "/hotline/", "/hotline/figures/", *FUNDS_HONOURS_MENU, "/audit/", *ACCOUNT_MENU],
+    "viewer": ["/", "/care/overview/", "/hotline/", "/hotline/figures/", *FUNDS_HONOURS_MENU, *ACCOUNT_MENU],
 }
 
 

@@ -208,11 +208,11 @@ def _detail(request: Any, nomination_id: int) -> Nomination:
 @apiutils.paginate
 def list_nominations(request: Any, filters: Query[NominationFilter]) -> Any:
     """The nominations of the units in the token user's organisations, newest first; ``call``,
-    ``status`` and ``org`` (a code: its subtree) narrow them. An unknown call or an
-    organisation outside the user's scope gives an empty list."""
-    call = Call.objects.filter(pk=filters.call).first() if filters.call is not None else None
-    if filters.call is not None and call is None:
-        return Nomination.objects.none()
+    ``status`` and ``org`` (a code: its subtree) narrow them. An unknown call is a 404 (as an
+    unknown id anywhere); an organisation outside the user's scope gives an empty list."""
+    call = None
+    if filters.call is not None:
+        call = apiutils.get_scoped_or_404(Call, request, "view", pk=filters.call)
     org = None
     if filters.org:
         org = Organisation.objects.filter(code=filters.org).first()

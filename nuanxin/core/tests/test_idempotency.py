@@ -48,6 +48,21 @@ CREATE_PAGES = {
     "hotline:callback_attempt",
     "hotline:callback_note",
     "hotline:crisis_note",
+    "funds:fund_create",
+    "funds:income_create",
+    "funds:allocation_create",
+    "funds:return_create",
+    "funds:reversal_create",
+    "funds:expenditure_create",
+    "funds:round_create",
+    "funds:round_add",
+    "funds:receipt_add",
+    "honours:award_type_create",
+    "honours:call_create",
+    "honours:nomination_create",
+    "honours:nomination_file_add",
+    "honours:nomination_note",
+    "honours:objection_create",
 }
 CREATE_OPERATIONS = {
     "POST /api/v1/visits",
@@ -58,6 +73,11 @@ CREATE_OPERATIONS = {
     "POST /api/v1/hotline/calls",
     "POST /api/v1/hotline/assessments",
     "POST /api/v1/hotline/callbacks/{callback_id}/attempts",
+    "POST /api/v1/funds",
+    "POST /api/v1/funds/{fund_id}/income",
+    "POST /api/v1/funds/{fund_id}/allocations",
+    "POST /api/v1/funds/{fund_id}/expenditures",
+    "POST /api/v1/honours/nominations",
 }
 REPLAYED_MESSAGE = "This form was already sent and saved; it was not saved a second time."
 

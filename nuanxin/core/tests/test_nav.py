@@ -38,7 +38,10 @@ def test_the_current_page_is_marked_once(personas):
 def test_the_menu_follows_the_policies(personas):
     nav = _nav(personas.viewer, reverse("home"))
     links = re.findall(r'class="nav-link(?: active)?" href="([^"]*)"', nav)
-    assert links == ["/", "/care/overview/", "/hotline/", "/hotline/figures/", "/notifications/", "/accounts/me/"]
+    assert links == [
+        "/", "/care/overview/", "/hotline/", "/hotline/figures/", "/funds/", "/honours/", "/notifications/",
+        "/accounts/me/",
+    ]  # fmt: skip
 
 
 def _luminance(hex_colour: str) -> float:

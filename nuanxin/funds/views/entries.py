@@ -153,7 +153,7 @@ MENU = [
     MenuEntry(
         gettext_lazy("Approvals"),
         "funds:approval_queue",
-        order=302,
+        order=282,
         element_id="nx-nav-fund-approvals",
         visible=lambda user: Entry.policy.may(user, "record") or Entry.policy.may(user, "approve"),
     ),

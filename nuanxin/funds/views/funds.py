@@ -377,7 +377,7 @@ MENU = [
     MenuEntry(
         gettext_lazy("Funds"),
         "funds:fund_list",
-        order=300,
+        order=280,
         element_id="nx-nav-funds",
         visible=lambda user: Fund.policy.may(user, "view"),
     ),
