@@ -356,22 +356,29 @@ def record_expenditure(request: Any, fund_id: int, payload: ExpenditureIn) -> An
     """Money spent: on goods (``quantity``, ``unit``) or paid to people (``beneficiaries``:
     registered workers of the fund's organisation or below, their amounts adding up to
     ``amount``)."""
-    from django.utils.translation import gettext as _
-
-    from nuanxin.registry.models import FamilyMember, Worker
+    from nuanxin.funds.selectors import spending as spending_selectors
+    from nuanxin.registry.models import FamilyMember
 
     fund = apiutils.get_scoped_or_404(Fund.objects.select_related("organisation"), request, "record", pk=fund_id)
-    workers = Worker.objects.in_bulk([b.worker for b in payload.beneficiaries]) if payload.beneficiaries else {}
-    members = FamilyMember.objects.in_bulk(
+    # Only the workers the clerk may pay from this fund are looked up: an id out of reach is the
+    # same nameless refusal as an unknown one (no name is ever echoed).
+    wanted = [b.worker for b in payload.beneficiaries]
+    workers = (
+        spending_selectors.payable_workers(request.user, fund).in_bulk(wanted) if payload.beneficiaries else {}
+    )
+    members = FamilyMember.objects.filter(worker__in=list(workers.values())).in_bulk(
         [b.family_member for b in payload.beneficiaries if b.family_member is not None]
     ) if payload.beneficiaries else {}
     payments = []
     for b in payload.beneficiaries:
         worker = workers.get(b.worker)
-        if worker is None or (b.family_member is not None and b.family_member not in members):
-            raise ServiceError(_("No such person is registered under “%(org)s”.") % {"org": fund.organisation.name},
-                               field="beneficiaries")
-        member = members.get(b.family_member) if b.family_member else None
+        if worker is None:
+            raise ServiceError(ledger.unknown_worker_message(), field="beneficiaries")
+        member = None
+        if b.family_member is not None:
+            member = members.get(b.family_member)
+            if member is None or member.worker_id != worker.pk:
+                raise ServiceError(ledger.unknown_worker_message(), field="beneficiaries")
         payments.append(ledger.Payment(worker, ledger.money(b.amount, field="beneficiaries"), member))
     entry = ledger.record_expenditure(
         actor=request.user, fund=fund, amount=payload.amount, category=payload.category, on=payload.on,

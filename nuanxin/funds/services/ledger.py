@@ -259,24 +259,31 @@ def _check_category(fund: Fund, category: str) -> None:
         )
 
 
+def unknown_worker_message() -> str:
+    """The one answer for a worker id that is unknown or out of reach (no name in it)."""
+    return _("Unknown worker, or outside your scope.")
+
+
 def _check_beneficiaries(actor, fund: Fund, payments: Sequence[Payment]) -> None:
     from nuanxin.registry.models import Worker
 
     ids = [p.worker.pk for p in payments]
     if len(set(ids)) != len(ids):
         raise ServiceError(_("A person is listed twice."), field="beneficiaries")
-    # The beneficiaries are workers of the fund's organisation's subtree the clerk may see.
-    visible = set(
-        Worker.objects.filter(pk__in=ids, organisation__path__startswith=fund.organisation.path).values_list(
-            "pk", flat=True
+    # The beneficiaries are workers of the fund's organisation's subtree the clerk may see. One
+    # outside it gets the same nameless message as an unknown id: never echo a name the clerk
+    # may not see.
+    from nuanxin.orgs import scope
+
+    in_scope = scope.scope_q(user_of(actor), Entry.policy.roles("record"), "organisation__path")
+    visible: set[int] = set()
+    if in_scope is not None:
+        visible = set(
+            Worker.objects.filter(in_scope, pk__in=ids, organisation__path__startswith=fund.organisation.path)
+            .values_list("pk", flat=True)
         )
-    )
-    missing = [p.worker for p in payments if p.worker.pk not in visible]
-    if missing:
-        raise ServiceError(
-            _("%(name)s is not registered under “%(org)s”.") % {"name": missing[0].name, "org": fund.organisation.name},
-            field="beneficiaries",
-        )
+    if any(p.worker.pk not in visible for p in payments):
+        raise ServiceError(unknown_worker_message(), field="beneficiaries")
     for p in payments:
         if p.family_member is not None and p.family_member.worker_id != p.worker.pk:
             raise ServiceError(_("The family member belongs to another worker."), field="beneficiaries")

@@ -127,6 +127,29 @@ def test_an_expenditure_paying_people(personas, fp):
     assert unknown.status_code == 400 and unknown.json()["field"] == "beneficiaries"
 
 
+def test_a_worker_out_of_reach_is_answered_as_an_unknown_id_without_a_name(personas, fp):
+    """Privacy: guessing ids must not reveal who is registered elsewhere in the city."""
+    fund = fund_with(fp.clerk, fp.approver, personas.shinan, "10000")
+    elsewhere = register.create_worker(actor=SYSTEM, organisation=personas.shibei_hospital, name="陈莉",
+                                       team=TeamType.HUBEI_AID, status="deployed")
+    api = Api(fp.clerk)
+    before = fingerprint()
+    answers = [
+        api.post(f"/funds/{fund.pk}/expenditures", {
+            "amount": "3000.00", "category": "condolence", "on": ON, "payee_kind": "person",
+            "beneficiaries": [{"worker": pk, "amount": "3000.00"}],
+        })
+        for pk in (elsewhere.pk, 999999)
+    ]
+    for answer in answers:
+        assert answer.status_code == 400
+        assert answer.json()["field"] == "beneficiaries"
+        assert answer.json()["message"] == "职工不存在或不在您的范围内。"
+        assert "陈莉" not in answer.content.decode()
+    assert answers[0].json() == answers[1].json()
+    assert fingerprint() == before
+
+
 FUTURE = (date.today() + timedelta(days=3)).isoformat()
 
 
