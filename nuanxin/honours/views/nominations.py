@@ -158,24 +158,28 @@ def nomination_create(request: HttpRequest, call_id: int) -> HttpResponse:
         return render(request, "honours/nomination_create.html", context)
     units = _units(user)
     workers = _workers(user)
-    q = (request.GET.get("q") or "").strip()
+    searching = _searching(request)
+    q = _query(request)
     found: list[Worker] = []
     if award_type.recipient == RecipientKind.PERSON:
         if q:
             found = list(search_workers(workers, q)[:SEARCH_RESULTS])
         picked = request.POST.get("worker")
-        if picked and picked.isdigit() and all(str(w.pk) != picked for w in found):
+        if picked and picked.isascii() and picked.isdigit() and all(str(w.pk) != picked for w in found):
             found = [*workers.filter(pk=int(picked)), *found]
-    initial = {}
+    initial: dict[str, Any] = {}
     if units.count() == 1:
         initial["organisation"] = units.first()
+    if searching:  # the search button of the form: everything typed comes back, nothing is checked yet
+        initial.update(_kept(request, ("organisation", "worker", "nominee_organisation", "team_name", "story")))
+        _files_not_kept(request)
     form = forms.NominationCreateForm(
-        posted(request), request.FILES or None, initial=initial, recipient=award_type.recipient, units=units,
-        workers=workers.filter(pk__in=[w.pk for w in found]) if request.method == "GET" else workers,
+        None if searching else posted(request), None if searching else request.FILES or None, initial=initial,
+        recipient=award_type.recipient, units=units,
+        workers=workers.filter(pk__in=[w.pk for w in found]) if request.method == "GET" or searching else workers,
         organisations=units,
     )
-    context.update({"form": form, "q": q, "found": found, "searched": bool(q),
-                    "keep_award": [("award_type", award_type.pk)]})
+    context.update({"form": form, "q": q, "found": found, "searched": bool(q)})
     if form.is_bound and form.is_valid():
         nomination = _create(request, form, call, award_type)
         if nomination is not None:
@@ -187,6 +191,29 @@ def nomination_create(request: HttpRequest, call_id: int) -> HttpResponse:
         worker_field: Any = form.fields["worker"]
         worker_field.queryset = workers.filter(pk__in=[w.pk for w in found])
     return render(request, "honours/nomination_create.html", context)
+
+
+def _searching(request: HttpRequest) -> bool:
+    """Whether the form's own search button (``action=search``) sent it: the worker search is a
+    button of the nomination form, so a search keeps the story and everything else typed."""
+    return request.method == "POST" and request.POST.get("action") == "search"
+
+
+def _query(request: HttpRequest) -> str:
+    """The worker search's text: from the form (POST) or the address (``?q=``, GET)."""
+    source = request.POST if request.method == "POST" else request.GET
+    return (source.get("q") or "").replace("\x00", "").strip()
+
+
+def _kept(request: HttpRequest, names: tuple[str, ...]) -> dict[str, str]:
+    """What was typed into the form's fields ``names``, to show again after a search."""
+    return {name: request.POST[name].replace("\x00", "") for name in names if request.POST.get(name)}
+
+
+def _files_not_kept(request: HttpRequest) -> None:
+    if request.FILES:
+        messages.info(request, _("Files you had chosen were not kept: choose the photos and documents again "
+                                 "before saving."))
 
 
 def _create(request: HttpRequest, form: Any, call: Call, award_type: AwardType) -> Nomination | None:
@@ -293,18 +320,25 @@ def nomination_edit(request: HttpRequest, nomination: Nomination) -> HttpRespons
         return redirect(_url(nomination))
     workers = _workers(user)
     units = _units(user)
-    q = (request.GET.get("q") or "").strip()
+    searching = _searching(request)
+    q = _query(request)
     found = list(search_workers(workers, q)[:SEARCH_RESULTS]) if q else []
     current = [nomination.worker] if nomination.worker_id else []
     offered = [*current, *[w for w in found if w.pk != nomination.worker_id]]
     picked = request.POST.get("worker")
-    if picked and picked.isdigit() and all(str(w.pk) != picked for w in offered):
+    if picked and picked.isascii() and picked.isdigit() and all(str(w.pk) != picked for w in offered):
         offered = [*workers.filter(pk=int(picked)), *offered]
     initial = {"worker": nomination.worker, "nominee_organisation": nomination.nominee_organisation,
                "team_name": nomination.team_name, "story": nomination.story}
+    version = nomination.version
+    if searching:  # the search button of the form: what was typed comes back, at the version it was opened at
+        initial.update(_kept(request, ("worker", "nominee_organisation", "team_name", "story")))
+        opened = request.POST.get("version") or ""
+        version = int(opened) if opened.isascii() and opened.isdigit() else version
     form = forms.NominationEditForm(
-        posted(request), initial=initial, version=nomination.version, recipient=nomination.award_type.recipient,
-        workers=workers.filter(pk__in=[w.pk for w in offered]), organisations=units,
+        None if searching else posted(request), initial=initial, version=version,
+        recipient=nomination.award_type.recipient, workers=workers.filter(pk__in=[w.pk for w in offered]),
+        organisations=units,
     )
     if form.is_bound and form.is_valid():
         values = form.nominee_values()
