@@ -134,6 +134,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "nuanxin.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "nuanxin.core.middleware.NulCharacterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "nuanxin.accounts.middleware.SessionTimeoutMiddleware",

@@ -139,6 +139,34 @@ class LanguageMiddleware:
         return response
 
 
+def _has_nul(data) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in data.lists())
+
+
+class NulCharacterMiddleware:
+    """A request whose query string or form carries a NUL character (``%00``) is a 400 before
+    any view reads it: no text field of the project can hold one, and PostgreSQL refuses it in
+    any string (a lookup with it would be a 500). The API's JSON bodies are refused by their
+    own parser; multipart bodies are not read here (a file's bytes may hold NULs; their text
+    fields go through forms, which refuse the character). The API (``/api/``) validates its own
+    parameters and answers in its JSON shape."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            return self.get_response(request)
+        nul = _has_nul(request.GET)
+        if not nul and request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
+            nul = _has_nul(request.POST)
+        if nul:
+            from nuanxin.core.views import bad_request
+
+            return bad_request(request)
+        return self.get_response(request)
+
+
 class DatabaseBusyMiddleware:
     """A write that waited too long for SQLite's write lock gets a page that says so (503, try
     again shortly; nothing of this request was saved) instead of the generic error page."""
