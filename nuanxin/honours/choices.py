@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from nuanxin.cases.lifecycle import LifeCycle, Texts, Transition, Urgency
 
@@ -39,7 +40,7 @@ class NominationStatus(models.TextChoices):
     NOTICE = "notice", _("Public notice")
     AWARDED = "awarded", _("Awarded")
     NOT_AWARDED = "not_awarded", _("Not awarded")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("nomination", "Rejected")  # 不予推荐, not the register import's 拒收
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
