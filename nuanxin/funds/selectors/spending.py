@@ -159,8 +159,15 @@ def expenditures(
     action: str = "view",
 ) -> QuerySet:
     """The expenditures of ``fund`` (or of every fund in ``organisation``'s subtree) that
-    ``user`` may see for ``action``, newest first, with filters."""
-    qs = Entry.objects.for_user(user, action).filter(kind=EntryKind.EXPENDITURE)
+    ``user`` may see for ``action``, newest first, with filters — and the approved reversals
+    of expenditures, dated on their own day (as the statement and the figures count them), so
+    that the signed amounts (``signed_amount``) add up to the net spending."""
+    from django.db.models import Q
+
+    qs = Entry.objects.for_user(user, action).filter(
+        Q(kind=EntryKind.EXPENDITURE)
+        | Q(kind=EntryKind.REVERSAL, reverses__kind=EntryKind.EXPENDITURE, status=EntryStatus.APPROVED)
+    )
     if fund is not None:
         qs = qs.filter(fund=fund)
     if organisation is not None:
@@ -173,6 +180,23 @@ def expenditures(
     if status:
         qs = qs.filter(status=status)
     return qs.select_related("fund", "organisation", "round").order_by("-on", "-id")
+
+
+def signed_amount():
+    """An entry's amount as spending counts it: a reversal of an expenditure negative."""
+    from django.db.models import Case, F, When
+
+    return Case(When(kind=EntryKind.REVERSAL, then=-F("amount")), default=F("amount"))
+
+
+def reversals_of(entries) -> dict[int, Entry]:
+    """The approved reversal of each reversed expenditure among ``entries``, by entry id."""
+    ids = [e.pk for e in entries if e.kind == EntryKind.EXPENDITURE]
+    found: dict[int, Entry] = {}
+    for r in Entry.objects.filter(reverses__in=ids, status=EntryStatus.APPROVED).order_by("id"):
+        assert r.reverses_id is not None
+        found[r.reverses_id] = r
+    return found
 
 
 def spending_organisations(user) -> QuerySet:

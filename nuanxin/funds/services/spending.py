@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from nuanxin.core import audit, exports
 from nuanxin.core.errors import ServiceError
-from nuanxin.funds.choices import Category, EntryStatus, PayeeKind
+from nuanxin.funds.choices import Category, EntryKind, EntryStatus, PayeeKind
 from nuanxin.funds.models import Beneficiary, Entry, Fund
 from nuanxin.funds.selectors import spending as selectors
 from nuanxin.funds.services import ledger, receipts
@@ -93,7 +93,7 @@ def _headers(names: bool) -> list[str]:
         headers += [_("Payee"), _("Description"), _("Beneficiaries"), _("Condolence round")]
     else:
         headers += [_("Beneficiaries (number)")]
-    return [*headers, _("Entry")]
+    return [*headers, _("Entry"), _("Reversal")]
 
 
 def spending_rows(actor, entries: Sequence[Entry], *, names: bool) -> list[list]:
@@ -108,11 +108,23 @@ def spending_rows(actor, entries: Sequence[Entry], *, names: bool) -> list[list]
         counts = {}
     else:
         counts = selectors.beneficiary_counts(entries)
+    reversed_by = selectors.reversals_of(entries)
     rows = []
     for e in entries:
+        # An approved reversal of an expenditure is a row of its own with a negative amount and
+        # the status 冲销, so that the amount column sums to the net spending.
+        is_reversal = e.kind == EntryKind.REVERSAL
+        if is_reversal:
+            status_text = str(EntryKind.REVERSAL.label)
+            reversal_text = _("Reverses entry #%(id)s") % {"id": e.reverses_id}
+        else:
+            status_text = str(EntryStatus(e.status).label)
+            reversal = reversed_by.get(e.pk)
+            reversal_text = _("Reversed by entry #%(id)s") % {"id": reversal.pk} if reversal is not None else ""
         row = [
             e.on, e.organisation.name, e.fund.name, Category(e.category).label if e.category in Category.values else "",
-            Decimal(e.amount), EntryStatus(e.status).label, e.quantity if e.quantity is not None else "", e.unit,
+            -Decimal(e.amount) if is_reversal else Decimal(e.amount), status_text,
+            e.quantity if e.quantity is not None else "", e.unit,
             PayeeKind(e.payee_kind).label if e.payee_kind else "",
         ]
         if names:
@@ -120,7 +132,7 @@ def spending_rows(actor, entries: Sequence[Entry], *, names: bool) -> list[list]
             row += [e.payee, e.description, "；".join(people.get(e.pk, [])), round_name]
         else:
             row += [counts.get(e.pk, 0)]
-        rows.append([*row, e.pk])
+        rows.append([*row, e.pk, reversal_text])
     return rows
 
 

@@ -384,7 +384,10 @@ def _list_page(request, *, fund: Fund | None, organisation, export_url: str):
     entries = list(page.object_list)
     detail = {e.pk for e in entries if selectors.detail_allowed(request.user, e)}
     counts = selectors.beneficiary_counts(entries)
+    reversed_by = selectors.reversals_of(entries)
     for e in entries:
+        e.reversed_by = reversed_by.get(e.pk)
+        e.is_reversal = e.kind == EntryKind.REVERSAL
         e.shown_payee = selectors.shown_payee(request.user, e, detail=e.pk in detail)
         e.people = counts.get(e.pk, 0)
         e.show_detail = e.pk in detail
@@ -415,7 +418,7 @@ def _list_page(request, *, fund: Fund | None, organisation, export_url: str):
 def _totals(qs):
     from django.db.models import Sum
 
-    return qs.order_by().values("status").annotate(total=Sum("amount"))
+    return qs.order_by().values("status").annotate(total=Sum(selectors.signed_amount()))
 
 
 @access.scoped(Fund, "view", lookup="pk", kwarg="fund_pk", queryset=_funds)
