@@ -37,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -80,6 +81,7 @@ OBJECTION_MAX = 2000
 RAISED_BY_MAX = 100
 FILES_MAX = 20
 CERTIFICATE_PREFIX = "QDGH"
+CALL_TIME_ZONE = ZoneInfo("Asia/Shanghai")  # a call's year is its deadline's year there
 
 
 # --- small rules ---------------------------------------------------------------------------
@@ -707,8 +709,15 @@ def _decision_blockers(nomination: Nomination, today: date, awarded: bool) -> st
     return ""
 
 
+def call_year(call: Call) -> int:
+    """The year a call is for (2020 for 2020 年度表彰): its deadline's year in Asia/Shanghai
+    (the call has no year of its own). Used in the certificate number."""
+    return timezone.localtime(call.deadline, CALL_TIME_ZONE).year
+
+
 def certificate_number(nomination: Nomination, year: int) -> str:
-    """The certificate number of an awarded nomination: QDGH-<year>-<call>-<nomination>."""
+    """The certificate number of an awarded nomination: QDGH-<year>-<call>-<nomination>, the
+    year being the call's (``call_year``), not the decision's."""
     return f"{CERTIFICATE_PREFIX}-{year}-{nomination.call_id:03d}-{nomination.pk:05d}"
 
 
@@ -732,7 +741,7 @@ def decide(
     now = timezone.now()
     fields: dict[str, Any] = {"decided_at": now}
     if awarded:
-        fields["certificate_no"] = certificate_number(current, timezone.localtime(now).year)
+        fields["certificate_no"] = certificate_number(current, call_year(current.call))
     return _move(
         current,
         actor=actor,

@@ -78,7 +78,7 @@ def test_the_whole_way_up_with_a_return_for_changes(hw, monkeypatch):
         with pytest.raises(NotAllowed):
             services.decide(n, actor=p.yi, awarded=True)
         n = services.decide(n, actor=p.jia, awarded=True)
-    year = timezone.localtime(n.decided_at).year
+    year = timezone.localtime(hw.call.deadline).year  # the call's year (its deadline's), not the decision's
     assert n.status == "awarded"
     assert n.certificate_no == f"QDGH-{year}-{hw.call.pk:03d}-{n.pk:05d}"
     assert n.closed_at is not None
