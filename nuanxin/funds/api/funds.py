@@ -193,7 +193,9 @@ class ExpenditureIn(Schema):
     payee: str = Field("", max_length=100)
     payee_kind: PayeeKind | None = None
     description: str = Field("", max_length=1000)
-    quantity: str | None = Field(None, max_length=40)
+    quantity: str | int | float | None = Field(
+        None, description="Goods bought: a number (JSON number or decimal string), with ``unit``."
+    )
     unit: str = Field("", max_length=16)
     beneficiaries: list[BeneficiaryIn] = Field(default_factory=list)
 
@@ -329,6 +331,11 @@ def record_allocations(request: Any, fund_id: int, payload: AllocationIn) -> Any
     from django.utils.translation import gettext as _
 
     fund = apiutils.get_scoped_or_404(Fund.objects.select_related("organisation"), request, "record", pk=fund_id)
+    if payload.allocations is not None and (payload.to_fund is not None or payload.amount is not None):
+        raise ServiceError(
+            _("Give either to_fund and amount (one allocation) or allocations (a batch), not both."),
+            field="allocations",
+        )
     items = [(a.to_fund, a.amount) for a in payload.allocations or []]
     if payload.to_fund is not None or payload.amount is not None:
         if payload.to_fund is None or payload.amount is None:
@@ -357,6 +364,7 @@ def record_expenditure(request: Any, fund_id: int, payload: ExpenditureIn) -> An
     registered workers of the fund's organisation or below, their amounts adding up to
     ``amount``)."""
     from nuanxin.funds.selectors import spending as spending_selectors
+    from nuanxin.funds.services import spending as spending_services
     from nuanxin.registry.models import FamilyMember
 
     fund = apiutils.get_scoped_or_404(Fund.objects.select_related("organisation"), request, "record", pk=fund_id)
@@ -380,9 +388,13 @@ def record_expenditure(request: Any, fund_id: int, payload: ExpenditureIn) -> An
             if member is None or member.worker_id != worker.pk:
                 raise ServiceError(ledger.unknown_worker_message(), field="beneficiaries")
         payments.append(ledger.Payment(worker, ledger.money(b.amount, field="beneficiaries"), member))
-    entry = ledger.record_expenditure(
+    quantity = payload.quantity
+    if isinstance(quantity, int | float) and not isinstance(quantity, bool):
+        quantity = str(quantity)
+    # The page's service: the same rules (a supplier is named, a supplier has no beneficiaries …).
+    entry = spending_services.record_expenditure(
         actor=request.user, fund=fund, amount=payload.amount, category=payload.category, on=payload.on,
         payee=payload.payee, payee_kind=payload.payee_kind.value if payload.payee_kind else "",
-        description=payload.description, quantity=payload.quantity, unit=payload.unit, beneficiaries=payments,
+        description=payload.description, quantity=quantity, unit=payload.unit, beneficiaries=payments,
     )
     return Status(201, entry_out(entry))

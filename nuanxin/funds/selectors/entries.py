@@ -30,6 +30,9 @@ def queue(user: Any) -> Queue:
     result = Queue([], [], [])
     for entry in rows:
         if ledger.may_approve(user, entry):
+            # An entry the balance can no longer cover is flagged (余额不足): the approver
+            # rejects it, or waits for money to come in.
+            entry.shortfall = ledger.shortfall(entry)
             result.to_approve.append(entry)
         elif entry.recorded_by_id == user.pk:
             result.mine.append(entry)

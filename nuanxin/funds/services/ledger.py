@@ -466,6 +466,28 @@ def _postings(entry: Entry) -> list[Posting]:
     ]
 
 
+@dataclass(frozen=True)
+class Shortfall:
+    """A fund that cannot cover an open entry now: what it has and what the entry needs."""
+
+    fund_id: int
+    available: Decimal
+    needed: Decimal
+
+
+def shortfall(entry: Entry) -> Shortfall | None:
+    """Whether approving ``entry`` now would take a fund below zero (read without locks: the
+    approval queue warns with it; ``approve`` checks again under the locks)."""
+    change: dict[int, Decimal] = defaultdict(Decimal)
+    for line in _postings(entry):
+        change[line.fund_id] += line.amount
+    current = balances(change)
+    for fund_id, delta in sorted(change.items()):
+        if delta < 0 and current[fund_id] + delta < 0:
+            return Shortfall(fund_id, current[fund_id], -delta)
+    return None
+
+
 def _lock(entry: Entry) -> tuple[Entry, dict[int, Fund]]:
     """The entry read again under a row lock, and every fund it touches locked in id order."""
     locked = Entry.objects.select_for_update(of=("self",)).select_related("organisation", "reverses").get(pk=entry.pk)

@@ -269,7 +269,12 @@ def test_above_the_threshold_the_parents_approver_approves_on_the_page(personas,
     assert entry.status == EntryStatus.PARENT and ledger.balance(fund) == Decimal("0.00")
     page = client_for(fp.approver2, "en").get(reverse("funds:entry_detail", kwargs={"pk": entry.pk})).content.decode()
     assert 'id="nx-approve"' not in page and 'id="nx-waiting-parent"' in page
-    assert client_for(fp.approver2, "en").post(url, {"version": "2"}).status_code == 403
+    # Not a bare 403: the entry's page says why (and nothing moves).
+    refused = client_for(fp.approver2, "en").post(url, {"version": "2"}, follow=True)
+    assert refused.status_code == 200
+    assert "Above the threshold, an approver of the parent organisation approves it." in refused.content.decode()
+    entry.refresh_from_db()
+    assert entry.status == EntryStatus.PARENT and ledger.balance(fund) == Decimal("0.00")
     city = client_for(fp.city_approver, "en")
     queue = city.get(reverse("funds:approval_queue")).content.decode()
     assert f'data-approve="{entry.pk}"' in queue

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
@@ -22,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from nuanxin.core import access, idempotency, versioning
-from nuanxin.core.errors import NotAllowed, ServiceError
+from nuanxin.core.errors import ServiceError
 from nuanxin.core.manifest import Counter, MenuEntry
 from nuanxin.core.pages import run_service
 from nuanxin.funds.choices import Category, EntryKind, EntryStatus
@@ -92,9 +91,9 @@ def entry_approve(request: HttpRequest, entry: Entry) -> HttpResponse:
     try:
         version = versioning.parse(request.POST.get("version"))
         approved = ledger.approve(actor=request.user, entry=entry, version=version)
-    except NotAllowed as exc:
-        raise PermissionDenied(exc.message) from exc
-    except ServiceError as exc:
+    except ServiceError as exc:  # NotAllowed and Conflict too
+        # An approver in reach who may not approve this one (its recorder, or the first step's
+        # approver at the parent's step) is told why on the entry's page, not a bare 403.
         messages.error(request, exc.message)
         return redirect(entry_url(entry))
     if approved.status == EntryStatus.PARENT:
