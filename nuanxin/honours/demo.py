@@ -44,6 +44,15 @@ STORIES = {
 }
 
 
+def _deadline() -> Any:
+    """The demo call's deadline: the end of this year (Asia/Shanghai), so the certificate number
+    carries this year (the call's year is its deadline's); 30 days ahead when the year ends
+    within two weeks."""
+    now = timezone.localtime(timezone.now(), services.CALL_TIME_ZONE)
+    year_end = now.replace(month=12, day=31, hour=23, minute=59, second=0, microsecond=0)
+    return year_end if year_end - now >= timedelta(days=14) else now + timedelta(days=30)
+
+
 def _org(code: str) -> Any:
     from nuanxin.orgs.models import Organisation
 
@@ -95,7 +104,7 @@ def _build(unit: Any, city: Any, district: Any, out: Callable[[str], None]) -> N
     types = {t.code: t for t in AwardType.objects.all()}
     call = catalogue.create_call(
         actor=city, name=CALL, award_types=[types[c] for c in (TEAM, UNIT_AWARD, PERSON, MODEL) if c in types],
-        deadline=timezone.now() + timedelta(days=30), notice_days=5,
+        deadline=_deadline(), notice_days=5,
         description="各区（市）总工会、产业工会：请按名额推荐在疫情防控一线表现突出的先进集体和个人，优先推荐一线医务人员。",
     )
     call = catalogue.open_call(call, actor=city)

@@ -57,3 +57,16 @@ def test_the_demo_call_has_a_nomination_at_every_step(english):
     demo.build(out=again.append)
     assert (Nomination.objects.count(), AuditLog.objects.count()) == before
     assert again == ["commendations: the call “2020 年度表彰” exists (7 nominations)"]
+
+
+def test_the_demo_call_ends_with_its_year_unless_the_year_is_nearly_over():
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    from nuanxin.honours import demo
+
+    with time_machine.travel(datetime(2026, 12, 4, 12, 0, tzinfo=UTC), tick=False):
+        assert demo._deadline().isoformat() == "2026-12-31T23:59:00+08:00"
+    with time_machine.travel(datetime(2026, 12, 20, 12, 0, tzinfo=UTC), tick=False):
+        assert demo._deadline().isoformat() == "2027-01-19T20:00:00+08:00"
