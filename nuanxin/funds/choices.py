@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class FundSource(models.TextChoices):
@@ -53,7 +54,8 @@ class EntryStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting approval")
     PARENT = "parent", _("Awaiting the parent's approval")
     APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    # Its own context: the registry's import shares the plain msgid "Rejected" (拒收).
+    REJECTED = "rejected", pgettext_lazy("fund entry", "Rejected")
 
 
 OPEN_STATUSES = frozenset({EntryStatus.PENDING, EntryStatus.PARENT})
