@@ -90,6 +90,7 @@ class Pasted:
 
     workers: list[Worker] = field(default_factory=list)
     repeated: list[str] = field(default_factory=list)
+    repeated_workers: list[Worker] = field(default_factory=list)  # the people of ``repeated``
     unmatched: list[str] = field(default_factory=list)
     ambiguous: list[str] = field(default_factory=list)
 
@@ -128,6 +129,7 @@ def match_pasted(user, fund: Fund, text: str) -> Pasted:
             result.ambiguous.append(line)
         elif found[0].pk in seen:
             result.repeated.append(line)
+            result.repeated_workers.append(found[0])
         else:
             seen.add(found[0].pk)
             result.workers.append(found[0])

@@ -133,9 +133,22 @@ def test_the_page_matches_a_pasted_list_and_says_what_it_left_out(personas, fp, 
     assert not CondolenceRound.objects.exists()
     saved = c.post(url, {**form, "pasted": "张三\n13800000002\n赵六 9999\n张三", "workers": [team[0].pk]}, follow=True)
     html = saved.content.decode()
-    assert "Pasted twice and paid once: 张三." in html and "Listed twice, paid once: 张三." in html
+    # one notice, once (张三 was checked and pasted twice)
+    assert html.count("Listed twice, paid once: 张三.") == 1 and "Pasted twice" not in html
     round_ = CondolenceRound.objects.get()
     assert sorted(round_.beneficiaries.values_list("worker__name", flat=True)) == ["张三", "李四", "赵六"]
+
+
+def test_a_person_pasted_twice_is_named_in_one_notice(personas, fp, aid):
+    fund, _team, _other = aid
+    c = client_for(fp.clerk)
+    url = reverse("funds:round_create", kwargs={"fund_pk": fund.pk})
+    form = {"name": "慰问", "amount_per_person": "500", "on": "2020-02-03", "action": "save"}
+    html = c.post(url, {**form, "pasted": "张三\n李四\n张三"}, follow=True).content.decode()
+    assert html.count("Listed twice, paid once: 张三.") == 1 and "Pasted twice" not in html
+    round_ = CondolenceRound.objects.get()
+    assert sorted(round_.beneficiaries.values_list("worker__name", flat=True)) == ["张三", "李四"]
+    assert round_.entries.get().amount == Decimal("1000.00")
 
 
 def test_the_round_page_shows_who_is_paid_and_the_add_page_leaves_them_out(fp, aid):

@@ -242,9 +242,9 @@ def _people_from(request, fund: Fund, form) -> list | None:
         )
     if pasted.unmatched or pasted.ambiguous:
         return None
-    if pasted.repeated:
-        messages.info(request, _("Pasted twice and paid once: %(lines)s.") % {"lines": "、".join(pasted.repeated)})
-    return checked + pasted.workers
+    # A person pasted twice is handed on twice: the round's plan pays them once and says so in
+    # its one notice ("Listed twice, paid once"), with those checked and pasted too.
+    return checked + pasted.workers + pasted.repeated_workers
 
 
 def _left_out_messages(request, plan: rounds.RoundPlan) -> None:
