@@ -3,6 +3,7 @@ entries, the organisations an allocation may go to, the funds a return may go to
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -48,10 +49,29 @@ def entries_of(fund: Fund, *, limit: int | None = None) -> list[Entry]:
 
     rows = (
         Entry.objects.filter(Q(fund=fund) | Q(to_fund=fund))
-        .select_related("organisation", "fund__organisation", "to_fund__organisation", "recorded_by")
+        .select_related("organisation", "fund__organisation", "to_fund__organisation", "recorded_by", "reverses")
         .order_by("-on", "-id")
     )
     return list(rows[:limit] if limit else rows)
+
+
+def signed_amount(fund: Fund, entry: Entry) -> Decimal:
+    """``entry``'s amount as it moves (or would move, once approved) ``fund``'s balance: income
+    and money received positive; spending and money sent on negative; a reversal the opposite
+    of the entry it reverses."""
+    from nuanxin.funds.choices import EntryKind
+
+    def sign(e: Entry) -> int:
+        if e.kind == EntryKind.INCOME:
+            return 1
+        if e.kind == EntryKind.EXPENDITURE:
+            return -1
+        if e.kind in (EntryKind.ALLOCATION, EntryKind.RETURN):
+            return 1 if e.to_fund_id == fund.pk and e.fund_id != fund.pk else -1
+        original = e.reverses
+        return -sign(original) if original is not None else -1
+
+    return entry.amount * sign(entry)
 
 
 def allocation_organisations(fund: Fund) -> list[Organisation]:

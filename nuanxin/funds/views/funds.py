@@ -124,6 +124,7 @@ def fund_detail(request: HttpRequest, fund: Fund) -> HttpResponse:
     entries = selectors.entries_of(fund, limit=ENTRIES_ON_PAGE) if detail else []
     for entry in entries:  # an allocation received from above is the sender's entry
         entry.may_open = Entry.policy.allows(user, "detail", entry)  # type: ignore[attr-defined]
+        entry.signed = selectors.signed_amount(fund, entry)  # type: ignore[attr-defined]
     return render(
         request,
         "funds/fund_detail.html",
