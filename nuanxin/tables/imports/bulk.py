@@ -298,8 +298,10 @@ def delete_records(model, ids: list[int], *, user, when) -> None:
     (django-simple-history), by ``user``, in a few set-based statements per model:
     ``QuerySet.delete()`` writes each history row with an INSERT of its own (200,000 of them,
     four minutes, for a 100,000-row batch) and takes its user from the web request only.
-    Relations other than CASCADE, SET_NULL and DO_NOTHING are left to ``QuerySet.delete()``."""
-    from django.db.models import CASCADE, DO_NOTHING, SET_NULL
+    A PROTECT or RESTRICT relation with no row pointing at the chunk stops nothing (a worker
+    nobody paid from a fund or nominated); when rows do point at it, and for any other kind of
+    relation, the chunk is left to ``QuerySet.delete()``, which refuses or handles it."""
+    from django.db.models import CASCADE, DO_NOTHING, PROTECT, RESTRICT, SET_NULL
     from django.db.models.deletion import get_candidate_relations_to_delete
     from django.db.models.expressions import RawSQL
 
@@ -309,11 +311,18 @@ def delete_records(model, ids: list[int], *, user, when) -> None:
     size = len(ids) if is_postgres() else 500
     for start in range(0, len(ids), size):
         chunk = ids[start : start + size]
-        if any(r.on_delete not in (CASCADE, SET_NULL) for r in relations):
+        others = [r for r in relations if r.on_delete not in (CASCADE, SET_NULL)]
+        if any(
+            r.on_delete not in (PROTECT, RESTRICT)
+            or r.related_model._base_manager.filter(**{f"{r.field.name}__in": chunk}).exists()
+            for r in others
+        ):
             model._base_manager.filter(pk__in=chunk).delete()
             continue
         among = RawSQL("SELECT unnest(%s::bigint[])", [int_array(chunk)]) if is_postgres() else chunk
         for rel in relations:
+            if rel.on_delete not in (CASCADE, SET_NULL):
+                continue  # PROTECT / RESTRICT with nothing pointing here (checked above)
             dependents = rel.related_model._base_manager.filter(**{f"{rel.field.name}__in": among})
             if rel.on_delete is CASCADE:
                 delete_records(rel.related_model, list(dependents.values_list("pk", flat=True)), user=user, when=when)
