@@ -29,11 +29,13 @@ def cases(p) -> list[Case]:
             no_other_org_because=("the city is the root: everyone with a funds role has part of it in reach"),
         ),
         Case("GET /api/v1/funds/summary", allowed=p.yi, query="org=SN", denied=p.care, other_org=p.bing),
+        # The viewer's group is left with 市南区's hospital alone by the organisations' own case
+        # (orgs:group_edit runs earlier in the matrix), so the viewer asks for that one.
         Case(
             "GET /api/v1/funds/summary",
             allowed=p.viewer,
-            query="org=SB-H1&from=2020-01",
+            query="org=SN-H1&from=2020-01",
             denied=p.counsellor,
-            other_org=p.yi,
+            other_org=p.bing,
         ),
     ]
