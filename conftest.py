@@ -10,6 +10,7 @@ Group MED (all medical institutions) = SN-H1, SB-H1.
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
@@ -89,6 +90,16 @@ def build_personas() -> Personas:
         auditor=user("auditor", city, Role.AUDITOR, "审计员"),
         viewer=viewer,
     )
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language (Chinese): the language middleware activates
+    the request's language for the thread, so a test client's English request would otherwise
+    leave English active for the tests after it (an audit row's object name in English)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
