@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from nuanxin.funds.choices import OPEN_STATUSES, EntryStatus
@@ -38,6 +39,16 @@ def queue(user: Any) -> Queue:
             result.mine.append(entry)
         else:
             result.waiting.append(entry)
+    # A batch (an allocation to several funds at once) gets one "approve the whole batch" on its
+    # first entry, when the user may approve more than one of it now and none lacks the money.
+    batches: dict[Any, list[Entry]] = {}
+    for entry in result.to_approve:
+        if entry.batch:
+            batches.setdefault(entry.batch, []).append(entry)
+    for members in batches.values():
+        if len(members) > 1 and not any(e.shortfall for e in members):  # type: ignore[attr-defined]
+            members[0].batch_count = len(members)  # type: ignore[attr-defined]
+            members[0].batch_total = sum((e.amount for e in members), Decimal("0"))  # type: ignore[attr-defined]
     return result
 
 

@@ -590,6 +590,29 @@ def approve(*, actor, entry: Entry, version: int | None = None) -> Entry:
     return entry
 
 
+def batch_of(entry: Entry) -> list[Entry]:
+    """The open entries recorded in one action with ``entry`` (an allocation to several funds
+    at once), in id order; ``entry`` alone when it has no batch."""
+    if not entry.batch:
+        return [entry]
+    return list(
+        Entry.objects.filter(batch=entry.batch, status__in=(EntryStatus.PENDING, EntryStatus.PARENT)).order_by("id")
+    )
+
+
+@transaction.atomic
+def approve_batch(*, actor, entry: Entry) -> list[Entry]:
+    """Approve every open entry of ``entry``'s batch, one by one through ``approve`` (each with
+    its own checks and audit row), in one transaction: all or nothing. The batch's entries are
+    locked first, in id order, so a single approval of one of them cannot deadlock with it."""
+    entries = batch_of(entry)
+    ids = [e.pk for e in entries]
+    list(Entry.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("id").values_list("id", flat=True))
+    if not entries:
+        raise Conflict(_("This batch has nothing left to approve."))
+    return [approve(actor=actor, entry=e) for e in entries]
+
+
 @transaction.atomic
 def reject(*, actor, entry: Entry, reason: str, version: int | None = None) -> Entry:
     """Reject an entry with a reason: it never moves money. The people of a rejected round

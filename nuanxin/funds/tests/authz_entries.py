@@ -10,7 +10,7 @@ from datetime import date
 from nuanxin.funds.models import Entry
 from nuanxin.funds.services import ledger
 from nuanxin.funds.tests.authz_funds import ledger_people
-from nuanxin.funds.tests.fixtures import approve_fully
+from nuanxin.funds.tests.fixtures import approve_fully, open_fund
 from tests.authz import Case, standard_cases
 
 ON = date(2020, 2, 2)
@@ -26,12 +26,21 @@ def cases(p) -> list[Case]:
 
     shown, to_approve, to_reject, api_approve, api_reject = (pending(a) for a in ("11", "12", "13", "14", "15"))
     approved = approve_fully(pending("16"), approver)
+    batch_entry, _second = ledger.record_allocations(
+        actor=clerk, fund=fund, on=ON,
+        allocations=[ledger.Allocation(w.hospital, ledger.money("17")),
+                     ledger.Allocation(open_fund(clerk, p.shinan_hospital, "授权批量资金"), ledger.money("18"))],
+    )
     return [
         *standard_cases(p, "funds:approval_queue", model=Entry, action="detail", allowed=clerk),
         *standard_cases(p, "funds:entry_detail", model=Entry, action="detail", obj=shown, allowed=clerk),
         *standard_cases(
             p, "funds:entry_approve", model=Entry, action="approve", obj=to_approve, allowed=approver,
             method="post", data={"version": "1"}, other_org=w.bapprover,
+        ),
+        *standard_cases(
+            p, "funds:batch_approve", model=Entry, action="approve", obj=batch_entry, allowed=approver,
+            method="post", data={}, other_org=w.bapprover,
         ),
         *standard_cases(
             p, "funds:entry_reject", model=Entry, action="approve", obj=to_reject, allowed=approver,

@@ -128,3 +128,38 @@ def test_the_queue_flags_an_entry_the_balance_no_longer_covers(personas, fp):
     ) in item
     assert f'data-approve="{second.pk}" disabled' in item
     assert f'data-approve="{first.pk}"' not in html
+
+
+def test_a_batch_is_approved_in_one_action_all_or_nothing(personas, fp):
+    city = fund_with(fp.city_clerk, fp.city_approver, personas.city, "300000")
+    shinan = open_fund(fp.city_clerk, personas.shinan)
+    shibei = open_fund(fp.city_clerk, personas.shibei)
+    batch = ledger.record_allocations(actor=fp.city_clerk, fund=city, on=date(2020, 2, 3), allocations=[
+        ledger.Allocation(shinan, ledger.money("1000")), ledger.Allocation(shibei, ledger.money("2000"))])
+    c = client_for(fp.city_approver)
+    queue = c.get(reverse("funds:approval_queue")).content.decode()
+    assert queue.count("data-approve-batch=") == 1
+    assert "Approve the whole batch (2 entries, ¥3,000.00)" in queue
+    done = c.post(reverse("funds:batch_approve", kwargs={"pk": batch[0].pk}), follow=True).content.decode()
+    assert "Batch approved: 2 entries." in done
+    assert [Entry.objects.get(pk=e.pk).status for e in batch] == [EntryStatus.APPROVED, EntryStatus.APPROVED]
+    assert (ledger.balance(shinan), ledger.balance(shibei), ledger.balance(city)) == (
+        Decimal("1000.00"), Decimal("2000.00"), Decimal("297000.00"),
+    )
+
+
+def test_a_batch_the_balance_cannot_cover_approves_nothing(personas, fp):
+    city = fund_with(fp.city_clerk, fp.city_approver, personas.city, "3000")
+    shinan = open_fund(fp.city_clerk, personas.shinan)
+    shibei = open_fund(fp.city_clerk, personas.shibei)
+    batch = ledger.record_allocations(actor=fp.city_clerk, fund=city, on=date(2020, 2, 3), allocations=[
+        ledger.Allocation(shinan, ledger.money("1000")), ledger.Allocation(shibei, ledger.money("2000"))])
+    approve_fully(ledger.record_expenditure(actor=fp.city_clerk, fund=city, amount="1500", category="comfort",
+                                            on=date(2020, 2, 3), payee_kind="supplier", payee="甲"), fp.city_approver)
+    c = client_for(fp.city_approver)
+    assert "data-approve-batch=" not in c.get(reverse("funds:approval_queue")).content.decode()
+    before = fingerprint()
+    done = c.post(reverse("funds:batch_approve", kwargs={"pk": batch[0].pk}), follow=True).content.decode()
+    assert "Nothing of the batch was approved: The fund" in done
+    assert fingerprint() == before
+    assert [Entry.objects.get(pk=e.pk).status for e in batch] == [EntryStatus.PENDING, EntryStatus.PENDING]

@@ -17,7 +17,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from nuanxin.core import access, idempotency, versioning
@@ -105,6 +105,24 @@ def entry_approve(request: HttpRequest, entry: Entry) -> HttpResponse:
 
 
 @access.scoped(Entry, "approve", lookup="pk", queryset=_entries)
+@require_POST
+def batch_approve(request: HttpRequest, entry: Entry) -> HttpResponse:
+    """Approve the whole batch ``entry`` belongs to (an allocation to several funds at once):
+    each entry by the service, in one transaction, all or nothing."""
+    try:
+        approved = ledger.approve_batch(actor=request.user, entry=entry)
+    except ServiceError as exc:  # NotAllowed and Conflict too: nothing of the batch moved
+        messages.error(request, _("Nothing of the batch was approved: %(reason)s") % {"reason": exc.message})
+        return redirect(reverse("funds:approval_queue"))
+    messages.success(
+        request,
+        ngettext("Batch approved: %(n)d entry.", "Batch approved: %(n)d entries.", len(approved))
+        % {"n": len(approved)},
+    )
+    return redirect(reverse("funds:approval_queue"))
+
+
+@access.scoped(Entry, "approve", lookup="pk", queryset=_entries)
 @require_http_methods(["GET", "POST"])
 def entry_reject(request: HttpRequest, entry: Entry) -> HttpResponse:
     form = forms.RejectForm(request.POST if request.method == "POST" else None, version=entry.version)
@@ -146,6 +164,7 @@ urlpatterns = [
     path("entries/<int:pk>/", entry_detail, name="entry_detail"),
     path("entries/<int:pk>/approve/", entry_approve, name="entry_approve"),
     path("entries/<int:pk>/reject/", entry_reject, name="entry_reject"),
+    path("entries/<int:pk>/approve-batch/", batch_approve, name="batch_approve"),
     path("entries/<int:pk>/reverse/", reversal_create, name="reversal_create"),
 ]
 MENU = [
