@@ -23,6 +23,11 @@ pytestmark = pytest.mark.django_db
 ON = date(2020, 2, 3)
 
 
+@pytest.fixture(autouse=True)
+def english(english):
+    return english
+
+
 def client_for(user, language="en") -> Client:
     c = Client()
     c.cookies["nuanxin_language"] = language
