@@ -216,10 +216,10 @@ def child_build(url: str, n: str, orgs: str) -> dict:
         (
             "funds (one per organisation, id = the organisation's)",
             """
-            INSERT INTO funds_fund (id, name, source, starts_on, ends_on, categories, active, created_at, version,
-                organisation_id)
+            INSERT INTO funds_fund (id, name, source, starts_on, ends_on, categories, active, balance, created_at,
+                version, organisation_id)
             SELECT id, '疫情防控专项资金', CASE WHEN depth = 1 THEN 'own_budget' ELSE 'allocation' END,
-                   %(first)s, NULL, '[]'::jsonb, true, now(), 1, id
+                   %(first)s, NULL, '[]'::jsonb, true, 0, now(), 1, id
             FROM orgs_organisation
             """,
         ),
