@@ -18,7 +18,8 @@ from nuanxin.hotline.selectors import cases as selectors
 from nuanxin.notify.models import Notification
 from nuanxin.orgs import demo as orgs_demo
 
-pytestmark = pytest.mark.django_db
+# The demo's lines and audit names are compared in English (the default language is Chinese).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 

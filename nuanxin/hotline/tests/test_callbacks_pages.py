@@ -198,7 +198,7 @@ def test_the_menu_and_counters(h, personas, queue):
     assert [counter.count(personas.jia) for counter in views.COUNTERS] == [None, None]
 
 
-def test_claiming_a_taken_or_changed_callback_says_why_and_changes_nothing(h, queue):
+def test_claiming_a_taken_or_changed_callback_says_why_and_changes_nothing(h, queue, english):
     soon = queue[3]
     services.claim_callback(actor=h.counsellor, callback=soon)
     soon.refresh_from_db()
