@@ -235,12 +235,19 @@ def set_group_members(
 PASSWORD_ALPHABET = string.ascii_letters + string.digits
 
 
-def generate_password(length: int = 16) -> str:
-    """A random password that satisfies the password policy."""
+def generate_password(length: int = 16, user: User | None = None) -> str:
+    """A random password that satisfies the password policy, for ``user`` when given (the
+    similarity check compares it with the username and names: a random string can, rarely, be
+    judged too similar, and the account would then fail to be created)."""
     while True:
         password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(length))
-        if any(c.isdigit() for c in password) and any(c.isalpha() for c in password):
-            return password
+        if not (any(c.isdigit() for c in password) and any(c.isalpha() for c in password)):
+            continue
+        try:
+            password_validation.validate_password(password, user)
+        except ValidationError:
+            continue
+        return password
 
 
 def _check_password(password: str, user: User | None = None) -> None:
@@ -282,7 +289,7 @@ def create_user(
     generated = None
     user = User(username=username, full_name=full_name, email=email, mobile=mobile, organisation=organisation)
     if password is None:
-        generated = password = generate_password()
+        generated = password = generate_password(user=user)
     _check_password(password, user)
     user.set_password(password)
     user.password_changed_at = timezone.now()

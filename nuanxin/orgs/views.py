@@ -292,7 +292,7 @@ def user_toggle_active(request, subject: User):
 @require_POST
 def user_reset_password(request, subject: User):
     """Give the account a new random password and show it once."""
-    password = services.generate_password()
+    password = services.generate_password(user=subject)
     try:
         services.set_password(actor=request.user, user=subject, password=password)
     except ServiceError as exc:
