@@ -23,7 +23,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Sum
+from django.db.models import F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -690,10 +691,9 @@ def rebuild_totals(*, actor) -> int:
     hold("funds:totals")
     # The balances first (their rows locked in id order, as the approvals lock them).
     list(Fund.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
-    posted = posted_balances()
-    Fund.objects.exclude(pk__in=list(posted)).exclude(balance=0).update(balance=Decimal("0"))
-    for fund_id, total in posted.items():
-        Fund.objects.filter(pk=fund_id).exclude(balance=total).update(balance=total)
+    # Every balance in one statement: the sum of the fund's postings, 0 without any.
+    sums = Posting.objects.filter(fund_id=OuterRef("pk")).order_by().values("fund_id").annotate(t=Sum("amount"))
+    Fund.objects.update(balance=Coalesce(Subquery(sums.values("t")), Value(Decimal("0"))))
     SubtreeTotal.objects.all().delete()
     grouped = (
         Posting.objects.values("organisation_id", "on", "kind", "category")
