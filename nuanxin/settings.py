@@ -122,7 +122,10 @@ INSTALLED_APPS = [
     "nuanxin.hotline",
     "nuanxin.funds",
     "nuanxin.honours",
+    "nuanxin.welfare",
+    "nuanxin.recuperation",
     "nuanxin.tables",
+    "nuanxin.telecom",
     "nuanxin.notify",
 ]
 
@@ -289,6 +292,9 @@ NUANXIN_HOTLINE_CALLBACKS_PER_MOBILE_PER_DAY = _env_number("NUANXIN_HOTLINE_CALL
 # An entry (or a batch recorded at once) above this many yuan needs the parent organisation's
 # approver too, unless the organisation's own threshold says otherwise (set by the level above).
 NUANXIN_FUNDS_THRESHOLD = _env_number("NUANXIN_FUNDS_THRESHOLD", "50000", convert=_yuan)
+# The aid-team health project and the fee waiver (docs/recuperation.md, docs/telecom.md).
+# A number sent to its carrier and not confirmed within this many days is shown and reminded.
+NUANXIN_TELECOM_CONFIRM_DAYS = _env_number("NUANXIN_TELECOM_CONFIRM_DAYS", 3)
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # The cookie lives as long as the absolute limit; SessionTimeoutMiddleware ends idle sessions

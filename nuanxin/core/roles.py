@@ -84,6 +84,26 @@ HONOURS_MANAGE: frozenset[str] = MANAGERS
 HONOURS_VIEW: frozenset[str] = MANAGERS | frozenset({Role.AUDITOR})
 HONOURS_FIGURES: frozenset[str] = MANAGERS | frozenset({Role.VIEWER, Role.AUDITOR})
 
+# The aid-team health project (measure 3): the workers' mutual-aid scheme and recuperation.
+# A scheme, a recuperation base, programme and batch belong to the whole tree (every union
+# administrator sees them; a city administrator, at the root, manages them). Enrolments and
+# candidates are the workers' personal data: the administrators of the worker's unit and of
+# every level above (they enrol, nominate, answer offers), auditors read them; viewers get
+# counts only. Contributions and the cost of places are charged to a fund by its finance
+# clerks (``FUND_RECORD``), approved as any other expenditure.
+WELFARE_MANAGE: frozenset[str] = MANAGERS
+WELFARE_VIEW: frozenset[str] = MANAGERS | AUDITORS
+WELFARE_FIGURES: frozenset[str] = MANAGERS | frozenset({Role.VIEWER, Role.AUDITOR})
+# Anyone who may read a fund's ledger sees which enrolments or places it paid for.
+WELFARE_CATALOGUE: frozenset[str] = WELFARE_FIGURES | frozenset({Role.FUND_CLERK, Role.FUND_APPROVER})
+
+# The telecom fee waiver (measure 7): the numbers the aid-team members used in Hubei, listed
+# per carrier and followed to the carrier's confirmation, by the administrators of the
+# member's unit and above; auditors read the lists, viewers see counts per carrier.
+TELECOM_MANAGE: frozenset[str] = MANAGERS
+TELECOM_VIEW: frozenset[str] = MANAGERS | AUDITORS
+TELECOM_FIGURES: frozenset[str] = MANAGERS | frozenset({Role.VIEWER, Role.AUDITOR})
+
 # Which roles a holder of each managing role may hand out (inside their own scope).
 # Auditors and city admins are appointed by city admins only: separation of duties.
 GRANTABLE_BY: dict[str, frozenset[str]] = {

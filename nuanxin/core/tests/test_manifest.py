@@ -9,7 +9,8 @@ from nuanxin.core.manifest import Manifest, MenuEntry
 
 def test_every_app_registers_its_manifest_in_installed_apps_order():
     assert [m.app for m in manifest.manifests()] == [
-        "core", "accounts", "orgs", "registry", "care", "hotline", "funds", "honours", "tables", "notify",
+        "core", "accounts", "orgs", "registry", "care", "hotline", "funds", "honours", "welfare", "recuperation",
+            "tables", "telecom", "notify",
     ]  # fmt: skip
 
 
