@@ -1,15 +1,15 @@
-"""The audit trail's labels of recuperation (see ``core/auditlabels.py``)."""
-
-from django.utils.translation import gettext_lazy as _
+"""The audit trail's labels of recuperation (see ``core/auditlabels.py``), joined from the
+areas' modules under ``labels/``."""
 
 from nuanxin.core.auditlabels import Labels
+from nuanxin.recuperation.labels import candidates, catalogue
+
+_PARTS = [area.LABELS for area in (catalogue, candidates)]
 
 LABELS = Labels(
-    object_types={
-        "recuperation.base": _("Recuperation base"),
-        "recuperation.programme": _("Recuperation programme"),
-        "recuperation.batch": _("Recuperation batch"),
-        "recuperation.candidate": _("Recuperation candidate"),
-        "recuperation.offer": _("Recuperation offer"),
-    },
+    actions={code: label for part in _PARTS for code, label in part.actions.items()},
+    object_types={code: label for part in _PARTS for code, label in part.object_types.items()},
+    detail_keys={code: label for part in _PARTS for code, label in part.detail_keys.items()},
+    values={key: values for part in _PARTS for key, values in part.values.items()},
+    action_values={action: keys for part in _PARTS for action, keys in part.action_values.items()},
 )

@@ -1,0 +1,5 @@
+"""Audit labels of candidates, offers, attendance (the services' actions)."""
+
+from nuanxin.core.auditlabels import Labels
+
+LABELS = Labels()
