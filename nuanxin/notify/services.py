@@ -133,6 +133,31 @@ def notify(
     return notification
 
 
+def text_message(*, to: str, sms: Sms, key: str, actor=SYSTEM) -> Delivery | None:
+    """Text a bare number (someone without an account: a worker of the register, by the mobile
+    the register holds): one outbox row (``Delivery``) with no notification and no recipient,
+    sent by the same tasks and retries as ``notify``'s. ``key`` is the idempotency key (e.g.
+    ``recuperation.offer:17:person``): the same key is only ever sent once, and ``None`` is
+    returned the second time (or when ``to`` is empty). Queued once the transaction commits."""
+    to = (to or "").strip()
+    if not to:
+        return None
+    key = key[:220]
+    if Delivery.objects.filter(key=key).exists():
+        return None
+    try:
+        with transaction.atomic():
+            delivery = Delivery.objects.create(
+                channel=Channel.SMS, to=to, template=sms.template, params=sms.params, body=sms.text, key=key
+            )
+    except IntegrityError:
+        # Another process texted the same occasion at the same moment.
+        return None
+    pk = delivery.pk
+    transaction.on_commit(lambda: _enqueue([pk]))
+    return delivery
+
+
 def _enqueue(ids: list[int], run_after=None) -> None:
     from nuanxin.notify import tasks
 
