@@ -1,0 +1,162 @@
+"""A batch's page and the candidate pages: ranked candidates with positions and reasons (a
+unit's administrator sees their own workers, positions still the batch's), nominating from the
+eligible workers of one's units, accept/decline, attendance and replacement, fill."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from nuanxin.recuperation.choices import CandidateStatus, OfferStatus
+from nuanxin.recuperation.models import Batch, Candidate, Offer
+from nuanxin.recuperation.services import candidates
+from nuanxin.recuperation.tests.fixtures import nominate_all
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def _filled(rw):
+    cands = nominate_all(rw)
+    offers = candidates.fill(actor=rw.p.jia, batch=rw.batch)
+    return cands, offers
+
+
+def test_batch_page_ranked_for_city_admin(rw):
+    cands, offers = _filled(rw)
+    assert len(offers) == 2
+    html = client_for(rw.p.jia).get(reverse("recuperation:batch_detail", args=[rw.batch.pk])).content.decode()
+    for c in cands:
+        assert f'data-candidate="{c.pk}"' in html
+    # 2 places: the two 66-day aid-team members are offered; the others wait, numbered 1..3.
+    assert html.count('data-status="offered"') == 2
+    assert 'data-position="1"' in html and 'data-position="3"' in html and 'data-position="4"' not in html
+    assert "援鄂" in html  # a reason
+    assert 'id="nx-batch-fill"' in html and 'id="nx-batch-roster"' in html
+
+
+def test_unit_admin_sees_own_workers_with_global_positions(rw):
+    cands, _offers = _filled(rw)
+    html = client_for(rw.unit_admin_b).get(reverse("recuperation:batch_detail", args=[rw.batch.pk])).content.decode()
+    by_worker = {c.worker_id: c for c in cands}
+    assert f'data-candidate="{by_worker[rw.aid_b.pk].pk}"' in html
+    assert f'data-candidate="{by_worker[rw.cdc_b.pk].pk}"' in html
+    assert f'data-candidate="{by_worker[rw.aid_long.pk].pk}"' not in html
+    assert "张援鄂" not in html
+    assert 'id="nx-batch-fill"' not in html
+    # cdc_b (10 days deployed) waits behind aid_short (aid team), ahead of the nurse (no days): 2nd.
+    assert 'data-position="2"' in html and 'data-position="1"' not in html and 'data-position="3"' not in html
+
+
+def test_viewer_sees_no_names(rw):
+    _filled(rw)
+    page = client_for(rw.p.viewer).get(reverse("recuperation:batch_detail", args=[rw.batch.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "张援鄂" not in html and 'id="nx-candidates"' not in html
+    assert client_for(rw.p.viewer).get(
+        reverse("recuperation:candidate_detail", args=[Candidate.objects.first().pk])).status_code == 403
+
+
+def test_nominate_page_lists_eligible_of_own_units(rw):
+    candidates.nominate(actor=rw.unit_admin, batch=rw.batch, worker=rw.aid_long)
+    c = client_for(rw.unit_admin)
+    html = c.get(reverse("recuperation:nominate", args=[rw.batch.pk])).content.decode()
+    assert "李短期" in html and "王护士" in html
+    assert "张援鄂" not in html  # already a candidate
+    assert "赵援鄂" not in html  # 市北区
+    assert html.index("李短期") < html.index("王护士")  # aid team first
+    response = c.post(reverse("recuperation:nominate", args=[rw.batch.pk]), {"worker": rw.aid_short.pk,
+                                                                              "note": "可安排休假"})
+    cand = Candidate.objects.get(worker=rw.aid_short)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("recuperation:candidate_detail", args=[cand.pk])
+    assert cand.note == "可安排休假" and cand.status == CandidateStatus.WAITING
+    # Another unit's worker is not a choice: the form refuses it, nothing written.
+    response = c.post(reverse("recuperation:nominate", args=[rw.batch.pk]), {"worker": rw.aid_b.pk})
+    assert response.status_code == 200
+    assert not Candidate.objects.filter(worker=rw.aid_b).exists()
+
+
+def test_nominate_search(rw):
+    url = reverse("recuperation:nominate", args=[rw.batch.pk]) + "?q=王"
+    html = client_for(rw.unit_admin).get(url).content.decode()
+    assert "王护士" in html and "李短期" not in html
+
+
+def test_accept_and_decline_buttons(rw):
+    _cands, offers = _filled(rw)
+    by_worker = {o.candidate.worker_id: o for o in offers}
+    offer_a = by_worker[rw.aid_long.pk]
+    offer_b = by_worker[rw.aid_b.pk]
+    c = client_for(rw.unit_admin)
+    html = c.get(reverse("recuperation:candidate_detail", args=[offer_a.candidate_id])).content.decode()
+    assert f'data-accept="{offer_a.pk}"' in html and 'id="nx-reasons"' in html
+    response = c.post(reverse("recuperation:offer_accept", args=[offer_a.pk]))
+    assert response.status_code == 302
+    assert Offer.objects.get(pk=offer_a.pk).status == OfferStatus.ACCEPTED
+    # 市南区's administrator may not answer 市北区's offer: 404, unchanged.
+    assert c.post(reverse("recuperation:offer_decline", args=[offer_b.pk])).status_code == 404
+    assert Offer.objects.get(pk=offer_b.pk).status == OfferStatus.OPEN
+    page = reverse("recuperation:batch_detail", args=[rw.batch.pk])
+    response = client_for(rw.unit_admin_b).post(reverse("recuperation:offer_decline", args=[offer_b.pk]),
+                                                {"reason": "科室排班紧张", "next": page})
+    assert response.status_code == 302 and response["Location"] == page
+    declined = Offer.objects.get(pk=offer_b.pk)
+    assert declined.status == OfferStatus.DECLINED and declined.reason == "科室排班紧张"
+    # The place passed to the next waiting: aid_short (aid team, 30 days).
+    assert Candidate.objects.get(worker=rw.aid_short).status == CandidateStatus.OFFERED
+
+
+def test_attendance_and_replacement(rw):
+    _cands, offers = _filled(rw)
+    for offer in offers:
+        candidates.accept(actor=rw.admin_of(offer.candidate.worker), offer=offer)
+    long_cand = Candidate.objects.get(worker=rw.aid_long)
+    url = reverse("recuperation:candidate_attendance", args=[long_cand.pk])
+    assert client_for(rw.p.yi).post(url, {"attended": "0"}).status_code == 403
+    response = client_for(rw.p.jia).post(url, {"attended": "0"})
+    assert response.status_code == 302
+    assert Candidate.objects.get(pk=long_cand.pk).status == CandidateStatus.NO_SHOW
+    replacement = Offer.objects.get(replaces=long_cand)
+    assert replacement.candidate.worker == rw.aid_short
+    html = client_for(rw.p.jia).get(reverse("recuperation:candidate_detail", args=[replacement.candidate_id]))
+    assert "张援鄂" in html.content.decode()  # "replaces 张援鄂"
+    # Attended before the start is refused with a message, nothing changed.
+    other = Candidate.objects.get(worker=rw.aid_b)
+    response = client_for(rw.p.jia).post(reverse("recuperation:candidate_attendance", args=[other.pk]),
+                                         {"attended": "1"}, follow=True)
+    assert Candidate.objects.get(pk=other.pk).status == CandidateStatus.ACCEPTED
+    assert "alert-danger" in response.content.decode() or "alert" in response.content.decode()
+
+
+def test_fill_button(rw):
+    nominate_all(rw)
+    response = client_for(rw.p.jia).post(reverse("recuperation:batch_fill", args=[rw.batch.pk]), follow=True)
+    assert response.status_code == 200
+    assert Offer.objects.filter(batch=rw.batch, status=OfferStatus.OPEN).count() == 2
+    assert client_for(rw.p.yi).post(reverse("recuperation:batch_fill", args=[rw.batch.pk])).status_code == 403
+
+
+def test_withdraw(rw):
+    cands = nominate_all(rw)
+    nurse = next(c for c in cands if c.worker_id == rw.nurse.pk)
+    response = client_for(rw.unit_admin).post(reverse("recuperation:candidate_withdraw", args=[nurse.pk]),
+                                              {"reason": "个人原因"})
+    assert response.status_code == 302
+    assert Candidate.objects.get(pk=nurse.pk).status == CandidateStatus.WITHDRAWN
+
+
+def test_closed_batch_takes_no_nomination(rw):
+    Batch.objects.filter(pk=rw.batch.pk).update(nominations_close_at=timezone.now() - timedelta(minutes=1))
+    response = client_for(rw.unit_admin).post(reverse("recuperation:nominate", args=[rw.batch.pk]),
+                                              {"worker": rw.aid_short.pk})
+    assert response.status_code == 200
+    assert not Candidate.objects.exists()

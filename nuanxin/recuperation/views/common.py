@@ -1,0 +1,59 @@
+"""What recuperation's pages share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from nuanxin.core.errors import NotAllowed, ServiceError
+from nuanxin.core.pages import run_service
+from nuanxin.recuperation.forms.catalogue import VersionForm
+
+
+def posted(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+def submit(
+    request: HttpRequest, form: Any, call: Callable[..., Any], values: dict, *, done: Callable[[Any], str],
+    to: Callable[[Any], str], obj: Any = None,
+) -> HttpResponse | None:
+    """A valid POST calls the service (``run_service``) on ``obj`` (when given: its first
+    argument): its refusal on the form (``None``), or the message ``done(result)`` and a redirect
+    to ``to(result)``."""
+    if not (form.is_bound and form.is_valid()):
+        return None
+    args = (obj,) if obj is not None else ()
+    ok, result = run_service(form, call, *args, actor=request.user, **values)
+    if not ok:
+        return None
+    messages.success(request, done(result))
+    return redirect(to(result))
+
+
+def act(request: HttpRequest, call: Callable[[], Any], done: str, to: str) -> HttpResponse:
+    """A button's POST: ``call()`` (a service), its refusal as an error message, then back to ``to``."""
+    try:
+        call()
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect(to)
+
+
+def status_change(request: HttpRequest, obj: Any, service: Callable[..., Any], done: str, to: str) -> HttpResponse:
+    """Open, close, held: the version the page showed, the service, back to ``to``."""
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        for error in form.non_field_errors():
+            messages.error(request, str(error))
+        return redirect(to)
+    return act(request, lambda: service(obj, actor=request.user, version=form.cleaned_data["version"]), done, to)
