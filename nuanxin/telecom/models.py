@@ -94,11 +94,13 @@ class CarrierReply(models.Model):
 
 
 class Waiver(models.Model):
+    # The register is the source of the lines: a deployment (or a worker) removed from it — a
+    # correction, an import undone — takes its lines with it (their audit rows and history stay).
     deployment = models.ForeignKey(
-        "registry.Deployment", verbose_name=_("deployment"), on_delete=models.PROTECT, related_name="waivers"
+        "registry.Deployment", verbose_name=_("deployment"), on_delete=models.CASCADE, related_name="waivers"
     )
     worker = models.ForeignKey(
-        "registry.Worker", verbose_name=_("member"), on_delete=models.PROTECT, related_name="waivers"
+        "registry.Worker", verbose_name=_("member"), on_delete=models.CASCADE, related_name="waivers"
     )
     mobile = models.CharField(_("number used in Hubei"), max_length=20)  # E.164
     carrier = models.CharField(_("carrier"), max_length=16, choices=Carrier.choices, blank=True)
@@ -125,7 +127,7 @@ class Waiver(models.Model):
     no_cutoff_confirmed_at = models.DateTimeField(_("no cut-off confirmed"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     replaced_by = models.ForeignKey(
-        "self", verbose_name=_("replaced by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "self", verbose_name=_("replaced by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reminded_at = models.DateTimeField(_("last reminded"), null=True, blank=True)
     created_at = models.DateTimeField(_("listed"), auto_now_add=True)
@@ -150,3 +152,11 @@ class Waiver(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} {self.get_carrier_display()}"
+
+    @property
+    def mobile_masked(self) -> str:
+        """What pages and the API show (138****5678); the full number goes only into the list
+        sent to the carrier (an audited export)."""
+        from nuanxin.registry import normalise
+
+        return normalise.mask(self.mobile)

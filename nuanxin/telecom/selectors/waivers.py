@@ -1,0 +1,135 @@
+"""Reading the waiver lists: one carrier's lines (flagged first), the counts of the tabs and
+statuses, and the figures per carrier (numbers and confirmed share: counts only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+
+from nuanxin.registry.choices import Carrier
+from nuanxin.telecom.choices import WaiverStatus
+from nuanxin.telecom.models import Waiver
+from nuanxin.telecom.services.common import LISTS, OTHER, carrier_q
+from nuanxin.telecom.services.reminders import overdue_cutoff
+
+LIST_LABELS = {
+    "mobile": Carrier.MOBILE.label,
+    "unicom": Carrier.UNICOM.label,
+    "telecom": Carrier.TELECOM.label,
+}
+
+
+def list_label(name: str) -> Any:
+    from django.utils.translation import pgettext_lazy
+
+    return LIST_LABELS.get(name) or pgettext_lazy("fee waiver list", "Other")
+
+
+def lines(
+    user: Any, *, carrier: str | None = None, status: str | None = None, overdue: bool = False,
+    flagged: bool = False, organisation: Any = None,
+) -> QuerySet[Waiver]:
+    """The lines ``user`` may see, narrowed; flagged lines first, then overdue, then by unit and
+    name."""
+    rows = Waiver.objects.for_user(user, "view").select_related("worker__organisation", "dispatch")
+    if organisation is not None:
+        rows = rows.filter(worker__organisation__path__startswith=organisation.path)
+    if carrier:
+        rows = rows.filter(carrier_q(carrier))
+    if status:
+        rows = rows.filter(status=status)
+    cutoff = overdue_cutoff()
+    if overdue:
+        rows = rows.filter(status=WaiverStatus.SENT, sent_at__lt=cutoff)
+    if flagged:
+        rows = rows.filter(carrier_flagged=True)
+    return rows.annotate(
+        nx_overdue=Case(When(status=WaiverStatus.SENT, sent_at__lt=cutoff, then=Value(1)), default=Value(0),
+                        output_field=IntegerField()),
+    ).order_by("-carrier_flagged", "-nx_overdue", "worker__organisation__path", "worker__name_pinyin", "id")
+
+
+@dataclass
+class Tab:
+    name: str
+    label: Any
+    total: int = 0
+    flagged: int = 0
+    overdue: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+
+
+def tabs(user: Any, organisation: Any = None) -> list[Tab]:
+    """The four lists' counts (every status but "number changed", which is history), in one query."""
+    rows = Waiver.objects.for_user(user, "view")
+    if organisation is not None:
+        rows = rows.filter(worker__organisation__path__startswith=organisation.path)
+    cutoff = overdue_cutoff()
+    result = []
+    aggregates: dict[str, Any] = {}
+    for name in LISTS:
+        q = carrier_q(name)
+        aggregates[f"{name}__total"] = Count("pk", filter=q & ~Q(status=WaiverStatus.REPLACED))
+        aggregates[f"{name}__flagged"] = Count("pk", filter=q & Q(carrier_flagged=True))
+        aggregates[f"{name}__overdue"] = Count("pk", filter=q & Q(status=WaiverStatus.SENT, sent_at__lt=cutoff))
+        for status in WaiverStatus.values:
+            aggregates[f"{name}__s_{status}"] = Count("pk", filter=q & Q(status=status))
+    counts = rows.aggregate(**aggregates)
+    for name in LISTS:
+        result.append(Tab(
+            name=name, label=list_label(name), total=counts[f"{name}__total"], flagged=counts[f"{name}__flagged"],
+            overdue=counts[f"{name}__overdue"],
+            by_status={s: counts[f"{name}__s_{s}"] for s in WaiverStatus.values},
+        ))
+    return result
+
+
+@dataclass
+class CarrierFigures:
+    name: str
+    label: Any
+    numbers: int  # lines that count (every status but "number changed")
+    confirmed: int  # confirmed by the carrier (still open or ended since)
+    listed: int
+    sent: int
+    ended: int
+    flagged: int
+    overdue: int
+    no_cutoff: int
+
+    @property
+    def share(self) -> int | None:
+        return round(100 * self.confirmed / self.numbers) if self.numbers else None
+
+
+def figures(user: Any) -> list[CarrierFigures]:
+    """Numbers and confirmed share per carrier, counted in what ``user`` may report on."""
+    rows = Waiver.objects.for_user(user, "report").exclude(status=WaiverStatus.REPLACED)
+    cutoff = overdue_cutoff()
+    aggregates: dict[str, Any] = {}
+    for name in LISTS:
+        q = carrier_q(name)
+        aggregates[f"{name}__numbers"] = Count("pk", filter=q)
+        aggregates[f"{name}__confirmed"] = Count("pk", filter=q & Q(confirmed_at__isnull=False))
+        aggregates[f"{name}__listed"] = Count("pk", filter=q & Q(status=WaiverStatus.LISTED))
+        aggregates[f"{name}__sent"] = Count("pk", filter=q & Q(status=WaiverStatus.SENT))
+        aggregates[f"{name}__ended"] = Count("pk", filter=q & Q(status=WaiverStatus.ENDED))
+        aggregates[f"{name}__flagged"] = Count("pk", filter=q & Q(carrier_flagged=True))
+        aggregates[f"{name}__overdue"] = Count("pk", filter=q & Q(status=WaiverStatus.SENT, sent_at__lt=cutoff))
+        aggregates[f"{name}__no_cutoff"] = Count("pk", filter=q & Q(no_cutoff_confirmed_at__isnull=False))
+    counts = rows.aggregate(**aggregates)
+    fields = ("numbers", "confirmed", "listed", "sent", "ended", "flagged", "overdue", "no_cutoff")
+    return [
+        CarrierFigures(name=name, label=list_label(name), **{f: counts[f"{name}__{f}"] for f in fields})
+        for name in LISTS
+    ]
+
+
+def totals(rows: list[CarrierFigures]) -> CarrierFigures:
+    fields = ("numbers", "confirmed", "listed", "sent", "ended", "flagged", "overdue", "no_cutoff")
+    return CarrierFigures(name="all", label="", **{f: sum(getattr(r, f) for r in rows) for f in fields})
+
+
+__all__ = ["OTHER", "CarrierFigures", "Tab", "figures", "lines", "list_label", "tabs", "totals"]
