@@ -23,7 +23,7 @@ TITLE = table_exports.TITLES[3]
 HEADERS = [*table_exports.HEADERS[3], "免费起始日期", "结束日期"]
 WIDTHS = [*table_exports.COLUMN_WIDTHS[3], 14, 14]
 STILL_DEPLOYED = "在鄂期间"  # the end of the period while the member is still deployed
-SHEET_NAMES = {"mobile": "移动", "unicom": "联通", "telecom": "电信"}
+WORDS: dict[str, str] = {str(code): word for code, word in table_exports.CARRIER_WORDS.items()}
 
 
 class _ListWriter(table_exports._Writer):
@@ -62,7 +62,7 @@ def rows(lines: Any) -> Iterable[list[str]]:
             line.worker.name,
             line.worker.organisation.name,
             normalise.national(line.mobile),
-            table_exports.CARRIER_WORDS.get(line.carrier, table_exports.NO_CARRIER),
+            WORDS.get(line.carrier, table_exports.NO_CARRIER),
             _day(line.period_from),
             _day(line.period_to) or STILL_DEPLOYED,
         ]
@@ -71,15 +71,14 @@ def rows(lines: Any) -> Iterable[list[str]]:
 def write(target: Any, *, dispatch: Dispatch) -> int:
     writer = _ListWriter(target)
     try:
-        name = SHEET_NAMES.get(dispatch.carrier, table_exports.CARRIER_WORDS.get(dispatch.carrier, "其他"))
-        return writer.list_sheet(name, dispatch.organisation.name, dispatch.sent_on,
+        return writer.list_sheet(WORDS.get(dispatch.carrier, "其他"), dispatch.organisation.name, dispatch.sent_on,
                                  rows(Waiver.objects.filter(dispatch=dispatch)))
     finally:
         writer.close()
 
 
 def filename(dispatch: Dispatch) -> str:
-    carrier = table_exports.CARRIER_WORDS.get(dispatch.carrier, "其他")
+    carrier = WORDS.get(dispatch.carrier, "其他")
     return f"通讯免费名单_{carrier}_{dispatch.organisation.code}_{dispatch.sent_on:%Y%m%d}.xlsx"
 
 
