@@ -46,6 +46,8 @@ def _texts() -> dict[str, str]:
         "missing_deployed_phone": _("The phone used in Wuhan is empty."),
         "skipped_by_user": _("Not imported: a person decided to skip this likely duplicate."),
         "undecided": _("Not imported: nobody decided whether this is a person already in the register."),
+        "unit_skipped": _("Not imported: a person decided that none of the organisations offered is the row's unit."),
+        "unit_undecided": _("Not imported: nobody confirmed which organisation the unit “%(value)s” is."),
         # notes
         "same_as_row": _("Same person as row %(line)s of sheet “%(sheet)s”."),
         "other_unit": _("Already in the register under %(unit)s; the unit is kept."),
@@ -53,6 +55,16 @@ def _texts() -> dict[str, str]:
             "Same name in the same unit but a different phone: decide whether this is the same person."
         ),
         "decided_same": _("Decided: the same person as an existing record."),
+        "unit_matched": _("Unit “%(value)s” was taken as %(unit)s."),
+        "unit_assumed": _(
+            "Unit “%(value)s” is not recognised; the row goes to %(unit)s, the organisation selected for this "
+            "import. Check that it belongs there."
+        ),
+        "unit_close": _(
+            "Unit “%(value)s” is not the name of an organisation under %(org)s; confirm which of these it is, "
+            "or do not import the row."
+        ),
+        "unit_confirmed": _("Decided: the unit “%(value)s” is %(unit)s."),
         "decided_new": _("Decided: a new person."),
         "contact_matched": _("Care contact %(name)s will be assigned."),
         "contact_kept": _(

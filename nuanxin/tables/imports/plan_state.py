@@ -7,13 +7,14 @@ the organisation paths their grants cover (``Contacts``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 
 from nuanxin.core.roles import Role
 from nuanxin.orgs import scope
 from nuanxin.registry import normalise
-from nuanxin.tables.imports import bulk
+from nuanxin.tables.imports import bulk, unit_names
 
 WORKER_FIELDS = ("gender", "category", "post_title", "team", "contact_name_hint")
 
@@ -22,19 +23,30 @@ WORKER_FIELDS = ("gender", "category", "post_title", "team", "contact_name_hint"
 
 
 def _org_keys(name: str) -> set[str]:
-    key = normalise.name_key(name)
-    keys = {key}
-    for prefix in ("青岛市", "青岛"):
-        if key.startswith(prefix) and len(key) > len(prefix) + 1:
-            keys.add(key[len(prefix) :])
-    for k in list(keys):
-        if k.endswith("工会") and len(k) > 3:
-            keys.add(k[: -len("工会")])
-    return keys
+    return unit_names.exact_keys(name)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitMatch:
+    """What a unit written in a table names: an organisation taken (``org``, with a ``note``
+    for the row when the text is not simply its name), organisations offered for a person to
+    confirm (``candidates``), or neither (``problem``: a reason code)."""
+
+    org: Any = None
+    problem: str = ""
+    note: dict | None = None
+    candidates: tuple = ()
+
+
+MAX_CANDIDATES = 5  # more close matches than this: the text says too little (unknown)
+CLOSE_TEXTS = 2000  # distinct texts searched for close matches per file (the rest: unknown)
 
 
 class Units:
-    """Resolve unit names written in a table to organisations under the batch's organisation."""
+    """Resolve unit names written in a table to organisations under the batch's organisation:
+    exactly, then leniently, then a close match offered to confirm (``unit_names``). Every
+    answer is cached per distinct text. An organisation outside the acting user's scope is
+    never named, taken or offered: such a text gets the answer of an unknown one."""
 
     def __init__(self, root, in_scope=None):
         from nuanxin.orgs.models import Organisation
@@ -42,36 +54,108 @@ class Units:
         self.root = root
         self.in_scope = in_scope or (lambda path: True)  # whether the acting user covers a path
         self.by_key: dict[str, list] = {}
+        self.by_lenient: dict[str, list] = {}
         self.by_id = {}
+        self.inside: list[tuple[Any, frozenset]] = []  # organisations under the root, lenient forms
+        self.plain: dict[int, set[str]] = {}
         for org in Organisation.objects.only("id", "path", "name", "code").order_by("path"):
             self.by_id[org.pk] = org
-            for key in _org_keys(org.name) | {normalise.name_key(org.code)}:
+            code = normalise.name_key(org.code)
+            for key in _org_keys(org.name) | {code}:
                 self.by_key.setdefault(key, []).append(org)
-        self.cache: dict[str, tuple] = {}
-
-    def resolve(self, text: str):
-        """(organisation or None, reason code or "")."""
-        if text in self.cache:
-            return self.cache[text]
-        found = []
-        for key in _org_keys(text):
-            for org in self.by_key.get(key, []):
+            lenient = unit_names.lenient_keys(org.name)
+            for key in lenient:
+                found = self.by_lenient.setdefault(key, [])
                 if org not in found:
                     found.append(org)
+            if org.path.startswith(root.path):
+                self.inside.append((org, lenient))
+            self.plain[org.pk] = unit_names.plain_keys(org.name) | {code}
+        # a single unit: the organisation chosen has no organisation under it
+        self.single = len(self.inside) == 1 and self.inside[0][0].pk == root.pk
+        self.cache: dict[str, tuple] = {}
+        self.matches: dict[tuple[str, bool], UnitMatch] = {}
+        self.close_searched = 0
+
+    def resolve(self, text: str):
+        """(organisation or None, reason code or ""): exactly or leniently; a text that is only
+        close to organisations, or that nothing matches, is "unit_unknown"."""
+        found = self.cache.get(text)
+        if found is None:
+            m = self.match(text, assume=False)
+            found = self.cache[text] = (m.org, "" if m.org else (m.problem or "unit_unknown"))
+        return found
+
+    def match(self, text: str, *, assume: bool = True) -> UnitMatch:
+        """What ``text`` names. With ``assume`` (a 单位 cell), a text that names nothing goes to
+        the organisation chosen when it is a single unit, with a note."""
+        key = (text, assume)
+        found = self.matches.get(key)
+        if found is None:
+            found = self.matches[key] = self._match(text, assume)
+        return found
+
+    def _taken(self, text: str, org) -> UnitMatch:
+        note = None
+        if normalise.name_key(text) not in self.plain[org.pk]:
+            note = {"code": "unit_matched", "params": {"value": text, "unit": org.name}}
+        return UnitMatch(org=org, note=note)
+
+    def _level(self, text: str, found: list) -> UnitMatch | None:
         inside = [o for o in found if o.path.startswith(self.root.path)]
         if len(inside) == 1:
-            result = (inside[0], "")
-        elif len(inside) > 1:
+            return self._taken(text, inside[0])
+        if len(inside) > 1:
             exact = [o for o in inside if o.name == text]
-            result = (exact[0], "") if len(exact) == 1 else (None, "unit_unknown")
-        elif any(self.in_scope(o.path) for o in found):
-            result = (None, "unit_outside_org")  # the user's, but not under the organisation chosen
-        else:
-            # Unknown, or someone else's: one answer, so the file cannot probe which units exist
-            # outside the user's scope.
-            result = (None, "unit_unknown")
-        self.cache[text] = result
-        return result
+            if len(exact) == 1:
+                return self._taken(text, exact[0])
+            return UnitMatch(candidates=tuple(inside[:MAX_CANDIDATES]), problem="unit_unknown")
+        if any(self.in_scope(o.path) for o in found):
+            # the user's, but not under the organisation chosen
+            return UnitMatch(problem="unit_outside_org")
+        return None  # unknown, or someone else's: one answer, so the file cannot probe them
+
+    def _match(self, text: str, assume: bool) -> UnitMatch:
+        found: list = []
+        for k in _org_keys(text):
+            for org in self.by_key.get(k, ()):
+                if org not in found:
+                    found.append(org)
+        answer = self._level(text, found)
+        if answer is not None:
+            return answer
+        forms = unit_names.lenient_keys(text, campus=True)
+        found = []
+        for k in forms:
+            for org in self.by_lenient.get(k, ()):
+                if org not in found:
+                    found.append(org)
+        answer = self._level(text, found)
+        if answer is not None:
+            return answer
+        if self.single:
+            if assume:
+                return UnitMatch(
+                    org=self.root, note={"code": "unit_assumed", "params": {"value": text, "unit": self.root.name}}
+                )
+            return UnitMatch(problem="unit_unknown")
+        close = self._close(forms)
+        if 0 < len(close) <= MAX_CANDIDATES:
+            return UnitMatch(candidates=tuple(close), problem="unit_unknown")
+        return UnitMatch(problem="unit_unknown")
+
+    def _close(self, forms) -> list:
+        """The organisations under the root close to one of ``forms``, closest first."""
+        if self.close_searched >= CLOSE_TEXTS or not forms:
+            return []
+        self.close_searched += 1
+        scored = []
+        for org, lenient in self.inside:
+            best = max((unit_names.closeness(a, b) for a in forms for b in lenient), default=0.0)
+            if best > 0:
+                scored.append((-best, org.path, org))
+        scored.sort(key=lambda item: (item[0], item[1]))
+        return [org for _score, _path, org in scored]
 
 
 # --- worker states --------------------------------------------------------------------------

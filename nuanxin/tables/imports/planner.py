@@ -264,15 +264,39 @@ class Planner:
     # -- tables 1 and 2 --
 
     def unit_for(self, planned: Planned, p: Parsed):
-        text = p.data.get("unit") or p.unit_hint
+        """The unit of a row of tables 1 and 2: the one a person confirmed, the 单位 cell's, the
+        填报单位 row's or the batch's organisation; None when the row is rejected or waits for a
+        person to confirm a close match."""
+        chosen = p.data.get("unit_chosen")
+        if chosen:
+            return self.units.by_id[chosen]
+        text = p.data.get("unit")
         if not text:
-            return self.root
-        org, problem = self.units.resolve(text)
-        if org is None:
-            if not p.data.get("unit") and problem == "unit_unknown":
-                return self.root  # a 填报单位 row we cannot place: the batch's organisation
-            planned.reasons.append(reason(problem, value=text, org=self.root.name))
-        return org
+            if not p.unit_hint:
+                return self.root
+            org, problem = self.units.resolve(p.unit_hint)
+            if org is None:
+                if problem == "unit_unknown":
+                    return self.root  # a 填报单位 row we cannot place: the batch's organisation
+                planned.reasons.append(reason(problem, value=p.unit_hint, org=self.root.name))
+            return org
+        return self.unit_of_text(planned, text)
+
+    def unit_of_text(self, planned: Planned, text: str):
+        """The organisation a 单位 cell names (a note when taken leniently or assumed), or None:
+        the row rejected, or offered with the close organisations for a person to confirm."""
+        m = self.units.match(text)
+        if m.org is not None:
+            if m.note:
+                planned.data["notes"].append(m.note)
+            return m.org
+        if m.candidates:
+            planned.outcome = Outcome.REVIEW
+            planned.candidates = [{"org": o.pk, "unit": o.name} for o in m.candidates]
+            planned.data["notes"].append(reason("unit_close", value=text, org=self.root.name))
+            return None
+        planned.reasons.append(reason(m.problem, value=text, org=self.root.name))
+        return None
 
     def plan_person(self, planned: Planned, p: Parsed) -> None:
         d = p.data
@@ -466,10 +490,11 @@ class Planner:
     def plan_deployment(self, planned: Planned, p: Parsed) -> None:
         d = p.data
         unit = None
-        if d.get("unit"):
-            unit, problem = self.units.resolve(d["unit"])
+        if d.get("unit_chosen"):
+            unit = self.units.by_id[d["unit_chosen"]]
+        elif d.get("unit"):
+            unit = self.unit_of_text(planned, d["unit"])
             if unit is None:
-                planned.reasons.append(reason(problem, value=d["unit"], org=self.root.name))
                 return
         base = unit.path if unit else self.root.path
         found: dict = {}

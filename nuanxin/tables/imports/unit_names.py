@@ -1,0 +1,150 @@
+"""How a unit written in a table is compared with the organisations' names: the forms of a
+name that people write for the same hospital (市立医院, 青岛市立医院, 青岛市市立医院本部 for the
+union 青岛市市立医院工会). Pure of the database; ``plan_state.Units`` builds on it.
+
+Three levels, tried in order by ``Units.match``:
+
+1. the name as written (``name_key``: no spaces, lower case), without the city prefix and
+   without 工会 (``exact_keys``, what the importer always accepted);
+2. the lenient forms (``lenient_keys``): full-width and half-width alike, no punctuation, a
+   bracketed 本部 / 院区 / 盖章 dropped, every union suffix (工会委员会, 总工会, 工会, 委员会) and
+   city prefix (山东省, 青岛市, 青岛) dropped, the common abbreviations written one way
+   (附属医院 → 附院, 人民医院 → 人医, 中医医院 → 中医院, 青岛大学 → 青大, 第一 → 一, 第3 → 三);
+   on the table's side only, a campus (本部, 总院, 东院区 …) is dropped too: a campus that is an
+   organisation of its own is found by the forms that keep it, first. 分院 is never dropped: a
+   branch hospital is often a unit of its own;
+3. a close match (``close``): one form contains the other, the shorter one is a subsequence
+   of the longer (青大附院 in 青大医学院附院), or they are nearly the same
+   (``difflib`` ratio ≥ 0.85, on the short forms, so 市南区人医 and 市北区人医 stay apart).
+   A close match is never taken: it is offered for a person to confirm.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from functools import lru_cache
+
+from nuanxin.registry import normalise
+
+CITY_PREFIXES = ("山东省青岛市", "山东省", "青岛市", "青岛")
+UNION_SUFFIXES = ("工会委员会", "总工会", "工会", "委员会")
+ABBREVIATIONS = (
+    ("青岛大学", "青大"),
+    ("附属医院", "附院"),
+    ("人民医院", "人医"),
+    ("中医医院", "中医院"),
+)
+_NUMERALS = "〇一二三四五六七八九"
+_ORDINAL = re.compile(r"第([一二三四五六七八九十\d]{1,2})")
+_PUNCTUATION = re.compile(r"[-‐‑‒–—―_/\\、,，。:：;；'\"“”‘’《》<>【】\[\]]")
+_BRACKETED = re.compile(r"[(（]([^()（）]*)[)）]")
+_CAMPUS = re.compile(r"(?:本部|总院|[^院]{1,4}院区)$")
+_DROPPED_IN_BRACKETS = re.compile(r"^(?:盖章|公章|本部|总院|[^院]{0,4}院区)?$")
+
+CLOSE_RATIO = 0.85
+MIN_CLOSE = 4  # characters of the shorter form, below which nothing is "close"
+
+
+def _ordinal(m: re.Match) -> str:
+    n = m.group(1)
+    if n.isdigit():
+        value = int(n)
+        if value <= 10:
+            return "十" if value == 10 else _NUMERALS[value]
+        return ("" if value < 20 else _NUMERALS[value // 10]) + "十" + (_NUMERALS[value % 10] if value % 10 else "")
+    return n
+
+
+def _bracket(m: re.Match) -> str:
+    inner = m.group(1)
+    return "" if _DROPPED_IN_BRACKETS.match(inner) else inner
+
+
+def _without_suffix(key: str, suffixes) -> str:
+    for suffix in suffixes:
+        if key.endswith(suffix) and len(key) > len(suffix) + 1:
+            return key[: -len(suffix)]
+    return key
+
+
+def exact_keys(name: str) -> set[str]:
+    """The forms the importer always accepted: the name, without the city prefix, without 工会."""
+    key = normalise.name_key(name)
+    keys = {key}
+    for prefix in ("青岛市", "青岛"):
+        if key.startswith(prefix) and len(key) > len(prefix) + 1:
+            keys.add(key[len(prefix) :])
+    for k in list(keys):
+        if k.endswith("工会") and len(k) > 3:
+            keys.add(k[: -len("工会")])
+    return keys
+
+
+def plain_keys(name: str) -> set[str]:
+    """The forms of an organisation's name that are just its name (a text written so needs no
+    note): as written, and without 工会."""
+    key = normalise.name_key(name)
+    return {key, _without_suffix(key, ("工会",))}
+
+
+@lru_cache(maxsize=4096)
+def canonical(text: str) -> str:
+    """The text with brackets, punctuation and union suffixes dropped and the abbreviations
+    written one way (the city prefix is kept: see ``lenient_keys``)."""
+    key = normalise.name_key(text)
+    key = _BRACKETED.sub(_bracket, key)
+    key = _PUNCTUATION.sub("", key)
+    for _round in range(2):  # 医务工会委员会 → 医务
+        key = _without_suffix(key, UNION_SUFFIXES)
+    key = _ORDINAL.sub(_ordinal, key)
+    for long, short in ABBREVIATIONS:
+        key = key.replace(long, short)
+    return key
+
+
+def _prefixless(key: str) -> set[str]:
+    keys = {key}
+    for prefix in CITY_PREFIXES:
+        if key.startswith(prefix) and len(key) > len(prefix) + 1:
+            keys.add(key[len(prefix) :])
+    return keys
+
+
+@lru_cache(maxsize=4096)
+def lenient_keys(name: str, *, campus: bool = False) -> frozenset[str]:
+    """The lenient forms of a name; with ``campus`` (a table's text, not an organisation's
+    name) also without a campus suffix (本部, 总院, 东院区)."""
+    keys = _prefixless(canonical(name))
+    if campus:
+        for k in list(keys):
+            shorter = _CAMPUS.sub("", k)
+            if shorter != k and len(shorter) >= 2:
+                keys |= _prefixless(shorter)
+    return frozenset(k for k in keys if k)
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def closeness(a: str, b: str) -> float:
+    """How close two lenient forms are (0 = not close): containment and subsequence rank
+    above a mere similarity."""
+    if a == b:
+        return 1.0
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) < MIN_CLOSE:
+        return 0.0
+    if short in long:
+        return 0.95
+    if len(short) * 2 >= len(long) and _subsequence(short, long):
+        return 0.9
+    if len(short) >= 4:
+        ratio = difflib.SequenceMatcher(None, a, b, autojunk=False)
+        if ratio.real_quick_ratio() >= CLOSE_RATIO and ratio.quick_ratio() >= CLOSE_RATIO:
+            value = ratio.ratio()
+            if value >= CLOSE_RATIO:
+                return value * 0.9
+    return 0.0
