@@ -2,9 +2,9 @@
 
 from nuanxin.core import manifest
 from nuanxin.core.manifest import Manifest
-from nuanxin.welfare.views import schemes
+from nuanxin.welfare.views import enrolments, imports, schemes
 
-AREAS = (schemes,)
+AREAS = (schemes, enrolments, imports)
 
 MANIFEST = Manifest(
     app="welfare",

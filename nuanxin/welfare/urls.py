@@ -1,6 +1,6 @@
-from nuanxin.welfare.views import schemes
+from nuanxin.welfare.views import enrolments, imports, schemes
 
-AREAS = (schemes,)
+AREAS = (schemes, enrolments, imports)
 
 app_name = "welfare"
 urlpatterns: list = [pattern for area in AREAS for pattern in area.urlpatterns]

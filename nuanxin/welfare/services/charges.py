@@ -44,13 +44,14 @@ def unpaid(scheme: Scheme, organisation: Any) -> Any:
 
 def pending(scheme: Scheme, organisation: Any) -> Pending:
     totals = unpaid(scheme, organisation).aggregate(n=Count("id"), amount=Sum("contribution"))
-    return Pending(count=totals["n"] or 0, amount=totals["amount"] or Decimal("0"))
+    return Pending(count=totals["n"] or 0, amount=(totals["amount"] or Decimal("0")).quantize(Decimal("0.01")))
 
 
 def chargeable_funds(user: Any) -> Any:
     """The open funds ``user`` may record expenditures of that allow mutual-aid insurance."""
     funds = Fund.objects.for_user(user, "record").filter(active=True).select_related("organisation")
-    return [f for f in funds.order_by("organisation__path", "name", "id") if Category.MUTUAL_AID in (f.categories or [])]
+    ordered = funds.order_by("organisation__path", "name", "id")
+    return [f for f in ordered if Category.MUTUAL_AID in (f.categories or [])]
 
 
 @transaction.atomic
@@ -69,7 +70,7 @@ def charge_contributions(
     if not enrolments:
         raise ServiceError(_("Every contribution of this scheme in the fund's organisations is charged already."),
                            field="fund")
-    amount = sum((e.contribution for e in enrolments), Decimal("0"))
+    amount = sum((e.contribution for e in enrolments), Decimal("0")).quantize(Decimal("0.01"))
     on = on or timezone.localdate()
     entry = record_expenditure(
         actor=actor,

@@ -128,7 +128,7 @@ def enrol_unit(
         raise ServiceError(_("This scheme is closed for enrolment."))
     eligible = list(eligible_workers(scheme, organisation))
     if workers is not None:
-        wanted = {getattr(w, "pk", w) for w in workers}
+        wanted: set[int] = {int(w.pk if isinstance(w, Worker) else w) for w in workers}
         if not wanted:
             raise ServiceError(_("Choose at least one worker."), field="workers")
         by_pk = {w.pk: w for w in eligible}

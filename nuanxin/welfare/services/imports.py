@@ -152,11 +152,11 @@ def read_rows(data: bytes) -> list[_Row]:
                 field="file",
             )
 
-        def get(name: str, cells: list[str] = cells) -> str:
-            col = columns.get(name) if columns else None
-            return cells[col] if col is not None and col < len(cells) else ""
-
-        rows.append(_Row(index, get("name"), get("id_number"), get("mobile"), get("unit"), get("enrolled_on")))
+        got = {
+            name: cells[col] if col < len(cells) else "" for name, col in columns.items()
+        }
+        rows.append(_Row(index, got.get("name", ""), got.get("id_number", ""), got.get("mobile", ""),
+                         got.get("unit", ""), got.get("enrolled_on", "")))
     if columns is None:
         raise ServiceError(
             _("No header row found: the list needs a column 姓名 and a column 身份证号 or 手机号 in its first rows."),
@@ -301,7 +301,7 @@ def check_list(*, actor: Any, scheme: Scheme, organisation: Any, uploaded_file: 
             "on": on.isoformat() if on else "",
             "problem": problem,
         })
-    name = (getattr(uploaded_file, "name", "") or "list.xlsx").rsplit("/", 1)[-1][:FILE_NAME_MAX]
+    name = (getattr(uploaded_file, "name", "") or "xlsx").rsplit("/", 1)[-1][:FILE_NAME_MAX]
     imp = EnrolmentImport.objects.create(
         scheme=scheme, organisation=organisation, file_name=name, rows=rows, matched=counts["matched"],
         unmatched=counts["unmatched"], already=counts["already"], created_by=user_of(actor),

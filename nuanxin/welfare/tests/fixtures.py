@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from nuanxin.core.exports import build_xlsx
+from nuanxin.core.exports import XLSX_CONTENT_TYPE, build_xlsx
 from nuanxin.core.policy import SYSTEM
 from nuanxin.core.roles import Role
 from nuanxin.orgs import services as org_services
@@ -90,6 +90,6 @@ def xlsx(rows: list[list[Any]], headers: list[str] | None = None, *, title: str 
 
 
 def upload(content: bytes, name: str = "会员名单.xlsx") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return SimpleUploadedFile(name, content, content_type=XLSX_CONTENT_TYPE)
 
 
