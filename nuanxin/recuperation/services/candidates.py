@@ -357,7 +357,7 @@ def _tell_offer(offer: Offer, candidate: Candidate, batch: Batch) -> None:
         )
 
     _title, body = texts()
-    url = _url("recuperation:candidate", candidate.pk)
+    url = _url("recuperation:candidate_detail", candidate.pk)
     for admin in _unit_admins(worker.organisation):
         notify.notify(
             recipient=admin,
@@ -489,9 +489,32 @@ def _expire_batch(actor: Any, batch_id: int, now: datetime) -> int:
             detail={"batch": batch.pk, "worker": candidate.worker_id, "candidate": candidate.pk,
                     "held_until": offer.expires_at.isoformat()},
         )
+    for offer in due:
+        _tell_expired(offer, batch)
     if due:
         _fill(actor, batch, now)
     return len(due)
+
+
+def _tell_expired(offer: Offer, batch: Batch) -> None:
+    """The unit union learns in-app that the place it did not answer for has passed on."""
+    worker = offer.candidate.worker
+    params = {"name": worker.name, "programme": batch.programme.name, "batch": batch.name,
+              "until": _when(offer.expires_at)}
+
+    def texts() -> tuple[str, str]:
+        return (
+            _("Recuperation offer to %(name)s expired") % params,
+            _(
+                "The place of %(programme)s %(batch)s offered to %(name)s was not answered by %(until)s: "
+                "it has passed to the next on the waiting list."
+            ) % params,
+        )
+
+    url = _url("recuperation:candidate_detail", offer.candidate_id)
+    for admin in _unit_admins(worker.organisation):
+        notify.notify(recipient=admin, kind="recuperation.offer_expired", occasion=f"offer-{offer.pk}",
+                      texts=texts, url=url, email=False)
 
 
 def due_batches(now: datetime) -> Iterable[int]:

@@ -136,6 +136,9 @@ def test_an_expired_offer_passes_to_the_next_without_anyone_touching_it(filled):
     assert services.expire_due(now=later) == 0
     assert offered_names(w.batch) == ["李短期"]
     assert AuditLog.objects.filter(action="recuperation.offer.expire").count() == 1
+    [told] = Notification.objects.filter(kind="recuperation.offer_expired")
+    assert told.recipient == w.unit_admin and "张援鄂" in told.title
+    assert told.url.endswith(f"/candidates/{offers[0].candidate_id}/")
 
 
 def test_an_expired_offer_cannot_be_accepted(filled, english):
