@@ -36,9 +36,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from nuanxin.core import audit, versioning
+from nuanxin.core import audit, plaintext, versioning
 from nuanxin.core.errors import NotAllowed, ServiceError
 from nuanxin.core.policy import SYSTEM, user_of
+from nuanxin.core.textlimits import TOO_LONG
 from nuanxin.notify import services as notify
 from nuanxin.notify.services import Sms
 from nuanxin.recuperation.choices import (
@@ -87,14 +88,12 @@ def offer_expiry(batch: Batch, now: datetime) -> datetime:
     return min(now + timedelta(hours=batch.programme.offer_hours), hold_deadline(batch))
 
 
-def _text(value: Any, field: str, max_length: int = NOTE_MAX) -> str:
-    text = str(value or "").strip()
-    if "\x00" in text:
-        raise ServiceError(_("This text holds a character that cannot be stored."), field=field)
+def _text(value: Any, field: str, label: Any, max_length: int = NOTE_MAX) -> str:
+    """A single line (``core.plaintext.line``: control and direction characters refused) of at
+    most ``max_length`` characters."""
+    text = plaintext.line(value, field=field, label=label)
     if len(text) > max_length:
-        raise ServiceError(
-            _("At most %(max)d characters (%(count)d given).") % {"max": max_length, "count": len(text)}, field=field
-        )
+        raise ServiceError(TOO_LONG % {"limit_value": max_length, "show_value": len(text)}, field=field)
     return text
 
 
@@ -189,7 +188,7 @@ def nominate(*, actor, batch: Batch, worker: Worker, note: str = "", now: dateti
         nominated_by=user_of(actor),
         status=CandidateStatus.WAITING,
         status_changed_at=now,
-        note=_text(note, "note"),
+        note=_text(note, "note", _("Note")),
     )
     candidate._history_user = user_of(actor)  # type: ignore[attr-defined]
     try:
@@ -219,7 +218,7 @@ def withdraw(*, actor, candidate: Candidate, reason: str = "", now: datetime | N
     batch = _lock_batch(candidate.batch)
     candidate = Candidate.objects.select_for_update().select_related("worker__organisation").get(pk=candidate.pk)
     Candidate.policy.require(actor, "nominate", candidate)
-    reason = _text(reason, "reason")
+    reason = _text(reason, "reason", _("Reason"))
     if candidate.status not in WITHDRAWABLE:
         raise ServiceError(
             _("A candidate who is “%(status)s” cannot withdraw.") % {"status": candidate.get_status_display()}
@@ -432,7 +431,7 @@ def decline(
     """The person (through their unit union) does not take the place: it passes at once to the
     next candidate waiting. "respond" on the candidate."""
     now = _now(now)
-    reason = _text(reason, "reason")
+    reason = _text(reason, "reason", _("Reason"))
     batch, offer = _open_offer(actor, offer, now, version)
     candidate = Candidate.objects.select_for_update().get(pk=offer.candidate_id)
     offer.status = OfferStatus.DECLINED

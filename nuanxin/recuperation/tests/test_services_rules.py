@@ -75,8 +75,10 @@ def test_closed_nominations_are_refused(rw):
 
 
 def test_an_overlong_note_is_refused(rw):
-    with pytest.raises(ServiceError, match="At most 200"):
+    with pytest.raises(ServiceError, match="At most 200 characters; this has 201"):
         nominate(rw, rw.aid_long, note="字" * 201)
+    with pytest.raises(ServiceError, match="invisible control characters"):
+        nominate(rw, rw.aid_long, note="abc\u202edef")
     assert not Candidate.objects.exists()
 
 
