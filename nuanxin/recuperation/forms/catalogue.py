@@ -13,8 +13,11 @@ from django.utils.translation import pgettext_lazy
 
 from nuanxin.core.forms import BootstrapForm
 from nuanxin.core.versioning import VersionedForm
+from nuanxin.funds.models import Fund
 from nuanxin.recuperation.choices import DEFAULT_RANKING, RankCriterion
+from nuanxin.recuperation.models import Base
 from nuanxin.registry.choices import TeamType
+from nuanxin.registry.models import Worker
 
 RANK_FIELDS = [f"rank_{i}" for i in range(1, len(RankCriterion.values) + 1)]
 
@@ -145,7 +148,7 @@ class ProgrammeEditForm(VersionedForm, ProgrammeFields):
 
 class BatchFields(BootstrapForm):
     name = forms.CharField(label=_("Name"), max_length=50, help_text=_("E.g. 第一期."))
-    base = forms.ModelChoiceField(label=_("Base"), queryset=None, empty_label=None)  # type: ignore[arg-type]
+    base = forms.ModelChoiceField(label=_("Base"), queryset=Base.objects.none(), empty_label=None)
     starts_on = forms.DateField(label=_("From"), widget=DateInput())
     ends_on = forms.DateField(label=_("To"), widget=DateInput())
     places = forms.IntegerField(label=_("Places"), min_value=1, max_value=100000,
@@ -184,7 +187,7 @@ class BatchEditForm(VersionedForm, BatchFields):
 
 
 class NominateForm(BootstrapForm):
-    worker = forms.ModelChoiceField(label=_("Worker"), queryset=None,  # type: ignore[arg-type]
+    worker = forms.ModelChoiceField(label=_("Worker"), queryset=Worker.objects.none(),
                                     empty_label=pgettext_lazy("recuperation", "(choose a worker)"))
     note = forms.CharField(label=_("Note"), required=False, max_length=200,
                            help_text=_("E.g. what leave the unit can arrange."))
@@ -207,14 +210,12 @@ class AttendanceForm(BootstrapForm):
 
 
 class ChargeForm(BootstrapForm):
-    fund = forms.ModelChoiceField(label=_("Fund"), queryset=None,  # type: ignore[arg-type]
+    fund = forms.ModelChoiceField(label=_("Fund"), queryset=Fund.objects.none(),
                                   empty_label=pgettext_lazy("recuperation", "(choose a fund)"))
     on = forms.DateField(label=_("Date"), widget=DateInput())
 
     def __init__(self, *args: Any, funds: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from nuanxin.funds.models import Fund
-
         field: Any = self.fields["fund"]
         field.queryset = Fund.objects.filter(pk__in=[f.pk for f in funds]).select_related("organisation").order_by(
             "organisation__path", "name", "id")
