@@ -45,7 +45,7 @@ HOME_PANELS: list = []
 STEP_LABELS: dict[str, tuple[Any, str]] = {
     transitions.CONFIRM: (gettext_lazy("Confirmed by the carrier"), "success"),
     transitions.CONFIRM_NO_CUTOFF: (gettext_lazy("“No cut-off” confirmed"), "outline-success"),
-    transitions.END: (gettext_lazy("End: the member returned"), "outline-secondary"),
+    transitions.END: (gettext_lazy("End: the member returned"), "secondary"),
     transitions.CONFIRM_CARRIER: (gettext_lazy("Confirm the carrier"), "warning"),
 }
 
