@@ -160,3 +160,18 @@ def test_closed_batch_takes_no_nomination(rw):
                                               {"worker": rw.aid_short.pk})
     assert response.status_code == 200
     assert not Candidate.objects.exists()
+
+
+def test_home_counter_of_open_offers(rw):
+    from nuanxin.core import manifest
+
+    _filled(rw)
+    counts = {c.key: n for c, n in manifest.counts_for(rw.unit_admin)}
+    assert counts["recuperation_offers"] == 1  # 张援鄂 (SN-H1); 赵援鄂's offer is 市北区's
+    assert counts_for_viewer(rw) is None
+
+
+def counts_for_viewer(rw):
+    from nuanxin.core import manifest
+
+    return {c.key: n for c, n in manifest.counts_for(rw.p.viewer)}.get("recuperation_offers")

@@ -16,11 +16,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from nuanxin.core import access, idempotency
 from nuanxin.core.errors import NotAllowed, ServiceError
 from nuanxin.core.exports import file_response
+from nuanxin.core.manifest import Counter
 from nuanxin.core.pages import run_service
 from nuanxin.recuperation.choices import BatchStatus, CandidateStatus, OfferStatus, ProgrammeStatus
 from nuanxin.recuperation.forms import catalogue as forms
@@ -34,8 +36,20 @@ from nuanxin.registry.choices import TeamType, WorkerStatus
 from nuanxin.registry.models import Worker
 
 MENU: list = []
-COUNTERS: list = []
 HOME_PANELS: list = []
+
+
+def _count_open_offers(user: Any) -> int | None:
+    """Places offered to workers in the user's reach that await an answer (leave to arrange)."""
+    if not Offer.policy.may(user, "respond"):
+        return None
+    return Offer.objects.for_user(user, "respond").filter(status=OfferStatus.OPEN).count()
+
+
+COUNTERS = [
+    Counter("recuperation_offers", gettext_lazy("Recuperation places awaiting an answer"), _count_open_offers,
+            "recuperation:programme_list", order=640),
+]
 
 # How many workers the nomination form lists at once (a search narrows them).
 NOMINATE_LIMIT = 200
