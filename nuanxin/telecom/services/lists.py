@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nuanxin.core import audit
+from nuanxin.core import audit, locks
 from nuanxin.core.errors import NotAllowed
 from nuanxin.core.policy import SYSTEM, is_system
 from nuanxin.orgs import scope
@@ -84,6 +84,7 @@ def sync(*, actor: Any = SYSTEM, organisation: Any = None, today: date | None = 
             )
         elif not Waiver.policy.may(actor, "manage"):
             raise NotAllowed(_("You may not update the fee-waiver lists."))
+    locks.hold("telecom.sync")  # two syncs at once (the job and a button) run one after the other
     today = today or timezone.localdate()
     now = timezone.now()
     result = SyncResult()

@@ -13,10 +13,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -34,6 +35,7 @@ from nuanxin.telecom.services.common import LISTS, list_of
 from nuanxin.telecom.services.reminders import confirm_days, overdue_cutoff
 
 PAGE_SIZE = 50
+FILTERS = ("carrier", "status", "overdue", "flagged", "page")
 
 MENU = [
     MenuEntry(pgettext_lazy("menu", "Telecom fee waiver"), "telecom:home", order=300,
@@ -136,12 +138,18 @@ def waiver_transition(request: HttpRequest, line: Waiver) -> HttpResponse:
     return _page(request, fresh, form)
 
 
+def _back(query: str) -> str:
+    """The list the form was sent from (its carrier and filters only)."""
+    kept = {k: v for k, v in QueryDict(query[:300]).items() if k in FILTERS and v.isascii() and v.isalnum()}
+    return reverse("telecom:waiver_list") + ("?" + urlencode(kept) if kept else "")
+
+
 @access.scoped(Waiver, "manage")
 @require_POST
 def confirm_many(request: HttpRequest) -> HttpResponse:
     """Confirm the ticked numbers of a list by hand."""
     wanted = {int(v) for v in request.POST.getlist("lines") if v.isascii() and v.isdigit() and len(v) < 12}
-    back = reverse("telecom:waiver_list") + "?" + request.POST.get("back", "")[:200].lstrip("?")
+    back = _back(request.POST.get("back", ""))
     if not wanted:
         messages.error(request, _("Choose at least one number to confirm."))
         return redirect(back)
