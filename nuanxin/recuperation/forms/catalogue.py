@@ -109,6 +109,7 @@ class ProgrammeFields(BootstrapForm):
         for i, key in enumerate(RANK_FIELDS, start=1):
             self.fields[key] = forms.ChoiceField(
                 label=_("Ranking: criterion %(n)d") % {"n": i}, choices=choices, required=(i == 1),
+                widget=forms.Select(attrs={"class": "form-select"}),
             )
             if key not in self.initial:
                 self.initial[key] = DEFAULT_RANKING[i - 1] if i <= len(DEFAULT_RANKING) else ""
@@ -149,8 +150,8 @@ class ProgrammeEditForm(VersionedForm, ProgrammeFields):
 class BatchFields(BootstrapForm):
     name = forms.CharField(label=_("Name"), max_length=50, help_text=_("E.g. 第一期."))
     base = forms.ModelChoiceField(label=_("Base"), queryset=Base.objects.none(), empty_label=None)
-    starts_on = forms.DateField(label=_("From"), widget=DateInput())
-    ends_on = forms.DateField(label=_("To"), widget=DateInput())
+    starts_on = forms.DateField(label=pgettext_lazy("recuperation batch", "From"), widget=DateInput())
+    ends_on = forms.DateField(label=pgettext_lazy("recuperation batch", "To"), widget=DateInput())
     places = forms.IntegerField(label=_("Places"), min_value=1, max_value=100000,
                                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
     teams = forms.MultipleChoiceField(

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from nuanxin.core import access
 from nuanxin.recuperation.models import Batch, Candidate
@@ -31,7 +32,7 @@ def chart_data(result: selectors.ProgrammeFigures) -> dict[str, Any]:
         "locale": "ZH" if language.startswith("zh") else "EN",
         "categories": [r.label for r in rows],
         "series": [
-            {"name": _("Filled"), "data": [r.filled for r in rows]},
+            {"name": pgettext("recuperation", "Filled"), "data": [r.filled for r in rows]},
             {"name": _("Offered, awaiting an answer"), "data": [r.offered for r in rows]},
             {"name": _("Free places"), "data": [max(0, r.places - r.filled - r.offered) for r in rows]},
         ],
