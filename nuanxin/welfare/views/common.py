@@ -6,13 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from nuanxin.core.pages import run_service
-from nuanxin.orgs import scope
-from nuanxin.orgs.models import Organisation
-from nuanxin.welfare.models import Enrolment
+from nuanxin.welfare.selectors.reach import organisation_or_404, organisations, top_organisation
 
 
 def posted(request: HttpRequest) -> Any:
@@ -35,21 +33,4 @@ def submit(
     return redirect(to(result))
 
 
-def organisations(user: Any, action: str) -> Any:
-    """The organisations whose enrolments ``user`` may ``action`` (their grants' subtrees), in
-    tree order."""
-    q = scope.scope_q(user, Enrolment.policy.roles(action), "path")
-    if q is None:
-        return Organisation.objects.none()
-    return Organisation.objects.filter(q).order_by("path")
-
-
-def organisation_or_404(user: Any, action: str, pk: Any) -> Organisation:
-    try:
-        return organisations(user, action).get(pk=int(pk))
-    except (Organisation.DoesNotExist, TypeError, ValueError):
-        raise Http404 from None
-
-
-def top_organisation(user: Any, action: str) -> Organisation | None:
-    return organisations(user, action).order_by("depth", "path").first()
+__all__ = ["organisation_or_404", "organisations", "posted", "submit", "top_organisation"]
