@@ -175,3 +175,15 @@ def counts_for_viewer(rw):
     from nuanxin.core import manifest
 
     return {c.key: n for c, n in manifest.counts_for(rw.p.viewer)}.get("recuperation_offers")
+
+
+def test_nominate_page_leaves_out_a_place_held_elsewhere(rw):
+    from nuanxin.recuperation.tests.fixtures import make_batch, nominate
+
+    nominate(rw, rw.aid_short)
+    for offer in candidates.fill(actor=rw.p.jia, batch=rw.batch):
+        candidates.accept(actor=rw.unit_admin, offer=offer)  # aid_short holds a place of 第一期
+    second = make_batch(rw.programme, rw.base, "第二期", starts_in=60, close_in=50)
+    html = client_for(rw.unit_admin).get(reverse("recuperation:nominate", args=[second.pk])).content.decode()
+    assert "王护士" in html and "张援鄂" in html
+    assert "李短期" not in html

@@ -24,7 +24,7 @@ from nuanxin.core.errors import NotAllowed, ServiceError
 from nuanxin.core.exports import file_response
 from nuanxin.core.manifest import Counter
 from nuanxin.core.pages import run_service
-from nuanxin.recuperation.choices import BatchStatus, CandidateStatus, OfferStatus, ProgrammeStatus
+from nuanxin.recuperation.choices import HOLDING, BatchStatus, CandidateStatus, OfferStatus, ProgrammeStatus
 from nuanxin.recuperation.forms import catalogue as forms
 from nuanxin.recuperation.models import Base, Batch, Candidate, Offer, Programme
 from nuanxin.recuperation.services import catalogue as services
@@ -252,11 +252,15 @@ def batch_charge(request: HttpRequest, batch: Batch) -> HttpResponse:
 
 def eligible_workers(user: Any, batch: Batch, query: str = "") -> Any:
     """The workers ``user`` may nominate for ``batch``: in their "nominate" scope, of a team the
-    batch admits, neither removed nor deceased, not already its candidates; aid-team members
-    first, then by name."""
+    batch admits, neither removed nor deceased, not already its candidates, not holding a place
+    in another batch of the programme; aid-team members first, then by name."""
     workers = Worker.objects.for_user(user, "view").exclude(
         status__in=[WorkerStatus.ARCHIVED, WorkerStatus.DECEASED]
-    ).exclude(recuperation_candidacies__batch=batch)
+    ).exclude(recuperation_candidacies__batch=batch).exclude(
+        # Nobody gets two places in a programme: those holding one in another batch are not offered.
+        pk__in=Candidate.objects.filter(programme_id=batch.programme_id, status__in=[s.value for s in HOLDING])
+        .values("worker_id")
+    )
     if batch.teams:
         workers = workers.filter(team__in=list(batch.teams))
     orgs = set(workers.values_list("organisation_id", flat=True).distinct())
