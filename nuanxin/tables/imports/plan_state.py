@@ -56,7 +56,9 @@ class Units:
         self.by_key: dict[str, list] = {}
         self.by_lenient: dict[str, list] = {}
         self.by_id = {}
-        self.inside: list[tuple[Any, frozenset]] = []  # organisations under the root, lenient forms
+        # the organisations under the root: (org, characters of its forms, distinct characters
+        # of its shortest form, ((form, matcher), …))
+        self.inside: list[tuple[Any, frozenset, int, tuple]] = []
         self.plain: dict[int, set[str]] = {}
         for org in Organisation.objects.only("id", "path", "name", "code").order_by("path"):
             self.by_id[org.pk] = org
@@ -69,7 +71,9 @@ class Units:
                 if org not in found:
                     found.append(org)
             if org.path.startswith(root.path):
-                self.inside.append((org, lenient))
+                fewest = len(set(min(lenient, key=len)))
+                matchers = tuple((k, unit_names.matcher(k)) for k in lenient)
+                self.inside.append((org, frozenset("".join(lenient)), fewest, matchers))
             self.plain[org.pk] = unit_names.plain_keys(org.name) | {code}
         # a single unit: the organisation chosen has no organisation under it
         self.single = len(self.inside) == 1 and self.inside[0][0].pk == root.pk
@@ -150,8 +154,15 @@ class Units:
             return []
         self.close_searched += 1
         scored = []
-        for org, lenient in self.inside:
-            best = max((unit_names.closeness(a, b) for a in forms for b in lenient), default=0.0)
+        closeness = unit_names.closeness
+        sets = [(a, set(a)) for a in forms]
+        for org, chars, fewest, lenient in self.inside:
+            # first by the characters the two share (cheap; every close pair shares most of the
+            # shorter one's): a file's thousand texts against a city's hundreds of organisations
+            near = [a for a, own in sets if len(own & chars) >= max(2, 0.6 * min(len(own), fewest))]
+            if not near:
+                continue
+            best = max((closeness(a, b, m) for a in near for b, m in lenient), default=0.0)
             if best > 0:
                 scored.append((-best, org.path, org))
         scored.sort(key=lambda item: (item[0], item[1]))

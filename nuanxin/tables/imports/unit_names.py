@@ -129,9 +129,15 @@ def _subsequence(short: str, long: str) -> bool:
     return all(ch in it for ch in short)
 
 
-def closeness(a: str, b: str) -> float:
+def matcher(form: str) -> difflib.SequenceMatcher:
+    """A matcher holding ``form`` as its second sequence (what difflib caches), for
+    ``closeness`` to compare many texts with one organisation's form cheaply."""
+    return difflib.SequenceMatcher(None, "", form, autojunk=False)
+
+
+def closeness(a: str, b: str, against: difflib.SequenceMatcher | None = None) -> float:
     """How close two lenient forms are (0 = not close): containment and subsequence rank
-    above a mere similarity."""
+    above a mere similarity. ``against`` is ``matcher(b)``, when the caller keeps one."""
     if a == b:
         return 1.0
     short, long = (a, b) if len(a) <= len(b) else (b, a)
@@ -141,10 +147,12 @@ def closeness(a: str, b: str) -> float:
         return 0.95
     if len(short) * 2 >= len(long) and _subsequence(short, long):
         return 0.9
-    if len(short) >= 4:
-        ratio = difflib.SequenceMatcher(None, a, b, autojunk=False)
-        if ratio.real_quick_ratio() >= CLOSE_RATIO and ratio.quick_ratio() >= CLOSE_RATIO:
-            value = ratio.ratio()
-            if value >= CLOSE_RATIO:
-                return value * 0.9
+    if 2 * len(short) < CLOSE_RATIO * (len(short) + len(long)):  # difflib's real_quick_ratio
+        return 0.0
+    m = against or matcher(b)
+    m.set_seq1(a)
+    if m.quick_ratio() >= CLOSE_RATIO:
+        value = m.ratio()
+        if value >= CLOSE_RATIO:
+            return value * 0.9
     return 0.0
