@@ -187,3 +187,25 @@ def test_nominate_page_leaves_out_a_place_held_elsewhere(rw):
     html = client_for(rw.unit_admin).get(reverse("recuperation:nominate", args=[second.pk])).content.decode()
     assert "王护士" in html and "张援鄂" in html
     assert "李短期" not in html
+
+
+def test_bad_input_changes_nothing(rw):
+    _cands, offers = _filled(rw)
+    offer = next(o for o in offers if o.candidate.worker_id == rw.aid_long.pk)
+    c = client_for(rw.unit_admin)
+    response = c.post(reverse("recuperation:offer_decline", args=[offer.pk]), {"reason": "长" * 201}, follow=True)
+    assert response.status_code == 200 and "alert" in response.content.decode()
+    assert Offer.objects.get(pk=offer.pk).status == OfferStatus.OPEN
+    response = client_for(rw.p.jia).post(
+        reverse("recuperation:candidate_attendance", args=[offer.candidate_id]), {"attended": "maybe"})
+    assert response.status_code == 302
+    assert Candidate.objects.get(pk=offer.candidate_id).status == CandidateStatus.OFFERED
+    # An unknown worker id, a closed offer answered again: the form or a message, nothing written.
+    count = Candidate.objects.count()
+    response = c.post(reverse("recuperation:nominate", args=[rw.batch.pk]), {"worker": "999999"})
+    assert response.status_code == 200 and Candidate.objects.count() == count
+    candidates.accept(actor=rw.unit_admin, offer=offer)
+    response = c.post(reverse("recuperation:offer_decline", args=[offer.pk]), follow=True)
+    assert response.status_code == 200
+    assert Offer.objects.get(pk=offer.pk).status == OfferStatus.ACCEPTED
+    assert c.get(reverse("recuperation:batch_detail", args=[999999])).status_code == 404

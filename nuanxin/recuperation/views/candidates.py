@@ -50,6 +50,12 @@ def _run(request: HttpRequest, call: Any, done: str) -> bool:
     return True
 
 
+def _form_errors(request: HttpRequest, form: Any) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, str(error))
+
+
 def _candidates() -> Any:
     return Candidate.objects.select_related("batch__programme", "batch__base", "worker__organisation", "organisation")
 
@@ -89,12 +95,10 @@ def candidate_withdraw(request: HttpRequest, candidate: Candidate) -> HttpRespon
     from nuanxin.recuperation.services import candidates
 
     form = forms.ReasonForm(request.POST)
-    reason = form.cleaned_data.get("reason", "") if form.is_valid() else ""
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
+        _form_errors(request, form)
         return redirect(candidate_url(candidate))
+    reason = form.cleaned_data.get("reason") or ""
     _run(request, lambda: candidates.withdraw(actor=request.user, candidate=candidate, reason=reason),
          _("%(name)s withdrawn from %(batch)s.") % {"name": candidate.worker.name, "batch": candidate.batch.name})
     return redirect(_back(request, candidate_url(candidate)))
@@ -122,9 +126,7 @@ def offer_decline(request: HttpRequest, offer: Offer) -> HttpResponse:
 
     form = forms.ReasonForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
+        _form_errors(request, form)
         return redirect(candidate_url(offer.candidate))
     _run(request,
          lambda: candidates.decline(actor=request.user, offer=offer, reason=form.cleaned_data.get("reason") or ""),
