@@ -128,15 +128,19 @@ class Units:
         answer = self._level(text, found)
         if answer is not None:
             return answer
+        # the lenient forms, first as written, then without a campus (本部, 东院区): a campus that
+        # is an organisation of its own is found by the first
+        written = unit_names.lenient_keys(text)
         forms = unit_names.lenient_keys(text, campus=True)
-        found = []
-        for k in forms:
-            for org in self.by_lenient.get(k, ()):
-                if org not in found:
-                    found.append(org)
-        answer = self._level(text, found)
-        if answer is not None:
-            return answer
+        for level in (written, forms - written):
+            found = []
+            for k in level:
+                for org in self.by_lenient.get(k, ()):
+                    if org not in found:
+                        found.append(org)
+            answer = self._level(text, found)
+            if answer is not None:
+                return answer
         if self.single:
             if assume:
                 return UnitMatch(

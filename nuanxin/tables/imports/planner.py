@@ -292,7 +292,7 @@ class Planner:
             return m.org
         if m.candidates:
             planned.outcome = Outcome.REVIEW
-            planned.candidates = [{"org": o.pk, "unit": o.name} for o in m.candidates]
+            planned.candidates = [{"org": o.pk, "unit": o.name, "code": o.code} for o in m.candidates]
             planned.data["notes"].append(reason("unit_close", value=text, org=self.root.name))
             return None
         planned.reasons.append(reason(m.problem, value=text, org=self.root.name))

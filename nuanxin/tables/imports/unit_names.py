@@ -6,10 +6,11 @@ Three levels, tried in order by ``Units.match``:
 
 1. the name as written (``name_key``: no spaces, lower case), without the city prefix and
    without 工会 (``exact_keys``, what the importer always accepted);
-2. the lenient forms (``lenient_keys``): full-width and half-width alike, no punctuation, a
-   bracketed 本部 / 院区 / 盖章 dropped, every union suffix (工会委员会, 总工会, 工会, 委员会) and
-   city prefix (山东省, 青岛市, 青岛) dropped, the common abbreviations written one way
-   (附属医院 → 附院, 人民医院 → 人医, 中医医院 → 中医院, 青岛大学 → 青大, 第一 → 一, 第3 → 三);
+2. the lenient forms (``lenient_keys``): full-width and half-width alike, no punctuation, no
+   brackets (a bracketed 盖章 dropped, anything else read as written), every union suffix
+   (工会委员会, 总工会, 工会, 委员会) and city prefix (山东省, 青岛市, 青岛) dropped, the common
+   abbreviations written one way (附属医院 → 附院, 人民医院 → 人医, 中医医院 → 中医院,
+   青岛大学 → 青大, 第一 → 一, 第3 → 三);
    on the table's side only, a campus (本部, 总院, 东院区 …) is dropped too: a campus that is an
    organisation of its own is found by the forms that keep it, first. 分院 is never dropped: a
    branch hospital is often a unit of its own;
@@ -40,7 +41,7 @@ _ORDINAL = re.compile(r"第([一二三四五六七八九十\d]{1,2})")
 _PUNCTUATION = re.compile(r"[-‐‑‒–—―_/\\、,，。:：;；'\"“”‘’《》<>【】\[\]]")
 _BRACKETED = re.compile(r"[(（]([^()（）]*)[)）]")
 _CAMPUS = re.compile(r"(?:本部|总院|[^院]{1,4}院区)$")
-_DROPPED_IN_BRACKETS = re.compile(r"^(?:盖章|公章|本部|总院|[^院]{0,4}院区)?$")
+_DROPPED_IN_BRACKETS = re.compile(r"^(?:盖章|公章|章)?$")
 
 CLOSE_RATIO = 0.85
 MIN_CLOSE = 4  # characters of the shorter form, below which nothing is "close"

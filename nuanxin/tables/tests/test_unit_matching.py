@@ -90,7 +90,7 @@ def _codes(items):
     "text,form",
     [
         ("青岛市市立医院工会", "青岛市市立医院"),
-        ("青岛市 市立医院（本部）", "青岛市市立医院"),
+        ("青岛市 市立医院（本部）", "青岛市市立医院本部"),
         ("青岛市市立医院(盖章)", "青岛市市立医院"),
         ("青岛大学附属医院", "青大附院"),
         ("青岛市中医医院", "青岛市中医院"),
@@ -152,6 +152,16 @@ def test_the_name_itself_needs_no_note(h, text):
 def test_common_abbreviations(h, text, org):
     m = _units(h).match(text)
     assert m.org == getattr(h, org) and m.note["code"] == "unit_matched"
+
+
+def test_a_campus_that_is_an_organisation_of_its_own_is_taken_as_itself(h):
+    campus = org_services.create_organisation(
+        actor=SYSTEM, code="YW-SLDY", name="青岛市市立医院东院区工会", kind=OrgKind.UNIT_UNION, parent=h.medical
+    )
+    units = _units(h)
+    assert units.match("市立医院东院区").org == campus
+    assert units.match("青岛市市立医院（东院区）").org == campus
+    assert units.match("市立医院本部").org == h.shili
 
 
 def test_a_close_text_is_offered_not_taken(h):
@@ -234,7 +244,7 @@ def test_rows_of_a_city_wide_table_2_go_to_their_hospitals(h):
         h.shili.pk,
     )
     assert "unit_matched" in _codes(rows[3].reasons) and "unit_matched" not in _codes(rows[5].reasons)
-    assert rows[6].candidates == [{"org": h.shili.pk, "unit": "青岛市市立医院工会"}]
+    assert rows[6].candidates == [{"org": h.shili.pk, "unit": "青岛市市立医院工会", "code": "YW-SL"}]
     assert render_all(rows[6].reasons) == [
         "Unit “市立医院急诊科” is not the name of an organisation under 青岛市医务工会; confirm which of these it "
         "is, or do not import the row."
@@ -366,7 +376,8 @@ def test_a_table_3_row_with_a_close_unit_is_confirmed_then_applied(h):
     _aid_team(h)
     batch = import_bytes(h.p.jia, h.medical, _table3([["王医生", "市立医院感染科", "18600003001", "联通"]]))
     row = batch.rows.get()
-    assert row.outcome == Outcome.REVIEW and row.candidates == [{"org": h.shili.pk, "unit": "青岛市市立医院工会"}]
+    assert row.outcome == Outcome.REVIEW
+    assert row.candidates == [{"org": h.shili.pk, "unit": "青岛市市立医院工会", "code": "YW-SL"}]
     row = services.decide_row(actor=h.p.jia, batch=batch, row=row, decision="unit", candidate=0)
     assert row.outcome == Outcome.UPDATE
     assert row.changes["deployment"]["deployed_mobile"] == ["", "+8618600003001"]
