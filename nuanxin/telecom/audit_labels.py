@@ -31,6 +31,7 @@ LABELS = Labels(
         "telecom.dispatch.export": _("Fee-waiver list exported"),
         "telecom.reply.import": _("Carrier's reply imported"),
         "telecom.remind.overdue": _("Reminder of numbers not confirmed"),
+        "telecom.overdue": _("Numbers not confirmed by the carrier (reminder)"),  # the notification's kind
     },
     object_types={
         "telecom.waiver": _("Fee-waiver number"),

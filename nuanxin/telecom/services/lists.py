@@ -84,7 +84,7 @@ def sync(*, actor: Any = SYSTEM, organisation: Any = None, today: date | None = 
             )
         elif not Waiver.policy.may(actor, "manage"):
             raise NotAllowed(_("You may not update the fee-waiver lists."))
-    locks.hold("telecom.sync")  # two syncs at once (the job and a button) run one after the other
+    locks.hold("telecom: sync the lists")  # two syncs at once (the job and a button) run one after the other
     today = today or timezone.localdate()
     now = timezone.now()
     result = SyncResult()

@@ -140,7 +140,12 @@ def waiver_transition(request: HttpRequest, line: Waiver) -> HttpResponse:
 
 def _back(query: str) -> str:
     """The list the form was sent from (its carrier and filters only)."""
-    kept = {k: v for k, v in QueryDict(query[:300]).items() if k in FILTERS and v.isascii() and v.isalnum()}
+    posted = QueryDict(query[:300])
+    kept: dict[str, str] = {}
+    for key in FILTERS:
+        value = posted.get(key) or ""
+        if isinstance(value, str) and value.isascii() and value.isalnum():
+            kept[key] = value
     return reverse("telecom:waiver_list") + ("?" + urlencode(kept) if kept else "")
 
 
