@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -300,9 +300,12 @@ def _fill(actor: Any, batch: Batch, now: datetime, *, replaces: Candidate | None
                 )
                 offer._history_user = user_of(actor)  # type: ignore[attr-defined]
                 offer.save()
-        except IntegrityError:
+        except DatabaseError as exc:
             # The person was given a place in another batch of the programme meanwhile (the
-            # database's one-place rule): the place goes to the next candidate.
+            # database's one-place rule), or two batches filled at once offered the same two
+            # people in opposite orders (a deadlock, PostgreSQL): the place goes to the next.
+            if not isinstance(exc, IntegrityError) and not _deadlock(exc):
+                raise
             continue
         audit.record(
             actor,
@@ -318,6 +321,12 @@ def _fill(actor: Any, batch: Batch, now: datetime, *, replaces: Candidate | None
         _tell_offer(offer, candidate, batch)
         offers.append(offer)
     return offers
+
+
+def _deadlock(exc: BaseException) -> bool:
+    """Whether ``exc`` is PostgreSQL's "deadlock detected" (SQLSTATE 40P01)."""
+    cause = exc.__cause__
+    return getattr(cause, "sqlstate", None) == "40P01" or getattr(cause, "pgcode", None) == "40P01"
 
 
 def _unit_admins(organisation: Any) -> list[Any]:

@@ -100,3 +100,38 @@ def test_two_nominations_of_one_person_at_once_make_one_candidate(rw):
     refused = [r for r in results if isinstance(r, Exception)]
     assert len(refused) == 1 and "already a candidate" in str(refused[0]), results
     assert Candidate.objects.filter(batch=rw.batch, worker=rw.aid_long, status=CandidateStatus.WAITING).count() == 1
+
+
+def test_two_batches_offering_the_same_two_people_in_opposite_orders(rw):
+    """第一期 ranks 张援鄂 before 赵援鄂 (applied first), 第二期 the other way round; both are
+    filled at once, two places each: whichever way the locks fall (a deadlock on PostgreSQL is
+    one of them), neither fill fails and each person holds one place."""
+    at = rw.batch.nominations_close_at - timedelta(days=1)
+    second = make_batch(rw.programme, rw.base, "第二期", places=2)
+    nominate(rw, rw.aid_long, at=at)
+    nominate(rw, rw.aid_b, at=at + timedelta(minutes=1))
+    nominate(rw, rw.aid_b, batch=second, at=at)
+    nominate(rw, rw.aid_long, batch=second, at=at + timedelta(minutes=1))
+    results = run_together(
+        lambda: services.fill(actor=SYSTEM, batch=rw.batch),
+        lambda: services.fill(actor=SYSTEM, batch=second),
+    )
+    assert not [r for r in results if isinstance(r, Exception)], results
+    for worker in (rw.aid_long, rw.aid_b):
+        assert Candidate.objects.filter(worker=worker, status__in=HOLDING_VALUES).count() == 1
+    assert len(holding(rw.batch)) + len(holding(second)) == 2
+
+
+@pytest.mark.django_db(transaction=False)
+def test_a_deadlock_is_recognised_by_its_sqlstate():
+    from django.db import OperationalError
+
+    class Cause(Exception):
+        sqlstate = "40P01"
+
+    deadlock = OperationalError("deadlock detected")
+    deadlock.__cause__ = Cause()
+    other = OperationalError("server closed the connection")
+    other.__cause__ = Exception()
+    assert services._deadlock(deadlock) is True
+    assert services._deadlock(other) is False
