@@ -8,6 +8,8 @@ class TelecomConfig(AppConfig):
     verbose_name = _("Telecom fee waiver")
 
     def ready(self) -> None:
-        from nuanxin.telecom import manifest
+        from nuanxin.registry import hooks as registry_hooks
+        from nuanxin.telecom import manifest, panels
 
+        registry_hooks.worker_page.connect(panels.worker_page_panels)
         manifest.register()

@@ -137,3 +137,13 @@ def test_viewers_see_the_figures_only(personas, world):
     assert 'data-figure="numbers">5<' in html and "张携号" not in html
     assert 'data-row="unicom"' in html and 'id="nx-telecom-data"' in html
     assert c.get(reverse("telecom:waiver_list")).status_code == 403
+
+
+def test_the_worker_page_shows_the_members_numbers(personas, world):
+    ported = line_of(world["ported"])
+    worker_url = reverse("registry:worker_detail", kwargs={"pk": ported.worker_id})
+    html = client_for(personas.yi).get(worker_url).content.decode()
+    assert 'id="nx-worker-waivers"' in html and f'data-line="{ported.pk}"' in html and "139****0001" in html
+    assert 'id="nx-worker-waivers"' not in client_for(personas.care).get(worker_url).content.decode()
+    other = reverse("registry:worker_detail", kwargs={"pk": world["u1"].worker_id})
+    assert f'data-line="{ported.pk}"' not in client_for(personas.yi).get(other).content.decode()
