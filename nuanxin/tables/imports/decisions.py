@@ -31,7 +31,7 @@ def decide_row(*, actor, batch: ImportBatch, row: ImportRow, decision: str, cand
     create), or not to import the row."""
     batch = _lock_planned(batch)
     row = ImportRow.objects.select_for_update().get(pk=row.pk, batch=batch)
-    if unit_offered(row) and (row.outcome == Outcome.REVIEW or decision == UNIT):
+    if unit_offered(row) and (row.outcome == Outcome.REVIEW or decision in (UNIT, Decision.SKIP)):
         return _decide_unit(actor=actor, batch=batch, row=row, decision=decision, candidate=candidate)
     if decision == UNIT:
         raise Conflict(_("This row's unit needs no confirmation."))
@@ -177,6 +177,8 @@ def _decide_unit(*, actor, batch: ImportBatch, row: ImportRow, decision: str, ca
     """A person says which of the organisations offered is the row's unit (the row is planned
     again with it, as the dry run plans a row whose unit was written exactly), or that none is
     (the row is not imported)."""
+    if row.outcome != Outcome.REVIEW:
+        _refuse_if_relied_on(batch, row)
     data = dict(row.data)
     text = data.get("unit", "")
     notes = [n for n in data.get("notes", []) if n.get("code") not in {"unit_close", "unit_confirmed"}]
@@ -222,6 +224,22 @@ def _decide_unit(*, actor, batch: ImportBatch, row: ImportRow, decision: str, ca
     row.changes, row.versions = planned.changes, planned.versions
     row.worker_id, row.ref_index = planned.worker_id, planned.ref_index
     return _save_decided(actor, batch, row, data, UNIT, unit=org)
+
+
+def _refuse_if_relied_on(batch: ImportBatch, row: ImportRow) -> None:
+    """A row decided already may be decided again, unless a later decision built on it (another
+    row is now the same person as the one it creates, or changes the deployment it creates)."""
+    later = (
+        ImportRow.objects.filter(batch=batch)
+        .exclude(pk=row.pk)
+        .filter(Q(ref_index=row.index) | Q(changes__deployment__row=row.index))
+        .first()
+    )
+    if later is not None:
+        raise Conflict(
+            _("Row %(line)s of sheet “%(sheet)s” relies on this row as it is decided; it cannot be changed.")
+            % {"line": later.line, "sheet": later.sheet}
+        )
 
 
 def _save_decided(actor, batch: ImportBatch, row: ImportRow, data: dict, decision: str, unit=None) -> ImportRow:

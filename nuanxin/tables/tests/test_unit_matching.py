@@ -324,6 +324,24 @@ def test_an_earlier_row_of_the_same_person_is_seen_when_the_unit_is_confirmed(h)
     assert Worker.objects.get().gender == "female"
 
 
+def test_a_decided_row_another_decision_built_on_cannot_be_changed(h):
+    data = _table2(
+        [[1, "甲四", "市立医院急诊科", "男", "13800001114"], [2, "甲四", "市立医院感染科", "女", "13800001114"]]
+    )
+    batch = import_bytes(h.p.jia, h.medical, data)
+    first, second = batch.rows.order_by("index")
+    services.decide_row(actor=h.p.jia, batch=batch, row=first, decision="unit", candidate=0)
+    second = services.decide_row(actor=h.p.jia, batch=batch, row=second, decision="unit", candidate=0)
+    assert (second.outcome, second.ref_index) == (Outcome.UPDATE, first.index)
+    with pytest.raises(Conflict) as exc:
+        services.decide_row(actor=h.p.jia, batch=batch, row=first, decision=Decision.SKIP)
+    assert "Row 4" in str(exc.value.message)
+    first.refresh_from_db()
+    assert first.outcome == Outcome.CREATE
+    services.apply_batch(actor=h.p.jia, batch=batch)
+    assert Worker.objects.get().gender == "female"
+
+
 def test_a_single_unit_import_keeps_unrecognised_rows_with_a_warning(h):
     data = _table2([[1, "甲一", "本院", "男", "13800001111"], [2, "甲二", "青岛市中医院", "男", "13800001112"]])
     batch = import_bytes(h.p.jia, h.fresh(h.shili), data)
