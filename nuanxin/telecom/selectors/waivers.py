@@ -51,6 +51,29 @@ def lines(
     ).order_by("-carrier_flagged", "-nx_overdue", "worker__organisation__path", "worker__name_pinyin", "id")
 
 
+def not_listed_yet(user: Any) -> int:
+    """Deployments of aid-team members in ``user``'s reach whose number used in Hubei has no line
+    yet (table 3 imported or edited since the last update: the lists catch up within 15 minutes,
+    or at once with "update from table 3")."""
+    from django.db.models import Exists, OuterRef
+
+    from nuanxin.orgs import scope
+    from nuanxin.registry.choices import TeamType, WorkerStatus
+    from nuanxin.registry.models import Deployment
+
+    q = scope.scope_q(user, Waiver.policy.roles("manage"), "worker__organisation__path")
+    if q is None:
+        return 0
+    listed = Waiver.objects.filter(deployment=OuterRef("pk"), mobile=OuterRef("deployed_mobile"))
+    return (
+        Deployment.objects.filter(q, worker__team=TeamType.HUBEI_AID)
+        .exclude(deployed_mobile="")
+        .exclude(worker__status=WorkerStatus.ARCHIVED)
+        .filter(~Exists(listed))
+        .count()
+    )
+
+
 @dataclass
 class Tab:
     name: str
@@ -132,4 +155,4 @@ def totals(rows: list[CarrierFigures]) -> CarrierFigures:
     return CarrierFigures(name="all", label="", **{f: sum(getattr(r, f) for r in rows) for f in fields})
 
 
-__all__ = ["OTHER", "CarrierFigures", "Tab", "figures", "lines", "list_label", "tabs", "totals"]
+__all__ = ["OTHER", "CarrierFigures", "Tab", "figures", "lines", "list_label", "not_listed_yet", "tabs", "totals"]

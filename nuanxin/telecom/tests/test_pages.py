@@ -119,11 +119,14 @@ def test_update_from_table_3(personas, world):
     member(personas.shinan_hospital, "孙新来", number(5))
     member(personas.shibei_hospital, "周市北新", number(6))
     c = client_for(personas.yi)
+    hint = c.get(reverse("telecom:waiver_list")).content.decode()
+    assert "1 number of table 3 is not on the lists yet (they are updated every 15 minutes)." in hint
     response = c.post(reverse("telecom:sync"))
     assert response.status_code == 302
     assert messages_of(response) == [
         "Lists updated from table 3: 1 numbers listed, 0 changed numbers, 0 lines updated, 0 ended."]
     assert not Waiver.objects.filter(worker__name="周市北新").exists()
+    assert 'id="nx-telecom-not-listed"' not in c.get(reverse("telecom:waiver_list")).content.decode()
 
 
 def test_viewers_see_the_figures_only(personas, world):

@@ -92,6 +92,7 @@ def waiver_list(request: HttpRequest) -> HttpResponse:
         "tabs": tabs, "tab": tab, "carrier": carrier, "status": status, "overdue": overdue, "flagged": flagged,
         "statuses": [(code, label, tab.by_status.get(code, 0)) for code, label in WaiverStatus.choices],
         "page": page, "manage": manage, "confirm_days": confirm_days(),
+        "not_listed": selectors.not_listed_yet(user) if manage else 0,
         "may_report": Waiver.policy.may(user, "report"),
         "dispatches": list(Dispatch.objects.for_user(user, "view").select_related("organisation")[:5]),
         "replies": list(CarrierReply.objects.for_user(user, "view").select_related("organisation")[:5]),
