@@ -1,7 +1,7 @@
 """Offers and the waiting list (issue 14 item 4): fill by rank, accept, decline, expiry passed
 on by the periodic job, two declines in a row, withdrawal, notifications."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -15,6 +15,7 @@ from nuanxin.recuperation.choices import CandidateStatus, OfferStatus
 from nuanxin.recuperation.models import Candidate, Offer
 from nuanxin.recuperation.services import candidates as services
 from nuanxin.recuperation.tests.fixtures import make_batch, nominate_all
+from nuanxin.registry.choices import TeamType
 
 
 def statuses(w):
@@ -204,3 +205,18 @@ def test_withdrawing_a_waiting_candidate_offers_nothing(filled):
     assert offered_names(w.batch) == ["张援鄂", "赵援鄂"]
     with pytest.raises(ServiceError):
         services.withdraw(actor=w.unit_admin, candidate=cand)
+
+
+def test_a_unit_without_its_own_administrator_is_told_through_those_above(rw):
+    """The medical union (YW) has no administrator of its own: the city administrator, whose
+    grant covers it, is told; a worker without a mobile gets no text message."""
+    from nuanxin.recuperation.tests.fixtures import make_worker
+
+    worker = make_worker(rw.p.medical_union, "周无手机", TeamType.HUBEI_AID, "",
+                         deployed=(date(2020, 1, 26), date(2020, 3, 31)))
+    services.nominate(actor=rw.p.jia, batch=rw.batch, worker=worker)
+    [offer] = services.fill(actor=SYSTEM, batch=rw.batch)
+    assert offer.candidate.worker == worker
+    notes = Notification.objects.filter(kind="recuperation.offer")
+    assert [n.recipient for n in notes] == [rw.p.jia]
+    assert not Delivery.objects.filter(key__endswith=":person").exists()
