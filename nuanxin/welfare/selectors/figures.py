@@ -1,7 +1,7 @@
 """The figures of a scheme (counts only: viewers see them too): per organisation of the level
 below the user's reach (the districts for the city), the team members eligible (enrolled or
 not), enrolled, of which members already (from the scheme's list) and enrolled by the union,
-and charged to a fund."""
+and charged to a fund (a rejected expenditure does not count)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count
 
+from nuanxin.funds.choices import EntryStatus
 from nuanxin.orgs import scope
 from nuanxin.orgs.models import Organisation
 from nuanxin.welfare.choices import EnrolmentSource
@@ -52,7 +53,7 @@ def figures(user: Any, scheme: Scheme) -> Figures:
     enrolments = (
         Enrolment.objects.filter(scheme=scheme)
         .filter(scope.scope_q(user, Enrolment.policy.roles("report"), "worker__organisation__path"))
-        .values("worker__organisation__path", "source", "expenditure_id")
+        .values("worker__organisation__path", "source", "expenditure_id", "expenditure__status")
         .annotate(n=Count("id"))
     )
     rows: dict[str, Row] = {}
@@ -74,7 +75,7 @@ def figures(user: Any, scheme: Scheme) -> Figures:
                 target.imported += item["n"]
             else:
                 target.by_union += item["n"]
-            if item["expenditure_id"]:
+            if item["expenditure_id"] and item["expenditure__status"] != EntryStatus.REJECTED:
                 target.charged += item["n"]
     names = dict(Organisation.objects.filter(path__in=list(rows)).values_list("path", "name"))
     for prefix, row in rows.items():

@@ -43,7 +43,8 @@ def unit_enrol(request: HttpRequest, pk: int, org: int) -> HttpResponse:
     scheme = _scheme(request.user, pk)
     unit = organisation_or_404(request.user, "enrol", org)
     workers = list(eligible_workers(scheme, unit))
-    form = forms.EnrolForm(posted(request), workers=workers)
+    default_team = default_team_name(scheme, workers) if workers else ""
+    form = forms.EnrolForm(posted(request), workers=workers, initial={"team_name": default_team})
     if form.is_bound and form.is_valid():
         chosen = [w for w in workers if str(w.pk) in set(form.cleaned_data["workers"])]
         ok, result = run_service(
@@ -62,7 +63,7 @@ def unit_enrol(request: HttpRequest, pk: int, org: int) -> HttpResponse:
             return redirect(scheme_url(scheme))
     return render(request, "welfare/unit_enrol.html", {
         "scheme": scheme, "unit": unit, "form": form, "workers": workers,
-        "default_team": default_team_name(scheme, workers) if workers else "",
+        "default_team": default_team,
     })
 
 

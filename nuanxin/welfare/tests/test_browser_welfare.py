@@ -1,0 +1,66 @@
+"""On a phone (390 px): a unit union's administrator opens the mutual-aid scheme from the menu,
+enrols the unit's aid team under the batch's name and exports the roster; a city administrator
+reads the figures (the ECharts chart drawn). Nothing is wider than the screen, no console
+error, no CSP violation.
+
+Uses the ``browser`` fixture of ``tests/browser.py`` (Debian's Chromium; skipped only when
+NUANXIN_REQUIRE_BROWSER is unset and no Chromium is installed)."""
+
+import pytest
+
+from tests.browser import PHONE, csp_violations, page_width, sign_in, watch
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _world():
+    from conftest import build_personas
+    from nuanxin.welfare.tests.fixtures import build_welfare
+
+    return build_welfare(build_personas())
+
+
+def _phone(browser, live_server, username, password):
+    context = browser.new_context(viewport=PHONE, locale="en-GB", accept_downloads=True)
+    page = context.new_page()
+    errors = watch(page)
+    sign_in(page, live_server.url, username, password)
+    page.context.add_cookies([{"name": "nuanxin_language", "value": "en", "url": live_server.url}])
+    return page, errors
+
+
+def test_a_unit_enrols_its_team_and_exports_the_roster_on_a_phone(live_server, browser):
+    from nuanxin.welfare.models import Enrolment
+
+    w = _world()
+    page, errors = _phone(browser, live_server, "sn_unit", w.p.password)
+    page.goto(f"{live_server.url}/")
+    page.click(".navbar-toggler")
+    page.click("#nx-nav-welfare")
+    page.wait_for_selector("#nx-schemes")
+    page.click(f"[data-scheme='{w.scheme.pk}'] h2 a")
+    page.wait_for_selector("#nx-welfare-units")
+    assert page_width(page) <= PHONE["width"]
+    page.click("[data-enrol='SN-H1']")
+    page.wait_for_selector("#nx-enrol-form")
+    assert page.inner_text("#nx-default-team") == "青岛市第2批援鄂医疗队"
+    assert page_width(page) <= PHONE["width"]
+    page.click("#nx-enrol-save")
+    page.wait_for_selector("#nx-welfare-units")
+    assert Enrolment.objects.filter(team_name="青岛市第2批援鄂医疗队").count() == 3
+    page.click("#nx-welfare-enrolments")
+    page.wait_for_selector("#nx-enrolments")
+    assert page_width(page) <= PHONE["width"]
+    with page.expect_download() as download:
+        page.click("#nx-roster-export")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    assert errors == [] and csp_violations(page) == []
+
+
+def test_the_figures_chart_on_a_phone(live_server, browser):
+    w = _world()
+    page, errors = _phone(browser, live_server, "jia", w.p.password)
+    page.goto(f"{live_server.url}/welfare/schemes/{w.scheme.pk}/figures/")
+    page.wait_for_selector("#nx-welfare-chart svg")
+    assert page_width(page) <= PHONE["width"]
+    assert errors == [] and csp_violations(page) == []
