@@ -108,3 +108,13 @@ def test_scope(w):
     imports.discard_list(imp, actor=w.p.yi)
     assert EnrolmentImport.objects.get().status == ImportStatus.DISCARDED
     assert Enrolment.objects.count() == 0
+
+
+def test_over_the_upload_limit(w, settings):
+    settings.NUANXIN_IMPORT_MAX_BYTES = 1024 * 1024
+    content = xlsx([["张援鄂", ID_1]], ["姓名", "身份证号"])
+    big = content + b"\0" * (1024 * 1024)
+    with pytest.raises(ServiceError) as exc:
+        check(w, big)
+    assert exc.value.message == "文件大小为 1.0 MB，上限为 1 MB。"
+    assert EnrolmentImport.objects.count() == 0
