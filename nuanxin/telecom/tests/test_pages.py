@@ -14,7 +14,7 @@ from nuanxin.core.policy import SYSTEM
 from nuanxin.registry.choices import Carrier
 from nuanxin.telecom.choices import WaiverStatus
 from nuanxin.telecom.models import CarrierReply, Dispatch, Waiver
-from nuanxin.telecom.services import lists
+from nuanxin.telecom.services import lists, transitions
 from nuanxin.telecom.tests.fixtures import MOBILE, UNICOM, line_of, member, number
 from nuanxin.telecom.tests.test_services_replies import workbook
 
@@ -80,6 +80,13 @@ def test_a_flagged_number_is_settled_on_its_page(personas, world):
                    {"transition": "end", "version": line.version - 1})
     assert stale.status_code == 200 and b"after you opened it" in stale.content
     assert line_of(world["ported"]).status == WaiverStatus.LISTED
+    line = transitions.end(actor=personas.yi, line=line_of(world["ported"]))
+    refused = c.post(reverse("telecom:waiver_transition", args=[line.pk]),
+                     {"transition": "confirm", "version": line.version})
+    assert refused.status_code == 200
+    assert messages_of(refused) == ["Only a listed or sent number can be confirmed; this one is “Ended (returned)”."]
+    unknown = c.post(reverse("telecom:waiver_transition", args=[line.pk]), {"transition": "undo", "version": "x"})
+    assert unknown.status_code == 200 and len(messages_of(unknown)) == 2
 
 
 def test_send_download_import_and_confirm_by_hand(personas, world):

@@ -135,6 +135,11 @@ def waiver_transition(request: HttpRequest, line: Waiver) -> HttpResponse:
             messages.success(request, _("Saved: the number is now “%(status)s”.") % {
                 "status": saved.get_status_display()})
             return redirect(_line_url(saved))
+    # The forms' fields are hidden but the carrier's choice: their errors are said above the page.
+    for field, errors in form.errors.items():
+        if field != "choice":
+            for error in errors:
+                messages.error(request, error)
     fresh = _lines(request).filter(pk=line.pk).first() or line
     return _page(request, fresh, form)
 
