@@ -136,10 +136,10 @@ def waiver_transition(request: HttpRequest, line: Waiver) -> HttpResponse:
                 "status": saved.get_status_display()})
             return redirect(_line_url(saved))
     # The forms' fields are hidden but the carrier's choice: their errors are said above the page.
-    for field, errors in form.errors.items():
+    for field, errors in form.errors.as_data().items():
         if field != "choice":
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, " ".join(error.messages))
     fresh = _lines(request).filter(pk=line.pk).first() or line
     return _page(request, fresh, form)
 
