@@ -232,6 +232,7 @@ def batch_charge(request: HttpRequest, batch: Batch) -> HttpResponse:
     user = request.user
     if not costs.may_charge(user):
         raise PermissionDenied(_("Only a finance clerk records the cost in a fund."))
+    programme_or_404(user, batch.programme_id)  # a draft programme's batch: managers only
     funds = costs.funds_for(user)
     cost = costs.cost_of(batch)
     form = forms.ChargeForm(posted(request), funds=funds)
