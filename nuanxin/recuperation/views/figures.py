@@ -33,7 +33,7 @@ def chart_data(result: selectors.ProgrammeFigures) -> dict[str, Any]:
         "categories": [r.label for r in rows],
         "series": [
             {"name": pgettext("recuperation", "Filled"), "data": [r.filled for r in rows]},
-            {"name": _("Offered, awaiting an answer"), "data": [r.offered for r in rows]},
+            {"name": pgettext("recuperation", "Offered"), "data": [r.offered for r in rows]},
             {"name": _("Free places"), "data": [max(0, r.places - r.filled - r.offered) for r in rows]},
         ],
         "waiting": {"name": _("Waiting"), "data": [r.waiting for r in rows]},
