@@ -39,7 +39,7 @@ class UnitMatch:
 
 
 MAX_CANDIDATES = 5  # more close matches than this: the text says too little (unknown)
-CLOSE_TEXTS = 2000  # distinct texts searched for close matches per file (the rest: unknown)
+CLOSE_TEXTS = 1000  # distinct texts searched for close matches per file (the rest: unknown)
 
 
 class Units:
