@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -93,7 +93,7 @@ def roster_export(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = _scheme(request.user, pk)
     org = _org_filter(request)
     if org is None:
-        raise PermissionDenied
+        raise Http404
     out = roster.export_roster(actor=request.user, scheme=scheme, organisation=org)
     return exports.file_response(out.content, out.filename)
 
