@@ -243,20 +243,27 @@ def test_rows_naming_a_unit_outside_the_target_are_rejected(world):
 def test_a_unit_of_the_users_scope_outside_the_chosen_organisation_is_said_to_be_so(world):
     """市南区人民医院 is in 乙's district but not under the hospital chosen for the import: said
     so; 市北区人民医院 is outside 乙's scope (not the city administrator's): answered like a unit
-    that does not exist."""
+    that does not exist, which, the hospital chosen being a single unit, is a row that goes to
+    it with a warning (issue 14, item 6)."""
     header = ["序号", "姓名", "单位", "性别", "联系方式"]
     data = xlsx_bytes([["抗疫一线医护职工联系表"], header,
                        [1, "甲一", "市南区人民医院", "男", "13800001111"],
-                       [2, "甲二", "市北区人民医院", "男", "13800001112"]])
+                       [2, "甲二", "市北区人民医院", "男", "13800001112"],
+                       [3, "甲三", "不存在的医院", "男", "13800001113"]])
     batch = import_bytes(world.p.yi, world.unit, data)
-    assert outcomes(batch) == [(3, "reject"), (4, "reject")]
-    assert [render_all(r.reasons) for r in batch.rows.order_by("index")] == [
-        ["Unit “市南区人民医院” is not under 青岛大学附属医院工会, the organisation selected for this import; "
-         "import it into an organisation that covers it."],
-        ["Unit “市北区人民医院” is not an organisation under 青岛大学附属医院工会."],
+    assert outcomes(batch) == [(3, "reject"), (4, "create"), (5, "create")]
+    rows = list(batch.rows.order_by("index"))
+    assert render_all(rows[0].reasons) == [
+        "Unit “市南区人民医院” is not under 青岛大学附属医院工会, the organisation selected for this import; "
+        "import it into an organisation that covers it."
     ]
+    assert render_all(rows[1].reasons)[0] == (
+        "Unit “市北区人民医院” is not recognised; the row goes to 青岛大学附属医院工会, the organisation selected "
+        "for this import. Check that it belongs there."
+    )
+    assert rows[1].reasons[0]["code"] == rows[2].reasons[0]["code"] == "unit_assumed"
     batch = import_bytes(world.p.jia, world.unit, data)
-    assert [[x["code"] for x in r.reasons] for r in batch.rows.order_by("index")] == [
+    assert [[x["code"] for x in r.reasons] for r in batch.rows.order_by("index")][:2] == [
         ["unit_outside_org"], ["unit_outside_org"]
     ]
 
