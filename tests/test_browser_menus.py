@@ -24,7 +24,8 @@ ADMIN_MENU = [
     "/care/assignments/",
 ]
 HOTLINE_ADMIN_MENU = ["/hotline/", "/hotline/rota/", "/hotline/figures/"]
-FUNDS_HONOURS_MENU = ["/funds/", "/honours/"]
+# The measures' own areas: funds, commendations, the mutual-aid scheme, recuperation, the fee waiver.
+FUNDS_HONOURS_MENU = ["/funds/", "/honours/", "/welfare/", "/recuperation/", "/telecom/"]
 ACCOUNT_MENU = ["/notifications/", "/accounts/me/"]
 MENUS = {
     "jia": [

@@ -63,6 +63,16 @@ CREATE_PAGES = {
     "honours:nomination_file_add",
     "honours:nomination_note",
     "honours:objection_create",
+    "welfare:scheme_create",
+    "welfare:unit_enrol",
+    "welfare:import_create",
+    "welfare:charge",
+    "recuperation:programme_create",
+    "recuperation:base_create",
+    "recuperation:batch_create",
+    "recuperation:nominate",
+    "telecom:dispatch_create",
+    "telecom:reply_create",
 }
 CREATE_OPERATIONS = {
     "POST /api/v1/visits",
@@ -78,6 +88,10 @@ CREATE_OPERATIONS = {
     "POST /api/v1/funds/{fund_id}/allocations",
     "POST /api/v1/funds/{fund_id}/expenditures",
     "POST /api/v1/honours/nominations",
+    "POST /api/v1/welfare/enrolments",
+    "POST /api/v1/recuperation/offers/{offer_id}/accept",
+    "POST /api/v1/recuperation/offers/{offer_id}/decline",
+    "POST /api/v1/telecom/waivers/{waiver_id}/transitions",
 }
 REPLAYED_MESSAGE = "This form was already sent and saved; it was not saved a second time."
 

@@ -16,6 +16,8 @@ LABELS = Labels(
         "recuperation.offer.accept": _("Recuperation offer accepted"),
         "recuperation.offer.decline": _("Recuperation offer declined"),
         "recuperation.offer.expire": _("Recuperation offer expired"),
+        # The notification kind telling the unit union an offer expired (the audit scan reads it too).
+        "recuperation.offer_expired": _("Recuperation offer expired (notice to the union)"),
     },
     detail_keys={
         "candidate": _("Candidate"),
