@@ -104,3 +104,50 @@ def test_the_audit_log_in_words_on_a_phone(live_server, browser):
     assert page_width(page) <= PHONE["width"]
     assert errors == [] and csp_violations(page) == []
     context.close()
+
+
+WIDE = {"width": 1440, "height": 900}
+
+# Every entry on one line: its height is that of one line of text (not one or two characters a line).
+ONE_LINE_ENTRIES = """() => [...document.querySelectorAll('#nx-nav .nav-link')].filter(a => a.offsetParent !== null)
+  .map(a => [a.innerText.trim(), a.getBoundingClientRect().height <= 2 * parseFloat(getComputedStyle(a).lineHeight)])"""
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, WIDE], ids=["desktop", "wide"])
+def test_the_city_administrators_menu_keeps_every_entry_on_one_line(live_server, browser, personas, viewport):
+    """Issue 14's review: with the measures' entries (twenty for a city administrator) the open
+    bar broke every entry character by character at 1280 px. Below 1400 px the menu button opens
+    rows of whole entries; from 1400 px the bar lies open, wrapping whole entries."""
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    page = context.new_page()
+    errors = watch(page)
+    sign_in(page, live_server.url, "jia", personas.password)
+    toggler = page.locator(".navbar-toggler")
+    if viewport is DESKTOP:
+        assert toggler.is_visible()
+        toggler.click()
+        page.locator("#nx-nav.show").wait_for()
+    else:
+        assert not toggler.is_visible()
+    entries = page.evaluate(ONE_LINE_ENTRIES)
+    labels = [label for label, _one_line in entries]
+    assert {"登记簿", "专项资金", "互助保障", "疗休养", "通讯免费"} <= set(labels)
+    assert [label for label, one_line in entries if not one_line] == []
+    assert page_width(page) <= viewport["width"]
+    assert page.locator("body").inner_text().startswith("暖心")  # nothing printed above the bar
+    assert errors == [] and csp_violations(page) == []
+    context.close()
+
+
+def test_the_language_switch_names_each_language_in_itself(live_server, browser, personas):
+    """The switch says "English" on a Chinese page (it said 英语: a reader of English alone could
+    not find it) and 简体中文 on an English one."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, live_server.url, "jia", personas.password)
+    options = page.locator("#nx-language option")
+    assert options.all_inner_texts() == ["简体中文", "English"]
+    page.select_option("#nx-language", "en")
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    assert page.locator("#nx-language option").all_inner_texts() == ["简体中文", "English"]
+    context.close()
