@@ -68,7 +68,10 @@ class WelfareEnrolIn(Schema):
     scheme: int = Field(description="The scheme's id (open for enrolment).")
     organisation: str = Field(description="The unit's organisation code: its own workers are enrolled.")
     team_name: str = Field(
-        "", description="The team's name they are enrolled under; empty: the batch they were deployed with."
+        "",
+        description="The team's name everyone is enrolled under; empty or omitted: each person under the team "
+        "name of their own batch (the batch they were deployed with), so a unit whose people were deployed with "
+        "different batches gets each one's own.",
     )
     workers: list[int] | None = Field(
         None, description="Worker ids among the unit's eligible workers; omitted: every eligible worker of the unit."
@@ -77,7 +80,10 @@ class WelfareEnrolIn(Schema):
 
 class WelfareEnrolOut(Schema):
     enrolled: list[WelfareEnrolmentOut] = Field(description="The enrolments made now.")
-    skipped: list[int] = Field(description="Worker ids left out: enrolled already (by someone else meanwhile).")
+    skipped: list[int] = Field(
+        description="Worker ids left out because they are enrolled already: those sent in ``workers`` who were, "
+        "and those someone else enrolled in the meantime."
+    )
 
 
 @router.get(
@@ -116,9 +122,11 @@ def list_enrolments(request: Any, filters: Query[WelfareEnrolmentFilter]) -> Any
 @idempotency.api
 def enrol_unit(request: Any, payload: WelfareEnrolIn) -> Any:
     """Enrol the eligible workers of the unit ``organisation`` (members of the scheme's frontline
-    teams without an enrolment in it) in one action, under ``team_name``: all of them, or the
-    ``workers`` given. A worker enrolled already is skipped (listed in ``skipped``); a worker who
-    is not an eligible worker of the unit is refused (400), nothing enrolled."""
+    teams without an enrolment in it) in one action: all of them, or the ``workers`` given;
+    under ``team_name`` when given, else each under their own batch's team name. A worker
+    enrolled already is skipped and listed in ``skipped`` (sent although enrolled, or enrolled
+    meanwhile); a worker who is not an eligible worker of the unit is refused (400), nothing
+    enrolled."""
     scheme = Scheme.objects.filter(pk=payload.scheme).first()
     if scheme is None:
         raise ServiceError(_("Unknown scheme."), field="scheme")

@@ -58,14 +58,21 @@ class SchemeEditForm(VersionedForm, SchemeFields):
 class EnrolForm(BootstrapForm):
     team_name = forms.CharField(
         label=_("Enrolled under the team's name"), max_length=100, required=False,
-        help_text=_("E.g. 青岛市第2批援鄂医疗队. Left empty: the batch the workers were deployed with."),
+        help_text=_(
+            "E.g. 青岛市第2批援鄂医疗队. A name typed here applies to everyone ticked; left empty, each "
+            "person is enrolled under the team name of the batch they were deployed with."
+        ),
     )
     workers = forms.MultipleChoiceField(label=_("Workers"), widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args: Any, workers: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, workers: list[Any], teams: dict[int, str] | None = None, **kwargs: Any) -> None:
+        """``teams`` (worker id → their own batch's team name): shown beside each name when the
+        workers come from more than one batch."""
         super().__init__(*args, **kwargs)
         field: Any = self.fields["workers"]
-        field.choices = [(str(w.pk), w.name) for w in workers]
+        field.choices = [
+            (str(w.pk), f"{w.name} · {teams[w.pk]}" if teams and w.pk in teams else w.name) for w in workers
+        ]
         self.initial.setdefault("workers", [str(w.pk) for w in workers])
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 
 from nuanxin.registry.choices import TeamType, WorkerStatus
 from nuanxin.registry.models import Deployment, Worker
@@ -55,21 +55,50 @@ def root_prefix() -> str:
     return name
 
 
-def default_team_name(scheme: Scheme, workers: list[Worker]) -> str:
-    """The name the unit's team is enrolled under: the batch most of the workers were deployed
-    with (青岛市第2批援鄂医疗队; a batch written "第二批" becomes 青岛市第二批援鄂医疗队), else the
-    frontline team's name."""
-    batches = Counter(
-        b.strip()
-        for b in Deployment.objects.filter(worker__in=[w.pk for w in workers]).values_list("batch", flat=True)
-        if b and b.strip()
+def batch_team_name(batch: str) -> str:
+    """A deployment's batch as a team's name: written as a full team name (containing 队, e.g.
+    青岛市第2批援鄂医疗队) as it is; written short (第二批) with the city's name and the team's
+    (青岛市第二批援鄂医疗队)."""
+    batch = batch.strip()
+    if "队" in batch:
+        return batch[:100]
+    return f"{root_prefix()}{batch}援鄂医疗队"[:100]
+
+
+def own_team_names(scheme: Scheme, workers: list[Worker]) -> dict[int, str]:
+    """Each worker's own team name (by worker id): the batch of their first deployment that
+    records one (``batch_team_name``), else the city's name and their frontline team's
+    (青岛市援鄂医疗队). Two workers of one unit deployed with different batches get different
+    names: a unit's team is enrolled under each person's own batch, never one batch for all."""
+    pks = [w.pk for w in workers]
+    batches: dict[int, str] = {}
+    rows = (
+        Deployment.objects.filter(worker__in=pks)
+        .order_by(F("departed_on").asc(nulls_last=True), "id")
+        .values_list("worker_id", "batch")
     )
-    if batches:
-        batch = sorted(batches.items(), key=lambda item: (-item[1], item[0]))[0][0]
-        if "队" in batch:
-            return batch[:100]
-        return f"{root_prefix()}{batch}援鄂医疗队"[:100]
-    teams = Counter(w.team for w in workers) or Counter(scheme.teams)
-    team = sorted(teams.items(), key=lambda item: (-item[1], item[0]))[0][0]
-    label = str(TeamType(team).label) if team in TeamType.values else ""
-    return f"{root_prefix()}{label}"[:100]
+    for worker_id, batch in rows:
+        if batch and batch.strip() and worker_id not in batches:
+            batches[worker_id] = batch
+    names: dict[int, str] = {}
+    for worker in workers:
+        if worker.pk in batches:
+            names[worker.pk] = batch_team_name(batches[worker.pk])
+            continue
+        team = worker.team if worker.team in TeamType.values else (list(scheme.teams) or [""])[0]
+        label = str(TeamType(team).label) if team in TeamType.values else ""
+        names[worker.pk] = f"{root_prefix()}{label}"[:100]
+    return names
+
+
+def team_batches(scheme: Scheme, workers: list[Worker]) -> list[tuple[str, int]]:
+    """The team names ``workers`` would be enrolled under (``own_team_names``) with how many
+    of them each, by name."""
+    return sorted(Counter(own_team_names(scheme, workers).values()).items())
+
+
+def default_team_name(scheme: Scheme, workers: list[Worker]) -> str:
+    """The team name to suggest for ``workers``: the one they all share (one batch), or ""
+    when they come from more than one batch (each is then enrolled under their own)."""
+    batches = team_batches(scheme, workers)
+    return batches[0][0] if len(batches) == 1 else ""

@@ -26,7 +26,7 @@ from nuanxin.core.textlimits import TOO_LONG
 from nuanxin.registry.models import Worker
 from nuanxin.welfare.choices import EnrolmentSource
 from nuanxin.welfare.models import Enrolment, EnrolmentImport, Scheme
-from nuanxin.welfare.selectors.eligibility import default_team_name, eligible_workers
+from nuanxin.welfare.selectors.eligibility import eligible_workers, own_team_names
 
 TEAM_NAME_MAX = 100
 
@@ -34,7 +34,8 @@ TEAM_NAME_MAX = 100
 @dataclass
 class EnrolResult:
     enrolments: list[Enrolment] = field(default_factory=list)
-    skipped: list[Worker] = field(default_factory=list)  # enrolled already (by someone else meanwhile)
+    # Enrolled already: chosen although enrolled, or enrolled by someone else meanwhile.
+    skipped: list[Worker] = field(default_factory=list)
 
 
 def _team_name(value: Any) -> str:
@@ -59,13 +60,15 @@ def create_enrolments(
     workers: Iterable[Worker],
     source: str,
     team_name: str = "",
+    team_names: dict[int, str] | None = None,
     on: date | None = None,
     contribution: Decimal = Decimal("0"),
     imported_from: EnrolmentImport | None = None,
     dates: dict[int, date] | None = None,
 ) -> EnrolResult:
     """Write one enrolment per worker (inside the caller's transaction, scheme locked), one
-    audit row each; a worker enrolled already is skipped, never a second row."""
+    audit row each; a worker enrolled already is skipped, never a second row. The team's name:
+    ``team_names[worker id]`` when given, else ``team_name``."""
     result = EnrolResult()
     workers = list(workers)
     taken = set(
@@ -78,12 +81,13 @@ def create_enrolments(
             result.skipped.append(worker)
             continue
         taken.add(worker.pk)
+        name = (team_names or {}).get(worker.pk, team_name)
         enrolment = Enrolment(
             scheme=scheme,
             worker=worker,
             organisation_id=worker.organisation_id,
             source=source,
-            team_name=team_name,
+            team_name=name,
             enrolled_on=(dates or {}).get(worker.pk) or today,
             contribution=contribution,
             imported_from=imported_from,
@@ -98,8 +102,8 @@ def create_enrolments(
             continue
         result.enrolments.append(enrolment)
         detail: dict[str, Any] = {"worker": worker.pk, "welfare_scheme": scheme.pk, "source": source}
-        if team_name:
-            detail["team_name"] = team_name
+        if name:
+            detail["team_name"] = name
         rows.append((enrolment, worker.organisation, detail))
     if rows:
         audit.record_many(actor, "welfare.enrolment.create", rows)
@@ -118,15 +122,19 @@ def enrol_unit(
 ) -> EnrolResult:
     """Enrol the eligible workers of the unit ``organisation`` (those of its own register, not
     of the units below it) in ``scheme`` under the team's name, in one action: every eligible
-    worker, or the ``workers`` chosen among them. ``team_name`` empty: the default
-    (``default_team_name``: the deployments' batch). Each enrolment carries the scheme's
-    contribution, to be charged to a fund later (``charges.charge_contributions``)."""
+    worker, or the ``workers`` chosen among them. ``team_name`` typed: everyone under it;
+    empty: each person under their own batch's team name (``own_team_names``), so the people
+    of a unit deployed with different batches are never put under one batch. Workers chosen
+    who are enrolled already are left as they were and returned in ``skipped``. Each
+    enrolment carries the scheme's contribution, to be charged to a fund later
+    (``charges.charge_contributions``)."""
     if not Enrolment.policy.allows_in(actor, "enrol", organisation):
         raise NotAllowed(_("You may not enrol the workers of this unit."))
     scheme = _locked_scheme(scheme)
     if not scheme.active:
         raise ServiceError(_("This scheme is closed for enrolment."))
     eligible = list(eligible_workers(scheme, organisation))
+    already: list[Worker] = []
     if workers is not None:
         wanted: set[int] = {int(w.pk if isinstance(w, Worker) else w) for w in workers}
         if not wanted:
@@ -143,14 +151,18 @@ def enrol_unit(
                 field="workers",
             )
         chosen = [by_pk[pk] for pk in sorted(wanted) if pk in by_pk]
+        already = list(Worker.objects.filter(pk__in=sorted(enrolled)).order_by("id"))
         if not chosen:
             raise ServiceError(_("Everyone chosen is enrolled in this scheme already."), field="workers")
     else:
         chosen = eligible
         if not chosen:
             raise ServiceError(_("No eligible worker of this unit is left to enrol in this scheme."))
-    name = _team_name(team_name) or default_team_name(scheme, chosen)
-    return create_enrolments(
-        actor=actor, scheme=scheme, workers=chosen, source=EnrolmentSource.ENROLLED, team_name=name, on=on,
+    typed = _team_name(team_name)
+    names = {w.pk: typed for w in chosen} if typed else own_team_names(scheme, chosen)
+    result = create_enrolments(
+        actor=actor, scheme=scheme, workers=chosen, source=EnrolmentSource.ENROLLED, team_names=names, on=on,
         contribution=scheme.contribution,
     )
+    result.skipped = already + result.skipped
+    return result

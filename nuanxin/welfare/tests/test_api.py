@@ -70,3 +70,18 @@ def test_race_answers_without_a_server_error(w):
                          content_type="application/json")
     assert r.status_code == 201
     assert [e["worker"] for e in r.json()["enrolled"]] == [w.aid2.pk]
+    # aid1 was sent although enrolled already: named in skipped, not silently left out.
+    assert r.json()["skipped"] == [w.aid1.pk]
+
+
+def test_team_name_omitted_each_under_their_own_batch(w):
+    from nuanxin.welfare.tests.fixtures import aid_worker
+
+    first = aid_worker(w.p.shinan_hospital, "陈一批", "13800000011", batch="第一批")
+    r = api(w.p.yi).post("/api/v1/welfare/enrolments", {"scheme": w.scheme.pk, "organisation": "SN-H1",
+                                                        "workers": [first.pk, w.aid1.pk]},
+                         content_type="application/json")
+    assert r.status_code == 201, r.content
+    assert {e["worker_name"]: e["team_name"] for e in r.json()["enrolled"]} == {
+        "陈一批": "青岛市第一批援鄂医疗队", "张援鄂": "青岛市第2批援鄂医疗队"}
+    assert r.json()["skipped"] == []

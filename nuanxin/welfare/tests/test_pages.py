@@ -134,3 +134,41 @@ def test_figures_page(w):
     page = client_for(w.p.jia).get(reverse("welfare:scheme_figures", args=[w.scheme.pk])).content.decode()
     assert 'data-figure="eligible">4<' in page
     assert "welfare-figures.js" in page
+
+
+def test_a_unit_of_several_batches_enrols_each_under_their_own_batch(w):
+    from nuanxin.welfare.tests.fixtures import aid_worker
+
+    first = aid_worker(w.p.shinan_hospital, "陈一批", "13800000011", batch="青岛市第一批援鄂医疗队")
+    c = client_for(w.unit_admin)
+    url = reverse("welfare:unit_enrol", args=[w.scheme.pk, w.p.shinan_hospital.pk])
+    form = c.get(url).content.decode()
+    # No name filled in, no "default" claimed for all: the batches are listed, each person's beside them.
+    assert 'name="team_name" value=' not in form and 'id="nx-default-team"' not in form
+    assert "本单位人员来自 2 个批次：" in form
+    assert '<li data-batch="青岛市第2批援鄂医疗队">青岛市第2批援鄂医疗队 · 3 人</li>' in form
+    assert '<li data-batch="青岛市第一批援鄂医疗队">青岛市第一批援鄂医疗队 · 1 人</li>' in form
+    assert "陈一批 · 青岛市第一批援鄂医疗队" in form and "张援鄂 · 青岛市第2批援鄂医疗队" in form
+    assert "填写的名称适用于所有勾选的人员" in form
+    assert "每人缴费：¥30.00" in form
+    token = form.split('name="submission_token" value="')[1].split('"')[0]
+    done = c.post(url, {"team_name": "", "workers": [str(first.pk), str(w.aid1.pk)], "submission_token": token})
+    assert done.status_code == 302
+    assert set(Enrolment.objects.values_list("worker__name", "team_name")) == {
+        ("陈一批", "青岛市第一批援鄂医疗队"), ("张援鄂", "青岛市第2批援鄂医疗队")}
+    page = c.get(done["Location"]).content.decode()
+    assert "已为 2 名人员办理参保，各以所在批次的团队名称参保：青岛市第2批援鄂医疗队、青岛市第一批援鄂医疗队。" in page
+
+
+def test_a_typed_team_name_on_the_form_applies_to_all(w):
+    from nuanxin.welfare.tests.fixtures import aid_worker
+
+    first = aid_worker(w.p.shinan_hospital, "陈一批", "13800000011", batch="青岛市第一批援鄂医疗队")
+    c = client_for(w.unit_admin)
+    url = reverse("welfare:unit_enrol", args=[w.scheme.pk, w.p.shinan_hospital.pk])
+    form = c.get(url).content.decode()
+    token = form.split('name="submission_token" value="')[1].split('"')[0]
+    c.post(url, {"team_name": "市南医院医疗队", "workers": [str(first.pk), str(w.aid1.pk)],
+                 "submission_token": token})
+    assert set(Enrolment.objects.values_list("worker__name", "team_name")) == {
+        ("陈一批", "市南医院医疗队"), ("张援鄂", "市南医院医疗队")}

@@ -12,7 +12,7 @@ from nuanxin.core.policy import SYSTEM
 from nuanxin.registry.choices import TeamType
 from nuanxin.welfare.choices import EnrolmentSource
 from nuanxin.welfare.models import Enrolment
-from nuanxin.welfare.selectors.eligibility import default_team_name, eligible_workers
+from nuanxin.welfare.selectors.eligibility import default_team_name, eligible_workers, team_batches
 from nuanxin.welfare.services import enrolments, schemes
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +109,44 @@ def test_scheme_rules(w):
         schemes.create_scheme(actor=w.p.jia, name="新保障", year=2021, cover_from=date(2021, 1, 1),
                               cover_to=date(2021, 12, 31), contribution="abc")
     assert exc.value.field == "contribution"
+
+
+def _two_batches(w):
+    """Two more aid-team workers of SN-H1, deployed with other batches than aid1–aid3's."""
+    from nuanxin.welfare.tests.fixtures import aid_worker
+
+    first = aid_worker(w.p.shinan_hospital, "陈一批", "13800000011", batch="青岛市第一批援鄂医疗队")
+    short = aid_worker(w.p.shinan_hospital, "周五批", "13800000012", batch="第五批")
+    return first, short
+
+
+def test_people_of_several_batches_are_each_enrolled_under_their_own_batch(w):
+    first, short = _two_batches(w)
+    workers = list(eligible_workers(w.scheme, w.p.shinan_hospital))
+    assert default_team_name(w.scheme, workers) == ""
+    assert team_batches(w.scheme, workers) == [
+        ("青岛市第2批援鄂医疗队", 3), ("青岛市第一批援鄂医疗队", 1), ("青岛市第五批援鄂医疗队", 1)]
+    result = enrolments.enrol_unit(actor=w.unit_admin, scheme=w.scheme, organisation=w.p.shinan_hospital)
+    assert len(result.enrolments) == 5
+    assert dict(Enrolment.objects.values_list("worker__name", "team_name")) == {
+        "张援鄂": "青岛市第2批援鄂医疗队", "李援鄂": "青岛市第2批援鄂医疗队", "王援鄂": "青岛市第2批援鄂医疗队",
+        "陈一批": "青岛市第一批援鄂医疗队", "周五批": "青岛市第五批援鄂医疗队"}
+    audited = AuditLog.objects.filter(action="welfare.enrolment.create", object_id=str(
+        Enrolment.objects.get(worker=short).pk)).get()
+    assert audited.detail["team_name"] == "青岛市第五批援鄂医疗队"
+
+
+def test_a_typed_team_name_applies_to_everyone_whatever_their_batch(w):
+    first, short = _two_batches(w)
+    enrolments.enrol_unit(actor=w.unit_admin, scheme=w.scheme, organisation=w.p.shinan_hospital,
+                          team_name="市南区人民医院援鄂医疗队", workers=[first, short, w.aid1])
+    assert set(Enrolment.objects.values_list("worker__name", "team_name")) == {
+        ("陈一批", "市南区人民医院援鄂医疗队"), ("周五批", "市南区人民医院援鄂医疗队"), ("张援鄂", "市南区人民医院援鄂医疗队")}
+
+
+def test_workers_chosen_who_are_enrolled_already_are_returned_as_skipped(w):
+    enrolments.enrol_unit(actor=w.p.yi, scheme=w.scheme, organisation=w.p.shinan_hospital, workers=[w.aid1])
+    result = enrolments.enrol_unit(actor=w.p.yi, scheme=w.scheme, organisation=w.p.shinan_hospital,
+                                   workers=[w.aid1, w.aid2])
+    assert [e.worker for e in result.enrolments] == [w.aid2]
+    assert result.skipped == [w.aid1]

@@ -3,6 +3,7 @@ in the scheme's layout) and a finance clerk's charge of the contributions to a f
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.contrib import messages
@@ -21,7 +22,7 @@ from nuanxin.core.pages import run_service
 from nuanxin.orgs.models import Organisation
 from nuanxin.welfare import forms
 from nuanxin.welfare.models import Enrolment, Scheme
-from nuanxin.welfare.selectors.eligibility import default_team_name, eligible_workers
+from nuanxin.welfare.selectors.eligibility import eligible_workers, own_team_names
 from nuanxin.welfare.services import charges, roster
 from nuanxin.welfare.services import enrolments as services
 from nuanxin.welfare.views.common import organisation_or_404, organisations, posted, top_organisation
@@ -38,13 +39,18 @@ def _scheme(user: Any, pk: int) -> Scheme:
 @require_http_methods(["GET", "POST"])
 @idempotency.form
 def unit_enrol(request: HttpRequest, pk: int, org: int) -> HttpResponse:
-    """The unit's eligible workers, all ticked, and the team's name (the deployments' batch by
-    default): one button enrols them."""
+    """The unit's eligible workers, all ticked, and the team's name. Deployed with one batch:
+    its team name, filled in. With more than one: the field starts empty, the page lists the
+    batches, and each person is enrolled under their own batch's team name unless a name is
+    typed (which then applies to everyone ticked)."""
     scheme = _scheme(request.user, pk)
     unit = organisation_or_404(request.user, "enrol", org)
     workers = list(eligible_workers(scheme, unit))
-    default_team = default_team_name(scheme, workers) if workers else ""
-    form = forms.EnrolForm(posted(request), workers=workers, initial={"team_name": default_team})
+    own = own_team_names(scheme, workers) if workers else {}
+    batches = sorted(Counter(own.values()).items())
+    default_team = batches[0][0] if len(batches) == 1 else ""
+    form = forms.EnrolForm(posted(request), workers=workers, initial={"team_name": default_team},
+                           teams=own if len(batches) > 1 else None)
     if form.is_bound and form.is_valid():
         chosen = [w for w in workers if str(w.pk) in set(form.cleaned_data["workers"])]
         ok, result = run_service(
@@ -52,19 +58,29 @@ def unit_enrol(request: HttpRequest, pk: int, org: int) -> HttpResponse:
             team_name=form.cleaned_data.get("team_name") or "", workers=chosen,
         )
         if ok:
-            count = len(result.enrolments)
-            messages.success(request, ngettext(
-                "%(count)d worker enrolled under the team's name “%(team)s”.",
-                "%(count)d workers enrolled under the team's name “%(team)s”.", count,
-            ) % {"count": count, "team": result.enrolments[0].team_name if count else ""})
+            messages.success(request, _enrolled_message(result.enrolments))
             if result.skipped:
                 messages.info(request, _("Enrolled already, left as they were: %(names)s.")
                               % {"names": "、".join(w.name for w in result.skipped)})
             return redirect(scheme_url(scheme))
     return render(request, "welfare/unit_enrol.html", {
         "scheme": scheme, "unit": unit, "form": form, "workers": workers,
-        "default_team": default_team,
+        "default_team": default_team, "batches": batches if len(batches) > 1 else [],
     })
+
+
+def _enrolled_message(enrolments: list[Enrolment]) -> str:
+    count = len(enrolments)
+    teams = sorted({e.team_name for e in enrolments})
+    if len(teams) > 1:
+        return ngettext(
+            "%(count)d worker enrolled, each under the team name of their own batch: %(teams)s.",
+            "%(count)d workers enrolled, each under the team name of their own batch: %(teams)s.", count,
+        ) % {"count": count, "teams": "、".join(teams)}
+    return ngettext(
+        "%(count)d worker enrolled under the team's name “%(team)s”.",
+        "%(count)d workers enrolled under the team's name “%(team)s”.", count,
+    ) % {"count": count, "team": teams[0] if teams else ""}
 
 
 def _org_filter(request: HttpRequest, action: str = "view") -> Organisation | None:
