@@ -13,6 +13,10 @@ A form view calls the service through ``run_service``::
 - an edit conflict (``Conflict``: the row changed since the form was opened, or already
   exists) is the conflict's message on the form, on its field if it names one;
 - any other ``ServiceError`` is the form's error, on the field it names or above the form.
+
+``submit`` does all of it for the common page: a valid POST calls the service, then the
+success message and the redirect; ``posted(request)`` is the data a form is bound to (the POST,
+or ``None`` on a GET).
 """
 
 from __future__ import annotations
@@ -21,7 +25,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from nuanxin.core.errors import NotAllowed, ServiceError
 
@@ -55,3 +62,26 @@ def run_service(
         (on_error or (lambda error: add_service_error(form, error)))(exc)
         return False, exc
     return True, result
+
+
+def posted(request: HttpRequest) -> Any:
+    """The data to bind a form to: the POST, or ``None`` on a GET (an unbound form)."""
+    return request.POST if request.method == "POST" else None
+
+
+def submit(
+    request: HttpRequest, form: Any, call: Callable[..., Any], values: dict, *, done: Callable[[Any], str],
+    to: Callable[[Any], str], obj: Any = None,
+) -> HttpResponse | None:
+    """A valid POST calls the service (``run_service``, with ``request.user`` as the actor) on
+    ``obj`` (when given: its first argument) with ``values``: its refusal goes on the form
+    (``None`` is returned: show the form again), or the message ``done(result)`` and a redirect
+    to ``to(result)``."""
+    if not (form.is_bound and form.is_valid()):
+        return None
+    args = (obj,) if obj is not None else ()
+    ok, result = run_service(form, call, *args, actor=request.user, **values)
+    if not ok:
+        return None
+    messages.success(request, done(result))
+    return redirect(to(result))

@@ -23,12 +23,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from nuanxin.core import access, idempotency
 from nuanxin.core.errors import NotAllowed, ServiceError
 from nuanxin.core.manifest import MenuEntry
-from nuanxin.core.pages import add_service_error
+from nuanxin.core.pages import add_service_error, posted, submit
 from nuanxin.honours.choices import CallStatus
 from nuanxin.honours.forms import catalogue as forms
 from nuanxin.honours.models import AwardType, Call, Nomination, Quota
 from nuanxin.honours.services import catalogue as services
-from nuanxin.honours.views.common import posted, submit
 from nuanxin.orgs.choices import OrgKind
 from nuanxin.orgs.models import Organisation
 

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from nuanxin.core import access, attachments, idempotency, pdf
 from nuanxin.core.errors import NotAllowed, ServiceError
-from nuanxin.core.pages import run_service
+from nuanxin.core.pages import posted, run_service
 from nuanxin.honours.choices import CallStatus, NominationStatus, RecipientKind
 from nuanxin.honours.forms import nominations as forms
 from nuanxin.honours.models import STORY_MAX, AwardType, Call, Nomination, Objection
@@ -34,7 +34,6 @@ from nuanxin.honours.selectors import figures as figure_selectors
 from nuanxin.honours.selectors import nominations as selectors
 from nuanxin.honours.services import certificates
 from nuanxin.honours.services import nominations as services
-from nuanxin.honours.views.common import posted
 from nuanxin.orgs import scope
 from nuanxin.orgs.choices import OrgKind
 from nuanxin.orgs.models import Organisation
