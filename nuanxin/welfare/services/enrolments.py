@@ -159,9 +159,9 @@ def enrol_unit(
         if not chosen:
             raise ServiceError(_("No eligible worker of this unit is left to enrol in this scheme."))
     typed = _team_name(team_name)
-    names = {w.pk: typed for w in chosen} if typed else own_team_names(scheme, chosen)
+    own_names = {w.pk: typed for w in chosen} if typed else own_team_names(scheme, chosen)
     result = create_enrolments(
-        actor=actor, scheme=scheme, workers=chosen, source=EnrolmentSource.ENROLLED, team_names=names, on=on,
+        actor=actor, scheme=scheme, workers=chosen, source=EnrolmentSource.ENROLLED, team_names=own_names, on=on,
         contribution=scheme.contribution,
     )
     result.skipped = already + result.skipped

@@ -121,7 +121,7 @@ def _two_batches(w):
 
 
 def test_people_of_several_batches_are_each_enrolled_under_their_own_batch(w):
-    first, short = _two_batches(w)
+    _first, short = _two_batches(w)
     workers = list(eligible_workers(w.scheme, w.p.shinan_hospital))
     assert default_team_name(w.scheme, workers) == ""
     assert team_batches(w.scheme, workers) == [
@@ -141,7 +141,8 @@ def test_a_typed_team_name_applies_to_everyone_whatever_their_batch(w):
     enrolments.enrol_unit(actor=w.unit_admin, scheme=w.scheme, organisation=w.p.shinan_hospital,
                           team_name="市南区人民医院援鄂医疗队", workers=[first, short, w.aid1])
     assert set(Enrolment.objects.values_list("worker__name", "team_name")) == {
-        ("陈一批", "市南区人民医院援鄂医疗队"), ("周五批", "市南区人民医院援鄂医疗队"), ("张援鄂", "市南区人民医院援鄂医疗队")}
+        ("陈一批", "市南区人民医院援鄂医疗队"), ("周五批", "市南区人民医院援鄂医疗队"),
+        ("张援鄂", "市南区人民医院援鄂医疗队")}
 
 
 def test_workers_chosen_who_are_enrolled_already_are_returned_as_skipped(w):
