@@ -3,8 +3,10 @@
 ``check_list`` reads the workbook's first sheet, finds the header row by its texts (姓名,
 身份证号, 手机号 …, wherever it is in the first rows) and matches each row to a worker of the
 uploader's organisations: by ID-card number where one is given, else by name and mobile (the
-register's identity rule). Each row is kept with its outcome (matched, enrolled already, not
-matched and why) in an ``EnrolmentImport`` in status preview; nothing is enrolled. ``apply_list``
+register's identity rule; an ID number that is not usable — malformed, wrong check digit — is
+set aside with a note and the row matched by name and mobile). Each row is kept with its
+outcome (matched, enrolled already, not matched and why) in an ``EnrolmentImport`` in status
+preview; nothing is enrolled. ``apply_list``
 enrols the matched rows as members already (source "imported"), skipping anyone enrolled
 meanwhile. A file that cannot be used (not an xlsx workbook, too big, empty, no header row)
 is refused with a message and nothing is written.
@@ -59,6 +61,9 @@ DUPLICATE = "duplicate"
 NO_NAME = "no_name"
 ID_DIFFERS = "id_differs"
 
+# Row notes (``rows[i]["note"]``): said beside the outcome, whatever it is.
+ID_UNUSABLE = "id_unusable"
+
 
 def problem_label(code: str) -> str:
     return {
@@ -72,6 +77,13 @@ def problem_label(code: str) -> str:
         DUPLICATE: _("The same person appears on an earlier row"),
         NO_NAME: _("The name is empty"),
         ID_DIFFERS: _("A worker of this name and mobile has another ID number in the register"),
+    }.get(code, code)
+
+
+def note_label(code: str) -> str:
+    return {
+        ID_UNUSABLE: _("The ID-card number is not usable (malformed or its check digit is wrong): matched by name "
+                       "and mobile instead"),
     }.get(code, code)
 
 
@@ -208,18 +220,28 @@ def check_list(*, actor: Any, scheme: Scheme, organisation: Any, uploaded_file: 
     read = read_rows(data)
     scope = _scope(actor, organisation)
     # ID numbers as the register keeps them (validated, upper-case X).
+    # An ID number that is not usable (malformed, wrong check digit) is set aside and the row
+    # matched by name and mobile, with a note; without a usable mobile either, it is refused.
     parsed: list[tuple[_Row, str, str, str]] = []  # row, id, e164, problem
+    notes: dict[int, str] = {}  # row's line → note
     for row in read:
         problem = ""
         id_number = e164 = ""
+        bad_id = bad_mobile = False
         try:
             id_number = normalise.id_number(row.id_number)
         except normalise.InvalidValue:
-            problem = BAD_ID
+            bad_id = True
         try:
             e164 = normalise.phone(row.mobile)
         except normalise.InvalidValue:
-            problem = problem or BAD_MOBILE
+            bad_mobile = True
+        if bad_id and (bad_mobile or not e164):
+            problem = BAD_ID
+        elif bad_mobile:
+            problem = BAD_MOBILE
+        elif bad_id:
+            notes[row.line] = ID_UNUSABLE
         if not normalise.name_key(row.name):
             problem = NO_NAME
         elif not problem and not id_number and not e164:
@@ -300,6 +322,7 @@ def check_list(*, actor: Any, scheme: Scheme, organisation: Any, uploaded_file: 
             "by": how if worker is not None else "",
             "on": on.isoformat() if on else "",
             "problem": problem,
+            "note": notes.get(row.line, "") if problem != NO_NAME else "",
         })
     name = (getattr(uploaded_file, "name", "") or "xlsx").rsplit("/", 1)[-1][:FILE_NAME_MAX]
     imp = EnrolmentImport.objects.create(

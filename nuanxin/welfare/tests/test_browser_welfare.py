@@ -64,3 +64,30 @@ def test_the_figures_chart_on_a_phone(live_server, browser):
     page.wait_for_selector("#nx-welfare-chart svg")
     assert page_width(page) <= PHONE["width"]
     assert errors == [] and csp_violations(page) == []
+
+
+def test_the_list_check_table_stays_readable_on_a_phone_with_one_long_cell(live_server, browser):
+    """A hostile or badly exported file: one name cell is a long unbroken formula text. It wraps
+    inside its column; the result column keeps a readable width (its message on a few lines, not
+    one character per line); a row whose ID number is unusable is matched by name and mobile,
+    with a note."""
+    from nuanxin.welfare.services import imports
+    from nuanxin.welfare.tests.fixtures import ID_1, upload, xlsx
+
+    w = _world()
+    long_name = '=HYPERLINK("http://evil.example/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","点我")'
+    content = xlsx([[1, long_name, "", "13800000077", ""], [2, "张援鄂", ID_1[:-1] + "8", "13800000001", ""]])
+    imp = imports.check_list(actor=w.unit_admin, scheme=w.scheme, organisation=w.p.shinan_hospital,
+                             uploaded_file=upload(content))
+    page, errors = _phone(browser, live_server, "sn_unit", w.p.password)
+    page.context.add_cookies([{"name": "nuanxin_language", "value": "zh-hans", "url": live_server.url}])
+    page.goto(f"{live_server.url}/welfare/imports/{imp.pk}/")
+    page.wait_for_selector("#nx-import-rows")
+    assert page_width(page) <= PHONE["width"]
+    result = page.locator("[data-line='2'] td.nx-welfare-result")
+    assert result.bounding_box()["width"] >= 120
+    assert result.bounding_box()["height"] < 100  # "您所辖单位中没有…" on a few lines, not 10+
+    assert page.locator("[data-line='3'] [data-note='id_unusable']").inner_text() == (
+        "身份证号无法使用（格式不对或校验位错误），已改按姓名和手机号匹配")
+    assert page.locator("[data-line='3']").get_attribute("data-problem") == ""
+    assert errors == [] and csp_violations(page) == []

@@ -118,3 +118,26 @@ def test_over_the_upload_limit(w, settings):
         check(w, big)
     assert exc.value.message == "文件大小为 1.0 MB，上限为 1 MB。"
     assert EnrolmentImport.objects.count() == 0
+
+
+def test_an_unusable_id_number_falls_back_to_name_and_mobile_with_a_note(w):
+    content = xlsx([
+        [1, "张援鄂", ID_1[:-1] + "8", "13800000001", ""],  # a well-formed number, wrong check digit
+        [2, "王援鄂", "37020219900101", "13800000003", ""],  # malformed
+        [3, "李援鄂", "370202198503150029", "13800000099", ""],  # wrong check digit, nobody of this mobile
+        [4, "钱某", "12345", "", ""],  # no mobile to fall back on
+        [5, "赵某", "12345", "abc", ""],  # nor a valid one
+    ])
+    imp = check(w, content)
+    got = [(r["line"], r["problem"], r["worker"], r["by"], r["note"], r["id"]) for r in imp.rows]
+    assert got == [
+        (2, "", w.aid1.pk, "name_mobile", "id_unusable", ""),
+        (3, "", w.aid3.pk, "name_mobile", "id_unusable", ""),
+        (4, "not_found", None, "", "id_unusable", ""),
+        (5, "bad_id", None, "", "", ""),
+        (6, "bad_id", None, "", "", ""),
+    ]
+    assert (imp.matched, imp.already, imp.unmatched) == (2, 0, 3)
+    assert imports.note_label("id_unusable") == "身份证号无法使用（格式不对或校验位错误），已改按姓名和手机号匹配"
+    imports.apply_list(imp, actor=w.p.yi)
+    assert set(Enrolment.objects.values_list("worker_id", flat=True)) == {w.aid1.pk, w.aid3.pk}

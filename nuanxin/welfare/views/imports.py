@@ -48,8 +48,10 @@ def import_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.scoped(EnrolmentImport, "view", lookup="pk")
 def import_detail(request: HttpRequest, imp: EnrolmentImport) -> HttpResponse:
-    rows = [{**r, "label": services.problem_label(r.get("problem", ""))} for r in imp.rows]
-    rows.sort(key=lambda r: (r["problem"] in ("", "already"), r["line"]))  # the rows to look at first
+    rows = [{**r, "label": services.problem_label(r.get("problem", "")),
+             "note_label": services.note_label(r["note"]) if r.get("note") else ""} for r in imp.rows]
+    # The rows to look at first: not matched, or matched with a note.
+    rows.sort(key=lambda r: (r["problem"] in ("", "already") and not r["note_label"], r["line"]))
     return render(request, "welfare/import_detail.html", {
         "imp": imp, "scheme": imp.scheme, "rows": rows,
         "may_apply": imp.status == ImportStatus.PREVIEW and EnrolmentImport.policy.allows(request.user, "enrol", imp),
