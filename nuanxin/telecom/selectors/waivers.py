@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from nuanxin.registry.choices import Carrier
-from nuanxin.telecom.choices import WaiverStatus
+from nuanxin.telecom.choices import OPEN_STATUSES, WaiverStatus
 from nuanxin.telecom.models import Waiver
 from nuanxin.telecom.services.common import LISTS, OTHER, carrier_q
 from nuanxin.telecom.services.reminders import overdue_cutoff
@@ -74,6 +74,14 @@ def not_listed_yet(user: Any) -> int:
     )
 
 
+def undated(user: Any) -> dict[str, int]:
+    """Per list, the listed lines ``user`` may send that have no departure date (no start of the
+    waiver for the carrier)."""
+    rows = Waiver.objects.for_user(user, "manage").filter(status=WaiverStatus.LISTED, period_from__isnull=True)
+    counts = rows.aggregate(**{name: Count("pk", filter=carrier_q(name)) for name in LISTS})
+    return {name: counts[name] for name in LISTS}
+
+
 @dataclass
 class Tab:
     name: str
@@ -85,7 +93,8 @@ class Tab:
 
 
 def tabs(user: Any, organisation: Any = None) -> list[Tab]:
-    """The four lists' counts (every status but "number changed", which is history), in one query."""
+    """The four lists' counts in one query: ``total`` is the current lines (listed, sent or
+    confirmed: neither ended nor changed), the statuses each their own."""
     rows = Waiver.objects.for_user(user, "view")
     if organisation is not None:
         rows = rows.filter(worker__organisation__path__startswith=organisation.path)
@@ -94,7 +103,7 @@ def tabs(user: Any, organisation: Any = None) -> list[Tab]:
     aggregates: dict[str, Any] = {}
     for name in LISTS:
         q = carrier_q(name)
-        aggregates[f"{name}__total"] = Count("pk", filter=q & ~Q(status=WaiverStatus.REPLACED))
+        aggregates[f"{name}__total"] = Count("pk", filter=q & Q(status__in=OPEN_STATUSES))
         aggregates[f"{name}__flagged"] = Count("pk", filter=q & Q(carrier_flagged=True))
         aggregates[f"{name}__overdue"] = Count("pk", filter=q & Q(status=WaiverStatus.SENT, sent_at__lt=cutoff))
         for status in WaiverStatus.values:
@@ -109,15 +118,24 @@ def tabs(user: Any, organisation: Any = None) -> list[Tab]:
     return result
 
 
+FIGURES = ("numbers", "listed", "sent", "confirmed_open", "ended", "confirmed", "flagged", "overdue", "no_cutoff")
+
+
 @dataclass
 class CarrierFigures:
+    """One carrier's counts. ``listed + sent + confirmed_open + ended == numbers``: a partition
+    of the numbers by their status now (a changed number's old line is not counted). The
+    confirmed share is ``confirmed / numbers``, where ``confirmed`` is every number the carrier
+    confirmed: still confirmed, or ended after being confirmed."""
+
     name: str
     label: Any
     numbers: int  # lines that count (every status but "number changed")
-    confirmed: int  # confirmed by the carrier (still open or ended since)
-    listed: int
-    sent: int
-    ended: int
+    listed: int  # to be sent
+    sent: int  # sent, not confirmed yet
+    confirmed_open: int  # confirmed and still open
+    ended: int  # ended (the member returned), confirmed before or not
+    confirmed: int  # confirmed by the carrier at some time: confirmed_open + ended after confirmation
     flagged: int
     overdue: int
     no_cutoff: int
@@ -135,7 +153,9 @@ def figures(user: Any) -> list[CarrierFigures]:
     for name in LISTS:
         q = carrier_q(name)
         aggregates[f"{name}__numbers"] = Count("pk", filter=q)
-        aggregates[f"{name}__confirmed"] = Count("pk", filter=q & Q(confirmed_at__isnull=False))
+        aggregates[f"{name}__confirmed"] = Count("pk", filter=q & (
+            Q(status=WaiverStatus.CONFIRMED) | Q(status=WaiverStatus.ENDED, confirmed_at__isnull=False)))
+        aggregates[f"{name}__confirmed_open"] = Count("pk", filter=q & Q(status=WaiverStatus.CONFIRMED))
         aggregates[f"{name}__listed"] = Count("pk", filter=q & Q(status=WaiverStatus.LISTED))
         aggregates[f"{name}__sent"] = Count("pk", filter=q & Q(status=WaiverStatus.SENT))
         aggregates[f"{name}__ended"] = Count("pk", filter=q & Q(status=WaiverStatus.ENDED))
@@ -143,16 +163,15 @@ def figures(user: Any) -> list[CarrierFigures]:
         aggregates[f"{name}__overdue"] = Count("pk", filter=q & Q(status=WaiverStatus.SENT, sent_at__lt=cutoff))
         aggregates[f"{name}__no_cutoff"] = Count("pk", filter=q & Q(no_cutoff_confirmed_at__isnull=False))
     counts = rows.aggregate(**aggregates)
-    fields = ("numbers", "confirmed", "listed", "sent", "ended", "flagged", "overdue", "no_cutoff")
     return [
-        CarrierFigures(name=name, label=list_label(name), **{f: counts[f"{name}__{f}"] for f in fields})
+        CarrierFigures(name=name, label=list_label(name), **{f: counts[f"{name}__{f}"] for f in FIGURES})
         for name in LISTS
     ]
 
 
 def totals(rows: list[CarrierFigures]) -> CarrierFigures:
-    fields = ("numbers", "confirmed", "listed", "sent", "ended", "flagged", "overdue", "no_cutoff")
-    return CarrierFigures(name="all", label="", **{f: sum(getattr(r, f) for r in rows) for f in fields})
+    return CarrierFigures(name="all", label="", **{f: sum(getattr(r, f) for r in rows) for f in FIGURES})
 
 
-__all__ = ["OTHER", "CarrierFigures", "Tab", "figures", "lines", "list_label", "not_listed_yet", "tabs", "totals"]
+__all__ = ["OTHER", "CarrierFigures", "Tab", "figures", "lines", "list_label", "not_listed_yet", "tabs", "totals",
+           "undated"]

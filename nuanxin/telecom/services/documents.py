@@ -2,7 +2,8 @@
 register's table-3 writer, ``tables.exports``: title, 填报单位 / 日期 row, header, every cell
 text and formula-safe) with the waiver period added — 序号, 姓名, 单位, 在武汉使用的手机号,
 手机运营商, 免费起始日期, 结束日期. The table-3 export split by carrier stays on the tables page;
-this list is what is sent. Every download is audited (``telecom.dispatch.export``, row count)."""
+this list is what is sent. Full numbers only for those who send lists ("manage"); an auditor's
+download is masked. Every download is audited (``telecom.dispatch.export``, row count)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 from django.db import transaction
 
 from nuanxin.core import audit
+from nuanxin.core.policy import is_system
 from nuanxin.registry import normalise
 from nuanxin.tables import exports as table_exports
 from nuanxin.telecom.models import Dispatch, Waiver
@@ -54,25 +56,27 @@ def _day(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
-def rows(lines: Any) -> Iterable[list[str]]:
+def rows(lines: Any, *, full: bool = True) -> Iterable[list[str]]:
+    """The list's rows; the numbers in full for those who send the list (``full``), masked
+    (138****5678) for anyone else who may read it (an auditor)."""
     for line in lines.select_related("worker__organisation").order_by(
         "worker__organisation__path", "worker__name_pinyin", "worker_id", "id"
     ):
         yield [
             line.worker.name,
             line.worker.organisation.name,
-            normalise.national(line.mobile),
+            normalise.national(line.mobile) if full else normalise.mask(line.mobile),
             WORDS.get(line.carrier, table_exports.NO_CARRIER),
             _day(line.period_from),
             _day(line.period_to) or STILL_DEPLOYED,
         ]
 
 
-def write(target: Any, *, dispatch: Dispatch) -> int:
+def write(target: Any, *, dispatch: Dispatch, full: bool = True) -> int:
     writer = _ListWriter(target)
     try:
         return writer.list_sheet(WORDS.get(dispatch.carrier, "其他"), dispatch.organisation.name, dispatch.sent_on,
-                                 rows(Waiver.objects.filter(dispatch=dispatch)))
+                                 rows(Waiver.objects.filter(dispatch=dispatch), full=full))
     finally:
         writer.close()
 
@@ -84,10 +88,13 @@ def filename(dispatch: Dispatch) -> str:
 
 @transaction.atomic
 def export(*, actor: Any, dispatch: Dispatch) -> table_exports.Export:
-    """The dispatch's list as xlsx (the lines it sent, as they are now). Audited."""
+    """The dispatch's list as xlsx (the lines it sent, as they are now). The numbers in full only
+    for those who may send lists to carriers ("manage" on the dispatch); masked for anyone else
+    who may read it (an auditor), as the mutual-aid roster. Audited either way."""
     require_view(actor, dispatch)
+    full = is_system(actor) or Dispatch.policy.allows(actor, "manage", dispatch)
     output = io.BytesIO()
-    count = write(output, dispatch=dispatch)
+    count = write(output, dispatch=dispatch, full=full)
     audit.record(actor, "telecom.dispatch.export", obj=dispatch, organisation=dispatch.organisation,
-                 detail={"carrier": dispatch.carrier, "rows": count})
+                 detail={"carrier": dispatch.carrier, "rows": count, "telecom_masked": 0 if full else count})
     return table_exports.Export(content=output.getvalue(), filename=filename(dispatch), rows=count)

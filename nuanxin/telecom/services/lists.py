@@ -11,6 +11,9 @@ return, open while deployed). It is idempotent: the periodic job (every 15 minut
 - A carrier changed on the same number: the line takes it, any person's check of the carrier is
   forgotten, and the line is flagged again when it now disagrees with the segment; a line
   already sent to the old carrier goes back on the new carrier's list (listed).
+- An ended line whose deployment is open again (no return date, or one in the future): the
+  line is open again (confirmed, sent or listed, as it stood), audited as the system — ending
+  never hides a member the register shows deployed.
 - The return date: the line's period ends on it. A confirmed line of a member whose return date
   has passed is ended by the sync (as the system: the carrier confirmed the waiver of a period
   that is over). A listed or sent line of a returned member stays open: the waiver of the
@@ -45,12 +48,13 @@ class SyncResult:
     replaced: int = 0
     updated: int = 0
     ended: int = 0
+    reopened: int = 0  # ended lines of a member the register shows deployed again
     unchanged: int = 0
     lines: list[int] = field(default_factory=list)  # ids of the lines created
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.replaced or self.updated or self.ended)
+        return bool(self.created or self.replaced or self.updated or self.ended or self.reopened)
 
 
 def _deployments(actor: Any, organisation: Any) -> Any:
@@ -102,8 +106,8 @@ def sync(*, actor: Any = SYSTEM, organisation: Any = None, today: date | None = 
             "telecom.list.sync",
             object_type="telecom.waiver",
             organisation=organisation,
-            detail={"created": result.created, "replaced": result.replaced, "changed": result.updated,
-                    "ended": result.ended, "unchanged": result.unchanged},
+            detail={"created": result.created, "numbers_replaced": result.replaced, "changed": result.updated,
+                    "ended": result.ended, "reopened": result.reopened, "unchanged": result.unchanged},
         )
     return result
 
@@ -137,6 +141,8 @@ def _sync_one(actor: Any, dep: Deployment, lines: list[Waiver], *, today: date, 
                      detail={"worker": dep.worker_id, "mobile": normalise.mask(mobile)})
     else:
         _update(actor, dep, current, segment, result)
+    if current.status == WaiverStatus.ENDED and (dep.returned_on is None or dep.returned_on > today):
+        _reopen(actor, dep, current, result)
     for old in open_others:
         before = old.status
         old.status = WaiverStatus.REPLACED
@@ -158,6 +164,24 @@ def _sync_one(actor: Any, dep: Deployment, lines: list[Waiver], *, today: date, 
         audit.record(SYSTEM, "telecom.waiver.transition", obj=current, organisation=unit,
                      detail={"from": WaiverStatus.CONFIRMED, "to": WaiverStatus.ENDED, "step": "end",
                              "returned_on": current.period_to.isoformat()})
+
+
+def _reopen(actor: Any, dep: Deployment, line: Waiver, result: SyncResult) -> None:
+    """An ended line whose deployment is open again (the return date removed or moved into the
+    future): the member is deployed, so the waiver is open again — back to where it stood before
+    it ended (confirmed, sent or listed)."""
+    if line.confirmed_at is not None:
+        line.status = WaiverStatus.CONFIRMED
+    elif line.sent_at is not None:
+        line.status = WaiverStatus.SENT
+    else:
+        line.status = WaiverStatus.LISTED
+    line.ended_at = None
+    save(line, SYSTEM, ["status", "ended_at"])
+    result.reopened += 1
+    audit.record(SYSTEM, "telecom.waiver.reopen", obj=line, organisation=dep.worker.organisation,
+                 detail={"worker": dep.worker_id, "from": WaiverStatus.ENDED, "to": line.status,
+                         "mobile": normalise.mask(line.mobile)})
 
 
 def _update(actor: Any, dep: Deployment, line: Waiver, segment: str, result: SyncResult) -> None:

@@ -39,7 +39,6 @@ NOT_OPEN = "not_open"
 ALREADY = "already"
 TWICE = "twice"
 PROBLEMS = (NOT_A_NUMBER, NOT_LISTED, OTHER_CARRIER, NOT_OPEN, ALREADY, TWICE)
-WORDS = re.compile(r"[\u3400-\u9fff]")  # Chinese characters: a cell of words, not a number
 
 
 def problem_label(code: str) -> str:
@@ -60,6 +59,10 @@ class _Row:
     sheet: str
     text: str
     mobile: str  # E.164, or "" when the cell is not a mobile number
+    name: str = ""  # the row's name cell (姓名, 客户名称, …) when the file has such a column
+
+
+NAME_HEADERS = re.compile(r"姓名|名称|户名|客户|机主|^\s*name\s*$", re.IGNORECASE)
 
 
 def _mobile(text: str) -> str:
@@ -70,8 +73,20 @@ def _mobile(text: str) -> str:
     return value if normalise.is_mainland_mobile(value) else ""
 
 
+def _name_column(rows: list[tuple[int, list[str]]], before: int, mobile_column: int) -> int | None:
+    """The column headed like a name (姓名, 客户名称, …) in the rows above the first number."""
+    for _number, cells in rows[:before]:
+        for col, cell in enumerate(cells):
+            if col != mobile_column and cell and len(cell) <= 20 and NAME_HEADERS.search(cell):
+                return col
+    return None
+
+
 def _rows_of(path: str, kind: str) -> list[_Row]:
-    """The mobile column's cells of every sheet (the column with the most mobile numbers)."""
+    """The mobile column's cells of every sheet (the column with the most mobile numbers). The
+    rows above the first number are the title and the header; from the first number on, every
+    row with anything in it is a row of the reply: a number, or a row that confirms nothing
+    ("not a number", listed with its row number)."""
     found: list[_Row] = []
     for sheet in reader.read_sheets(path, kind):
         rows = [(number, cells) for number, cells in sheet.rows]
@@ -83,15 +98,23 @@ def _rows_of(path: str, kind: str) -> list[_Row]:
         if not counts:
             continue
         column = counts.most_common(1)[0][0]
-        for number, cells in rows:
-            text = cells[column].strip() if column < len(cells) else ""
-            if not text:
+        first = next(i for i, (_n, cells) in enumerate(rows)
+                     if column < len(cells) and cells[column] and _mobile(cells[column]))
+        name_col = _name_column(rows, first, column)
+        for number, cells in rows[first:]:
+            if not any((cell or "").strip() for cell in cells):
                 continue
-            mobile = _mobile(text)
-            if not mobile and (WORDS.search(text) or not any(ch.isdigit() for ch in text)):
-                continue  # a header, a title, a date or a note: not an attempt at a number
-            found.append(_Row(line=number, sheet=sheet.name, text=text[:40], mobile=mobile))
+            text = (cells[column] or "").strip() if column < len(cells) else ""
+            name = (cells[name_col] or "").strip()[:40] if name_col is not None and name_col < len(cells) else ""
+            found.append(_Row(line=number, sheet=sheet.name, text=text[:40], mobile=_mobile(text) if text else "",
+                              name=name))
     return found
+
+
+def _unmatched(row: _Row, shown: str, problem: str) -> dict[str, Any]:
+    """A row that confirmed nothing, as kept on the reply: its row number, the row's name cell
+    (when the file has a name column) so that two rows can be told apart, and the number masked."""
+    return {"line": row.line, "sheet": row.sheet, "mobile": shown, "name": row.name, "problem": problem}
 
 
 def read_reply(uploaded_file: Any) -> list[_Row]:
@@ -151,11 +174,11 @@ def import_reply(*, actor: Any, carrier: str, organisation: Any, uploaded_file: 
     already = 0
     for row in rows:
         if not row.mobile:
-            unmatched.append({"line": row.line, "sheet": row.sheet, "mobile": row.text, "problem": NOT_A_NUMBER})
+            unmatched.append(_unmatched(row, row.text, NOT_A_NUMBER))
             continue
         shown = normalise.mask(row.mobile)
         if row.mobile in seen:
-            unmatched.append({"line": row.line, "sheet": row.sheet, "mobile": shown, "problem": TWICE})
+            unmatched.append(_unmatched(row, shown, TWICE))
             continue
         seen.add(row.mobile)
         lines = by_mobile.get(row.mobile, [])
@@ -178,14 +201,13 @@ def import_reply(*, actor: Any, carrier: str, organisation: Any, uploaded_file: 
             continue
         if any(line.status == WaiverStatus.CONFIRMED for line in mine):
             already += 1
-            unmatched.append({"line": row.line, "sheet": row.sheet, "mobile": shown, "problem": ALREADY})
+            unmatched.append(_unmatched(row, shown, ALREADY))
         elif mine:
-            unmatched.append({"line": row.line, "sheet": row.sheet, "mobile": shown, "problem": NOT_OPEN})
+            unmatched.append(_unmatched(row, shown, NOT_OPEN))
         elif lines:
-            unmatched.append({"line": row.line, "sheet": row.sheet, "mobile": shown, "problem": OTHER_CARRIER,
-                              "carrier": list_of(lines[0].carrier)})
+            unmatched.append({**_unmatched(row, shown, OTHER_CARRIER), "carrier": list_of(lines[0].carrier)})
         else:
-            unmatched.append({"line": row.line, "sheet": row.sheet, "mobile": shown, "problem": NOT_LISTED})
+            unmatched.append(_unmatched(row, shown, NOT_LISTED))
     reply.confirmed = len(confirmed)
     reply.unmatched = unmatched
     reply.save(update_fields=["confirmed", "unmatched"])

@@ -9,6 +9,7 @@ its history row and an audit row in one transaction."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -36,7 +37,8 @@ TAKE_SEGMENT = "segment"
 
 
 def _locked(actor: Any, line: Waiver, version: Any) -> Waiver:
-    line = Waiver.objects.select_for_update().select_related("worker__organisation").get(pk=line.pk)
+    line = Waiver.objects.select_for_update(of=("self",)).select_related("worker__organisation", "deployment").get(
+        pk=line.pk)
     if not is_system(actor):
         Waiver.policy.require(actor, "manage", line, _("You may not change the fee-waiver lines of this unit."))
     versioning.check_version(line, version)
@@ -52,14 +54,23 @@ def _step(actor: Any, line: Waiver, before: str, step: str, **detail: Any) -> No
                  detail={"from": before, "to": line.status, "step": step, **detail})
 
 
-def available(line: Waiver) -> list[str]:
-    """The transitions the line's state allows (the caller checks "manage")."""
+def still_deployed(line: Waiver, today: date | None = None) -> bool:
+    """The register says the member is still deployed: the line's deployment has no return date,
+    or one in the future. Such a line is never ended (the member must not be cut off)."""
+    returned = line.deployment.returned_on
+    return returned is None or returned > (today or timezone.localdate())
+
+
+def available(line: Waiver, today: date | None = None) -> list[str]:
+    """The transitions the line's state allows (the caller checks "manage"): a flagged line is
+    confirmed only once a person has settled its carrier; a line is ended only once the register
+    records the member's return (a return date today or before)."""
     steps = []
-    if line.status in (WaiverStatus.LISTED, WaiverStatus.SENT):
+    if line.status in (WaiverStatus.LISTED, WaiverStatus.SENT) and not line.carrier_flagged:
         steps.append(CONFIRM)
     if line.status in (WaiverStatus.SENT, WaiverStatus.CONFIRMED) and line.no_cutoff_confirmed_at is None:
         steps.append(CONFIRM_NO_CUTOFF)
-    if line.status in OPEN_STATUSES:
+    if line.status in OPEN_STATUSES and not still_deployed(line, today):
         steps.append(END)
     if line.carrier_flagged and line.status in OPEN_STATUSES:
         steps.append(CONFIRM_CARRIER)
@@ -68,6 +79,13 @@ def available(line: Waiver) -> list[str]:
 
 def _refuse(line: Waiver, step: str) -> None:
     if step not in available(line):
+        if step == CONFIRM and line.carrier_flagged and line.status in (WaiverStatus.LISTED, WaiverStatus.SENT):
+            raise ServiceError(_("The carrier of this number is to be confirmed: confirm the carrier first, then "
+                                 "mark the number confirmed."), field="transition")
+        if step == END and line.status in OPEN_STATUSES:
+            raise ServiceError(_("The register says the member is still deployed (no return date, or one in the "
+                                 "future): record the return in the register first, then end the waiver."),
+                               field="transition")
         messages = {
             CONFIRM: _("Only a listed or sent number can be confirmed; this one is “%(status)s”."),
             CONFIRM_NO_CUTOFF: _(
@@ -94,15 +112,28 @@ def confirm(*, actor: Any, line: Waiver, version: Any = None, now: Any = None) -
     return line
 
 
+@dataclass
+class ConfirmedMany:
+    confirmed: int
+    flagged: int  # lines left alone: their carrier is to be confirmed first
+
+
 @transaction.atomic
-def confirm_many(*, actor: Any, lines: list[Waiver], now: Any = None) -> int:
-    """Confirm several lines by hand; the ones that cannot be (not listed or sent, outside the
-    actor's reach) are refused as a whole: nothing is confirmed."""
+def confirm_many(*, actor: Any, lines: list[Waiver], now: Any = None) -> ConfirmedMany:
+    """Confirm several lines by hand. Lines whose carrier is to be confirmed are skipped (and
+    counted); any other line that cannot be confirmed (not listed or sent, outside the actor's
+    reach) refuses the whole: nothing is confirmed. Only flagged lines chosen: refused."""
     if not lines:
         raise ServiceError(_("Choose at least one number to confirm."), field="lines")
-    for line in lines:
+    flagged_ = [line for line in lines if line.carrier_flagged and line.status in (WaiverStatus.LISTED,
+                                                                                    WaiverStatus.SENT)]
+    rest = [line for line in lines if line not in flagged_]
+    if not rest:
+        raise ServiceError(_("The carrier of the chosen numbers is to be confirmed: confirm their carrier first, "
+                             "then mark them confirmed."), field="lines")
+    for line in rest:
         confirm(actor=actor, line=line, now=now)
-    return len(lines)
+    return ConfirmedMany(confirmed=len(rest), flagged=len(flagged_))
 
 
 @transaction.atomic
@@ -118,7 +149,8 @@ def confirm_no_cutoff(*, actor: Any, line: Waiver, version: Any = None, now: Any
 
 @transaction.atomic
 def end(*, actor: Any, line: Waiver, version: Any = None, now: Any = None) -> Waiver:
-    """The member returned: the waiver is over (its period ends on the return date, or today)."""
+    """The member returned: the waiver is over (its period ends on the register's return date).
+    Refused while the register says the member is still deployed (``still_deployed``)."""
     line = _locked(actor, line, version)
     _refuse(line, END)
     before = line.status
@@ -126,11 +158,11 @@ def end(*, actor: Any, line: Waiver, version: Any = None, now: Any = None) -> Wa
     line.status = WaiverStatus.ENDED
     line.ended_at = now
     fields = ["status", "ended_at"]
-    if line.period_to is None:
-        line.period_to = timezone.localdate(now)
+    if line.period_to != line.deployment.returned_on:  # the register's return date (``still_deployed``)
+        line.period_to = line.deployment.returned_on
         fields.append("period_to")
     save(line, actor, fields)
-    _step(actor, line, before, END, period_to=line.period_to.isoformat())
+    _step(actor, line, before, END, period_to=line.period_to.isoformat() if line.period_to else "")
     return line
 
 

@@ -50,3 +50,10 @@ def listed(unit: Any, name: str, mobile: str, **kwargs: Any) -> Waiver:
 
 def number(n: int, prefix: str = "1390001") -> str:
     return f"{prefix}{n:04d}"
+
+
+def record_return(dep: Deployment, on: date) -> Deployment:
+    """The member came back on ``on`` (the register's deployment), then the sync."""
+    dep = registry.save_deployment(actor=SYSTEM, worker=dep.worker, deployment=dep, returned_on=on)
+    lists.sync(actor=SYSTEM)
+    return dep

@@ -4,6 +4,7 @@ a reply imported (and a bad one refused with a message, nothing written), number
 hand, "update from table 3"; viewers get the figures only."""
 
 import io
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -15,7 +16,7 @@ from nuanxin.registry.choices import Carrier
 from nuanxin.telecom.choices import WaiverStatus
 from nuanxin.telecom.models import CarrierReply, Dispatch, Waiver
 from nuanxin.telecom.services import lists, transitions
-from nuanxin.telecom.tests.fixtures import MOBILE, UNICOM, line_of, member, number
+from nuanxin.telecom.tests.fixtures import MOBILE, UNICOM, line_of, member, number, record_return
 from nuanxin.telecom.tests.test_services_replies import workbook
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +81,7 @@ def test_a_flagged_number_is_settled_on_its_page(personas, world):
                    {"transition": "end", "version": line.version - 1})
     assert stale.status_code == 200 and b"after you opened it" in stale.content
     assert line_of(world["ported"]).status == WaiverStatus.LISTED
+    record_return(world["ported"], date(2020, 3, 20))
     line = transitions.end(actor=personas.yi, line=line_of(world["ported"]))
     refused = c.post(reverse("telecom:waiver_transition", args=[line.pk]),
                      {"transition": "confirm", "version": line.version})

@@ -55,7 +55,8 @@ def test_the_reply_confirms_its_numbers_whatever_the_layout(personas):
         ["", "陌生人", "13700000000", ""],  # on no list
         ["", "市北移动", "13900010009", ""],  # outside 乙's reach: as unknown
         ["", "写错", "1390001000", ""],  # not a mobile number
-        ["合计", "", "共 8 个号码", ""],  # words: not a row
+        ["合计", "", "共 8 个号码", ""],  # words below the numbers: listed too (every row is accounted for)
+        ["", "无号", "abc", ""],  # letters: not a number, listed with its name
     ])
     reply = replies.import_reply(actor=personas.yi, carrier="mobile", organisation=personas.shinan,
                                  uploaded_file=upload, no_cutoff=True)
@@ -66,16 +67,19 @@ def test_the_reply_confirms_its_numbers_whatever_the_layout(personas):
             WaiverStatus.CONFIRMED, ConfirmedHow.FILE, reply.pk, True)
     assert line_of(deps[2]).status == WaiverStatus.SENT  # not in the reply
     assert line_of(deps[5]).status == WaiverStatus.SENT  # 市北区's: untouched
-    assert [(r["line"], r["mobile"], r["problem"]) for r in reply.unmatched] == [
-        (6, "139****0002", "twice"),
-        (7, "139****0004", "already"),
-        (8, "186****0001", "other_carrier"),
-        (9, "137****0000", "not_listed"),
-        (10, "139****0009", "not_listed"),
-        (11, "1390001000", "not_a_number"),
+    # The row number and the row's name (the file's 姓名 column) tell two masked numbers apart.
+    assert [(r["line"], r["name"], r["mobile"], r["problem"]) for r in reply.unmatched] == [
+        (6, "移动2", "139****0002", "twice"),
+        (7, "移动4", "139****0004", "already"),
+        (8, "联通一", "186****0001", "other_carrier"),
+        (9, "陌生人", "137****0000", "not_listed"),
+        (10, "市北移动", "139****0009", "not_listed"),
+        (11, "写错", "1390001000", "not_a_number"),
+        (12, "", "共 8 个号码", "not_a_number"),
+        (13, "无号", "abc", "not_a_number"),
     ]
     row = AuditLog.objects.get(action="telecom.reply.import")
-    assert row.detail == {"carrier": "mobile", "file": "reply.xlsx", "rows": 8, "count": 2, "unmatched": 6,
+    assert row.detail == {"carrier": "mobile", "file": "reply.xlsx", "rows": 10, "count": 2, "unmatched": 8,
                           "kept": 1, "no_cutoff": True}
     assert AuditLog.objects.filter(action="telecom.waiver.transition", detail__reply=reply.pk).count() == 2
 

@@ -19,7 +19,7 @@ from nuanxin.registry.choices import Carrier
 from nuanxin.telecom.choices import ConfirmedHow, WaiverStatus
 from nuanxin.telecom.models import Dispatch, Waiver
 from nuanxin.telecom.services import documents, lists, reminders, transitions
-from nuanxin.telecom.tests.fixtures import RETURNED, UNICOM, line_of, member, number
+from nuanxin.telecom.tests.fixtures import RETURNED, UNICOM, line_of, member, number, record_return
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +72,7 @@ def test_the_document_is_table_3s_layout_with_the_waiver_period(personas):
     assert sheet[3] == ["1", deps[0].worker.name, "市南区人民医院工会", "13900010001", "移动", "2020-02-02", "在鄂期间"]
     assert len(sheet) == 6
     row = AuditLog.objects.get(action="telecom.dispatch.export")
-    assert (row.actor_id, row.detail) == (personas.yi.pk, {"carrier": "mobile", "rows": 3})
+    assert (row.actor_id, row.detail) == (personas.yi.pk, {"carrier": "mobile", "rows": 3, "telecom_masked": 0})
     with pytest.raises(NotAllowed):
         documents.export(actor=personas.bing, dispatch=dispatch)
 
@@ -83,11 +83,13 @@ def test_confirm_no_cutoff_and_end_by_hand(personas):
     line = line_of(deps[0])
     line = transitions.confirm(actor=personas.yi, line=line, version=line.version)
     assert (line.status, line.confirmed_how) == (WaiverStatus.CONFIRMED, ConfirmedHow.HAND)
-    assert transitions.available(line) == ["confirm_no_cutoff", "end"]
+    assert transitions.available(line) == ["confirm_no_cutoff"]  # still deployed: no "end"
     line = transitions.confirm_no_cutoff(actor=personas.yi, line=line)
     assert line.no_cutoff_confirmed_at is not None and line.status == WaiverStatus.CONFIRMED
     with pytest.raises(ServiceError):
         transitions.confirm_no_cutoff(actor=personas.yi, line=line)
+    record_return(deps[0], timezone.localdate())  # back today: the sync leaves it to a person
+    line = line_of(deps[0])
     line = transitions.end(actor=personas.yi, line=line)
     assert (line.status, line.period_to) == (WaiverStatus.ENDED, timezone.localdate())
     assert transitions.available(line) == []
@@ -97,7 +99,7 @@ def test_confirm_no_cutoff_and_end_by_hand(personas):
                  .order_by("id").values_list("detail__step", flat=True))
     assert steps == ["send", "confirm", "confirm_no_cutoff", "end"]
     assert [h.status for h in line.history.order_by("history_id")] == [
-        "listed", "sent", "confirmed", "confirmed", "ended"]
+        "listed", "sent", "confirmed", "confirmed", "confirmed", "ended"]  # the 4th: no cut-off, 5th: return
 
 
 def test_a_stale_version_or_another_unit_is_refused(personas):
@@ -117,11 +119,13 @@ def test_a_stale_version_or_another_unit_is_refused(personas):
 
 def test_confirm_many_is_all_or_nothing(personas):
     deps = _world(personas)
+    record_return(deps[2], date(2020, 3, 20))
     ended = transitions.end(actor=personas.yi, line=line_of(deps[2]))
     with pytest.raises(ServiceError):
         transitions.confirm_many(actor=personas.yi, lines=[line_of(deps[0]), ended])
     assert line_of(deps[0]).status == WaiverStatus.LISTED
-    assert transitions.confirm_many(actor=personas.yi, lines=[line_of(deps[0]), line_of(deps[1])]) == 2
+    result = transitions.confirm_many(actor=personas.yi, lines=[line_of(deps[0]), line_of(deps[1])])
+    assert (result.confirmed, result.flagged) == (2, 0)
 
 
 @override_settings(NUANXIN_TELECOM_CONFIRM_DAYS=3)

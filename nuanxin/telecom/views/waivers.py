@@ -26,7 +26,7 @@ from nuanxin.core import access, idempotency
 from nuanxin.core.exports import file_response
 from nuanxin.core.manifest import MenuEntry
 from nuanxin.core.pages import run_service
-from nuanxin.telecom.choices import WaiverStatus
+from nuanxin.telecom.choices import OPEN_STATUSES, WaiverStatus
 from nuanxin.telecom.forms import waivers as forms
 from nuanxin.telecom.models import CarrierReply, Dispatch, Waiver
 from nuanxin.telecom.selectors import waivers as selectors
@@ -65,6 +65,9 @@ def _lines(request: HttpRequest) -> Any:
 def home(request: HttpRequest) -> HttpResponse:
     """The menu's entry: the lists for those who may see them, the figures for the others."""
     if Waiver.policy.may(request.user, "view"):
+        carrier = request.GET.get("carrier") or ""
+        if carrier in LISTS:  # /telecom/?carrier=unicom opens that tab
+            return redirect(reverse("telecom:waiver_list") + "?" + urlencode({"carrier": carrier}))
         return redirect("telecom:waiver_list")
     return redirect("telecom:figures")
 
@@ -82,8 +85,8 @@ def waiver_list(request: HttpRequest) -> HttpResponse:
     overdue = request.GET.get("overdue") == "1"
     flagged = request.GET.get("flagged") == "1"
     rows = selectors.lines(user, carrier=carrier, status=status or None, overdue=overdue, flagged=flagged)
-    if not status and not overdue and not flagged:
-        rows = rows.exclude(status=WaiverStatus.REPLACED)
+    if not status and not overdue and not flagged:  # "current": listed, sent or confirmed
+        rows = rows.filter(status__in=OPEN_STATUSES)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     tabs = selectors.tabs(user)
     tab = next(t for t in tabs if t.name == carrier)
@@ -103,6 +106,8 @@ def waiver_list(request: HttpRequest) -> HttpResponse:
 def _page(request: HttpRequest, line: Waiver, bound: Any = None) -> HttpResponse:
     manage = Waiver.policy.allows(request.user, "manage", line)
     steps = transitions.available(line) if manage else []
+    # A unit's line sent in a higher level's dispatch: the date, without the dispatch (not theirs).
+    dispatch_visible = line.dispatch is not None and Dispatch.policy.allows(request.user, "view", line.dispatch)
     forms_ = []
     for step in steps:
         label, style = STEP_LABELS[step]
@@ -112,6 +117,8 @@ def _page(request: HttpRequest, line: Waiver, bound: Any = None) -> HttpResponse
     history = list(line.history.select_related("history_user").order_by("-history_date", "-history_id")[:50])
     return render(request, "telecom/waiver_detail.html", {
         "line": line, "steps": forms_, "history": history, "list": list_of(line.carrier),
+        "dispatch_visible": dispatch_visible, "still_deployed": manage and transitions.still_deployed(line)
+        and line.status in OPEN_STATUSES,
         "overdue": line.status == WaiverStatus.SENT and line.sent_at is not None and line.sent_at < overdue_cutoff(),
         "carrier_disagrees": bool(line.carrier and line.segment_carrier and line.carrier != line.segment_carrier),
     })
@@ -170,7 +177,11 @@ def confirm_many(request: HttpRequest) -> HttpResponse:
     form = forms.SyncForm(request.POST)
     ok, result = run_service(form, transitions.confirm_many, actor=request.user, lines=lines)
     if ok:
-        messages.success(request, _("Numbers confirmed: %(count)d.") % {"count": result})
+        messages.success(request, _("Numbers confirmed: %(count)d.") % {"count": result.confirmed})
+        if result.flagged:
+            messages.warning(request, _(
+                "Numbers left unconfirmed because their carrier is to be confirmed first: %(count)d.") % {
+                "count": result.flagged})
     else:
         messages.error(request, result.message)
     return redirect(back)
@@ -211,11 +222,19 @@ def dispatch_create(request: HttpRequest) -> HttpResponse:
         if ok:
             messages.success(request, _("%(count)d numbers marked as sent. Download the list and send it to the "
                                         "carrier.") % {"count": dispatch.lines})
+            undated = dispatch.waivers.filter(period_from__isnull=True).count()
+            if undated:
+                messages.warning(request, _(
+                    "%(count)d numbers of this list have no departure date in the register: the carrier needs "
+                    "the start of the waiver. Record the departure dates in the register.") % {"count": undated})
             return redirect("telecom:dispatch_detail", pk=dispatch.pk)
     waiting = []
+    undated = selectors.undated(user)
     for tab in selectors.tabs(user):
-        waiting.append({"tab": tab, "listed": tab.by_status.get(WaiverStatus.LISTED, 0)})
-    return render(request, "telecom/dispatch_create.html", {"form": form, "waiting": waiting})
+        waiting.append({"tab": tab, "listed": tab.by_status.get(WaiverStatus.LISTED, 0),
+                        "undated": undated.get(tab.name, 0)})
+    return render(request, "telecom/dispatch_create.html", {
+        "form": form, "waiting": waiting, "undated": sum(undated.values())})
 
 
 def _dispatches(request: HttpRequest) -> Any:
@@ -229,6 +248,7 @@ def dispatch_detail(request: HttpRequest, dispatch: Dispatch) -> HttpResponse:
         "worker__organisation").order_by("worker__organisation__path", "worker__name_pinyin", "id")
     return render(request, "telecom/dispatch_detail.html", {
         "dispatch": dispatch, "lines": lines, "list": list_of(dispatch.carrier),
+        "undated": lines.filter(period_from__isnull=True).count(),
     })
 
 
@@ -275,6 +295,8 @@ def reply_detail(request: HttpRequest, reply: CarrierReply) -> HttpResponse:
         "worker__organisation").order_by("worker__organisation__path", "worker__name_pinyin", "id")
     return render(request, "telecom/reply_detail.html", {
         "reply": reply, "unmatched": unmatched, "confirmed": confirmed, "list": list_of(reply.carrier),
+        "has_names": any(row.get("name") for row in unmatched),
+        "many_sheets": len({row.get("sheet") for row in unmatched}) > 1,
     })
 
 
