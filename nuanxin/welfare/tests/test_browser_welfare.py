@@ -63,6 +63,12 @@ def test_the_figures_chart_on_a_phone(live_server, browser):
     page.goto(f"{live_server.url}/welfare/schemes/{w.scheme.pk}/figures/")
     page.wait_for_selector("#nx-welfare-chart svg")
     assert page_width(page) <= PHONE["width"]
+    # The table's headers on one line each (it scrolls sideways in its box), the organisation's
+    # name in a readable column, not one character per line.
+    heights = page.eval_on_selector_all("#nx-welfare-table th", "ths => ths.map(t => t.getBoundingClientRect().height)")
+    assert heights and max(heights) < 40, heights
+    org = page.locator("#nx-welfare-table td.nx-welfare-org").first.bounding_box()
+    assert org["width"] >= 120 and org["height"] < 40, org
     assert errors == [] and csp_violations(page) == []
 
 
