@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from nuanxin.core.exports import XLSX_CONTENT_TYPE, build_xlsx
+from nuanxin.funds.templatetags.funds_money import yuan_text
 from nuanxin.registry import normalise
 from nuanxin.welfare.models import Enrolment, Scheme
 
@@ -94,4 +95,4 @@ def _build(city: Any, district: Any, listed: Any, enrolled: Any, district_org: A
           "under the team's name, contributions charged: %(amount)s")
         % {"name": str(scheme), "imported": imp.matched,
            "enrolled": len(result.enrolments) if result else 0,
-           "amount": f"¥{charged.amount}" if charged is not None else "—"})
+           "amount": yuan_text(charged.amount) if charged is not None else "—"})

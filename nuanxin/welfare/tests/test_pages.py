@@ -172,3 +172,58 @@ def test_a_typed_team_name_on_the_form_applies_to_all(w):
                  "submission_token": token})
     assert set(Enrolment.objects.values_list("worker__name", "team_name")) == {
         ("陈一批", "市南医院医疗队"), ("张援鄂", "市南医院医疗队")}
+
+
+def test_money_is_written_as_on_the_funds_pages(w):
+    """¥1,234.50 everywhere (the funds' ``|yuan``), never 1234.50 元 or ¥1234.50."""
+    from nuanxin.welfare.services import enrolments, schemes
+
+    schemes.update_scheme(w.scheme, actor=w.p.jia, contribution="1234.50")
+    fp = build_people(w.p)
+    enrolments.enrol_unit(actor=w.p.yi, scheme=w.scheme, organisation=w.p.shinan_hospital)
+    assert "每人缴费：¥1,234.50" in client_for(w.p.jia).get(reverse("welfare:scheme_list")).content.decode()
+    board = client_for(w.p.yi).get(reverse("welfare:scheme_detail", args=[w.scheme.pk])).content.decode()
+    assert "每人缴费：¥1,234.50" in board
+    listing = client_for(w.p.yi).get(reverse("welfare:enrolment_list", args=[w.scheme.pk])).content.decode()
+    assert '<td class="text-end">¥1,234.50</td>' in listing
+    fund = fund_with(fp.clerk, fp.approver, w.p.shinan, "10000")
+    c = client_for(fp.clerk)
+    url = reverse("welfare:charge", args=[w.scheme.pk])
+    assert "3 条参保记录，¥3,703.50" in c.get(url).content.decode()
+    r = c.post(url, {"fund": str(fund.pk), "on": "2020-05-01", "payee": ""}, follow=True)
+    assert f"缴费 ¥3,703.50 已记为“{fund.name}”的支出，等待审批。" in r.content.decode()
+
+
+def test_the_wording_names_the_list_the_mutual_aid_scheme_provides(w):
+    page = client_for(w.unit_admin).get(reverse("welfare:scheme_list")).content.decode()
+    assert "已参保的会员从互助保障方提供的会员名单导入。" in page and "保障自己的" not in page
+    form = client_for(w.p.yi).get(reverse("welfare:import_create", args=[w.scheme.pk])).content.decode()
+    assert "互助保障方提供的会员名单（xlsx）中的原有会员" in form and "保障自己的" not in form
+    assert 'id="nx-import-closed"' not in form
+
+
+def test_a_closed_scheme_still_takes_its_member_list_but_enrols_no_team(w):
+    from nuanxin.welfare.services import schemes
+
+    schemes.update_scheme(w.scheme, actor=w.p.jia, active=False)
+    c = client_for(w.p.yi)
+    board = c.get(reverse("welfare:scheme_detail", args=[w.scheme.pk])).content.decode()
+    assert 'id="nx-welfare-import"' in board and "data-enrol=" not in board
+    assert ("已停止参保：不再以团队名义为人员办理参保。"
+            "互助保障方提供的会员名单仍可导入，用于记录哪些人已是会员。") in board
+    url = reverse("welfare:import_create", args=[w.scheme.pk])
+    form = c.get(url).content.decode()
+    assert "本保障已停止以团队名义参保，但仍可导入其会员名单：导入只是记录哪些人已是会员。" in form
+    content = xlsx([["张援鄂", ID_1]], ["姓名", "身份证号"])
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    r = c.post(url, {"organisation": w.p.shinan.pk, "file": SimpleUploadedFile("名单.xlsx", content)})
+    assert r.status_code == 302
+    c.post(reverse("welfare:import_apply", args=[EnrolmentImport.objects.get().pk]))
+    assert list(Enrolment.objects.values_list("worker__name", "source")) == [("张援鄂", "imported")]
+    enrol = c.get(reverse("welfare:unit_enrol", args=[w.scheme.pk, w.p.shinan_hospital.pk]))
+    token = enrol.content.decode().split('name="submission_token" value="')[1].split('"')[0]
+    refused = c.post(reverse("welfare:unit_enrol", args=[w.scheme.pk, w.p.shinan_hospital.pk]),
+                     {"team_name": "", "workers": [str(w.aid2.pk)], "submission_token": token})
+    assert "本保障已停止参保。" in refused.content.decode()
+    assert Enrolment.objects.count() == 1

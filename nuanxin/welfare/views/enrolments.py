@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from nuanxin.core import access, exports, idempotency
 from nuanxin.core.pages import run_service
+from nuanxin.funds.templatetags.funds_money import yuan_text
 from nuanxin.orgs.models import Organisation
 from nuanxin.welfare import forms
 from nuanxin.welfare.models import Enrolment, Scheme
@@ -135,8 +136,8 @@ def charge(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if ok:
             messages.success(request, _(
-                "Contributions of ¥%(amount)s recorded as an expenditure of “%(fund)s”; it awaits approval."
-            ) % {"amount": f"{entry.amount:,.2f}", "fund": fund.name})
+                "Contributions of %(amount)s recorded as an expenditure of “%(fund)s”; it awaits approval."
+            ) % {"amount": yuan_text(entry.amount), "fund": fund.name})
             return redirect("funds:entry_detail", pk=entry.pk)
     pending = [(f, charges.pending(scheme, f.organisation)) for f in funds]
     return render(request, "welfare/charge_form.html", {"scheme": scheme, "form": form, "pending": pending})
