@@ -32,6 +32,11 @@ def test_the_demo_scheme():
     assert set(enrolled.values_list("organisation__code", flat=True)) == {demo.ENROLLED_UNIT}
     assert all(name.startswith("青岛市第") and name.endswith("援鄂医疗队")
                for name in enrolled.values_list("team_name", flat=True))
+    # Each under their own batch's team name, never the most common batch for all.
+    from nuanxin.welfare.selectors.eligibility import own_team_names
+
+    people = [e.worker for e in enrolled.select_related("worker")]
+    assert dict(enrolled.values_list("worker_id", "team_name")) == own_team_names(scheme, people)
     entry = Entry.objects.get(pk=enrolled.first().expenditure_id, category="mutual_aid")
     assert entry.amount == 30 * enrolled.count()
     assert set(enrolled.values_list("expenditure", flat=True)) == {entry.pk}
