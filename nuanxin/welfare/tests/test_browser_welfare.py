@@ -97,3 +97,25 @@ def test_the_list_check_table_stays_readable_on_a_phone_with_one_long_cell(live_
         "身份证号无法使用（格式不对或校验位错误），已改按姓名和手机号匹配")
     assert page.locator("[data-line='3']").get_attribute("data-problem") == ""
     assert errors == [] and csp_violations(page) == []
+
+
+def test_a_unit_of_several_batches_on_a_phone(live_server, browser):
+    """The batches listed above an empty team-name field; each person enrolled under their own."""
+    from nuanxin.welfare.models import Enrolment
+    from nuanxin.welfare.tests.fixtures import aid_worker
+
+    w = _world()
+    aid_worker(w.p.shinan_hospital, "陈一批", "13800000011", batch="青岛市第一批援鄂医疗队")
+    page, errors = _phone(browser, live_server, "sn_unit", w.p.password)
+    page.goto(f"{live_server.url}/welfare/schemes/{w.scheme.pk}/units/{w.p.shinan_hospital.pk}/enrol/")
+    page.wait_for_selector("#nx-enrol-batches")
+    assert page_width(page) <= PHONE["width"]
+    assert page.input_value("input[name=team_name]") == ""
+    assert page.locator("#nx-enrol-batches li").all_inner_texts() == [
+        "青岛市第2批援鄂医疗队 · 3 people", "青岛市第一批援鄂医疗队 · 1 person"]
+    page.click("#nx-enrol-save")
+    page.wait_for_selector("#nx-welfare-units")
+    assert dict(Enrolment.objects.values_list("worker__name", "team_name")) == {
+        "张援鄂": "青岛市第2批援鄂医疗队", "李援鄂": "青岛市第2批援鄂医疗队", "王援鄂": "青岛市第2批援鄂医疗队",
+        "陈一批": "青岛市第一批援鄂医疗队"}
+    assert errors == [] and csp_violations(page) == []
