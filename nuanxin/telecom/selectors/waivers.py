@@ -33,7 +33,7 @@ def lines(
 ) -> QuerySet[Waiver]:
     """The lines ``user`` may see, narrowed; flagged lines first, then overdue, then by unit and
     name."""
-    rows = Waiver.objects.for_user(user, "view").select_related("worker__organisation", "dispatch")
+    rows = Waiver.objects.for_user(user, "view").select_related("worker__organisation", "dispatch", "deployment")
     if organisation is not None:
         rows = rows.filter(worker__organisation__path__startswith=organisation.path)
     if carrier:

@@ -11,6 +11,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _world():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     from conftest import build_personas
     from nuanxin.core.policy import SYSTEM
     from nuanxin.registry.choices import Carrier
@@ -21,6 +25,7 @@ def _world():
     member(p.shinan_hospital, "张携号", MOBILE, carrier=Carrier.UNICOM)
     member(p.shinan_hospital, "赵联通", UNICOM)
     member(p.shinan_hospital, "李移动", number(2))
+    member(p.shinan_hospital, "秦莲", number(5), returned=timezone.localdate() - timedelta(days=1))
     lists.sync(actor=SYSTEM)
     return p
 
@@ -68,8 +73,25 @@ def test_the_lists_on_a_phone(live_server, browser):
     page.select_option("select[name=organisation]", str(p.shinan.pk))
     page.click("#nx-send-save")
     page.wait_for_selector("#nx-dispatch-download")
-    assert Dispatch.objects.get().lines == 2
+    assert Dispatch.objects.get().lines == 3
     assert fits(page)
+    # The tick boxes of a list: a finger's size (the label around each box).
+    page.goto(f"{live_server.url}/telecom/lists/?carrier=mobile")
+    box = page.locator("#nx-telecom-lines label.nx-tap").first.bounding_box()
+    assert box is not None and box["width"] >= 44 and box["height"] >= 44
+    # Ending a returned member's waiver asks first: dismissed, nothing happens.
+    returned = Waiver.objects.get(worker__name="秦莲")
+    page.goto(f"{live_server.url}/telecom/lines/{returned.pk}/")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("button[data-step='end']")
+    page.wait_for_timeout(300)
+    returned.refresh_from_db()
+    assert returned.status == "sent"
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button[data-step='end']")
+    page.wait_for_selector("[data-status='ended']")
+    returned.refresh_from_db()
+    assert returned.status == "ended"
 
     viewer, viewer_errors = _phone(browser, live_server, "viewer", p.password)
     viewer.goto(f"{live_server.url}/")
@@ -77,6 +99,10 @@ def test_the_lists_on_a_phone(live_server, browser):
     viewer.click("#nx-nav-telecom")
     viewer.wait_for_selector("#nx-telecom-chart svg")
     assert fits(viewer)
+    # The figures table scrolls sideways: a header and a carrier's name on one line each.
+    for cell in ("#nx-telecom-table thead th:nth-child(9)", "#nx-telecom-table tbody th"):
+        box = viewer.locator(cell).first.bounding_box()
+        assert box is not None and box["height"] < 40
 
     assert errors == [] and viewer_errors == []
     assert csp_violations(page) == [] and csp_violations(viewer) == []
