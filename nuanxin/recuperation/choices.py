@@ -48,7 +48,9 @@ class RankCriterion(models.TextChoices):
     """The criteria a programme's ranking rule orders candidates by, in its declared order."""
 
     AID_TEAM = "aid_team", _("Aid-team members first")
-    FRONTLINE = "frontline", _("Then the other frontline teams")
+    # Every frontline team alike ("other frontline team" included): only someone of no frontline
+    # team comes after.
+    FRONTLINE = "frontline", _("Then the other frontline teams, all alike")
     DAYS_DEPLOYED = "days_deployed", _("More days deployed first")
     FIRST_TIME = "first_time", _("Those who have not recuperated before first")
     APPLIED_AT = "applied_at", _("Earlier application first")

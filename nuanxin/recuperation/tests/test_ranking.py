@@ -89,24 +89,76 @@ def test_the_reasons_say_why(rw, english):
     assert by_name["钱疾控"].reasons[2] == "Deployed 10 days"
 
 
-def test_other_frontline_team_comes_after_the_named_teams(rw, english):
+def test_every_frontline_team_ranks_alike_under_frontline(rw, english):
+    """F2: "other frontline team" is not put after the named teams: under ``frontline`` every
+    frontline team is equal, so the earlier nomination leads, and the later one is told why."""
     other = make_worker(rw.p.shinan_hospital, "孙其他", TeamType.OTHER, "13800000009")
     at = timezone.now() - timedelta(hours=1)
     nominate(rw, other, at=at)
     nominate(rw, rw.nurse, at=at + timedelta(minutes=1))
     rows = ranked(rw.batch)
-    assert names(rows) == ["王护士", "孙其他"]
-    assert rows[1].reasons[1] == "Other frontline team"
+    assert names(rows) == ["孙其他", "王护士"]
+    assert rows[0].reasons[1] == "Frontline team: Other frontline team"
+    assert rows[1].reasons[1] == "Frontline team: Designated-hospital treatment team"
+    assert rows[0].deciding == "" and rows[0].deciding_index is None
+    assert rows[1].deciding == "The same as No. 1 on the other criteria: nominated later"
+    assert rows[1].deciding_index == 4  # the rule's last criterion, the time of application
+    assert str(RankCriterion.FRONTLINE.label) == "Then the other frontline teams, all alike"
 
 
-def test_days_deployed_counts_both_ends_and_runs_to_today_while_away():
-    today = date(2020, 4, 10)
+def test_the_deciding_criterion_is_named(rw, english):
+    nominate_all(rw)
+    rows = ranked(rw.batch)  # 张援鄂, 赵援鄂 (same, later), 李短期 (fewer days), 钱疾控 (not aid team), 王护士
+    assert [r.deciding for r in rows] == [
+        "",
+        "The same as No. 1 on the other criteria: nominated later",
+        "After No. 2 on: More days deployed first",
+        "After No. 3 on: Aid-team members first",
+        "After No. 4 on: More days deployed first",
+    ]
+    assert [r.deciding_index for r in rows] == [None, 4, 2, 0, 2]
+    # A rule without the application time: a full tie is said to go by the time of nomination.
+    programme = make_programme(rw.p, "只看团队", ranking=[RankCriterion.AID_TEAM])
+    batch = make_batch(programme, rw.base)
+    at = timezone.now() - timedelta(hours=1)
+    nominate(rw, rw.aid_long, batch=batch, at=at)
+    nominate(rw, rw.aid_b, batch=batch, at=at + timedelta(minutes=1))
+    second = ranked(batch)[1]
+    assert second.deciding == "The same as No. 1 on every criterion: by the time of nomination"
+    assert second.deciding_index is None
+
+
+def test_days_deployed_counts_only_completed_deployments():
     done = Deployment(departed_on=date(2020, 1, 26), returned_on=date(2020, 3, 31))
     away = Deployment(departed_on=date(2020, 4, 1), returned_on=None)
     undated = Deployment(departed_on=None, returned_on=None)
-    assert days_deployed([done], today) == 66
-    assert days_deployed([away], today) == 10
-    assert days_deployed([done, away, undated], today) == 76
+    assert days_deployed([done]) == 66
+    assert days_deployed([away]) == 0  # no return date: no day counted (not "to today")
+    assert days_deployed([done, away, undated]) == 66
+
+
+def test_an_open_deployment_adds_no_day_and_says_so(rw, english):
+    """F1: a deployment never closed in the register (2020, no return date) does not count up to
+    today; the reason says so and the person is flagged as still deployed."""
+    still = make_worker(rw.p.shinan_hospital, "文仍在", TeamType.HUBEI_AID, "13800000010",
+                        deployed=(date(2020, 2, 26), None))
+    both = make_worker(rw.p.shinan_hospital, "薛两次", TeamType.HUBEI_AID, "13800000011",
+                       deployed=(date(2020, 1, 26), date(2020, 3, 31)))
+    registry.save_deployment(actor=SYSTEM, worker=both, batch="第五批", destination="武汉",
+                             departed_on=date(2020, 4, 5), returned_on=None)
+    at = timezone.now() - timedelta(hours=1)
+    nominate(rw, still, at=at)
+    nominate(rw, both, at=at + timedelta(minutes=1))
+    nominate(rw, rw.aid_short, at=at + timedelta(minutes=2))
+    rows = ranked(rw.batch)
+    assert names(rows) == ["薛两次", "李短期", "文仍在"]
+    by_name = {r.candidate.worker.name: r for r in rows}
+    assert by_name["文仍在"].days_deployed == 0
+    assert by_name["文仍在"].reasons[2] == "Return date not recorded: no days counted"
+    assert by_name["薛两次"].days_deployed == 66
+    assert by_name["薛两次"].reasons[2] == "Deployed 66 days (a deployment with no return date not counted)"
+    assert by_name["李短期"].reasons[2] == "Deployed 30 days"
+    assert [r.still_deployed for r in rows] == [True, False, True]
 
 
 def test_a_second_deployment_adds_up(rw):
