@@ -7,22 +7,27 @@ on the whole list); viewers (figures only) get 403."""
 
 # No ``from __future__ import annotations``: ninja reads the operations' annotations through
 # the scoped router's wrapper, whose module could not resolve names written as strings.
+import json
 from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, Q
 from django.http import Http404
 from ninja import Field, Query, Schema
+from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import ValidationError as PydanticValidationError
 
 from nuanxin.core import apiutils, idempotency, versioning
-from nuanxin.recuperation.choices import HOLDING, BatchStatus, CandidateStatus
+from nuanxin.core.errors import ServiceError
+from nuanxin.recuperation.choices import BatchStatus, CandidateStatus
 from nuanxin.recuperation.models import Batch, Candidate, Offer, Programme
 from nuanxin.recuperation.selectors.ranking import Ranked, ranked
 from nuanxin.recuperation.services import candidates as services
 
 router = apiutils.ScopedRouter(tags=["recuperation"])
 
-HOLDING_VALUES = [s.value for s in HOLDING]
+# A place taken: accepted or attended (the same as the pages' "filled"); offered ones are counted apart.
+TAKEN_VALUES = [CandidateStatus.ACCEPTED.value, CandidateStatus.ATTENDED.value]
 
 
 class RecuperationBatchOut(Schema):
@@ -38,7 +43,8 @@ class RecuperationBatchOut(Schema):
     teams: list[str] = Field(description="The frontline teams admitted (TeamType codes); empty: every team.")
     nominations_close_at: datetime | None
     status: str = Field(description="open (taking nominations), closed, finished or cancelled.")
-    taken: int = Field(..., alias="nx_taken", description="Places offered, accepted or attended.")
+    taken: int = Field(..., alias="nx_taken", description="Places taken: accepted or attended (the page's 已占用).")
+    offered: int = Field(..., alias="nx_offered", description="Places offered and awaiting an answer.")
     waiting: int = Field(..., alias="nx_waiting", description="Candidates waiting.")
     candidates: int = Field(..., alias="nx_candidates", description="Candidates in all.")
 
@@ -88,7 +94,10 @@ class RecuperationCandidateOut(Schema):
     eligible: bool
     ineligible_reason: str
     reasons: list[str] = Field(description="One reason per criterion of the programme's rule, in its order.")
-    days_deployed: int
+    days_deployed: int = Field(description="Days of the completed deployments (a deployment with no return date "
+                               "adds none).")
+    still_deployed: bool = Field(description="The register shows the person still deployed (a warning only).")
+    deciding: str = Field(description="What puts the candidate after the one just ahead on the waiting list.")
     first_time: bool = Field(description="Never attended a recuperation before.")
     applied_at: datetime
     offer: RecuperationOfferOut | None = Field(None, description="The latest offer made to the candidate.")
@@ -108,7 +117,8 @@ def _batches(request: Any) -> Any:
         Batch.objects.for_user(request.user, "view")
         .select_related("programme", "base")
         .annotate(
-            nx_taken=Count("candidates", filter=Q(candidates__status__in=HOLDING_VALUES)),
+            nx_taken=Count("candidates", filter=Q(candidates__status__in=TAKEN_VALUES)),
+            nx_offered=Count("candidates", filter=Q(candidates__status=CandidateStatus.OFFERED)),
             nx_waiting=Count("candidates", filter=Q(candidates__status=CandidateStatus.WAITING)),
             nx_candidates=Count("candidates"),
         )
@@ -122,7 +132,7 @@ def _batches(request: Any) -> Any:
     action="view",
     response=list[RecuperationBatchOut],
     operation_id="list_recuperation_batches",
-    summary="Recuperation batches, with their places taken and candidates waiting",
+    summary="Recuperation batches, with their places taken, offered and candidates waiting",
 )
 @apiutils.paginate
 def list_batches(request: Any, filters: Query[RecuperationBatchFilter]) -> Any:
@@ -151,6 +161,8 @@ def _candidate_row(row: Ranked, offers: dict[int, Offer]) -> dict:
         "ineligible_reason": row.ineligible_reason,
         "reasons": row.reasons,
         "days_deployed": row.days_deployed,
+        "still_deployed": row.still_deployed,
+        "deciding": row.deciding,
         "first_time": row.first_time,
         "applied_at": c.applied_at,
         "offer": offers.get(c.pk),
@@ -192,6 +204,31 @@ def _version(request: Any, given: int | None) -> int | None:
     return version
 
 
+def _optional_body(request: Any, schema: type[Schema]) -> Any:
+    """The operation's JSON body read as ``schema``, or None when there is none: read here, after
+    the scope and permission checks (404, 403 first), not by ninja before the operation. Not
+    JSON: 400; a bad value: 422 with the field, as ninja's own answers."""
+    raw = request.body
+    if not raw or not raw.strip():
+        return None
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise ServiceError(apiutils.body_not_json_message(request)) from None
+    try:
+        return schema.model_validate(data if data is not None else {})
+    except PydanticValidationError as exc:
+        raise NinjaValidationError(
+            [{**e, "loc": ("body", "payload", *e.get("loc", ()))} for e in exc.errors()]
+        ) from None
+
+
+def _body_doc(schema: type[Schema]) -> dict:
+    """The OpenAPI description of an optional JSON body of ``schema``."""
+    return {"requestBody": {"required": False, "content": {"application/json": {
+        "schema": schema.model_json_schema()}}}}
+
+
 def _answered(offer: Offer) -> Offer:
     found = Offer.objects.select_related("candidate").filter(pk=offer.pk).first()
     if found is None:  # pragma: no cover - an offer is never deleted
@@ -206,14 +243,18 @@ def _answered(offer: Offer) -> Offer:
     response={200: RecuperationOfferOut, 409: apiutils.ErrorOut},
     operation_id="accept_recuperation_offer",
     summary="Accept a place offered (for the person, by their unit union)",
+    openapi_extra=_body_doc(RecuperationAcceptIn),
 )
 @idempotency.api
-def accept_offer(request: Any, offer_id: int, payload: RecuperationAcceptIn) -> Any:
+def accept_offer(request: Any, offer_id: int) -> Any:
     """The person takes the place: an offer awaiting an answer and not past its time (else
-    400). An offer outside the user's organisations is a 404; an answer from an older version
-    409."""
+    400). The body is optional (none: no version check). An offer outside the user's
+    organisations is a 404 (a user who may not answer offers: 403), answered before anything
+    about the body; an answer from an older version 409."""
     offer = _offer(request, offer_id)
-    services.accept(actor=request.user, offer=offer, version=_version(request, payload.version))
+    payload = _optional_body(request, RecuperationAcceptIn)
+    given = payload.version if payload is not None else None
+    services.accept(actor=request.user, offer=offer, version=_version(request, given))
     return _answered(offer)
 
 
@@ -224,15 +265,17 @@ def accept_offer(request: Any, offer_id: int, payload: RecuperationAcceptIn) -> 
     response={200: RecuperationOfferOut, 409: apiutils.ErrorOut},
     operation_id="decline_recuperation_offer",
     summary="Decline a place offered: it passes at once to the next on the waiting list",
+    openapi_extra=_body_doc(RecuperationDeclineIn),
 )
 @idempotency.api
-def decline_offer(request: Any, offer_id: int, payload: RecuperationDeclineIn) -> Any:
+def decline_offer(request: Any, offer_id: int) -> Any:
     """The person does not take the place; it is offered at once to the next candidate
-    waiting. Same rules as accept."""
+    waiting. Same rules as accept; the body is optional (none: no reason, no version check)."""
     offer = _offer(request, offer_id)
-    services.decline(
-        actor=request.user, offer=offer, reason=payload.reason, version=_version(request, payload.version)
-    )
+    payload = _optional_body(request, RecuperationDeclineIn)
+    reason = payload.reason if payload is not None else ""
+    given = payload.version if payload is not None else None
+    services.decline(actor=request.user, offer=offer, reason=reason, version=_version(request, given))
     return _answered(offer)
 
 

@@ -42,10 +42,10 @@ def test_batches_listed_with_counts_and_filters(filled):
     assert data["count"] == 2
     first = data["items"][0]
     assert {k: first[k] for k in ("id", "programme", "programme_name", "base_name", "name", "places", "status",
-                                  "taken", "waiting", "candidates", "teams")} == {
+                                  "taken", "offered", "waiting", "candidates", "teams")} == {
         "id": w.batch.pk, "programme": w.programme.pk, "programme_name": "抗疫一线医务人员免费疗休养",
-        "base_name": "青岛湛山疗养院", "name": "第一期", "places": 2, "status": "open", "taken": 2, "waiting": 3,
-        "candidates": 5, "teams": [],
+        "base_name": "青岛湛山疗养院", "name": "第一期", "places": 2, "status": "open", "taken": 0, "offered": 2,
+        "waiting": 3, "candidates": 5, "teams": [],
     }
     assert data["items"][1]["id"] == second.pk
     assert api(w.p.bing).get(BATCHES, {"programme": w.programme.pk, "status": "open"}).json()["count"] == 2
@@ -138,3 +138,69 @@ def test_another_units_offer_is_a_404_and_viewers_get_403(filled):
     assert offer_of(w.aid_long).status == OfferStatus.OPEN
     # The district above the unit may answer.
     assert api(w.p.yi).post(f"{OFFERS}/{offer.pk}/accept", {}, content_type="application/json").status_code == 200
+
+
+def test_taken_means_the_pages_filled(filled):
+    """F6: ``taken`` is accepted + attended, as the page's 已占用; ``offered`` counts the offers
+    awaiting an answer."""
+    w = filled
+    services.accept(actor=w.unit_admin, offer=offer_of(w.aid_long))
+    item = api(w.p.jia).get(BATCHES).json()["items"][0]
+    assert (item["taken"], item["offered"]) == (1, 1)
+    c = Client()
+    c.force_login(w.p.jia)
+    html = c.get(f"/recuperation/batches/{w.batch.pk}/").content.decode()
+    assert 'data-figure="filled">1/2<' in html and 'data-figure="offered">1<' in html
+
+
+def test_accept_and_decline_without_a_body(filled):
+    """F25: the body is optional (no body: no version check, no reason); scope and permission
+    are answered before anything about the body (404, 403, not 422)."""
+    w = filled
+    offer = offer_of(w.aid_long)
+    other = offer_of(w.aid_b)  # SB-H1's
+    def post(user, url, content_type="application/json"):  # no body at all (curl -X POST)
+        return api(user).post(url, data="", content_type=content_type)
+
+    assert post(w.p.viewer, f"{OFFERS}/{offer.pk}/accept").status_code == 403
+    assert post(w.p.auditor, f"{OFFERS}/{offer.pk}/decline", "").status_code == 403
+    assert post(w.unit_admin, f"{OFFERS}/{other.pk}/accept").status_code == 404
+    assert post(w.unit_admin, f"{OFFERS}/999999/decline").status_code == 404
+    r = post(w.unit_admin, f"{OFFERS}/{offer.pk}/accept", "")
+    assert r.status_code == 200, r.content
+    assert r.json()["status"] == "accepted"
+    r = post(w.unit_admin_b, f"{OFFERS}/{other.pk}/decline")
+    assert r.status_code == 200, r.content
+    assert r.json()["status"] == "declined" and r.json()["reason"] == ""
+    assert Offer.objects.get(pk=other.pk).status == OfferStatus.DECLINED
+
+
+def test_candidates_carry_the_deciding_criterion_and_the_deployment_warning(filled):
+    w = filled
+    items = api(w.p.jia).get(f"{BATCHES}/{w.batch.pk}/candidates").json()["items"]
+    assert [(i["name"], i["deciding"]) for i in items] == [
+        ("张援鄂", ""), ("赵援鄂", ""), ("李短期", ""), ("钱疾控", "After No. 1 on: Aid-team members first"),
+        ("王护士", "After No. 2 on: More days deployed first"),
+    ]
+    assert [i["still_deployed"] for i in items] == [False] * 5
+
+
+def test_a_bad_body_is_still_refused(filled):
+    w = filled
+    offer = offer_of(w.aid_long)
+    url = f"{OFFERS}/{offer.pk}/accept"
+    r = api(w.unit_admin).post(url, {"version": "abc"}, content_type="application/json")
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "version"
+    r = api(w.unit_admin).post(url, "{not json", content_type="application/json")
+    assert r.status_code == 400 and r.json()["message"] == "The request body is not valid JSON."
+    r = api(w.unit_admin).post(f"{OFFERS}/{offer.pk}/decline", {"reason": "长" * 201},
+                               content_type="application/json")
+    assert r.status_code == 400 and r.json()["field"] == "reason"
+    assert Offer.objects.get(pk=offer.pk).status == OfferStatus.OPEN
+    # The body still carries the version, checked when given.
+    r = api(w.unit_admin).post(url, {"version": offer.version + 5}, content_type="application/json")
+    assert r.status_code == 400 and r.json()["code"] == "unknown_version"
+    doc = Client().get("/api/v1/openapi.json")
+    if doc.status_code == 200:
+        body = doc.json()["paths"]["/api/v1/recuperation/offers/{offer_id}/accept"]["post"]["requestBody"]
+        assert body["required"] is False
