@@ -364,7 +364,13 @@ def _tell_offer(offer: Offer, candidate: Candidate, batch: Batch) -> None:
             ) % params,
         )
 
-    _title, body = texts()
+    # The text message carries no name (text messages never do: the name is behind the
+    # sign-in); the in-app notification keeps it.
+    sms_params = {k: v for k, v in params.items() if k != "name"}
+    union_text = _(
+        "A worker of your unit is offered a recuperation place: %(programme)s %(batch)s at %(base)s, %(from)s to "
+        "%(to)s. Please sign in to Nuanxin and answer before %(until)s."
+    ) % sms_params
     url = _url("recuperation:candidate_detail", candidate.pk)
     for admin in _unit_admins(worker.organisation):
         notify.notify(
@@ -373,7 +379,7 @@ def _tell_offer(offer: Offer, candidate: Candidate, batch: Batch) -> None:
             occasion=f"offer-{offer.pk}",
             texts=texts,
             url=url,
-            sms=Sms("recuperation_offer_union", params, body),
+            sms=Sms("recuperation_offer_union", sms_params, union_text),
         )
     if worker.mobile:
         person_text = _(
@@ -497,27 +503,32 @@ def _expire_batch(actor: Any, batch_id: int, now: datetime) -> int:
             detail={"batch": batch.pk, "worker": candidate.worker_id, "candidate": candidate.pk,
                     "held_until": offer.expires_at.isoformat()},
         )
-    for offer in due:
-        _tell_expired(offer, batch)
-    if due:
-        _fill(actor, batch, now)
+    made = _fill(actor, batch, now) if due else []
+    for index, offer in enumerate(due):
+        # The places passed on go to the offers expired first; the rest are left free.
+        _tell_expired(offer, batch, passed=index < len(made))
     return len(due)
 
 
-def _tell_expired(offer: Offer, batch: Batch) -> None:
-    """The unit union learns in-app that the place it did not answer for has passed on."""
+def _tell_expired(offer: Offer, batch: Batch, *, passed: bool = True) -> None:
+    """The unit union learns in-app that the place it did not answer for has passed on (or,
+    nobody eligible waiting, is left free)."""
     worker = offer.candidate.worker
     params = {"name": worker.name, "programme": batch.programme.name, "batch": batch.name,
               "until": _when(offer.expires_at)}
 
     def texts() -> tuple[str, str]:
-        return (
-            _("Recuperation offer to %(name)s expired") % params,
-            _(
+        if passed:
+            body = _(
                 "The place of %(programme)s %(batch)s offered to %(name)s was not answered by %(until)s: "
                 "it has passed to the next on the waiting list."
-            ) % params,
-        )
+            ) % params
+        else:
+            body = _(
+                "The place of %(programme)s %(batch)s offered to %(name)s was not answered by %(until)s: "
+                "nobody is waiting, so the place is left free."
+            ) % params
+        return (_("Recuperation offer to %(name)s expired") % params, body)
 
     url = _url("recuperation:candidate_detail", offer.candidate_id)
     for admin in _unit_admins(worker.organisation):

@@ -220,3 +220,48 @@ def test_a_unit_without_its_own_administrator_is_told_through_those_above(rw):
     notes = Notification.objects.filter(kind="recuperation.offer")
     assert [n.recipient for n in notes] == [rw.p.jia]
     assert not Delivery.objects.filter(key__endswith=":person").exists()
+
+
+def test_the_unit_admins_text_message_carries_no_name(filled, english):
+    """F20: the SMS to the unit union's administrators has no worker's name (nor a ``name``
+    parameter); the in-app notification keeps the name."""
+    from nuanxin.recuperation.tests.fixtures import nominate
+
+    w = filled[0]
+    w.unit_admin.mobile = "+8613700000001"
+    w.unit_admin.save()
+    batch = make_batch(w.programme, w.base, "第二期", places=1)
+    nominate(w, w.nurse, batch=batch)
+    [offer] = services.fill(actor=SYSTEM, batch=batch)
+    [sms] = Delivery.objects.filter(channel="sms", template="recuperation_offer_union",
+                                    notification__key__contains=f"offer-{offer.pk}")
+    assert "name" not in sms.params
+    assert set(sms.params) == {"programme", "batch", "base", "from", "to", "until"}
+    assert sms.to == "+8613700000001" and "王护士" not in sms.body
+    assert sms.body.startswith(
+        "A worker of your unit is offered a recuperation place: 抗疫一线医务人员免费疗休养 第二期")
+    assert "Please sign in to Nuanxin and answer before" in sms.body
+    note = Notification.objects.get(kind="recuperation.offer", key__contains=f"offer-{offer.pk}")
+    assert "王护士" in note.title and "王护士" in note.body
+
+
+def test_an_expiry_with_nobody_waiting_says_the_place_is_left_free(rw, english):
+    """F5: the expiry notice says the place passed on only when someone took it over; with
+    nobody waiting it says the place is left free."""
+    from nuanxin.recuperation.tests.fixtures import nominate
+
+    nominate(rw, rw.aid_long)
+    assert len(services.fill(actor=SYSTEM, batch=rw.batch)) == 1
+    later = timezone.now() + timedelta(hours=48, minutes=1)
+    assert services.expire_due(now=later) == 1
+    [told] = Notification.objects.filter(kind="recuperation.offer_expired")
+    # (the recipient reads Chinese: the new text, untranslated until the catalogue is merged)
+    assert told.body.endswith("nobody is waiting, so the place is left free.") or told.body.endswith("名额空出。")
+    assert "顺延" not in told.body and "passed to the next" not in told.body
+
+
+def test_an_expiry_passed_on_says_so(filled, english):
+    services.expire_due(now=timezone.now() + timedelta(hours=48, minutes=1))
+    told = list(Notification.objects.filter(kind="recuperation.offer_expired"))
+    assert len(told) == 2  # both offers lapsed, three were waiting: both places passed on
+    assert all(t.body.endswith("已顺延给候补名单中的下一位。") for t in told)
