@@ -131,6 +131,7 @@ def _build(city: Any, district: Any, workers: list[Any], out: Callable[[str], No
         actor=city, programme=programme, base=zhanshan, name="第一期", starts_on=held_start,
         ends_on=held_start + timedelta(days=6), places=4,
         nominations_close_at=timezone.make_aware(datetime.combine(held_start - timedelta(days=10), time(17))),
+        today=held_start - timedelta(days=40),  # planned before it was held
     )
     t0 = timezone.make_aware(datetime.combine(held_start - timedelta(days=20), time(9)))
     nominate(first, take(5, pool), t0)

@@ -381,9 +381,14 @@ def holding(batch: Batch) -> int:
     return Candidate.objects.filter(batch=batch, status__in=[s.value for s in HOLDING]).count()
 
 
-def _batch_checks(fields: dict[str, Any], batch: Batch | None) -> None:
-    """The rules between a batch's fields (``fields`` holds the batch's values after the change)."""
+def _batch_checks(fields: dict[str, Any], batch: Batch | None, today: date | None = None) -> None:
+    """The rules between a batch's fields (``fields`` holds the batch's values after the change).
+    A new batch, or one whose start is moved, starts after ``today`` (the local date unless
+    given: the demo builds a batch held a month ago on the day it was planned)."""
     base: Base = fields["base"]
+    if batch is None or fields["starts_on"] != batch.starts_on:
+        if fields["starts_on"] <= (today or timezone.localdate()):
+            raise ServiceError(_("A batch starts after today: give a later start date."), field="starts_on")
     if fields["ends_on"] < fields["starts_on"]:
         raise ServiceError(_("The batch ends on or after the day it starts."), field="ends_on")
     if fields["places"] > base.capacity:
@@ -398,7 +403,7 @@ def _batch_checks(fields: dict[str, Any], batch: Batch | None) -> None:
             raise ServiceError(_("Give the date and time nominations close."), field="nominations_close_at")
         if timezone.localdate(close_at) >= fields["starts_on"]:
             raise ServiceError(
-                _("Nominations close before the day the batch starts (the places are offered in between)."),
+                _("Nominations must close before the day the batch starts."),
                 field="nominations_close_at",
             )
     clash = Batch.objects.filter(programme=fields["programme"], name=fields["name"])
@@ -424,12 +429,12 @@ def _batch_detail(batch: Batch) -> dict[str, Any]:
 @transaction.atomic
 def create_batch(
     *, actor: Any, programme: Programme, base: Base, name: str, starts_on: date, ends_on: date, places: int,
-    teams: Iterable[str] | None = None, nominations_close_at: datetime | None = None,
+    teams: Iterable[str] | None = None, nominations_close_at: datetime | None = None, today: date | None = None,
 ) -> Batch:
     """A new batch of ``programme`` at ``base`` (in use): its dates, places (at most the base's
     capacity), who may go (``TeamType`` values; empty: every frontline team) and when
-    nominations close (before the day it starts). Opens for nominations at once. City
-    administrators only; not in a closed programme."""
+    nominations close (before the day it starts). It starts after ``today`` (the local date).
+    Opens for nominations at once. City administrators only; not in a closed programme."""
     _require_manage(actor, Batch)
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     if programme.status == ProgrammeStatus.CLOSED:
@@ -448,7 +453,7 @@ def create_batch(
         "teams": check_teams(teams),
         "nominations_close_at": nominations_close_at,
     }
-    _batch_checks(fields, None)
+    _batch_checks(fields, None, today)
     batch = Batch(status=BatchStatus.OPEN, created_by=user_of(actor), **fields)
     try:
         with transaction.atomic():
@@ -468,7 +473,7 @@ _UNSET: Any = object()
 def update_batch(
     batch: Batch, *, actor: Any, base: Base | None = None, name: str | None = None, starts_on: date | None = None,
     ends_on: date | None = None, places: int | None = None, teams: Iterable[str] | None = None,
-    nominations_close_at: Any = _UNSET, version: int | None = None,
+    nominations_close_at: Any = _UNSET, version: int | None = None, today: date | None = None,
 ) -> Batch:
     """Change a batch (``None``: unchanged; ``nominations_close_at=None`` removes the closing
     time). The places cannot fall below those offered or taken. A held or cancelled batch is
@@ -504,7 +509,7 @@ def update_batch(
     changed = sorted(k for k, v in after.items() if getattr(batch, k) != v)
     if not changed:
         return batch
-    _batch_checks(after, batch)
+    _batch_checks(after, batch, today)
     for key in changed:
         setattr(batch, key, after[key])
     versioning.bump(batch)

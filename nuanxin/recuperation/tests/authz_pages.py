@@ -41,7 +41,8 @@ def cases(p) -> list[Case]:
 
     def batch(name: str, places: int = 2, starts_on=start) -> Batch:
         return services.create_batch(actor=SYSTEM, programme=programme, base=base, name=name, places=places,
-                                     starts_on=starts_on, ends_on=starts_on + timedelta(days=6))
+                                     starts_on=starts_on, ends_on=starts_on + timedelta(days=6),
+                                     today=starts_on - timedelta(days=1))
 
     main = batch("授权第一期", places=10)
     to_edit = batch("授权待改")
@@ -74,6 +75,11 @@ def cases(p) -> list[Case]:
         for offer in candidates.fill(actor=SYSTEM, batch=b):
             candidates.accept(actor=p.yi, offer=offer)
     attendee = Candidate.objects.get(pk=attendee.pk)
+    # The cost is charged once the batch is held: 授权计费 started today, its person came, held.
+    Batch.objects.filter(pk=charged.pk).update(starts_on=today, ends_on=today)
+    for came in Candidate.objects.filter(batch=charged, status="accepted"):
+        candidates.record_attendance(actor=SYSTEM, candidate=came, attended=True)
+    charged = services.finish_batch(Batch.objects.get(pk=charged.pk), actor=SYSTEM)
     free_worker = worker()
     clerk = user("recup_clerk", p.city, Role.FUND_CLERK, "疗养经办人")
     approver = user("recup_approver", p.city, Role.FUND_APPROVER, "疗养审批人")

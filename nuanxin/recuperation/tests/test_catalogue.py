@@ -90,7 +90,8 @@ def test_places_at_most_capacity(personas):
         ({"name": "第" * 51}, "name"),
         ({"places": 0}, "places"),
         ({"places": "x"}, "places"),
-        ({"starts_on": date(2020, 5, 10), "ends_on": date(2020, 5, 9)}, "ends_on"),
+        ({"starts_on": date(2020, 5, 10), "ends_on": date(2020, 5, 9)}, "starts_on"),  # in the past
+        ({"starts_on": date(2099, 5, 10), "ends_on": date(2099, 5, 9)}, "ends_on"),
         ({"teams": ["pilots"]}, "teams"),
     ],
 )
@@ -111,7 +112,27 @@ def test_nominations_close_before_start(personas, english):
         _batch(p, programme, base, starts_on=start, ends_on=start,
                nominations_close_at=timezone.now() + timedelta(days=10))
     assert exc.value.field == "nominations_close_at"
-    assert exc.value.message == "Nominations close before the day the batch starts (the places are offered in between)."
+    assert exc.value.message == "Nominations must close before the day the batch starts."
+
+
+@pytest.mark.parametrize("days", [0, -1])
+def test_a_batch_starts_after_today(personas, days, english):
+    """Creating a batch starting today or earlier, or moving one there, is refused (开班日须在今天之后…)."""
+    p = personas
+    base, programme = _base(p), _programme(p)
+    day = timezone.localdate() + timedelta(days=days)
+    with pytest.raises(ServiceError) as exc:
+        _batch(p, programme, base, starts_on=day, ends_on=day + timedelta(days=6))
+    assert exc.value.field == "starts_on"
+    assert exc.value.message == "A batch starts after today: give a later start date."
+    assert not Batch.objects.exists()
+    batch = _batch(p, programme, base)
+    with pytest.raises(ServiceError) as exc:
+        catalogue.update_batch(batch, actor=p.jia, starts_on=day)
+    assert exc.value.field == "starts_on"
+    # A batch already started may still be changed otherwise (its start is not moved).
+    Batch.objects.filter(pk=batch.pk).update(starts_on=day)
+    assert catalogue.update_batch(Batch.objects.get(pk=batch.pk), actor=p.jia, places=5).places == 5
 
 
 def test_batch_name_unique_in_programme(personas):
