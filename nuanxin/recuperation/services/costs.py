@@ -1,11 +1,12 @@
-"""The cost of a batch's places charged to a fund: one expenditure, once.
+"""The cost of a batch's places charged to a fund: one expenditure, once the batch is held.
 
 A finance clerk (who may "record" on the fund: ``Fund.objects.for_user(user, "record")``)
-charges the places taken × the programme's cost of a place as one expenditure of a fund
+charges the places used × the programme's cost of a place as one expenditure of a fund
 (category recuperation, the base as the supplier), which then awaits approval like any other
-entry. The places taken are the accepted and attended candidates; once the batch is held
-(finished) only those who attended. The entry is linked to the batch (``Batch.cost_entry``):
-the batch is never charged twice, unless the entry was rejected (then it may be charged again).
+entry. The places used are those who attended, so the cost is charged once the batch is held
+(finished): before then nobody knows who came. The entry is linked to the batch
+(``Batch.cost_entry``): the batch is never charged twice, unless the entry was rejected (then it
+may be charged again).
 """
 
 from __future__ import annotations
@@ -41,11 +42,8 @@ class Cost:
 
 
 def taken_statuses(batch: Batch) -> list[str]:
-    """The candidates' statuses whose places are paid: accepted and attended; once the batch is
-    held, attended only."""
-    if batch.status == BatchStatus.FINISHED:
-        return [CandidateStatus.ATTENDED.value]
-    return [CandidateStatus.ACCEPTED.value, CandidateStatus.ATTENDED.value]
+    """The candidates' statuses whose places are paid: those who attended."""
+    return [CandidateStatus.ATTENDED.value]
 
 
 def _charged(batch: Batch) -> Entry | None:
@@ -79,22 +77,24 @@ def may_charge(user: Any) -> bool:
 
 @transaction.atomic
 def charge_cost(*, actor: Any, batch: Batch, fund: Fund, on: date | None = None) -> Entry:
-    """Charge the places taken of ``batch`` × the cost of a place to ``fund`` as one expenditure
-    (awaiting approval), linked to the batch. Refused when it is charged already, when no place
-    is taken or a place costs nothing, and (``NotAllowed``) when ``actor`` may not record
-    entries of ``fund``."""
+    """Charge the places used of ``batch`` (those who attended) × the cost of a place to ``fund``
+    as one expenditure (awaiting approval), linked to the batch. Refused before the batch is
+    held, when it is charged already, when nobody attended or a place costs nothing, and
+    (``NotAllowed``) when ``actor`` may not record entries of ``fund``."""
     if not Fund.policy.allows(actor, "record", fund):
         raise NotAllowed(_("You may not record entries of this fund."))
     batch = Batch.objects.select_for_update().select_related("programme", "base").get(pk=batch.pk)
     if batch.status == BatchStatus.CANCELLED:
         raise ServiceError(_("This batch was cancelled: it has no cost to charge."))
+    if batch.status != BatchStatus.FINISHED:
+        raise ServiceError(_("The cost is charged once the batch is held: mark it as held first."))
     if _charged(batch) is not None:
         raise ServiceError(_("The cost of this batch is charged already."))
     cost = cost_of(batch)
     if cost.cost_per_place <= 0:
         raise ServiceError(_("A place of this programme costs nothing: there is nothing to charge."))
     if cost.places == 0:
-        raise ServiceError(_("No place of this batch is taken yet: there is nothing to charge."))
+        raise ServiceError(_("Nobody attended this batch: there is nothing to charge."))
     description = _("Recuperation %(programme)s %(batch)s: %(places)d places × %(cost)s yuan") % {
         "programme": batch.programme.name, "batch": batch.name, "places": cost.places,
         "cost": f"{cost.cost_per_place:.2f}",
