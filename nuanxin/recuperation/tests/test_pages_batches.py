@@ -17,8 +17,10 @@ from nuanxin.recuperation.tests.fixtures import nominate_all
 pytestmark = pytest.mark.django_db
 
 
-def client_for(user) -> Client:
+def client_for(user, *, en: bool = False) -> Client:
     c = Client()
+    if en:  # pages in English (new strings are compared in English until the catalogue is merged)
+        c.cookies["nuanxin_language"] = "en"
     c.force_login(user)
     return c
 
@@ -184,9 +186,13 @@ def test_nominate_page_leaves_out_a_place_held_elsewhere(rw):
     for offer in candidates.fill(actor=rw.p.jia, batch=rw.batch):
         candidates.accept(actor=rw.unit_admin, offer=offer)  # aid_short holds a place of 第一期
     second = make_batch(rw.programme, rw.base, "第二期", starts_in=60, close_in=50)
-    html = client_for(rw.unit_admin).get(reverse("recuperation:nominate", args=[second.pk])).content.decode()
+    html = client_for(rw.unit_admin, en=True).get(reverse("recuperation:nominate", args=[second.pk])).content.decode()
     assert "王护士" in html and "张援鄂" in html
-    assert "李短期" not in html
+    # Not offered in the form; listed below it with the reason (F5).
+    form = html[html.index('id="nx-nominate-form"'):html.index("</form>", html.index('id="nx-nominate-form"'))]
+    assert "李短期" not in form
+    held = html[html.index('id="nx-held-elsewhere"'):]
+    assert "李短期 · 市南区人民医院工会 · holds a place in 第一期" in held
 
 
 def test_bad_input_changes_nothing(rw):
@@ -209,3 +215,82 @@ def test_bad_input_changes_nothing(rw):
     assert response.status_code == 200
     assert Offer.objects.get(pk=offer.pk).status == OfferStatus.ACCEPTED
     assert c.get(reverse("recuperation:batch_detail", args=[999999])).status_code == 404
+
+
+# --- review findings F1, F3, F5 on the pages ---------------------------------------------------
+
+
+def test_buttons_only_when_they_can_work(rw):
+    """F3: before the first day an accepted place shows "did not come" but not "attended", and
+    no "mark as held"; from the first day both, and "mark as held"; a held batch offers no fill."""
+    from django.utils import timezone
+
+    from nuanxin.recuperation.models import Batch
+    from nuanxin.recuperation.services import catalogue
+
+    _cands, offers = _filled(rw)
+    for offer in offers:
+        candidates.accept(actor=rw.admin_of(offer.candidate.worker), offer=offer)
+    accepted = offers[0].candidate
+    url = reverse("recuperation:batch_detail", args=[rw.batch.pk])
+    c = client_for(rw.p.jia)
+    html = c.get(url).content.decode()
+    assert f'data-no-show="{accepted.pk}"' in html and f'data-attended="{accepted.pk}"' not in html
+    assert 'id="nx-batch-finish"' not in html and 'id="nx-batch-fill"' in html
+    page = c.get(reverse("recuperation:candidate_detail", args=[accepted.pk])).content.decode()
+    assert f'data-no-show="{accepted.pk}"' in page and f'data-attended="{accepted.pk}"' not in page
+    Batch.objects.filter(pk=rw.batch.pk).update(starts_on=timezone.localdate(), ends_on=timezone.localdate())
+    html = c.get(url).content.decode()
+    assert f'data-no-show="{accepted.pk}"' in html and f'data-attended="{accepted.pk}"' in html
+    assert 'id="nx-batch-finish"' in html
+    for offer in offers:
+        candidates.record_attendance(actor=rw.p.jia, candidate=offer.candidate, attended=True)
+    catalogue.finish_batch(Batch.objects.get(pk=rw.batch.pk), actor=rw.p.jia)
+    html = client_for(rw.p.jia, en=True).get(url).content.decode()
+    assert 'id="nx-batch-fill"' not in html and 'id="nx-batch-finish"' not in html
+    # The three left waiting got no place: "No place given" (a display word), no position.
+    waiting = Candidate.objects.filter(batch=rw.batch, status=CandidateStatus.WAITING)
+    assert waiting.count() == 3
+    for w in waiting:
+        assert f'data-status-label="{w.pk}">No place given<' in html
+    assert 'data-position=' not in html
+    page = client_for(rw.p.jia, en=True).get(
+        reverse("recuperation:candidate_detail", args=[waiting.first().pk])).content.decode()
+    assert ">No place given<" in page and "The batch is over: no place was given." in page
+
+
+def test_still_deployed_warned_not_blocked(rw):
+    """F1: a worker whose deployment has no return date is flagged on the nominate page and the
+    candidate page, and may still be nominated."""
+    from datetime import date
+
+    from nuanxin.recuperation.tests.fixtures import make_worker, nominate
+    from nuanxin.registry.choices import TeamType
+
+    still = make_worker(rw.p.shinan_hospital, "文仍在", TeamType.HUBEI_AID, "13800000010",
+                        deployed=(date(2020, 2, 26), None))
+    c = client_for(rw.unit_admin, en=True)
+    html = c.get(reverse("recuperation:nominate", args=[rw.batch.pk])).content.decode()
+    warning = html[html.index('id="nx-nominate-deployed"'):]
+    assert f'data-still-deployed="{still.pk}">文仍在<' in warning
+    assert f'data-still-deployed="{rw.aid_long.pk}"' not in html
+    candidate = nominate(rw, still)
+    page = c.get(reverse("recuperation:candidate_detail", args=[candidate.pk])).content.decode()
+    assert 'id="nx-still-deployed"' in page and "The register shows this person still deployed" in page
+    assert "Return date not recorded: no days counted" in page
+    other = nominate(rw, rw.aid_long)
+    page = c.get(reverse("recuperation:candidate_detail", args=[other.pk])).content.decode()
+    assert 'id="nx-still-deployed"' not in page
+    html = c.get(reverse("recuperation:batch_detail", args=[rw.batch.pk])).content.decode()
+    assert f'data-still-deployed="{candidate.pk}"' in html and f'data-still-deployed="{other.pk}"' not in html
+
+
+def test_nominate_page_empty_text_has_no_own_unit(rw):
+    """F5: the text shown when nobody can be nominated does not speak of "your units" (a city
+    administrator has none)."""
+    from nuanxin.recuperation.tests.fixtures import make_batch
+
+    batch = make_batch(rw.programme, rw.base, "第二期", starts_in=60, close_in=50, teams=["ambulance"])
+    html = client_for(rw.p.jia, en=True).get(reverse("recuperation:nominate", args=[batch.pk])).content.decode()
+    assert ('id="nx-no-eligible">Nobody you may nominate can be put forward for this batch (already nominated, '
+            'holding a place in another batch of the programme, or of a team it does not admit).<') in html

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,6 +25,7 @@ from nuanxin.core.errors import NotAllowed, ServiceError
 from nuanxin.core.exports import file_response
 from nuanxin.core.manifest import Counter
 from nuanxin.core.pages import run_service
+from nuanxin.funds.templatetags.funds_money import yuan_text
 from nuanxin.recuperation.choices import HOLDING, BatchStatus, CandidateStatus, OfferStatus, ProgrammeStatus
 from nuanxin.recuperation.forms import catalogue as forms
 from nuanxin.recuperation.models import Base, Batch, Candidate, Offer, Programme
@@ -196,6 +198,8 @@ def batch_detail(request: HttpRequest, batch: Batch) -> HttpResponse:
     if programme.status == ProgrammeStatus.DRAFT and not Programme.policy.may(user, "manage"):
         raise Http404
     manage = Batch.policy.allows(user, "manage", batch)
+    started = timezone.localdate() >= batch.starts_on
+    filling = batch.status in (BatchStatus.OPEN, BatchStatus.CLOSED)
     return render(request, "recuperation/batch_detail.html", {
         "batch": batch,
         "programme": programme,
@@ -205,10 +209,16 @@ def batch_detail(request: HttpRequest, batch: Batch) -> HttpResponse:
         "rows": ranked_rows(user, batch) if Candidate.policy.may(user, "view") else None,
         "manage": manage,
         "may_nominate": Candidate.policy.may(user, "nominate") and batch.status == BatchStatus.OPEN,
-        "may_charge": costs.may_charge(user) and batch.status != BatchStatus.CANCELLED,
+        # The cost is charged once the batch is held (those who attended).
+        "may_charge": costs.may_charge(user) and batch.status == BatchStatus.FINISHED,
         "cost": costs.cost_of(batch),
         "statuses": BatchStatus,
         "attendance_open": manage and batch.status in (BatchStatus.OPEN, BatchStatus.CLOSED, BatchStatus.FINISHED),
+        # "Attended" from the first day; "held" from the start; the free places offered while filling.
+        "started": started,
+        "may_fill": manage and filling,
+        "may_finish": manage and filling and started,
+        "held": batch.status == BatchStatus.FINISHED,
     })
 
 
@@ -240,28 +250,36 @@ def batch_charge(request: HttpRequest, batch: Batch) -> HttpResponse:
         ok, entry = run_service(form, costs.charge_cost, actor=user, batch=batch, fund=form.cleaned_data["fund"],
                                 on=form.cleaned_data["on"])
         if ok:
-            messages.success(request, _("%(amount)s yuan charged to “%(fund)s”: the entry awaits approval.")
-                             % {"amount": f"{entry.amount:.2f}", "fund": form.cleaned_data["fund"].name})
+            messages.success(request, _("%(amount)s charged to “%(fund)s”: the entry awaits approval.")
+                             % {"amount": yuan_text(entry.amount), "fund": form.cleaned_data["fund"].name})
             return redirect(batch_url(batch))
     return render(request, "recuperation/batch_charge.html", {
         "batch": batch, "programme": batch.programme, "form": form, "cost": cost, "funds": funds,
+        "held": batch.status == BatchStatus.FINISHED,
     })
 
 
 # --- nominate -----------------------------------------------------------------------------------
 
 
-def eligible_workers(user: Any, batch: Batch, query: str = "") -> Any:
+def _holding_elsewhere(batch: Batch) -> Any:
+    return Candidate.objects.filter(programme_id=batch.programme_id, status__in=[s.value for s in HOLDING]).exclude(
+        batch=batch
+    )
+
+
+def eligible_workers(user: Any, batch: Batch, query: str = "", *, held_elsewhere: bool = False) -> Any:
     """The workers ``user`` may nominate for ``batch``: in their "nominate" scope, of a team the
     batch admits, neither removed nor deceased, not already its candidates, not holding a place
-    in another batch of the programme; aid-team members first, then by name."""
+    in another batch of the programme; aid-team members first, then by name. With
+    ``held_elsewhere`` the other way round: those left out only because they hold a place in
+    another batch of the programme (the page lists them with that reason)."""
     workers = Worker.objects.for_user(user, "view").exclude(
         status__in=[WorkerStatus.ARCHIVED, WorkerStatus.DECEASED]
-    ).exclude(recuperation_candidacies__batch=batch).exclude(
-        # Nobody gets two places in a programme: those holding one in another batch are not offered.
-        pk__in=Candidate.objects.filter(programme_id=batch.programme_id, status__in=[s.value for s in HOLDING])
-        .values("worker_id")
-    )
+    ).exclude(recuperation_candidacies__batch=batch)
+    # Nobody gets two places in a programme: those holding one in another batch are not offered.
+    holders = _holding_elsewhere(batch).values("worker_id")
+    workers = workers.filter(pk__in=holders) if held_elsewhere else workers.exclude(pk__in=holders)
     if batch.teams:
         workers = workers.filter(team__in=list(batch.teams))
     orgs = set(workers.values_list("organisation_id", flat=True).distinct())
@@ -306,10 +324,30 @@ def nominate(request: HttpRequest, pk: int) -> HttpResponse:
                              % {"name": candidate.worker.name, "batch": batch.name})
             return redirect(reverse("recuperation:candidate_detail", kwargs={"pk": candidate.pk}))
     form.fields["worker"].queryset = shown  # type: ignore[attr-defined]
+    held = list(eligible_workers(user, batch, query, held_elsewhere=True)[:NOMINATE_LIMIT])
+    places = dict(
+        _holding_elsewhere(batch).filter(worker_id__in=[w.pk for w in held]).order_by("batch__starts_on", "batch_id")
+        .values_list("worker_id", "batch__name")
+    )
     return render(request, "recuperation/nominate.html", {
         "batch": batch, "programme": batch.programme, "form": form, "query": query,
         "count": workers.count(), "limit": NOMINATE_LIMIT, "teams": team_labels(list(batch.teams)),
+        "still_deployed": still_deployed(list(shown)),
+        "held_elsewhere": [(w, places.get(w.pk, "")) for w in held],
     })
+
+
+def still_deployed(workers: list[Worker]) -> list[Worker]:
+    """Those of ``workers`` whom the register shows still deployed (status deployed, or a
+    deployment with no return date): a warning, not a refusal (the register may be stale). One
+    query."""
+    from nuanxin.registry.models import Deployment
+
+    open_ids = set(
+        Deployment.objects.filter(worker_id__in=[w.pk for w in workers], departed_on__isnull=False,
+                                  returned_on__isnull=True).values_list("worker_id", flat=True)
+    )
+    return [w for w in workers if w.pk in open_ids or w.status == WorkerStatus.DEPLOYED]
 
 
 urlpatterns = [

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -86,6 +87,9 @@ def candidate_detail(request: HttpRequest, candidate: Candidate) -> HttpResponse
         "may_respond": open_offer is not None and Candidate.policy.allows(user, "respond", candidate),
         "may_withdraw": candidate.status in WITHDRAWABLE and Candidate.policy.allows(user, "nominate", candidate),
         "may_attendance": manage and candidate.status in ATTENDANCE and batch.status != BatchStatus.CANCELLED,
+        # "Attended" from the first day; a waiting candidate of a held batch got no place.
+        "started": timezone.localdate() >= batch.starts_on,
+        "held": batch.status == BatchStatus.FINISHED,
     })
 
 
