@@ -120,3 +120,39 @@ def shown(user, rows) -> list[dict]:
         }
         for r in rows
     ]
+
+
+def unit_assumed(item: dict) -> str:
+    """The warning of a shown row whose unit was not recognised and was taken as the single unit
+    chosen for the import (shown in the warning colour, with a badge), or ""."""
+    from nuanxin.tables.imports.messages import render
+
+    if item["hidden"]:
+        return ""
+    for note in item["row"].reasons or []:
+        if isinstance(note, dict) and note.get("code") == "unit_assumed":
+            return render(note)
+    return ""
+
+
+def assumed_count(batch) -> int:
+    """How many rows of a batch into a single unit had their unit taken as that unit's (the
+    count at the top of the page). Only a unit with nothing under it assumes; for any other
+    batch nothing is counted (no query over a city-wide file's rows)."""
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+
+    from nuanxin.orgs.models import Organisation
+    from nuanxin.registry.import_models import BatchStatus, ImportRow
+
+    if batch.is_busy or batch.status in (BatchStatus.REFUSED, BatchStatus.FAILED):
+        return 0
+    org = batch.organisation
+    if Organisation.objects.filter(path__startswith=org.path).exclude(pk=org.pk).exists():
+        return 0
+    return (
+        ImportRow.objects.filter(batch_id=batch.pk)
+        .annotate(notes_text=Cast("reasons", TextField()))
+        .filter(notes_text__contains='"unit_assumed"')
+        .count()
+    )

@@ -40,6 +40,10 @@ def _texts() -> dict[str, str]:
             "ask that organisation or a city administrator."
         ),
         "no_aid_worker": _("No Hubei aid-team worker named “%(name)s” in %(unit)s; import table 1 first."),
+        "no_aid_worker_guessed": _(
+            "Unit “%(value)s” was taken as %(unit)s, which has no Hubei aid-team worker named “%(name)s”; "
+            "check the unit (write the organisation's name as in the tree), or import table 1 first."
+        ),
         "ambiguous_aid_worker": _(
             "%(count)s Hubei aid-team workers are named “%(name)s” in %(unit)s; give the unit in the 单位 column."
         ),
@@ -57,8 +61,8 @@ def _texts() -> dict[str, str]:
         "decided_same": _("Decided: the same person as an existing record."),
         "unit_matched": _("Unit “%(value)s” was taken as %(unit)s."),
         "unit_assumed": _(
-            "Unit “%(value)s” is not recognised; the row goes to %(unit)s, the organisation selected for this "
-            "import. Check that it belongs there."
+            "Unit “%(value)s” is not the name of this unit (%(unit)s); the row is taken as this unit's. "
+            "Check it."
         ),
         "unit_close": _(
             "Unit “%(value)s” is not the name of an organisation under %(org)s; confirm which of these it is, "

@@ -46,7 +46,16 @@ class Units:
     """Resolve unit names written in a table to organisations under the batch's organisation:
     exactly, then leniently, then a close match offered to confirm (``unit_names``). Every
     answer is cached per distinct text. An organisation outside the acting user's scope is
-    never named, taken or offered: such a text gets the answer of an unknown one."""
+    never named, taken or offered: such a text gets the answer of an unknown one.
+
+    A text is taken as one organisation only when it names that one alone. Its name as written
+    (or without 工会, or its code) wins outright, and so does a text whose lenient form is the
+    organisation's whole name (``unit_names.canonical``: 青岛市中心医院（盖章）). A text that fits
+    only after dropping the front of the name (the city: 中心医院 for 青岛市中心医院工会) is not
+    sure when another organisation's name also ends with it (西海岸新区中心医院工会: the same
+    text with another place in front): the row waits for a person with all of them offered, the
+    closest first. Organisations that contain the text elsewhere (市立医院西海岸分院 for 市立医院)
+    match only by dropping more, and do not stand in the way."""
 
     def __init__(self, root, in_scope=None):
         from nuanxin.orgs.models import Organisation
@@ -60,6 +69,8 @@ class Units:
         # of its shortest form, ((form, matcher), …))
         self.inside: list[tuple[Any, frozenset, int, tuple]] = []
         self.plain: dict[int, set[str]] = {}
+        self.whole: dict[int, str] = {}  # an organisation's name, leniently, the city kept
+        self.forms: dict[int, frozenset] = {}  # an organisation's lenient forms
         for org in Organisation.objects.only("id", "path", "name", "code").order_by("path"):
             self.by_id[org.pk] = org
             code = normalise.name_key(org.code)
@@ -75,11 +86,14 @@ class Units:
                 matchers = tuple((k, unit_names.matcher(k)) for k in lenient)
                 self.inside.append((org, frozenset("".join(lenient)), fewest, matchers))
             self.plain[org.pk] = unit_names.plain_keys(org.name) | {code}
+            self.whole[org.pk] = unit_names.canonical(org.name)
+            self.forms[org.pk] = lenient
         # a single unit: the organisation chosen has no organisation under it
         self.single = len(self.inside) == 1 and self.inside[0][0].pk == root.pk
         self.cache: dict[str, tuple] = {}
         self.matches: dict[tuple[str, bool], UnitMatch] = {}
         self.close_searched = 0
+        self._endings: dict[str, list] | None = None  # built when first needed (``_rivals``)
 
     def resolve(self, text: str):
         """(organisation or None, reason code or ""): exactly or leniently; a text that is only
@@ -105,15 +119,55 @@ class Units:
             note = {"code": "unit_matched", "params": {"value": text, "unit": org.name}}
         return UnitMatch(org=org, note=note)
 
+    def _named(self, text: str, org) -> bool:
+        """Whether ``text`` is ``org``'s name itself: as written, without 工会, its code, or
+        leniently the whole name (spaces, brackets, 工会委员会, abbreviations; a campus)."""
+        if normalise.name_key(text) in self.plain[org.pk]:
+            return True
+        return self.whole[org.pk] in unit_names.base_forms(text)
+
+    def _rivals(self, text: str, org) -> list:
+        """The other organisations under the root whose name ends with the text as well (the
+        text fits them with another place in front): 西海岸新区中心医院工会 for 中心医院."""
+        if self._endings is None:
+            self._endings = {}
+            for other, _chars, _fewest, matchers in self.inside:
+                for form, _m in matchers:
+                    for i in range(len(form) - 1):
+                        found = self._endings.setdefault(form[i:], [])
+                        if not found or found[-1] is not other:
+                            found.append(other)
+        rivals: list = []
+        own = self.forms[org.pk]
+        for form in unit_names.base_forms(text):
+            if not any(o.endswith(form) for o in own):
+                continue  # not the form it was taken by (市立医院 of 市立医院东院区 for that campus)
+            for other in self._endings.get(form, ()):
+                if other.pk != org.pk and other not in rivals:
+                    rivals.append(other)
+        return rivals
+
+    def ordered(self, text: str, orgs) -> tuple:
+        """``orgs`` (at most ``MAX_CANDIDATES``) the closest to ``text`` first, then by path."""
+        forms = unit_names.lenient_keys(text, campus=True)
+        ranked = sorted(orgs, key=lambda o: (-unit_names.likeness(forms, self.forms[o.pk]), o.path))
+        return tuple(ranked[:MAX_CANDIDATES])
+
     def _level(self, text: str, found: list) -> UnitMatch | None:
         inside = [o for o in found if o.path.startswith(self.root.path)]
         if len(inside) == 1:
-            return self._taken(text, inside[0])
+            org = inside[0]
+            if self._named(text, org):
+                return self._taken(text, org)
+            rivals = self._rivals(text, org)
+            if not rivals:
+                return self._taken(text, org)
+            return UnitMatch(candidates=self.ordered(text, [org, *rivals]), problem="unit_unknown")
         if len(inside) > 1:
-            exact = [o for o in inside if o.name == text]
-            if len(exact) == 1:
-                return self._taken(text, exact[0])
-            return UnitMatch(candidates=tuple(inside[:MAX_CANDIDATES]), problem="unit_unknown")
+            named = [o for o in inside if self._named(text, o)]
+            if len(named) == 1:
+                return self._taken(text, named[0])
+            return UnitMatch(candidates=self.ordered(text, inside), problem="unit_unknown")
         if any(self.in_scope(o.path) for o in found):
             # the user's, but not under the organisation chosen
             return UnitMatch(problem="unit_outside_org")
@@ -142,23 +196,29 @@ class Units:
             if answer is not None:
                 return answer
         if self.single:
+            # a part of the unit's own name (附属医院 in 青岛大学附属医院工会) is the unit
+            own = self.forms[self.root.pk]
+            if any(len(f) >= 2 and any(f in o for o in own) for f in forms):
+                return self._taken(text, self.root)
             if assume:
                 return UnitMatch(
                     org=self.root, note={"code": "unit_assumed", "params": {"value": text, "unit": self.root.name}}
                 )
             return UnitMatch(problem="unit_unknown")
-        close = self._close(forms)
+        close = self._close(text, forms)
         if 0 < len(close) <= MAX_CANDIDATES:
             return UnitMatch(candidates=tuple(close), problem="unit_unknown")
         return UnitMatch(problem="unit_unknown")
 
-    def _close(self, forms) -> list:
-        """The organisations under the root close to one of ``forms``, closest first."""
+    def _close(self, text: str, forms) -> list:
+        """The organisations under the root close to one of ``forms`` (of ``text``), closest
+        first (``unit_names.likeness``, then the kind of closeness, then the path)."""
         if self.close_searched >= CLOSE_TEXTS or not forms:
             return []
         self.close_searched += 1
         scored = []
         closeness = unit_names.closeness
+        short = len(normalise.name_key(text)) >= unit_names.MIN_CLOSE  # 附属医院 → 附院
         sets = [(a, set(a)) for a in forms]
         for org, chars, fewest, lenient in self.inside:
             # first by the characters the two share (cheap; every close pair shares most of the
@@ -166,11 +226,14 @@ class Units:
             near = [a for a, own in sets if len(own & chars) >= max(2, 0.6 * min(len(own), fewest))]
             if not near:
                 continue
-            best = max((closeness(a, b, m) for a in near for b, m in lenient), default=0.0)
+            best = max((closeness(a, b, m, short=short) for a in near for b, m in lenient), default=0.0)
             if best > 0:
                 scored.append((-best, org.path, org))
-        scored.sort(key=lambda item: (item[0], item[1]))
-        return [org for _score, _path, org in scored]
+        if len(scored) > MAX_CANDIDATES:  # too many to offer: only their number matters
+            return [org for _best, _path, org in scored]
+        # the few offered, the one most alike first (a ratio per pair: only for these)
+        ranked = sorted((-unit_names.likeness(forms, self.forms[o.pk]), best, path, o) for best, path, o in scored)
+        return [o for _alike, _best, _path, o in ranked]
 
 
 # --- worker states --------------------------------------------------------------------------

@@ -504,7 +504,11 @@ class Planner:
                     found[("w", state.worker_id) if state.worker_id else ("r", state.ref)] = state
         unit_name = unit.name if unit else self.root.name
         if not found:
-            planned.reasons.append(reason("no_aid_worker", name=d["name"], unit=unit_name))
+            guessed = not d.get("unit_chosen") and d.get("unit") and self.units.match(d["unit"]).note
+            if guessed:  # the unit was taken leniently or assumed: say which, it may be the cause
+                planned.reasons.append(reason("no_aid_worker_guessed", name=d["name"], unit=unit_name, value=d["unit"]))
+            else:
+                planned.reasons.append(reason("no_aid_worker", name=d["name"], unit=unit_name))
             return
         if len(found) > 1:
             planned.reasons.append(reason("ambiguous_aid_worker", name=d["name"], unit=unit_name, count=len(found)))

@@ -17,7 +17,16 @@ Three levels, tried in order by ``Units.match``:
 3. a close match (``close``): one form contains the other, the shorter one is a subsequence
    of the longer (青大附院 in 青大医学院附院), or they are nearly the same
    (``difflib`` ratio ≥ 0.85, on the short forms, so 市南区人医 and 市北区人医 stay apart).
-   A close match is never taken: it is offered for a person to confirm.
+   A close match is never taken: it is offered for a person to confirm. A text of four
+   characters or more that shortens to the kind of a hospital (附属医院 → 附院, 人民医院 → 人医)
+   is close to the organisations whose names contain it (``closeness(..., short=True)``).
+
+An ordinal hospital is written one way too: 第六人民医院, 六院, 市六院, 六人医 and 市6院 are all 六人医
+(``_NTH_HOSPITAL``, only when the text is nothing but that, with or without the city).
+
+Which organisation a lenient form names is decided in ``plan_state.Units``: a form that is
+only the end of another organisation's name as well (中心医院: 青岛市中心医院 without the city,
+and 西海岸新区中心医院 without its district) names neither for sure (``ordering`` ranks them).
 """
 
 from __future__ import annotations
@@ -42,13 +51,19 @@ _PUNCTUATION = re.compile(r"[-‐‑‒–—―_/\\、,，。:：;；'\"“”�
 _BRACKETED = re.compile(r"[(（]([^()（）]*)[)）]")
 _CAMPUS = re.compile(r"(?:本部|总院|[^院]{1,4}院区)$")
 _DROPPED_IN_BRACKETS = re.compile(r"^(?:盖章|公章|章)?$")
+# an ordinal hospital written short: (青岛市)(市)六院 / 6院 / 六人医, after 第N人民医院 became N人医
+_NTH_HOSPITAL = re.compile(r"^(青岛市|青岛)?市?([一二三四五六七八九十]{1,3}|\d{1,2})(?:院|人医)$")
 
 CLOSE_RATIO = 0.85
 MIN_CLOSE = 4  # characters of the shorter form, below which nothing is "close"
 
 
 def _ordinal(m: re.Match) -> str:
-    n = m.group(1)
+    return _numeral(m.group(1))
+
+
+def _numeral(n: str) -> str:
+    """An ordinal's number in Chinese numerals (6 → 六, 12 → 十二); Chinese numerals as written."""
     if n.isdigit():
         value = int(n)
         if value <= 10:
@@ -101,7 +116,21 @@ def canonical(text: str) -> str:
     key = _ORDINAL.sub(_ordinal, key)
     for long, short in ABBREVIATIONS:
         key = key.replace(long, short)
+    nth = _NTH_HOSPITAL.match(key)
+    if nth:
+        key = (nth.group(1) or "") + _numeral(nth.group(2)) + "人医"
     return key
+
+
+def base_forms(text: str) -> set[str]:
+    """A table's text as written, leniently (``canonical``), with and without a campus suffix,
+    the city prefix kept: what another organisation's name must end with to fit it as well."""
+    key = canonical(text)
+    forms = {key}
+    shorter = _CAMPUS.sub("", key)
+    if shorter != key and len(shorter) >= 2:
+        forms.add(shorter)
+    return {f for f in forms if f}
 
 
 def _prefixless(key: str) -> set[str]:
@@ -136,19 +165,23 @@ def matcher(form: str) -> difflib.SequenceMatcher:
     return difflib.SequenceMatcher(None, "", form, autojunk=False)
 
 
-def closeness(a: str, b: str, against: difflib.SequenceMatcher | None = None) -> float:
+def closeness(
+    a: str, b: str, against: difflib.SequenceMatcher | None = None, *, short: bool = False
+) -> float:
     """How close two lenient forms are (0 = not close): containment and subsequence rank
-    above a mere similarity. ``against`` is ``matcher(b)``, when the caller keeps one."""
+    above a mere similarity. ``against`` is ``matcher(b)``, when the caller keeps one. With
+    ``short`` (``a`` is a text written with four characters or more: 附属医院 → 附院) a form ``a``
+    of two or three characters is close to the forms ``b`` containing it."""
     if a == b:
         return 1.0
-    short, long = (a, b) if len(a) <= len(b) else (b, a)
-    if len(short) < MIN_CLOSE:
-        return 0.0
-    if short in long:
+    shorter, long = (a, b) if len(a) <= len(b) else (b, a)
+    if len(shorter) < MIN_CLOSE:
+        return 0.95 if short and shorter == a and len(a) >= 2 and a in b else 0.0
+    if shorter in long:
         return 0.95
-    if len(short) * 2 >= len(long) and _subsequence(short, long):
+    if len(shorter) * 2 >= len(long) and _subsequence(shorter, long):
         return 0.9
-    if 2 * len(short) < CLOSE_RATIO * (len(short) + len(long)):  # difflib's real_quick_ratio
+    if 2 * len(shorter) < CLOSE_RATIO * (len(shorter) + len(long)):  # difflib's real_quick_ratio
         return 0.0
     m = against or matcher(b)
     m.set_seq1(a)
@@ -157,3 +190,18 @@ def closeness(a: str, b: str, against: difflib.SequenceMatcher | None = None) ->
         if value >= CLOSE_RATIO:
             return value * 0.9
     return 0.0
+
+
+def likeness(forms, org_forms) -> float:
+    """How much alike a text's forms and an organisation's forms are (difflib's ratio of the
+    best pair, 1 = the same): the order in which organisations are offered, the one whose name
+    is (or best matches) the text first: 西海岸中心医院 is nearer 西海岸新区中心医院 than 中心医院."""
+    best = 0.0
+    for b in org_forms:
+        m = matcher(b)
+        for a in forms:
+            if a == b:
+                return 1.0
+            m.set_seq1(a)
+            best = max(best, m.ratio())
+    return round(best, 6)

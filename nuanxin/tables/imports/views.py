@@ -83,7 +83,10 @@ def batch_detail(request, batch: ImportBatch):
         rows = rows.filter(outcome=outcome)
     page = Paginator(rows.defer("raw", "versions", "applied"), PER_PAGE).get_page(request.GET.get("page"))
     # A row about a worker registered outside this user's scope says only that (display.shown).
-    items = [{**item, "badge": BADGES[item["row"].outcome]} for item in display.shown(request.user, page.object_list)]
+    items = [
+        {**item, "badge": BADGES[item["row"].outcome], "assumed": display.unit_assumed(item)}
+        for item in display.shown(request.user, page.object_list)
+    ]
     tabs = [("", _("All"), batch.counts.get("total", 0))] + [
         (o.value, o.label, batch.counts.get(o.value, 0)) for o in Outcome
     ]
@@ -96,6 +99,7 @@ def batch_detail(request, batch: ImportBatch):
             "items": items,
             "outcome": outcome,
             "tabs": tabs,
+            "assumed": display.assumed_count(batch),
             "statuses": BatchStatus,
             "decisions": Decision,
             "can_apply": batch.status == BatchStatus.PLANNED
