@@ -204,19 +204,26 @@ def _version(request: Any, given: int | None) -> int | None:
     return version
 
 
-def _optional_body(request: Any, schema: type[Schema]) -> Any:
-    """The operation's JSON body read as ``schema``, or None when there is none: read here, after
-    the scope and permission checks (404, 403 first), not by ninja before the operation. Not
-    JSON: 400; a bad value: 422 with the field, as ninja's own answers."""
+def _json_body(request: Any) -> Any:
+    """The operation's optional JSON body, parsed (None when there is none): read here rather
+    than by ninja, so that no body is fine. Not JSON (a form, multipart): 400 saying so, as every
+    operation reading JSON answers."""
     raw = request.body
     if not raw or not raw.strip():
         return None
     try:
-        data = json.loads(raw)
+        return json.loads(raw)
     except ValueError:
         raise ServiceError(apiutils.body_not_json_message(request)) from None
+
+
+def _validated(data: Any, schema: type[Schema]) -> Any:
+    """``data`` read as ``schema`` (None stays None): after the scope and permission checks
+    (404, 403 first); a bad value is 422 with the field, as ninja's own answers."""
+    if data is None:
+        return None
     try:
-        return schema.model_validate(data if data is not None else {})
+        return schema.model_validate(data)
     except PydanticValidationError as exc:
         raise NinjaValidationError(
             [{**e, "loc": ("body", "payload", *e.get("loc", ()))} for e in exc.errors()]
@@ -251,8 +258,9 @@ def accept_offer(request: Any, offer_id: int) -> Any:
     400). The body is optional (none: no version check). An offer outside the user's
     organisations is a 404 (a user who may not answer offers: 403), answered before anything
     about the body; an answer from an older version 409."""
+    data = _json_body(request)
     offer = _offer(request, offer_id)
-    payload = _optional_body(request, RecuperationAcceptIn)
+    payload = _validated(data, RecuperationAcceptIn)
     given = payload.version if payload is not None else None
     services.accept(actor=request.user, offer=offer, version=_version(request, given))
     return _answered(offer)
@@ -271,8 +279,9 @@ def accept_offer(request: Any, offer_id: int) -> Any:
 def decline_offer(request: Any, offer_id: int) -> Any:
     """The person does not take the place; it is offered at once to the next candidate
     waiting. Same rules as accept; the body is optional (none: no reason, no version check)."""
+    data = _json_body(request)
     offer = _offer(request, offer_id)
-    payload = _optional_body(request, RecuperationDeclineIn)
+    payload = _validated(data, RecuperationDeclineIn)
     reason = payload.reason if payload is not None else ""
     given = payload.version if payload is not None else None
     services.decline(actor=request.user, offer=offer, reason=reason, version=_version(request, given))
