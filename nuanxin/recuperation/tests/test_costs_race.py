@@ -2,12 +2,14 @@
 PostgreSQL; skipped on SQLite): one expenditure, the other refused, never two."""
 
 import pytest
+from django.utils import timezone
 
 from nuanxin.core.errors import ServiceError
 from nuanxin.funds.models import Entry
 from nuanxin.funds.tests.fixtures import build_people, fund_with
-from nuanxin.recuperation.models import Batch
-from nuanxin.recuperation.services import candidates, costs
+from nuanxin.recuperation.choices import CandidateStatus
+from nuanxin.recuperation.models import Batch, Candidate
+from nuanxin.recuperation.services import candidates, catalogue, costs
 from nuanxin.recuperation.tests.fixtures import nominate_all
 from tests.parallel import on_postgres, run_together
 
@@ -19,6 +21,11 @@ def test_two_charges_at_once_record_one_expenditure(rw):
     nominate_all(rw)
     for offer in candidates.fill(actor=rw.p.jia, batch=rw.batch):
         candidates.accept(actor=rw.admin_of(offer.candidate.worker), offer=offer)
+    # The cost is charged once the batch is held: it started today, both came.
+    Batch.objects.filter(pk=rw.batch.pk).update(starts_on=timezone.localdate(), ends_on=timezone.localdate())
+    for came in Candidate.objects.filter(batch=rw.batch, status=CandidateStatus.ACCEPTED):
+        candidates.record_attendance(actor=rw.p.jia, candidate=came, attended=True)
+    rw.batch = catalogue.finish_batch(Batch.objects.get(pk=rw.batch.pk), actor=rw.p.jia)
     city_fund = fund_with(fp.city_clerk, fp.city_approver, rw.p.city, "100000")
     district_fund = fund_with(fp.clerk, fp.approver, rw.p.shinan, "5000", name="市南区疗休养资金")
     results = run_together(
