@@ -258,8 +258,8 @@ def test_a_unit_of_the_users_scope_outside_the_chosen_organisation_is_said_to_be
         "import it into an organisation that covers it."
     ]
     assert render_all(rows[1].reasons)[0] == (
-        "Unit “市北区人民医院” is not recognised; the row goes to 青岛大学附属医院工会, the organisation selected "
-        "for this import. Check that it belongs there."
+        "Unit “市北区人民医院” is not the name of this unit (青岛大学附属医院工会); the row is taken as this unit's. "
+        "Check it."
     )
     assert rows[1].reasons[0]["code"] == rows[2].reasons[0]["code"] == "unit_assumed"
     batch = import_bytes(world.p.jia, world.unit, data)
