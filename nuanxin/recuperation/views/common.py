@@ -11,29 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from nuanxin.core.errors import NotAllowed, ServiceError
-from nuanxin.core.pages import run_service
+from nuanxin.core.pages import posted, submit  # noqa: F401  (re-exported: the pages import them from here)
 from nuanxin.recuperation.forms.catalogue import VersionForm
-
-
-def posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
-def submit(
-    request: HttpRequest, form: Any, call: Callable[..., Any], values: dict, *, done: Callable[[Any], str],
-    to: Callable[[Any], str], obj: Any = None,
-) -> HttpResponse | None:
-    """A valid POST calls the service (``run_service``) on ``obj`` (when given: its first
-    argument): its refusal on the form (``None``), or the message ``done(result)`` and a redirect
-    to ``to(result)``."""
-    if not (form.is_bound and form.is_valid()):
-        return None
-    args = (obj,) if obj is not None else ()
-    ok, result = run_service(form, call, *args, actor=request.user, **values)
-    if not ok:
-        return None
-    messages.success(request, done(result))
-    return redirect(to(result))
 
 
 def act(request: HttpRequest, call: Callable[[], Any], done: str, to: str) -> HttpResponse:
