@@ -226,6 +226,8 @@ def _inflate_and_scan(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, budget: 
     # zipfile stops at the size the header claims; inflate the compressed stream ourselves so
     # a lying header cannot hide a larger payload.
     crc = 0
+    if archive.filename is None:  # opened from a stream: the checks read the file by its path
+        raise zipfile.BadZipFile("no file to read the local headers from")
     with open(archive.filename, "rb") as fh:
         fh.seek(entry.header_offset)
         header = fh.read(30)
