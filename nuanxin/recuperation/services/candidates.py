@@ -28,20 +28,17 @@ messages in the user's language; nothing is written then.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db import DatabaseError, IntegrityError, transaction
-from django.urls import NoReverseMatch, reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nuanxin.core import audit, plaintext, versioning
 from nuanxin.core.errors import NotAllowed, ServiceError
 from nuanxin.core.policy import SYSTEM, user_of
 from nuanxin.core.textlimits import TOO_LONG
-from nuanxin.notify import services as notify
-from nuanxin.notify.services import Sms
 from nuanxin.recuperation.choices import (
     HOLDING,
     BatchStatus,
@@ -50,6 +47,7 @@ from nuanxin.recuperation.choices import (
     ProgrammeStatus,
 )
 from nuanxin.recuperation.models import Batch, Candidate, Offer
+from nuanxin.recuperation.services import notices
 from nuanxin.registry.choices import TeamType, WorkerStatus
 from nuanxin.registry.models import Worker
 
@@ -126,21 +124,6 @@ def _place_elsewhere(worker: Worker, batch: Batch) -> Candidate | None:
         .select_related("batch")
         .first()
     )
-
-
-def _url(name: str, pk: int) -> str:
-    try:
-        return reverse(name, args=[pk])
-    except NoReverseMatch:
-        return ""
-
-
-def _when(value: datetime) -> str:
-    return formats.date_format(timezone.localtime(value), "Y-m-d H:i")
-
-
-def _day(value: date) -> str:
-    return value.isoformat()
 
 
 # --- nominating ----------------------------------------------------------------------------
@@ -318,7 +301,7 @@ def _fill(actor: Any, batch: Batch, now: datetime, *, replaces: Candidate | None
                 **({"replaces": offer.replaces_id} if offer.replaces_id else {}),
             },
         )
-        _tell_offer(offer, candidate, batch)
+        notices.tell_offer(offer, candidate, batch)
         offers.append(offer)
     return offers
 
@@ -327,70 +310,6 @@ def _deadlock(exc: BaseException) -> bool:
     """Whether ``exc`` is PostgreSQL's "deadlock detected" (SQLSTATE 40P01)."""
     cause = exc.__cause__
     return getattr(cause, "sqlstate", None) == "40P01" or getattr(cause, "pgcode", None) == "40P01"
-
-
-def _unit_admins(organisation: Any) -> list[Any]:
-    """The administrators of the person's unit union who may answer for them: those whose
-    grant is at the unit itself, else (no one there) every holder above it."""
-    holders = list(Candidate.policy.holders("respond", organisation))
-    parent = type(organisation).objects.get_parent(organisation)
-    if parent is None:
-        return holders
-    above = set(Candidate.policy.holders("respond", parent).values_list("pk", flat=True))
-    own = [u for u in holders if u.pk not in above]
-    return own or holders
-
-
-def _tell_offer(offer: Offer, candidate: Candidate, batch: Batch) -> None:
-    worker = candidate.worker
-    base = batch.base
-    params = {
-        "name": worker.name,
-        "programme": batch.programme.name,
-        "batch": batch.name,
-        "base": base.name,
-        "from": _day(batch.starts_on),
-        "to": _day(batch.ends_on),
-        "until": _when(offer.expires_at),
-    }
-
-    def texts() -> tuple[str, str]:
-        return (
-            _("Recuperation place offered to %(name)s") % params,
-            _(
-                "%(name)s is offered a place of %(programme)s %(batch)s at %(base)s, %(from)s to %(to)s. "
-                "Please arrange the leave and accept or decline before %(until)s; after that the place "
-                "passes to the next on the waiting list."
-            ) % params,
-        )
-
-    # The text message carries no name (text messages never do: the name is behind the
-    # sign-in); the in-app notification keeps it.
-    sms_params = {k: v for k, v in params.items() if k != "name"}
-    union_text = _(
-        "A worker of your unit is offered a recuperation place: %(programme)s %(batch)s at %(base)s, %(from)s to "
-        "%(to)s. Please sign in to Nuanxin and answer before %(until)s."
-    ) % sms_params
-    url = _url("recuperation:candidate_detail", candidate.pk)
-    for admin in _unit_admins(worker.organisation):
-        notify.notify(
-            recipient=admin,
-            kind="recuperation.offer",
-            occasion=f"offer-{offer.pk}",
-            texts=texts,
-            url=url,
-            sms=Sms("recuperation_offer_union", sms_params, union_text),
-        )
-    if worker.mobile:
-        person_text = _(
-            "You are offered a free recuperation place: %(programme)s %(batch)s at %(base)s, %(from)s to "
-            "%(to)s. Your union will confirm with you; please answer before %(until)s."
-        ) % params
-        notify.text_message(
-            to=worker.mobile,
-            sms=Sms("recuperation_offer_person", params, person_text),
-            key=f"recuperation.offer:{offer.pk}:person",
-        )
 
 
 # --- answering -----------------------------------------------------------------------------
@@ -412,7 +331,7 @@ def _open_offer(actor: Any, offer: Offer, now: datetime, version: int | None) ->
     if now >= offer.expires_at:
         raise ServiceError(
             _("This offer expired at %(when)s; the place passes to the next on the waiting list.")
-            % {"when": _when(offer.expires_at)}
+            % {"when": notices.when(offer.expires_at)}
         )
     return batch, offer
 
@@ -506,34 +425,8 @@ def _expire_batch(actor: Any, batch_id: int, now: datetime) -> int:
     made = _fill(actor, batch, now) if due else []
     for index, offer in enumerate(due):
         # The places passed on go to the offers expired first; the rest are left free.
-        _tell_expired(offer, batch, passed=index < len(made))
+        notices.tell_expired(offer, batch, passed=index < len(made))
     return len(due)
-
-
-def _tell_expired(offer: Offer, batch: Batch, *, passed: bool = True) -> None:
-    """The unit union learns in-app that the place it did not answer for has passed on (or,
-    nobody eligible waiting, is left free)."""
-    worker = offer.candidate.worker
-    params = {"name": worker.name, "programme": batch.programme.name, "batch": batch.name,
-              "until": _when(offer.expires_at)}
-
-    def texts() -> tuple[str, str]:
-        if passed:
-            body = _(
-                "The place of %(programme)s %(batch)s offered to %(name)s was not answered by %(until)s: "
-                "it has passed to the next on the waiting list."
-            ) % params
-        else:
-            body = _(
-                "The place of %(programme)s %(batch)s offered to %(name)s was not answered by %(until)s: "
-                "nobody is waiting, so the place is left free."
-            ) % params
-        return (_("Recuperation offer to %(name)s expired") % params, body)
-
-    url = _url("recuperation:candidate_detail", offer.candidate_id)
-    for admin in _unit_admins(worker.organisation):
-        notify.notify(recipient=admin, kind="recuperation.offer_expired", occasion=f"offer-{offer.pk}",
-                      texts=texts, url=url, email=False)
 
 
 def due_batches(now: datetime) -> Iterable[int]:
@@ -592,7 +485,8 @@ def record_attendance(
         )
     if attended and today < batch.starts_on:
         raise ServiceError(
-            _("The batch starts on %(day)s: attendance can be recorded from then.") % {"day": _day(batch.starts_on)}
+            _("The batch starts on %(day)s: attendance can be recorded from then.")
+            % {"day": notices.day(batch.starts_on)}
         )
     if attended and candidate.status == CandidateStatus.NO_SHOW and free_places(batch) <= 0:
         raise ServiceError(_("The place was given to someone else: the batch has no place free."))
