@@ -126,6 +126,8 @@ INSTALLED_APPS = [
     "nuanxin.recuperation",
     "nuanxin.tables",
     "nuanxin.telecom",
+    "nuanxin.labour",
+    "nuanxin.produce",
     "nuanxin.notify",
 ]
 

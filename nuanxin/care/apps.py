@@ -8,10 +8,27 @@ from django.utils.translation import gettext_lazy as _
 def relate_assigned() -> None:
     """A care contact reaches the rows of the families currently assigned to them: the
     "assigned" relation of the register's and care's policies (``registry.models.ASSIGNED``)."""
+    from nuanxin.care.models import Difficulty, DifficultyNote, Visit, VisitDuty
+    from nuanxin.registry.models import Deployment, FamilyMember, Worker
+
+    relate_assigned_to(
+        (Worker, "pk"),
+        (FamilyMember, "worker__pk"),
+        (Deployment, "worker__pk"),
+        (Visit, "worker__pk"),
+        (VisitDuty, "worker__pk"),
+        (Difficulty, "worker__pk"),
+        (DifficultyNote, "difficulty__worker__pk"),
+    )
+
+
+def relate_assigned_to(*models: tuple[Any, str]) -> None:
+    """Add the "assigned" relation to the policies of ``models`` (pairs of a model and the lookup
+    from it to its worker's pk). An app above care whose policy names ``registry.models.ASSIGNED``
+    calls it from its ``ready()`` (e.g. labour's cases, produce's orders)."""
     from django.db.models import Q
 
-    from nuanxin.care.models import CareAssignment, Difficulty, DifficultyNote, Visit, VisitDuty
-    from nuanxin.registry.models import Deployment, FamilyMember, Worker
+    from nuanxin.care.models import CareAssignment
 
     def assigned(user):
         return CareAssignment.objects.current().filter(contact=user).values("worker_id")
@@ -29,16 +46,7 @@ def relate_assigned() -> None:
             CareAssignment.objects.current().filter(contact=user, worker_id=worker_id(obj, lookup)).exists()
         )
 
-    # model -> the lookup from it to its worker's pk
-    for model, lookup in (
-        (Worker, "pk"),
-        (FamilyMember, "worker__pk"),
-        (Deployment, "worker__pk"),
-        (Visit, "worker__pk"),
-        (VisitDuty, "worker__pk"),
-        (Difficulty, "worker__pk"),
-        (DifficultyNote, "difficulty__worker__pk"),
-    ):
+    for model, lookup in models:
         model.policy.relate("assigned", q=q_for(lookup), test=test_for(lookup))
 
 

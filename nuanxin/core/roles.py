@@ -21,6 +21,8 @@ class Role(models.TextChoices):
     COORDINATOR = "hotline_coordinator", _("Hotline coordinator")
     FUND_CLERK = "fund_clerk", _("Finance clerk")
     FUND_APPROVER = "fund_approver", _("Finance approver")
+    LABOUR_OFFICER = "labour_officer", _("Labour-rights officer")
+    POINT_KEEPER = "point_keeper", _("Pickup point keeper")
     VIEWER = "viewer", _("Report viewer")
     AUDITOR = "auditor", _("Auditor")
 
@@ -104,6 +106,33 @@ TELECOM_MANAGE: frozenset[str] = MANAGERS
 TELECOM_VIEW: frozenset[str] = MANAGERS | AUDITORS
 TELECOM_FIGURES: frozenset[str] = MANAGERS | frozenset({Role.VIEWER, Role.AUDITOR})
 
+# The labour-protection green channel (measure 5). Labour-rights officers (劳动保护干事: the
+# women workers' committee, the legal-service desk) and the administrators of the worker's unit
+# and above follow pregnancy and lactation arrangements, legal-aid cases and employment help.
+# Pregnancy and lactation are sensitive (PIPL art. 28): only those two roles read an
+# arrangement, every read is audited; a care contact may refer one of the families assigned to
+# them (open it from a visit or a difficulty) but reads none back; auditors and viewers get
+# counts. Legal-aid and employment cases are read by the same roles and by auditors; the
+# family's care contact sees the cases of the families assigned to them.
+LABOUR_MANAGE: frozenset[str] = MANAGERS | frozenset({Role.LABOUR_OFFICER})
+LABOUR_SENSITIVE: frozenset[str] = LABOUR_MANAGE
+LABOUR_REFER: frozenset[str] = LABOUR_MANAGE | CARE_CONTACTS
+LABOUR_VIEW: frozenset[str] = LABOUR_MANAGE | AUDITORS | CARE_CONTACTS
+LABOUR_FIGURES: frozenset[str] = LABOUR_MANAGE | frozenset({Role.VIEWER, Role.AUDITOR})
+
+# The family produce supply (measure 6). Suppliers, pickup points and weekly offers are set up
+# by the administrators; a care contact orders for the families assigned to them (the
+# administrators for any family in their scope); pickup point keepers (提货点值守) check pickup
+# codes and hand parcels over at the points of their organisation; the week's subsidy is
+# charged to a fund by a finance clerk (``FUND_RECORD``). Viewers and auditors see figures.
+PRODUCE_MANAGE: frozenset[str] = MANAGERS
+PRODUCE_ORDER: frozenset[str] = MANAGERS | CARE_CONTACTS
+PRODUCE_PICKUP: frozenset[str] = MANAGERS | frozenset({Role.POINT_KEEPER})
+PRODUCE_VIEW: frozenset[str] = MANAGERS | frozenset(
+    {Role.POINT_KEEPER, Role.CARE_CONTACT, Role.AUDITOR, Role.FUND_CLERK, Role.FUND_APPROVER}
+)
+PRODUCE_FIGURES: frozenset[str] = MANAGERS | frozenset({Role.POINT_KEEPER, Role.VIEWER, Role.AUDITOR})
+
 # Which roles a holder of each managing role may hand out (inside their own scope).
 # Auditors and city admins are appointed by city admins only: separation of duties.
 GRANTABLE_BY: dict[str, frozenset[str]] = {
@@ -117,6 +146,8 @@ GRANTABLE_BY: dict[str, frozenset[str]] = {
             Role.COORDINATOR,
             Role.FUND_CLERK,
             Role.FUND_APPROVER,
+            Role.LABOUR_OFFICER,
+            Role.POINT_KEEPER,
             Role.VIEWER,
         }
     ),

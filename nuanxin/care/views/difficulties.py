@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from nuanxin.care import forms, pages, selectors, services
+from nuanxin.care import forms, hooks, pages, selectors, services
 from nuanxin.care.choices import DifficultyStatus
 from nuanxin.care.models import Difficulty
 from nuanxin.care.views.common import PER_PAGE, posted, submit, workers
@@ -84,6 +84,7 @@ def _detail_page(request, difficulty: Difficulty, **bound):
             "is_admin": is_admin,
             "can_care": Difficulty.policy.allows(user, "change", difficulty),
             "today": timezone.localdate(),
+            "followups": hooks.followup_links(user, difficulty.worker),
         },
     )
 

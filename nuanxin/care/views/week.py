@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from nuanxin.care import forms, pages, selectors, services, weeks
+from nuanxin.care import forms, hooks, pages, selectors, services, weeks
 from nuanxin.care.choices import DutyStatus
 from nuanxin.care.models import CareAssignment, Difficulty, DifficultyNote, Visit, VisitDuty
 from nuanxin.care.views.common import next_url, posted, submit, week_nav, workers
@@ -82,6 +82,7 @@ def family(request, worker: Worker):
             "contacts": list(contacts),
             "can_care": may_care_for(user, worker),
             "is_admin": CareAssignment.policy.allows_in(user, "change", worker.organisation),
+            "followups": hooks.followup_links(user, worker),
         },
     )
 

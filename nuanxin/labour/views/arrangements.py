@@ -1,0 +1,6 @@
+"""The labour-protection green channel: the arrangements pages."""
+
+urlpatterns: list = []
+MENU: list = []
+COUNTERS: list = []
+HOME_PANELS: list = []

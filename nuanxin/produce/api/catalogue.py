@@ -1,0 +1,5 @@
+"""The family produce supply: the catalogue API operations."""
+
+from nuanxin.core import apiutils
+
+router = apiutils.ScopedRouter(tags=["produce"])

@@ -1,0 +1,6 @@
+"""What the catalogue area adds to the pages of the apps below (worker page, care timeline,
+care follow-ups): connected from ``connect()``."""
+
+
+def connect() -> None:
+    pass
