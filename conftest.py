@@ -121,3 +121,31 @@ def english_client():
     c = Client()
     c.cookies["nuanxin_language"] = "en"
     return c
+
+
+def pytest_collection_modifyitems(config, items):
+    """``NUANXIN_TEST_SHARD=k/n`` (set by scripts/test-databases.sh) keeps the k-th of n shards of
+    the suite: whole test files, dealt out greedily by weight (a browser test weighs as much as
+    15 others), heaviest first, so that the shards take about the same time. Every file lands in
+    exactly one shard, the same on every run."""
+    import os
+    from collections import defaultdict
+
+    shard = os.environ.get("NUANXIN_TEST_SHARD", "").strip()
+    if not shard:
+        return
+    index, total = (int(part) for part in shard.split("/"))
+    if not 1 <= index <= total:
+        raise pytest.UsageError(f"NUANXIN_TEST_SHARD={shard!r}: use k/n with 1 <= k <= n")
+    weights: dict[str, int] = defaultdict(int)
+    for item in items:
+        weights[item.nodeid.split("::")[0]] += 15 if item.get_closest_marker("browser") else 1
+    loads = [0] * total
+    placed: dict[str, int] = {}
+    for path in sorted(weights, key=lambda p: (-weights[p], p)):
+        lightest = loads.index(min(loads))
+        placed[path] = lightest + 1
+        loads[lightest] += weights[path]
+    kept = [item for item in items if placed[item.nodeid.split("::")[0]] == index]
+    config.hook.pytest_deselected(items=[item for item in items if placed[item.nodeid.split("::")[0]] != index])
+    items[:] = kept

@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # Run the pytest suite on every database named in NUANXIN_TEST_DATABASES (sqlite, postgres),
-# as `make test` does. With more than one database they run at the same time (the suite is
-# mostly waiting on the database and the browser, so the two runs share 2 cores well: about
-# 20 minutes for both instead of 30 one after the other); each line is prefixed with its
-# database and each run's whole output is kept in var/test-<database>.log. NUANXIN_TEST_PARALLEL=0
-# runs them one after the other. Exits non-zero when any run failed, naming it.
+# as `make test` does. With more than one database they run at the same time, PostgreSQL's in
+# two shards (below); each line is prefixed with its database (and shard) and each run's whole
+# output is kept in var/test-<database>[-<shard>].log. NUANXIN_TEST_PARALLEL=0 runs the databases
+# one after the other, unsharded. Exits non-zero when any run failed, naming it.
 # Usage: scripts/test-databases.sh PYTHON [pytest arguments…]
 set -uo pipefail
 python=$1; shift
@@ -31,23 +30,45 @@ if [[ ${NUANXIN_TEST_PARALLEL:-1} == 0 || $(wc -w <<<"$dbs") -eq 1 ]]; then
   exit 0
 fi
 
-declare -A pids
+# PostgreSQL's run is the long pole (it waits on the server as much as it computes): it is
+# split into NUANXIN_TEST_POSTGRES_SHARDS shards (default 2; whole test files, dealt out by
+# weight in conftest.py), each on its own test database, so that the 2 cores stay busy until the
+# end. Shards only split the whole suite: with pytest arguments each database runs once.
+shards_of() {
+  if [[ $1 == postgres && $# -eq 1 && $nargs -eq 0 ]]; then echo "${NUANXIN_TEST_POSTGRES_SHARDS:-2}"; else echo 1; fi
+}
+nargs=$#
+declare -A pids logs
 for db in $dbs; do
-  echo "== tests on $db (var/test-$db.log) =="
-  (
-    DATABASE_URL=$(url_of "$db") "$python" -m pytest "$@" 2>&1 | tee "var/test-$db.log" | sed -u "s/^/[$db] /"
-    exit "${PIPESTATUS[0]}"
-  ) &
-  pids[$db]=$!
+  n=$(shards_of "$db")
+  for ((k = 1; k <= n; k++)); do
+    run=$db tag=$db url=$(url_of "$db") shard=""
+    if ((n > 1)); then
+      run="$db-$k" tag="$db $k/$n" shard="$k/$n"
+      ((k > 1)) && url="${url%/*}/$(basename "${url##*/}")_s$k"
+    fi
+    echo "== tests on $tag (var/test-$run.log) =="
+    (
+      DATABASE_URL=$url NUANXIN_TEST_SHARD=$shard "$python" -m pytest "$@" 2>&1 | tee "var/test-$run.log" | sed -u "s/^/[$tag] /"
+      exit "${PIPESTATUS[0]}"
+    ) &
+    pids[$run]=$!
+    logs[$db]+=" var/test-$run.log"
+  done
 done
 # Ctrl-C or a kill stops every run.
 trap 'kill -- ${pids[*]} 2>/dev/null; exit 130' INT TERM
 failed=()
-for db in $dbs; do
-  wait "${pids[$db]}" || failed+=("$db")
+for run in "${!pids[@]}"; do
+  wait "${pids[$run]}" || failed+=("$run")
 done
+# One summary per database: the counts of its shards added up (pytest's last line of each).
 for db in $dbs; do
-  echo "== $db: $(grep -E '^(=+ )?[0-9]+ (passed|failed)|^=+ .*(passed|failed|error)' "var/test-$db.log" | tail -1) =="
+  # shellcheck disable=SC2086
+  summary=$(for log in ${logs[$db]}; do grep -E '^=+ .*(passed|failed|error|no tests ran)' "$log" | tail -1; done |
+    grep -oE '[0-9]+ (passed|failed|skipped|errors?|deselected|xfailed|xpassed)' |
+    awk '{ n[$2] += $1 } END { for (k in n) if (k != "deselected") printf "%s%d %s", (s++ ? ", " : ""), n[k], k }')
+  echo "== $db: ${summary:-no summary (see${logs[$db]})} =="
 done
 if ((${#failed[@]})); then
   echo "== tests FAILED on: ${failed[*]} (see var/test-<database>.log) =="
