@@ -4,7 +4,7 @@ matching the seeker's area or wishes first), the cases in scope and a family's c
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from nuanxin.labour.choices import EmploymentStatus
@@ -76,7 +76,7 @@ def offered_leads(case: EmploymentCase) -> QuerySet[JobLead]:
         match |= Q(title__icontains=word) | Q(requirements__icontains=word)
     return qs.annotate(
         matches=Case(When(match, then=Value(True)), default=Value(False), output_field=BooleanField())
-    ).order_by("-matches", "open_until", "title", "id")
+    ).order_by("-matches", F("open_until").asc(nulls_last=True), "title", "id")
 
 
 def leads_to_offer(case: EmploymentCase) -> QuerySet[JobLead]:
