@@ -371,6 +371,6 @@ def copy_offer(*, actor, offer: Offer, week: date | None = None) -> Offer:
         "produce.offer.copy",
         obj=copy,
         organisation=source.point.organisation,
-        detail={"source": source.pk, "items": len(items)},
+        detail={"copied_from": source.pk, "item_count": len(items)},
     )
     return copy
