@@ -43,9 +43,11 @@ def _user(username: str) -> Any:
 
 def _officer(district: Organisation) -> Any:
     """A labour-rights officer who may act on 市南区's cases, else the district admin, else the system."""
-    officers = get_user_model().objects.filter(
-        is_active=True, grants__role=Role.LABOUR_OFFICER, grants__organisation__isnull=False
-    ).distinct()
+    officers = (
+        get_user_model()
+        .objects.filter(is_active=True, grants__role=Role.LABOUR_OFFICER, grants__organisation__isnull=False)
+        .distinct()
+    )
     for user in officers.order_by("pk"):
         if PartnerEmployer.policy.allows_in(user, "change", district):
             return user

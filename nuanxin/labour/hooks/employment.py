@@ -7,6 +7,7 @@ care contact of a family assigned to them). Connected from ``connect()``."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nuanxin.care import hooks as care_hooks
@@ -26,11 +27,17 @@ def followups(*, user, worker, **kwargs) -> list[FollowUp]:
 
 
 def family_entries(*, user, worker, **kwargs) -> list[TimelineEntry]:
-    """The family's employment cases ``user`` may see, at the time each was opened."""
+    """The family's employment cases ``user`` may see, on the day each was opened (the care
+    timeline's entries are dated by day)."""
     if not EmploymentCase.policy.may(user, "view"):
         return []
     return [
-        TimelineEntry(at=case.created_at, kind="employment", obj=case, template="labour/_employment_timeline.html")
+        TimelineEntry(
+            at=timezone.localtime(case.created_at).date(),
+            kind="employment",
+            obj=case,
+            template="labour/_employment_timeline.html",
+        )
         for case in selectors.family_cases(user, worker)
     ]
 

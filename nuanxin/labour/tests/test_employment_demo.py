@@ -50,7 +50,9 @@ def test_the_demo_has_families_helped_into_work_and_runs_twice(english):
             ],
             "referrals": ["employed", "employed", "not_employed", "pending"],
         }
-        assert lines == ["employment demo: 4 partner employers (one inactive), 5 job leads, 5 employment cases at QD-SN-01"]
+        assert lines == [
+            "employment demo: 4 partner employers (one inactive), 5 job leads, 5 employment cases at QD-SN-01"
+        ]
         # opened by the care contact of the families, owned by whoever may own them
         assert set(EmploymentCase.objects.values_list("created_by__username", flat=True)) == {"demo-care"}
         demo.build(out=lines.append)

@@ -43,7 +43,11 @@ def _open(w, actor=None, **kw):
 
 def test_an_officer_adds_an_employer_of_their_district_and_it_is_audited(w):
     employer = services.create_employer(
-        actor=w.officer, organisation=org("SN"), name=" 市南家政 ", contact_name="王经理", contact_mobile="138 0004 1010"
+        actor=w.officer,
+        organisation=org("SN"),
+        name=" 市南家政 ",
+        contact_name="王经理",
+        contact_mobile="138 0004 1010",
     )
     assert (employer.name, employer.contact_mobile, employer.active) == ("市南家政", "+8613800041010", True)
     row = AuditLog.objects.get(action="labour.employer.create", object_id=str(employer.pk))
@@ -181,9 +185,7 @@ def test_a_lead_not_offered_to_the_case_is_refused(w):
         with pytest.raises(ServiceError, match="This lead is not open to this case."):
             services.refer(actor=w.officer, case=case, lead=lead)
     with pytest.raises(ServiceError, match="cannot be in the future"):
-        services.refer(
-            actor=w.officer, case=case, lead=w.cleaner, referred_on=timezone.localdate() + timedelta(days=1)
-        )
+        services.refer(actor=w.officer, case=case, lead=w.cleaner, referred_on=timezone.localdate() + timedelta(days=1))
     assert Referral.objects.count() == 0
 
 
@@ -237,7 +239,9 @@ def test_an_outcome_date_before_the_referral_or_in_the_future_is_refused(w):
     case = _open(w)
     today = timezone.localdate()
     referral = services.refer(actor=w.officer, case=case, lead=w.cleaner, referred_on=today - timedelta(days=3))
-    with pytest.raises(ServiceError, match=r"cannot be before the referral \(" + (today - timedelta(days=3)).isoformat()):
+    with pytest.raises(
+        ServiceError, match=r"cannot be before the referral \(" + (today - timedelta(days=3)).isoformat()
+    ):
         services.record_outcome(
             actor=w.officer, referral=referral, outcome="interview", outcome_on=today - timedelta(days=4)
         )
