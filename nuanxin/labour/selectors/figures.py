@@ -27,6 +27,7 @@ from nuanxin.labour.choices import (
 )
 from nuanxin.labour.models import Arrangement, EmploymentCase, LegalCase
 from nuanxin.labour.selectors.arrangements import OPEN_STATUSES, review_due
+from nuanxin.orgs import scope
 from nuanxin.orgs.models import Organisation
 
 
@@ -120,10 +121,11 @@ def figures(user: Any) -> Figures:
         .annotate(n=Count("id"), amount=Sum("amount_recovered"))
     )
     emp = list(querysets["emp"].values("organisation__path", "status").annotate(n=Count("id")))
-    paths = [r["worker__organisation__path"] for r in arr] + [r["organisation__path"] for r in legal + emp]
-    if not paths:
+    if not (arr or legal or emp):
         return Figures(total, [])
-    level = _level(paths)
+    # The level below the user's reach (the districts for the city, the units for a district).
+    paths = scope.scope_paths(user, Arrangement.policy.roles("figures"))
+    level = _level(paths) if paths else 1
     size = Organisation.steplen * level
 
     def row_for(path: str) -> Row:
