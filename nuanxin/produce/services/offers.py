@@ -306,9 +306,9 @@ def remove_item(*, actor, item: OfferItem) -> None:
 
 
 @transaction.atomic
-def open_offer(*, actor, offer: Offer, version=None) -> Offer:
+def open_offer(*, actor, offer: Offer, version=None, now: datetime | None = None) -> Offer:
     """DRAFT → OPEN: families' orders are taken until the cut-off. It needs an item and a cut-off
-    still ahead."""
+    still ahead (of ``now``: the demo opens a past week's offer as it was then)."""
     offer = _locked(offer)
     Offer.policy.require(actor, "change", offer)
     check_version(offer, version)
@@ -316,7 +316,7 @@ def open_offer(*, actor, offer: Offer, version=None) -> Offer:
         raise ServiceError(_("Only a draft offer can be opened."))
     if not offer.items.exists():
         raise ServiceError(_("Add at least one item before opening the offer."))
-    if offer.cutoff_at <= timezone.now():
+    if offer.cutoff_at <= (now or timezone.now()):
         raise ServiceError(
             _("The order cut-off has passed: move it later before opening the offer."), field="cutoff_at"
         )

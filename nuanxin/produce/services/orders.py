@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -351,14 +352,20 @@ class NewOrder:
 
 
 def place_orders_many(
-    *, actor, offer: Offer, orders: Sequence[NewOrder] | Iterable[NewOrder], send: bool = True
+    *,
+    actor,
+    offer: Offer,
+    orders: Sequence[NewOrder] | Iterable[NewOrder],
+    send: bool = True,
+    at: datetime | None = None,
 ) -> list[Order]:
     """Place many families' orders of one offer at once: the same checks as ``place_order`` (all
     of them before anything is written: one refusal refuses the batch, naming the family), then
     bulk writes (family points, orders, lines, audit rows) and, with ``send``, the codes texted.
-    A family already holding a live order that week refuses the batch."""
+    A family already holding a live order that week refuses the batch. ``at``: when the orders
+    were taken (an importer's paper orders, the demo's past weeks), checked against the cut-off."""
     batch = list(orders)
-    check_open(offer)
+    check_open(offer, now=at)
     items = items_of(offer)
     point_path = offer.point.organisation.path
     priced: list[Priced] = []

@@ -69,6 +69,41 @@ def _lines(post: Any, offer: Offer) -> dict[int, int]:
     return lines
 
 
+def _next_offer(chosen: Any) -> Offer | None:
+    """The family's point's first offer still taking orders (this week's, or next week's once
+    this week's cut-off has passed)."""
+    if chosen is None:
+        return None
+    return (
+        Offer.objects.filter(
+            point_id=chosen.point_id,
+            week__gte=offer_services.this_week(),
+            status=OfferStatus.OPEN,
+            cutoff_at__gt=timezone.now(),
+        )
+        .select_related("point")
+        .order_by("week")
+        .first()
+    )
+
+
+def _live_order(worker: Worker, week: Any, chosen: Any) -> Order | None:
+    """The family's live order of the offer it may order on (else of this week)."""
+    offer = _next_offer(chosen)
+    weeks = [week] if offer is None else [offer.week, week]
+    rows = {
+        o.week: o
+        for o in Order.objects.filter(worker=worker, week__in=weeks)
+        .exclude(status=OrderStatus.CANCELLED)
+        .select_related("offer__point")
+    }
+    return next((rows[w] for w in weeks if w in rows), None)
+
+
+def _offer_for(chosen: Any, order: Order | None) -> Offer | None:
+    return order.offer if order is not None else _next_offer(chosen)
+
+
 def _workers(request):
     return Worker.objects.select_related("organisation")
 
@@ -91,6 +126,7 @@ def family(request, worker: Worker):
     points = catalogue_selectors.points_for(worker)
     error = ""
     entered: dict[int, int] = {}
+    posted_offer: Offer | None = None
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
@@ -103,6 +139,9 @@ def family(request, worker: Worker):
                 return redirect("produce:family", pk=worker.pk)
             if action in ("place", "change"):
                 offer = Offer.objects.select_related("point__organisation").get(pk=request.POST.get("offer") or 0)
+                if not catalogue_selectors.point_allowed_for(worker, offer.point):
+                    raise Http404
+                posted_offer = offer
                 entered = _lines(request.POST, offer)
                 if action == "place":
                     placed = services.place_order(actor=user, offer=offer, worker=worker, lines=entered)
@@ -123,14 +162,7 @@ def family(request, worker: Worker):
             raise
         except ServiceError as exc:
             error = str(exc.message)
-    if order is not None:
-        offer: Offer | None = order.offer
-    elif chosen is not None:
-        offer = (
-            Offer.objects.filter(point=chosen.point, week=week, status=OfferStatus.OPEN).select_related("point").first()
-        )
-    else:
-        offer = None
+    offer = posted_offer if error and posted_offer is not None else _offer_for(chosen, order)
     items = list(offer.items.select_related("supplier")) if offer else []
     quantities = dict(order.lines.values_list("item_id", "quantity")) if order else {}
     quantities.update(entered)
@@ -143,7 +175,7 @@ def family(request, worker: Worker):
         {
             "tabs": tabs(user, "produce:my_families"),
             "worker": worker,
-            "week": week,
+            "week": offer.week if offer is not None else week,
             "order": order,
             "offer": offer,
             "items": items,

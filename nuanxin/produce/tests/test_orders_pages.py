@@ -1,0 +1,207 @@
+"""The care contact's phone pages and the offers/orders API (pages in English)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from nuanxin.accounts.services import create_api_token
+from nuanxin.care import hooks as care_hooks
+from nuanxin.core.policy import SYSTEM
+from nuanxin.produce.choices import OrderStatus
+from nuanxin.produce.models import FamilyPoint, Order
+from nuanxin.produce.services import orders
+from nuanxin.produce.tests.conftest import CUTOFF
+
+
+@pytest.fixture(autouse=True)
+def english(english):
+    return english
+
+
+def client_for(user) -> Client:
+    c = Client()
+    c.cookies["nuanxin_language"] = "en"
+    c.force_login(user)
+    return c
+
+
+def api_for(user) -> Client:
+    _token, plaintext = create_api_token(actor=SYSTEM, user=user, expires_days=1)
+    return Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}", HTTP_ACCEPT_LANGUAGE="en")
+
+
+def test_my_families_lists_the_assigned_families_with_this_weeks_order(pw):
+    orders.place_order(actor=pw.p.care, offer=pw.offer, worker=pw.a1, lines={pw.parcel.pk: 1})
+    page = client_for(pw.p.care).get(reverse("produce:my_families")).content.decode()
+    assert "安一" in page and "安二" in page and "北一" not in page
+    assert "Week of 2020-02-03: 1 of 2 families ordered." in page
+    assert page.count("data-ordered") == 1 and "¥60.00" in page
+
+
+def test_a_care_contact_chooses_the_point_and_orders_on_a_phone_page(pw, sms_file):
+    c = client_for(pw.p.care)
+    url = reverse("produce:family", args=[pw.a1.pk])
+    page = c.get(url).content.decode()
+    assert 'id="nx-no-offer"' in page and "pickup point first." in page
+    # the points of the family's district and above, the nearest organisation first; not 市北区's
+    assert page.index("市南医院站") < page.index("市南区站") and "市北区站" not in page
+    assert c.post(url, {"action": "point", "point": pw.sn_point.pk}).status_code == 302
+    assert FamilyPoint.objects.get(worker=pw.a1).point == pw.sn_point
+    page = c.get(url).content.decode()
+    assert "蔬菜包" in page and "Place the order" in page
+    response = c.post(
+        url,
+        {
+            "action": "place",
+            "offer": pw.offer.pk,
+            f"qty_{pw.parcel.pk}": "1",
+            f"qty_{pw.eggs.pk}": "1",
+            f"qty_{pw.fish.pk}": "0",
+        },
+    )
+    assert response.status_code == 302
+    order = Order.objects.get(worker=pw.a1)
+    assert order.value == Decimal("75.00") and order.payable == Decimal("40.00")
+    page = c.get(url).content.decode()
+    assert f'id="nx-order-code">{order.code}<' in page and "Change the order" in page
+
+
+def test_an_order_over_the_cap_is_refused_on_the_page_with_both_amounts(pw):
+    c = client_for(pw.p.care)
+    url = reverse("produce:family", args=[pw.a1.pk])
+    response = c.post(
+        url, {"action": "place", "offer": pw.offer.pk, f"qty_{pw.parcel.pk}": "1", f"qty_{pw.fish.pk}": "1"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "This week&#x27;s order comes to ¥95.00, over the cap of ¥80.00 per family per week." in page
+    assert not Order.objects.exists() and not FamilyPoint.objects.exists()
+    # the quantities entered are kept on the form
+    assert f'name="qty_{pw.fish.pk}" value="1"' in page
+
+
+def test_change_and_cancel_on_the_page(pw):
+    order = orders.place_order(actor=pw.p.care, offer=pw.offer, worker=pw.a1, lines={pw.parcel.pk: 1})
+    c = client_for(pw.p.care)
+    url = reverse("produce:family", args=[pw.a1.pk])
+    c.post(url, {"action": "change", "offer": pw.offer.pk, "version": order.version, f"qty_{pw.eggs.pk}": "2"})
+    order.refresh_from_db()
+    assert order.value == Decimal("30.00") and order.version == 2
+    c.post(url, {"action": "cancel", "version": order.version})
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+
+
+def test_after_the_cutoff_the_page_offers_no_order(pw, clock):
+    clock.move_to(CUTOFF)
+    FamilyPoint.objects.create(worker=pw.a1, point=pw.sn_point)
+    page = client_for(pw.p.care).get(reverse("produce:family", args=[pw.a1.pk])).content.decode()
+    assert "No open offer at 市南区站 this week." in page and "Place the order" not in page
+
+
+def test_the_followup_is_offered_to_those_who_may_order(pw):
+    links = care_hooks.followup_links(pw.p.care, pw.a1)
+    mine = [link for link in links if link.key == "produce"]
+    assert [str(link.label) for link in mine] == ["Order a produce parcel"]
+    assert mine[0].url == f"/produce/families/{pw.a1.pk}/?worker={pw.a1.pk}"
+    assert not [link for link in care_hooks.followup_links(pw.care_sb, pw.a1) if link.key == "produce"]
+
+
+def test_the_hub_shows_this_weeks_offers_in_scope_with_counts(pw):
+    orders.place_order(actor=pw.p.care, offer=pw.offer, worker=pw.a1, lines={pw.parcel.pk: 1})
+    page = client_for(pw.p.yi).get(reverse("produce:home")).content.decode()
+    assert "市南区站" in page and "<span data-placed>1</span>" in page
+    assert 'data-tab="produce:offer_list"' in page and 'data-tab="produce:supplier_list"' in page
+    page = client_for(pw.p.bing).get(reverse("produce:home")).content.decode()
+    assert "市南区站" not in page
+
+
+def test_an_admin_creates_fills_opens_and_copies_an_offer(pw):
+    c = client_for(pw.p.yi)
+    response = c.post(
+        reverse("produce:offer_list"),
+        {
+            "point": pw.sn_point.pk,
+            "week": "2020-02-12",
+            "title": "第二周",
+            "cap": "80.00",
+            "cutoff_at": "2020-02-12 18:00",
+            "pickup_on": "2020-02-14",
+            "fund": pw.fund.pk,
+        },
+    )
+    assert response.status_code == 302
+    offer = pw.sn_point.offers.get(week="2020-02-10")
+    assert offer.status == "draft" and offer.fund == pw.fund
+    url = reverse("produce:offer_detail", args=[offer.pk])
+    response = c.post(
+        url,
+        {
+            "supplier": pw.supplier.pk,
+            "name": "白菜",
+            "unit": "棵",
+            "price": "5.00",
+            "subsidised_price": "6.00",
+            "max_quantity": "2",
+        },
+    )
+    assert "The subsidised price (¥6.00) cannot be more than the price (¥5.00)." in response.content.decode()
+    c.post(
+        url,
+        {
+            "supplier": pw.supplier.pk,
+            "name": "白菜",
+            "unit": "棵",
+            "price": "5.00",
+            "subsidised_price": "3.00",
+            "max_quantity": "2",
+        },
+    )
+    assert list(offer.items.values_list("name", flat=True)) == ["白菜"]
+    c.post(reverse("produce:offer_open", args=[offer.pk]), {"version": offer.version})
+    offer.refresh_from_db()
+    assert offer.status == "open"
+    c.post(reverse("produce:offer_copy", args=[offer.pk]))
+    copy = pw.sn_point.offers.get(week="2020-02-17")
+    assert copy.status == "draft" and list(copy.items.values_list("name", flat=True)) == ["白菜"]
+    assert copy.cutoff_at == offer.cutoff_at + (copy.week - offer.week)
+
+
+def test_api_lists_the_offers_with_items_of_the_points_above(pw):
+    body = api_for(pw.p.care).get("/api/v1/produce/offers?week=2020-02-05").json()
+    assert [o["point_name"] for o in body] == ["市南区站"]
+    first = body[0]["items"][0]
+    assert (first["name"], first["price"], first["subsidised_price"]) == ("蔬菜包", "60.00", "30.00")
+    assert api_for(pw.p.bing).get("/api/v1/produce/offers?week=2020-02-05").json() == []
+
+
+def test_api_places_an_order_and_refuses_clearly(pw, clock):
+    api = api_for(pw.p.care)
+    over = {
+        "offer": pw.offer.pk,
+        "worker": pw.a1.pk,
+        "lines": [{"item": pw.parcel.pk, "quantity": 1}, {"item": pw.fish.pk, "quantity": 1}],
+    }
+    response = api.post("/api/v1/produce/orders", over, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "over_cap"
+    assert response.json()["message"] == (
+        "This week's order comes to ¥95.00, over the cap of ¥80.00 per family per week."
+    )
+    good = {**over, "lines": [{"item": pw.parcel.pk, "quantity": 1}]}
+    response = api.post("/api/v1/produce/orders", good, content_type="application/json")
+    assert response.status_code == 201
+    assert response.json()["value"] == "60.00" and len(response.json()["code"]) == 6
+    response = api.post("/api/v1/produce/orders", good, content_type="application/json")
+    assert response.status_code == 409 and response.json()["code"] == "duplicate"
+    clock.move_to(CUTOFF)
+    api = api_for(pw.p.care)  # the token of two days ago has expired
+    late = {**good, "worker": pw.a2.pk}
+    response = api.post("/api/v1/produce/orders", late, content_type="application/json")
+    assert response.status_code == 400 and response.json()["code"] == "cutoff_passed"
+    b1 = {**good, "worker": pw.b1.pk}
+    assert api.post("/api/v1/produce/orders", b1, content_type="application/json").status_code == 404
