@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Protocol, TypeVar, cast
 
 from django.db import models, transaction
@@ -397,11 +398,23 @@ def _before(case: CaseBase) -> dict[str, Any]:
     for name in lifecycle.audited:
         if name in lifecycle.text_fields:
             before[name] = audit.text_marker(getattr(case, name))
-        elif name == "owner":
-            before[name] = case.owner_id
         else:
-            before[name] = getattr(case, name)
+            before[name] = _json_value(case, name)
     return before
+
+
+def _json_value(case: CaseBase, name: str) -> Any:
+    """A field's value as the audit row's JSON keeps it: a foreign key as its id, a date or a
+    time as ISO text, a decimal as text; anything else as it is."""
+    model_field = type(case)._meta.get_field(name)
+    if isinstance(model_field, models.ForeignKey):
+        return getattr(case, model_field.attname)
+    value = getattr(case, name)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
 
 
 @transaction.atomic
