@@ -4,12 +4,19 @@ from collections.abc import Callable
 
 from nuanxin.labour.demo import arrangements, employment, figures, legal
 
+AREAS = (
+    arrangements,
+    legal,
+    employment,
+    figures,
+)
+
 
 def build(*, out: Callable[[str], None] = print) -> None:
-    for area in (
-        arrangements,
-        legal,
-        employment,
-        figures,
-    ):
+    for area in AREAS:
         area.build(out=out)
+
+
+def logins() -> list[tuple[str, str, str, str]]:
+    """(username, password, role, scope) of the areas' demo sign-ins that exist."""
+    return [login for area in AREAS if hasattr(area, "logins") for login in area.logins()]

@@ -4,13 +4,20 @@ from collections.abc import Callable
 
 from nuanxin.produce.demo import catalogue, figures, orders, pickup, weeks
 
+AREAS = (
+    catalogue,
+    orders,
+    pickup,
+    weeks,
+    figures,
+)
+
 
 def build(*, out: Callable[[str], None] = print) -> None:
-    for area in (
-        catalogue,
-        orders,
-        pickup,
-        weeks,
-        figures,
-    ):
+    for area in AREAS:
         area.build(out=out)
+
+
+def logins() -> list[tuple[str, str, str, str]]:
+    """(username, password, role, scope) of the areas' demo sign-ins that exist."""
+    return [login for area in AREAS if hasattr(area, "logins") for login in area.logins()]
