@@ -15,6 +15,7 @@ union stations (pickup points) → frontline workers' families.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -30,7 +31,7 @@ from nuanxin.core.versioning import version_field
 from nuanxin.produce.choices import DEFAULT_CAP, CallbackStatus, OfferStatus, OrderStatus
 from nuanxin.registry.models import ASSIGNED
 
-MONEY = {"max_digits": 10, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
+MONEY: dict[str, Any] = {"max_digits": 10, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
 
 class Supplier(models.Model):

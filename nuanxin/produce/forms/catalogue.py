@@ -73,7 +73,9 @@ class OfferForm(BootstrapForm):
         label=_("Order cut-off"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     pickup_on = forms.DateField(label=_("Pickup day"), widget=forms.DateInput(attrs={"type": "date"}))
-    fund = forms.ModelChoiceField(label=_("Fund charged with the subsidy"), queryset=None, required=False)  # type: ignore[arg-type]
+    fund: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Fund charged with the subsidy"), queryset=Supplier.objects.none(), required=False
+    )
 
     def __init__(self, *args: Any, user: Any, funds: list | None = None, **kwargs: Any) -> None:
         from nuanxin.funds.models import Fund
