@@ -19,6 +19,7 @@ from nuanxin.core.versioning import bump, check_version
 from nuanxin.produce.models import FamilyPoint, PickupPoint, Supplier
 from nuanxin.produce.selectors.catalogue import point_allowed_for
 from nuanxin.registry import normalise
+from nuanxin.registry.models import Worker
 
 SUPPLIER_FIELDS = ("name", "contact_name", "contact_mobile", "address", "products", "active")
 POINT_FIELDS = ("name", "address", "hours", "contact_name", "contact_mobile", "active")
@@ -134,6 +135,7 @@ def choose_point(*, actor, worker, point: PickupPoint) -> FamilyPoint:
             field="point",
         )
     with transaction.atomic():
+        Worker.objects.select_for_update().filter(pk=worker.pk).values_list("pk", flat=True).first()
         current = FamilyPoint.objects.select_for_update().filter(worker=worker).first()
         if current is not None and current.point_id == point.pk:
             return current

@@ -35,7 +35,7 @@ from nuanxin.produce.choices import OfferStatus, OrderStatus
 from nuanxin.produce.models import FamilyPoint, Offer, OfferItem, Order, OrderLine
 from nuanxin.produce.selectors.catalogue import district_path, point_allowed_for
 from nuanxin.produce.services import codes
-from nuanxin.registry.models import FamilyMember
+from nuanxin.registry.models import FamilyMember, Worker
 
 LIVE = (OrderStatus.PLACED, OrderStatus.COLLECTED, OrderStatus.UNCOLLECTED)
 SMS_TEMPLATE = "produce_pickup_code"
@@ -126,6 +126,12 @@ def price(offer: Offer, lines: Mapping[Any, Any], items: dict[int, OfferItem] | 
             code="over_cap",
         )
     return Priced(chosen, value, payable)
+
+
+def lock_family(worker) -> None:
+    """Take the family's row lock: two orders (or point choices) for one family at the same
+    moment go one after the other, and the second sees the first's order."""
+    Worker.objects.select_for_update().filter(pk=worker.pk).values_list("pk", flat=True).first()
 
 
 def _duplicate(existing: Order | None = None, point_name: str = "") -> Conflict:
@@ -259,6 +265,7 @@ def place_order(*, actor, offer: Offer, worker, lines: Mapping[int, int]) -> Ord
     check_open(offer)
     priced = price(offer, lines)
     with transaction.atomic():
+        lock_family(worker)
         existing = _live_order(worker, offer.week)
         if existing is not None:
             raise _duplicate(existing)
