@@ -55,6 +55,10 @@ class LeadForm(BootstrapForm):
     open_until = forms.DateField(label=_("Open until"), required=False, widget=DATE)
 
 
+class LeadEditForm(VersionedForm, LeadForm):
+    pass
+
+
 class EmploymentCreateForm(BootstrapForm):
     family_member = forms.ChoiceField(label=_("Family member seeking work"), required=False)
     seeker_name = forms.CharField(

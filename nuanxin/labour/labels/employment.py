@@ -18,6 +18,7 @@ LABELS = Labels(
         "labour.lead.update": _("Job lead changed"),
         "labour.referral.create": _("Seeker referred to a job"),
         "labour.referral.outcome": _("Referral outcome recorded"),
+        "labour.employment.overdue": _("Employment help overdue (reminder)"),  # the notification's kind
     },
     object_types={
         "labour.partneremployer": _("Partner employer"),

@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,7 @@ from nuanxin.cases import services as cases
 from nuanxin.cases.lifecycle import Urgency
 from nuanxin.core import audit, plaintext, roles, versioning
 from nuanxin.core.errors import ServiceError
+from nuanxin.core.policy import SYSTEM
 from nuanxin.labour.choices import EmploymentStatus, ReferralOutcome
 from nuanxin.labour.models import EmploymentCase, EmploymentCaseNote, JobLead, PartnerEmployer, Referral
 from nuanxin.labour.selectors import employment as selectors
@@ -476,3 +478,45 @@ def record_outcome(
         },
     )
     return referral
+
+
+# --- overdue cases -------------------------------------------------------------------------
+
+
+def _notify_overdue(case: EmploymentCase, level: int, organisation, users: list) -> int:
+    """Tell the owner and the holders of the escalate action at ``organisation`` (no text
+    message: the seeker's name stays behind the sign-in). Keyed by case, due date and level."""
+    from nuanxin.notify.services import notify
+
+    today = timezone.localdate()
+    days = (today - case.due_on).days if case.due_on else 0
+    occasion = f"{case.pk}:{case.due_on}:{level}"
+    url = reverse("labour:employment_detail", kwargs={"pk": case.pk})
+    sent = 0
+    for user in [case.owner, *users]:
+        if user is None:
+            continue
+        if notify(
+            recipient=user,
+            kind="labour.employment.overdue",
+            occasion=occasion,
+            texts=lambda: (
+                _("Employment help overdue (%(days)d days): %(unit)s") % {"days": days, "unit": case.organisation},
+                _("A family member is still seeking work; the case was due on %(due)s. Open it to follow it up.")
+                % {"due": case.due_on.isoformat() if case.due_on else ""},
+            ),
+            url=url,
+            email_text=(
+                _("Employment help overdue (%(days)d days)") % {"days": days},
+                _("A case of employment help is overdue. Please sign in to follow it up."),
+            ),
+        ):
+            sent += 1
+    return sent
+
+
+def escalate_overdue_employment(*, actor=SYSTEM, today: date | None = None) -> int:
+    """Escalate every overdue employment case (seeking or referred past its due date) up the
+    tree, one level per overdue period, telling the owner and the labour officers and
+    administrators there; each level once. Returns how many were escalated."""
+    return cases.escalate_overdue(EmploymentCase, actor=actor, notify=_notify_overdue, today=today)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from nuanxin.care import services as care_services
 from nuanxin.core.policy import SYSTEM
 from nuanxin.core.roles import Role
-from nuanxin.labour.models import EmploymentCase, PartnerEmployer, Referral
+from nuanxin.labour.models import EmploymentCase, JobLead, PartnerEmployer, Referral
 from nuanxin.labour.services import employment as services
 from nuanxin.orgs import services as org_services
 from nuanxin.orgs.models import Organisation
@@ -83,6 +83,16 @@ def cases(p: Any) -> list[Case]:
             allowed=p.yi,
             method="post",
             data={"title": "护工", "openings": "2", "area": "市南区"},
+        ),
+        *standard_cases(
+            p,
+            "labour:lead_edit",
+            model=JobLead,
+            action="change",
+            obj=lead,
+            allowed=p.yi,
+            method="post",
+            data={"title": "保洁员", "openings": "5", "area": "市南区", "version": str(lead.version)},
         ),
         # --- employment cases
         *standard_cases(p, "labour:employment_list", model=EmploymentCase, action="view", allowed=p.yi),

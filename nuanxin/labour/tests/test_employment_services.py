@@ -305,3 +305,21 @@ def test_the_family_timeline_shows_the_cases_to_those_allowed(w):
         assert [(e.kind, e.obj.pk) for e in entries] == [("employment", case.pk)], user
     for user in (w.p.bing, w.p.counsellor, w.p.viewer):
         assert hooks.family_entries(user=user, worker=w.worker) == [], user
+
+
+def test_an_overdue_case_is_escalated_once_per_level(w):
+    from nuanxin.notify.models import Notification
+
+    case = _open(w)
+    EmploymentCase.objects.filter(pk=case.pk).update(due_on=timezone.localdate() - timedelta(days=1))
+    assert services.escalate_overdue_employment() == 1
+    assert services.escalate_overdue_employment() == 0
+    case.refresh_from_db()
+    assert case.escalation_level == 1
+    note = EmploymentCaseNote.objects.filter(case=case, kind="escalation").get()
+    assert "escalated to" in note.text
+    told = set(
+        Notification.objects.filter(kind="labour.employment.overdue").values_list("recipient__username", flat=True)
+    )
+    assert "labour-sn" in told
+    assert AuditLog.objects.filter(action="labour.employment.escalate", object_id=str(case.pk)).count() == 1

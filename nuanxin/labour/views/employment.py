@@ -31,7 +31,7 @@ from nuanxin.core.manifest import Counter
 from nuanxin.core.pages import posted, run_service
 from nuanxin.labour.choices import EmploymentStatus, ReferralOutcome
 from nuanxin.labour.forms import employment as forms
-from nuanxin.labour.models import EmploymentCase, PartnerEmployer, Referral
+from nuanxin.labour.models import EmploymentCase, JobLead, PartnerEmployer, Referral
 from nuanxin.labour.selectors import employment as selectors
 from nuanxin.labour.services import employment as services
 from nuanxin.orgs import scope
@@ -80,12 +80,32 @@ def employer_create(request):
 
 def _employer_page(request, employer: PartnerEmployer, **bound):
     may_change = PartnerEmployer.policy.allows(request.user, "change", employer)
+    leads = list(selectors.leads_of(employer))
+    edit_forms = {}
+    if may_change:
+        for lead in leads:
+            edit_forms[lead.pk] = (
+                bound["lead_edit_form"]
+                if bound.get("lead_edited") == lead.pk
+                else forms.LeadEditForm(
+                    version=lead.version,
+                    auto_id=f"id_lead{lead.pk}_%s",
+                    initial={
+                        "title": lead.title,
+                        "area": lead.area,
+                        "requirements": lead.requirements,
+                        "pay": lead.pay,
+                        "openings": lead.openings,
+                        "open_until": lead.open_until,
+                    },
+                )
+            )
     return render(
         request,
         "labour/employer_detail.html",
         {
             "employer": employer,
-            "leads": list(selectors.leads_of(employer)),
+            "leads": [(lead, edit_forms.get(lead.pk)) for lead in leads],
             "may_change": may_change,
             "edit_form": bound.get("edit_form")
             or forms.EmployerEditForm(
@@ -135,6 +155,23 @@ def lead_create(request, employer: PartnerEmployer):
             messages.success(request, _("Job lead “%(job)s” added.") % {"job": lead.title})
             return redirect(_employer_url(employer))
     return _employer_page(request, employer, lead_form=form)
+
+
+def _leads(request):
+    return JobLead.objects.select_related("employer__organisation")
+
+
+@access.scoped(JobLead, "change", lookup="pk", queryset=_leads)
+@require_POST
+def lead_edit(request, lead: JobLead):
+    """Change a job lead (fewer openings, a closing date: today closes it tonight)."""
+    form = forms.LeadEditForm(request.POST, auto_id=f"id_lead{lead.pk}_%s")
+    if form.is_valid():
+        ok, _result = run_service(form, services.update_lead, actor=request.user, lead=lead, **form.cleaned_data)
+        if ok:
+            messages.success(request, _("Job lead “%(job)s” saved.") % {"job": form.cleaned_data["title"]})
+            return redirect(_employer_url(lead.employer))
+    return _employer_page(request, lead.employer, lead_edit_form=form, lead_edited=lead.pk)
 
 
 # --- employment cases ----------------------------------------------------------------------
@@ -361,6 +398,7 @@ urlpatterns: list = [
     path("employers/<int:pk>/", employer_detail, name="employer_detail"),
     path("employers/<int:pk>/edit/", employer_edit, name="employer_edit"),
     path("employers/<int:pk>/leads/new/", lead_create, name="lead_create"),
+    path("leads/<int:pk>/edit/", lead_edit, name="lead_edit"),
     path("employment/", employment_list, name="employment_list"),
     path("employment/new/", employment_create, name="employment_create"),
     path("employment/<int:pk>/", employment_detail, name="employment_detail"),
