@@ -74,7 +74,7 @@ class ProduceWorld:
         return Organisation.objects.get(code=code)
 
 
-def build_produce_world(p: Any) -> ProduceWorld:
+def build_produce_world(p: Any, *, week: date = WEEK, cutoff: datetime = CUTOFF, pickup: date = PICKUP) -> ProduceWorld:
     sn, sb, sn_h1, sb_h1, city = (Organisation.objects.get(code=c) for c in ("SN", "SB", "SN-H1", "SB-H1", "CITY"))
     campaign = care_services.create_campaign(actor=SYSTEM, name="暖心行动", starts_on=date(2020, 1, 24))
     a1, a2, b1 = family(sn_h1, "安一"), family(sn_h1, "安二"), family(sb_h1, "北一")
@@ -123,7 +123,7 @@ def build_produce_world(p: Any) -> ProduceWorld:
         categories=[Category.COMFORT],
     )
     offer = offers.create_offer(
-        actor=SYSTEM, point=sn_point, week=WEEK, cutoff_at=CUTOFF, pickup_on=PICKUP, title="第一周蔬菜包", fund=fund
+        actor=SYSTEM, point=sn_point, week=week, cutoff_at=cutoff, pickup_on=pickup, title="第一周蔬菜包", fund=fund
     )
     parcel = offers.add_item(
         actor=SYSTEM,
