@@ -65,7 +65,7 @@ def arrangements(
         rows = rows.filter(worker=worker)
     if organisation is not None:
         rows = rows.filter(worker__organisation__path__startswith=organisation.path)
-    return rows.order_by("status", "review_on", "id")
+    return rows.order_by("-status", "review_on", "id")  # referred, (ended,) agreed
 
 
 def open_counts(user: Any) -> dict[str, int]:

@@ -369,3 +369,39 @@ def test_api_refer_list_and_detail(world):
     assert pages == [{"page": "api", "arrangements": [a.pk]}] * 2  # the empty answer shows none
     c = _api(p.bing)
     assert c.get(f"/api/v1/labour/arrangements/{a.pk}").status_code == 404
+
+
+def test_referred_from_a_difficulty(world, english_client):
+    p = world
+    difficulty = care_services.open_difficulty(actor=p.care, worker=p.worker, description="怀孕仍上夜班")
+    c = english_client
+    c.force_login(p.care)
+    page = c.get(reverse("care:difficulty_detail", args=[difficulty.pk])).content.decode()
+    assert 'data-followup="arrangement"' in page and f"difficulty={difficulty.pk}" in page
+    url = reverse("labour:arrangement_create") + f"?worker={p.worker.pk}&difficulty={difficulty.pk}"
+    assert f'data-difficulty="{difficulty.pk}"' in c.get(url).content.decode()
+    response = c.post(
+        url,
+        {
+            "worker": p.worker.pk,
+            "difficulty": difficulty.pk,
+            "stage": "lactating",
+            "lactating_until": str(p.today + timedelta(days=60)),
+        },
+    )
+    assert response.status_code == 302
+    a = Arrangement.objects.get()
+    assert a.difficulty == difficulty and a.visit is None
+    assert AuditLog.objects.get(action="labour.arrangement.refer").detail == {"opened_from": "difficulty"}
+    # Another family's difficulty is ignored (not this family's): nothing is linked.
+    other = registry_services.create_worker(
+        actor=SYSTEM,
+        organisation=p.shinan_hospital,
+        name="别家乙",
+        team=TeamType.HUBEI_AID,
+        mobile="13800051019",
+        gender=Gender.FEMALE,
+    )
+    c.force_login(p.yi)
+    page = c.get(reverse("labour:arrangement_create") + f"?worker={other.pk}&difficulty={difficulty.pk}")
+    assert "data-difficulty" not in page.content.decode()
