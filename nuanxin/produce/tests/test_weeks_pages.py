@@ -1,0 +1,140 @@
+"""The week's pages: the week (close, settle, charge), the pick list and the supplier totals
+(page and xlsx), the uncollected list and the check calls (numbers audited), the figures."""
+
+import io
+
+import pytest
+import time_machine
+from django.test import Client
+from python_calamine import CalamineWorkbook
+
+from nuanxin.core.models import AuditLog
+from nuanxin.funds.models import Entry
+from nuanxin.produce.choices import CallbackStatus, OfferStatus, OrderStatus
+from nuanxin.produce.models import Offer, PickupCallback
+from nuanxin.produce.services import pickup, weeks
+from nuanxin.produce.tests.test_weeks_data import EVENING, NOW, PASSWORD, build
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def wk(personas):
+    with time_machine.travel(NOW, tick=False):
+        yield build(personas)
+
+
+def client(user) -> Client:
+    c = Client()
+    c.cookies["nuanxin_language"] = "en"
+    assert c.login(username=user.username, password=PASSWORD)
+    return c
+
+
+def _rows(response) -> list:
+    return CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+
+
+def _collect(wk, *codes):
+    for code in codes:
+        pickup.collect(actor=wk.keeper, point=wk.sn_point, code=code)
+
+
+def test_the_week_settled_and_charged_from_its_page(wk):
+    _collect(wk, "100001", "100002")
+    yi = client(wk.p.yi)
+    page = yi.get(f"/produce/weeks/{wk.offer.pk}/").content.decode()
+    assert 'data-figure="parcels">5<' in page and 'data-figure="collected">2<' in page
+    assert 'id="nx-week-settle"' not in page  # the day is not over
+    with time_machine.travel(EVENING, tick=False):
+        yi = client(wk.p.yi)  # signed in again: a session ends after hours idle
+        page = yi.get(f"/produce/weeks/{wk.offer.pk}/").content.decode()
+        assert 'id="nx-week-settle"' in page
+        page = yi.post(f"/produce/weeks/{wk.offer.pk}/settle/", follow=True).content.decode()
+        assert "Settled: 3 parcels not collected, 2 check calls drawn." in page
+        assert "The subsidy of 70.00 yuan awaits a finance clerk of the fund." in page
+        assert 'id="nx-week-charge"' not in page  # 乙 is no finance clerk
+        clerk = client(wk.clerk)
+        page = clerk.get(f"/produce/weeks/{wk.offer.pk}/").content.decode()
+        assert "Not charged yet: ¥70.00 for the parcels collected." in page and 'id="nx-week-charge"' in page
+        page = clerk.post(f"/produce/weeks/{wk.offer.pk}/charge/", follow=True).content.decode()
+        assert "The subsidy of 70.00 yuan is charged to the fund (awaiting approval)." in page
+        page = clerk.post(f"/produce/weeks/{wk.offer.pk}/charge/", follow=True).content.decode()
+        assert "The subsidy of this week at this point is charged already." in page
+    assert Entry.objects.filter(kind="expenditure").count() == 1
+    assert Offer.objects.get(pk=wk.offer.pk).status == OfferStatus.SETTLED
+
+
+def test_close_from_the_page(wk):
+    Offer.objects.filter(pk=wk.offer.pk).update(status=OfferStatus.OPEN)
+    page = client(wk.p.yi).post(f"/produce/weeks/{wk.offer.pk}/close/", follow=True).content.decode()
+    assert "Closed for orders: the pick list is fixed." in page
+    assert Offer.objects.get(pk=wk.offer.pk).status == OfferStatus.CLOSED
+
+
+def test_the_pick_list_page_and_workbook(wk):
+    keeper = client(wk.keeper)
+    page = keeper.get(f"/produce/weeks/{wk.offer.pk}/picklist/").content.decode()
+    assert "Pick list: 市南区站, the week of 2020-02-03" in page and "produce-print.css" in page
+    assert "张*明" in page and "100001" in page and "100009" not in page  # the cancelled order is not packed
+    assert "张三明" not in page
+    response = keeper.get(f"/produce/weeks/{wk.offer.pk}/picklist/?format=xlsx")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = _rows(response)
+    assert rows[0][:3] == ["Code", "Family", "Mobile (last 4)"]
+    assert rows[1][0] == "100001" and rows[1][1] == "张*明" and rows[1][3] == "蔬菜包×1、鸡蛋×2"
+    assert ("蔬菜包", "崂山蔬菜园", "份", 5, 300) in [tuple(r[:5]) for r in rows]
+    assert ("鸡蛋", "崂山蔬菜园", "盒", 6, 90) in [tuple(r[:5]) for r in rows]
+    assert AuditLog.objects.filter(action="produce.picklist.export").count() == 1
+
+
+def test_supplier_totals_of_the_week(wk):
+    page = client(wk.p.jia).get("/produce/weeks/totals/?week=2020-02-05").content.decode()
+    assert "Supplier totals: the week of 2020-02-03" in page
+    assert "崂山蔬菜园" in page and "2 points" in page
+    # 蔬菜包: 5 at 市南区站 + 1 at 市北区站; 乙 sees 市南区's only
+    assert '<td class="text-end" data-qty>6 份</td>' in page
+    page = client(wk.p.yi).get("/produce/weeks/totals/?week=2020-02-03").content.decode()
+    assert '<td class="text-end" data-qty>5 份</td>' in page and "1 point" in page
+    response = client(wk.p.yi).get("/produce/weeks/totals/?week=2020-02-03&format=xlsx")
+    rows = [tuple(r) for r in _rows(response)]
+    assert rows[1:] == [("崂山蔬菜园", "蔬菜包", "份", 5, 300, 1), ("崂山蔬菜园", "鸡蛋", "盒", 6, 90, 1)]
+
+
+def test_uncollected_and_check_calls_show_numbers_audited(wk):
+    _collect(wk, "100001", "100002", "100003")
+    with time_machine.travel(EVENING, tick=False):
+        weeks.settle_offer(actor=wk.p.yi, offer=wk.offer)
+    yi = client(wk.p.yi)
+    page = yi.get("/produce/uncollected/").content.decode()
+    assert "赵六" in page and "欧阳小明" in page and f"tel:{wk.families[3].mobile}" in page
+    row = AuditLog.objects.get(action="produce.contacts.read")
+    assert sorted(row.detail["workers"]) == sorted([wk.families[3].pk, wk.families[4].pk])
+    assert "赵六" not in client(wk.p.bing).get("/produce/uncollected/").content.decode()
+    page = yi.get("/produce/callbacks/").content.decode()
+    assert page.count("data-callback=") == 3
+    call = PickupCallback.objects.order_by("id").first()
+    response = yi.post(f"/produce/callbacks/{call.pk}/", {f"c{call.pk}-status": "not_received",
+                                                          f"c{call.pk}-note": "", f"c{call.pk}-version": "1"},
+                       follow=True)
+    assert "Say what the family said about the parcel they did not receive." in response.content.decode()
+    response = yi.post(f"/produce/callbacks/{call.pk}/", {f"c{call.pk}-status": "not_received",
+                                                          f"c{call.pk}-note": "没收到", f"c{call.pk}-version": "1"},
+                       follow=True)
+    assert "Check call recorded: Says not received." in response.content.decode()
+    assert PickupCallback.objects.get(pk=call.pk).status == CallbackStatus.NOT_RECEIVED
+    page = yi.get("/produce/callbacks/?status=not_received").content.decode()
+    assert page.count("data-callback=") == 1 and "没收到" in page
+
+
+def test_figures_are_counts_only(wk):
+    _collect(wk, "100001", "100002")
+    with time_machine.travel(EVENING, tick=False):
+        weeks.settle_offer(actor=wk.p.yi, offer=wk.offer)
+        page = client(wk.p.jia).get("/produce/figures/").content.decode()
+    assert 'data-figure="families">6<' in page  # 5 at 市南区站 (one also the week before: once), 1 at 市北区站
+    assert 'data-figure="parcels">7<' in page
+    assert 'data-figure="share">40%<' in page  # 2 collected of 5 decided at 市南区站 (others waiting)
+    assert "张三明" not in page and "张*明" not in page
+    assert 'data-org="SN"' in page and 'data-org="CITY"' in page
+    assert Offer.objects.get(pk=wk.offer.pk).orders.filter(status=OrderStatus.UNCOLLECTED).count() == 3
