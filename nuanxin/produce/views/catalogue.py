@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from nuanxin.core import access, idempotency, pages
+from nuanxin.core import access, idempotency, pages, roles
 from nuanxin.core.manifest import MenuEntry
 from nuanxin.orgs.scope import ancestor_paths
 from nuanxin.produce.choices import OfferStatus, OrderStatus
@@ -57,9 +57,10 @@ def _ctx(request, current: str, **extra: Any) -> dict[str, Any]:
     return {"tabs": tabs(request.user, current), **extra}
 
 
-@access.scoped(Offer, "view")
+@access.scoped(*sorted(roles.PRODUCE_VIEW | roles.PRODUCE_FIGURES))
 def home(request):
-    """This week's offers at the points in scope, with their order counts."""
+    """This week's offers at the points in scope, with their order counts (none for those who
+    see only the figures: their tab is there)."""
     week = offer_services.this_week()
     rows = (
         Offer.objects.for_user(request.user, "view")
@@ -301,7 +302,7 @@ MENU = [
         "produce:home",
         order=305,
         element_id="nx-nav-produce",
-        visible=lambda u: Offer.policy.may(u, "view"),
+        visible=lambda u: Offer.policy.may(u, "view") or Offer.policy.may(u, "figures"),
     ),
 ]
 COUNTERS: list = []
