@@ -342,7 +342,13 @@ def change_employment_status(
     employer."""
     if to == EmploymentStatus.EMPLOYED:
         raise ServiceError(_("Record the job through the referral to the employer that took them on."), field="to")
-    return cases.transition(case, actor=actor, to=to, note=note, version=version)
+    with transaction.atomic():
+        was = EmploymentCase.objects.filter(pk=case.pk).values_list("status", flat=True).first()
+        case = cases.transition(case, actor=actor, to=to, note=note, version=version)
+        if was == EmploymentStatus.EMPLOYED and case.employer_name:  # reopened: the job is over
+            EmploymentCase.objects.filter(pk=case.pk).update(employer_name="")
+            case.employer_name = ""
+        return case
 
 
 def add_employment_note(*, actor, case: EmploymentCase, text: str) -> EmploymentCaseNote:

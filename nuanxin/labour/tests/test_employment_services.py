@@ -220,6 +220,9 @@ def test_an_employed_outcome_moves_the_case_to_employed_with_the_employer(w):
         "to": "employed",
         "on": timezone.localdate().isoformat(),
     }
+    reopened = services.change_employment_status(actor=w.officer, case=case, to="seeking", note="工作没做下去")
+    assert (reopened.status, reopened.employer_name, reopened.employed_at) == ("seeking", "", None)
+    services.change_employment_status(actor=w.officer, case=case, to="closed")
     with pytest.raises(ServiceError, match="not active"):
         services.refer(actor=w.officer, case=case, lead=w.cashier)
 
