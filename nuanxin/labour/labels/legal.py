@@ -27,6 +27,7 @@ LABELS = Labels(
     object_types={
         "labour.lawyer": _("Lawyer"),
         "labour.legalcase": _("Legal-aid case"),
+        "labour.legalcasenote": _("Legal-aid case note"),
     },
     detail_keys={
         "firm": _("Law firm"),

@@ -338,7 +338,11 @@ def change_legal_status(
     Each step's date is stamped (``mediation_at``, …). ``version``: the version the page showed."""
     LegalCase.policy.require(actor, "change", case, str(LegalCase.lifecycle.texts.may_not_change))
     # Read again under the lock: the status, the lawyer and the outcome as they are now.
-    case = LegalCase.objects.select_for_update().select_related("worker__organisation", "lawyer").get(pk=case.pk)
+    case = (
+        LegalCase.objects.select_for_update(of=("self",))
+        .select_related("worker__organisation", "lawyer")
+        .get(pk=case.pk)
+    )
     closing = to == LegalStatus.CLOSED
     reopening = case.status == LegalStatus.CLOSED and to in LegalCase.lifecycle.active
     if closing:
@@ -405,69 +409,11 @@ def update_legal_case(
     if urgency is not None:
         _urgency(urgency)
     moved_limit = infringed_on is not None and infringed_on != case.infringed_on
-    case = _update(case, actor=actor, fields=fields, urgency=urgency, owner=owner, version=version)
+    case = cases.update(case, actor=actor, fields=fields, urgency=urgency, owner=owner, version=version)
     if moved_limit:
         warned = PASSED if limit_of(case).state == "passed" else None
         LegalCase.objects.filter(pk=case.pk).update(limit_warned_for=warned)
         case.limit_warned_for = warned
-    return case
-
-
-def _audit_value(name: str, value: Any) -> Any:
-    if name == "facts":
-        return audit.text_marker(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def _update(
-    case: LegalCase, *, actor: Any, fields: dict[str, Any], urgency: str | None, owner: Any, version: int | None
-) -> LegalCase:
-    """``cases.update`` for a legal-aid case (its "edit"/"owner" notes, one ``labour.legal.update``
-    audit row with the changed fields and their values before), written here because the life
-    cycle's audited fields include a date and the lawyer, which the generic audit detail cannot
-    hold as they are."""
-    lifecycle = LegalCase.lifecycle
-    texts = lifecycle.texts
-    case = LegalCase.objects.select_for_update().select_related("worker__organisation").get(pk=case.pk)
-    versioning.check_version(case, version)
-    before: dict[str, Any] = {}
-    changed: list[str] = []
-    for name, value in fields.items():
-        if value is not None and value != getattr(case, name):
-            before[name] = _audit_value(name, getattr(case, name))
-            setattr(case, name, value)
-            changed.append(name)
-    if urgency is not None and urgency != case.urgency:
-        before["urgency"] = case.urgency
-        case.urgency = urgency
-        case.due_on = lifecycle.due_on(urgency, timezone.localdate())
-        case.escalation_level = 0
-        changed += ["urgency", "due_on", "escalation_level"]
-    if owner is not None and owner.pk != case.owner_id:
-        if not cases.may(actor, lifecycle.reassign_action, case):
-            raise NotAllowed(str(texts.may_not_reassign))
-        if not cases.may_own(owner, case):
-            raise ServiceError(str(texts.cannot_own) % {"user": owner}, field="owner")
-        before["owner"] = case.owner_id
-        case.owner = owner
-        changed.append("owner")
-    if not changed:
-        return case
-    case._history_user = cases.user_of(actor)
-    case.save(update_fields=[*changed, "updated_at", versioning.bump(case)])
-    if "owner" in changed:
-        cases.add_note(case, actor, NoteKind.OWNER, str(owner))
-    if set(changed) - {"owner"}:
-        cases.add_note(case, actor, NoteKind.EDIT, ", ".join(f for f in changed if f != "owner"))
-    audit.record(
-        actor,
-        "labour.legal.update",
-        obj=case,
-        organisation=case.organisation,
-        detail={"changed": changed, "before": before},
-    )
     return case
 
 
@@ -476,7 +422,11 @@ def assign_lawyer(*, actor: Any, case: LegalCase, lawyer: Lawyer | None, version
     """Give the case to ``lawyer`` (active, of the case's unit or above, below capacity) or take
     it from its lawyer (``None``). A timeline note and ``labour.legal.lawyer``."""
     LegalCase.policy.require(actor, "change", case, str(LegalCase.lifecycle.texts.may_not_change))
-    locked = LegalCase.objects.select_for_update().select_related("worker__organisation", "lawyer").get(pk=case.pk)
+    locked = (
+        LegalCase.objects.select_for_update(of=("self",))
+        .select_related("worker__organisation", "lawyer")
+        .get(pk=case.pk)
+    )
     versioning.check_version(locked, version)
     before = locked.lawyer_id
     if lawyer is not None and lawyer.pk == before:
