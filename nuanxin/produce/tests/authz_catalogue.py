@@ -106,6 +106,21 @@ def cases(p: Any) -> list[Case]:
         *standard_cases(p, "produce:offer_detail", model=Offer, action="view", obj=draft, allowed=p.yi, data=item_data),
         *standard_cases(
             p,
+            "produce:offer_edit",
+            model=Offer,
+            action="change",
+            obj=draft,
+            allowed=p.yi,
+            data={
+                "title": "授权改",
+                "cap": "70.00",
+                "cutoff_at": f"{monday:%Y-%m-%d} 18:00",
+                "pickup_on": f"{monday + timedelta(days=2):%Y-%m-%d}",
+                "version": "1",
+            },
+        ),
+        *standard_cases(
+            p,
             "produce:offer_open",
             model=Offer,
             action="change",

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -242,6 +243,37 @@ def offer_detail(request, offer: Offer):
 
 
 @access.scoped(Offer, "change", lookup="pk", queryset=_offers)
+@require_http_methods(["GET", "POST"])
+def offer_edit(request, offer: Offer):
+    """Change an offer's title, cap (a draft's only), cut-off, pickup day and fund."""
+    initial = {
+        "title": offer.title,
+        "cap": offer.cap,
+        "cutoff_at": timezone.localtime(offer.cutoff_at),
+        "pickup_on": offer.pickup_on,
+        "fund": offer.fund_id,
+    }
+    form = forms.OfferForm(pages.posted(request), user=request.user, funds=fund_choices(offer.point), initial=initial)
+    for name in ("point", "week"):
+        del form.fields[name]
+    if offer.status != OfferStatus.DRAFT:
+        form.fields["cap"].disabled = True
+    if form.is_bound and form.is_valid():
+        ok, result = pages.run_service(
+            form,
+            offer_services.update_offer,
+            actor=request.user,
+            offer=offer,
+            version=request.POST.get("version"),
+            **form.cleaned_data,
+        )
+        if ok:
+            messages.success(request, _("The offer is saved."))
+            return redirect("produce:offer_detail", pk=result.pk)
+    return render(request, "produce/offer_edit.html", _ctx(request, "produce:offer_list", offer=offer, form=form))
+
+
+@access.scoped(Offer, "change", lookup="pk", queryset=_offers)
 @require_POST
 def offer_open(request, offer: Offer):
     ok, result = pages.run_service(
@@ -292,6 +324,7 @@ urlpatterns = [
     path("points/<int:pk>/", point_edit, name="point_edit"),
     path("offers/", offer_list, name="offer_list"),
     path("offers/<int:pk>/", offer_detail, name="offer_detail"),
+    path("offers/<int:pk>/edit/", offer_edit, name="offer_edit"),
     path("offers/<int:pk>/open/", offer_open, name="offer_open"),
     path("offers/<int:pk>/copy/", offer_copy, name="offer_copy"),
     path("offers/<int:pk>/items/<int:item>/remove/", item_remove, name="item_remove"),
