@@ -129,6 +129,16 @@ def cases(p: Any) -> list[Case]:
         ),
         *standard_cases(
             p,
+            "labour:employment_edit",
+            model=EmploymentCase,
+            action="change",
+            obj=shown,
+            allowed=p.yi,
+            method="post",
+            data={"skills": "驾驶", "wishes": "保洁、绿化", "area": "市南区", "version": str(shown.version)},
+        ),
+        *standard_cases(
+            p,
             "labour:employment_note",
             model=EmploymentCase,
             action="change",

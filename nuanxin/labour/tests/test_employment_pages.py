@@ -173,3 +173,26 @@ def test_the_api_lists_and_opens_cases(w):
     )
     assert response.status_code == 404
     assert EmploymentCase.objects.count() == 2
+
+
+def test_the_officer_changes_the_wishes_and_the_leads_follow(w):
+    case = services.open_employment(actor=w.p.care, worker=w.worker, family_member=w.member, wishes="保洁")
+    c = _client(w.officer, w.p.password)
+    response = c.post(
+        f"/labour/employment/{case.pk}/edit/", {"skills": "", "wishes": "收银", "area": "", "version": "1"}
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.wishes, case.version) == ("收银", 2)
+    detail = _text(c.get(f"/labour/employment/{case.pk}/"))
+    assert detail.index("收银员 · 全市超市") < detail.index("保洁员 · 市南物业")
+    response = c.post(
+        f"/labour/employment/{case.pk}/edit/", {"skills": "", "wishes": "司机", "area": "", "version": "1"}
+    )
+    assert response.status_code == 200 and "after you opened it" in _text(response)
+    assert (
+        _client(w.p.care, w.p.password)
+        .post(f"/labour/employment/{case.pk}/edit/", {"wishes": "司机", "version": "2"})
+        .status_code
+        == 403
+    )

@@ -276,6 +276,10 @@ def _detail_page(request, case: EmploymentCase, **bound):
             "reason_required": bool(EmploymentCase.lifecycle.reason_targets(case.status, transitions)),
             "status_form": bound.get("status_form") or forms.StatusForm(version=case.version),
             "note_form": bound.get("note_form") or forms.NoteForm(),
+            "edit_form": bound.get("edit_form")
+            or forms.EmploymentEditForm(
+                version=case.version, initial={"skills": case.skills, "wishes": case.wishes, "area": case.area}
+            ),
             "timeline": list(selectors.timeline(user, case)),
             "may_change": may_change,
             "today": timezone.localdate(),
@@ -369,6 +373,19 @@ def employment_transition(request, case: EmploymentCase):
 
 @access.scoped(EmploymentCase, "change", lookup="pk", queryset=_cases)
 @require_POST
+def employment_edit(request, case: EmploymentCase):
+    """Change the seeker's skills, wishes or area (the leads offered follow them)."""
+    form = forms.EmploymentEditForm(request.POST)
+    if form.is_valid():
+        ok, _result = run_service(form, services.update_employment, actor=request.user, case=case, **form.cleaned_data)
+        if ok:
+            messages.success(request, _("Saved."))
+            return redirect(_case_url(case))
+    return _detail_page(request, case, edit_form=form)
+
+
+@access.scoped(EmploymentCase, "change", lookup="pk", queryset=_cases)
+@require_POST
 @idempotency.form
 def employment_note(request, case: EmploymentCase):
     form = forms.NoteForm(request.POST)
@@ -405,6 +422,7 @@ urlpatterns: list = [
     path("employment/<int:pk>/refer/", employment_refer, name="employment_refer"),
     path("employment/<int:pk>/status/", employment_transition, name="employment_transition"),
     path("employment/<int:pk>/note/", employment_note, name="employment_note"),
+    path("employment/<int:pk>/edit/", employment_edit, name="employment_edit"),
     path("referrals/<int:pk>/outcome/", referral_outcome, name="referral_outcome"),
 ]
 MENU: list = []
