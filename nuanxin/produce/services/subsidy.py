@@ -145,7 +145,8 @@ def charge_subsidy(*, actor: Any, offer: Offer) -> Entry:
 def notify_clerks(offer: Offer) -> int:
     """Tell the finance clerks of ``offer``'s fund that its subsidy awaits charging (once per
     offer); returns how many were told."""
-    if offer.fund is None:
+    fund = offer.fund
+    if fund is None:
         return 0
     charge = charge_of(offer)
     if charge.subsidy <= 0:
@@ -164,13 +165,13 @@ def notify_clerks(offer: Offer) -> int:
                 "week": f"{offer.week:%Y-%m-%d}",
                 "parcels": charge.parcels,
                 "amount": f"{charge.subsidy:.2f}",
-                "fund": offer.fund.name,
+                "fund": fund.name,
             },
         )
 
     title, body = texts()
     told = 0
-    for user in Fund.policy.holders("record", offer.fund.organisation):
+    for user in Fund.policy.holders("record", fund.organisation):
         if (
             notify(
                 recipient=user,

@@ -78,8 +78,7 @@ def test_the_api_hands_over(wk):
     r = c.post(f"/api/v1/produce/orders/{order.pk}/pickup", {"code": "100003"}, content_type="application/json")
     assert r.status_code == 400 and r.json()["message"] == "Already collected at 10:00."
     # 市北区's parcel is not the 市南区 keeper's: the same 404 as a missing order
-    r = c.post(f"/api/v1/produce/orders/{wk.sb_order.pk}/pickup", {"code": "200001"},
-               content_type="application/json")
+    r = c.post(f"/api/v1/produce/orders/{wk.sb_order.pk}/pickup", {"code": "200001"}, content_type="application/json")
     assert r.status_code == 404
     assert Order.objects.get(pk=wk.sb_order.pk).status == OrderStatus.PLACED
 

@@ -114,13 +114,17 @@ def test_uncollected_and_check_calls_show_numbers_audited(wk):
     page = yi.get("/produce/callbacks/").content.decode()
     assert page.count("data-callback=") == 3
     call = PickupCallback.objects.order_by("id").first()
-    response = yi.post(f"/produce/callbacks/{call.pk}/", {f"c{call.pk}-status": "not_received",
-                                                          f"c{call.pk}-note": "", f"c{call.pk}-version": "1"},
-                       follow=True)
+    response = yi.post(
+        f"/produce/callbacks/{call.pk}/",
+        {f"c{call.pk}-status": "not_received", f"c{call.pk}-note": "", f"c{call.pk}-version": "1"},
+        follow=True,
+    )
     assert "Say what the family said about the parcel they did not receive." in response.content.decode()
-    response = yi.post(f"/produce/callbacks/{call.pk}/", {f"c{call.pk}-status": "not_received",
-                                                          f"c{call.pk}-note": "没收到", f"c{call.pk}-version": "1"},
-                       follow=True)
+    response = yi.post(
+        f"/produce/callbacks/{call.pk}/",
+        {f"c{call.pk}-status": "not_received", f"c{call.pk}-note": "没收到", f"c{call.pk}-version": "1"},
+        follow=True,
+    )
     assert "Check call recorded: Says not received." in response.content.decode()
     assert PickupCallback.objects.get(pk=call.pk).status == CallbackStatus.NOT_RECEIVED
     page = yi.get("/produce/callbacks/?status=not_received").content.decode()

@@ -275,11 +275,8 @@ def callback_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["POST"])
 def callback_record(request: HttpRequest, call: PickupCallback) -> HttpResponse:
     form = CallbackForm(request.POST, prefix=f"c{call.pk}")
-    back = reverse("produce:callbacks") + (
-        "?" + urlencode({"status": request.POST.get("status_filter")})
-        if request.POST.get("status_filter") in CallbackStatus.values
-        else ""
-    )
+    kept = request.POST.get("status_filter") or ""
+    back = reverse("produce:callbacks") + ("?" + urlencode({"status": kept}) if kept in CallbackStatus.values else "")
     if form.is_valid():
         data = form.cleaned_data
         ok, result = run_service(
@@ -296,7 +293,7 @@ def callback_record(request: HttpRequest, call: PickupCallback) -> HttpResponse:
             return redirect(back)
     for errors in form.errors.values():
         for error in errors:
-            messages.error(request, error)
+            messages.error(request, str(error))
     return redirect(back)
 
 
