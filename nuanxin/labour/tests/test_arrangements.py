@@ -23,6 +23,7 @@ from nuanxin.labour.models import Arrangement
 from nuanxin.labour.selectors import arrangements as selectors
 from nuanxin.labour.services import arrangements as services
 from nuanxin.labour.tasks.arrangements import remind_reviews
+from nuanxin.labour.views.arrangements import _review_due
 from nuanxin.notify.models import Notification
 from nuanxin.orgs import services as org_services
 from nuanxin.registry import services as registry_services
@@ -229,6 +230,9 @@ def test_lists_review_due_and_ending_soon(world):
     assert later not in selectors.review_due(rows)
     assert selectors.open_counts(p.officer) == {"referred": 0, "agreed": 3, "due": 1, "ending": 1}
     assert selectors.open_counts(p.bing) == {"referred": 0, "agreed": 0, "due": 0, "ending": 0}
+    # The home page's counter: officers and administrators only.
+    assert (_review_due(p.officer), _review_due(p.yi), _review_due(p.bing)) == (1, 1, 0)
+    assert _review_due(p.viewer) is None and _review_due(p.care) is None
 
 
 # --- pages -------------------------------------------------------------------------------------

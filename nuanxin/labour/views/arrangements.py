@@ -14,10 +14,12 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from nuanxin.care.models import Difficulty, Visit
 from nuanxin.core import access, idempotency
+from nuanxin.core.manifest import Counter
 from nuanxin.core.pages import posted, run_service
 from nuanxin.labour.choices import MEASURES, ArrangementStatus
 from nuanxin.labour.forms import arrangements as forms
@@ -30,7 +32,25 @@ from nuanxin.registry.models import Worker
 PAGE_SIZE = 50
 
 MENU: list = []  # the one labour entry is the hub's (views/figures.py)
-COUNTERS: list = []
+
+
+def _review_due(user: Any) -> int | None:
+    """The home page's count of arrangements to review soon (a count: no read to audit), for
+    who may read them; None (no counter) for everyone else."""
+    if not Arrangement.policy.may(user, "view"):
+        return None
+    return selectors.review_due(Arrangement.objects.for_user(user, "view")).count()
+
+
+COUNTERS: list = [
+    Counter(
+        key="labour_arrangements_review_due",
+        label=gettext_lazy("Pregnancy and lactation arrangements to review soon"),
+        count=_review_due,
+        url_name="labour:arrangement_list",
+        order=610,
+    )
+]
 HOME_PANELS: list = []
 
 
