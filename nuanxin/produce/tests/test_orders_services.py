@@ -9,6 +9,7 @@ import pytest
 
 from nuanxin.core.errors import Conflict, NotAllowed, ServiceError
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.notify.models import Delivery
 from nuanxin.produce.choices import OrderStatus
 from nuanxin.produce.models import FamilyPoint, Order, OrderLine
@@ -158,3 +159,17 @@ def test_place_orders_many(pw):
     assert AuditLog.objects.filter(action="produce.order.place").count() == 2
     with pytest.raises(Conflict):
         orders.place_orders_many(actor=pw.p.yi, offer=pw.offer, orders=[orders.NewOrder(pw.a1, {pw.eggs.pk: 1})])
+
+
+def test_the_code_goes_to_the_worker_when_the_family_has_no_mobile(pw):
+    from nuanxin.produce.tests.conftest import family
+
+    lone = family(pw.a1.organisation, "安三", member_mobile=False)
+    order = orders.place_order(actor=pw.p.yi, offer=pw.offer, worker=lone, lines={pw.parcel.pk: 1})
+    assert Delivery.objects.get(key=f"produce.code:{order.pk}:{order.code}").to == lone.mobile
+
+
+def test_placing_an_order_stays_lean(pw, django_assert_max_num_queries):
+    orders.place_order(actor=SYSTEM, offer=pw.offer, worker=pw.a2, lines={pw.parcel.pk: 1})
+    with django_assert_max_num_queries(20):
+        orders.place_order(actor=SYSTEM, offer=pw.offer, worker=pw.a1, lines={pw.parcel.pk: 1, pw.eggs.pk: 1})
