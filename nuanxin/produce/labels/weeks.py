@@ -15,6 +15,9 @@ LABELS = Labels(
         "produce.contacts.read": _("Families' numbers shown (produce)"),
         "produce.picklist.export": _("Pick list exported"),
         "produce.totals.export": _("Supplier totals exported"),
+        # notification kinds (the scan of the code finds them beside the actions)
+        "produce.subsidy_due": _("A week's produce subsidy awaits charging"),
+        "produce.not_received": _("A family says it did not receive its parcel"),
     },
     object_types={
         "produce.pickupcallback": _("Pickup check call"),
