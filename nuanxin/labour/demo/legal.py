@@ -84,6 +84,13 @@ def _actor() -> Any:
     return User.objects.filter(username="demo-labour", is_active=True).first() or SYSTEM
 
 
+def _care_contact(worker: Any) -> Any:
+    from nuanxin.care.models import CareAssignment
+
+    assignment = CareAssignment.objects.current().filter(worker=worker).select_related("contact").first()
+    return assignment.contact if assignment is not None else None
+
+
 def _lawyers(out: Callable[[str], None]) -> list[Any]:
     from nuanxin.labour.models import Lawyer
     from nuanxin.labour.services import lawyers
@@ -140,8 +147,9 @@ def build(*, out: Callable[[str], None] = print) -> None:
         member = FamilyMember.objects.filter(worker=worker).order_by("-is_primary", "pk").first()
         visit = Visit.objects.filter(worker=worker).order_by("-on", "-pk").first() if i == 0 else None
         candidates = [lw for lw in lawyer_services.candidates(worker.organisation, kind) if lw.load < lw.capacity]  # type: ignore[attr-defined]
+        referrer = _care_contact(worker) if i == 0 else None  # the first is referred from the care work
         case = legal.open_legal_case(
-            actor=actor,
+            actor=referrer or actor,
             worker=worker,
             claimant=claimant if member is not None else "worker",
             family_member=member if claimant == "family" else None,

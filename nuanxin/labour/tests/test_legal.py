@@ -390,6 +390,10 @@ def test_opening_from_a_difficulty_says_where_it_came_from(personas, officer, fa
         "labour:legal_detail", kwargs={"pk": case.pk}
     )
     assert (case.difficulty, case.lawyer, case.owner) == (difficulty, lw, officer)
+    # The officer moves the case without reading the care pages: no link to them.
+    html = client.get(response["Location"]).content.decode()
+    assert "张三" in html and reverse("care:family", kwargs={"pk": family.pk}) not in html
+    assert reverse("care:difficulty_detail", kwargs={"pk": difficulty.pk}) not in html
 
 
 def test_the_page_and_list_show_the_limit_highlighted(personas, family, client):

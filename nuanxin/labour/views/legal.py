@@ -280,6 +280,10 @@ def _detail_page(request, case: LegalCase, **bound):
             "timeline": list(selectors.case_timeline(user, case)),
             "may_change": may_change,
             "steps": _steps(case),
+            # An officer may move the case without reading the register or the care pages.
+            "may_see_family": Worker.policy.allows(user, "view", case.worker),
+            "may_see_difficulty": case.difficulty is not None
+            and Difficulty.policy.allows(user, "view", case.difficulty),
         },
     )
 
