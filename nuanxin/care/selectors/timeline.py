@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.db.models import Q
 from django.utils import timezone
@@ -29,6 +30,11 @@ class TimelineEntry:
     obj: object
     # An entry another app adds (``hooks.family_timeline``) names the template that draws it.
     template: str = ""
+
+
+def _day(at) -> date:
+    """An entry's day: an aware time (an app above may date its entries so) as the local date."""
+    return timezone.localtime(at).date() if isinstance(at, datetime) else at
 
 
 def family_timeline(user, worker: Worker, campaign: Campaign | None = None) -> list[TimelineEntry]:
@@ -62,7 +68,7 @@ def family_timeline(user, worker: Worker, campaign: Campaign | None = None) -> l
     for added in hooks.family_timeline.fire(user=user, worker=worker):
         entries += added or []
     order = {"visit": 0, "difficulty": 1, "note": 2, "duty": 3, "assignment": 4}
-    entries.sort(key=lambda e: (e.at, -order.get(e.kind, 5)), reverse=True)
+    entries.sort(key=lambda e: (_day(e.at), -order.get(e.kind, 5)), reverse=True)
     return entries
 
 
