@@ -131,13 +131,17 @@ def build(*, out: Callable[[str], None] = print) -> None:
     team = _lawyers(out)
     if LegalCase.objects.exists() or not team:
         return
-    workers = list(
+    pool = list(
         Worker.objects.filter(organisation__path__startswith=district.path, family__isnull=False)
         .exclude(organisation=district)
         .select_related("organisation")
         .distinct()
-        .order_by("pk")[: len(CASES)]
+        .order_by("pk")[:50]
     )
+    # The first case is referred by a family's care contact: a family that has one comes first.
+    referred = next((w for w in pool if _care_contact(w) is not None), None)
+    workers = ([referred] if referred is not None else []) + [w for w in pool if w is not referred]
+    workers = workers[: len(CASES)]
     if len(workers) < len(CASES):
         return
     actor = _actor()

@@ -209,11 +209,18 @@ def _nearest_holders(action: str, unit: Any) -> tuple[Any, list[Any]]:
 
 
 def default_owner(actor: Any, worker: Worker) -> Any:
-    """The one who follows a new case: the actor if they may own it, else the first
-    labour-rights officer (else administrator) nearest the worker's unit."""
+    """The one who follows a new case: the actor if they may own it, else the labour-rights
+    officer nearest the worker's unit (at it or above), else its nearest administrator."""
     probe = LegalCase(worker=worker, organisation=worker.organisation, status=LegalStatus.CONSULTATION)
     if cases.may_own(cases.user_of(actor), probe):
         return cases.user_of(actor)
+    # The green channel is the labour-rights officers' work: the nearest officer first (at the
+    # unit or above), else the nearest administrator.
+    policy = LegalCase.policy
+    for org in lawyer_services.chain_of(worker.organisation):
+        officer = policy.holders("own", org).filter(grants__role=Role.LABOUR_OFFICER).order_by("pk").first()
+        if officer is not None:
+            return officer
     _org, users = _nearest_holders("own", worker.organisation)
     return users[0] if users else None
 
