@@ -205,3 +205,11 @@ def test_api_places_an_order_and_refuses_clearly(pw, clock):
     assert response.status_code == 400 and response.json()["code"] == "cutoff_passed"
     b1 = {**good, "worker": pw.b1.pk}
     assert api.post("/api/v1/produce/orders", b1, content_type="application/json").status_code == 404
+
+
+def test_the_hub_opens_for_those_who_see_only_the_figures(pw):
+    response = client_for(pw.p.viewer).get(reverse("produce:home"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="nx-produce-none"' in page and 'data-tab="produce:offer_list"' not in page
+    assert client_for(pw.p.counsellor).get(reverse("produce:home")).status_code == 403
