@@ -179,16 +179,16 @@ def mark_uncollected(*, actor: Any, offer: Offer) -> int:
     if timezone.now() < day_end(offer):
         raise ServiceError(_("The pickup day is not over yet."))
     with transaction.atomic():
-        rows = Order.objects.filter(offer=offer, status=OrderStatus.PLACED)
-        ids = list(rows.values_list("pk", flat=True))
-        if ids:
-            Order.objects.filter(pk__in=ids).update(status=OrderStatus.UNCOLLECTED, updated_at=timezone.now())
+        count = Order.objects.filter(offer=offer, status=OrderStatus.PLACED).update(
+            status=OrderStatus.UNCOLLECTED, updated_at=timezone.now()
+        )
+        if count:
             audit.record(
                 actor,
                 "produce.offer.uncollected",
                 obj=offer,
                 object_repr=f"offer #{offer.pk}",
                 organisation=offer.point.organisation,
-                detail={"count": len(ids)},
+                detail={"count": count},
             )
-    return len(ids)
+    return count

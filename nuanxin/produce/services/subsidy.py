@@ -142,13 +142,13 @@ def charge_subsidy(*, actor: Any, offer: Offer) -> Entry:
     return entry
 
 
-def notify_clerks(offer: Offer) -> int:
+def notify_clerks(offer: Offer, charge: Charge | None = None) -> int:
     """Tell the finance clerks of ``offer``'s fund that its subsidy awaits charging (once per
-    offer); returns how many were told."""
+    offer; ``charge``: ``charge_of(offer)`` when the caller has it); returns how many were told."""
     fund = offer.fund
     if fund is None:
         return 0
-    charge = charge_of(offer)
+    charge = charge or charge_of(offer)
     if charge.subsidy <= 0:
         return 0
     url = reverse("produce:week", kwargs={"pk": offer.pk})

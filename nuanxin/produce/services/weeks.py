@@ -41,8 +41,8 @@ class Settlement:
 
 
 def _locked(offer: Offer) -> Offer:
-    Offer.objects.select_for_update().filter(pk=offer.pk).first()
-    return Offer.objects.select_related("point__organisation", "fund").get(pk=offer.pk)
+    """``offer`` read again under its row's lock (its point, organisation and fund with it)."""
+    return Offer.objects.select_for_update(of=("self",)).select_related("point__organisation", "fund").get(pk=offer.pk)
 
 
 @transaction.atomic
@@ -108,13 +108,14 @@ def settle_offer(*, actor: Any, offer: Offer) -> Settlement:
         organisation=locked.point.organisation,
         detail={"week": f"{locked.week:%Y-%m-%d}", "uncollected": uncollected, "callbacks": drawn},
     )
-    amount = subsidy.charge_of(locked).subsidy
+    charge = subsidy.charge_of(locked)
+    amount = charge.subsidy
     error = ""
     if locked.fund_id is None and amount > 0:
         error = _("No fund is chosen for this offer: choose one on the offer first.")
-    told = subsidy.notify_clerks(locked)
+    told = subsidy.notify_clerks(locked, charge)
     return Settlement(
-        offer=Offer.objects.get(pk=locked.pk),
+        offer=locked,
         uncollected=uncollected,
         callbacks=drawn,
         subsidy=amount,
