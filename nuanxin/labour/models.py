@@ -214,9 +214,13 @@ class LegalCase(Case):
             "own": roles.LABOUR_MANAGE,
             "escalate": roles.LABOUR_MANAGE,
             "figures": roles.LABOUR_FIGURES,
+            "documents": roles.LABOUR_MANAGE | roles.AUDITORS,
         },
         related=ASSIGNED,
     )
+    # The case's papers (contracts, pay slips, awards) are for the officers, administrators and
+    # auditors; the family's care contact sees the case, not its documents.
+    attachments_action = "documents"
 
     class Meta(Case.Meta):
         verbose_name = _("legal-aid case")

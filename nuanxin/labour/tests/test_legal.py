@@ -270,6 +270,16 @@ def test_documents_are_kept_privately_and_served_through_the_case(personas, fami
     assert client.get(url).status_code == 404
     client.force_login(personas.counsellor)
     assert client.get(url).status_code == 404
+    # The family's care contact sees the case, not its papers: neither served nor listed.
+    assert LegalCase.policy.allows(personas.care, "view", case)
+    client.force_login(personas.care)
+    assert client.get(url).status_code == 404
+    page = client.get(reverse("labour:legal_detail", kwargs={"pk": case.pk}))
+    assert page.status_code == 200
+    assert (page.context["may_see_documents"], page.context["documents"]) == (False, [])
+    assert url not in page.content.decode()
+    client.force_login(personas.auditor)
+    assert client.get(url).status_code == 200
 
 
 def test_a_file_that_is_not_what_it_says_is_refused(personas, family, english):

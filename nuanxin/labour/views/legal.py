@@ -276,7 +276,9 @@ def _detail_page(request, case: LegalCase, **bound):
             "lawyer_form": lawyer_form,
             "edit_form": edit_form,
             "documents_form": bound.get("documents_form") or (forms.DocumentsForm() if may_change else None),
-            "documents": services.documents_of(case),
+            # The papers: officers, administrators and auditors (not the family's care contact).
+            "may_see_documents": LegalCase.policy.allows(user, "documents", case),
+            "documents": services.documents_of(case) if LegalCase.policy.allows(user, "documents", case) else [],
             "timeline": list(selectors.case_timeline(user, case)),
             "may_change": may_change,
             "steps": _steps(case),
