@@ -24,8 +24,9 @@ ADMIN_MENU = [
     "/care/assignments/",
 ]
 HOTLINE_ADMIN_MENU = ["/hotline/", "/hotline/rota/", "/hotline/figures/"]
-# The measures' own areas: funds, commendations, the mutual-aid scheme, recuperation, the fee waiver.
-FUNDS_HONOURS_MENU = ["/funds/", "/honours/", "/welfare/", "/recuperation/", "/telecom/"]
+# The measures' own areas: funds, commendations, the mutual-aid scheme, recuperation, labour
+# protection, the produce supply, the fee waiver.
+FUNDS_HONOURS_MENU = ["/funds/", "/honours/", "/welfare/", "/recuperation/", "/labour/", "/produce/", "/telecom/"]
 ACCOUNT_MENU = ["/notifications/", "/accounts/me/"]
 MENUS = {
     "jia": [
@@ -39,7 +40,7 @@ MENUS = {
     ],
     "yi": [*ADMIN_MENU, *HOTLINE_ADMIN_MENU, *FUNDS_HONOURS_MENU, "/orgs/", "/users/", *ACCOUNT_MENU],
     "bing": [*ADMIN_MENU, *HOTLINE_ADMIN_MENU, *FUNDS_HONOURS_MENU, "/orgs/", "/users/", *ACCOUNT_MENU],
-    "care": ["/", "/register/", "/care/week/", "/care/difficulties/", *ACCOUNT_MENU],
+    "care": ["/", "/register/", "/care/week/", "/care/difficulties/", "/labour/", "/produce/", *ACCOUNT_MENU],
     "counsellor": [
         "/", "/hotline/calls/", "/hotline/callbacks/", "/hotline/crisis/", "/hotline/assessments/",
         "/hotline/rota/mine/", "/hotline/", "/hotline/figures/", *ACCOUNT_MENU,

@@ -73,6 +73,21 @@ CREATE_PAGES = {
     "recuperation:nominate",
     "telecom:dispatch_create",
     "telecom:reply_create",
+    "labour:arrangement_create",
+    "labour:lawyer_create",
+    "labour:legal_create",
+    "labour:legal_note",
+    "labour:legal_documents",
+    "labour:employer_create",
+    "labour:lead_create",
+    "labour:employment_create",
+    "labour:employment_refer",
+    "labour:employment_note",
+    "produce:supplier_list",
+    "produce:point_list",
+    "produce:offer_list",
+    "produce:offer_copy",
+    "produce:family",
 }
 CREATE_OPERATIONS = {
     "POST /api/v1/visits",
@@ -92,6 +107,10 @@ CREATE_OPERATIONS = {
     "POST /api/v1/recuperation/offers/{offer_id}/accept",
     "POST /api/v1/recuperation/offers/{offer_id}/decline",
     "POST /api/v1/telecom/waivers/{waiver_id}/transitions",
+    "POST /api/v1/labour/arrangements",
+    "POST /api/v1/labour/legal-cases",
+    "POST /api/v1/labour/employment-cases",
+    "POST /api/v1/produce/orders",
 }
 REPLAYED_MESSAGE = "This form was already sent and saved; it was not saved a second time."
 

@@ -40,7 +40,7 @@ def test_the_menu_follows_the_policies(personas):
     links = re.findall(r'class="nav-link(?: active)?" href="([^"]*)"', nav)
     assert links == [
         "/", "/care/overview/", "/hotline/", "/hotline/figures/", "/funds/", "/honours/", "/welfare/",
-        "/recuperation/", "/telecom/", "/notifications/", "/accounts/me/",
+        "/recuperation/", "/labour/", "/produce/", "/telecom/", "/notifications/", "/accounts/me/",
     ]  # fmt: skip
 
 

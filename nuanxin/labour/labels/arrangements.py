@@ -18,6 +18,8 @@ LABELS = Labels(
         "labour.arrangement.referred": _("Arrangement referred (notification)"),
         "labour.arrangement.review_soon": _("Arrangement review soon (reminder)"),
         "labour.arrangement.review_due": _("Arrangement review due (reminder)"),
+        # the periodic job's name (its runs are recorded as labour.arrangement.remind)
+        "labour.remind_arrangement_reviews": _("Daily reminder of arrangements to review"),
     },
     object_types={"labour.arrangement": _("Pregnancy or lactation arrangement")},
     detail_keys={

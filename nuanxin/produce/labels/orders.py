@@ -10,7 +10,7 @@ LABELS = Labels(
         "produce.order.change": _("Produce order changed"),
         "produce.order.cancel": _("Produce order cancelled"),
     },
-    object_types={"produce.order": _("Produce order")},
+    object_types={"produce.order": _("Produce order"), "produce.orderline": _("Produce order line")},
     detail_keys={
         "payable": _("To pay"),
         "lines": _("Items and quantities"),

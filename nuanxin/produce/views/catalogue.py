@@ -333,7 +333,7 @@ MENU = [
     MenuEntry(
         pgettext_lazy("menu", "Produce supply"),
         "produce:home",
-        order=305,
+        order=298,  # the measures in their order: … recuperation (3), labour (5), produce (6), telecom (7)
         element_id="nx-nav-produce",
         visible=lambda u: Offer.policy.may(u, "view") or Offer.policy.may(u, "figures"),
     ),

@@ -38,7 +38,7 @@ PAGE_SIZE = 50
 FILTERS = ("carrier", "status", "overdue", "flagged", "page")
 
 MENU = [
-    MenuEntry(pgettext_lazy("menu", "Telecom fee waiver"), "telecom:home", order=298,
+    MenuEntry(pgettext_lazy("menu", "Telecom fee waiver"), "telecom:home", order=299,
               element_id="nx-nav-telecom", visible=lambda u: Waiver.policy.may(u, "report")),
 ]
 COUNTERS: list = []
