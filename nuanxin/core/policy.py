@@ -56,6 +56,7 @@ class _System:
 
 SYSTEM: Final[Any] = _System()
 
+
 def user_of(actor: Any) -> Any:
     """The user to name as the author of a row: ``None`` for the system (or nobody)."""
     if actor is SYSTEM or not getattr(actor, "is_authenticated", False):
@@ -249,6 +250,22 @@ class Policy:
         if not self.allows_in(user, action, organisation):
             raise NotAllowed(message or _default_refusal())
 
+    def reach_q(self, user: Any, action: str, path: str) -> Q | None:
+        """The rule of ``action`` for ``user``'s plain grants (relations left out) read over
+        ``path`` of *another* model: e.g. the workers whose family a labour-rights officer may
+        open a case for (``LegalCase.policy.reach_q(user, "refer", "organisation__path")`` on
+        ``Worker``), though the register's own policy shows them none. ``None``: nowhere."""
+        roles = self._plain(self.roles(action))
+        if not roles or not _signed_in(user):
+            return None
+        paths = _the_tree().paths(user, roles)
+        if not paths:
+            return None
+        q = Q()
+        for prefix in paths:
+            q |= Q(**{f"{path}__startswith": prefix})
+        return q
+
     def may(self, user: Any, action: str) -> bool:
         """Whether ``user`` holds a role for ``action`` anywhere (menus; the 403 of a view
         before its object is looked up). A root-only action needs a grant covering the root."""
@@ -353,8 +370,8 @@ class Policy:
 
 
 def _signed_in(user: Any) -> bool:
-    return user is not None and bool(getattr(user, "is_authenticated", False)) and bool(
-        getattr(user, "is_active", False)
+    return (
+        user is not None and bool(getattr(user, "is_authenticated", False)) and bool(getattr(user, "is_active", False))
     )
 
 

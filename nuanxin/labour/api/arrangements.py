@@ -21,6 +21,7 @@ from nuanxin.core.errors import ServiceError
 from nuanxin.labour.choices import MEASURES, ArrangementStatus, Stage
 from nuanxin.labour.models import Arrangement
 from nuanxin.labour.selectors import arrangements as selectors
+from nuanxin.labour.selectors import workers as find_workers
 from nuanxin.labour.services import arrangements as services
 from nuanxin.orgs.models import Organisation
 from nuanxin.registry.models import Worker
@@ -174,10 +175,8 @@ def refer_arrangement(request: Any, payload: LabourArrangementIn) -> Any:
     """Refer an arrangement for a woman worker of a family the token user may refer (her care
     contact, a labour officer, an administrator); the labour officers agree it with the employer.
     The answer is its id and status only: a care contact reads no arrangement back."""
-    worker = apiutils.get_scoped_or_404(
-        Worker.objects.select_related("organisation"), request, "view", pk=payload.worker
-    )
-    if not Arrangement.policy.allows(request.user, "refer", Arrangement(worker=worker)):
+    worker = find_workers.openable(request.user, Arrangement, payload.worker)
+    if worker is None:
         raise Http404
     arrangement = services.refer_arrangement(
         actor=request.user,

@@ -10,6 +10,7 @@ and checks as the page: ``services.employment.open_employment``)."""
 from datetime import date, datetime
 from typing import Any
 
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema, Status
 
@@ -20,8 +21,9 @@ from nuanxin.core.errors import ServiceError
 from nuanxin.labour.choices import EmploymentStatus
 from nuanxin.labour.models import EmploymentCase
 from nuanxin.labour.selectors import employment as selectors
+from nuanxin.labour.selectors import workers as find_workers
 from nuanxin.labour.services import employment as services
-from nuanxin.registry.models import FamilyMember, Worker
+from nuanxin.registry.models import FamilyMember
 
 router = apiutils.ScopedRouter(tags=["labour"])
 
@@ -130,9 +132,9 @@ def create_employment_case(request: Any, payload: LabourEmploymentCaseIn) -> Any
     ``seeker_name`` when they are not in the register). A care contact may open it for a family
     assigned to them; the unit's labour-rights officer owns it."""
     user = request.user
-    worker = apiutils.get_scoped_or_404(
-        Worker.objects.select_related("organisation"), request, "view", pk=payload.worker
-    )
+    worker = find_workers.openable(user, EmploymentCase, payload.worker)
+    if worker is None:
+        raise Http404
     member = None
     if payload.family_member is not None:
         member = FamilyMember.objects.filter(worker=worker, pk=payload.family_member).first()

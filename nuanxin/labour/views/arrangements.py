@@ -25,6 +25,7 @@ from nuanxin.labour.choices import MEASURES, ArrangementStatus
 from nuanxin.labour.forms import arrangements as forms
 from nuanxin.labour.models import Arrangement
 from nuanxin.labour.selectors import arrangements as selectors
+from nuanxin.labour.selectors import workers as find_workers
 from nuanxin.labour.services import arrangements as services
 from nuanxin.registry.choices import Gender
 from nuanxin.registry.models import Worker
@@ -122,9 +123,19 @@ def arrangement_create(request: HttpRequest) -> HttpResponse:
     user = request.user
     worker_id = _int(request.POST.get("worker") if request.method == "POST" else request.GET.get("worker"))
     if worker_id is None:
-        return render(request, "labour/arrangement_choose.html", {"tab": "arrangements"})
-    worker = Worker.objects.for_user(user).select_related("organisation").filter(pk=worker_id).first()
-    if worker is None or not Arrangement.policy.allows(user, "refer", Arrangement(worker=worker)):
+        q = (request.GET.get("q") or "").strip()[:50]
+        return render(
+            request,
+            "labour/find_worker.html",
+            {
+                "q": q,
+                "found": find_workers.find(user, Arrangement, q),
+                "title": _("Refer a pregnancy or lactation arrangement"),
+                "create_url": reverse("labour:arrangement_create"),
+            },
+        )
+    worker = find_workers.openable(user, Arrangement, worker_id)
+    if worker is None:
         raise Http404
     visit, difficulty = _source(request, worker)
     form = forms.ReferForm(posted(request))

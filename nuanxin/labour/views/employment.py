@@ -14,7 +14,6 @@ Thin: forms check shapes, ``services.employment`` decides and writes (through
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -33,10 +32,11 @@ from nuanxin.labour.choices import EmploymentStatus, ReferralOutcome
 from nuanxin.labour.forms import employment as forms
 from nuanxin.labour.models import EmploymentCase, JobLead, PartnerEmployer, Referral
 from nuanxin.labour.selectors import employment as selectors
+from nuanxin.labour.selectors import workers as find_workers
 from nuanxin.labour.services import employment as services
 from nuanxin.orgs import scope
 from nuanxin.orgs.models import Organisation
-from nuanxin.registry.models import FamilyMember, Worker
+from nuanxin.registry.models import FamilyMember
 
 PER_PAGE = 50
 
@@ -219,11 +219,21 @@ def employment_create(request):
     """Open employment help for a family member of ``?worker=`` (from a visit or difficulty when
     ``&visit=`` / ``&difficulty=`` say so)."""
     worker_id = request.GET.get("worker") or request.POST.get("worker") or ""
-    if not worker_id.isdigit():
+    if not worker_id:
+        q = (request.GET.get("q") or "").strip()[:50]
+        return render(
+            request,
+            "labour/find_worker.html",
+            {
+                "q": q,
+                "found": find_workers.find(request.user, EmploymentCase, q),
+                "title": _("New employment help"),
+                "create_url": reverse("labour:employment_create"),
+            },
+        )
+    worker = find_workers.openable(request.user, EmploymentCase, worker_id)
+    if worker is None:
         raise Http404
-    worker = access.get_scoped_or_404(Worker.objects.select_related("organisation"), request.user, "view", pk=worker_id)
-    if not cases.may_open(request.user, EmploymentCase, worker):
-        raise PermissionDenied
     visit = _source(request, Visit, worker, "visit")
     difficulty = _source(request, Difficulty, worker, "difficulty")
     members = list(FamilyMember.objects.filter(worker=worker).order_by("-is_primary", "id"))

@@ -34,6 +34,7 @@ from nuanxin.labour.choices import DisputeKind, LegalStatus
 from nuanxin.labour.forms import legal as forms
 from nuanxin.labour.models import Lawyer, LegalCase
 from nuanxin.labour.selectors import legal as selectors
+from nuanxin.labour.selectors import workers as find_workers
 from nuanxin.labour.services import lawyers as lawyer_services
 from nuanxin.labour.services import legal as services
 from nuanxin.orgs import scope
@@ -170,15 +171,16 @@ def _source(request, model, worker, key):
 def _find_worker(request):
     """No ``?worker=``: a search of the families in scope by name, each linking here."""
     q = (request.GET.get("q") or "").strip()[:50]
-    found = []
-    if q:
-        found = list(
-            Worker.objects.for_user(request.user, "view")
-            .filter(name__contains=q)
-            .select_related("organisation")
-            .order_by("name", "pk")[:20]
-        )
-    return render(request, "labour/legal_find.html", {"q": q, "found": found})
+    return render(
+        request,
+        "labour/find_worker.html",
+        {
+            "q": q,
+            "found": find_workers.find(request.user, LegalCase, q),
+            "title": _("New legal-aid case"),
+            "create_url": reverse("labour:legal_create"),
+        },
+    )
 
 
 @access.scoped(LegalCase, "refer")
@@ -195,8 +197,8 @@ def legal_create(request):
         raise Http404
     # Scoped by the case's policy (a labour-rights officer opens cases of families whose register
     # entry they do not read): a worker the user may open no case for is the same 404 as none.
-    worker = Worker.objects.select_related("organisation").filter(pk=parse_id(worker_id)).first()
-    if worker is None or not cases.may_open(request.user, LegalCase, worker):
+    worker = find_workers.openable(request.user, LegalCase, worker_id)
+    if worker is None:
         raise Http404
     visit = _source(request, Visit, worker, "visit")
     difficulty = _source(request, Difficulty, worker, "difficulty")
