@@ -17,7 +17,7 @@ class OfferStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     OPEN = "open", _("Taking orders")
     CLOSED = "closed", _("Closed for orders")
-    SETTLED = "settled", _("Settled")
+    SETTLED = "settled", _("Week settled")
 
 
 class OrderStatus(models.TextChoices):

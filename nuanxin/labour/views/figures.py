@@ -146,7 +146,7 @@ def hub_cards(user: Any) -> list[HubCard]:
                 base,
                 [
                     (_("To be agreed"), counts["referred"], base + "?status=referred"),
-                    (_("Agreed"), counts["agreed"], base + "?status=agreed"),
+                    (_("Agreed with the employer"), counts["agreed"], base + "?status=agreed"),
                     (_("Review due soon"), counts["due"], base + "?show=due"),
                     (_("Ending soon"), counts["ending"], base + "?show=ending"),
                 ],

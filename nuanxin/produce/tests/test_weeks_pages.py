@@ -81,7 +81,7 @@ def test_the_pick_list_page_and_workbook(wk):
     response = keeper.get(f"/produce/weeks/{wk.offer.pk}/picklist/?format=xlsx")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     rows = _rows(response)
-    assert rows[0][:3] == ["Code", "Family", "Mobile (last 4)"]
+    assert rows[0][:3] == ["Pickup code", "Family", "Mobile (last 4)"]
     assert rows[1][0] == "100001" and rows[1][1] == "张*明" and rows[1][3] == "蔬菜包×1、鸡蛋×2"
     assert ("蔬菜包", "崂山蔬菜园", "份", 5, 300) in [tuple(r[:5]) for r in rows]
     assert ("鸡蛋", "崂山蔬菜园", "盒", 6, 90) in [tuple(r[:5]) for r in rows]

@@ -29,7 +29,7 @@ from nuanxin.produce.services import offers as offer_services
 TABS: list[tuple[str, Any, Any, str]] = [
     ("produce:home", gettext_lazy("This week"), Offer, "view"),
     ("produce:my_families", gettext_lazy("My families"), Order, "change"),
-    ("produce:offer_list", gettext_lazy("Offers"), Offer, "view"),
+    ("produce:offer_list", gettext_lazy("Weekly offers"), Offer, "view"),
     ("produce:point_list", gettext_lazy("Pickup points"), PickupPoint, "view"),
     ("produce:supplier_list", gettext_lazy("Suppliers"), Supplier, "view"),
     ("produce:pickup", gettext_lazy("Pickup"), PickupPoint, "pickup"),

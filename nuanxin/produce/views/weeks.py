@@ -148,7 +148,7 @@ def week_charge(request: HttpRequest, offer: Offer) -> HttpResponse:
 def _picklist_xlsx(picks: selectors.PickList) -> bytes:
     offer = picks.offer
     headers = [
-        _("Code"),
+        _("Pickup code"),
         _("Family"),
         _("Mobile (last 4)"),
         _("Items"),
