@@ -122,7 +122,7 @@ class Arrangement(models.Model):
         ordering = ["review_on", "id"]
 
     def __str__(self) -> str:
-        return f"{_('Arrangement')} #{self.pk}"
+        return _("Arrangement #%(id)s") % {"id": self.pk}
 
 
 class Lawyer(models.Model):
@@ -353,7 +353,7 @@ class EmploymentCase(Case):
         verbose_name_plural = _("employment cases")
 
     def __str__(self) -> str:
-        return f"{_('Employment help')} #{self.pk}"
+        return _("Employment help #%(id)s") % {"id": self.pk}
 
 
 class EmploymentCaseNote(CaseNote):
@@ -405,4 +405,4 @@ class Referral(models.Model):
         constraints = [models.UniqueConstraint(fields=["case", "lead"], name="labour_referral_once")]
 
     def __str__(self) -> str:
-        return f"{_('Referral')} #{self.pk}"
+        return _("Referral #%(id)s") % {"id": self.pk}

@@ -259,7 +259,7 @@ class Order(models.Model):
         indexes = [models.Index(fields=["offer", "status"], name="produce_order_offer_idx")]
 
     def __str__(self) -> str:
-        return f"{_('Order')} #{self.pk}"
+        return _("Order #%(id)s") % {"id": self.pk}
 
 
 class OrderLine(models.Model):
@@ -306,4 +306,4 @@ class PickupCallback(models.Model):
         ordering = ["status", "drawn_at", "id"]
 
     def __str__(self) -> str:
-        return f"{_('Check call')} #{self.pk}"
+        return _("Check call #%(id)s") % {"id": self.pk}

@@ -206,7 +206,7 @@ def test_review_reminders_once_before_and_once_when_due(world):
     soon = p.today + timedelta(days=3)
     assert remind_reviews(today=soon) == 3  # officer, 乙, 甲
     n = Notification.objects.filter(kind="labour.arrangement.review_soon", recipient=p.officer).get()
-    assert "review in 7 days" in n.title and (a.review_on.isoformat() in n.title)
+    assert n.title == f"市南区人民医院工会的保护安排 #{a.pk}：7 天后复核（{a.review_on.isoformat()}）"  # her language
     assert remind_reviews(today=soon + timedelta(days=1)) == 0  # once
     assert remind_reviews(today=a.review_on) == 3
     assert Notification.objects.filter(kind="labour.arrangement.review_due").count() == 3

@@ -1,11 +1,16 @@
-// The labour figures page: open arrangements, open legal-aid cases and people helped into work per organisation, drawn from the JSON
-// block "nx-labour-data" (Apache ECharts, loaded on that page only; horizontal bars fit a
-// phone). No inline scripts: the CSP forbids them.
+// A figures page's horizontal bar chart (Apache ECharts, loaded on that page only; horizontal
+// bars fit a phone), drawn from the JSON block the including tag names in data-source:
+//   <script src=".../bar-figures.js" data-source="nx-telecom-data"></script>
+// The block gives {id: the chart element's id, locale, categories, series: [{name, data}]}.
+// Used by the fee waiver's and the labour figures. No inline scripts: the CSP forbids them.
 (function () {
   "use strict";
 
+  var tag = document.currentScript;
+  var sourceId = tag && tag.dataset.source;
+
   function draw() {
-    var source = document.getElementById("nx-labour-data");
+    var source = sourceId && document.getElementById(sourceId);
     if (!source || !window.echarts) { return; }
     var spec = JSON.parse(source.textContent);
     var el = document.getElementById(spec.id);
