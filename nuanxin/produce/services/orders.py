@@ -134,12 +134,15 @@ def lock_family(worker) -> None:
     Worker.objects.select_for_update().filter(pk=worker.pk).values_list("pk", flat=True).first()
 
 
-def _duplicate(existing: Order | None = None, point_name: str = "") -> Conflict:
+def _duplicate(existing: Order | None = None, point_name: str = "", week: Any = None) -> Conflict:
+    """The refusal of a second live order of a week; it names the week (Monday, Y-m-d): an
+    order of next week's offer must not read as "this week"."""
     if existing is not None:
         point_name = existing.offer.point.name
+        week = existing.week
     return Conflict(
-        _("This family already has an order this week (at %(point)s): change that order instead.")
-        % {"point": point_name or "—"},
+        _("This family already has an order for the week of %(week)s (at %(point)s): change that order instead.")
+        % {"point": point_name or "—", "week": week.isoformat() if week is not None else "—"},
         code="duplicate",
     )
 
@@ -410,8 +413,10 @@ def place_orders_many(
         if taken_workers:
             name = next(n.worker.name for n in batch if n.worker.pk in taken_workers)
             raise Conflict(
-                _("This family already has an order this week (at %(point)s): change that order instead.")
-                % {"point": "—"}
+                _(
+                    "This family already has an order for the week of %(week)s (at %(point)s): change that order instead."
+                )
+                % {"point": "—", "week": offer.week.isoformat()}
                 + f" ({name})",
                 code="duplicate",
             )

@@ -13,7 +13,7 @@ from nuanxin.care import hooks as care_hooks
 from nuanxin.core.policy import SYSTEM
 from nuanxin.produce.choices import OrderStatus
 from nuanxin.produce.models import FamilyPoint, Order
-from nuanxin.produce.services import orders
+from nuanxin.produce.services import offers, orders
 from nuanxin.produce.tests.conftest import CUTOFF
 
 
@@ -38,7 +38,7 @@ def test_my_families_lists_the_assigned_families_with_this_weeks_order(pw):
     orders.place_order(actor=pw.p.care, offer=pw.offer, worker=pw.a1, lines={pw.parcel.pk: 1})
     page = client_for(pw.p.care).get(reverse("produce:my_families")).content.decode()
     assert "安一" in page and "安二" in page and "北一" not in page
-    assert "Week of 2020-02-03: 1 of 2 families ordered." in page
+    assert "1 of 2 families have ordered for the week they may order now." in page
     assert page.count("data-ordered") == 1 and "¥60.00" in page
 
 
@@ -213,3 +213,51 @@ def test_the_hub_opens_for_those_who_see_only_the_figures(pw):
     page = response.content.decode()
     assert 'id="nx-produce-none"' in page and 'data-tab="produce:offer_list"' not in page
     assert client_for(pw.p.counsellor).get(reverse("produce:home")).status_code == 403
+
+
+def test_after_the_cutoff_the_family_page_shows_this_weeks_order_and_orders_next_week(pw, clock):
+    """F6/F8: once this week's cut-off has passed, the page shows this week's order (code,
+    status) and the point's next open offer with the form; the next week's order placed there
+    is the live one: its code, change and cancel until its cut-off; the list counts it."""
+    this_week = orders.place_order(actor=pw.p.care, offer=pw.offer, worker=pw.a1, lines={pw.parcel.pk: 1})
+    nxt = offers.open_offer(actor=SYSTEM, offer=offers.copy_offer(actor=SYSTEM, offer=pw.offer))
+    assert str(nxt.week) == "2020-02-10"
+    c = client_for(pw.p.care)
+    url = reverse("produce:family", args=[pw.a1.pk])
+    # before the cut-off: this week's order is the live one, no note about next week
+    page = c.get(url).content.decode()
+    assert f'id="nx-order-code">{this_week.code}<' in page and 'id="nx-order-earlier"' not in page
+    assert 'id="nx-order-next-week"' not in page and f'name="offer" value="{pw.offer.pk}"' in page
+    clock.move_to(CUTOFF)
+    c = client_for(pw.p.care)  # a new session: the idle timeout ends the morning's
+    page = c.get(url).content.decode()
+    assert f'id="nx-order-earlier-code">{this_week.code}<' in page and "<span data-status>Placed</span>" in page
+    assert "This week&#x27;s orders closed at 02-05 18:00: you can order for the week of 2020-02-10." in page
+    assert f'name="offer" value="{nxt.pk}"' in page and "Place the order" in page
+    assert 'id="nx-order-code"' not in page
+    listing = c.get(reverse("produce:my_families")).content.decode()
+    assert "0 of 2 families have ordered for the week they may order now." in listing
+    assert "this week: Placed" in listing
+    items = {i.name: i for i in nxt.items.all()}
+    response = c.post(url, {"action": "place", "offer": nxt.pk, f"qty_{items['蔬菜包'].pk}": "1"})
+    assert response.status_code == 302
+    placed = Order.objects.get(worker=pw.a1, week=nxt.week)
+    page = c.get(url).content.decode()
+    assert f'id="nx-order-code">{placed.code}<' in page and f'id="nx-order-earlier-code">{this_week.code}<' in page
+    assert "Change the order" in page and 'id="nx-order-cancel"' in page
+    listing = c.get(reverse("produce:my_families")).content.decode()
+    assert "1 of 2 families have ordered for the week they may order now." in listing
+    assert listing.count("data-ordered") == 1 and "week of 2020-02-10" in listing
+    # a second order of that week names the week
+    response = c.post(url, {"action": "place", "offer": nxt.pk, f"qty_{items['鸡蛋'].pk}": "1"})
+    assert (
+        "This family already has an order for the week of 2020-02-10 (at 市南区站): change that order instead."
+        in response.content.decode()
+    )
+    c.post(url, {"action": "change", "offer": nxt.pk, "version": placed.version, f"qty_{items['鸡蛋'].pk}": "2"})
+    placed.refresh_from_db()
+    assert placed.value == Decimal("30.00") and placed.version == 2
+    c.post(url, {"action": "cancel", "version": placed.version})
+    placed.refresh_from_db()
+    this_week.refresh_from_db()
+    assert placed.status == OrderStatus.CANCELLED and this_week.status == OrderStatus.PLACED

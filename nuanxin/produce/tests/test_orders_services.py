@@ -59,7 +59,10 @@ def test_one_live_order_per_family_and_week(pw):
     orders.place_order(actor=pw.p.care, offer=pw.offer, worker=pw.a1, lines={pw.parcel.pk: 1})
     with pytest.raises(Conflict) as exc:
         orders.place_order(actor=pw.p.yi, offer=pw.offer, worker=pw.a1, lines={pw.eggs.pk: 1})
-    assert exc.value.message == "This family already has an order this week (at 市南区站): change that order instead."
+    assert exc.value.message == (
+        f"This family already has an order for the week of {pw.offer.week.isoformat()} (at 市南区站): "
+        "change that order instead."
+    )
     assert Order.objects.count() == 1
 
 

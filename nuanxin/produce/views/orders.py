@@ -1,6 +1,7 @@
 """The family produce supply: the care contact's phone pages. ``my_families`` lists the families
-assigned to them with this week's order; ``family`` chooses the family's pickup point and places,
-changes or cancels its order of the week until the cut-off. The pickup code is shown on the
+assigned to them with their live order; ``family`` chooses the family's pickup point and places,
+changes or cancels its live order until the cut-off: the order of this week's offer before its
+cut-off, of the point's next open offer after it (this week's order, if any, shown above). The pickup code is shown on the
 family's page to those who may order for it (the care contact reads it out to the family when
 the text message did not arrive)."""
 
@@ -20,7 +21,7 @@ from nuanxin.care.models import CareAssignment
 from nuanxin.core import access, idempotency
 from nuanxin.core.errors import NotAllowed, ServiceError
 from nuanxin.produce.choices import OfferStatus, OrderStatus
-from nuanxin.produce.models import Offer, Order
+from nuanxin.produce.models import FamilyPoint, Offer, Order
 from nuanxin.produce.selectors import catalogue as catalogue_selectors
 from nuanxin.produce.services import catalogue as catalogue_services
 from nuanxin.produce.services import offers as offer_services
@@ -31,7 +32,9 @@ from nuanxin.registry.models import Worker
 
 @access.scoped(Order, "change")
 def my_families(request):
-    """The families assigned to the care contact, each with this week's order (or none)."""
+    """The families assigned to the care contact, each with its live order (or none): the order
+    of the week the family may order for now (its point's first offer still taking orders: this
+    week's before the cut-off, next week's after it), else of this week."""
     user = request.user
     week = offer_services.this_week()
     workers = list(
@@ -39,13 +42,35 @@ def my_families(request):
         .select_related("organisation")
         .order_by("name", "pk")
     )
-    orders = {
-        o.worker_id: o
-        for o in Order.objects.filter(worker__in=workers, week=week)
+    point_of = dict(FamilyPoint.objects.filter(worker__in=workers).values_list("worker_id", "point_id"))
+    next_week: dict[int, Any] = {}
+    for point_id, offer_week in (
+        Offer.objects.filter(
+            point_id__in=set(point_of.values()),
+            week__gte=week,
+            status=OfferStatus.OPEN,
+            cutoff_at__gt=timezone.now(),
+        )
+        .order_by("-week")
+        .values_list("point_id", "week")
+    ):
+        next_week[point_id] = offer_week  # the earliest week wins (ordered latest first)
+    live_week = {w.pk: next_week.get(point_of.get(w.pk, 0), week) for w in workers}
+    orders: dict[tuple[int, Any], Order] = {
+        (o.worker_id, o.week): o
+        for o in Order.objects.filter(worker__in=workers, week__in={week, *live_week.values()})
         .exclude(status=OrderStatus.CANCELLED)
         .select_related("offer__point")
     }
-    rows = [{"worker": w, "order": orders.get(w.pk)} for w in workers]
+    rows = [
+        {
+            "worker": w,
+            "week": live_week[w.pk],
+            "order": orders.get((w.pk, live_week[w.pk])),
+            "this_week": orders.get((w.pk, week)) if live_week[w.pk] != week else None,
+        }
+        for w in workers
+    ]
     return render(
         request,
         "produce/order_families.html",
@@ -87,21 +112,15 @@ def _next_offer(chosen: Any) -> Offer | None:
     )
 
 
-def _live_order(worker: Worker, week: Any, chosen: Any) -> Order | None:
-    """The family's live order of the offer it may order on (else of this week)."""
-    offer = _next_offer(chosen)
-    weeks = [week] if offer is None else [offer.week, week]
-    rows = {
-        o.week: o
-        for o in Order.objects.filter(worker=worker, week__in=weeks)
+def _live_order(worker: Worker, week: Any, offer: Offer | None) -> Order | None:
+    """The family's live order of ``offer``'s week (the offer it may order on), else of this
+    week when there is no such offer."""
+    return (
+        Order.objects.filter(worker=worker, week=offer.week if offer is not None else week)
         .exclude(status=OrderStatus.CANCELLED)
         .select_related("offer__point")
-    }
-    return next((rows[w] for w in weeks if w in rows), None)
-
-
-def _offer_for(chosen: Any, order: Order | None) -> Offer | None:
-    return order.offer if order is not None else _next_offer(chosen)
+        .first()
+    )
 
 
 def _workers(request):
@@ -116,13 +135,19 @@ def family(request, worker: Worker):
     if not services.may_order(user, worker):
         raise Http404
     week = offer_services.this_week()
-    order = (
-        Order.objects.filter(worker=worker, week=week)
-        .exclude(status=OrderStatus.CANCELLED)
-        .select_related("offer__point")
-        .first()
-    )
     chosen = catalogue_selectors.family_point(worker)
+    next_offer = _next_offer(chosen)
+    # the live order: of the week the family may order for now (this week's before the cut-off,
+    # next week's after it); this week's order stays shown above it (its code, its status)
+    order = _live_order(worker, week, next_offer)
+    earlier = None
+    if next_offer is not None and next_offer.week > week:
+        earlier = (
+            Order.objects.filter(worker=worker, week=week)
+            .exclude(status=OrderStatus.CANCELLED)
+            .select_related("offer__point")
+            .first()
+        )
     points = catalogue_selectors.points_for(worker)
     error = ""
     entered: dict[int, int] = {}
@@ -162,7 +187,19 @@ def family(request, worker: Worker):
             raise
         except ServiceError as exc:
             error = str(exc.message)
-    offer = posted_offer if error and posted_offer is not None else _offer_for(chosen, order)
+    offer = posted_offer if error and posted_offer is not None else (order.offer if order else next_offer)
+    closed_note = ""
+    if offer is not None and offer.week > week:
+        closed = (
+            earlier.offer
+            if earlier is not None
+            else Offer.objects.filter(point_id=offer.point_id, week=week).exclude(status=OfferStatus.DRAFT).first()
+        )
+        if closed is not None:
+            closed_note = _("This week's orders closed at %(cutoff)s: you can order for the week of %(week)s.") % {
+                "cutoff": timezone.localtime(closed.cutoff_at).strftime("%m-%d %H:%M"),
+                "week": offer.week.isoformat(),
+            }
     items = list(offer.items.select_related("supplier")) if offer else []
     quantities = dict(order.lines.values_list("item_id", "quantity")) if order else {}
     quantities.update(entered)
@@ -177,6 +214,8 @@ def family(request, worker: Worker):
             "worker": worker,
             "week": offer.week if offer is not None else week,
             "order": order,
+            "earlier": earlier,
+            "closed_note": closed_note,
             "offer": offer,
             "items": items,
             "open_now": open_now,
