@@ -10,6 +10,8 @@ import random
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.utils.translation import gettext as _
+
 from nuanxin.care.models import CareAssignment
 from nuanxin.produce.choices import OfferStatus
 from nuanxin.produce.demo.catalogue import POINTS, _local
@@ -27,10 +29,10 @@ def build(*, out: Callable[[str], None] = print) -> None:
     points = list(PickupPoint.objects.filter(name__in=[p[0] for p in POINTS]))
     points.sort(key=lambda p: [n for n, *_rest in POINTS].index(p.name))
     if not points:
-        out("produce: no demo pickup points; the orders are skipped")
+        out(_("produce: no demo pickup points; the orders are skipped"))
         return
     if Order.objects.filter(offer__point__in=points).exists():
-        out("produce: the demo orders exist (0 new)")
+        out(_("produce: the demo orders exist (0 new)"))
         return
     rng = random.Random(2020)  # noqa: S311 - demo data, not secrets
     this_week = offers.this_week()
@@ -60,4 +62,4 @@ def build(*, out: Callable[[str], None] = print) -> None:
             ]
             rows = orders.place_orders_many(actor=contact, offer=offer, orders=batch, at=_local(week, 10))
             placed += len(rows)
-    out(f"produce: {placed} demo orders placed")
+    out(_("produce: %(count)s demo orders placed") % {"count": placed})

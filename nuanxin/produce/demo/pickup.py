@@ -1,7 +1,8 @@
 """The demo of the pickup area: the point keeper ``demo-keeper`` (提货点值守 of 市南区, password
-``core.demo.DEMO_PASSWORD``) who checks codes at 市南区's point on a phone; on a demo run on a
-pickup day (Friday) after the cut-off, this week's offers are closed and a few parcels handed
-over, the rest waiting. Last week's parcels (collected and not) are the weeks area's demo.
+``core.demo.DEMO_PASSWORD``) who checks codes at 市南区's point on a phone; this week's pickup
+day is the day the demo is built (see ``catalogue.current_dates``): once past the cut-off, this
+week's offers are closed and two parcels in three handed over, the rest waiting for their code.
+Last week's parcels (collected and not) are the weeks area's demo.
 Idempotent."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from nuanxin.core.demo import DEMO_PASSWORD
 from nuanxin.core.policy import SYSTEM
@@ -44,7 +46,7 @@ def keeper() -> object | None:
 def build(*, out: Callable[[str], None] = print) -> None:
     user = keeper()
     if user is None:
-        out("produce: the demo organisations are missing; no point keeper")
+        out(_("produce: the demo organisations are missing; no point keeper"))
         return
     today = timezone.localdate()
     offers = Offer.objects.filter(point__name__in=[p[0] for p in POINTS], pickup_on=today).select_related("point")
@@ -52,12 +54,32 @@ def build(*, out: Callable[[str], None] = print) -> None:
     for offer in offers:
         if offer.status == OfferStatus.OPEN and offer.cutoff_at <= timezone.now():
             weeks.close_offer(actor=SYSTEM, offer=offer)
-        if Order.objects.filter(offer=offer, status=OrderStatus.COLLECTED).exists():
-            continue
+        offer.refresh_from_db()
+        if (
+            offer.status != OfferStatus.CLOSED
+            or Order.objects.filter(offer=offer, status=OrderStatus.COLLECTED).exists()
+        ):
+            continue  # still taking orders (a Monday morning), or handed over by an earlier run
         codes = list(
             Order.objects.filter(offer=offer, status=OrderStatus.PLACED).order_by("pk").values_list("code", flat=True)
         )
         for code in codes[: len(codes) * 2 // 3]:
             pickup.collect(actor=SYSTEM, point=offer.point, code=code)
             handed += 1
-    out(f"produce: point keeper demo-keeper; {handed} parcels handed over today")
+    out(
+        _("produce: point keeper %(username)s; %(count)s parcels handed over today")
+        % {"username": KEEPER[0], "count": handed}
+    )
+
+
+def logins() -> list[tuple[str, str, str, str]]:
+    """(username, password, role, scope) of the demo point keeper, when it exists."""
+    from nuanxin.accounts.models import User
+    from nuanxin.orgs.models import Organisation
+
+    username, _full_name, code = KEEPER
+    user = User.objects.filter(username=username, is_active=True).first()
+    org = Organisation.objects.filter(code=code).first()
+    if user is None or org is None or not user.check_password(DEMO_PASSWORD):
+        return []
+    return [(username, DEMO_PASSWORD, str(Role(Role.POINT_KEEPER).label), org.name)]

@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from nuanxin.core.errors import ServiceError
 from nuanxin.core.policy import SYSTEM
@@ -53,14 +54,20 @@ def build(*, out: Callable[[str], None] = print) -> None:
                 subsidy.charge_subsidy(actor=clerk, offer=offer)
                 charged += 1
             except ServiceError as exc:
-                out(f"produce: the subsidy of {offer} is not charged: {exc.message}")
+                out(
+                    _("produce: the subsidy of %(offer)s is not charged: %(reason)s")
+                    % {"offer": offer, "reason": exc.message}
+                )
         admin = next(iter(Offer.policy.holders("change", offer.point.organisation)), None)
         calls = PickupCallback.objects.filter(order__offer=offer, status=CallbackStatus.PENDING).order_by("pk")
         for call, (status, note) in zip(list(calls), ANSWERS[: max(0, calls.count() - 1)], strict=False):
             if admin is not None:
                 callbacks.record_call(actor=admin, callback=call, status=status, note=note)
                 answered += 1
-    out(f"produce: {settled} weeks settled, {charged} subsidies charged, {answered} check calls answered")
+    out(
+        _("produce: %(settled)s weeks settled, %(charged)s subsidies charged, %(answered)s check calls answered")
+        % {"settled": settled, "charged": charged, "answered": answered}
+    )
 
 
 def _clerk(fund: Fund | None) -> object | None:

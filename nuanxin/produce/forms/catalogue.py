@@ -64,15 +64,21 @@ class PointForm(_Org):
 
 class OfferForm(BootstrapForm):
     point = forms.ModelChoiceField(label=_("Pickup point"), queryset=PickupPoint.objects.none())
-    week = forms.DateField(label=_("Week (any day of it)"), widget=forms.DateInput(attrs={"type": "date"}))
+    # ISO values whatever the language: a browser's date inputs take nothing else (F18)
+    week = forms.DateField(
+        label=_("Week (any day of it)"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     title = forms.CharField(label=_("Title"), required=False)
     cap = forms.DecimalField(
         label=_("Cap per family per week (¥)"), initial=DEFAULT_CAP, max_digits=10, decimal_places=2
     )
     cutoff_at = forms.DateTimeField(
-        label=_("Order cut-off"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Order cut-off"),
+        widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
     )
-    pickup_on = forms.DateField(label=_("Pickup day"), widget=forms.DateInput(attrs={"type": "date"}))
+    pickup_on = forms.DateField(
+        label=_("Pickup day"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     fund: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Fund charged with the subsidy"), queryset=Supplier.objects.none(), required=False
     )
@@ -86,6 +92,19 @@ class OfferForm(BootstrapForm):
         fund: Any = self.fields["fund"]
         fund.queryset = Fund.objects.filter(pk__in=[f.pk for f in funds or []])
         fund.label_from_instance = lambda f: f"{f.name} ({f.organisation.name})"
+
+    def clean_week(self) -> Any:
+        """A new offer is for this week or a later one: a week that is over takes no orders."""
+        from nuanxin.produce.services.offers import monday, this_week
+
+        week = self.cleaned_data["week"]
+        current = this_week()
+        if week is not None and monday(week) < current:
+            raise forms.ValidationError(
+                _("The week of %(week)s is over: choose this week (from %(current)s) or a later one.")
+                % {"week": f"{monday(week):%Y-%m-%d}", "current": f"{current:%Y-%m-%d}"}
+            )
+        return week
 
 
 class ItemForm(BootstrapForm):

@@ -48,8 +48,13 @@ class ItemTotal:
 
 @dataclass
 class PackedOrder:
+    """A parcel of the pick list: its number (1, 2, … in the order the orders were placed), the
+    last two digits of its pickup code at most (the full code stays between the family and the
+    keeper's hand-over screen: a printed sheet must not let anyone collect a parcel)."""
+
     id: int
-    code: str
+    number: int
+    code_tail: str
     family: str
     tail: str
     status: str
@@ -71,8 +76,14 @@ class PickList:
     collected: int
 
 
+def parcel_number(order: Order) -> int:
+    """The order's parcel number on its week's pick list (live orders numbered by id)."""
+    return Order.objects.filter(offer_id=order.offer_id, status__in=LIVE, id__lte=order.pk).count()
+
+
 def pick_list(offer: Offer) -> PickList:
-    """Items × quantities and every live order (code, masked family, its lines) of ``offer``:
+    """Items × quantities and every live order (parcel number, the code's last two digits,
+    masked family, its lines) of ``offer``:
     two reads of the lines and one of the orders."""
     items = [
         ItemTotal(
@@ -93,11 +104,12 @@ def pick_list(offer: Offer) -> PickList:
     for o in (
         Order.objects.filter(offer=offer, status__in=LIVE)
         .values("id", "code", "status", "value", "payable", "worker__name", "worker__mobile_tail")
-        .order_by("code", "id")
+        .order_by("id")
     ):
         orders[o["id"]] = PackedOrder(
             id=o["id"],
-            code=o["code"],
+            number=len(orders) + 1,
+            code_tail=o["code"][-2:],
             family=mask_name(o["worker__name"]),
             tail=o["worker__mobile_tail"] or "",
             status=o["status"],

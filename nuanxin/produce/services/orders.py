@@ -413,11 +413,7 @@ def place_orders_many(
         if taken_workers:
             name = next(n.worker.name for n in batch if n.worker.pk in taken_workers)
             raise Conflict(
-                _(
-                    "This family already has an order for the week of %(week)s (at %(point)s): change that order instead."
-                )
-                % {"point": "—", "week": offer.week.isoformat()}
-                + f" ({name})",
+                _duplicate(point_name="—", week=offer.week).message + f" ({name})",
                 code="duplicate",
             )
         points = {fp.worker_id: fp for fp in FamilyPoint.objects.filter(worker_id__in=worker_ids)}

@@ -3,8 +3,9 @@
 A point keeper (``roles.POINT_KEEPER`` on the point's organisation) or an administrator
 (``PickupPoint.policy`` "pickup") types the family's 6-digit code on a phone: ``find`` says
 whose parcel it is and what is in it (nothing changed), ``collect`` hands it over. A code is
-accepted only for a live order of this point's offer whose pickup day is today, once the
-offer stopped taking orders and before it is settled; everything else is a clear refusal and
+accepted for a live order of this point's offer from its pickup day on (a late family still
+gets its parcel, the keeper is told how many days late), once the offer stopped taking orders
+and until it is settled; everything else is a clear refusal and
 nothing changes. ``mark_uncollected`` (called when the week is settled) turns every parcel
 still waiting into "not collected".
 """
@@ -104,8 +105,10 @@ def _check_order(order: Order, now: Any) -> None:
 
 def find(*, actor: Any, point: PickupPoint, code: Any) -> Order:
     """The order whose parcel ``code`` collects at ``point`` today (nothing changed), or a
-    refusal saying why not: not a code, no such parcel, another point's, another day's, a
-    cancelled order, a week still taking orders or settled, or already collected (when)."""
+    refusal saying why not: not a code, no such parcel, another point's, a day still to come,
+    a cancelled order, a week still taking orders or settled, or already collected (when).
+    A parcel is handed over from its pickup day on until its week is settled: a family that
+    comes late still gets it (``days_late`` says how late)."""
     _require_point(actor, point)
     code = clean_code(code)
     now = timezone.now()
@@ -113,25 +116,29 @@ def find(*, actor: Any, point: PickupPoint, code: Any) -> Order:
     here = list(
         Order.objects.filter(offer__point=point, code=code).select_related("offer", "worker").order_by("-week", "-id")
     )
-    todays = [o for o in here if o.offer.pickup_on == today]
-    live = [o for o in todays if o.status != OrderStatus.CANCELLED]
+    due = [o for o in here if o.offer.pickup_on <= today]
+    live = [o for o in due if o.status != OrderStatus.CANCELLED]
     if live:
-        _check_order(live[0], now)
-        return live[0]
-    if todays:
-        raise ServiceError(_("This order was cancelled: there is no parcel to hand over."), field="code")
-    other_days = [o for o in here if o.status != OrderStatus.CANCELLED]
-    if other_days:
+        # a parcel still waiting in a week not settled first, else the newest (said why not)
+        waiting = [o for o in live if o.status == OrderStatus.PLACED and o.offer.status != OfferStatus.SETTLED]
+        chosen = (waiting or live)[0]
+        _check_order(chosen, now)
+        return chosen
+    coming = [o for o in here if o.status != OrderStatus.CANCELLED]
+    if coming:
         raise ServiceError(
-            _("This code is of the parcel to collect on %(day)s, not today.")
-            % {"day": f"{other_days[0].offer.pickup_on:%Y-%m-%d}"},
+            _("This code's parcel is handed over from %(day)s on, not before.")
+            % {"day": f"{coming[-1].offer.pickup_on:%Y-%m-%d}"},
             field="code",
         )
+    if due:
+        raise ServiceError(_("This order was cancelled: there is no parcel to hand over."), field="code")
     elsewhere = (
-        Order.objects.filter(code=code, offer__pickup_on=today)
+        Order.objects.filter(code=code, offer__pickup_on__lte=today, status=OrderStatus.PLACED)
         .exclude(offer__point=point)
-        .exclude(status=OrderStatus.CANCELLED)
+        .exclude(offer__status=OfferStatus.SETTLED)
         .select_related("offer__point")
+        .order_by("-week", "-id")
         .first()
     )
     if elsewhere is not None:
@@ -145,6 +152,12 @@ def find(*, actor: Any, point: PickupPoint, code: Any) -> Order:
         code="unknown_code",
         field="code",
     )
+
+
+def days_late(order: Order, today: Any = None) -> int:
+    """How many days after its pickup day the parcel is handed over (0 on the day)."""
+    today = today or timezone.localdate()
+    return max(0, (today - order.offer.pickup_on).days)
 
 
 @transaction.atomic

@@ -124,11 +124,16 @@ def settle_offer(*, actor: Any, offer: Offer) -> Settlement:
     )
 
 
-def close_due(*, actor: Any = SYSTEM, now: Any = None) -> int:
-    """Close every offer past its cut-off (the job). Returns how many were closed."""
+def close_due(*, actor: Any = SYSTEM, now: Any = None, offers: Any = None) -> int:
+    """Close every offer past its cut-off (the job; ``offers``: only among these, as the week
+    page and the hub do before they show an offer's status, so that no page says "taking
+    orders" after the cut-off while the job has not run yet). Returns how many were closed."""
     now = now or timezone.now()
     done = 0
-    for offer in Offer.objects.filter(status=OfferStatus.OPEN, cutoff_at__lte=now).order_by("cutoff_at", "pk"):
+    due = Offer.objects.filter(status=OfferStatus.OPEN, cutoff_at__lte=now)
+    if offers is not None:
+        due = due.filter(pk__in=offers)
+    for offer in due.order_by("cutoff_at", "pk"):
         try:
             close_offer(actor=actor, offer=offer)
             done += 1

@@ -120,6 +120,20 @@ def test_the_hub_shows_this_weeks_offers_in_scope_with_counts(pw):
     assert "市南区站" not in page
 
 
+def test_the_hub_lists_a_care_contacts_families_points_offers(pw):
+    """F23: the care contact's scope (the unit) holds no pickup point; the offers of the points
+    their families chose are listed, linking to "My families"."""
+    c = client_for(pw.p.care)
+    page = c.get(reverse("produce:home")).content.decode()
+    assert 'id="nx-produce-family-offers"' not in page
+    orders.place_order(actor=pw.p.care, offer=pw.offer, worker=pw.a1, lines={pw.parcel.pk: 1})
+    page = c.get(reverse("produce:home")).content.decode()
+    assert 'id="nx-produce-family-offers"' in page and f'data-offer="{pw.offer.pk}"' in page
+    assert "市南区站 · week of 2020-02-03" in page and 'id="nx-produce-none"' not in page
+    assert 'id="nx-produce-my-families"' in page
+    assert 'id="nx-produce-family-offers"' not in client_for(pw.care_sb).get(reverse("produce:home")).content.decode()
+
+
 def test_an_admin_creates_fills_opens_and_copies_an_offer(pw):
     c = client_for(pw.p.yi)
     response = c.post(
@@ -169,6 +183,50 @@ def test_an_admin_creates_fills_opens_and_copies_an_offer(pw):
     copy = pw.sn_point.offers.get(week="2020-02-17")
     assert copy.status == "draft" and list(copy.items.values_list("name", flat=True)) == ["白菜"]
     assert copy.cutoff_at == offer.cutoff_at + (copy.week - offer.week)
+
+
+def test_a_new_offer_for_a_week_that_is_over_is_refused(pw):
+    """F21: the week of 2020-01-27 is over on Monday 2020-02-03: nothing saved."""
+    response = client_for(pw.p.yi).post(
+        reverse("produce:offer_list"),
+        {
+            "point": pw.sn_point.pk,
+            "week": "2020-01-29",
+            "cap": "80.00",
+            "cutoff_at": "2020-01-29 18:00",
+            "pickup_on": "2020-01-31",
+        },
+    )
+    assert response.status_code == 200
+    assert (
+        "The week of 2020-01-27 is over: choose this week (from 2020-02-03) or a later one."
+        in response.content.decode()
+    )
+    assert list(pw.sn_point.offers.values_list("week", flat=True)) == [pw.offer.week]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_offer_edit_form_carries_iso_dates_in_every_language(pw, language):
+    """F18: the date inputs get values a browser takes (Y-m-d, Y-m-dTH:M), in Chinese too."""
+    c = client_for(pw.p.yi)
+    c.cookies["nuanxin_language"] = language
+    page = c.get(reverse("produce:offer_edit", args=[pw.offer.pk])).content.decode()
+    assert 'type="datetime-local" name="cutoff_at" value="2020-02-05T18:00"' in page
+    assert 'type="date" name="pickup_on" value="2020-02-07"' in page
+    response = c.post(
+        reverse("produce:offer_edit", args=[pw.offer.pk]),
+        {
+            "title": "改名",
+            "cap": "80.00",
+            "cutoff_at": "2020-02-05T18:00",
+            "pickup_on": "2020-02-07",
+            "fund": pw.fund.pk,
+            "version": pw.offer.version,
+        },
+    )
+    assert response.status_code == 302
+    pw.offer.refresh_from_db()
+    assert pw.offer.title == "改名" and pw.offer.cutoff_at == CUTOFF
 
 
 def test_api_lists_the_offers_with_items_of_the_points_above(pw):

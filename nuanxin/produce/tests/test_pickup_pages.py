@@ -40,6 +40,7 @@ def test_the_keeper_checks_and_hands_over(wk):
     assert 'id="nx-pickup-parcel"' in page and "张*明" in page and "张三明" not in page
     assert f"mobile …{wk.families[0].mobile[-4:]}" in page
     assert "蔬菜包" in page and "鸡蛋" in page
+    assert "<strong data-number>1</strong>" in page  # the parcel number of the pick list
     assert Order.objects.get(pk=wk.orders[0].pk).status == OrderStatus.PLACED
     response = c.post("/produce/pickup/", {"point": wk.sn_point.pk, "code": "100001", "confirm": "1"}, follow=True)
     assert response.redirect_chain[-1][0] == f"/produce/pickup/?point={wk.sn_point.pk}"
@@ -47,6 +48,20 @@ def test_the_keeper_checks_and_hands_over(wk):
     assert Order.objects.get(pk=wk.orders[0].pk).status == OrderStatus.COLLECTED
     page = c.post("/produce/pickup/", {"point": wk.sn_point.pk, "code": "100001"}).content.decode()
     assert "Already collected at 10:00." in page and 'id="nx-pickup-parcel"' not in page
+
+    assert (
+        'id="nx-pickup-late"'
+        not in c.post("/produce/pickup/", {"point": wk.sn_point.pk, "code": "100002"}).content.decode()
+    )
+
+
+def test_the_keeper_is_told_a_parcel_is_collected_late(wk):
+    c = client(wk.keeper)
+    page = c.post("/produce/pickup/", {"point": wk.sn_point.pk, "code": "300001"}).content.decode()
+    assert 'id="nx-pickup-parcel"' in page
+    assert "Collected 7 days late (pickup day 2020-01-31)." in page
+    c.post("/produce/pickup/", {"point": wk.sn_point.pk, "code": "300001", "confirm": "1"})
+    assert Order.objects.get(pk=wk.last_order.pk).status == OrderStatus.COLLECTED
 
 
 def test_a_wrong_code_is_said_on_the_page(wk):

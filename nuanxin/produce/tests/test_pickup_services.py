@@ -85,7 +85,24 @@ def test_refusals_change_nothing(wk):
         "This code is of a parcel at another pickup point (市北区站): send the family there."
     )
     assert refused(wk, "100009") == "This order was cancelled: there is no parcel to hand over."
-    assert refused(wk, "300001") == "This code is of the parcel to collect on 2020-01-31, not today."
+
+
+def test_a_late_family_gets_its_parcel_until_the_week_is_settled(wk):
+    """F9: last week's parcel (pickup day 2020-01-31, the week closed, not settled) is handed
+    over a week late; once the week is settled it is refused."""
+    found = pickup.find(actor=wk.keeper, point=wk.sn_point, code="300001")
+    assert found.offer.pickup_on.isoformat() == "2020-01-31" and pickup.days_late(found) == 7
+    assert pickup.days_late(wk.orders[0]) == 0
+    Offer.objects.filter(pk=found.offer_id).update(status=OfferStatus.SETTLED)
+    assert refused(wk, "300001") == "This week is settled: its parcels are no longer handed over."
+    Offer.objects.filter(pk=found.offer_id).update(status=OfferStatus.CLOSED)
+    got = pickup.collect(actor=wk.keeper, point=wk.sn_point, code="300001")
+    assert got.pk == found.pk and got.status == OrderStatus.COLLECTED
+
+
+def test_before_the_pickup_day_the_day_is_named(wk):
+    with time_machine.travel(datetime(2020, 2, 6, 10, 0, tzinfo=SHANGHAI), tick=False):
+        assert refused(wk, "100001") == "This code's parcel is handed over from 2020-02-07 on, not before."
 
 
 def test_a_week_still_taking_orders_or_settled_is_refused(wk):

@@ -72,17 +72,39 @@ def test_close_from_the_page(wk):
     assert Offer.objects.get(pk=wk.offer.pk).status == OfferStatus.CLOSED
 
 
+def test_the_week_page_and_the_hub_close_an_offer_past_its_cut_off(wk):
+    """F10: an offer still "taking orders" after its cut-off (the job not run yet) is closed
+    when its week page or the hub is shown: its status never reads "taking orders" then."""
+    Offer.objects.filter(pk__in=[wk.offer.pk, wk.sb_offer.pk]).update(status=OfferStatus.OPEN)
+    page = client(wk.p.yi).get(f"/produce/weeks/{wk.offer.pk}/").content.decode()
+    assert 'data-status="closed"' in page and 'id="nx-week-close"' not in page
+    assert Offer.objects.get(pk=wk.offer.pk).status == OfferStatus.CLOSED
+    row = AuditLog.objects.get(action="produce.offer.close")
+    assert row.object_id == str(wk.offer.pk)
+    assert Offer.objects.get(pk=wk.sb_offer.pk).status == OfferStatus.OPEN  # not shown: the job's
+    client(wk.p.jia).get("/produce/")
+    assert Offer.objects.get(pk=wk.sb_offer.pk).status == OfferStatus.CLOSED
+    assert AuditLog.objects.filter(action="produce.offer.close").count() == 2
+
+
 def test_the_pick_list_page_and_workbook(wk):
     keeper = client(wk.keeper)
     page = keeper.get(f"/produce/weeks/{wk.offer.pk}/picklist/").content.decode()
     assert "Pick list: 市南区站, the week of 2020-02-03" in page and "produce-print.css" in page
-    assert "张*明" in page and "100001" in page and "100009" not in page  # the cancelled order is not packed
-    assert "张三明" not in page
+    assert "张*明" in page and "张三明" not in page
+    # F11: no full pickup code on the sheet: the parcel number and the code's last two digits
+    for code in ("100001", "100002", "100003", "100004", "100005", "100009"):
+        assert code not in page
+    assert '<td class="fw-bold" data-number>1</td><td class="font-monospace" data-code-tail>…01</td>' in page
+    assert page.count("data-number>") == 5  # the cancelled order is not packed
+    assert "In all 5 parcels" in page and '<th scope="col">Packed</th>' in page
     response = keeper.get(f"/produce/weeks/{wk.offer.pk}/picklist/?format=xlsx")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     rows = _rows(response)
-    assert rows[0][:3] == ["Pickup code", "Family", "Mobile (last 4)"]
-    assert rows[1][0] == "100001" and rows[1][1] == "张*明" and rows[1][3] == "蔬菜包×1、鸡蛋×2"
+    assert rows[0][:4] == ["Parcel no.", "Code (last 2 digits)", "Family", "Mobile (last 4)"]
+    assert rows[1][:3] == [1, "…01", "张*明"] and rows[1][4] == "蔬菜包×1、鸡蛋×2"
+    assert [r[0] for r in rows[1:6]] == [1, 2, 3, 4, 5]
+    assert not any(str(c).startswith("1000") for r in rows for c in r)
     assert ("蔬菜包", "崂山蔬菜园", "份", 5, 300) in [tuple(r[:5]) for r in rows]
     assert ("鸡蛋", "崂山蔬菜园", "盒", 6, 90) in [tuple(r[:5]) for r in rows]
     assert AuditLog.objects.filter(action="produce.picklist.export").count() == 1

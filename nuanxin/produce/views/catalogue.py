@@ -19,10 +19,11 @@ from nuanxin.core.manifest import MenuEntry
 from nuanxin.orgs.scope import ancestor_paths
 from nuanxin.produce.choices import OfferStatus, OrderStatus
 from nuanxin.produce.forms import catalogue as forms
-from nuanxin.produce.models import Offer, OfferItem, Order, PickupPoint, Supplier
+from nuanxin.produce.models import FamilyPoint, Offer, OfferItem, Order, PickupPoint, Supplier
 from nuanxin.produce.selectors.catalogue import fund_choices
 from nuanxin.produce.services import catalogue as services
 from nuanxin.produce.services import offers as offer_services
+from nuanxin.produce.services import weeks as week_services
 
 # The hub's tabs: (URL name, label, model whose policy shows it, action). P2's pages are linked
 # once their URL names exist.
@@ -63,6 +64,9 @@ def home(request):
     """This week's offers at the points in scope, with their order counts (none for those who
     see only the figures: their tab is there)."""
     week = offer_services.this_week()
+    # offers past their cut-off are closed now (the job's work, not waited for): no status
+    # "taking orders" after the cut-off
+    week_services.close_due(offers=Offer.objects.for_user(request.user, "view").filter(week=week).values("pk"))
     rows = (
         Offer.objects.for_user(request.user, "view")
         .filter(week=week)
@@ -73,7 +77,31 @@ def home(request):
         )
         .order_by("point__organisation__path", "point__name")
     )
-    return render(request, "produce/home.html", _ctx(request, "produce:home", week=week, offers=list(rows)))
+    offers = list(rows)
+    return render(
+        request,
+        "produce/home.html",
+        _ctx(
+            request, "produce:home", week=week, offers=offers, family_offers=_family_offers(request.user, week, offers)
+        ),
+    )
+
+
+def _family_offers(user: Any, week: Any, shown: list[Offer]) -> list[Offer]:
+    """For a care contact: this week's and later offers (not drafts) at the pickup points their
+    families chose, those not listed already (the points are often out of their scope: a
+    hospital union's volunteer, a district's point). They link to "My families"."""
+    from nuanxin.care.models import CareAssignment
+
+    workers = CareAssignment.objects.current().filter(contact=user).values("worker_id")
+    points = FamilyPoint.objects.filter(worker_id__in=workers).values("point_id")
+    return list(
+        Offer.objects.filter(point_id__in=points, week__gte=week)
+        .exclude(status=OfferStatus.DRAFT)
+        .exclude(pk__in=[o.pk for o in shown])
+        .select_related("point__organisation")
+        .order_by("week", "point__name", "pk")[:12]
+    )
 
 
 @access.scoped(Supplier, "view")

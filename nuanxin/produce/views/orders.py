@@ -1,9 +1,9 @@
 """The family produce supply: the care contact's phone pages. ``my_families`` lists the families
 assigned to them with their live order; ``family`` chooses the family's pickup point and places,
 changes or cancels its live order until the cut-off: the order of this week's offer before its
-cut-off, of the point's next open offer after it (this week's order, if any, shown above). The pickup code is shown on the
-family's page to those who may order for it (the care contact reads it out to the family when
-the text message did not arrive)."""
+cut-off, of the point's next open offer after it (this week's order, if any, shown above).
+The pickup code is shown on the family's page to those who may order for it (the care contact
+reads it out to the family when the text message did not arrive)."""
 
 from __future__ import annotations
 

@@ -25,6 +25,7 @@ from nuanxin.core.pages import add_service_error
 from nuanxin.produce.choices import OrderStatus
 from nuanxin.produce.forms.pickup import CodeForm
 from nuanxin.produce.models import Offer, Order, PickupPoint
+from nuanxin.produce.selectors import weeks as week_selectors
 from nuanxin.produce.services import pickup
 
 SESSION_KEY = "produce_pickup_point"
@@ -102,6 +103,8 @@ def pickup_page(request: HttpRequest) -> HttpResponse:
             "family": pickup.mask_name(found.worker.name),
             "tail": pickup.mobile_tail(found.worker.mobile),
             "lines": _lines(found),
+            "late": pickup.days_late(found),
+            "number": week_selectors.parcel_number(found),
         }
     return render(
         request,

@@ -64,8 +64,10 @@ def _week_url(offer: Offer) -> str:
 @require_safe
 def week(request: HttpRequest, offer: Offer) -> HttpResponse:
     user = request.user
-    picks = selectors.pick_list(offer)
     now = timezone.now()
+    if offer.status == OfferStatus.OPEN and offer.cutoff_at <= now and weeks.close_due(offers=[offer.pk]):
+        offer.refresh_from_db()  # closed at its cut-off (the job's work, not waited for)
+    picks = selectors.pick_list(offer)
     may_change = Offer.policy.allows(user, "change", offer)
     entry = subsidy.charged(offer)
     pending = subsidy.charge_of(offer) if offer.status == OfferStatus.SETTLED and entry is None else None
@@ -148,7 +150,8 @@ def week_charge(request: HttpRequest, offer: Offer) -> HttpResponse:
 def _picklist_xlsx(picks: selectors.PickList) -> bytes:
     offer = picks.offer
     headers = [
-        _("Pickup code"),
+        _("Parcel no."),
+        _("Code (last 2 digits)"),
         _("Family"),
         _("Mobile (last 4)"),
         _("Items"),
@@ -158,7 +161,8 @@ def _picklist_xlsx(picks: selectors.PickList) -> bytes:
     ]
     rows: list[list[Any]] = [
         [
-            o.code,
+            o.number,
+            f"…{o.code_tail}",
             o.family,
             o.tail,
             "、".join(f"{name}×{qty}" for name, qty in o.lines),
