@@ -3,8 +3,11 @@ family's timeline, excusing a week."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -83,6 +86,8 @@ def family(request, worker: Worker):
             "can_care": may_care_for(user, worker),
             "is_admin": CareAssignment.policy.allows_in(user, "change", worker.organisation),
             "followups": hooks.followup_links(user, worker),
+            # Under the visits of the last four weeks only (the top of the page offers them too).
+            "followup_since": timezone.localdate() - timedelta(days=28),
         },
     )
 
