@@ -21,6 +21,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from nuanxin.care.models import Visit
 from nuanxin.cases import services as cases
@@ -59,10 +60,10 @@ def build(*, out: Callable[[str], None] = print) -> None:
     unit = Organisation.objects.filter(code=UNIT).first()
     city = Organisation.objects.filter(depth=1).order_by("path").first()
     if district is None or unit is None or city is None:
-        out("employment demo: the organisations demo is missing; skipped")
+        out(_("employment help: the organisations demo is missing; skipped"))
         return
     if PartnerEmployer.objects.filter(organisation=district, name=MARK).exists():
-        out("employment demo: already built")
+        out(_("employment help: already there"))
         return
     with transaction.atomic():
         _build(district, unit, city, out)
@@ -138,7 +139,10 @@ def _build(district: Organisation, unit: Organisation, city: Organisation, out: 
         if FamilyMember.objects.filter(worker=w).exists()
     ][:5]
     if len(families) < 5:
-        out(f"employment demo: employers and leads; only {len(families)} families with members at {UNIT}")
+        out(
+            _("employment help: only %(count)s families with members at %(unit)s")
+            % {"count": len(families), "unit": UNIT}
+        )
     plans = [
         ("employed", cleaner, "做过酒店客房服务", "保洁、后勤"),
         ("employed", cashier, "超市工作五年", "收银"),
@@ -182,6 +186,14 @@ def _build(district: Organisation, unit: Organisation, city: Organisation, out: 
                 actor=actor, case=case, to=EmploymentStatus.CLOSED, note="家属暂时不需要工作了"
             )
     out(
-        "employment demo: 4 partner employers (one inactive), 5 job leads, "
-        f"{EmploymentCase.objects.filter(organisation=unit).count()} employment cases at {UNIT}"
+        _(
+            "employment help: %(employers)s partner employers (one inactive), %(leads)s job leads, %(cases)s "
+            "employment cases at %(unit)s"
+        )
+        % {
+            "employers": 4,
+            "leads": 5,
+            "cases": EmploymentCase.objects.filter(organisation=unit).count(),
+            "unit": UNIT,
+        }
     )

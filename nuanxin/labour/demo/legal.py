@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from nuanxin.core.policy import SYSTEM
 
@@ -113,7 +114,7 @@ def _lawyers(out: Callable[[str], None]) -> list[Any]:
                 capacity=capacity,
             )
         )
-    out(f"  lawyers: {len(made)}")
+    out("  " + _("lawyers: %(count)s") % {"count": len(made)})
     return made
 
 
@@ -186,4 +187,8 @@ def build(*, out: Callable[[str], None] = print) -> None:
             LegalCase.objects.filter(pk=case.pk).update(**spread)
         opened.append(case)
     warned = legal.warn_time_limits(actor=SYSTEM)
-    out(f"  legal-aid cases: {len(opened)} ({warned} near the arbitration time limit warned of)")
+    out(
+        "  "
+        + _("legal-aid cases: %(count)s (%(warned)s near the arbitration time limit warned of)")
+        % {"count": len(opened), "warned": warned}
+    )

@@ -15,7 +15,7 @@ stage, the dates or the notes."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -29,8 +29,12 @@ from nuanxin.labour.choices import MEASURES, ArrangementStatus, Stage
 from nuanxin.labour.models import Arrangement
 from nuanxin.notify.services import notify
 from nuanxin.registry.choices import Gender
+from nuanxin.registry.models import Worker
 
 MEASURE_FIELDS = tuple(name for name, _label in MEASURES)
+OPEN_STATUSES = (ArrangementStatus.REFERRED, ArrangementStatus.AGREED)
+EXPECTED_WITHIN_DAYS = 300  # about 10 months: a pregnancy's length
+LACTATING_WITHIN_DAYS = 730  # about 2 years
 NOTES_MAX = 2000
 CONFIRMED_BY_MAX = 100
 
@@ -59,13 +63,55 @@ def _check_measures(measures: Iterable[str]) -> list[str]:
     return chosen
 
 
-def _check_stage(stage: str, expected_on: date | None, lactating_until: date | None) -> None:
+def _check_stage(
+    stage: str, expected_on: date | None, lactating_until: date | None, *, unchanged: tuple[Any, Any] = (None, None)
+) -> None:
+    """The stage and the date it needs (the other stage's date is ignored by the callers). A
+    date that is ``unchanged`` (the one already stored) is not checked against today again."""
     if stage not in Stage.values:
         raise ServiceError(_("Choose pregnant or lactating."), field="stage")
-    if stage == Stage.PREGNANT and expected_on is None:
-        raise ServiceError(_("Give the expected delivery date of a pregnant worker."), field="expected_on")
-    if stage == Stage.LACTATING and lactating_until is None:
-        raise ServiceError(_("Give the date until which a lactating worker is breastfeeding."), field="lactating_until")
+    today = timezone.localdate()
+    if stage == Stage.PREGNANT:
+        if expected_on is None:
+            raise ServiceError(_("Give the expected delivery date of a pregnant worker."), field="expected_on")
+        latest = today + timedelta(days=EXPECTED_WITHIN_DAYS)
+        if expected_on != unchanged[0] and not today <= expected_on <= latest:
+            raise ServiceError(
+                _(
+                    "The expected delivery date must lie between today (%(today)s) and about 10 months ahead "
+                    "(%(latest)s)."
+                )
+                % {"today": today.isoformat(), "latest": latest.isoformat()},
+                field="expected_on",
+            )
+    if stage == Stage.LACTATING:
+        if lactating_until is None:
+            raise ServiceError(
+                _("Give the date until which a lactating worker is breastfeeding."), field="lactating_until"
+            )
+        latest = today + timedelta(days=LACTATING_WITHIN_DAYS)
+        if lactating_until != unchanged[1] and not today < lactating_until <= latest:
+            raise ServiceError(
+                _(
+                    "The date until which she is breastfeeding must lie after today (%(today)s) and within about "
+                    "2 years (%(latest)s)."
+                )
+                % {"today": today.isoformat(), "latest": latest.isoformat()},
+                field="lactating_until",
+            )
+
+
+def open_arrangement_of(worker: Any) -> Arrangement | None:
+    """The worker's open (referred or agreed) arrangement, if any."""
+    return Arrangement.objects.filter(worker=worker, status__in=OPEN_STATUSES).order_by("pk").first()
+
+
+def already_open_message() -> str:
+    """What anyone referring a second arrangement is told: it says one is in hand, never what."""
+    return _(
+        "This worker already has an arrangement in hand, passed to the labour officers; if anything new has "
+        "come up, please tell them."
+    )
 
 
 def _check_text(notes: str, field: str = "notes", limit: int = NOTES_MAX) -> str:
@@ -106,6 +152,11 @@ def refer_arrangement(
     arrangement = Arrangement(worker=worker, status=ArrangementStatus.REFERRED)
     Arrangement.policy.require(actor, "refer", arrangement)
     _check_worker(worker)
+    # One open arrangement per worker: the worker row is locked so that two referrals at once
+    # (the care contact pressing twice, or two people) wait for each other.
+    Worker.objects.select_for_update().only("pk").get(pk=worker.pk)
+    if open_arrangement_of(worker) is not None:
+        raise ServiceError(already_open_message())
     _check_stage(stage, expected_on, lactating_until)
     chosen = _check_measures(measures)
     _check_source(worker, visit, difficulty)
@@ -182,7 +233,7 @@ def agree_arrangement(
     if current.status == ArrangementStatus.ENDED:
         raise ServiceError(_("This arrangement has ended: it can no longer be changed."))
     _check_worker(current.worker)
-    _check_stage(stage, expected_on, lactating_until)
+    _check_stage(stage, expected_on, lactating_until, unchanged=(current.expected_on, current.lactating_until))
     chosen = _check_measures(measures)
     if not chosen:
         raise ServiceError(_("Choose at least one measure agreed with the employer."), field="measures")
@@ -247,6 +298,11 @@ def end_arrangement(
     if current.status == ArrangementStatus.ENDED:
         raise ServiceError(_("This arrangement has already ended."))
     on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise ServiceError(
+            _("An arrangement is ended today or on a past day; a later end goes in “Until” when changing it."),
+            field="on",
+        )
     if current.starts_on is not None and on < current.starts_on:
         raise ServiceError(_("The arrangement cannot end before it starts."), field="on")
     reason = _check_text(reason, "reason", 500)

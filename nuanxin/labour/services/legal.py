@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -270,12 +270,20 @@ def open_legal_case(
         if not _may_change_new(actor, worker):
             raise NotAllowed(_("Only a labour-rights officer or an administrator assigns the lawyer."))
         fields["lawyer"] = lawyer_services.check_free(lawyer, worker.organisation)
+    # The case is due by the arbitration time limit at the latest: escalating an overdue case
+    # after the right to arbitrate is lost helps no one.
+    today = timezone.localdate()
+    due_on = LegalCase.lifecycle.due_on(urgency, today)
+    deadline = fields["infringed_on"] + timedelta(days=ARBITRATION_LIMIT_DAYS)
+    if today <= deadline < due_on:
+        due_on = deadline
     case = cases.open(
         LegalCase,
         actor=actor,
         worker=worker,
         fields=fields,
         urgency=urgency,
+        due_on=due_on,
         owner=owner,
         default_owner=None if owner is not None else default_owner(actor, worker),
         detail={

@@ -45,37 +45,45 @@ def _agree(a: Arrangement) -> Arrangement:
 def cases(p: Any) -> list[Case]:
     today = timezone.localdate()
     unit = Organisation.objects.get(code="SN-H1")
-    worker = registry_services.create_worker(
-        actor=SYSTEM,
-        organisation=unit,
-        name="授权孕期",
-        team=TeamType.HUBEI_AID,
-        mobile="13800041001",
-        gender=Gender.FEMALE,
-    )
+    # One open arrangement per woman worker: a woman of her own for each record and each create.
+    names = ("授权孕期", "授权商定", "授权结束", "授权接口", "授权转介", "授权接口转介")
+    women = [
+        registry_services.create_worker(
+            actor=SYSTEM,
+            organisation=unit,
+            name=name,
+            team=TeamType.HUBEI_AID,
+            mobile=f"1380004200{i + 1}",
+            gender=Gender.FEMALE,
+        )
+        for i, name in enumerate(names)
+    ]
+    worker, agreed_worker, ended_worker, api_worker, page_worker, api_refer_worker = women
     campaign = care_services.create_campaign(actor=SYSTEM, name="授权孕期行动", starts_on=today - timedelta(days=7))
-    care_services.bulk_assign(actor=SYSTEM, campaign=campaign, workers=[worker], contact=p.care)
+    care_services.bulk_assign(actor=SYSTEM, campaign=campaign, workers=women, contact=p.care)
     colleague, _password = org_services.create_user(
         actor=SYSTEM, username="authz-arr-colleague", organisation=unit, role=Role.CARE_CONTACT
     )
     outside = (p.bing, colleague)
     visit = care_services.record_visit(actor=p.care, worker=worker, on=today, mode="phone")
+    page_visit = care_services.record_visit(actor=p.care, worker=page_worker, on=today, mode="phone")
+    api_visit = care_services.record_visit(actor=p.care, worker=api_refer_worker, on=today, mode="phone")
 
-    def refer(**kw: Any) -> Arrangement:
+    def refer(woman: Any, **kw: Any) -> Arrangement:
         return services.refer_arrangement(
-            actor=p.care, worker=worker, stage="pregnant", expected_on=today + timedelta(days=120), **kw
+            actor=p.care, worker=woman, stage="pregnant", expected_on=today + timedelta(days=120), **kw
         )
 
-    shown = refer(visit=visit)
-    to_agree = refer()
-    to_end = _agree(refer())
-    api_shown = refer()
+    shown = refer(worker, visit=visit)
+    to_agree = refer(agreed_worker)
+    to_end = _agree(refer(ended_worker))
+    api_shown = refer(api_worker)
     refer_data = {
         "stage": "pregnant",
         "expected_on": str(today + timedelta(days=100)),
         "measures": ["remote_work"],
         "notes": "夜班",
-        "worker": str(worker.pk),
+        "worker": str(page_worker.pk),
     }
     agree_data = {
         "stage": "pregnant",
@@ -105,7 +113,7 @@ def cases(p: Any) -> list[Case]:
             model=Arrangement,
             action="refer",
             allowed=p.care,
-            query=f"worker={worker.pk}&visit={visit.pk}",
+            query=f"worker={page_worker.pk}&visit={page_visit.pk}",
             data=refer_data,
             other_org=outside,
         ),
@@ -164,10 +172,10 @@ def cases(p: Any) -> list[Case]:
             action="refer",
             allowed=p.care,
             data={
-                "worker": worker.pk,
+                "worker": api_refer_worker.pk,
                 "stage": "lactating",
                 "lactating_until": str(today + timedelta(days=200)),
-                "visit": visit.pk,
+                "visit": api_visit.pk,
             },
             other_org=outside,
             ok_status=frozenset({201}),

@@ -219,11 +219,28 @@ def test_review_reminders_once_before_and_once_when_due(world):
     assert AuditLog.objects.filter(action="labour.arrangement.remind").count() == 3
 
 
+def _woman(p, name, mobile):
+    return registry_services.create_worker(
+        actor=SYSTEM,
+        organisation=p.shinan_hospital,
+        name=name,
+        team=TeamType.HUBEI_AID,
+        mobile=mobile,
+        gender=Gender.FEMALE,
+    )
+
+
 def test_lists_review_due_and_ending_soon(world):
     p = world
+    second, third = _woman(p, "孕期乙", "13800051011"), _woman(p, "孕期丙", "13800051012")
     due = _agree(p, _refer(p), review_on=p.today + timedelta(days=5))
-    ending = _agree(p, _refer(p), ends_on=p.today + timedelta(days=10), review_on=p.today + timedelta(days=9))
-    later = _agree(p, _refer(p), review_on=p.today + timedelta(days=60))
+    ending = _agree(
+        p,
+        _refer(p, worker=second, actor=p.officer),
+        ends_on=p.today + timedelta(days=10),
+        review_on=p.today + timedelta(days=9),
+    )
+    later = _agree(p, _refer(p, worker=third, actor=p.officer), review_on=p.today + timedelta(days=60))
     rows = Arrangement.objects.all()
     assert list(selectors.review_due(rows)) == [due]
     assert list(selectors.ending_soon(rows)) == [ending]
@@ -246,6 +263,10 @@ def test_care_contact_page_refers_and_returns_to_the_family(world, english_clien
     page = c.get(url)
     assert page.status_code == 200
     assert f"From the visit of {p.today.isoformat()}." in page.content.decode()
+    # Missing expected date: the message, nothing saved.
+    bad = c.post(url, {"worker": p.worker.pk, "stage": "pregnant"})
+    assert bad.status_code == 200 and "Give the expected delivery date" in bad.content.decode()
+    assert Arrangement.objects.count() == 0
     response = c.post(
         url,
         {
@@ -263,9 +284,9 @@ def test_care_contact_page_refers_and_returns_to_the_family(world, english_clien
     followed = c.get(response["Location"])
     assert "is referred to the labour officers of 市南区人民医院工会" in followed.content.decode()
     assert c.get(reverse("labour:arrangement_detail", args=[a.pk])).status_code == 403
-    # Missing expected date: the message, nothing saved.
-    bad = c.post(url, {"worker": p.worker.pk, "stage": "pregnant"})
-    assert bad.status_code == 200 and "Give the expected delivery date" in bad.content.decode()
+    # A second referral while this one is open: refused, nothing saved.
+    again = c.post(url, {"worker": p.worker.pk, "stage": "pregnant", "expected_on": str(p.today)})
+    assert again.status_code == 200 and "already has an arrangement in hand" in again.content.decode()
     assert Arrangement.objects.count() == 1
     # A male worker: said on the page.
     male = c.get(reverse("labour:arrangement_create") + f"?worker={p.male.pk}")

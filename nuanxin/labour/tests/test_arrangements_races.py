@@ -65,3 +65,25 @@ def test_two_reminder_runs_at_once_remind_once(personas):
     assert sorted(results) == [0, 2]  # 乙 and 甲 (the administrators of 市南区 and the city)
     assert Notification.objects.filter(kind="labour.arrangement.review_due").count() == 2
     assert Arrangement.objects.get().reminded_for == today
+
+
+def test_two_referrals_at_once_make_one_arrangement(personas):
+    worker = registry_services.create_worker(
+        actor=SYSTEM,
+        organisation=personas.shinan_hospital,
+        name="并发转介",
+        team=TeamType.HUBEI_AID,
+        mobile="13800081002",
+        gender=Gender.FEMALE,
+    )
+    today = timezone.localdate()
+
+    def refer(stage, **kw):
+        return lambda: services.refer_arrangement(actor=SYSTEM, worker=worker, stage=stage, **kw)
+
+    results = run_together(
+        refer("pregnant", expected_on=today + timedelta(days=90)),
+        refer("lactating", lactating_until=today + timedelta(days=90)),
+    )
+    assert sorted(type(r).__name__ for r in results) == ["Arrangement", "ServiceError"]
+    assert Arrangement.objects.filter(worker=worker).count() == 1

@@ -51,10 +51,10 @@ def test_the_demo_has_families_helped_into_work_and_runs_twice(english):
             "referrals": ["employed", "employed", "not_employed", "pending"],
         }
         assert lines == [
-            "employment demo: 4 partner employers (one inactive), 5 job leads, 5 employment cases at QD-SN-01"
+            "employment help: 4 partner employers (one inactive), 5 job leads, 5 employment cases at QD-SN-01"
         ]
         # opened by the care contact for the families assigned to them, else by the district's officer
         openers = set(EmploymentCase.objects.values_list("created_by__username", flat=True))
         assert "demo-care" in openers and openers <= {"demo-care", "demo-district"}
         demo.build(out=lines.append)
-        assert _state() == state and lines[-1] == "employment demo: already built"
+        assert _state() == state and lines[-1] == "employment help: already there"

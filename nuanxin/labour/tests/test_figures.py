@@ -40,11 +40,12 @@ def world(personas):
     today = timezone.localdate()
     sn = _worker(p.shinan_hospital, "数字甲", "13800061001")
     sb = _worker(p.shibei_hospital, "数字乙", "13800061002")
-    for stage, kw in (
-        ("pregnant", {"expected_on": today + timedelta(days=60)}),
-        ("lactating", {"lactating_until": today + timedelta(days=60)}),
+    sn2 = _worker(p.shinan_hospital, "数字丙", "13800061003")  # one open arrangement per woman
+    for woman, stage, kw in (
+        (sn, "pregnant", {"expected_on": today + timedelta(days=60)}),
+        (sn2, "lactating", {"lactating_until": today + timedelta(days=60)}),
     ):
-        services.refer_arrangement(actor=SYSTEM, worker=sn, stage=stage, **kw)
+        services.refer_arrangement(actor=SYSTEM, worker=woman, stage=stage, **kw)
     a = services.refer_arrangement(actor=SYSTEM, worker=sb, stage="pregnant", expected_on=today + timedelta(days=9))
     services.agree_arrangement(
         actor=SYSTEM,

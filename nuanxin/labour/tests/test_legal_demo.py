@@ -21,7 +21,7 @@ def _state() -> dict:
     }
 
 
-def test_the_demo_has_every_step_and_runs_twice():
+def test_the_demo_has_every_step_and_runs_twice(english):
     orgs_demo.build(out=lambda line: None)
     registry_demo.build(out=lambda line: None)
     lines: list[str] = []

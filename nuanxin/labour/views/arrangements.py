@@ -114,6 +114,27 @@ def _source(request: HttpRequest, worker: Worker) -> tuple[Visit | None, Difficu
     return visit, difficulty
 
 
+def _visit_words(visit: Visit | None) -> list[tuple[str, str]]:
+    """What the visit recorded (its notes, state of mind, opinions heard), shown beside the
+    referral form and the starting text of its notes, so that a care contact types nothing twice."""
+    if visit is None:
+        return []
+    fields = (
+        (_("Notes"), visit.notes),
+        (_("State of mind"), visit.state_of_mind),
+        (_("Opinions heard"), visit.opinions),
+    )
+    return [(str(label), text.strip()) for label, text in fields if (text or "").strip()]
+
+
+def _initial(heard: list[tuple[str, str]]) -> dict[str, Any]:
+    """The referral form's starting values: the visit's words as its notes and, when they speak
+    of night shifts, "no night shifts" ticked."""
+    notes = "\n".join(text for _label, text in heard)[: services.NOTES_MAX]
+    night = "夜班" in notes or "night shift" in notes.lower()
+    return {"notes": notes, "measures": ["no_night_shifts"] if night else []}
+
+
 @access.scoped(Arrangement, "refer")
 @require_http_methods(["GET", "POST"])
 @idempotency.form
@@ -138,7 +159,8 @@ def arrangement_create(request: HttpRequest) -> HttpResponse:
     if worker is None:
         raise Http404
     visit, difficulty = _source(request, worker)
-    form = forms.ReferForm(posted(request))
+    heard = _visit_words(visit)
+    form = forms.ReferForm(posted(request), initial=_initial(heard))
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         ok, arrangement = run_service(
@@ -167,11 +189,18 @@ def arrangement_create(request: HttpRequest) -> HttpResponse:
                 % {"name": worker.name, "unit": worker.organisation.name},
             )
             return redirect(reverse("care:family", args=[worker.pk]))
+    existing = services.open_arrangement_of(worker)
     return render(
         request,
         "labour/arrangement_form.html",
         {
             "worker": worker,
+            "heard": heard,
+            "existing": existing is not None,
+            "existing_message": services.already_open_message() if existing is not None else "",
+            "existing_url": _detail_url(existing)
+            if existing is not None and Arrangement.policy.allows(user, "view", existing)
+            else "",
             "form": form,
             "visit": visit,
             "difficulty": difficulty,
