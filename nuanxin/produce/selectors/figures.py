@@ -15,7 +15,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from nuanxin.orgs.models import Organisation
-from nuanxin.orgs.scope import ancestor_paths, scope_paths
+from nuanxin.orgs.scope import ancestor_paths, scope_paths, scope_q
 from nuanxin.produce.choices import OfferStatus, OrderStatus
 from nuanxin.produce.models import Offer, Order
 
@@ -139,3 +139,47 @@ def figures(user: Any, *, weeks: int = WEEKS) -> tuple[list[Row], list[OrgRow], 
         Order.objects.filter(offer_id__in=list(offers), status__in=LIVE).values("worker_id").distinct().count()
     )
     return rows, org_rows, weekly, total
+
+
+def family_rows(user: Any, *, weeks: int = WEEKS) -> list[OrgRow]:
+    """The parcels of the families of the user's scope (by the family's unit, rolled up the
+    tree; groups too), whatever the point they were collected at: a hospital union's or a
+    group's viewer has no pickup point in scope, but its families are served."""
+    prefixes = scope_paths(user, Offer.policy.roles("figures"))
+    q = scope_q(user, Offer.policy.roles("figures"), "worker__organisation__path")
+    if not prefixes or q is None:
+        return []
+    sums = (
+        Order.objects.filter(q, status__in=LIVE, week__gte=_period(weeks))
+        .exclude(offer__status=OfferStatus.DRAFT)
+        .values("worker__organisation__path")
+        .annotate(
+            families=Count("worker_id", distinct=True),
+            parcels=Count("id"),
+            value=Sum("value"),
+            subsidy=Sum("subsidy"),
+            collected=Count("id", filter=Q(status=OrderStatus.COLLECTED)),
+            uncollected=Count("id", filter=Q(status=OrderStatus.UNCOLLECTED)),
+        )
+        .order_by()
+    )
+    per_path: dict[str, Figures] = {}
+    for r in sums:
+        f = Figures(
+            families=r["families"],
+            parcels=r["parcels"],
+            value=r["value"] or ZERO,
+            subsidy=r["subsidy"] or ZERO,
+            collected=r["collected"],
+            uncollected=r["uncollected"],
+        )
+        for path in ancestor_paths(r["worker__organisation__path"]):
+            if any(path.startswith(prefix) for prefix in prefixes):
+                per_path.setdefault(path, Figures()).add(f)
+    orgs = {org.path: org for org in Organisation.objects.filter(path__in=list(per_path))}
+    top = min((len(p) for p in per_path), default=0)
+    return [
+        OrgRow(organisation=orgs[path], depth=(len(path) - top) // 4, figures=per_path[path])
+        for path in sorted(per_path)
+        if path in orgs
+    ]

@@ -9,11 +9,13 @@ from django.test import Client
 from python_calamine import CalamineWorkbook
 
 from nuanxin.core.models import AuditLog
+from nuanxin.core.roles import Role
 from nuanxin.funds.models import Entry
+from nuanxin.orgs.models import Organisation
 from nuanxin.produce.choices import CallbackStatus, OfferStatus, OrderStatus
 from nuanxin.produce.models import Offer, PickupCallback
 from nuanxin.produce.services import pickup, weeks
-from nuanxin.produce.tests.test_weeks_data import EVENING, NOW, PASSWORD, build
+from nuanxin.produce.tests.test_weeks_data import EVENING, NOW, PASSWORD, build, user
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +166,14 @@ def test_figures_are_counts_only(wk):
     assert "张三明" not in page and "张*明" not in page
     assert 'data-org="SN"' in page and 'data-org="CITY"' in page
     assert Offer.objects.get(pk=wk.offer.pk).orders.filter(status=OrderStatus.UNCOLLECTED).count() == 3
+
+
+def test_a_units_viewer_sees_its_families_parcels(wk):
+    """F15: a viewer of the hospital union (SN-H1) has no pickup point in scope; the parcels of
+    its families (5 at 市南区站 this week, one of them also last week) are counted for it."""
+    viewer = user("viewer_h1", Organisation.objects.get(code="SN-H1"), Role.VIEWER, "医院查看员")
+    page = client(viewer).get("/produce/figures/").content.decode()
+    assert 'data-figure="parcels">6<' in page and 'data-figure="families">5<' in page
+    assert '<tr data-org="SN-H1">' in page and '<td class="text-end" data-col="families">5</td>' in page
+    assert "No pickup point in your scope." in page
+    assert "张三明" not in page and "张*明" not in page

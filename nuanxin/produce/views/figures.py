@@ -39,12 +39,21 @@ def chart_data(weekly: list) -> dict[str, Any]:
 @require_safe
 def figures(request: HttpRequest) -> HttpResponse:
     rows, org_rows, weekly, total = selectors.figures(request.user)
+    family_rows = selectors.family_rows(request.user)
+    if not rows and family_rows:
+        # no pickup point in scope (a unit's or a group's viewer): the summary counts the
+        # parcels of the families in scope, wherever they were collected
+        total = selectors.Figures()
+        for r in family_rows:
+            if r.depth == 0:
+                total.add(r.figures)
     return render(
         request,
         "produce/figures.html",
         {
             "rows": rows,
             "org_rows": org_rows,
+            "family_rows": family_rows,
             "weekly": weekly,
             "total": total,
             "weeks": selectors.WEEKS,
