@@ -61,6 +61,8 @@ def test_the_week_settled_and_charged_from_its_page(wk):
         assert "Not charged yet: ¥70.00 for the parcels collected." in page and 'id="nx-week-charge"' in page
         page = clerk.post(f"/produce/weeks/{wk.offer.pk}/charge/", follow=True).content.decode()
         assert "The subsidy of 70.00 yuan is charged to the fund (awaiting approval)." in page
+        # F14: the ordered total and the charge for the parcels collected are told apart
+        assert "All parcels ordered" in page and "Charged for the parcels collected: ¥70.00 (" in page
         page = clerk.post(f"/produce/weeks/{wk.offer.pk}/charge/", follow=True).content.decode()
         assert "The subsidy of this week at this point is charged already." in page
     assert Entry.objects.filter(kind="expenditure").count() == 1
