@@ -3,9 +3,14 @@ none; a finance clerk of 市南区 charges the subsidy; the counsellor has no ro
 
 from typing import Any
 
+from nuanxin.produce.choices import OfferStatus
 from nuanxin.produce.models import Offer, Order, PickupCallback
 from nuanxin.produce.tests.test_weeks_data import live_world
 from tests.authz import Case, standard_cases
+
+
+def _reopen(offer: Offer) -> None:
+    Offer.objects.filter(pk=offer.pk).update(status=OfferStatus.OPEN, closed_at=None)
 
 
 def cases(p: Any) -> list[Case]:
@@ -22,6 +27,9 @@ def cases(p: Any) -> list[Case]:
             allowed=p.yi,
             method="post",
             data={},
+            # Showing the hub or a week page closes offers past their cut-off (an earlier case
+            # may have): the allowed request closes it again from "taking orders".
+            before_allowed=lambda: _reopen(w.open_offer),
         ),
         *standard_cases(
             p,
