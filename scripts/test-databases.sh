@@ -49,7 +49,7 @@ for db in $dbs; do
     fi
     echo "== tests on $tag (var/test-$run.log) =="
     (
-      DATABASE_URL=$url NUANXIN_TEST_SHARD=$shard "$python" -m pytest "$@" 2>&1 | tee "var/test-$run.log" | sed -u "s/^/[$tag] /"
+      DATABASE_URL=$url NUANXIN_TEST_SHARD=$shard "$python" -m pytest "$@" 2>&1 | tee "var/test-$run.log" | sed -u "s|^|[$tag] |"
       exit "${PIPESTATUS[0]}"
     ) &
     pids[$run]=$!
