@@ -80,7 +80,8 @@ class LabourArrangementFilter(Schema):
     status: ArrangementStatus | None = Field(None, description="One status (default: every status).")
     review_due: bool | None = Field(None, description="true: open ones whose review date is near or past.")
     ending_soon: bool | None = Field(None, description="true: agreed ones ending within the coming days.")
-    worker: int | None = Field(None, ge=1, le=2_147_483_647, description="One worker's.")
+    # No bounds: a number no worker has is the same 404 as an unknown worker (core/tests/test_api_integers.py).
+    worker: int | None = Field(None, description="One worker's.")
     org: str | None = Field(None, max_length=50, description="An organisation's code: its subtree's workers.")
 
 

@@ -23,7 +23,7 @@ from nuanxin.labour.models import EmploymentCase
 from nuanxin.labour.selectors import employment as selectors
 from nuanxin.labour.selectors import workers as find_workers
 from nuanxin.labour.services import employment as services
-from nuanxin.registry.models import FamilyMember
+from nuanxin.registry.models import FamilyMember, Worker
 
 router = apiutils.ScopedRouter(tags=["labour"])
 
@@ -114,6 +114,9 @@ def list_employment_cases(request: Any, filters: Query[LabourEmploymentFilter]) 
     if filters.status is not None:
         rows = rows.filter(status=filters.status.value)
     if filters.worker is not None:
+        # A number no worker has (or out of any id's range) is a 404, like an unknown worker.
+        if not 1 <= filters.worker <= 2**63 - 1 or not Worker.objects.filter(pk=filters.worker).exists():
+            raise Http404
         rows = rows.filter(worker_id=filters.worker)
     return rows
 

@@ -277,7 +277,8 @@ def test_user_detail_shows_grants_tokens_and_only_grantable_roles(as_user, perso
     assert len(attr_values(response, "data-token")) == 1 and "报表" in page
     assert select_options(response, "role") == [
         "Organisation administrator", "Care contact", "Hotline counsellor", "Hotline supervisor",
-        "Hotline coordinator", "Finance clerk", "Finance approver", "Report viewer",
+        "Hotline coordinator", "Finance clerk", "Finance approver", "Labour-rights officer",
+        "Pickup point keeper", "Report viewer",
     ]
     assert select_options(response, "organisation") == ["—", "市南区总工会 (SN)", "　市南区人民医院工会 (SN-H1)"]
     assert 'name="group"' not in page  # groups are for city admins

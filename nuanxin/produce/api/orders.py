@@ -60,7 +60,8 @@ class ProduceOfferOut(Schema):
 
 
 class ProduceOfferFilter(Schema):
-    point: int | None = Field(None, ge=1, le=2_147_483_647, description="A pickup point's id.")
+    # No bounds: a number no point has is the same 404 as an unknown point.
+    point: int | None = Field(None, description="A pickup point's id.")
     week: date | None = Field(None, description="Any day of the week (default: this week).")
 
 
@@ -76,6 +77,13 @@ def list_offers(request: Any, filters: Query[ProduceOfferFilter]) -> Any:
     week = offer_services.monday(filters.week) if filters.week else offer_services.this_week()
     rows = visible_offers(request.user).filter(week=week).select_related("point").prefetch_related("items__supplier")
     if filters.point is not None:
+        # A point of which no offer is in reach (or a number no point has) is a 404; an empty
+        # week of a point in reach is an empty list.
+        if (
+            not 1 <= filters.point <= 2**63 - 1
+            or not visible_offers(request.user).filter(point_id=filters.point).exists()
+        ):
+            raise Http404
         rows = rows.filter(point_id=filters.point)
     return list(rows.order_by("point__name", "id"))
 
