@@ -48,8 +48,9 @@ def test_the_worker_page_gathers_the_panels_of_the_apps_above(personas):
 
     with hooks.worker_page.connected(extra):
         panels = hooks.worker_panels(request, worker)
-    # care's (connected in CareConfig.ready) first, in app order, then this one
-    assert [p.template for p in panels["actions"]] == ["care/_worker_actions.html"]
+    # care's (connected in CareConfig.ready) first, in app order (labour's arrangement button for
+    # an administrator who may refer one), then this one
+    assert [p.template for p in panels["actions"]] == ["care/_worker_actions.html", "labour/_arrangement_worker.html"]
     assert [p.template for p in panels["fields"]] == ["care/_worker_fields.html", "extra.html"]
     assert panels["fields"][1].context == {"name": "面板"}
     assert [p.template for p in panels["sections"]] == ["care/_worker_difficulties.html"]
