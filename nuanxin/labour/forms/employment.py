@@ -26,7 +26,9 @@ class EmployerForm(BootstrapForm):
     contact_mobile = forms.CharField(
         label=_("Contact mobile"), required=False, max_length=40, widget=forms.TextInput(attrs={"inputmode": "tel"})
     )
-    area = forms.CharField(label=_("Area"), required=False, max_length=100, help_text=_("e.g. 市南区"))
+    area = forms.CharField(
+        label=_("Area"), required=False, max_length=100, help_text=_("The district or street it hires in")
+    )
 
 
 class EmployerCreateForm(EmployerForm):
