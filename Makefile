@@ -51,7 +51,7 @@ lint: $(STAMP) types
 
 # The packages mypy checks ([tool.mypy] in pyproject.toml: django-stubs; core/policy.py, core/roles.py
 # and the cases app strict). A new app adds itself here.
-TYPED ?= nuanxin/core nuanxin/orgs nuanxin/accounts nuanxin/notify nuanxin/cases nuanxin/registry nuanxin/care nuanxin/hotline nuanxin/funds nuanxin/honours nuanxin/welfare nuanxin/recuperation nuanxin/telecom nuanxin/labour nuanxin/produce
+TYPED ?= nuanxin/core nuanxin/orgs nuanxin/accounts nuanxin/notify nuanxin/cases nuanxin/registry nuanxin/care nuanxin/hotline nuanxin/funds nuanxin/honours nuanxin/welfare nuanxin/recuperation nuanxin/telecom nuanxin/labour nuanxin/produce nuanxin/volunteers nuanxin/reports
 types: $(STAMP)
 	$(BIN)/mypy $(TYPED)
 

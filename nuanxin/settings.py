@@ -128,6 +128,8 @@ INSTALLED_APPS = [
     "nuanxin.telecom",
     "nuanxin.labour",
     "nuanxin.produce",
+    "nuanxin.volunteers",
+    "nuanxin.reports",
     "nuanxin.notify",
 ]
 

@@ -23,6 +23,7 @@ class Role(models.TextChoices):
     FUND_APPROVER = "fund_approver", _("Finance approver")
     LABOUR_OFFICER = "labour_officer", _("Labour-rights officer")
     POINT_KEEPER = "point_keeper", _("Pickup point keeper")
+    TEAM_LEADER = "team_leader", _("Volunteer team leader")
     VIEWER = "viewer", _("Report viewer")
     AUDITOR = "auditor", _("Auditor")
 
@@ -133,6 +134,26 @@ PRODUCE_VIEW: frozenset[str] = MANAGERS | frozenset(
 )
 PRODUCE_FIGURES: frozenset[str] = MANAGERS | frozenset({Role.POINT_KEEPER, Role.VIEWER, Role.AUDITOR})
 
+# Reports up the tree (the reporting chain of notice 001; DHIS2's data sets as the model). A city
+# administrator builds the report forms; the administrators of an obliged organisation fill and
+# submit its report; the level above reviews it (approve, or return with comments) and an
+# organisation's own administrators approve a report that rolls up children only once every
+# child's is approved; an approved report is locked and only the level above unlocks it. Viewers
+# and auditors read reports, rates and dashboards (figures and texts, never a person's name).
+REPORTS_FORMS: frozenset[str] = CITY_ADMINS
+REPORTS_FILL: frozenset[str] = MANAGERS
+REPORTS_APPROVE: frozenset[str] = MANAGERS
+REPORTS_VIEW: frozenset[str] = MANAGERS | frozenset({Role.VIEWER, Role.AUDITOR})
+
+# Volunteer teams (工会志愿服务队). The administrators of the team's organisation and above keep
+# teams, volunteers, tasks and shifts; a team leader (志愿服务队队长, granted on the team's
+# organisation) reaches only the teams they lead (the "leads" relation the volunteers app adds):
+# assigns volunteers, checks them in and out, enters the people served. Volunteers' names and
+# mobiles are personal data: managers, the leader and auditors; viewers see figures only.
+VOLUNTEER_MANAGE: frozenset[str] = MANAGERS | frozenset({Role.TEAM_LEADER})
+VOLUNTEER_VIEW: frozenset[str] = VOLUNTEER_MANAGE | AUDITORS
+VOLUNTEER_FIGURES: frozenset[str] = VOLUNTEER_MANAGE | frozenset({Role.VIEWER, Role.AUDITOR})
+
 # Which roles a holder of each managing role may hand out (inside their own scope).
 # Auditors and city admins are appointed by city admins only: separation of duties.
 GRANTABLE_BY: dict[str, frozenset[str]] = {
@@ -148,6 +169,7 @@ GRANTABLE_BY: dict[str, frozenset[str]] = {
             Role.FUND_APPROVER,
             Role.LABOUR_OFFICER,
             Role.POINT_KEEPER,
+            Role.TEAM_LEADER,
             Role.VIEWER,
         }
     ),

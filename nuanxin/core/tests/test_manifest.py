@@ -10,7 +10,7 @@ from nuanxin.core.manifest import Manifest, MenuEntry
 def test_every_app_registers_its_manifest_in_installed_apps_order():
     assert [m.app for m in manifest.manifests()] == [
         "core", "accounts", "orgs", "registry", "care", "hotline", "funds", "honours", "welfare", "recuperation",
-        "tables", "telecom", "labour", "produce", "notify",
+        "tables", "telecom", "labour", "produce", "volunteers", "reports", "notify",
     ]  # fmt: skip
 
 

@@ -278,7 +278,7 @@ def test_user_detail_shows_grants_tokens_and_only_grantable_roles(as_user, perso
     assert select_options(response, "role") == [
         "Organisation administrator", "Care contact", "Hotline counsellor", "Hotline supervisor",
         "Hotline coordinator", "Finance clerk", "Finance approver", "Labour-rights officer",
-        "Pickup point keeper", "Report viewer",
+        "Pickup point keeper", "Volunteer team leader", "Report viewer",
     ]
     assert select_options(response, "organisation") == ["—", "市南区总工会 (SN)", "　市南区人民医院工会 (SN-H1)"]
     assert 'name="group"' not in page  # groups are for city admins

@@ -1,0 +1,5 @@
+"""Reports up the tree: the approval API operations."""
+
+from nuanxin.core import apiutils
+
+router = apiutils.ScopedRouter(tags=["reports"])

@@ -1,0 +1,7 @@
+"""The demo of the forms area."""
+
+from collections.abc import Callable
+
+
+def build(*, out: Callable[[str], None] = print) -> None:
+    pass

@@ -1,0 +1,5 @@
+"""What the approval area adds to the pages of the apps below: connected from ``connect()``."""
+
+
+def connect() -> None:
+    pass

@@ -1,0 +1,6 @@
+"""Reports up the tree: the forms pages."""
+
+urlpatterns: list = []
+MENU: list = []
+COUNTERS: list = []
+HOME_PANELS: list = []

@@ -1,0 +1,5 @@
+"""Volunteer teams: the teams API operations."""
+
+from nuanxin.core import apiutils
+
+router = apiutils.ScopedRouter(tags=["volunteers"])

@@ -1,0 +1,6 @@
+"""Volunteer teams: the shifts pages."""
+
+urlpatterns: list = []
+MENU: list = []
+COUNTERS: list = []
+HOME_PANELS: list = []
