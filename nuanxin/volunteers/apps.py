@@ -16,18 +16,21 @@ def relate_leaders() -> None:
             obj = getattr(obj, attr)
         return obj
 
-    for model, lookup in (
+    def q_of(lookup: str) -> Any:
+        return lambda user: Q(**{lookup: user})
+
+    def test_of(lookup: str) -> Any:
+        return lambda user, obj: getattr(team_of(obj, lookup), "leader_id", None) == user.pk
+
+    models: tuple[tuple[Any, str], ...] = (
         (Team, "leader"),
         (Volunteer, "team__leader"),
         (Task, "team__leader"),
         (Shift, "task__team__leader"),
         (Checkin, "shift__task__team__leader"),
-    ):
-        model.policy.relate(
-            "leads",
-            q=lambda user, lookup=lookup: Q(**{lookup: user}),
-            test=lambda user, obj, lookup=lookup: getattr(team_of(obj, lookup), "leader_id", None) == user.pk,
-        )
+    )
+    for model, lookup in models:
+        model.policy.relate("leads", q=q_of(lookup), test=test_of(lookup))
 
 
 class VolunteersConfig(AppConfig):

@@ -29,7 +29,7 @@ from nuanxin.core.versioning import version_field
 from nuanxin.volunteers.choices import CheckinSource, CheckinStatus, TaskKind
 
 # The relation team leaders are narrowed to (added in VolunteersConfig.ready).
-LEADS = {roles.Role.TEAM_LEADER: "leads"}
+LEADS: dict[str, str] = {roles.Role.TEAM_LEADER: "leads"}
 
 
 class Team(models.Model):

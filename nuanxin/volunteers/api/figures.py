@@ -1,4 +1,5 @@
-"""Volunteer teams: the figures API operations."""
+"""Volunteer teams: the figures API operations (none yet: the reports read
+``selectors/report_figures.py``)."""
 
 from nuanxin.core import apiutils
 

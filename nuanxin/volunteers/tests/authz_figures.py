@@ -1,5 +1,10 @@
-"""Authorization cases of the figures pages and API operations."""
+"""Authorization cases of the figures page (viewer-safe: the viewer may open it)."""
+
+from typing import Any
+
+from nuanxin.volunteers.models import Team
+from tests.authz import Case, standard_cases
 
 
-def cases(p) -> list:
-    return []
+def cases(p: Any) -> list[Case]:
+    return [*standard_cases(p, "volunteers:figures", model=Team, action="figures", allowed=p.viewer)]
