@@ -49,6 +49,9 @@ GROUP_LABELS = {
     "labour": _("Labour rights"),
 }
 
+# Figures whose fall is good news (fewer families missed): no comment is asked for when they fall.
+LOWER_IS_BETTER = frozenset({"families_missed"})
+
 UNITS = {"count": _("people or items"), "yuan": _("yuan"), "hours": _("hours")}
 
 # The volunteers' codes as agreed (DESIGN.md), used only while their module is missing.

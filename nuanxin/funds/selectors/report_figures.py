@@ -28,10 +28,19 @@ FIGURES: dict[str, tuple[Any, str]] = {
     "funds_allocated": (_("Funds allocated to the levels below"), "yuan"),
     "funds_spent": (_("Funds spent"), "yuan"),
 }
-# "Funds spent: Protective supplies" … one per category, its label the category's.
-CATEGORY_LABELS = {f"funds_spent_{value}": label for value, label in Category.choices}
-for _code, _label in CATEGORY_LABELS.items():
-    FIGURES[_code] = (_label, "yuan")
+# Spent by category: one figure per ``Category`` (labels of their own: "Protective supplies"
+# alone would read as a count of supplies in a report).
+CATEGORY_LABELS: dict[str, Any] = {
+    f"funds_spent_{Category.PROTECTIVE}": _("Funds spent on protective supplies"),
+    f"funds_spent_{Category.CONDOLENCE}": _("Funds spent on condolence money"),
+    f"funds_spent_{Category.LIVING}": _("Funds spent on living allowances"),
+    f"funds_spent_{Category.COMFORT}": _("Funds spent on comfort supplies"),
+    f"funds_spent_{Category.RECUPERATION}": _("Funds spent on recuperation"),
+    f"funds_spent_{Category.MUTUAL_AID}": _("Funds spent on mutual-aid insurance"),
+    f"funds_spent_{Category.VOLUNTEER}": _("Funds spent on volunteer service"),
+    f"funds_spent_{Category.OTHER}": _("Funds spent on other purposes"),
+}
+FIGURES.update({code: (label, "yuan") for code, label in CATEGORY_LABELS.items()})
 
 
 def report_figures(paths: list[str], start: date, end: date) -> dict[str, dict[str, int | Decimal]]:

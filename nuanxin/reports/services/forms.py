@@ -124,7 +124,7 @@ def create_form(
         form.deadline_days = Decimal("0")
     _check(form, list(obliged or []))
     form.created_by = actor if getattr(actor, "pk", None) else None
-    form._history_user = form.created_by
+    form._history_user = form.created_by  # type: ignore[attr-defined]
     form.save()
     if obliged:
         form.obliged.set(obliged)
@@ -149,7 +149,7 @@ def change_form(
     listed = list(obliged) if obliged is not None else list(form.obliged.all())
     _check(form, listed)
     versioning.bump(form)
-    form._history_user = actor if getattr(actor, "pk", None) else None
+    form._history_user = actor if getattr(actor, "pk", None) else None  # type: ignore[attr-defined]
     form.save()
     if obliged is not None:
         form.obliged.set(obliged)
@@ -219,7 +219,7 @@ def set_fields(*, actor: Any, form: ReportForm, fields: list[dict[str, Any]], ve
         f.form = form
     FormField.objects.bulk_create(cleaned)
     versioning.bump(form)
-    form._history_user = actor if getattr(actor, "pk", None) else None
+    form._history_user = actor if getattr(actor, "pk", None) else None  # type: ignore[attr-defined]
     form.save(update_fields=["version"])
     audit.record(actor, "reports.form.fields", obj=form, organisation=form.organisation, detail={"fields": keys})
     return form

@@ -169,6 +169,13 @@ def _previous_values(report: Report, fields: list[FormField]) -> dict[str, Any]:
     return {f.key: found[f.metric] for f in fields if f.kind == FieldKind.COMPUTED and f.metric in found}
 
 
+def _watched(field: FormField) -> bool:
+    """A numeric field whose fall needs explaining (not one where fewer is better)."""
+    if field.kind not in NUMERIC_KINDS:
+        return False
+    return not (field.kind == FieldKind.COMPUTED and field.metric in catalogue.LOWER_IS_BETTER)
+
+
 def falls_by_more_than_half(value: Any, previous: Any) -> bool:
     """A figure that fell by more than half from the previous period's (``DROP_NEEDS_COMMENT``)."""
     if not isinstance(value, (int, Decimal)) or not isinstance(previous, (int, Decimal)):
@@ -217,7 +224,7 @@ def rows(report: Report) -> list[Row]:
                 previous=previous.get(f.key),
                 children_sum=child_sum,
                 disagrees=child_sum is not None and value is not None and Decimal(child_sum) != Decimal(value),
-                needs_comment=f.kind in NUMERIC_KINDS and falls_by_more_than_half(value, previous.get(f.key)),
+                needs_comment=_watched(f) and falls_by_more_than_half(value, previous.get(f.key)),
                 comment=str(report.comments.get(f.key, "")),
                 children_reported=reported,
                 children_expected=expected,
@@ -383,7 +390,7 @@ def save_values(*, actor: Any, report: Report, values: dict, comments: dict | No
     report.values, report.comments = dict(report.values or {}), dict(report.comments or {})
     _apply(report, fields, values, comments or {})
     versioning.bump(report)
-    report._history_user = actor if getattr(actor, "pk", None) else None
+    report._history_user = actor if getattr(actor, "pk", None) else None  # type: ignore[attr-defined]
     report.save(update_fields=["values", "comments", "version"])
     audit.record(
         actor, "reports.save", obj=report, organisation=report.organisation, detail={"fields": sorted(values or {})}
@@ -410,7 +417,7 @@ def validate_for_submission(report: Report, fields: list[FormField], computed: d
     current = {**{f.key: _stored_value(f, report.values.get(f.key)) for f in fields}, **computed}
     previous = _previous_values(report, fields)
     for f in fields:
-        if f.kind in NUMERIC_KINDS and falls_by_more_than_half(current.get(f.key), previous.get(f.key)):
+        if _watched(f) and falls_by_more_than_half(current.get(f.key), previous.get(f.key)):
             if not str(report.comments.get(f.key, "")).strip():
                 raise ServiceError(
                     _(
@@ -443,7 +450,7 @@ def submit(
     report.status = ReportStatus.SUBMITTED
     report.submitted_at, report.submitted_by = now, user
     versioning.bump(report)
-    report._history_user = user
+    report._history_user = user  # type: ignore[attr-defined]
     report.save()
     audit.record(
         actor,
@@ -488,7 +495,7 @@ def approve(*, actor: Any, report: Report, version: Any) -> Report:
     report.status = ReportStatus.APPROVED
     report.approved_at, report.approved_by = timezone.now(), user
     versioning.bump(report)
-    report._history_user = user
+    report._history_user = user  # type: ignore[attr-defined]
     report.save()
     audit.record(actor, "reports.approve", obj=report, organisation=report.organisation)
     return report
@@ -514,7 +521,7 @@ def return_report(*, actor: Any, report: Report, comment: str, version: Any) -> 
     report.status = ReportStatus.RETURNED
     report.returned_at, report.returned_by, report.return_comment = timezone.now(), user, comment
     versioning.bump(report)
-    report._history_user = user
+    report._history_user = user  # type: ignore[attr-defined]
     report.save()
     audit.record(actor, "reports.return", obj=report, organisation=report.organisation)
     return report
@@ -555,7 +562,7 @@ def unlock(*, actor: Any, report: Report, reason: str, version: Any) -> Report:
     report.status = ReportStatus.SUBMITTED
     report.unlocked_at, report.unlocked_by = timezone.now(), user
     versioning.bump(report)
-    report._history_user = user
+    report._history_user = user  # type: ignore[attr-defined]
     report.save()
     audit.record(actor, "reports.unlock", obj=report, organisation=report.organisation, detail={"reason": reason})
     return report

@@ -25,12 +25,12 @@ def test_the_weekly_report_goes_up(personas):
     unit = services.open_report(actor=p.yi, form=weekly, organisation=p.shinan_hospital, period_start=date(2026, 3, 2))
     assert unit.status == ReportStatus.DRAFT
     assert [r.field.key for r in services.rows(unit)][:3] == ["families", "families_visited", "families_missed"]
-    unit = services.submit(
-        actor=p.yi, report=unit, version=unit.version, values={"cadres": "3", "notes": "正常"}
-    )
+    unit = services.submit(actor=p.yi, report=unit, version=unit.version, values={"cadres": "3", "notes": "正常"})
     assert unit.status == ReportStatus.SUBMITTED
     district = services.open_report(actor=p.yi, form=weekly, organisation=p.shinan, period_start=date(2026, 3, 2))
-    district = services.submit(actor=p.yi, report=district, version=district.version, values={"cadres": 5, "notes": "好"})
+    district = services.submit(
+        actor=p.yi, report=district, version=district.version, values={"cadres": 5, "notes": "好"}
+    )
     with pytest.raises(services.ServiceError):
         services.approve(actor=p.yi, report=district, version=district.version)
     unit = services.approve(actor=p.yi, report=unit, version=unit.version)
