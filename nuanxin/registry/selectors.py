@@ -136,3 +136,21 @@ def shallowest_depth(user, action: str = "view") -> int:
 def visible_workers(user):
     """Every worker ``user`` may see, with the unit joined (the base of lists and exports)."""
     return Worker.objects.for_user(user).select_related("organisation")
+
+
+def tables_sent(paths_under: str, since, until=None) -> dict:
+    """The official tables as a reporting duty (``reports``): organisation id -> when its first
+    import of the tables was applied at or after ``since`` (aware; and before ``until`` when given),
+    for every organisation whose path starts with ``paths_under`` (one query, no scoping: the
+    reports read on the organisations' behalf). An applied batch counts; an undone one does not."""
+    from django.db.models import Min
+
+    from nuanxin.registry.import_models import BatchStatus, ImportBatch
+
+    rows = ImportBatch.objects.filter(
+        organisation__path__startswith=paths_under, status=BatchStatus.APPLIED, applied_at__gte=since
+    )
+    if until is not None:
+        rows = rows.filter(applied_at__lt=until)
+    first = rows.order_by().values("organisation_id").annotate(first=Min("applied_at"))
+    return {r["organisation_id"]: r["first"] for r in first}
