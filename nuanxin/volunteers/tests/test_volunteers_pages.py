@@ -1,0 +1,272 @@
+"""The volunteers' pages: teams with the mobiles masked, task and shift pages with their slots,
+the leader's phone page, the public sign-up and check-in pages (rate limited), the figures page
+(no names for a viewer) and the API."""
+
+import json
+from decimal import Decimal
+
+import pytest
+from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils import translation
+
+from nuanxin.accounts.services import create_api_token
+from nuanxin.core.policy import SYSTEM
+from nuanxin.volunteers.choices import CheckinStatus
+from nuanxin.volunteers.models import Checkin, Shift, Team, Volunteer
+from nuanxin.volunteers.services import shifts
+from nuanxin.volunteers.tests.conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def client_for(user):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client
+
+
+def public():
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+def api(user):
+    _token, plaintext = create_api_token(actor=SYSTEM, user=user, expires_days=1)
+    return Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}", HTTP_ACCEPT_LANGUAGE="en")
+
+
+def test_the_team_page_masks_the_mobiles_and_adds_a_volunteer(vw):
+    client = client_for(vw.leader)
+    page = client.get(reverse("volunteers:team_detail", kwargs={"pk": vw.team.pk}))
+    html = page.content.decode()
+    assert "138****0001" in html and "13800130001" not in html and "+8613800130001" not in html
+    assert client.get(reverse("volunteers:team_detail", kwargs={"pk": vw.other_team.pk})).status_code == 404
+    done = client.post(
+        reverse("volunteers:team_detail", kwargs={"pk": vw.team.pk}),
+        {"form": "volunteer", "name": "丙丁", "mobile": "13800130001"},
+    )
+    assert done.status_code == 200
+    assert "A volunteer of this team already has the mobile 138****0001." in done.content.decode()
+    done = client.post(
+        reverse("volunteers:team_detail", kwargs={"pk": vw.team.pk}),
+        {"form": "volunteer", "name": "丙丁", "mobile": "13800130005", "consent_to_contact": "on"},
+    )
+    assert done.status_code == 302
+    v = Volunteer.objects.get(name="丙丁")
+    assert (v.mobile, v.consent_to_contact, v.consent_at) == ("+8613800130005", True, at(3, 9))
+
+
+def test_the_team_list_opens_a_team_and_names_its_leader(vw):
+    client = client_for(vw.p.yi)
+    response = client.post(reverse("volunteers:team_list"), {"organisation": vw.unit.pk, "name": "新队"})
+    team = Team.objects.get(name="新队")
+    assert response["Location"] == reverse("volunteers:team_detail", kwargs={"pk": team.pk})
+    edit = client.post(
+        reverse("volunteers:team_edit", kwargs={"pk": team.pk}),
+        {"name": "新队", "leader": vw.leader.pk, "active": "on", "version": 1},
+    )
+    assert edit.status_code == 302
+    assert Team.objects.get(pk=team.pk).leader_id == vw.leader.pk
+    assert client_for(vw.leader).get(reverse("volunteers:team_list")).content.decode().count("data-team=") == 2
+
+
+def test_task_and_shift_pages_show_the_slots_and_the_leader_assigns(vw):
+    client = client_for(vw.leader)
+    shifts.assign(actor=SYSTEM, shift=vw.shift, volunteer=vw.a)
+    page = client.get(reverse("volunteers:task_detail", kwargs={"pk": vw.task.pk})).content.decode()
+    assert '<span class="badge text-bg-warning" data-slots>1/3</span>' in page
+    assert f"/volunteers/join/{vw.task.token}/" in page
+    added = client.post(
+        reverse("volunteers:task_detail", kwargs={"pk": vw.task.pk}),
+        {"day": "2020-02-05", "start": "14:00", "end": "17:30", "needed": "2"},
+    )
+    assert added.status_code == 302
+    new = Shift.objects.get(starts_at=at(5, 14))
+    assert (new.ends_at, new.needed) == (at(5, 17, 30), 2)
+    assigned = client.post(
+        reverse("volunteers:shift_detail", kwargs={"pk": vw.shift.pk}), {"form": "assign", "volunteer": vw.b.pk}
+    )
+    assert assigned.status_code == 302
+    page = client.get(reverse("volunteers:shift_detail", kwargs={"pk": vw.shift.pk})).content.decode()
+    assert '<strong id="nx-shift-slots">2/3</strong>' in page
+    assert "138****0002" in page and "13800130002" not in page
+
+
+def test_the_leaders_phone_page_checks_in_and_out(vw):
+    c = shifts.assign(actor=SYSTEM, shift=vw.shift, volunteer=vw.a)
+    vw.clock.move_to(at(4, 8, 45))
+    client = client_for(vw.leader)
+    page = client.get(reverse("volunteers:today")).content.decode()
+    assert f'data-shift="{vw.shift.pk}"' in page and "核酸采样点协助" in page
+    url = reverse("volunteers:place_action", kwargs={"pk": c.pk})
+    done = client.post(url, {"action": "in", "next": "/volunteers/today/"}, follow=True)
+    assert done.redirect_chain == [("/volunteers/today/", 302)]
+    assert "志愿甲 checked in at 08:45." in done.content.decode()
+    vw.clock.move_to(at(4, 11, 30))
+    client = client_for(vw.leader)  # a new sign-in: the idle session has expired
+    done = client.post(url, {"action": "out", "next": "https://elsewhere.example/"})
+    assert done["Location"] == reverse("volunteers:shift_detail", kwargs={"pk": vw.shift.pk})
+    c.refresh_from_db()
+    assert (c.status, c.hours) == (CheckinStatus.DONE, Decimal("2.50"))
+    again = client.post(url, {"action": "out"}, follow=True)
+    assert "Already checked out at 02-04 11:30." in again.content.decode()
+
+
+def test_the_no_shows_button_after_the_shift(vw):
+    c = shifts.assign(actor=SYSTEM, shift=vw.shift, volunteer=vw.b)
+    client = client_for(vw.leader)
+    url = reverse("volunteers:shift_no_shows", kwargs={"pk": vw.shift.pk})
+    early = client.post(url, follow=True)
+    assert "No-shows are recorded after the shift ends (02-04 12:00)." in early.content.decode()
+    vw.clock.move_to(at(4, 12, 5))
+    done = client_for(vw.leader).post(url, follow=True)
+    assert "1 no-shows recorded." in done.content.decode()
+    assert Checkin.objects.get(pk=c.pk).status == CheckinStatus.NO_SHOW
+
+
+# --- public pages ------------------------------------------------------------------------------
+
+
+def test_a_volunteer_signs_up_by_link_and_checks_in_and_out_on_the_phone(vw):
+    url = reverse("volunteers:signup", kwargs={"token": vw.task.token})
+    page = public().get(url)
+    html = page.content.decode()
+    assert page.status_code == 200 and "核酸采样点协助" in html and "市南区人民医院门诊楼" in html
+    assert f'value="{vw.shift.pk}"' in html and "0/3" in html
+    refused = public().post(url, {"shift": vw.shift.pk, "name": "路人", "mobile": "13900001111"})
+    assert "Tick the box to agree that the team leader may contact you about the shift." in refused.content.decode()
+    done = public().post(url, {"shift": vw.shift.pk, "name": "路人", "mobile": "13900001111", "consent": "on"})
+    checkin = Checkin.objects.get(volunteer__mobile="+8613900001111")
+    assert done["Location"] == reverse("volunteers:my_place", kwargs={"token": checkin.token})
+    mine = reverse("volunteers:my_place", kwargs={"token": checkin.token})
+    html = public().get(mine).content.decode()
+    assert 'data-status="signed_up"' in html and "Check-in opens at 2020-02-04 08:00." in html
+    assert 'id="nx-place-checkin"' not in html
+    vw.clock.move_to(at(4, 8, 55))
+    html = public().post(mine, {"action": "in"}, follow=True).content.decode()
+    assert "Checked in. Thank you for coming!" in html and 'data-status="checked_in"' in html
+    vw.clock.move_to(at(4, 12, 10))
+    html = public().post(mine, {"action": "out"}, follow=True).content.decode()
+    assert "Checked out: 3.00 hours counted. Thank you!" in html
+    assert '<strong id="nx-place-hours">3.00</strong>' in html
+
+
+def test_the_public_pages_refuse_clearly(vw):
+    assert public().get(reverse("volunteers:signup", kwargs={"token": "nope"})).status_code == 404
+    assert public().get(reverse("volunteers:my_place", kwargs={"token": "nope"})).status_code == 404
+    for mobile in ("13900001111", "13900002222", "13900003333"):
+        shifts.sign_up(task=vw.task, shift_id=vw.shift.pk, name="满", mobile=mobile, consent=True)
+    url = reverse("volunteers:signup", kwargs={"token": vw.task.token})
+    html = public().get(url).content.decode()
+    assert "3/3" in html and "disabled" in html
+    full = public().post(url, {"shift": vw.shift.pk, "name": "晚到", "mobile": "13900004444", "consent": "on"})
+    assert "This shift is full (3 of 3 places taken): choose another one." in full.content.decode()
+    assert not Volunteer.objects.filter(mobile="+8613900004444").exists()
+    shifts.change_task(actor=SYSTEM, task=vw.task, open_for_signup=False)
+    html = public().get(url).content.decode()
+    assert "This sign-up link is closed. Ask the team leader for a new one." in html
+
+
+@override_settings(NUANXIN_VOLUNTEERS_SIGNUPS_PER_MOBILE_PER_DAY=2)
+def test_sign_ups_are_rate_limited_per_mobile(vw):
+    url = reverse("volunteers:signup", kwargs={"token": vw.task.token})
+    data = {"shift": vw.shift.pk, "name": "某", "mobile": "13900001111", "consent": "on"}
+    assert public().post(url, data).status_code == 302
+    assert public().post(url, data).status_code == 200  # already on the shift: said on the form
+    limited = public().post(url, data)
+    assert limited.status_code == 429
+    assert "Too many sign-ups or page views" in limited.content.decode()
+    assert Checkin.objects.count() == 1
+
+
+@override_settings(NUANXIN_VOLUNTEERS_VIEWS_PER_ADDRESS_PER_HOUR=3)
+def test_the_public_pages_are_rate_limited_per_address(vw):
+    url = reverse("volunteers:signup", kwargs={"token": vw.task.token})
+    assert [public().get(url).status_code for _ in range(3)] == [200, 200, 200]
+    assert public().get(url).status_code == 429
+    assert public().get(reverse("volunteers:my_place", kwargs={"token": "guess"})).status_code == 429
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    assert other.get(url).status_code == 200
+
+
+# --- figures --------------------------------------------------------------------------------------
+
+
+def test_the_figures_page_shows_counts_and_no_names_to_a_viewer(vw):
+    c = shifts.assign(actor=SYSTEM, shift=vw.shift, volunteer=vw.a)
+    vw.clock.move_to(at(4, 9))
+    shifts.check_in(actor=None, checkin=c)
+    vw.clock.move_to(at(4, 12))
+    shifts.check_out(actor=None, checkin=c)
+    shifts.set_people_served(actor=SYSTEM, shift=vw.shift, people_served=350)
+    html = client_for(vw.p.viewer).get(reverse("volunteers:figures")).content.decode()
+    assert '<div class="fs-4" data-figure="volunteer_hours">3.00</div>' in html
+    assert '<div class="fs-4" data-figure="people_served">350</div>' in html
+    assert '<div class="fs-4" data-figure="volunteers">2</div>' in html
+    assert "志愿甲" not in html and "志愿乙" not in html and "领队" not in html and "138" not in html
+    assert 'id="nx-volunteers-chart"' in html and "bar-figures.js" in html
+    assert client_for(vw.p.viewer).get(reverse("volunteers:team_list")).status_code == 403
+    assert client_for(vw.p.viewer).get(reverse("volunteers:home"))["Location"] == reverse("volunteers:figures")
+    rows = client_for(vw.p.yi).get(reverse("volunteers:figures")).content.decode()
+    assert 'data-org="SN"' in rows and 'data-org="SB"' not in rows
+
+
+# --- API --------------------------------------------------------------------------------------------
+
+
+def test_the_api_lists_teams_and_shifts_and_puts_volunteers_on_shifts(vw):
+    teams = api(vw.leader).get("/api/v1/volunteers/teams").json()
+    assert teams["count"] == 1
+    assert {k: teams["items"][0][k] for k in ("name", "organisation", "leader", "volunteers")} == {
+        "name": "市南医院志愿队",
+        "organisation": "SN-H1",
+        "leader": "leader",
+        "volunteers": 2,
+    }
+    listed = api(vw.p.yi).get(f"/api/v1/volunteers/shifts?task={vw.task.pk}").json()
+    assert [(s["id"], s["slots"]) for s in listed["items"]] == [(vw.shift.pk, "0/3")]
+    client = api(vw.leader)
+    url = f"/api/v1/volunteers/shifts/{vw.shift.pk}/checkins"
+    one = client.post(url, json.dumps({"volunteer": vw.a.pk}), content_type="application/json")
+    assert one.status_code == 201
+    body = one.json()
+    assert (body["status"], body["source"], body["mobile"], body["slots"]) == (
+        "signed_up",
+        "assigned",
+        "138****0001",
+        "1/3",
+    )
+    assert body["link"].endswith("/volunteers/c/" + Checkin.objects.get(pk=body["id"]).token + "/")
+    new = client.post(
+        url, json.dumps({"name": "接口新人", "mobile": "13900007777", "consent": True}), content_type="application/json"
+    )
+    assert new.status_code == 201 and new.json()["slots"] == "2/3"
+    assert Volunteer.objects.get(mobile="+8613900007777").consent_at == at(3, 9)
+    shifts.change_shift(actor=SYSTEM, shift=vw.shift, needed=2)
+    full = client.post(url, json.dumps({"volunteer": vw.b.pk}), content_type="application/json")
+    assert full.status_code == 400
+    assert (full.json()["code"], full.json()["message"]) == (
+        "full",
+        "This shift is full (2 of 2 places taken): choose another one.",
+    )
+    other = api(vw.p.bing).post(url, json.dumps({"volunteer": vw.b.pk}), content_type="application/json")
+    assert other.status_code == 404
+    created = client.post(
+        "/api/v1/volunteers/shifts",
+        json.dumps(
+            {
+                "task": vw.task.pk,
+                "starts_at": "2020-02-06T09:00:00+08:00",
+                "ends_at": "2020-02-06T11:00:00+08:00",
+                "needed": 4,
+            }
+        ),
+        content_type="application/json",
+    )
+    assert created.status_code == 201 and created.json()["slots"] == "0/4"
