@@ -210,7 +210,7 @@ def test_a_cancelled_place_frees_the_slot_and_can_be_taken_again(vw):
     again = sign(vw)
     assert again.checkin.pk == done.checkin.pk and again.checkin.status == CheckinStatus.SIGNED_UP
     vw.clock.move_to(at(4, 9, 1))
-    with pytest.raises(ServiceError, match="The shift has started: call the team leader to cancel."):
+    with pytest.raises(ServiceError, match=r"The shift has started: call the team leader to cancel\."):
         shifts.cancel(actor=None, checkin=done.checkin)
     cancelled = shifts.cancel(actor=vw.leader, checkin=done.checkin)
     assert cancelled.status == CheckinStatus.CANCELLED
