@@ -90,7 +90,10 @@ def test_open_starts_a_draft_once_and_audits_it(w):
     again = c.get(_open_url(w, w.p.shinan_hospital))
     assert again["Location"] == first["Location"]
     assert Report.objects.filter(form=w.form).count() == 1
-    assert AuditLog.objects.filter(action="reports.open", object_id=str(report.pk)).count() == 1
+    assert (
+        AuditLog.objects.filter(action="reports.open", object_type="reports.report", object_id=str(report.pk)).count()
+        == 1
+    )
 
 
 def test_open_refuses_what_is_not_to_report(w):
