@@ -229,6 +229,7 @@ class FieldsForm(VersionedForm):
             )
             self.fields[f"e{i}_kind"] = forms.ChoiceField(
                 label=_("Kind"),
+                required=False,
                 choices=ENTERED_KINDS,
                 initial=current.kind if current else FieldKind.NUMBER,
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
