@@ -139,8 +139,8 @@ def rates_xlsx(request: HttpRequest) -> HttpResponse:
         _("Submitted on time"),
         _("Approved"),
         _("Missing"),
-        _("Submitted (%)"),
-        _("On time (%)"),
+        _("Submitted rate"),
+        _("On-time rate"),
     ]
 
     def counts(name: str, c: selectors.Counts) -> list[Any]:
