@@ -18,7 +18,7 @@ from nuanxin.orgs.models import Organisation
 from nuanxin.reports.choices import FormSource, ReportStatus
 from nuanxin.reports.models import Report, ReportForm
 from nuanxin.reports.services import obligations, periods
-from nuanxin.reports.services.reports import may
+from nuanxin.reports.services.reports import children_not_approved, may
 
 READERS = roles.REPORTS_VIEW | roles.REPORTS_FILL | roles.REPORTS_APPROVE | roles.REPORTS_FORMS
 
@@ -116,8 +116,8 @@ def children_reports(form: ReportForm, organisation: Organisation, period_start:
 
 def to_review(user: Any, *, form: ReportForm | None = None, period_start: date | None = None) -> QuerySet[Report]:
     """Submitted reports waiting for ``user``'s decision: those of organisations whose parent
-    their approval grants cover, and their own organisation's that roll up children (the
-    decision itself is ``may(user, "approve", report)``)."""
+    their approval grants cover, and their own organisation's that roll up children once every
+    obliged child's report is approved (the decision itself: ``may`` and the services)."""
     qs = Report.objects.filter(status=ReportStatus.SUBMITTED).select_related("form", "organisation")
     if form is not None:
         qs = qs.filter(form=form)
@@ -131,6 +131,10 @@ def to_review(user: Any, *, form: ReportForm | None = None, period_start: date |
     q = Q(pk__in=[])
     for path in paths:
         q |= Q(organisation__path__startswith=path)
-    candidates = list(qs.filter(q))
-    keep = [r.pk for r in candidates if may(user, "approve", r) or may(user, "return", r)]
+    keep = []
+    for report in qs.filter(q):
+        if may(user, "return", report):  # the level above: every submitted report
+            keep.append(report.pk)
+        elif may(user, "approve", report) and not children_not_approved(report):
+            keep.append(report.pk)  # its own, once every obliged child's is approved
     return qs.filter(pk__in=keep)

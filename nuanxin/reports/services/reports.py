@@ -462,7 +462,8 @@ def submit(
     return report
 
 
-def _children_not_approved(report: Report) -> list[Organisation]:
+def children_not_approved(report: Report) -> list[Organisation]:
+    """The obliged children whose report of the period is not approved (none: approvable)."""
     children = obligations.obliged_children(report.form, report.organisation)
     if not children:
         return []
@@ -484,7 +485,7 @@ def approve(*, actor: Any, report: Report, version: Any) -> Report:
         raise ServiceError(_("Only a submitted report can be approved."), code="not_submitted")
     if not may(actor, "approve", report):
         raise NotAllowed(_("The level above approves this report."))
-    waiting = _children_not_approved(report)
+    waiting = children_not_approved(report)
     if waiting:
         raise ServiceError(
             _("%(count)d obliged organisations' reports of this period are not approved yet, e.g. %(name)s.")

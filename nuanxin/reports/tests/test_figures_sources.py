@@ -267,3 +267,105 @@ def test_compute_many_is_a_fixed_number_of_queries(personas, people):
     with CaptureQueriesContext(connection) as funds:
         figures.compute_many(["funds_spent", "funds_allocated"], orgs, MON, SUN)
     assert len(funds) == 1
+
+
+def test_produce_figures(personas, people):
+    from nuanxin.produce.models import Offer, Order, PickupPoint
+
+    p = personas
+    point = PickupPoint.objects.create(organisation=p.shinan, name="市南点", address="香港中路1号")
+    offer = Offer.objects.create(point=point, week=MON, cutoff_at=at(date(2026, 2, 27)), pickup_on=date(2026, 3, 4))
+    later = Offer.objects.create(
+        point=point, week=date(2026, 3, 9), cutoff_at=at(date(2026, 3, 6)), pickup_on=date(2026, 3, 11)
+    )
+    rows = [
+        (offer, "sn1", "collected", "48.00", "20.00"),
+        (offer, "sn2", "uncollected", "30.00", "0.00"),
+        (offer, "sn3", "cancelled", "30.00", "0.00"),
+        (offer, "sb1", "collected", "50.00", "25.00"),
+        (later, "sn1", "collected", "40.00", "20.00"),  # the week after
+    ]
+    for n, (o, key, status, value, subsidy) in enumerate(rows):
+        Order.objects.create(
+            offer=o,
+            worker=people[key],
+            week=o.week,
+            status=status,
+            code=f"{n:06d}",
+            value=Decimal(value),
+            subsidy=Decimal(subsidy),
+        )
+    codes = ["produce_families", "produce_parcels", "produce_value", "produce_subsidy"]
+    got = figures.compute_many(codes, [p.city, p.shinan, p.medical_union], MON, SUN)
+    assert got[p.city.pk] == {
+        "produce_families": 3,
+        "produce_parcels": 2,
+        "produce_value": Decimal("98.00"),
+        "produce_subsidy": Decimal("45.00"),
+    }
+    assert got[p.shinan.pk] == {
+        "produce_families": 2,
+        "produce_parcels": 1,
+        "produce_value": Decimal("48.00"),
+        "produce_subsidy": Decimal("20.00"),
+    }
+    assert got[p.medical_union.pk] == {
+        "produce_families": 0,
+        "produce_parcels": 0,
+        "produce_value": Decimal("0.00"),
+        "produce_subsidy": Decimal("0.00"),
+    }
+
+
+def test_recuperation_and_honours_figures(personas, people):
+    from nuanxin.honours.models import AwardType, Nomination
+    from nuanxin.honours.models import Call as HonoursCall
+    from nuanxin.recuperation.models import Base, Batch, Candidate, Programme
+
+    p = personas
+    base = Base.objects.create(name="崂山疗养院", address="崂山", capacity=100)
+    programme = Programme.objects.create(organisation=p.city, name="一线医护疗休养")
+    in_week = Batch.objects.create(
+        programme=programme, base=base, name="第一批", starts_on=SUN, ends_on=date(2026, 3, 12), places=10
+    )
+    after = Batch.objects.create(
+        programme=programme, base=base, name="第二批", starts_on=date(2026, 3, 9), ends_on=date(2026, 3, 14), places=10
+    )
+    for batch, key, status in (
+        (in_week, "sn1", "accepted"),
+        (in_week, "sn2", "attended"),
+        (in_week, "sb1", "declined"),
+        (in_week, "sn3", "waiting"),
+        (after, "sb1", "accepted"),
+    ):
+        Candidate.objects.create(
+            batch=batch,
+            programme=programme,
+            worker=people[key],
+            organisation=people[key].organisation,
+            applied_at=at(date(2026, 2, 1)),
+            status=status,
+        )
+    award = AwardType.objects.create(name="抗疫先锋", level="city", recipient="person")
+    call = HonoursCall.objects.create(organisation=p.city, name="2026 年度表彰", deadline=at(date(2026, 3, 31)))
+    for key, submitted in (
+        ("sn1", at(MON, 0, 0)),
+        ("sb1", at(SUN, 23, 59)),
+        ("sn2", None),
+        ("sn3", at(date(2026, 3, 9))),
+    ):
+        Nomination.objects.create(
+            call=call,
+            award_type=award,
+            worker=people[key],
+            organisation=people[key].organisation,
+            at_organisation=p.city,
+            status="review",
+            submitted_at=submitted,
+        )
+    got = figures.compute_many(["recuperation_places", "nominations"], [p.city, p.shinan, p.shibei], MON, SUN)
+    assert got == {
+        p.city.pk: {"recuperation_places": 2, "nominations": 2},
+        p.shinan.pk: {"recuperation_places": 2, "nominations": 1},
+        p.shibei.pk: {"recuperation_places": 0, "nominations": 1},
+    }
