@@ -179,7 +179,7 @@ def test_the_review_list_of_a_period(w, clock):
     assert [w.p.shibei.name in listing, w.p.shinan.name in listing] == [True, True]
     assert listing.index(w.p.shibei.name) < listing.index(w.p.shinan.name)  # by path: SB before SN
     assert 'data-status="none"' in listing and "not submitted yet" in listing
-    assert "Expected: 2" in page and "Submitted: 0" in page
+    assert "Reports expected: 2" in page and "Reports submitted: 0" in page
     yi_page = html.unescape(
         client_for(w.p.yi).get(f"{reverse('reports:review')}?form={w.form.pk}&period=2020-02-03").content.decode()
     )
