@@ -1,4 +1,4 @@
-"""The demo of the figures area."""
+"""The demo of the figures area: nothing of its own (the figures are the shifts' hours)."""
 
 from collections.abc import Callable
 

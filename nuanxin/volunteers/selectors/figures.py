@@ -4,7 +4,8 @@ then added up per organisation and every level above it.
 Per team over [start, end] (inclusive local days, by the shift's start): ``volunteers`` (active
 volunteers who joined by ``end``), ``volunteers_active`` (of them, those with at least
 ``ACTIVE_HOURS`` hours in the ``ACTIVE_DAYS`` days up to ``end``), ``volunteer_hours`` and
-``people_served``; ``volunteer_teams`` counts the active teams opened by ``end``. A fixed number of
+``people_served``; ``volunteer_teams`` counts the active teams opened by ``end`` or with a shift in
+the period. A fixed number of
 queries whatever the number of teams."""
 
 from __future__ import annotations
@@ -53,11 +54,14 @@ def team_figures(teams: Q, start: date, end: date) -> dict[int, tuple[str, Figur
     since = _start(start)
     window = _start(end - timedelta(days=ACTIVE_DAYS - 1))
     result: dict[int, tuple[str, Figures]] = {}
+    opened: dict[int, bool] = {}  # counted as a team: active, and opened by the end or worked in the period
+    active_of: dict[int, bool] = {}
     for pk, path, active, created in Team.objects.filter(teams).values_list(
         "pk", "organisation__path", "active", "created_at"
     ):
-        figures = Figures(volunteer_teams=1 if active and created < after else 0)
-        result[pk] = (path, figures)
+        result[pk] = (path, Figures())
+        opened[pk] = active and created < after
+        active_of[pk] = active
     if not result:
         return result
     ids = list(result)
@@ -99,6 +103,9 @@ def team_figures(teams: Q, start: date, end: date) -> dict[int, tuple[str, Figur
         .annotate(s=Sum("people_served"))
     ):
         result[team_id][1].people_served = served or 0
+        opened[team_id] = opened[team_id] or active_of[team_id]  # a shift in the period: it was there
+    for team_id, is_open in opened.items():
+        result[team_id][1].volunteer_teams = 1 if is_open else 0
     return result
 
 

@@ -2,7 +2,7 @@
 whole subtree's figures over [start, end] (inclusive days). No user scoping (the reports read
 on the organisation's behalf), no names, a fixed number of queries whatever the number of paths.
 
-- ``volunteer_teams``: active teams opened by ``end``;
+- ``volunteer_teams``: active teams opened by ``end`` or with a shift in the period;
 - ``volunteers``: active volunteers who joined by ``end``;
 - ``volunteers_active``: of them, those with at least 8 hours (``choices.ACTIVE_HOURS``) checked
   out in the 30 days (``ACTIVE_DAYS``) up to and including ``end``;
