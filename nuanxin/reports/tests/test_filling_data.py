@@ -33,7 +33,7 @@ LAST_WEEK = date(2020, 2, 3)
 THIS_WEEK = date(2020, 2, 10)
 DUE = datetime(2020, 2, 10, 12, 0, tzinfo=SHANGHAI)
 
-FIELDS = [
+FIELDS: list[dict[str, Any]] = [
     {"key": "families_visited", "label": "走访慰问家庭数", "kind": "computed", "metric": "families_visited"},
     {"key": "audience", "label": "直播观看人次", "kind": "number", "required": True, "help_text": "线上活动"},
     {"key": "spent", "label": "自筹资金", "kind": "amount"},

@@ -350,7 +350,7 @@ def report_page(
             "late": is_late(report),
             "live": report.status in EDITABLE,
             # who approved, returned or submitted: for who fills or reviews, never for a viewer
-            "show_people": may["fill"] or Report.policy.allows(user, "approve", report),
+            "show_people": Report.policy.allows(user, "fill", report) or Report.policy.allows(user, "approve", report),
             "review_link": review_url(report.form, report.period_start, report.organisation)
             if Report.policy.allows_in(user, "approve", report.organisation)
             and obligations.obliged_children(report.form, report.organisation)
