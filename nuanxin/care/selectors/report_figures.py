@@ -2,7 +2,8 @@
 period, read on the organisation's behalf (no user scoping), counts only, never a name.
 
 - ``families``: families with a visit duty in a week of the period (weeks whose Monday lies in
-  it), ``families_visited`` / ``families_missed``: those whose duty was done / missed;
+  it; an excused duty is not owed), ``families_visited`` / ``families_missed``: those whose duty
+  was done / missed (a family due in several weeks of a month counts once);
 - ``visits``: visits recorded on a day of the period;
 - ``difficulties_opened`` / ``difficulties_solved``: difficulties opened / resolved in it.
 
@@ -110,7 +111,9 @@ def report_figures(paths: list[str], start: date, end: date) -> dict[str, dict[s
         return {}
     since, until = day_range(start, end)
     duties = _grouped(
-        VisitDuty.objects.filter(subtree_q("organisation__path", paths), week__gte=start, week__lte=end),
+        VisitDuty.objects.filter(subtree_q("organisation__path", paths), week__gte=start, week__lte=end).exclude(
+            status=DutyStatus.EXCUSED
+        ),
         "organisation__path",
         families=Count("worker", distinct=True),
         visited=Count("worker", filter=Q(status=DutyStatus.DONE), distinct=True),

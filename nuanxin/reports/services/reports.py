@@ -68,6 +68,10 @@ def open_report(*, actor: Any, form: ReportForm, organisation: Any, period_start
     if not obligations.is_obliged(form, organisation):
         raise NotFound(_("This organisation does not report this form."))
     start, end = periods.parse_period(form, period_start)
+    if start > timezone.localdate():
+        raise ServiceError(
+            _("The period starting on %(day)s has not begun yet.") % {"day": start.isoformat()}, field="period"
+        )
     found = Report.objects.filter(form=form, organisation=organisation, period_start=start).first()
     if found is not None:
         return found

@@ -118,6 +118,9 @@ def test_open_report(world):
     with pytest.raises(ServiceError) as error:
         _open(p, p.shinan_hospital, week=date(2026, 3, 4))
     assert error.value.code == "invalid"
+    with time_machine.travel("2026-03-08 23:59 +08:00", tick=False), pytest.raises(ServiceError) as error:
+        _open(p, p.shinan_hospital, week=date(2026, 3, 9))
+    assert error.value.message == "The period starting on 2026-03-09 has not begun yet."
 
 
 def test_validation_messages(world):
@@ -228,7 +231,7 @@ def test_up_the_tree(world):
     assert error.value.message == "Only a submitted report can be returned."
 
 
-def test_the_city_approves_a_district_before_it_has_approved_nothing_of_its_units_no(world):
+def test_whoever_approves_a_district_waits_for_its_units(world):
     """Whoever approves, a report rolling up children waits for theirs."""
     p = world
     unit = _submit(p.unit_admin, _open(p, p.shinan_hospital))
