@@ -179,7 +179,12 @@ def test_submit_requires_the_required_and_then_freezes(w, clock):
     assert report.status == ReportStatus.SUBMITTED
     assert report.values == {"audience": 80, "notes": "完成"} and report.computed == {"families_visited": 0}
     assert report.submitted_by == w.unit_admin and report.submitted_at == NOW
+    again = c.post(url, {"version": 1, "v_audience": "80", "v_notes": "完成"})  # a second tap
+    assert again.status_code == 302 and again["Location"] == reverse("reports:report_detail", args=[report.pk])
+    report.refresh_from_db()
+    assert report.version == 2 and AuditLog.objects.filter(action="reports.submit").count() == 1
     page = c.get(reverse("reports:report_detail", args=[report.pk])).content.decode()
+    assert "This report is already submitted." in page
     assert 'id="nx-report-form"' not in page and 'id="nx-report-submit"' not in page
     assert "Submitted at 2020-02-10 09:00 · 单位管理员 · on time." in page
     assert "Submitted on time: the level above will review it." in page

@@ -399,7 +399,18 @@ def _refused(message: str = "") -> Exception:
 @access.scoped(Report, "fill", lookup="pk", queryset=_report_rows)
 @require_POST
 def report_submit(request: HttpRequest, report: Report) -> HttpResponse:
-    """Save what the form holds, then submit: computed figures frozen, the level above told."""
+    """Save what the form holds, then submit: computed figures frozen, the level above told. A
+    second tap on the button (the same form again, just submitted by the same person) goes to
+    the report with a note, not to a conflict."""
+    posted_version = int_param(request.POST.get("version"))
+    if (
+        report.status == ReportStatus.SUBMITTED
+        and report.submitted_by_id == request.user.pk
+        and posted_version is not None
+        and posted_version == report.version - 1
+    ):
+        messages.info(request, _("This report is already submitted."))
+        return redirect(detail_url(report))
     if not services.may(request.user, "fill", report):
         raise _refused()
     form = forms.ValuesForm(request.POST, rows=services.rows(report))
