@@ -1,7 +1,7 @@
 """The demo of the approval area, on the weekly care reports the filling demo submitted:
 
 - 青岛大学附属医院工会's report of the week before last is returned by 市南区's administrator
-  (``demo-district``) with a comment, corrected by the unit's reporter (``demo-unit``) and
+  (``demo-district``) with a comment, corrected by the unit's reporter (``demo-reporter``) and
   submitted again the next day (late);
 - 市南区: every week but the last, the three units' reports approved by the district, and then
   (all its units' being approved) the district's own, by its own administrator — in this order,

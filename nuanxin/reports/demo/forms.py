@@ -16,9 +16,9 @@ from nuanxin.core.demo import DEMO_PASSWORD
 from nuanxin.core.policy import SYSTEM
 from nuanxin.core.roles import Role
 
-# (username, full name, organisation code): the reporters; demo-unit is the one printed.
+# (username, full name, organisation code): the reporters; demo-reporter is the one printed.
 REPORTERS = [
-    ("demo-unit", "周填报", "QD-SN-01"),
+    ("demo-reporter", "周填报", "QD-SN-01"),
     ("demo-rpt-sn-02", "吴静怡", "QD-SN-02"),
     ("demo-rpt-sn-03", "郑明远", "QD-SN-03"),
     ("demo-rpt-sb", "冯晓岚", "QD-SB"),
@@ -120,8 +120,8 @@ def logins() -> list[tuple[str, str, str, str]]:
     """The unit reporter of 青岛大学附属医院工会 (the reporters of the other units exist too)."""
     from nuanxin.accounts.models import User
 
-    user = User.objects.filter(username="demo-unit", is_active=True).first()
+    user = User.objects.filter(username="demo-reporter", is_active=True).first()
     org = _org("QD-SN-01")
     if user is None or org is None or not user.check_password(DEMO_PASSWORD):
         return []
-    return [("demo-unit", DEMO_PASSWORD, str(Role(Role.ORG_ADMIN).label), org.name)]
+    return [("demo-reporter", DEMO_PASSWORD, str(Role(Role.ORG_ADMIN).label), org.name)]

@@ -69,7 +69,7 @@ def test_the_reports_demo(english):
         assert sn1.return_comment.startswith("参与走访的工会干部人次")
         assert sn1.values["cadres"] == 6
         assert sn1.due_at < sn1.returned_at < sn1.submitted_at < sn1.approved_at
-        assert (sn1.submitted_by.username, sn1.returned_by.username) == ("demo-unit", "demo-district")
+        assert (sn1.submitted_by.username, sn1.returned_by.username) == ("demo-reporter", "demo-district")
         # 市南区: each of the six weeks, its three units approved before its own.
         approved = reports.filter(status=ReportStatus.APPROVED)
         assert set(approved.values_list("organisation__code", flat=True)) == {
@@ -122,7 +122,7 @@ def test_the_reports_demo(english):
             "QD-YW-05",
             "QD-YW-06",
         ]
-        assert demo.logins() == [("demo-unit", DEMO_PASSWORD, "Organisation administrator", "青岛大学附属医院工会")]
+        assert demo.logins() == [("demo-reporter", DEMO_PASSWORD, "Organisation administrator", "青岛大学附属医院工会")]
 
         # A second run adds nothing.
         counts = (Report.objects.count(), ImportBatch.objects.count(), User.objects.count(), AuditLog.objects.count())
