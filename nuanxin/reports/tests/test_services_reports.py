@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import date
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -343,3 +344,67 @@ def test_message_translated(world):
     with translation.override("zh-hans"), pytest.raises(ServiceError) as error:
         services.return_report(actor=p.yi, report=report, comment="x", version=report.version)
     assert error.value.message in ("Only a submitted report can be returned.", "只能退回已提交的报表。")
+
+
+def test_amounts_and_texts(world):
+    from nuanxin.reports.services import forms as form_services
+
+    p = world
+    form = form_services.create_form(
+        actor=p.jia,
+        organisation=p.city,
+        code="amounts",
+        name="金额",
+        period_type="monthly",
+        starts_on=date(2026, 2, 1),
+        obliged_kinds=["unit_union"],
+    )
+    form = form_services.set_fields(
+        actor=p.jia,
+        form=form,
+        version=form.version,
+        fields=[
+            {"key": "money", "label": "捐款", "kind": "amount", "required": True},
+            {"key": "spent", "label": "投入", "kind": "computed", "metric": "funds_spent"},
+            {"key": "text", "label": "说明", "kind": "text"},
+        ],
+    )
+    report = services.open_report(actor=p.jia, form=form, organisation=p.shinan_hospital, period_start=date(2026, 2, 1))
+    for raw, message in (
+        ("12.345", "捐款: enter an amount in yuan with at most two decimals."),
+        ("abc", "捐款: enter an amount in yuan with at most two decimals."),
+        ("-1", "捐款: an amount cannot be negative."),
+    ):
+        with pytest.raises(ServiceError) as error:
+            services.save_values(actor=p.unit_admin, report=report, values={"money": raw}, version=report.version)
+        assert error.value.message == message
+    with pytest.raises(ServiceError) as error:
+        services.save_values(actor=p.unit_admin, report=report, values={"text": "长" * 5001}, version=report.version)
+    assert error.value.message == "说明: at most 5000 characters, now 5001."
+    report = services.submit(
+        actor=p.unit_admin, report=report, version=report.version, values={"money": "1,000.5", "text": " 好 "}
+    )
+    assert report.values == {"money": "1000.50", "text": "好"}
+    assert report.computed == {"spent": "0.00"}
+    values = {r.field.key: r.value for r in services.rows(report)}
+    assert values == {"money": Decimal("1000.50"), "spent": Decimal("0.00"), "text": "好"}
+
+
+def test_rows_is_a_fixed_number_of_queries(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from nuanxin.reports.models import Report
+
+    def fresh(report):
+        return Report.objects.select_related("form__organisation", "organisation").get(pk=report.pk)
+
+    p = world
+    district = _open(p, p.shinan)
+    with CaptureQueriesContext(connection) as none_sent:
+        services.rows(fresh(district))
+    unit = _submit(p.unit_admin, _open(p, p.shinan_hospital))
+    services.approve(actor=p.yi, report=unit, version=unit.version)
+    with CaptureQueriesContext(connection) as one_sent:
+        services.rows(fresh(district))
+    assert len(one_sent) == len(none_sent)
