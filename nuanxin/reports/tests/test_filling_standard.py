@@ -10,6 +10,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from nuanxin.care import services as care_services
 from nuanxin.core.policy import SYSTEM
 from nuanxin.reports.choices import FormSource
 from nuanxin.reports.models import Report
@@ -26,7 +27,10 @@ def _client(user):
 @time_machine.travel("2026-03-09 09:00 +08:00", tick=False)
 def test_the_standard_forms_open_and_show(personas):
     p = personas
-    forms = seeds.ensure_standard_forms(actor=SYSTEM, root=p.city, starts_on=date(2026, 2, 2))
+    campaign = care_services.create_campaign(actor=SYSTEM, name="暖心行动", starts_on=date(2026, 2, 2))
+    forms = seeds.ensure_standard_forms(actor=SYSTEM, root=p.city, campaign=campaign, starts_on=date(2026, 2, 2))
+    tables = [f for f in forms if f.source == FormSource.TABLES]
+    assert len(tables) == 1
     yi, jia = _client(p.yi), _client(p.jia)
     home = yi.get(reverse("reports:home"))
     assert home.status_code == 200
@@ -47,3 +51,6 @@ def test_the_standard_forms_open_and_show(personas):
             opened += 1
     assert opened == Report.objects.count() and opened >= 3
     assert 'id="nx-reports-none"' not in home.content.decode()
+    # the official tables are sent by import: not on the home page nor in the review list
+    assert f'data-form="{tables[0].pk}"' not in home.content.decode()
+    assert yi.get(f"{reverse('reports:review')}?form={tables[0].pk}").status_code == 404

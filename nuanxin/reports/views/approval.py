@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 from nuanxin.core import access
 from nuanxin.core.errors import NotAllowed, ServiceError
 from nuanxin.orgs.models import Organisation
-from nuanxin.reports.choices import EDITABLE, ReportStatus
+from nuanxin.reports.choices import EDITABLE, FormSource, ReportStatus
 from nuanxin.reports.forms import approval as forms
 from nuanxin.reports.models import Report
 from nuanxin.reports.services import obligations, periods
@@ -123,7 +123,7 @@ def review(request: HttpRequest) -> HttpResponse:
     """``?form=&period=&org=``: the children's reports of a period; without ``form`` the forms
     to choose from, without ``period`` the current one, without ``org`` my first organisation."""
     user = request.user
-    forms_list = list(filling.visible_forms(user))
+    forms_list = list(filling.visible_forms(user).filter(source=FormSource.FILLED))
     if not request.GET.get("form"):
         if len(forms_list) == 1:
             report_form = forms_list[0]
@@ -131,6 +131,8 @@ def review(request: HttpRequest) -> HttpResponse:
             return render(request, "reports/review_pick.html", {"forms": forms_list})
     else:
         report_form = filling.visible_form_or_404(user, request.GET.get("form"))
+        if report_form.source != FormSource.FILLED:  # the tables are sent by import: their duty page
+            raise Http404
     today = timezone.localdate()
     if request.GET.get("period"):
         start, end = filling.period_or_404(report_form, request.GET.get("period"))

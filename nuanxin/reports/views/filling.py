@@ -28,7 +28,7 @@ from nuanxin.core.errors import NotAllowed, ServiceError
 from nuanxin.core.manifest import MenuEntry
 from nuanxin.orgs import scope
 from nuanxin.orgs.models import Organisation
-from nuanxin.reports.choices import EDITABLE, FieldKind, PeriodType, ReportStatus
+from nuanxin.reports.choices import EDITABLE, FieldKind, FormSource, PeriodType, ReportStatus
 from nuanxin.reports.forms import approval as approval_forms
 from nuanxin.reports.forms import filling as forms
 from nuanxin.reports.models import Report, ReportForm
@@ -179,7 +179,7 @@ def home_blocks(user: Any, today: date) -> list[FormBlock]:
     mine = my_organisations(user)
     now = timezone.now()
     blocks = []
-    for form in visible_forms(user):
+    for form in visible_forms(user).filter(source=FormSource.FILLED):  # the tables' duty is on its own page
         spans = current_periods(form, today)
         starts = [start for start, _end in spans]
         lines: list[Line] = []
