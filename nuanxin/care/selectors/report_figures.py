@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nuanxin.care.choices import DutyStatus
-from nuanxin.care.models import Difficulty, Visit, VisitDuty
+from nuanxin.care.models import Campaign, Difficulty, Visit, VisitDuty
 from nuanxin.orgs.models import Organisation
 
 FIGURES: dict[str, tuple[Any, str]] = {
@@ -111,9 +111,13 @@ def report_figures(paths: list[str], start: date, end: date) -> dict[str, dict[s
         return {}
     since, until = day_range(start, end)
     duties = _grouped(
-        VisitDuty.objects.filter(subtree_q("organisation__path", paths), week__gte=start, week__lte=end).exclude(
-            status=DutyStatus.EXCUSED
-        ),
+        # Every campaign named, so that the (campaign, week, organisation, status) index is read.
+        VisitDuty.objects.filter(
+            subtree_q("organisation__path", paths),
+            campaign__in=Campaign.objects.values("pk"),
+            week__gte=start,
+            week__lte=end,
+        ).exclude(status=DutyStatus.EXCUSED),
         "organisation__path",
         families=Count("worker", distinct=True),
         visited=Count("worker", filter=Q(status=DutyStatus.DONE), distinct=True),
