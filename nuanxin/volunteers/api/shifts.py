@@ -70,6 +70,11 @@ def _local(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def _aware(moment: datetime) -> datetime:
+    """A time without an offset is Shanghai's."""
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
 def _rows(user: Any, action: str = "view") -> Any:
     return with_slots(Shift.objects.for_user(user, action)).select_related("task")
 
@@ -86,6 +91,9 @@ def _rows(user: Any, action: str = "view") -> Any:
 def list_shifts(request: Any, filters: Query[VolunteerShiftFilter]) -> Any:
     """The shifts in reach by start. ``task``/``team``: one out of reach is the 404 of a missing one."""
     rows = _rows(request.user)
+    for value in (filters.task, filters.team):
+        if value is not None and not 1 <= value <= 2**31 - 1:
+            raise Http404  # a number no task or team has
     if filters.task is not None:
         if not Task.objects.for_user(request.user, "view").filter(pk=filters.task).exists():
             raise Http404
@@ -96,7 +104,7 @@ def list_shifts(request: Any, filters: Query[VolunteerShiftFilter]) -> Any:
         rows = rows.filter(task__team_id=filters.team)
     if filters.day_from:
         rows = rows.filter(starts_at__gte=_local(filters.day_from))
-    if filters.day_to:
+    if filters.day_to and filters.day_to < date.max:
         rows = rows.filter(starts_at__lt=_local(filters.day_to + timedelta(days=1)))
     return rows.order_by("starts_at", "id")
 
@@ -124,8 +132,8 @@ def create_shift(request: Any, payload: VolunteerShiftIn) -> Any:
     shift = services.add_shift(
         actor=request.user,
         task=task,
-        starts_at=payload.starts_at,
-        ends_at=payload.ends_at,
+        starts_at=_aware(payload.starts_at),
+        ends_at=_aware(payload.ends_at),
         needed=payload.needed,
         notes=payload.notes,
     )
@@ -186,6 +194,8 @@ def create_checkin(request: Any, shift_id: int, payload: VolunteerCheckinIn) -> 
     404), or for the volunteer of the team with ``mobile`` (added with ``name`` and ``consent``
     when new). Refused (400): a full shift (``full``), a shift over, a volunteer already on it
     (``already``) or inactive."""
+    if not 1 <= shift_id <= 2**31 - 1:
+        raise Http404  # a number no shift has
     shift = apiutils.get_scoped_or_404(Shift.objects.select_related("task__team"), request, "change", pk=shift_id)
     with transaction.atomic():
         if payload.volunteer is not None:
