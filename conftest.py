@@ -126,8 +126,9 @@ def english_client():
 def pytest_collection_modifyitems(config, items):
     """``NUANXIN_TEST_SHARD=k/n`` (set by scripts/test-databases.sh) keeps the k-th of n shards of
     the suite: whole test files, dealt out greedily by weight (a browser test weighs as much as
-    15 others), heaviest first, so that the shards take about the same time. Every file lands in
-    exactly one shard, the same on every run."""
+    15 others; a file whose tests each walk many pages declares its whole weight as
+    ``SHARD_WEIGHT``, about its seconds on one core), heaviest first, so that the shards take
+    about the same time. Every file lands in exactly one shard, the same on every run."""
     import os
     from collections import defaultdict
 
@@ -138,8 +139,14 @@ def pytest_collection_modifyitems(config, items):
     if not 1 <= index <= total:
         raise pytest.UsageError(f"NUANXIN_TEST_SHARD={shard!r}: use k/n with 1 <= k <= n")
     weights: dict[str, int] = defaultdict(int)
+    declared: dict[str, int] = {}
     for item in items:
-        weights[item.nodeid.split("::")[0]] += 15 if item.get_closest_marker("browser") else 1
+        path = item.nodeid.split("::")[0]
+        weights[path] += 15 if item.get_closest_marker("browser") else 1
+        module = getattr(item, "module", None)
+        if isinstance(getattr(module, "SHARD_WEIGHT", None), int):
+            declared[path] = module.SHARD_WEIGHT
+    weights.update(declared)
     loads = [0] * total
     placed: dict[str, int] = {}
     for path in sorted(weights, key=lambda p: (-weights[p], p)):

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Run the pytest suite on every database named in NUANXIN_TEST_DATABASES (sqlite, postgres),
-# as `make test` does. With more than one database they run at the same time, PostgreSQL's in
-# two shards (below); each line is prefixed with its database (and shard) and each run's whole
-# output is kept in var/test-<database>[-<shard>].log. NUANXIN_TEST_PARALLEL=0 runs the databases
+# as `make test` does. The databases run at the same time, each in two shards (below); each
+# line is prefixed with its database and shard, and each run's whole output is kept in
+# var/test-<database>-<shard>.log. NUANXIN_TEST_PARALLEL=0 runs the databases
 # one after the other, unsharded. Exits non-zero when any run failed, naming it.
 # Usage: scripts/test-databases.sh PYTHON [pytest arguments…]
 set -uo pipefail
@@ -22,7 +22,7 @@ dbs=$(echo "${NUANXIN_TEST_DATABASES:-sqlite}" | tr ',' ' ')
 for db in $dbs; do url_of "$db" >/dev/null || exit 2; done
 set -- "$@"
 
-if [[ ${NUANXIN_TEST_PARALLEL:-1} == 0 || $(wc -w <<<"$dbs") -eq 1 ]]; then
+if [[ ${NUANXIN_TEST_PARALLEL:-1} == 0 ]]; then
   for db in $dbs; do
     echo "== tests on $db =="
     DATABASE_URL=$(url_of "$db") "$python" -m pytest "$@" || { echo "== tests on $db FAILED =="; exit 1; }
@@ -30,12 +30,15 @@ if [[ ${NUANXIN_TEST_PARALLEL:-1} == 0 || $(wc -w <<<"$dbs") -eq 1 ]]; then
   exit 0
 fi
 
-# PostgreSQL's run is the long pole (it waits on the server as much as it computes): it is
-# split into NUANXIN_TEST_POSTGRES_SHARDS shards (default 2; whole test files, dealt out by
-# weight in conftest.py), each on its own test database, so that the 2 cores stay busy until the
-# end. Shards only split the whole suite: with pytest arguments each database runs once.
+# Each database's run is split into shards (NUANXIN_TEST_SQLITE_SHARDS and
+# NUANXIN_TEST_POSTGRES_SHARDS, default 2 each; whole test files, dealt out by weight in
+# conftest.py), each on its own test database, so that the 2 cores stay busy until the end: one
+# run per database left the longer one alone on a core for its last third. Shards only split the
+# whole suite: with pytest arguments each database runs once.
 shards_of() {
-  if [[ $1 == postgres && $# -eq 1 && $nargs -eq 0 ]]; then echo "${NUANXIN_TEST_POSTGRES_SHARDS:-2}"; else echo 1; fi
+  if ((nargs > 0)); then echo 1
+  elif [[ $1 == postgres ]]; then echo "${NUANXIN_TEST_POSTGRES_SHARDS:-2}"
+  else echo "${NUANXIN_TEST_SQLITE_SHARDS:-2}"; fi
 }
 nargs=$#
 declare -A pids logs

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PeriodType(models.TextChoices):
@@ -30,10 +31,10 @@ class ReportStatus(models.TextChoices):
     or returned with comments (editable again, then resubmitted). An unlock by the level above
     takes an approved report back to submitted."""
 
-    DRAFT = "draft", _("Not submitted")
-    SUBMITTED = "submitted", _("Submitted")
-    RETURNED = "returned", _("Returned")
-    APPROVED = "approved", _("Approved")
+    DRAFT = "draft", pgettext_lazy("report status", "Not submitted")
+    SUBMITTED = "submitted", pgettext_lazy("report status", "Submitted")
+    RETURNED = "returned", pgettext_lazy("report status", "Returned")
+    APPROVED = "approved", pgettext_lazy("report status", "Approved")
 
 
 EDITABLE = frozenset({ReportStatus.DRAFT, ReportStatus.RETURNED})
