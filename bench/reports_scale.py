@@ -50,6 +50,7 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from bench import care_scale
 from nuanxin.core.policy import SYSTEM
@@ -428,7 +429,7 @@ def child_measure(url: str, repeat: str) -> dict:
     from nuanxin.reports.selectors import rates
     from nuanxin.reports.services import reports as services
 
-    repeat = int(repeat)
+    runs = int(repeat)
     root = Organisation.objects.get(code="BC")
     district = Organisation.objects.get(code="BC-D01")
     city = User.objects.get(username="bench-city")
@@ -455,13 +456,15 @@ def child_measure(url: str, repeat: str) -> dict:
         "city + 10 + 200, every figure (many)": lambda: figures.compute_many(codes, below, start, end),
         "rates of 20,000 organisations": city_rates,
     }
-    medians, queries, checks = {}, {}, {}
+    medians: dict[str, float] = {}
+    queries: dict[str, int] = {}
+    checks: dict[str, Any] = {}
     for label, run in cases.items():
         with CaptureQueriesContext(connection) as captured:
             result = run()  # warm-up
         queries[label] = len(captured.captured_queries)
         times = []
-        for _ in range(repeat):
+        for _ in range(runs):
             t = time.perf_counter()
             run()
             times.append((time.perf_counter() - t) * 1000)
