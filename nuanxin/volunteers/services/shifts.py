@@ -398,12 +398,16 @@ def compute_hours(shift: Shift, checked_in_at: datetime, checked_out_at: datetim
 @transaction.atomic
 def check_in(*, actor, checkin: Checkin, at: datetime | None = None) -> Checkin:
     """Checked in now: by the volunteer's link (``actor=None``) from an hour before the start
-    until the end; by the leader too (``at``: the time the volunteer came, not in the future)."""
+    until the end; by the leader too (``at``: the time the volunteer came, not in the future).
+    After the shift the leader records a volunteer who came but did not check in (a no-show
+    corrected included): checked in from the shift's start."""
     checkin = _locked(checkin)
     _require(actor, checkin)
     now = timezone.now()
-    at = at if (at is not None and actor is not None and at <= now) else now
     shift = checkin.shift
+    if actor is not None and at is None and now >= shift.ends_at:
+        at = shift.starts_at
+    at = at if (at is not None and actor is not None and at <= now) else now
     if checkin.status == CheckinStatus.CHECKED_IN:
         raise ServiceError(
             _("Already checked in at %(time)s.") % {"time": _hhmm(checkin.checked_in_at)}, code="checked_in"

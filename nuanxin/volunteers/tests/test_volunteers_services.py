@@ -242,7 +242,7 @@ def test_the_leader_checks_in_and_out_with_the_times_given(vw):
     c = shifts.assign(actor=vw.leader, shift=vw.shift, volunteer=vw.a)
     vw.clock.move_to(at(4, 13))
     with pytest.raises(ServiceError, match="This shift is over"):
-        shifts.check_in(actor=vw.leader, checkin=c)
+        shifts.check_in(actor=None, checkin=c)
     vw.clock.move_to(at(4, 11))
     c = shifts.check_in(actor=vw.leader, checkin=c, at=at(4, 9, 15))
     vw.clock.move_to(at(4, 14))
@@ -281,6 +281,12 @@ def test_no_shows_are_recorded_after_the_shift_ends_by_the_leader_or_the_job(vw)
     with pytest.raises(ServiceError, match="You were recorded as not coming"):
         vw.clock.move_to(at(4, 11))
         shifts.check_in(actor=None, checkin=missing)
+    # the leader corrects it after the shift: came from the start, hours up to the end
+    vw.clock.move_to(at(4, 18))
+    corrected = shifts.check_in(actor=vw.leader, checkin=missing)
+    assert (corrected.status, corrected.checked_in_at) == (CheckinStatus.CHECKED_IN, at(4, 9))
+    corrected = shifts.check_out(actor=vw.leader, checkin=missing)
+    assert (corrected.checked_out_at, corrected.hours) == (at(4, 18), Decimal("3.00"))
 
 
 def test_people_served_from_the_start_of_the_shift(vw):
