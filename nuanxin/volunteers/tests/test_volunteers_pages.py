@@ -26,19 +26,26 @@ def english():
         yield
 
 
+def english_client(**headers):
+    """A client whose pages are in English (the language switch's cookie; the API reads the header)."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="en", **headers)
+    client.cookies["nuanxin_language"] = "en"
+    return client
+
+
 def client_for(user):
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = english_client()
     client.force_login(user)
     return client
 
 
 def public():
-    return Client(HTTP_ACCEPT_LANGUAGE="en")
+    return english_client()
 
 
 def api(user):
     _token, plaintext = create_api_token(actor=SYSTEM, user=user, expires_days=1)
-    return Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}", HTTP_ACCEPT_LANGUAGE="en")
+    return english_client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
 
 
 def test_the_team_page_masks_the_mobiles_and_adds_a_volunteer(vw):
@@ -191,7 +198,7 @@ def test_the_public_pages_are_rate_limited_per_address(vw):
     assert [public().get(url).status_code for _ in range(3)] == [200, 200, 200]
     assert public().get(url).status_code == 429
     assert public().get(reverse("volunteers:my_place", kwargs={"token": "guess"})).status_code == 429
-    other = Client(REMOTE_ADDR="10.0.0.9")
+    other = english_client(REMOTE_ADDR="10.0.0.9")
     assert other.get(url).status_code == 200
 
 
@@ -270,3 +277,12 @@ def test_the_api_lists_teams_and_shifts_and_puts_volunteers_on_shifts(vw):
         content_type="application/json",
     )
     assert created.status_code == 201 and created.json()["slots"] == "0/4"
+
+
+def test_the_home_page_card_of_a_team_leader(vw):
+    vw.clock.move_to(at(4, 8))
+    shifts.assign(actor=SYSTEM, shift=vw.shift, volunteer=vw.a)
+    html = client_for(vw.leader).get("/").content.decode()
+    assert 'id="nx-home-volunteers"' in html
+    assert '<span class="badge text-bg-success" data-figure="slots">Places 1/3</span>' in html
+    assert 'id="nx-home-volunteers"' not in client_for(vw.p.yi).get("/").content.decode()

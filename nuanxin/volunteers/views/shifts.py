@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from nuanxin.core import access, idempotency, pages
 from nuanxin.core.errors import NotAllowed, ServiceError
+from nuanxin.core.manifest import HomePanel
 from nuanxin.core.pages import add_service_error
 from nuanxin.core.ratelimit import DAY, HOUR, Limit, client_address, hit
 from nuanxin.volunteers.choices import CheckinStatus
@@ -36,9 +37,19 @@ from nuanxin.volunteers.selectors import shifts as selectors
 from nuanxin.volunteers.services import shifts as services
 from nuanxin.volunteers.views.teams import ctx
 
+
+def home_panel(request: HttpRequest) -> dict | None:
+    """The home page's card of a team leader: today's shifts of their teams, the button."""
+    user = request.user
+    if not Team.objects.for_user(user, "change").filter(leader=user).exists():
+        return None
+    rows = selectors.today(user)
+    return {"shifts": len(rows), "taken": sum(s.taken for s in rows), "needed": sum(s.needed for s in rows)}  # type: ignore[attr-defined]
+
+
 MENU: list = []
 COUNTERS: list = []
-HOME_PANELS: list = []
+HOME_PANELS: list = [HomePanel("volunteers/today_home.html", home_panel, order=125)]
 
 
 def views_per_address() -> Limit:
