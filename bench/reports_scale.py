@@ -91,7 +91,9 @@ def _default_sql(field) -> str:
     raise ValueError(f"{field.model.__name__}.{field.name}: say its value")
 
 
-def insert_select(cursor, model, values: dict[str, str], source: str, params: dict | None = None) -> int:
+def insert_select(
+    cursor, model, values: dict[str, str], source: str, params: dict | None = None, suffix: str = ""
+) -> int:
     """INSERT INTO the model's table (every concrete column: ``values`` gives SQL expressions by
     column name, the rest take their defaults) SELECT … ``source`` (the FROM clause onward)."""
     columns, exprs = [], []
@@ -104,7 +106,8 @@ def insert_select(cursor, model, values: dict[str, str], source: str, params: di
     if unknown:
         raise ValueError(f"{model.__name__}: no column {sorted(unknown)}")
     cursor.execute(
-        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(exprs)} {source}", params or {}
+        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(exprs)} {source} {suffix}",
+        params or {},
     )
     return cursor.rowcount
 
@@ -246,8 +249,9 @@ def _funds_and_volunteers(cursor, n: int, first_week, this_week, clerk_id: int) 
            JOIN volunteers_shift s ON s.id = 1 + (g.i - 1) / 10
            JOIN volunteers_task tk ON tk.id = s.task_id
            JOIN LATERAL (SELECT id FROM volunteers_volunteer WHERE team_id = tk.team_id
-                         ORDER BY id OFFSET (g.i %% %(per_team)s) LIMIT 1) v ON true""",
+                         ORDER BY id OFFSET (((g.i - 1) %% 10 + s.id) %% %(per_team)s) LIMIT 1) v ON true""",
         params,
+        "ON CONFLICT DO NOTHING",  # fewer than 10 volunteers in a team (a small size): fewer check-ins
     )  # fmt: skip
     for table in ("volunteers_team", "volunteers_volunteer", "volunteers_task", "volunteers_shift",
                   "volunteers_checkin", "funds_fund"):  # fmt: skip
