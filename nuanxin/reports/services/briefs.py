@@ -231,7 +231,9 @@ def brief_pdf(*, actor: Any, form: ReportForm, organisation: Organisation, perio
 
 def xlsx_table(b: Brief) -> tuple[list[str], list[list[Any]]]:
     headers = [_("Organisation"), _("Report status")] + [
-        f"{c.field.label} ({figures.UNITS[c.unit]})" if c.unit in figures.UNITS else str(c.field.label)
+        _("%(label)s (%(unit)s)") % {"label": c.field.label, "unit": figures.UNITS[c.unit]}
+        if c.unit in figures.UNITS
+        else str(c.field.label)
         for c in b.columns
     ]
     rows = [

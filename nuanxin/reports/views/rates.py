@@ -38,7 +38,7 @@ def chosen(
     """The form (``?form=``, else the first one offered), its period (``?period=`` = its first
     day, else the latest one over) and the organisation (``?org=``, else the one the user's grants
     cover) of a rates, tables, dashboard or brief page; 404 for a form or an organisation out of
-    reach, for a period that is not one of the form's."""
+    reach or a period that is no date (a day outside the form's periods: the latest one over)."""
     user = request.user
     organisation = selectors.organisation_for(user, request.GET.get("org"))
     offered = selectors.visible_forms(user).filter(active=True)
