@@ -26,7 +26,9 @@ ADMIN_MENU = [
 HOTLINE_ADMIN_MENU = ["/hotline/", "/hotline/rota/", "/hotline/figures/"]
 # The measures' own areas: funds, commendations, the mutual-aid scheme, recuperation, labour
 # protection, the produce supply, the fee waiver.
-FUNDS_HONOURS_MENU = ["/funds/", "/honours/", "/welfare/", "/recuperation/", "/labour/", "/produce/", "/telecom/"]
+FUNDS_HONOURS_MENU = [
+    "/funds/", "/reports/", "/honours/", "/welfare/", "/volunteers/", "/recuperation/", "/labour/", "/produce/", "/telecom/",
+]  # fmt: skip
 ACCOUNT_MENU = ["/notifications/", "/accounts/me/"]
 MENUS = {
     "jia": [

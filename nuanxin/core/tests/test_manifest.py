@@ -19,8 +19,8 @@ def test_the_menu_is_sorted_by_order_and_the_current_entry_is_the_longest_prefix
     assert [e.url_name for e in entries] == [
         "registry:worker_list", "tables:imports:list", "care:overview", "care:difficulty_list", "care:assignments",
         "care:campaign_list", "hotline:hotline_list", "hotline:rota", "hotline:stats", "funds:fund_list",
-        "honours:call_list", "welfare:scheme_list", "recuperation:programme_list", "labour:home", "produce:home",
-        "telecom:home", "orgs:tree", "orgs:user_list",
+        "reports:home", "honours:call_list", "welfare:scheme_list", "volunteers:home", "recuperation:programme_list",
+        "labour:home", "produce:home", "telecom:home", "orgs:tree", "orgs:user_list",
     ]  # fmt: skip
     assert manifest.current_entry("/register/imports/3/", entries).url_name == "tables:imports:list"
     assert manifest.current_entry("/register/12/", entries).url_name == "registry:worker_list"

@@ -46,7 +46,7 @@ MENU = [
     MenuEntry(
         pgettext_lazy("menu", "Reports"),
         "reports:home",
-        order=290,
+        order=289,  # after the funds (280), before the commendations (290)
         element_id="nx-nav-reports",
         visible=may_use_reports,
     ),
