@@ -257,7 +257,11 @@ class Visit(models.Model):
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
         ordering = ["-on", "-id"]
-        indexes = [models.Index(fields=["worker", "on"], name="care_visit_worker_on_idx")]
+        indexes = [
+            models.Index(fields=["worker", "on"], name="care_visit_worker_on_idx"),
+            # The reports count a period's visits under an organisation (reports.figures).
+            models.Index(fields=["on"], name="care_visit_on_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.worker} {self.on:%Y-%m-%d} {self.get_mode_display()}"
