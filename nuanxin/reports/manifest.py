@@ -21,12 +21,13 @@ MANIFEST = Manifest(
     app="reports",
     url_prefix="reports/",
     urls="nuanxin.reports.urls",
+    # The rates' fixed path /reports/rates before the filling's /reports/{report_id}.
     api_router=[
         "nuanxin.reports.api.forms.router",
-        "nuanxin.reports.api.filling.router",
-        "nuanxin.reports.api.approval.router",
         "nuanxin.reports.api.rates.router",
         "nuanxin.reports.api.dashboards.router",
+        "nuanxin.reports.api.filling.router",
+        "nuanxin.reports.api.approval.router",
     ],
     menu=[entry for area in AREAS for entry in area.MENU],
     counters=[counter for area in AREAS for counter in area.COUNTERS],
