@@ -27,7 +27,8 @@ HOTLINE_ADMIN_MENU = ["/hotline/", "/hotline/rota/", "/hotline/figures/"]
 # The measures' own areas: funds, commendations, the mutual-aid scheme, recuperation, labour
 # protection, the produce supply, the fee waiver.
 FUNDS_HONOURS_MENU = [
-    "/funds/", "/reports/", "/honours/", "/welfare/", "/volunteers/", "/recuperation/", "/labour/", "/produce/", "/telecom/",
+    "/funds/", "/reports/", "/honours/", "/welfare/", "/volunteers/", "/recuperation/", "/labour/", "/produce/",
+    "/telecom/",
 ]  # fmt: skip
 ACCOUNT_MENU = ["/notifications/", "/accounts/me/"]
 MENUS = {

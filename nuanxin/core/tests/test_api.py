@@ -258,7 +258,7 @@ def test_no_write_operation_fails_on_a_form_or_multipart_body(personas, caplog):
         "POST /api/v1/imports/{import_id}/undo": (404, {"code": "not_found", "message": "Not found."}),
     }
     assert sorted(op for op, json_body in operations.items() if not json_body) == sorted(others)
-    assert len(operations) == 31
+    assert len(operations) == 38
     client = bearer(personas.jia)
     for operation, json_body in operations.items():
         method, path = operation.split(" ")

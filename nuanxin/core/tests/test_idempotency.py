@@ -88,6 +88,11 @@ CREATE_PAGES = {
     "produce:offer_list",
     "produce:offer_copy",
     "produce:family",
+    "reports:form_create",
+    "volunteers:team_list",
+    "volunteers:team_detail",
+    "volunteers:task_create",
+    "volunteers:task_detail",
 }
 CREATE_OPERATIONS = {
     "POST /api/v1/visits",
@@ -111,6 +116,9 @@ CREATE_OPERATIONS = {
     "POST /api/v1/labour/legal-cases",
     "POST /api/v1/labour/employment-cases",
     "POST /api/v1/produce/orders",
+    "POST /api/v1/volunteers/teams",
+    "POST /api/v1/volunteers/shifts",
+    "POST /api/v1/volunteers/shifts/{shift_id}/checkins",
 }
 REPLAYED_MESSAGE = "This form was already sent and saved; it was not saved a second time."
 

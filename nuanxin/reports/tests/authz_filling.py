@@ -3,21 +3,37 @@ reports of 市南区人民医院工会 (SN-H1) on a weekly form of the city, fil
 administrator, whose grant covers the unit); 丙 (市北区) reaches none of them."""
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from nuanxin.core.policy import SYSTEM
 from nuanxin.reports.models import Report, ReportForm
+from nuanxin.reports.services import forms as form_services
 from nuanxin.reports.services import reports as services
-from nuanxin.reports.tests.test_filling_data import weekly_form
+from nuanxin.reports.tests.test_filling_data import FIELDS
 from tests.authz import Case, standard_cases
 
 CODE = "authz-r2-fill"
 
 
 def form_of(p: Any) -> ReportForm:
-    """The weekly form the filling and approval cases share (made by the first to ask)."""
+    """The weekly form the filling and approval cases share (made by the first to ask): 市南区 and
+    its hospital's union must report, named in a list (by kind, a unit the matrix's other cases
+    move under the hospital's union would become a child whose report blocks the approvals)."""
     found = ReportForm.objects.filter(code=CODE).first()
-    return found if found is not None else weekly_form(p, code=CODE, name="授权周报")
+    if found is not None:
+        return found
+    form = form_services.create_form(
+        actor=SYSTEM,
+        organisation=p.city,
+        code=CODE,
+        name="授权周报",
+        period_type="weekly",
+        starts_on=date(2020, 1, 27),
+        deadline_days=Decimal("0.5"),
+        obliged=[p.shinan, p.shinan_hospital],
+    )
+    return form_services.set_fields(actor=SYSTEM, form=form, fields=FIELDS, version=form.version)
 
 
 def report(form: ReportForm, organisation: Any, start: date, *, status: str = "draft") -> Report:
@@ -49,7 +65,9 @@ def cases(p: Any) -> list[Case]:
             other_org=p.bing,
             ok_status=frozenset({302}),
         ),
-        *standard_cases(p, "reports:report_detail", model=Report, action="view", obj=draft, allowed=p.yi),
+        *standard_cases(
+            p, "reports:report_detail", model=Report, action="view", obj=draft, allowed=p.yi, other_org=(p.bing,)
+        ),
         *standard_cases(
             p,
             "reports:report_detail",
@@ -57,6 +75,7 @@ def cases(p: Any) -> list[Case]:
             action="view",
             obj=to_save,
             allowed=p.yi,
+            other_org=(p.bing,),
             method="post",
             data={"version": str(to_save.version), "v_audience": "5", "v_notes": "授权"},
         ),
@@ -67,6 +86,7 @@ def cases(p: Any) -> list[Case]:
             action="fill",
             obj=to_submit,
             allowed=p.yi,
+            other_org=(p.bing,),
             method="post",
             data={"version": str(to_submit.version), "v_audience": "7"},
         ),
@@ -79,6 +99,7 @@ def cases(p: Any) -> list[Case]:
             obj=draft,
             lookup="report_id",
             allowed=p.yi,
+            other_org=(p.bing,),
         ),
         *standard_cases(
             p,
@@ -88,6 +109,7 @@ def cases(p: Any) -> list[Case]:
             obj=to_patch,
             lookup="report_id",
             allowed=p.yi,
+            other_org=(p.bing,),
             data={"values": {"audience": 3}, "version": to_patch.version},
         ),
         *standard_cases(
@@ -98,6 +120,7 @@ def cases(p: Any) -> list[Case]:
             obj=to_submit_api,
             lookup="report_id",
             allowed=p.yi,
+            other_org=(p.bing,),
             data={"version": to_submit_api.version},
         ),
     ]

@@ -1,6 +1,6 @@
 """Authorization cases of the rates pages and API operation: the world of ``test_rates_data``
 (a city form reported by 市南区 and its hospital …); 乙 (市南区) reads 市南区's rates and reminds
-its units of the official tables (an administrator granted on 市南区人民医院工会 is reminded);
+its units of the official tables (the administrator of a unit of its own is reminded);
 丙 (市北区) and the viewer (the medical group) do not reach 市南区: 404; the counsellor holds no
 reports role: 403."""
 
@@ -9,6 +9,7 @@ from typing import Any
 from nuanxin.core.policy import SYSTEM
 from nuanxin.core.roles import Role
 from nuanxin.orgs import services as org_services
+from nuanxin.orgs.choices import OrgKind
 from nuanxin.reports.models import Report
 from nuanxin.reports.tests.test_rates_data import WEEK, world
 from tests.authz import Case, standard_cases
@@ -16,10 +17,15 @@ from tests.authz import Case, standard_cases
 
 def cases(p: Any) -> list[Case]:
     w = world(p, code="authz-rates")
+    # A unit of its own, so that it has surely not sent the tables (the matrix's other cases
+    # import tables for 市南区人民医院工会) and its administrator is reminded.
+    unit = org_services.create_organisation(
+        actor=SYSTEM, code="SN-RT", name="授权测试单位工会", kind=OrgKind.UNIT_UNION, parent=p.shinan
+    )
     org_services.create_user(
         actor=SYSTEM,
-        username="snh1-admin",
-        organisation=p.shinan_hospital,
+        username="snrt-admin",
+        organisation=unit,
         role=Role.ORG_ADMIN,
         password=p.password,
         full_name="南医管理员",
