@@ -16,6 +16,10 @@ from nuanxin.core import access, manifest
 from nuanxin.core.policy import SYSTEM
 from tests.authz import Case, fingerprint
 
+# The shard planner's weight of this file (conftest.py):
+# the matrix is one test of every case of every app (about 200 plain tests' time).
+SHARD_WEIGHT = 200
+
 # Ninja's own schema and docs views: public by design (they describe, they hold no data).
 PUBLIC_API_URL_NAMES = {"api:openapi-json", "api:openapi-view"}
 

@@ -26,6 +26,10 @@ from nuanxin.registry import services as registry_services
 from nuanxin.registry.choices import TeamType
 from tests.test_authorization import api_operations, page_patterns
 
+# The shard planner's weight of this file (conftest.py):
+# each test walks every page and API operation as one persona (about 400 plain tests' time).
+SHARD_WEIGHT = 400
+
 WORKER, FAMILY, DIFFICULTY, VISIT_NOTE = "隔离甲", "隔离家属", "隔离困难的描述", "隔离慰问的记录"
 WORKER_MOBILE, FAMILY_MOBILE, DEPLOYED_MOBILE = "13811117393", "13911118464", "18611119575"
 TAILS = ("7393", "8464", "9575")

@@ -14,6 +14,10 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+# The shard planner's weight of this file (conftest.py):
+# a fresh database migrated, then the start-up's processes run and stopped (about 250 plain tests' time).
+SHARD_WEIGHT = 250
+
 DEADLINE_SECONDS = 90  # how long to wait for start-up on a busy machine (not an assertion)
 
 
