@@ -179,9 +179,9 @@ def child_build(url: str, n: str) -> dict:
             "care contacts",
             """
             INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name, email, is_staff,
-                is_active, date_joined, full_name, mobile, organisation_id)
+                is_active, date_joined, full_name, mobile, organisation_id, session_generation)
             SELECT DISTINCT '!', false, 'bc-' || organisation_id || '-' || grp, '', '', '', false, true, now(),
-                   '联系人' || organisation_id || '-' || grp, '', organisation_id
+                   '联系人' || organisation_id || '-' || grp, '', organisation_id, 0
             FROM bench_fam
             """,
         ),
