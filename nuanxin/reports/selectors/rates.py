@@ -250,8 +250,9 @@ def obliged_under(form: ReportForm, organisation: Organisation) -> list[Organisa
 
 def contacts(organisations: list[Organisation], under: str) -> dict[int, list[Any]]:
     """Organisation id -> the active users holding a grant on it (not above it) for filling its
-    reports, by name: who to call about a missing report (one query)."""
-    wanted = {o.pk for o in organisations}
+    reports, by name: who to call about a missing report (one query, on those organisations'
+    grants only: a city's tree holds tens of thousands)."""
+    wanted = {o.pk for o in organisations if o.path.startswith(under)}
     if not wanted:
         return {}
     grants = (
@@ -259,7 +260,7 @@ def contacts(organisations: list[Organisation], under: str) -> dict[int, list[An
         .filter(
             role__in=Report.policy.roles("fill"),
             user__is_active=True,
-            organisation__path__startswith=under,
+            organisation_id__in=sorted(wanted),
         )
         .select_related("user")
         .order_by("user__full_name", "user__username", "pk")
@@ -289,7 +290,11 @@ def rates(
     org = organisation or organisation_for(user)
     start, end = periods.period_of(form, period_start)
     due = periods.due_at(form, start, end)
-    obliged = obliged_under(form, org)
+    # The obliged as (id, path): a city's 20,000 organisations are counted, not shown; only the
+    # missing shown are read whole (below).
+    obliged = list(
+        obligations.obliged(form).filter(path__startswith=org.path).order_by("path").values_list("pk", "path")
+    )
     state_of = states(form, start, end, org.path, due)
     children = {
         c.path: c
@@ -301,16 +306,16 @@ def rates(
     own = Counts()
     per_child: dict[str, Counts] = {}
     total = Counts()
-    missing_orgs: list[tuple[Organisation, State]] = []
-    for o in obliged:
-        state = state_of.get(o.pk, State())
+    missing_ids: list[tuple[int, State]] = []
+    for pk, path in obliged:
+        state = state_of.get(pk, State())
         total.add(state)
-        if o.path == org.path:
+        if path == org.path:
             own.add(state)
         else:
-            per_child.setdefault(o.path[:step], Counts()).add(state)
+            per_child.setdefault(path[:step], Counts()).add(state)
         if not state.submitted:
-            missing_orgs.append((o, state))
+            missing_ids.append((pk, state))
     rows: list[Row] = []
     if own.expected:
         rows.append(Row(organisation=org, own=True, counts=own))
@@ -319,7 +324,11 @@ def rates(
         for path in sorted(per_child)
         if path in children
     )
-    shown = missing_orgs if all_missing else missing_orgs[:MAX_MISSING_SHOWN]
+    shown_ids = missing_ids if all_missing else missing_ids[:MAX_MISSING_SHOWN]
+    whole = Organisation.objects.only("pk", "path", "depth", "name", "code", "kind").in_bulk(
+        [pk for pk, _s in shown_ids]
+    )
+    shown = [(whole[pk], state) for pk, state in shown_ids]
     parent_paths = {o.path[: -scope.STEPLEN] for o, _s in shown if len(o.path) > scope.STEPLEN}
     parents = (
         {
@@ -348,7 +357,7 @@ def rates(
         rows=rows,
         total=total,
         missing=missing,
-        missing_count=len(missing_orgs),
+        missing_count=len(missing_ids),
     )
 
 
