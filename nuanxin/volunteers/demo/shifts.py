@@ -5,7 +5,9 @@ volunteer checked in, one in the evening to check in); tomorrow's open to sign-u
 
 The places of past shifts are given while the shift is still ahead (a shift over takes nobody),
 then the shift is moved to its day and the times of the check-ins recorded as the leader does.
-Idempotent: nothing is added once the demo tasks have shifts."""
+A team with two tasks (市南区) staffs them with different volunteers, so that nobody holds places
+on two shifts at the same time (the services refuse it). Idempotent: nothing is added once the
+demo tasks have shifts."""
 
 from __future__ import annotations
 
@@ -55,8 +57,13 @@ def build(*, out: Callable[[str], None] = print) -> None:
     now = timezone.now()
     made = 0
     no_show_done = False
+    of_team: dict[int, int] = {}
     for n, task in enumerate(tasks):
         people = list(task.team.volunteers.filter(active=True).order_by("id"))
+        # the team's second task starts its crews three volunteers further: no one on both at once
+        k = of_team.get(task.team_id, 0)
+        of_team[task.team_id] = k + 1
+        people = people[3 * k :] + people[: 3 * k]
         for back in range(5, 0, -1):
             day = today - timedelta(days=back)
             crew = people[(back % 2) : (back % 2) + 3]

@@ -2,12 +2,14 @@
 teams in 市南区, 市北区 and 李沧区 (工会志愿服务队), the team leader ``demo-leader`` (陈领队, team
 leader of 市南区, leading 市南区职工志愿服务队), their volunteers (fictional mobiles 1370000xxxx; one
 of them is the demo care contact's account) and each team's tasks with their sign-up links.
+The teams are dated as opened the day their volunteers joined (60 days ago), so that a past
+month's figures count the teams with their volunteers.
 Through the services (``actor=SYSTEM``); idempotent: nothing is added once the first team exists."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -99,6 +101,9 @@ def build(*, out: Callable[[str], None] = print) -> None:
             description=_("A union volunteer team of the demo."),
             leader=user if led else None,
         )
+        # opened with its volunteers (auto_now_add wrote now)
+        opened = timezone.make_aware(datetime.combine(joined, time(9, 0)))
+        Team.objects.filter(pk=team.pk).update(created_at=opened)
         for person in people:
             number += 1
             teams.add_volunteer(

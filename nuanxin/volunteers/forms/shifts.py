@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from nuanxin.core.forms import BootstrapForm
 from nuanxin.core.versioning import VersionedForm
 from nuanxin.volunteers.choices import TaskKind
+from nuanxin.volunteers.services.shifts import MOST_SERVED
 
 
 class TaskForm(BootstrapForm):
@@ -50,7 +51,13 @@ class AssignForm(BootstrapForm):
 
 
 class ServedForm(VersionedForm, BootstrapForm):
-    people_served = forms.IntegerField(label=_("People served"), min_value=0, required=False)
+    people_served = forms.IntegerField(
+        label=_("People served"),
+        min_value=0,
+        max_value=MOST_SERVED,
+        required=False,
+        error_messages={"max_value": _("At most %(limit_value)s people served on one shift: check the number.")},
+    )
 
 
 class SignUpForm(BootstrapForm):

@@ -16,6 +16,7 @@ LABELS = Labels(
         "volunteers.checkin.cancel": _("Volunteer's shift place cancelled"),
         "volunteers.checkin.in": _("Volunteer checked in"),
         "volunteers.checkin.out": _("Volunteer checked out"),
+        "volunteers.checkin.undo_out": _("Volunteer's check-out undone"),
     },
     object_types={
         "volunteers.task": _("Volunteer task"),
@@ -29,5 +30,6 @@ LABELS = Labels(
         "needed": _("People needed"),
         "people_served": _("People served"),
         "task": _("Volunteer task"),
+        "undone_check_out": _("Check-out undone (its time)"),
     },
 )

@@ -8,8 +8,13 @@
   place per volunteer per shift. The team and the shift are locked (``select_for_update``), so
   that two sign-ups at once never overfill a shift nor create the same volunteer twice.
 - ``assign``: the team leader (or an administrator) puts a volunteer of the team on a shift.
+- A volunteer never holds places on two shifts that overlap in time (sign-up, assignment, a
+  shift moved, a no-show corrected): refused naming the other shift. The volunteer's row is
+  locked while it is checked, so two places given at once cannot overlap either.
 - ``check_in`` / ``check_out``: from the volunteer's own link (``Checkin.token``) or by the
   leader; the hours are the time between them within the shift (capped by it, never negative).
+  By the link, no check-out before the shift starts; ``undo_check_out`` (a check-out by
+  mistake): by the link within ``UNDO_CHECKOUT`` of it, by the leader any time.
 - ``mark_no_shows``: after a shift ends, every place still "signed up" becomes a no-show (the
   leader's button, and the periodic job ``mark_due_no_shows``).
 - ``set_people_served``, ``cancel``.
@@ -40,6 +45,11 @@ from nuanxin.volunteers.services.teams import clean_mobile
 EARLY_CHECKIN = timedelta(minutes=60)
 # Shifts are planned at most this long.
 LONGEST_SHIFT = timedelta(hours=24)
+# The people served entered on one shift are at most this many (a whole day at a large testing
+# site serves tens of thousands; more is a typing mistake, and the column holds at most 2**31 - 1).
+MOST_SERVED = 100_000
+# A volunteer may undo their own check-out (a tap by mistake) this long after it.
+UNDO_CHECKOUT = timedelta(minutes=10)
 TASK_FIELDS = ("title", "kind", "place", "description", "open_for_signup")
 
 
@@ -49,6 +59,14 @@ def new_token() -> str:
 
 def _hhmm(moment: Any) -> str:
     return timezone.localtime(moment).strftime("%m-%d %H:%M")
+
+
+def _span(shift: Shift) -> str:
+    """A shift's times: "02-04 09:00–12:00" (the end's day too when it is another day)."""
+    start, end = timezone.localtime(shift.starts_at), timezone.localtime(shift.ends_at)
+    return (
+        f"{start:%m-%d %H:%M}–{end:%H:%M}" if start.date() == end.date() else f"{start:%m-%d %H:%M}–{end:%m-%d %H:%M}"
+    )
 
 
 def _audit(actor: Any, action: str, obj: Any, organisation: Any, detail: dict) -> None:
@@ -182,7 +200,13 @@ def change_shift(*, actor, shift: Shift, version=None, **values: Any) -> Shift:
                 field="needed",
             )
     if "starts_at" in values or "ends_at" in values:
-        _times(values.get("starts_at", shift.starts_at), values.get("ends_at", shift.ends_at))
+        starts_at, ends_at = values.get("starts_at", shift.starts_at), values.get("ends_at", shift.ends_at)
+        _times(starts_at, ends_at)
+        if (starts_at, ends_at) != (shift.starts_at, shift.ends_at):
+            moved = Shift(pk=shift.pk, task=shift.task, starts_at=starts_at, ends_at=ends_at)
+            ids = shift.checkins.filter(status__in=TAKEN).values_list("volunteer_id", flat=True)
+            for volunteer in Volunteer.objects.select_for_update().filter(pk__in=list(ids)).order_by("pk"):
+                _no_overlap(moved, volunteer, actor=actor)
     if "notes" in values:
         values["notes"] = (values["notes"] or "").strip()
     if "people_served" in values:
@@ -194,6 +218,12 @@ def change_shift(*, actor, shift: Shift, version=None, **values: Any) -> Shift:
                 served = -1
             if served < 0:
                 raise ServiceError(_("People served is a whole number, 0 or more."), field="people_served")
+            if served > MOST_SERVED:
+                raise ServiceError(
+                    _("%(count)s people served on one shift is more than %(most)s: check the number.")
+                    % {"count": served, "most": MOST_SERVED},
+                    field="people_served",
+                )
             if timezone.now() < shift.starts_at:
                 raise ServiceError(
                     _("The people served are entered once the shift has started."), field="people_served"
@@ -226,9 +256,37 @@ def slots(shift: Shift) -> str:
     return f"{taken(shift)}/{shift.needed}"
 
 
+def _no_overlap(shift: Shift, volunteer: Volunteer, *, actor: Any) -> None:
+    """Refused when ``volunteer`` (locked by the caller) holds a place on another shift that
+    overlaps ``shift`` in time: one person's hours never overlap."""
+    other = (
+        Checkin.objects.filter(
+            volunteer=volunteer,
+            status__in=TAKEN,
+            shift__starts_at__lt=shift.ends_at,
+            shift__ends_at__gt=shift.starts_at,
+        )
+        .exclude(shift_id=shift.pk)
+        .select_related("shift__task")
+        .order_by("shift__starts_at", "shift_id")
+        .first()
+    )
+    if other is None:
+        return
+    names = {"task": other.shift.task.title, "time": _span(other.shift), "name": volunteer.name}
+    if actor is None:
+        message = (
+            _("You already have a place on “%(task)s” at %(time)s, at the same time as this shift: choose another one.")
+            % names
+        )
+    else:
+        message = _("%(name)s already has a place on “%(task)s” at %(time)s, at the same time as this shift.") % names
+    raise ServiceError(message, code="overlap", field="shift" if actor is None else "volunteer")
+
+
 def _place(shift: Shift, volunteer: Volunteer, *, source: str, actor: Any, now: datetime) -> Checkin:
     """A place for ``volunteer`` on ``shift`` (both locked by the caller): refused when they
-    already hold one or the shift is full."""
+    already hold one, hold one on a shift overlapping it, or the shift is full."""
     existing = Checkin.objects.select_for_update().filter(shift=shift, volunteer=volunteer).first()
     if existing is not None and existing.status in TAKEN:
         raise ServiceError(
@@ -239,6 +297,7 @@ def _place(shift: Shift, volunteer: Volunteer, *, source: str, actor: Any, now: 
         )
     if existing is not None and existing.status == CheckinStatus.NO_SHOW:
         raise ServiceError(_("This volunteer was recorded as not coming to this shift."), code="no_show")
+    _no_overlap(shift, volunteer, actor=actor)
     if taken(shift) >= shift.needed:
         raise ServiceError(
             _("This shift is full (%(needed)s of %(needed)s places taken): choose another one.")
@@ -425,6 +484,8 @@ def check_in(*, actor, checkin: Checkin, at: datetime | None = None) -> Checkin:
         )
     if at >= shift.ends_at:
         raise ServiceError(_("This shift is over: the team leader can still record your times."), code="over")
+    if checkin.status == CheckinStatus.NO_SHOW:  # the place is taken again: the volunteer's row is locked (_locked)
+        _no_overlap(shift, checkin.volunteer, actor=actor)
     checkin.status = CheckinStatus.CHECKED_IN
     checkin.checked_in_at = at
     bump(checkin)
@@ -435,8 +496,10 @@ def check_in(*, actor, checkin: Checkin, at: datetime | None = None) -> Checkin:
 
 @transaction.atomic
 def check_out(*, actor, checkin: Checkin, at: datetime | None = None) -> Checkin:
-    """Checked out: the hours computed (``compute_hours``). The leader may check out after the
-    shift (the hours stop at its end) and give the time the volunteer left (``at``)."""
+    """Checked out: the hours computed (``compute_hours``). By the volunteer's link not before
+    the shift starts (a tap by mistake next to 签到: nothing to count yet). The leader may check
+    out after the shift (the hours stop at its end) and give the time the volunteer left
+    (``at``); before the start too (left before it began: 0 hours)."""
     checkin = _locked(checkin)
     _require(actor, checkin)
     now = timezone.now()
@@ -448,6 +511,12 @@ def check_out(*, actor, checkin: Checkin, at: datetime | None = None) -> Checkin
         raise ServiceError(_("Check in first."), code="not_in")
     if at < checkin.checked_in_at:
         raise ServiceError(_("The check-out comes after the check-in."), code="before_in")
+    if actor is None and at < shift.starts_at:
+        raise ServiceError(
+            _("The shift starts at %(time)s: you can check out once it has started.")
+            % {"time": _hhmm(shift.starts_at)},
+            code="not_started",
+        )
     checkin.status = CheckinStatus.DONE
     checkin.checked_out_at = at
     checkin.hours = compute_hours(shift, checkin.checked_in_at, at)
@@ -460,6 +529,42 @@ def check_out(*, actor, checkin: Checkin, at: datetime | None = None) -> Checkin
         shift.task.team.organisation,
         {"shift": shift.pk, "hours": str(checkin.hours)},
     )
+    return checkin
+
+
+def may_undo_check_out(checkin: Checkin, now: datetime) -> bool:
+    """Whether the volunteer's own link may still undo the check-out."""
+    return (
+        checkin.status == CheckinStatus.DONE
+        and checkin.checked_out_at is not None
+        and now <= checkin.checked_out_at + UNDO_CHECKOUT
+    )
+
+
+@transaction.atomic
+def undo_check_out(*, actor, checkin: Checkin) -> Checkin:
+    """A check-out by mistake undone: checked in again (since the same time), no hours counted
+    until the next check-out. By the volunteer's link (``actor=None``) within ``UNDO_CHECKOUT``
+    of the check-out; by the leader any time (a correction, in the audit trail)."""
+    checkin = _locked(checkin)
+    _require(actor, checkin)
+    now = timezone.now()
+    if checkin.status != CheckinStatus.DONE or checkin.checked_out_at is None:
+        raise ServiceError(_("Only a place checked out can have its check-out undone."), code="state")
+    if actor is None and not may_undo_check_out(checkin, now):
+        raise ServiceError(
+            _("A check-out can be undone within %(minutes)s minutes only: ask the team leader.")
+            % {"minutes": int(UNDO_CHECKOUT.total_seconds() // 60)},
+            code="too_late",
+        )
+    shift = checkin.shift
+    undone = {"shift": shift.pk, "undone_check_out": _hhmm(checkin.checked_out_at), "hours": str(checkin.hours)}
+    checkin.status = CheckinStatus.CHECKED_IN
+    checkin.checked_out_at = None
+    checkin.hours = Decimal("0")
+    bump(checkin)
+    checkin.save()
+    _audit(actor, "volunteers.checkin.undo_out", checkin, shift.task.team.organisation, undone)
     return checkin
 
 

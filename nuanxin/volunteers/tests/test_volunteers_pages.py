@@ -286,3 +286,135 @@ def test_the_home_page_card_of_a_team_leader(vw):
     assert 'id="nx-home-volunteers"' in html
     assert '<span class="badge text-bg-success" data-figure="slots">Places 1/3</span>' in html
     assert 'id="nx-home-volunteers"' not in client_for(vw.p.yi).get("/").content.decode()
+
+
+# --- review fixes -----------------------------------------------------------------------------------
+
+
+def test_people_served_over_100000_are_refused_on_the_page_and_nothing_is_saved(vw):
+    vw.clock.move_to(at(4, 12))
+    url = reverse("volunteers:shift_detail", kwargs={"pk": vw.shift.pk})
+    refused = client_for(vw.leader).post(url, {"form": "served", "people_served": "99999999999", "version": 1})
+    assert refused.status_code == 200
+    assert "At most 100000 people served on one shift: check the number." in refused.content.decode()
+    vw.shift.refresh_from_db()
+    assert (vw.shift.people_served, vw.shift.version) == (None, 1)
+    done = client_for(vw.leader).post(url, {"form": "served", "people_served": "100000", "version": 1})
+    assert done.status_code == 302
+    vw.shift.refresh_from_db()
+    assert vw.shift.people_served == 100_000
+
+
+def test_the_api_refuses_a_place_on_an_overlapping_shift_and_takes_no_people_served(vw):
+    other_task = shifts.create_task(actor=SYSTEM, team=vw.team, title="配送物资", place="职工服务站")
+    overlapping = shifts.add_shift(actor=SYSTEM, task=other_task, starts_at=at(4, 10), ends_at=at(4, 13), needed=2)
+    shifts.assign(actor=SYSTEM, shift=vw.shift, volunteer=vw.a)
+    client = api(vw.leader)
+    refused = client.post(
+        f"/api/v1/volunteers/shifts/{overlapping.pk}/checkins",
+        json.dumps({"volunteer": vw.a.pk}),
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    assert (refused.json()["code"], refused.json()["message"]) == (
+        "overlap",
+        "志愿甲 already has a place on “核酸采样点协助” at 02-04 09:00–12:00, at the same time as this shift.",
+    )
+    assert Checkin.objects.filter(shift=overlapping).count() == 0
+    # people served are not an input of the API: a number sent is not stored
+    created = client.post(
+        "/api/v1/volunteers/shifts",
+        json.dumps(
+            {
+                "task": vw.task.pk,
+                "starts_at": "2020-02-06T09:00:00+08:00",
+                "ends_at": "2020-02-06T11:00:00+08:00",
+                "needed": 2,
+                "people_served": 99_999_999_999,
+            }
+        ),
+        content_type="application/json",
+    )
+    assert created.status_code == 201 and created.json()["people_served"] is None
+    assert Shift.objects.get(pk=created.json()["id"]).people_served is None
+
+
+def test_the_assign_form_names_the_overlapping_shift(vw):
+    other_task = shifts.create_task(actor=SYSTEM, team=vw.team, title="配送物资", place="职工服务站")
+    overlapping = shifts.add_shift(actor=SYSTEM, task=other_task, starts_at=at(4, 8), ends_at=at(4, 9, 30), needed=2)
+    shifts.assign(actor=SYSTEM, shift=vw.shift, volunteer=vw.a)
+    refused = client_for(vw.leader).post(
+        reverse("volunteers:shift_detail", kwargs={"pk": overlapping.pk}), {"form": "assign", "volunteer": vw.a.pk}
+    )
+    assert refused.status_code == 200
+    assert (
+        "志愿甲 already has a place on “核酸采样点协助” at 02-04 09:00–12:00, at the same time as this shift."
+        in refused.content.decode()
+    )
+
+
+def test_the_volunteers_page_refuses_check_out_before_the_start_and_undoes_one(vw):
+    checkin = shifts.sign_up(
+        task=vw.task, shift_id=vw.shift.pk, name="路人", mobile="13900001111", consent=True
+    ).checkin
+    mine = reverse("volunteers:my_place", kwargs={"token": checkin.token})
+    vw.clock.move_to(at(4, 8, 30))
+    html = public().post(mine, {"action": "in"}, follow=True).content.decode()
+    assert 'data-status="checked_in"' in html and 'id="nx-place-checkout"' not in html
+    assert (
+        '<p class="text-secondary" id="nx-place-out-opens">'
+        "The shift starts at 09:00: check out once it has started.</p>" in html
+    )
+    html = public().post(mine, {"action": "out"}, follow=True).content.decode()
+    assert "The shift starts at 02-04 09:00: you can check out once it has started." in html
+    assert 'data-status="checked_in"' in html
+    vw.clock.move_to(at(4, 10))
+    html = public().get(mine).content.decode()
+    assert 'id="nx-place-checkout"' in html and 'id="nx-place-undo-out"' not in html
+    html = public().post(mine, {"action": "out"}, follow=True).content.decode()
+    assert "Checked out: 1.00 hours counted. Thank you!" in html
+    assert 'id="nx-place-undo-out"' in html and "Possible within 10 minutes of checking out." in html
+    vw.clock.move_to(at(4, 10, 5))
+    html = public().post(mine, {"action": "undo_out"}, follow=True).content.decode()
+    assert "Your check-out is undone: you are checked in again." in html
+    assert 'data-status="checked_in"' in html and 'id="nx-place-checkout"' in html
+    vw.clock.move_to(at(4, 12))
+    html = public().post(mine, {"action": "out"}, follow=True).content.decode()
+    assert '<strong id="nx-place-hours">3.00</strong>' in html
+    vw.clock.move_to(at(4, 12, 11))
+    html = public().get(mine).content.decode()
+    assert 'id="nx-place-undo-out"' not in html
+    html = public().post(mine, {"action": "undo_out"}, follow=True).content.decode()
+    assert "A check-out can be undone within 10 minutes only: ask the team leader." in html
+    assert Checkin.objects.get(pk=checkin.pk).hours == Decimal("3.00")
+
+
+def test_the_leader_undoes_a_check_out_and_hours_read_h_then_in_chinese_xiaoshi(vw):
+    c = shifts.assign(actor=SYSTEM, shift=vw.shift, volunteer=vw.a)
+    vw.clock.move_to(at(4, 9))
+    shifts.check_in(actor=None, checkin=c)
+    vw.clock.move_to(at(4, 10, 6))
+    shifts.check_out(actor=None, checkin=c)
+    vw.clock.move_to(at(4, 11))
+    client = client_for(vw.leader)
+    page = client.get(reverse("volunteers:shift_detail", kwargs={"pk": vw.shift.pk})).content.decode()
+    assert '<span class="small" data-hours>1.10 h</span>' in page and 'data-action="undo_out"' in page
+    chinese = Client()
+    chinese.force_login(vw.leader)
+    with translation.override("zh-hans"):
+        page = chinese.get(reverse("volunteers:shift_detail", kwargs={"pk": vw.shift.pk})).content.decode()
+    assert '<span class="small" data-hours>1.10 小时</span>' in page
+    url = reverse("volunteers:place_action", kwargs={"pk": c.pk})
+    done = client.post(url, {"action": "undo_out"}, follow=True)
+    assert "The check-out of 志愿甲 is undone: checked in since 09:00." in done.content.decode()
+    c.refresh_from_db()
+    assert (c.status, c.checked_out_at, c.hours) == (CheckinStatus.CHECKED_IN, None, Decimal("0.00"))
+
+
+def test_the_teams_page_is_titled_volunteer_teams_not_their_number(vw):
+    chinese = Client()
+    chinese.force_login(vw.p.yi)
+    with translation.override("zh-hans"):
+        html = chinese.get(reverse("volunteers:team_list")).content.decode()
+    assert '<h1 class="h3 mb-2">志愿服务队</h1>' in html
+    assert "志愿服务队数" not in html

@@ -1,11 +1,14 @@
-"""Two at once, for real (PostgreSQL): sign-ups at the same moment never overfill a shift, and
-the same new mobile signing up to two shifts at once makes one volunteer."""
+"""Two at once, for real (PostgreSQL): sign-ups at the same moment never overfill a shift, the
+same new mobile signing up to two shifts at once makes one volunteer, one volunteer put on two
+overlapping shifts at once gets one place; and a huge number of people served is refused before
+the database (an integer column there)."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from nuanxin.core.errors import ServiceError
 from nuanxin.core.policy import SYSTEM
@@ -46,3 +49,26 @@ def test_one_new_mobile_on_two_shifts_at_once_is_one_volunteer(world):
     assert [type(r).__name__ for r in results] == ["SignUp", "SignUp"]
     assert Volunteer.objects.filter(mobile="+8613900000009").count() == 1
     assert Checkin.objects.filter(volunteer__mobile="+8613900000009").count() == 2
+
+
+def test_one_volunteer_put_on_two_overlapping_shifts_at_once_gets_one_place(world):
+    other_task = shifts.create_task(actor=SYSTEM, team=world.team, title="配送物资", place="职工服务站")
+    overlapping = shifts.add_shift(actor=SYSTEM, task=other_task, starts_at=at(4, 11), ends_at=at(4, 14), needed=2)
+    results = run_together(
+        lambda: shifts.assign(actor=world.leader, shift=world.shift, volunteer=world.a),
+        lambda: shifts.sign_up(
+            task=other_task, shift_id=overlapping.pk, name="志愿甲", mobile="13800130001", consent=True
+        ),
+    )
+    refused = [r for r in results if isinstance(r, ServiceError)]
+    assert [r.code for r in refused] == ["overlap"]
+    assert Checkin.objects.filter(volunteer=world.a, status__in=TAKEN).count() == 1
+
+
+def test_people_served_past_the_column_are_refused_not_a_database_error(world):
+    with time_machine.travel(at(4, 12), tick=False), translation.override("en"):
+        with pytest.raises(ServiceError) as refused:
+            shifts.set_people_served(actor=world.leader, shift=world.shift, people_served=99_999_999_999)
+    assert refused.value.message == "99999999999 people served on one shift is more than 100000: check the number."
+    world.shift.refresh_from_db()
+    assert world.shift.people_served is None

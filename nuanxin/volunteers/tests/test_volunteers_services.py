@@ -1,7 +1,7 @@
 """The volunteers' services: teams and leaders, volunteers (mobile, consent), sign-up by link,
 assignment, check-in and out with the hours, no-shows, people served, cancellations."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -14,7 +14,7 @@ from nuanxin.volunteers.choices import CheckinSource, CheckinStatus
 from nuanxin.volunteers.models import Checkin, Team, Volunteer
 from nuanxin.volunteers.selectors.report_figures import FIGURES, report_figures
 from nuanxin.volunteers.services import shifts, teams
-from nuanxin.volunteers.tests.conftest import at
+from nuanxin.volunteers.tests.conftest import SHANGHAI, at
 
 pytestmark = pytest.mark.django_db
 
@@ -366,3 +366,152 @@ def test_report_figures_count_what_existed_by_the_end(vw):
     p = vw.p
     before = report_figures([p.shinan.path], date(2020, 1, 1), date(2020, 1, 31))[p.shinan.path]
     assert (before["volunteer_teams"], before["volunteers"]) == (0, 0)
+
+
+# --- review fixes: people served at most 100,000; no two overlapping places; check-out ----------------
+
+
+def test_people_served_on_one_shift_are_at_most_100000(vw):
+    vw.clock.move_to(at(4, 12))
+    for wrong in (100_001, 99_999_999_999, "99999999999"):
+        with pytest.raises(ServiceError) as refused:
+            shifts.set_people_served(actor=vw.leader, shift=vw.shift, people_served=wrong)
+        assert (refused.value.field, refused.value.message) == (
+            "people_served",
+            f"{int(wrong)} people served on one shift is more than 100000: check the number.",
+        )
+    vw.shift.refresh_from_db()
+    assert (vw.shift.people_served, vw.shift.version) == (None, 1)
+    s = shifts.set_people_served(actor=vw.leader, shift=vw.shift, people_served=100_000, version=1)
+    assert (s.people_served, s.version) == (100_000, 2)
+
+
+def test_a_volunteer_cannot_hold_places_on_two_overlapping_shifts(vw):
+    other_task = shifts.create_task(actor=SYSTEM, team=vw.team, title="配送物资", place="职工服务站")
+    overlapping = shifts.add_shift(actor=SYSTEM, task=other_task, starts_at=at(4, 11), ends_at=at(4, 14), needed=3)
+    after = shifts.add_shift(actor=SYSTEM, task=other_task, starts_at=at(4, 12), ends_at=at(4, 14), needed=3)
+    shifts.assign(actor=vw.leader, shift=vw.shift, volunteer=vw.a)  # 09:00–12:00
+    with pytest.raises(ServiceError) as refused:
+        shifts.assign(actor=vw.leader, shift=overlapping, volunteer=vw.a)
+    assert (refused.value.code, refused.value.field, refused.value.message) == (
+        "overlap",
+        "volunteer",
+        "志愿甲 already has a place on “核酸采样点协助” at 02-04 09:00–12:00, at the same time as this shift.",
+    )
+    # by the link: the same volunteer's mobile
+    with pytest.raises(ServiceError) as by_link:
+        shifts.sign_up(task=other_task, shift_id=overlapping.pk, name="志愿甲", mobile="13800130001", consent=True)
+    assert (by_link.value.code, by_link.value.field, by_link.value.message) == (
+        "overlap",
+        "shift",
+        "You already have a place on “核酸采样点协助” at 02-04 09:00–12:00, at the same time as this shift: "
+        "choose another one.",
+    )
+    assert Checkin.objects.filter(volunteer=vw.a).count() == 1
+    # one ending when the other starts does not overlap; nor does a place given up
+    assert shifts.assign(actor=vw.leader, shift=after, volunteer=vw.a).status == CheckinStatus.SIGNED_UP
+    b_place = shifts.assign(actor=vw.leader, shift=overlapping, volunteer=vw.b)
+    shifts.cancel(actor=vw.leader, checkin=b_place)
+    assert shifts.assign(actor=vw.leader, shift=vw.shift, volunteer=vw.b).status == CheckinStatus.SIGNED_UP
+    # the place given up is not taken again while it overlaps
+    with pytest.raises(ServiceError, match="志愿乙 already has a place on “核酸采样点协助” at 02-04 09:00–12:00"):
+        shifts.assign(actor=vw.leader, shift=overlapping, volunteer=vw.b)
+    assert Checkin.objects.get(pk=b_place.pk).status == CheckinStatus.CANCELLED
+
+
+def test_a_shift_moved_onto_another_of_its_volunteers_is_refused(vw):
+    later = shifts.add_shift(actor=SYSTEM, task=vw.task, starts_at=at(4, 14), ends_at=at(4, 17), needed=2)
+    shifts.assign(actor=SYSTEM, shift=vw.shift, volunteer=vw.a)
+    shifts.assign(actor=SYSTEM, shift=later, volunteer=vw.a)
+    with pytest.raises(ServiceError) as refused:
+        shifts.change_shift(actor=vw.leader, shift=later, starts_at=at(4, 11, 30), version=1)
+    assert (refused.value.code, refused.value.message) == (
+        "overlap",
+        "志愿甲 already has a place on “核酸采样点协助” at 02-04 09:00–12:00, at the same time as this shift.",
+    )
+    later.refresh_from_db()
+    assert (later.starts_at, later.version) == (at(4, 14), 1)
+    assert shifts.change_shift(actor=vw.leader, shift=later, starts_at=at(4, 12), version=1).starts_at == at(4, 12)
+
+
+def test_a_no_show_is_not_corrected_onto_an_overlapping_place(vw):
+    missed = shifts.assign(actor=SYSTEM, shift=vw.shift, volunteer=vw.a)  # 09:00–12:00
+    running = shifts.add_shift(actor=SYSTEM, task=vw.task, starts_at=at(4, 11), ends_at=at(4, 15), needed=2)
+    vw.clock.move_to(at(4, 12))
+    shifts.mark_no_shows(actor=vw.leader, shift=vw.shift)
+    shifts.assign(actor=vw.leader, shift=running, volunteer=vw.a)  # the no-show holds no place
+    with pytest.raises(ServiceError) as refused:
+        shifts.check_in(actor=vw.leader, checkin=missed)
+    assert (refused.value.code, refused.value.message) == (
+        "overlap",
+        "志愿甲 already has a place on “核酸采样点协助” at 02-04 11:00–15:00, at the same time as this shift.",
+    )
+    assert Checkin.objects.get(pk=missed.pk).status == CheckinStatus.NO_SHOW
+
+
+def test_no_check_out_by_link_before_the_shift_starts(vw):
+    c = sign(vw).checkin
+    vw.clock.move_to(at(4, 8, 20))
+    c = shifts.check_in(actor=None, checkin=c)  # early check-in is fine
+    vw.clock.move_to(at(4, 8, 21))
+    with pytest.raises(ServiceError) as refused:
+        shifts.check_out(actor=None, checkin=c)
+    assert (refused.value.code, refused.value.message) == (
+        "not_started",
+        "The shift starts at 02-04 09:00: you can check out once it has started.",
+    )
+    c.refresh_from_db()
+    assert (c.status, c.checked_out_at, c.hours) == (CheckinStatus.CHECKED_IN, None, Decimal("0.00"))
+    vw.clock.move_to(at(4, 9))
+    c = shifts.check_out(actor=None, checkin=c)
+    assert (c.status, c.hours) == (CheckinStatus.DONE, Decimal("0.00"))
+
+
+def test_the_leader_may_check_out_before_the_start(vw):
+    c = shifts.assign(actor=vw.leader, shift=vw.shift, volunteer=vw.a)
+    vw.clock.move_to(at(4, 8, 30))
+    shifts.check_in(actor=vw.leader, checkin=c)
+    vw.clock.move_to(at(4, 8, 45))
+    c = shifts.check_out(actor=vw.leader, checkin=c)  # left before the start: 0 hours
+    assert (c.status, c.checked_out_at, c.hours) == (CheckinStatus.DONE, at(4, 8, 45), Decimal("0.00"))
+
+
+def test_a_check_out_by_mistake_is_undone_by_link_within_ten_minutes_or_by_the_leader(vw):
+    c = sign(vw).checkin
+    vw.clock.move_to(at(4, 9))
+    shifts.check_in(actor=None, checkin=c)
+    vw.clock.move_to(at(4, 10))
+    c = shifts.check_out(actor=None, checkin=c)
+    assert c.hours == Decimal("1.00")
+    vw.clock.move_to(at(4, 10, 10))
+    assert shifts.may_undo_check_out(c, at(4, 10, 10)) is True
+    c = shifts.undo_check_out(actor=None, checkin=c)
+    assert (c.status, c.checked_in_at, c.checked_out_at, c.hours, c.version) == (
+        CheckinStatus.CHECKED_IN,
+        at(4, 9),
+        None,
+        Decimal("0"),
+        4,
+    )
+    row = AuditLog.objects.get(action="volunteers.checkin.undo_out")
+    assert (row.actor_id, row.detail) == (
+        None,
+        {"shift": vw.shift.pk, "undone_check_out": "02-04 10:00", "hours": "1.00"},
+    )
+    with pytest.raises(ServiceError, match=r"Only a place checked out can have its check-out undone\."):
+        shifts.undo_check_out(actor=None, checkin=c)
+    vw.clock.move_to(at(4, 12))
+    c = shifts.check_out(actor=None, checkin=c)
+    assert c.hours == Decimal("3.00")
+    vw.clock.move_to(datetime(2020, 2, 4, 12, 10, 1, tzinfo=SHANGHAI))
+    with pytest.raises(ServiceError) as late:
+        shifts.undo_check_out(actor=None, checkin=c)
+    assert (late.value.code, late.value.message) == (
+        "too_late",
+        "A check-out can be undone within 10 minutes only: ask the team leader.",
+    )
+    with pytest.raises(NotAllowed):
+        shifts.undo_check_out(actor=vw.p.bing, checkin=c)
+    c = shifts.undo_check_out(actor=vw.leader, checkin=c)
+    assert (c.status, c.hours) == (CheckinStatus.CHECKED_IN, Decimal("0"))
+    assert AuditLog.objects.filter(action="volunteers.checkin.undo_out").latest("id").actor_id == vw.leader.pk

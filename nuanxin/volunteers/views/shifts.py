@@ -225,6 +225,7 @@ ACTIONS: dict[str, Callable[..., Checkin]] = {
     "in": services.check_in,
     "out": services.check_out,
     "cancel": services.cancel,
+    "undo_out": services.undo_check_out,
 }
 
 
@@ -249,11 +250,18 @@ def place_action(request: HttpRequest, checkin: Checkin) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _place_message(done, checkin.volunteer.name))
+        messages.success(
+            request, _place_message(done, checkin.volunteer.name, undone=action is services.undo_check_out)
+        )
     return redirect(back)
 
 
-def _place_message(checkin: Checkin, name: str) -> str:
+def _place_message(checkin: Checkin, name: str, *, undone: bool = False) -> str:
+    if undone:
+        return _("The check-out of %(name)s is undone: checked in since %(time)s.") % {
+            "name": name,
+            "time": timezone.localtime(checkin.checked_in_at).strftime("%H:%M"),
+        }
     if checkin.status == CheckinStatus.CHECKED_IN:
         return _("%(name)s checked in at %(time)s.") % {
             "name": name,
@@ -342,7 +350,9 @@ def my_place(request: HttpRequest, token: str) -> HttpResponse:
             except ServiceError as exc:
                 messages.error(request, exc.message)
             else:
-                if done.status == CheckinStatus.CHECKED_IN:
+                if action is services.undo_check_out:
+                    messages.success(request, _("Your check-out is undone: you are checked in again."))
+                elif done.status == CheckinStatus.CHECKED_IN:
                     messages.success(request, _("Checked in. Thank you for coming!"))
                 elif done.status == CheckinStatus.DONE:
                     messages.success(
@@ -362,9 +372,11 @@ def my_place(request: HttpRequest, token: str) -> HttpResponse:
             "task": shift.task,
             "may_in": checkin.status == CheckinStatus.SIGNED_UP
             and shift.starts_at - services.EARLY_CHECKIN <= now < shift.ends_at,
-            "may_out": checkin.status == CheckinStatus.CHECKED_IN,
+            "may_out": checkin.status == CheckinStatus.CHECKED_IN and shift.starts_at <= now,
+            "may_undo_out": services.may_undo_check_out(checkin, now),
             "may_cancel": checkin.status == CheckinStatus.SIGNED_UP and now < shift.starts_at,
             "opens_at": shift.starts_at - services.EARLY_CHECKIN,
+            "undo_minutes": int(services.UNDO_CHECKOUT.total_seconds() // 60),
             "now": now,
         },
     )
