@@ -4,6 +4,7 @@ one; the service checks them (whole numbers, no negative counts, required ones a
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nuanxin.core.versioning import VersionedForm
 from nuanxin.reports.choices import FieldKind
+from nuanxin.reports.services import reports as services
 
 VALUE_MAX = 2000
 
@@ -23,6 +25,18 @@ def comment_name(key: str) -> str:
     return f"c_{key}"
 
 
+def typed_number(raw: Any) -> int | Decimal | None:
+    """A posted value as a number when it reads as one (``None`` otherwise: the service says why)."""
+    text = str(raw or "").strip().replace(",", "")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not number.is_finite():
+        return None
+    return int(number) if number == number.to_integral_value() else number
+
+
 def shown(value: Any) -> str:
     """A stored value as the input shows it."""
     if value is None:
@@ -32,7 +46,9 @@ def shown(value: Any) -> str:
 
 class ValuesForm(VersionedForm):
     """``rows``: the report's rows (``services.reports.rows``); an input for each entered field
-    and a comment for each figure that needs one (or has one)."""
+    and a comment for each figure that needs one (or has one): from the stored values, and, when
+    the form is posted, from the values just typed (a fall typed and submitted at once gets its
+    box on the refusal page, with everything typed kept)."""
 
     def __init__(self, *args: Any, rows: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -59,7 +75,7 @@ class ValuesForm(VersionedForm):
                     widget=widget,
                     help_text=field.help_text,
                 )
-            if row.needs_comment or row.comment:
+            if row.needs_comment or row.comment or self._typed_fall(row):
                 self.fields[comment_name(field.key)] = forms.CharField(
                     label=_("Why it fell by more than half"),
                     required=False,
@@ -68,6 +84,13 @@ class ValuesForm(VersionedForm):
                     initial=row.comment or "",
                     widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
                 )
+
+    def _typed_fall(self, row: Any) -> bool:
+        field = row.field
+        if not self.is_bound or field.kind == FieldKind.COMPUTED or not services.watched(field):
+            return False
+        typed = typed_number(self.data.get(value_name(field.key)))
+        return services.falls_by_more_than_half(typed, row.previous)
 
     def entries(self) -> tuple[dict[str, str], dict[str, str]]:
         """(values, comments) as typed, by field key."""

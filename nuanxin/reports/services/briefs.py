@@ -14,14 +14,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from unicodedata import east_asian_width
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nuanxin.core import audit, exports, pdf
+from nuanxin.core.errors import ServiceError
 from nuanxin.orgs.models import Organisation
 from nuanxin.reports import figures
-from nuanxin.reports.choices import EDITABLE, FieldKind, ReportStatus
+from nuanxin.reports.choices import EDITABLE, FieldKind, PeriodType, ReportStatus
 from nuanxin.reports.models import FormField, Report, ReportForm
 from nuanxin.reports.services import obligations, periods
 
@@ -29,6 +31,8 @@ TEMPLATE = "reports/brief_pdf.html"
 CHART_FIELDS = 6  # bar charts drawn, one per numeric field, in the form's order
 TABLE_COLUMNS = 5  # numeric fields per table of the children's rows (A4 portrait)
 BAR_WIDTH = 300  # the longest bar, in the SVG's units
+CHART_FONT = 11  # the labels' font size, in the SVG's units (a CJK character is as wide)
+LABEL_CHARS = 16  # names longer than this many full-width characters end in "…" in the charts
 
 
 @dataclass
@@ -58,6 +62,8 @@ class Bar:
     value: Any
     y: int
     width: int
+    x: int = 0  # where the bar starts: after the label column
+    value_x: int = 0  # where its value is written: after the bar
 
 
 @dataclass
@@ -65,6 +71,7 @@ class Chart:
     title: str
     bars: list[Bar]
     height: int
+    width: int = 0  # the SVG's width in its units: the label column, the longest bar, the value
 
 
 @dataclass
@@ -89,8 +96,13 @@ class Brief:
 
     @property
     def column_chunks(self) -> list[list[Column]]:
+        """The numeric fields in as few tables as ``TABLE_COLUMNS`` allows, of even sizes (8: 4 + 4)."""
         cols = self.numeric_columns
-        return [cols[i : i + TABLE_COLUMNS] for i in range(0, len(cols), TABLE_COLUMNS)]
+        if not cols:
+            return []
+        count = -(-len(cols) // TABLE_COLUMNS)
+        size = -(-len(cols) // count)
+        return [cols[i : i + size] for i in range(0, len(cols), size)]
 
     @property
     def own_rows(self) -> list[tuple[Column, Any]]:
@@ -143,18 +155,58 @@ def _number(value: Any) -> Any:
     return value
 
 
+def text_width(text: str) -> float:
+    """``text``'s width in full-width characters (a CJK character 1, a Latin letter or digit ½)."""
+    return sum(1.0 if east_asian_width(ch) in "WF" else 0.6 for ch in text)
+
+
+def chart_label(name: str, limit: int = LABEL_CHARS) -> str:
+    """``name`` as a chart's label: whole when it fits in ``limit`` full-width characters, else
+    cut with an ellipsis so that it never runs under the bars."""
+    if text_width(name) <= limit:
+        return name
+    out = ""
+    for ch in name:
+        if text_width(out + ch) > limit - 1:
+            break
+        out += ch
+    return out + "…"
+
+
 def _chart(title: str, rows: list[tuple[str, Any]]) -> Chart:
     top = max((float(v) for _l, v in rows if isinstance(v, int | Decimal)), default=0.0)
-    bars = [
-        Bar(
-            label=label,
-            value=value,
-            y=10 + 22 * i,
-            width=round(BAR_WIDTH * float(value) / top) if top and isinstance(value, int | Decimal) else 0,
+    labels = [chart_label(str(label)) for label, _v in rows]
+    # The label column is as wide as the longest (possibly cut) label, plus a gap.
+    label_width = round(max((text_width(lb) for lb in labels), default=0) * CHART_FONT) + 8
+    bars = []
+    for i, ((_label, value), label) in enumerate(zip(rows, labels, strict=True)):
+        width = round(BAR_WIDTH * float(value) / top) if top and isinstance(value, int | Decimal) else 0
+        bars.append(
+            Bar(label=label, value=value, y=10 + 22 * i, width=width, x=label_width, value_x=label_width + width + 6)
         )
-        for i, (label, value) in enumerate(rows)
-    ]
-    return Chart(title=title, bars=bars, height=20 + 22 * len(rows))
+    return Chart(title=title, bars=bars, height=20 + 22 * len(rows), width=label_width + BAR_WIDTH + 80)
+
+
+def check_period(form: ReportForm, day: date, today: date) -> None:
+    """Refuse a brief for a day outside ``form``'s periods (before ``starts_on``, after
+    ``ends_on`` or a one-off's ``once_on``) or in a period that has not begun by ``today``."""
+    last = form.once_on if form.period_type == PeriodType.ONCE else form.ends_on
+    if day < form.starts_on or (last is not None and day > last):
+        if last is None:
+            raise ServiceError(
+                _("No brief for %(day)s: this form's periods start on %(start)s.")
+                % {"day": day.isoformat(), "start": form.starts_on.isoformat()},
+                field="period",
+            )
+        raise ServiceError(
+            _("No brief for %(day)s: this form's periods run from %(start)s to %(end)s.")
+            % {"day": day.isoformat(), "start": form.starts_on.isoformat(), "end": last.isoformat()},
+            field="period",
+        )
+    if periods.period_of(form, day)[0] > today:
+        raise ServiceError(
+            _("No brief for %(day)s: that period has not begun yet.") % {"day": day.isoformat()}, field="period"
+        )
 
 
 def brief(form: ReportForm, organisation: Organisation, period_start: date) -> Brief:
@@ -230,9 +282,10 @@ def brief_pdf(*, actor: Any, form: ReportForm, organisation: Organisation, perio
 
 
 def xlsx_table(b: Brief) -> tuple[list[str], list[list[Any]]]:
+    # A count's label says what is counted ("…家庭数"); amounts and hours get their unit.
     headers = [_("Organisation"), _("Report status")] + [
         _("%(label)s (%(unit)s)") % {"label": c.field.label, "unit": figures.UNITS[c.unit]}
-        if c.unit in figures.UNITS
+        if c.unit in figures.UNITS and c.unit != "count"
         else str(c.field.label)
         for c in b.columns
     ]

@@ -4,7 +4,8 @@
   time it is opened (due at the period's deadline).
 - ``rows``: what the report page shows per field: the value (computed figures live while the
   report is editable, frozen once submitted), the previous period's, the sum of the obliged
-  children's reports (submitted or approved) and whether the sum disagrees with the value, and
+  children's reports (submitted or approved) and whether the sum disagrees with the value (only
+  once every obliged child's report is submitted or approved), and
   whether a comment is needed (the figure fell by more than half).
 - ``save_values``, ``submit``: the reporting organisation (REPORTS_FILL over it) while it is a
   draft or returned. Submitting freezes the computed figures and validates everything.
@@ -173,7 +174,7 @@ def _previous_values(report: Report, fields: list[FormField]) -> dict[str, Any]:
     return {f.key: found[f.metric] for f in fields if f.kind == FieldKind.COMPUTED and f.metric in found}
 
 
-def _watched(field: FormField) -> bool:
+def watched(field: FormField) -> bool:
     """A numeric field whose fall needs explaining (not one where fewer is better)."""
     if field.kind not in NUMERIC_KINDS:
         return False
@@ -227,8 +228,13 @@ def rows(report: Report) -> list[Row]:
                 value=value,
                 previous=previous.get(f.key),
                 children_sum=child_sum,
-                disagrees=child_sum is not None and value is not None and Decimal(child_sum) != Decimal(value),
-                needs_comment=_watched(f) and falls_by_more_than_half(value, previous.get(f.key)),
+                # Only a complete sum can disagree: while some obliged children have not sent
+                # theirs, the page says "n of m sent" beside the sum and flags nothing.
+                disagrees=child_sum is not None
+                and value is not None
+                and reported == expected
+                and Decimal(child_sum) != Decimal(value),
+                needs_comment=watched(f) and falls_by_more_than_half(value, previous.get(f.key)),
                 comment=str(report.comments.get(f.key, "")),
                 children_reported=reported,
                 children_expected=expected,
@@ -276,6 +282,20 @@ def may(user: Any, action: str, report: Report) -> bool:
     if action == "unlock":
         return report.status == ReportStatus.APPROVED and (is_system(user) or _covers_level_above(user, report))
     return False
+
+
+def may_in_state(user: Any, action: str, report: Report) -> bool:
+    """Whether ``user`` could do ``action`` to ``report`` were it in the state the action needs
+    (submitted for "approve"/"return", approved for "unlock"): who they are, not when."""
+    needed = ReportStatus.APPROVED if action == "unlock" else ReportStatus.SUBMITTED
+    if action not in ("approve", "return", "unlock"):
+        return False
+    original = report.status
+    report.status = needed
+    try:
+        return may(user, action, report)
+    finally:
+        report.status = original
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -421,7 +441,7 @@ def validate_for_submission(report: Report, fields: list[FormField], computed: d
     current = {**{f.key: _stored_value(f, report.values.get(f.key)) for f in fields}, **computed}
     previous = _previous_values(report, fields)
     for f in fields:
-        if _watched(f) and falls_by_more_than_half(current.get(f.key), previous.get(f.key)):
+        if watched(f) and falls_by_more_than_half(current.get(f.key), previous.get(f.key)):
             if not str(report.comments.get(f.key, "")).strip():
                 raise ServiceError(
                     _(

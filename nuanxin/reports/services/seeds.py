@@ -39,7 +39,7 @@ def _computed(key: str, label: str, metric: str) -> dict[str, Any]:
 
 CARE_WEEKLY = [
     _computed("families", "应走访慰问家庭数", "families"),
-    _computed("families_visited", "已走访慰问家庭数", "families_visited"),
+    _computed("families_visited", "已按时走访慰问家庭数", "families_visited"),
     _computed("families_missed", "未按时走访家庭数", "families_missed"),
     _computed("visits", "走访慰问次数", "visits"),
     _computed("difficulties_opened", "新发现困难数", "difficulties_opened"),
@@ -88,7 +88,7 @@ VOLUNTEERS_MONTHLY = [
 
 EPIDEMIC_SUMMARY = [
     {"key": "summary", "label": "工作总结", "kind": FieldKind.TEXT, "required": True},
-    _computed("families_visited", "走访慰问家庭数", "families_visited"),
+    _computed("families_visited", "已按时走访慰问家庭数", "families_visited"),
     _computed("difficulties_solved", "解决困难数", "difficulties_solved"),
     _computed("funds_spent", "投入资金", "funds_spent"),
     _computed("hotline_calls", "心理援助热线接听数", "hotline_calls"),

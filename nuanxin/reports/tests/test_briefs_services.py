@@ -82,7 +82,7 @@ def test_the_xlsx_brief_from_the_page(personas):
     assert response.status_code == 200
     rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
     assert rows == [
-        ["Organisation", "Report status", "走访家庭数 (people or items)", "服务人次 (people or items)", "工作亮点"],
+        ["Organisation", "Report status", "走访家庭数", "服务人次", "工作亮点"],
         ["市南区总工会", "Submitted", 7.0, 41.0, ""],
         ["市南区人民医院工会", "Approved", 7.0, 30.0, "送温暖"],
     ]

@@ -99,7 +99,8 @@ def test_open_starts_a_draft_once_and_audits_it(w):
 def test_open_refuses_what_is_not_to_report(w):
     c = client_for(w.unit_admin)
     assert c.get(_open_url(w, w.p.shibei_hospital)).status_code == 404  # out of reach
-    assert c.get(_open_url(w, w.p.shinan_hospital).replace("2020-02-03", "2020-02-04")).status_code == 404
+    # not a period's first day: the reason on the reports' home (test_review_fixes), not a 404
+    assert c.get(_open_url(w, w.p.shinan_hospital).replace("2020-02-03", "2020-02-04")).status_code == 302
     yi = client_for(w.p.yi)
     assert yi.get(_open_url(w, w.p.city)).status_code == 404  # above the grant
     # a viewer does not start a report
@@ -186,7 +187,7 @@ def test_submit_requires_the_required_and_then_freezes(w, clock):
     page = c.get(reverse("reports:report_detail", args=[report.pk])).content.decode()
     assert "This report is already submitted." in page
     assert 'id="nx-report-form"' not in page and 'id="nx-report-submit"' not in page
-    assert "Submitted at 2020-02-10 09:00 · 单位管理员 · on time." in page
+    assert "Submitted at 2020-02-10 09:00 · 单位管理员 · on time · The computed figures" in page
     assert "Submitted on time: the level above will review it." in page
 
 

@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from nuanxin.core import access
+from nuanxin.core import access, versioning
 from nuanxin.core.errors import NotAllowed, ServiceError
 from nuanxin.orgs.models import Organisation
 from nuanxin.reports.choices import EDITABLE, FormSource, ReportStatus
@@ -39,9 +39,14 @@ def _rows(request: HttpRequest) -> Any:
 
 def _act(request: HttpRequest, report: Report, action: str, form: Any, call: Any, done: str, **extra: Any) -> Any:
     """Run a reviewer's action: its refusal is shown on the report's page (its form keeps what
-    was typed), its success is the message and the report's page."""
+    was typed), its success is the message and the report's page. An action the report's state
+    no longer allows (it was approved, returned or unlocked in another tab or by a colleague) is
+    the house's conflict message on the report as it is now (HTTP 409), with what was typed
+    quoted back; only a user who may not do it at all is refused (403)."""
     if not services.may(request.user, action, report):
-        raise PermissionDenied
+        if report.status == STATE_NEEDED[action] or not services.may_in_state(request.user, action, report):
+            raise PermissionDenied
+        return _stale(request, report, form, extra)
     if form.is_valid():
         values = {name: form.cleaned_data[name] for name in extra}
         try:
@@ -54,6 +59,18 @@ def _act(request: HttpRequest, report: Report, action: str, form: Any, call: Any
             messages.success(request, done)
             return redirect(filling.detail_url(result))
     return None
+
+
+STATE_NEEDED = {"approve": ReportStatus.SUBMITTED, "return": ReportStatus.SUBMITTED, "unlock": ReportStatus.APPROVED}
+
+
+def _stale(request: HttpRequest, report: Report, form: Any, extra: dict[str, Any]) -> HttpResponse:
+    message = versioning.conflict_message(report)
+    typed = [str(form.data.get(name, "")).strip() for name in extra]
+    typed = [t for t in typed if t]
+    if typed:
+        message = " ".join([message, _("What you typed: %(text)s") % {"text": " ".join(typed)}])
+    return filling.report_page(request, filling._fresh(report), action_error=message, status=409)
 
 
 @access.scoped(Report, "approve", lookup="pk", queryset=_rows)

@@ -3,13 +3,15 @@ ECharts, viewer-safe: counts and amounts only) and the brief of a period as PDF 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from nuanxin.core import access, exports, pdf
@@ -83,6 +85,16 @@ def _brief(request: HttpRequest, kind: str) -> HttpResponse:
     form, span, organisation, _forms = chosen(request, source=FormSource.FILLED)
     if form is None or span is None:
         raise Http404
+    try:
+        asked = date.fromisoformat(str(request.GET.get("period") or "").strip())
+    except ValueError:
+        asked = None
+    if asked is not None:
+        try:  # a day outside the form's periods is refused, not answered with another period's brief
+            briefs.check_period(form, asked, timezone.localdate())
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return redirect(reverse("reports:rates") + "?" + urlencode({"form": form.pk, "org": organisation.pk}))
     build = briefs.brief_pdf if kind == "pdf" else briefs.brief_xlsx
     try:
         content, filename = build(actor=request.user, form=form, organisation=organisation, period_start=span[0])

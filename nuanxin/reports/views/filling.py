@@ -243,15 +243,27 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def report_open(request: HttpRequest) -> HttpResponse:
     """``?form=&period=&org=``: the organisation's report of the period, started (a draft) when
-    there is none yet and the user fills reports there; 404 for a form, period or organisation
-    out of reach or an organisation that does not report on the form."""
+    there is none yet and the user fills reports there; 404 for a form or organisation out of
+    reach or an organisation that does not report on the form; a period that has not begun yet or
+    is not one of the form's: the reason, on the reports' home page."""
     user = request.user
     form = visible_form_or_404(user, request.GET.get("form"))
-    start, _end = period_or_404(form, request.GET.get("period"))
     org_id = int_param(request.GET.get("org"))
     organisation = Organisation.objects.filter(pk=org_id).first() if org_id is not None else None
     if organisation is None or not Report.policy.allows_in(user, "view", organisation):
         raise Http404
+    try:
+        start, _end = periods.parse_period(form, str(request.GET.get("period") or ""))
+    except ServiceError as exc:  # not a period of the form: say so (the form is one the user sees)
+        messages.error(request, exc.message)
+        return redirect("reports:home")
+    if start > timezone.localdate():
+        messages.error(
+            request,
+            _("This period has not begun yet: it starts on %(day)s, and its report can be opened from then.")
+            % {"day": start.isoformat()},
+        )
+        return redirect("reports:home")
     report = Report.objects.filter(form=form, organisation=organisation, period_start=start).first()
     if report is None:
         if not Report.policy.allows_in(user, "fill", organisation):

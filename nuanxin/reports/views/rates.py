@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST, require_safe
 
 from nuanxin.core import access, audit, exports
@@ -135,9 +135,9 @@ def rates_xlsx(request: HttpRequest) -> HttpResponse:
     headers = [
         _("Organisation"),
         _("Expected"),
-        _("Submitted"),
+        pgettext("report status", "Submitted"),
         _("Submitted on time"),
-        _("Approved"),
+        pgettext("report status", "Approved"),
         _("Missing"),
         _("Submitted rate"),
         _("On-time rate"),
