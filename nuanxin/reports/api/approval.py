@@ -30,7 +30,7 @@ def approve_report(request: Any, response: HttpResponse, report_id: int, payload
     report = report_or_404(request, report_id, "approve")
     version = versioning.version_from_request(request, payload.version)
     approved = services.approve(actor=request.user, report=report, version=version)
-    out = detail(approved)
+    out = detail(approved, request.user)
     response["ETag"] = versioning.etag(out)
     return out
 
@@ -52,6 +52,6 @@ def return_report(request: Any, response: HttpResponse, report_id: int, payload:
     report = report_or_404(request, report_id, "return")
     version = versioning.version_from_request(request, payload.version)
     returned = services.return_report(actor=request.user, report=report, comment=payload.comment, version=version)
-    out = detail(returned)
+    out = detail(returned, request.user)
     response["ETag"] = versioning.etag(out)
     return out

@@ -19,6 +19,7 @@ from ninja import Field, Query, Schema
 from nuanxin.core import apiutils, versioning
 from nuanxin.core.errors import ServiceError
 from nuanxin.orgs.models import Organisation
+from nuanxin.reports.choices import FieldKind
 from nuanxin.reports.models import Report
 from nuanxin.reports.services import periods
 from nuanxin.reports.services import reports as services
@@ -78,18 +79,20 @@ class ReportDetailOut(ReportOut):
     rows: list[ReportRowOut]
 
 
-def _rows(report: Report) -> list[dict[str, Any]]:
+def _rows(report: Report, texts: bool) -> list[dict[str, Any]]:
+    """The rows; without ``texts`` (viewers, auditors) a text field's value and previous value and
+    every comment are left out (null, ""): a unit may have typed a person's name there."""
     return [
         {
             "key": row.field.key,
             "label": row.field.label,
             "kind": row.field.kind,
-            "value": row.value,
-            "previous": row.previous,
+            "value": row.value if texts or row.field.kind != FieldKind.TEXT else None,
+            "previous": row.previous if texts or row.field.kind != FieldKind.TEXT else None,
             "children_sum": row.children_sum,
             "disagrees": row.disagrees,
             "needs_comment": row.needs_comment,
-            "comment": row.comment,
+            "comment": row.comment if texts else "",
         }
         for row in services.rows(report)
     ]
@@ -99,10 +102,12 @@ def _reports() -> Any:
     return Report.objects.select_related("form", "organisation")
 
 
-def detail(report: Report) -> Report:
-    """The report read back with its rows (what every operation on one report answers)."""
+def detail(report: Report, user: Any = None) -> Report:
+    """The report read back with its rows (what every operation on one report answers); the
+    texts only for who may read them (``services.may_read_texts``; none without a user)."""
     fresh = _reports().get(pk=report.pk)
-    fresh.rows = _rows(fresh)  # type: ignore[attr-defined]
+    texts = user is not None and services.may_read_texts(user, fresh.organisation)
+    fresh.rows = _rows(fresh, texts)  # type: ignore[attr-defined]
     return fresh
 
 
@@ -160,7 +165,7 @@ def list_reports(request: Any, filters: Query[ReportFilter]) -> Any:
     summary="A report with its rows",
 )
 def get_report(request: Any, response: HttpResponse, report_id: int) -> Any:
-    report = detail(report_or_404(request, report_id))
+    report = detail(report_or_404(request, report_id), request.user)
     response["ETag"] = versioning.etag(report)
     return report
 
@@ -190,7 +195,7 @@ def update_report(request: Any, response: HttpResponse, report_id: int, payload:
     saved = services.save_values(
         actor=request.user, report=report, values=dict(payload.values), comments=dict(payload.comments), version=version
     )
-    out = detail(saved)
+    out = detail(saved, request.user)
     response["ETag"] = versioning.etag(out)
     return out
 
@@ -214,6 +219,6 @@ def submit_report(request: Any, response: HttpResponse, report_id: int, payload:
     report = report_or_404(request, report_id, "fill")
     version = versioning.version_from_request(request, payload.version)
     submitted = services.submit(actor=request.user, report=report, version=version)
-    out = detail(submitted)
+    out = detail(submitted, request.user)
     response["ETag"] = versioning.etag(out)
     return out

@@ -26,6 +26,7 @@ from nuanxin.reports import figures
 from nuanxin.reports.choices import EDITABLE, FieldKind, PeriodType, ReportStatus
 from nuanxin.reports.models import FormField, Report, ReportForm
 from nuanxin.reports.services import obligations, periods
+from nuanxin.reports.services.reports import may_read_texts
 
 TEMPLATE = "reports/brief_pdf.html"
 CHART_FIELDS = 6  # bar charts drawn, one per numeric field, in the form's order
@@ -209,11 +210,17 @@ def check_period(form: ReportForm, day: date, today: date) -> None:
         )
 
 
-def brief(form: ReportForm, organisation: Organisation, period_start: date) -> Brief:
+def brief(form: ReportForm, organisation: Organisation, period_start: date, *, texts: bool = True) -> Brief:
     """The figures of ``form``'s period containing ``period_start`` for ``organisation`` and its
-    nearest obliged descendants (the reports its own rolls up). A fixed number of queries."""
+    nearest obliged descendants (the reports its own rolls up). A fixed number of queries.
+    Without ``texts`` (a viewer's or auditor's brief) the text fields are left out: a unit may
+    have typed a person's name there."""
     start, end = periods.period_of(form, period_start)
-    columns = [Column(field=f, unit=_unit(f)) for f in form.fields.order_by("position", "pk")]
+    columns = [
+        Column(field=f, unit=_unit(f))
+        for f in form.fields.order_by("position", "pk")
+        if texts or f.kind != FieldKind.TEXT
+    ]
     children = obligations.obliged_children(form, organisation)
     orgs = [organisation, *children]
     reports = {
@@ -275,7 +282,7 @@ def _record(actor: Any, action: str, b: Brief) -> None:
 def brief_pdf(*, actor: Any, form: ReportForm, organisation: Organisation, period_start: date) -> tuple[bytes, str]:
     """The brief as a PDF and its file name; audited (``reports.brief.pdf``)."""
     Report.policy.require_in(actor, "view", organisation)
-    b = brief(form, organisation, period_start)
+    b = brief(form, organisation, period_start, texts=may_read_texts(actor, organisation))
     content = pdf.render(TEMPLATE, {"brief": b})
     _record(actor, "reports.brief.pdf", b)
     return content, f"{b.filename_stem}.pdf"
@@ -300,7 +307,7 @@ def brief_xlsx(*, actor: Any, form: ReportForm, organisation: Organisation, peri
     """The brief as an xlsx (the organisation's row, then its children's) and its file name;
     audited (``reports.brief.xlsx``)."""
     Report.policy.require_in(actor, "view", organisation)
-    b = brief(form, organisation, period_start)
+    b = brief(form, organisation, period_start, texts=may_read_texts(actor, organisation))
     headers, rows = xlsx_table(b)
     content = exports.build_xlsx(headers, rows, sheet_name=_("Brief"))
     _record(actor, "reports.brief.xlsx", b)

@@ -284,6 +284,17 @@ def may(user: Any, action: str, report: Report) -> bool:
     return False
 
 
+def may_read_texts(user: Any, organisation: Any) -> bool:
+    """Whether ``user`` reads the texts of ``organisation``'s reports (the text fields and the
+    comments on falls: a unit may have typed a person's name there): those who fill or review
+    reports there. Viewers and auditors read the figures only."""
+    if is_system(user):
+        return True
+    return Report.policy.allows_in(user, "fill", organisation) or Report.policy.allows_in(
+        user, "approve", organisation
+    )
+
+
 def may_in_state(user: Any, action: str, report: Report) -> bool:
     """Whether ``user`` could do ``action`` to ``report`` were it in the state the action needs
     (submitted for "approve"/"return", approved for "unlock"): who they are, not when."""

@@ -8,6 +8,7 @@ fills it, approve / return / unlock for who reviews it (``services.reports.may``
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -344,6 +345,11 @@ def report_page(
         }
         for row in rows
     ]
+    if not services.may_read_texts(user, report.organisation):
+        # Viewers and auditors: the figures only, never what a unit typed (it may name someone).
+        for line, row in zip(lines, rows, strict=True):
+            line["hidden"] = line["text"]
+            line["row"] = dataclasses.replace(row, comment="")
     rolls_up = any(row.children_sum is not None for row in rows)
     return render(
         request,
