@@ -82,10 +82,17 @@ def world(personas):
     return {"import_id": batch.pk, "client": bearer(personas.jia), "hotline_client": bearer(hotlines.supervisor)}
 
 
+# Query parameters an operation requires beside the one tried (the rates are of a form).
+REQUIRED_QUERY = {"/api/v1/reports/rates": {"form": 1}}
+
+
 def _url(world, path: str, name: str, where: str, value: int) -> str:
     ids = {"import_id": world["import_id"]}
     filled = re.sub(r"\{(\w+)\}", lambda m: str(value if m.group(1) == name else ids.get(m.group(1), 1)), path)
-    return filled + (f"?{name}={value}" if where == "query" else "")
+    query = {k: v for k, v in REQUIRED_QUERY.get(path, {}).items() if k != name}
+    if where == "query":
+        query[name] = value
+    return filled + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
 def _expected(path: str, name: str, method: str) -> set[int]:

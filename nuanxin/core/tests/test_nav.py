@@ -39,8 +39,8 @@ def test_the_menu_follows_the_policies(personas):
     nav = _nav(personas.viewer, reverse("home"))
     links = re.findall(r'class="nav-link(?: active)?" href="([^"]*)"', nav)
     assert links == [
-        "/", "/care/overview/", "/hotline/", "/hotline/figures/", "/funds/", "/honours/", "/welfare/",
-        "/recuperation/", "/labour/", "/produce/", "/telecom/", "/notifications/", "/accounts/me/",
+        "/", "/care/overview/", "/hotline/", "/hotline/figures/", "/funds/", "/reports/", "/honours/", "/welfare/",
+        "/volunteers/", "/recuperation/", "/labour/", "/produce/", "/telecom/", "/notifications/", "/accounts/me/",
     ]  # fmt: skip
 
 
