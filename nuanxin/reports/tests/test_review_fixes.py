@@ -230,7 +230,7 @@ def test_opening_a_period_not_begun_or_not_a_period_says_why(personas):
 
 
 @time_machine.travel(BRIEF_NOW, tick=False)
-def test_a_brief_outside_the_forms_periods_is_refused(personas):
+def test_a_brief_outside_the_forms_periods_is_refused(personas, english):
     p = personas
     w = rates_data.world(p)
     today = date(2026, 12, 1)
