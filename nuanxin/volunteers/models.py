@@ -32,6 +32,11 @@ from nuanxin.volunteers.choices import CheckinSource, CheckinStatus, TaskKind
 LEADS: dict[str, str] = {roles.Role.TEAM_LEADER: "leads"}
 
 
+# Who may do what to what belongs to a team (its volunteers, tasks, shifts and places), declared
+# once for the four policies below (the team itself adds "manage").
+TEAM_PART = {"view": roles.VOLUNTEER_VIEW, "change": roles.VOLUNTEER_MANAGE, "figures": roles.VOLUNTEER_FIGURES}
+
+
 class Team(models.Model):
     organisation = models.ForeignKey(
         "orgs.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
@@ -106,7 +111,7 @@ class Volunteer(models.Model):
     objects = ScopedQuerySet.as_manager()
     policy = Policy(
         path="team__organisation__path",
-        actions={"view": roles.VOLUNTEER_VIEW, "change": roles.VOLUNTEER_MANAGE, "figures": roles.VOLUNTEER_FIGURES},
+        actions=dict(TEAM_PART),
         related=LEADS,
     )
 
@@ -136,7 +141,7 @@ class Task(models.Model):
     objects = ScopedQuerySet.as_manager()
     policy = Policy(
         path="team__organisation__path",
-        actions={"view": roles.VOLUNTEER_VIEW, "change": roles.VOLUNTEER_MANAGE, "figures": roles.VOLUNTEER_FIGURES},
+        actions=dict(TEAM_PART),
         related=LEADS,
     )
 
@@ -162,7 +167,7 @@ class Shift(models.Model):
     objects = ScopedQuerySet.as_manager()
     policy = Policy(
         path="task__team__organisation__path",
-        actions={"view": roles.VOLUNTEER_VIEW, "change": roles.VOLUNTEER_MANAGE, "figures": roles.VOLUNTEER_FIGURES},
+        actions=dict(TEAM_PART),
         related=LEADS,
     )
 
@@ -205,7 +210,7 @@ class Checkin(models.Model):
     objects = ScopedQuerySet.as_manager()
     policy = Policy(
         path="shift__task__team__organisation__path",
-        actions={"view": roles.VOLUNTEER_VIEW, "change": roles.VOLUNTEER_MANAGE, "figures": roles.VOLUNTEER_FIGURES},
+        actions=dict(TEAM_PART),
         related=LEADS,
     )
 
