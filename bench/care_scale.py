@@ -29,8 +29,12 @@ It prints the median of ``--repeat`` runs (after one warm-up) and the growth fro
 smallest to the largest size, against the issue's targets: one district's overview under
 100 ms, growth under 2 × from 100k to 1M, the 1M load within 10 minutes. It never fails on
 timings. ``--explain`` prints EXPLAIN (ANALYZE, BUFFERS) of the district's weekly count and
-of the care contact's list at every size. The database is dropped at the end unless
-``--keep-db``.
+of the care contact's list at every size. The database (``--db-name``, default
+``nuanxin_bench_care``) is dropped at the end unless ``--keep-db`` (then the last size's data
+stays); ``--reuse-db --sizes N`` measures such a kept database again without loading it.
+
+Other benchmarks load the same data with ``build_database(url, size, db_name)``
+(bench/monday_morning.py).
 """
 
 from __future__ import annotations
@@ -401,6 +405,23 @@ def run_child(kind: str, *args: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def build_database(url: str, size: int, db_name: str = BENCH_DB) -> None:
+    """Create (or re-create) ``db_name`` on the server of ``url`` and fill it for ``size``
+    workers, as the benchmark does (in a child process, so the caller's Django, if any, keeps
+    its own database). Other benchmarks (bench/monday_morning.py) reuse the loaded database;
+    the bench users are ``bench-city`` (city admin), ``bench-district`` (the first district's
+    org admin) and the care contacts ``bc-<unit id>-<n>`` (password ``!``: unusable, set one
+    before signing in)."""
+    _admin(url, f'DROP DATABASE IF EXISTS "{db_name}"')
+    _admin(url, f'CREATE DATABASE "{db_name}"')
+    built = run_child("build", _server_url(url, db_name), str(size))
+    t = built["timings"]
+    _progress(
+        f"{db_name}: {built['duties']:,} duties, {built['visits']:,} visits, {built['contacts']:,} care contacts; "
+        f"generated in {t['total'] - t['migrate']:.1f} s (+ migrate {t['migrate']:.1f} s)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="bench care_scale", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -409,7 +430,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="10,000 and 100,000 workers, 5 runs each")
     parser.add_argument("--repeat", type=int, default=9, help="timed runs per measurement (median printed)")
     parser.add_argument("--explain", action="store_true", help="print the query plans of the district and the list")
-    parser.add_argument("--keep-db", action="store_true", help=f"keep the {BENCH_DB} database afterwards")
+    parser.add_argument("--db-name", default=BENCH_DB, help=f"the database to create and fill (default {BENCH_DB})")
+    parser.add_argument("--keep-db", action="store_true", help="keep the database afterwards (the last size's data)")
+    parser.add_argument(
+        "--reuse-db", action="store_true", help="measure the database as it is (one size, already built with --keep-db)"
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -424,20 +449,24 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     sizes = [10_000, 100_000] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]
     repeat = 5 if args.quick and args.repeat == 9 else args.repeat
-    bench_url = _server_url(url, BENCH_DB)
+    bench_url = _server_url(url, args.db_name)
+    if args.reuse_db and len(sizes) != 1:
+        parser.error("--reuse-db measures one database: give its size with --sizes N")
     results = {}
     try:
         for n in sizes:
             print(f"\n== {n:,} workers ({n // AID_SHARE:,} aid-team families × {WEEKS} weeks) ==", flush=True)
-            _admin(url, f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
-            _admin(url, f'CREATE DATABASE "{BENCH_DB}"')
-            built = run_child("build", bench_url, str(n))
-            t = built["timings"]
-            load = t["total"] - t["migrate"]
-            print(
-                f"data: {built['duties']:,} duties, {built['visits']:,} visits, {built['contacts']:,} care contacts; "
-                f"generated in {load:.1f} s (+ migrate {t['migrate']:.1f} s)   (target for 1M: < 600 s on 2 cores)"
-            )
+            if not args.reuse_db:
+                _admin(url, f'DROP DATABASE IF EXISTS "{args.db_name}"')
+                _admin(url, f'CREATE DATABASE "{args.db_name}"')
+                built = run_child("build", bench_url, str(n))
+                t = built["timings"]
+                load = t["total"] - t["migrate"]
+                print(
+                    f"data: {built['duties']:,} duties, {built['visits']:,} visits, {built['contacts']:,} care "
+                    f"contacts; generated in {load:.1f} s (+ migrate {t['migrate']:.1f} s)   "
+                    "(target for 1M: < 600 s on 2 cores)"
+                )
             measured = run_child("measure", bench_url, str(repeat), "1" if args.explain else "0")
             results[n] = measured
             for label, ms in measured["medians"].items():
@@ -447,8 +476,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"\n  EXPLAIN ANALYZE — {label}:")
                 print("    " + plan.replace("\n", "\n    "))
     finally:
-        if not args.keep_db:
-            _admin(url, f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
+        if not args.keep_db and not args.reuse_db:
+            _admin(url, f'DROP DATABASE IF EXISTS "{args.db_name}"')
     if len(results) >= 2:
         small, large = min(results), max(results)
         print(f"\n== growth from {small:,} to {large:,} workers ({large / small:.0f} × the data) ==")
