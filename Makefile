@@ -13,6 +13,9 @@
 #                  (default 5000; make test runs 150) and every API operation with API_FUZZ_EXAMPLES
 #                  schemathesis cases each (default 200; make test runs 20), on SQLite
 #   make messages  refresh the zh_Hans catalogue from the source and compile it
+#   make test-cluster  several nodes proven together on one machine: PostgreSQL, Redis, two web
+#                  nodes, two workers, two schedulers behind nginx (scripts/cluster_test.py; CI runs it)
+#   make drills    the fault drills of docs/operations.md (scripts/drills.py; DRILL_ARGS=all by default)
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -23,7 +26,7 @@ NUANXIN_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint types bench messages clean fuzz debian-packages
+.PHONY: install run test lint types bench messages clean fuzz debian-packages test-cluster drills
 
 install: $(STAMP)
 
@@ -86,3 +89,11 @@ messages: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache .ruff_cache
+
+# Private PostgreSQL, Redis and nginx instances on free ports of 127.0.0.1, stopped at the end.
+test-cluster: $(STAMP)
+	$(BIN)/python scripts/cluster_test.py $(CLUSTER_ARGS)
+
+DRILL_ARGS ?= all
+drills: $(STAMP)
+	$(BIN)/python scripts/drills.py $(DRILL_ARGS)

@@ -134,6 +134,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "nuanxin.core.health.HealthMiddleware",  # /healthz and /readyz before the host check and redirect
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "nuanxin.core.middleware.RequestContextMiddleware",
@@ -232,6 +233,26 @@ if (
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections; Django must not
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # a connection the server dropped is replaced
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache ------------------------------------------------------------------------------------
+# REDIS_URL (redis://HOST:6379/0, rediss:// with TLS) puts Django's cache in Redis, shared by every
+# web node, worker and scheduler: the public pages' rate limits (core/ratelimit.py) then count
+# across nodes. Unset: each process keeps its own cache in memory (one machine, docs/operations.md).
+REDIS_URL = _env("REDIS_URL")
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(f"REDIS_URL must start with redis://, rediss:// or unix://, not {REDIS_URL!r}.")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": _env("NUANXIN_CACHE_PREFIX", "nuanxin"),
+            # A Redis that does not answer fails a request after 2 s instead of hanging a worker.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -405,7 +426,26 @@ TASKS = {
         ),
     }
 }
-NUANXIN_SCHEDULER_LEASE_SECONDS = 60
+# The scheduler's lease (seconds): a scheduler that died is replaced by a waiting one this long
+# after its last tick at the latest. The tick (15 s by default) must be shorter.
+NUANXIN_SCHEDULER_LEASE_SECONDS = _env_number("NUANXIN_SCHEDULER_LEASE_SECONDS", 60)
+if NUANXIN_SCHEDULER_LEASE_SECONDS < 2:
+    raise ImproperlyConfigured(
+        f"NUANXIN_SCHEDULER_LEASE_SECONDS must be 2 or more, not {NUANXIN_SCHEDULER_LEASE_SECONDS}."
+    )
+
+# --- The web server (``nuanxin web``: gunicorn) ----------------------------------------------
+# Processes and threads per process; a sync worker (threads 1) serves one request at a time.
+# Default: two processes per CPU core (4 on a 2-core machine), each with its database pool.
+NUANXIN_WEB_WORKERS = _env_number("NUANXIN_WEB_WORKERS", 2 * (os.cpu_count() or 1))
+NUANXIN_WEB_THREADS = _env_number("NUANXIN_WEB_THREADS", 1)
+# A request still running after this many seconds is cut off and its worker replaced.
+NUANXIN_WEB_TIMEOUT = _env_number("NUANXIN_WEB_TIMEOUT", 60)
+# Connections waiting to be accepted (Django's development server had 10).
+NUANXIN_WEB_BACKLOG = _env_number("NUANXIN_WEB_BACKLOG", 2048)
+for _name in ("NUANXIN_WEB_WORKERS", "NUANXIN_WEB_THREADS", "NUANXIN_WEB_TIMEOUT", "NUANXIN_WEB_BACKLOG"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more, not {globals()[_name]}.")
 
 # --- Import of the official tables (docs/import.md) ----------------------------------------
 # Uploads are kept as the batch's private attachment (STORAGES["private"]) until read.

@@ -15,6 +15,7 @@ def build_urlpatterns(api) -> list:
     return [
         path("", core_views.home, name="home"),
         path("healthz", core_views.healthz, name="healthz"),
+        path("readyz", core_views.readyz, name="readyz"),
         path("i18n/setlang/", access.public(set_language), name="set_language"),
         path("attachments/", include("nuanxin.core.attachment_urls")),
         *manifest.url_patterns(),

@@ -43,6 +43,11 @@ def test_a_wrong_setting_is_named_in_one_line_and_exits_2():
         "NUANXIN_LOCKOUT_FAILURES": ("five", "nuanxin: NUANXIN_LOCKOUT_FAILURES must be a whole number, not 'five'.\n"),
         "DATABASE_URL": ("mysqlx://db/x", "nuanxin: DATABASE_URL is not a database address this project reads ("),
         "NUANXIN_SMS_TEMPLATES": ("{bad", "nuanxin: NUANXIN_SMS_TEMPLATES must be JSON ("),
+        "REDIS_URL": ("127.0.0.1:6379", "nuanxin: REDIS_URL must start with redis://, rediss:// or unix://, not "),
+        "NUANXIN_WEB_WORKERS": ("0", "nuanxin: NUANXIN_WEB_WORKERS must be 1 or more, not 0.\n"),
+        "NUANXIN_SCHEDULER_LEASE_SECONDS": (
+            "1", "nuanxin: NUANXIN_SCHEDULER_LEASE_SECONDS must be 2 or more, not 1.\n"
+        ),
     }
     for name, (value, message) in cases.items():
         done = _run({name: value}, "-m", "nuanxin.cli", "check")

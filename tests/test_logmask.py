@@ -47,3 +47,34 @@ def test_the_access_log_line_is_masked():
     line = stream.getvalue()
     assert line.endswith('"GET /registry/?q=138****5678 HTTP/1.1" 200 5120\n')
     assert "13812345678" not in line
+
+
+def test_the_production_servers_access_log_is_masked():
+    """``nuanxin web`` (gunicorn): its access log line, as its logger writes it, is masked."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from nuanxin.core.management.commands.web import ACCESS_FORMAT, MaskedLogger
+
+    cfg = Config()
+    cfg.set("accesslog", "-")
+    cfg.set("access_log_format", ACCESS_FORMAT)
+    logger = MaskedLogger(cfg)
+    stream = io.StringIO()
+    (handler,) = [h for h in logger.access_log.handlers if getattr(h, "_gunicorn", False)]
+    previous, handler.stream = handler.stream, stream
+    try:
+        request = SimpleNamespace(
+            method="GET", path="/registry/", query="q=13812345678", uri="/registry/?q=13812345678",
+            version=(1, 1), headers=[("USER-AGENT", "test")],
+        )
+        response = SimpleNamespace(status="200 OK", status_code=200, sent=5120, headers=[], response_length=5120)
+        environ = {"REMOTE_ADDR": "10.0.0.7", "REQUEST_METHOD": "GET", "RAW_URI": "/registry/?q=13812345678",
+                   "SERVER_PROTOCOL": "HTTP/1.1", "QUERY_STRING": "q=13812345678", "HTTP_USER_AGENT": "test"}
+        logger.access(response, request, environ, timedelta(milliseconds=12))
+    finally:
+        handler.stream = previous
+    line = stream.getvalue()
+    assert line == '10.0.0.7 "GET /registry/?q=138****5678 HTTP/1.1" 200 5120 12ms "test"\n'

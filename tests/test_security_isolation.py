@@ -33,7 +33,7 @@ SHARD_WEIGHT = 400
 WORKER, FAMILY, DIFFICULTY, VISIT_NOTE = "隔离甲", "隔离家属", "隔离困难的描述", "隔离慰问的记录"
 WORKER_MOBILE, FAMILY_MOBILE, DEPLOYED_MOBILE = "13811117393", "13911118464", "18611119575"
 TAILS = ("7393", "8464", "9575")
-SKIP_PAGES = {"accounts:logout", "set_language", "healthz", "accounts:login", "accounts:login_totp"}
+SKIP_PAGES = {"accounts:logout", "set_language", "healthz", "readyz", "accounts:login", "accounts:login_totp"}
 
 
 @pytest.fixture

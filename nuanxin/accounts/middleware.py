@@ -123,7 +123,7 @@ class TwoFactorRequiredMiddleware:
             path in self._exempt_paths
             or _is_api(request)
             or path.startswith(settings.STATIC_URL)
-            or path == reverse("healthz")
+            or path in {reverse("healthz"), reverse("readyz")}
         )
 
     def __call__(self, request):

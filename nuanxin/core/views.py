@@ -3,8 +3,7 @@ import sys
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import connection, transaction
-from django.http import JsonResponse
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from nuanxin.core import access, apiutils, auditlabels, exports, manifest, services
+from nuanxin.core import access, apiutils, auditlabels, exports, health, manifest, services
 from nuanxin.core.filters import AuditLogFilter
 from nuanxin.core.middleware import busy_response, is_database_busy
 from nuanxin.core.models import AuditLog, AuditOutcome
@@ -40,10 +39,16 @@ def home(request):
 @access.public
 @never_cache
 def healthz(request):
-    """Liveness and database check for monitors."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """The process is up (``core/health.py``; its middleware answers first, this is the URL's
+    name and the fallback)."""
+    return health.healthz(request)
+
+
+@access.public
+@never_cache
+def readyz(request):
+    """Database, shared cache and storage reachable (``core/health.py``)."""
+    return health.readyz(request)
 
 
 # --- the audit log (auditors only; they read, they change nothing) -----------------------------

@@ -46,7 +46,7 @@ def site(tmp_path_factory) -> dict:
     """A migrated embedded-start SQLite database in a temporary var directory."""
     var = tmp_path_factory.mktemp("serve")
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "NUANXIN_ENV", "DEBUG"}}
-    env.update(NUANXIN_VAR_DIR=str(var), DATABASE_URL=f"sqlite:///{var / 'db.sqlite3'}")
+    env.update(NUANXIN_VAR_DIR=str(var), DATABASE_URL=f"sqlite:///{var / 'db.sqlite3'}", NUANXIN_WEB_WORKERS="2")
     subprocess.run([sys.executable, "-m", "nuanxin.cli", "migrate", "-v0"], env=env, check=True, timeout=300)
     return env
 
@@ -89,6 +89,12 @@ def wait_until_healthy(process: subprocess.Popen, port: int, log: Path) -> dict[
     return pids
 
 
+def web_workers(pid: int) -> list[int]:
+    """The gunicorn workers: the web child's own children."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -105,12 +111,23 @@ def test_serve_runs_three_children_and_ctrl_c_stops_them_all(site, tmp_path):
         assert all(alive(pid) for pid in pids.values())
         output = log.read_text()
         assert f"http://127.0.0.1:{port}/" in output  # the announcement (translated)
+        # The web child is gunicorn (NUANXIN_WEB_WORKERS processes), its access log masked.
+        workers = web_workers(pids["web"])
+        assert len(workers) == 2 and "Using worker: sync" in output
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz?q=13812345678", timeout=10) as response:
+            assert response.status == 200
+        deadline = time.monotonic() + 10
+        while '"GET /healthz?q=138****5678 HTTP/1.1" 200' not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert '"GET /healthz?q=138****5678 HTTP/1.1" 200' in log.read_text()
+        assert "13812345678" not in log.read_text()
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=60) == 0, log.read_text()
     finally:
         if process.poll() is None:
             process.kill()
     assert {name: alive(pid) for name, pid in pids.items()} == {"web": False, "worker": False, "scheduler": False}
+    assert [alive(pid) for pid in workers] == [False, False]
     assert re.search(r"Scheduler \S+ stopped", log.read_text())  # it shut down cleanly
 
 
@@ -146,6 +163,7 @@ def test_a_second_ctrl_c_stops_at_once_and_still_ends_cleanly(site, tmp_path):
     process, port = start(site, log)
     try:
         pids = wait_until_healthy(process, port, log)
+        workers = web_workers(pids["web"])
         process.send_signal(signal.SIGINT)
         time.sleep(0.2)
         process.send_signal(signal.SIGINT)
@@ -154,8 +172,51 @@ def test_a_second_ctrl_c_stops_at_once_and_still_ends_cleanly(site, tmp_path):
         if process.poll() is None:
             process.kill()
     assert {name: alive(pid) for name, pid in pids.items()} == {"web": False, "worker": False, "scheduler": False}
+    assert [alive(pid) for pid in workers] == [False, False]  # killed with their master's group
     output = log.read_text()
     assert said("Stopping the web server, the worker and the scheduler (Ctrl-C again stops them at once)…") in output
     assert said("Stopping at once.") in output
     assert "ended with status" not in output and said("%(name)s ended with status %(status)s while stopping.",
                                                       name="worker", status=-9) not in output
+
+
+def test_web_reloads_its_workers_on_sighup_and_stops_gracefully_on_sigterm(site, tmp_path):
+    """``nuanxin web`` alone, as production runs it: SIGHUP replaces the workers while the
+    port keeps answering (an upgrade without downtime); SIGTERM ends it with status 0."""
+    log = tmp_path / "web.log"
+    port = free_port()
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "nuanxin.cli", "web", "--port", str(port), "--workers", "1"],
+            env=site, stdout=out, stderr=subprocess.STDOUT,
+        )
+
+    def get(path: str) -> int:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
+            return response.status
+
+    try:
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        while True:
+            assert process.poll() is None, log.read_text()
+            try:
+                assert get("/readyz") == 200
+                break
+            except OSError:
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.3)
+        (first,) = web_workers(process.pid)
+        process.send_signal(signal.SIGHUP)
+        while True:  # the old worker ends once its replacement has booted
+            current = web_workers(process.pid)
+            if current and first not in current:
+                break
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        assert get("/healthz") == 200
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0, log.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert "Handling signal: hup" in log.read_text()

@@ -2,6 +2,7 @@
 
 import signal
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
@@ -42,8 +43,9 @@ class Command(BaseCommand):
             help="Run one tick (enqueue what is due now) and exit; for tests or cron.",
         )
         parser.add_argument(
-            "--interval", type=float, default=15.0,
-            help="Seconds between ticks (default: %(default)s; must be shorter than the lease).",
+            "--interval", type=float, default=min(15.0, settings.NUANXIN_SCHEDULER_LEASE_SECONDS / 3),
+            help="Seconds between ticks (default: %(default)s, 15 or a third of "
+            "NUANXIN_SCHEDULER_LEASE_SECONDS when shorter; must be shorter than the lease).",
         )
         parser.add_argument(
             "--list", action="store_true", dest="list_jobs",

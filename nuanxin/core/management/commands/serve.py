@@ -19,14 +19,13 @@ STOP_GRACE_SECONDS = 20  # a worker finishes its current task first
 
 class Command(BaseCommand):
     help = (
-        "Start Nuanxin on one machine: the web server (Django's runserver without auto-reload; "
-        "static files are served by WhiteNoise), `nuanxin worker` and `nuanxin scheduler`, as "
-        "three child processes. Prints the address and the demo logins. Ctrl-C or SIGTERM stops "
-        "all three; if one of them ends, the others are stopped too and the exit status is "
-        "non-zero when a child failed. This is for the embedded start and small installations: "
-        "in production run the web application under a real WSGI server (e.g. gunicorn "
-        "nuanxin.wsgi) behind a reverse proxy, and the worker and exactly one scheduler as "
-        "services (see docs/operations.md)."
+        "Start Nuanxin on one machine: the web server (`nuanxin web`: gunicorn with "
+        "NUANXIN_WEB_WORKERS processes, static files through WhiteNoise), `nuanxin worker` and "
+        "`nuanxin scheduler`, as three child processes. Prints the address and the demo logins. "
+        "Ctrl-C or SIGTERM stops all three; if one of them ends, the others are stopped too and the "
+        "exit status is non-zero when a child failed. For the embedded start and one-machine "
+        "installations; on several machines run `nuanxin web` and `nuanxin worker` on each and "
+        "`nuanxin scheduler` on two or more (one holds the lease), see docs/operations.md."
     )
 
     def add_arguments(self, parser):
@@ -35,10 +34,9 @@ class Command(BaseCommand):
 
     def handle(self, *, host: str, port: int, **options):
         self._check_migrations()
-        address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         base = [sys.executable, "-m", "nuanxin.cli"]
         commands = {
-            "web": [*base, "runserver", address, "--noreload"],
+            "web": [*base, "web", "--host", host, "--port", str(port)],
             "worker": [*base, "worker"],
             "scheduler": [*base, "scheduler"],
         }
@@ -128,7 +126,10 @@ class Command(BaseCommand):
         for name, child in self.children.items():
             if child.poll() is None:
                 try:
-                    child.send_signal(signal.SIGKILL if force else signum)
+                    if force:  # the child's whole process group: the web server's workers too
+                        os.killpg(child.pid, signal.SIGKILL)
+                    else:
+                        child.send_signal(signum)
                 except ProcessLookupError:
                     continue
                 if force:
@@ -162,5 +163,8 @@ class Command(BaseCommand):
                 self.stderr.write(_("%(name)s did not stop within %(seconds)s seconds; stopping it at once.")
                                   % {"name": name, "seconds": STOP_GRACE_SECONDS})
                 self.killed.add(name)
-                child.kill()
+                try:
+                    os.killpg(child.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
                 child.wait()
