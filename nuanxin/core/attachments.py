@@ -10,7 +10,8 @@ so every process (web, worker, scheduler, another host) reads what any other one
   content* against the kinds the caller accepts (magic bytes, and a kind's own deeper check on
   a private temporary copy: the tables app passes the importer's checks), refuses with a
   message for the user (``AttachmentRefused``), keeps it under a random name and writes
-  ``attachment.store``.
+  ``attachment.store``. A storage that is full (ENOSPC, quota) is ``StorageFull``, a message
+  for the user (507 in the API) with nothing kept: the part already written is removed.
 - ``open(attachment)`` / ``local_copy(attachment)`` read it back (server side, no access check:
   the caller has already resolved the owner).
 - ``delete(actor=, attachment=)`` removes the row (``attachment.delete``) and, once the
@@ -25,7 +26,9 @@ so every process (web, worker, scheduler, another host) reads what any other one
 from __future__ import annotations
 
 import builtins
+import errno
 import hashlib
+import logging
 import os
 import tempfile
 import unicodedata
@@ -56,12 +59,31 @@ from nuanxin.core.models import Attachment
 STORAGE_ALIAS = "private"
 _HEAD = 16
 _CHUNK = 1 << 16
+# The private storage's disk (or quota) is full: the write failed part-way.
+_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+
+logger = logging.getLogger(__name__)
 
 
 class AttachmentRefused(ServiceError):
     """The file is not stored: wrong type for its content, too large, empty, damaged."""
 
     code = "file_refused"
+
+
+class StorageFull(ServiceError):
+    """The private storage has no room left for the file: nothing was kept (the part written is
+    removed), the caller's transaction rolls back; the operator must free space."""
+
+    code = "storage_full"
+    status = 507  # Insufficient Storage
+
+
+def storage_full_message() -> str:
+    return _(
+        "The server has no storage space left for this file, so nothing was saved. "
+        "Tell your administrator; try again once space has been freed."
+    )
 
 
 @dataclass(frozen=True)
@@ -151,8 +173,7 @@ def store(
             )
         if chosen.check is not None:
             chosen.check(path, chosen.name)
-        with open_local(path) as fh:
-            stored_name = storage().save(_storage_name(owner, chosen), File(fh, name=original))
+        stored_name = _save(_storage_name(owner, chosen), path, original)
     try:
         with transaction.atomic():
             attachment = Attachment.objects.create(
@@ -172,6 +193,30 @@ def store(
         storage().delete(stored_name)
         raise
     return attachment
+
+
+def _save(name: str, path: str, original: str) -> str:
+    """Copy the local file at ``path`` into the private storage as ``name``. A write that fails
+    part-way (the disk full, an I/O error) leaves no partial file behind; a full disk or quota is
+    ``StorageFull`` (a message for the user, an error in the log for the operator)."""
+    try:
+        with open_local(path) as fh:
+            return storage().save(name, File(fh, name=original))
+    except OSError as exc:
+        _discard(name)
+        if exc.errno in _FULL_ERRNOS:
+            logger.error("Private storage full: could not store %s (%s)", name, exc.strerror or exc)
+            raise StorageFull(storage_full_message()) from exc
+        raise
+
+
+def _discard(name: str) -> None:
+    """Remove what a failed save left under ``name``, if anything (never raises)."""
+    try:
+        if storage().exists(name):
+            storage().delete(name)
+    except OSError:
+        logger.warning("Could not remove the partial file %s from the private storage", name)
 
 
 def clean_name(name: str) -> str:
