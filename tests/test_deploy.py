@@ -37,6 +37,7 @@ def production_env(tmp_path, database_url: str = "") -> dict[str, str]:
         "NUANXIN_SMS_PROVIDER_URL": "https://sms.example.org/send",
         "NUANXIN_SMS_ACCESS_KEY": "key",
         "NUANXIN_SMS_SECRET": secrets.token_urlsafe(20),
+        "REDIS_URL": "redis://127.0.0.1:6379/0",  # read, not connected to, by the checks
     }
 
 
@@ -44,6 +45,18 @@ def test_check_deploy_is_clean_in_production(tmp_path):
     result = _run(production_env(tmp_path), "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+def test_check_deploy_warns_when_the_cache_is_not_shared(tmp_path):
+    env = production_env(tmp_path)
+    del env["REDIS_URL"]
+    result = _run({**env, "NUANXIN_WEB_WORKERS": "4"}, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 1
+    found = [line for line in result.stderr.splitlines() if line.startswith("?: (")]
+    assert found == [
+        "?: (nuanxin.W020) The cache is each process's own memory: the public pages' rate limits count per "
+        "process, so 4 web processes per server allow that many times the limit."
+    ]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="database roles exist on PostgreSQL only")

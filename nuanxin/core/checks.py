@@ -1,4 +1,4 @@
-"""Deployment checks of the database role (`nuanxin check --deploy`).
+"""Deployment checks (`nuanxin check --deploy`): the database role, and a shared cache (W020).
 
 The audit table refuses UPDATE and DELETE through triggers (core migration 0002), but a role
 that is a superuser, owns the table (or its trigger function or schema), holds TRUNCATE,
@@ -8,6 +8,7 @@ In production the application connects as a role that owns nothing (docs/operati
 roles.
 """
 
+from django.conf import settings
 from django.core.checks import Tags, Warning, register
 from django.db import DatabaseError, connections
 
@@ -119,3 +120,21 @@ def database_role_check(app_configs, **kwargs):
                 id="nuanxin.W014",
             )
         ]
+
+
+@register(Tags.caches, deploy=True)
+def shared_cache_check(app_configs, **kwargs):
+    """Warn when production keeps its cache in each process's memory (no REDIS_URL): the
+    public pages' rate limits (core/ratelimit.py) would count per process, so N web processes on
+    M servers allow N × M times the limit."""
+    if not settings.PRODUCTION or settings.REDIS_URL:
+        return []
+    return [
+        Warning(
+            "The cache is each process's own memory: the public pages' rate limits count per process, "
+            f"so {settings.NUANXIN_WEB_WORKERS} web processes per server allow that many times the limit.",
+            hint="Set REDIS_URL (redis://HOST:6379/0) to share the cache between processes and servers "
+            "(docs/operations.md).",
+            id="nuanxin.W020",
+        )
+    ]
