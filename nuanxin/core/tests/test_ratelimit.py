@@ -1,0 +1,60 @@
+"""The public pages' rate limits (core/ratelimit.py): counted per window, and with REDIS_URL
+counted once for every process and server (another process here stands for another node)."""
+
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.core.cache import caches
+from django.test import override_settings
+
+from nuanxin.core import ratelimit
+
+LIMIT = ratelimit.Limit("test-shared", limit=5, window=ratelimit.HOUR)
+REDIS = "redis://127.0.0.1:6379/14"
+
+
+def _redis_up() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), 1).close()
+    except OSError:
+        return False
+    return True
+
+
+def test_the_limit_counts_every_use_and_refuses_the_one_over():
+    value = "10.0.0.1-local"
+    assert [ratelimit.hit(LIMIT, value) for _ in range(7)] == [True] * 5 + [False] * 2
+    assert ratelimit.remaining(LIMIT, value) == 0
+    assert ratelimit.remaining(LIMIT, "10.0.0.2-local") == 5
+
+
+@pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
+def test_with_redis_two_processes_share_one_count():
+    cache = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS, "KEY_PREFIX": "nuanxin",
+        }
+    }
+    value = f"10.0.0.9-{os.getpid()}"
+    with override_settings(REDIS_URL=REDIS, CACHES=cache):
+        caches["default"].clear()
+        assert [ratelimit.hit(LIMIT, value) for _ in range(3)] == [True, True, True]
+        other_node = subprocess.run(
+            [sys.executable, "-c", (
+                "import django; django.setup()\n"
+                "from nuanxin.core import ratelimit\n"
+                f"limit = ratelimit.Limit({LIMIT.name!r}, limit={LIMIT.limit}, window={LIMIT.window})\n"
+                f"print([ratelimit.hit(limit, {value!r}) for _ in range(3)])\n"
+            )],
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "nuanxin.settings", "REDIS_URL": REDIS,
+                 "SECRET_KEY": settings.SECRET_KEY},
+            capture_output=True, text=True, timeout=120, check=False,
+        )
+        assert other_node.returncode == 0, other_node.stderr
+        assert other_node.stdout.strip() == "[True, True, False]"  # 3 here + 2 there = the limit
+        assert ratelimit.hit(LIMIT, value) is False
+        caches["default"].clear()
