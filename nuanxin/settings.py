@@ -492,6 +492,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "nuanxin@localhost")
 # --- Logging --------------------------------------------------------------------------------
 # Every handler masks mobiles and ID numbers (a full mobile searched for is in the request line
 # of the access log); the web server's access log ("django.server") gets the same filter.
+# NUANXIN_LOG_FORMAT=json writes every line as one JSON object (core/logformat.py), the web
+# server's access log too (`nuanxin web`).
+NUANXIN_LOG_FORMAT = _env("NUANXIN_LOG_FORMAT", "plain")
+if NUANXIN_LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"NUANXIN_LOG_FORMAT must be plain or json, not {NUANXIN_LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -501,11 +506,18 @@ LOGGING = {
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "nuanxin.core.logformat.JsonFormatter"},
         "server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal_numbers"]},
-        "server": {"class": "logging.StreamHandler", "formatter": "server", "filters": ["personal_numbers"]},
+        "console": {
+            "class": "logging.StreamHandler", "formatter": NUANXIN_LOG_FORMAT, "filters": ["personal_numbers"]
+        },
+        "server": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if NUANXIN_LOG_FORMAT == "json" else "server",
+            "filters": ["personal_numbers"],
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {

@@ -78,3 +78,82 @@ def test_the_production_servers_access_log_is_masked():
         handler.stream = previous
     line = stream.getvalue()
     assert line == '10.0.0.7 "GET /registry/?q=138****5678 HTTP/1.1" 200 5120 12ms "test"\n'
+
+
+def test_json_lines_are_masked_and_carry_the_request_id():
+    """NUANXIN_LOG_FORMAT=json (core/logformat.py): one JSON object per line, masked."""
+    import json
+
+    from nuanxin.core import context
+    from nuanxin.core.logformat import JsonFormatter
+
+    logger = logging.getLogger("nuanxin.test.json")
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(MaskPersonalNumbers())
+    logger.addHandler(handler)
+    token = context.set_current(context.RequestContext(ip="10.0.0.7", channel="web", request_id="a" * 32))
+    try:
+        logger.warning("sms to %s failed", "13812345678")
+        try:
+            raise ValueError("no such mobile 13912345678")
+        except ValueError:
+            logger.exception("lookup failed")
+    finally:
+        context.reset(token)
+        logger.removeHandler(handler)
+    first, second = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert {k: first[k] for k in ("level", "logger", "message", "channel", "request_id")} == {
+        "level": "WARNING", "logger": "nuanxin.test.json", "message": "sms to 138****5678 failed",
+        "channel": "web", "request_id": "a" * 32,
+    }
+    assert set(first) == {"time", "level", "logger", "message", "node", "pid", "channel", "request_id"}
+    assert "139****5678" in second["exception"] and "13912345678" not in second["exception"]
+
+
+def test_the_production_servers_json_access_line(settings):
+    import json
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from nuanxin.core.management.commands.web import MaskedLogger
+
+    settings.NUANXIN_LOG_FORMAT = "json"
+    cfg = Config()
+    cfg.set("accesslog", "-")
+    logger = MaskedLogger(cfg)
+    stream = io.StringIO()
+    (handler,) = [h for h in logger.access_log.handlers if getattr(h, "_gunicorn", False)]
+    previous, handler.stream = handler.stream, stream
+    try:
+        request = SimpleNamespace(headers=[("USER-AGENT", "test")])
+        response = SimpleNamespace(status="200 OK", status_code=200, sent=5120, headers=[("X-Request-ID", "b" * 32)])
+        environ = {"REMOTE_ADDR": "10.0.0.7", "REQUEST_METHOD": "GET", "RAW_URI": "/registry/?q=13812345678",
+                   "PATH_INFO": "/registry/", "SERVER_PROTOCOL": "HTTP/1.1", "QUERY_STRING": "q=13812345678",
+                   "HTTP_USER_AGENT": "test"}
+        logger.access(response, request, environ, timedelta(milliseconds=12))
+    finally:
+        handler.stream = previous
+    line = json.loads(stream.getvalue())
+    assert {k: line[k] for k in ("logger", "message", "remote", "method", "path", "status", "bytes", "ms",
+                                 "agent", "request_id")} == {
+        "logger": "gunicorn.access", "message": "GET /registry/?q=138****5678 HTTP/1.1", "remote": "10.0.0.7",
+        "method": "GET", "path": "/registry/?q=138****5678", "status": 200, "bytes": 5120, "ms": 12,
+        "agent": "test", "request_id": "b" * 32,
+    }
+
+
+@pytest.mark.django_db
+def test_every_answer_carries_the_request_id_the_proxy_gave_or_a_new_one(client):
+    import re
+
+    fresh = client.get("/accounts/login/")["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", fresh)
+    assert client.get("/accounts/login/")["X-Request-ID"] != fresh
+    given = "0123456789abcdef0123456789abcdef"
+    assert client.get("/accounts/login/", HTTP_X_REQUEST_ID=given)["X-Request-ID"] == given
+    forged = client.get("/accounts/login/", HTTP_X_REQUEST_ID="<script>alert(1)</script>")["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", forged)

@@ -1,10 +1,12 @@
-"""Per-request facts that the audit trail needs (client IP, user agent).
+"""Per-request facts that the audit trail and the logs need (client IP, channel, request id).
 
 Set by ``RequestContextMiddleware``; commands and tasks run without one and record
 ``None`` for the address.
 """
 
 import ipaddress
+import re
+import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 class RequestContext:
     ip: str | None = None
     channel: str = "web"  # web, api, cli, task
+    request_id: str | None = None  # the logs' (core/logformat.py), answered as X-Request-ID
 
 
 # RequestContext is a frozen dataclass, so sharing one default instance is safe.
@@ -46,3 +49,13 @@ def client_ip(request) -> str | None:
         except ValueError:
             pass
     return request.META.get("REMOTE_ADDR") or None
+
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+
+def request_id(request) -> str:
+    """The request's id: the proxy's ``X-Request-ID`` when it looks like one (nginx's
+    ``$request_id`` is 32 hex digits), else a new one."""
+    given = request.META.get("HTTP_X_REQUEST_ID", "")
+    return given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex

@@ -79,18 +79,24 @@ def busy_response(request) -> HttpResponse:
 
 
 class RequestContextMiddleware:
-    """Makes the client address available to the audit trail for the request's duration."""
+    """Makes the client address and the request's id available to the audit trail and the logs
+    for the request's duration; the id is answered as ``X-Request-ID``."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         channel = "api" if request.path.startswith("/api/") else "web"
-        token = context.set_current(context.RequestContext(ip=context.client_ip(request), channel=channel))
+        request_id = context.request_id(request)
+        token = context.set_current(
+            context.RequestContext(ip=context.client_ip(request), channel=channel, request_id=request_id)
+        )
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
         finally:
             context.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
 
 
 class NoStoreMiddleware:
