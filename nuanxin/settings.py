@@ -313,6 +313,10 @@ NUANXIN_HOTLINE_GAP_NOTICE_DAYS = _env_number("NUANXIN_HOTLINE_GAP_NOTICE_DAYS",
 NUANXIN_HOTLINE_SUBMITS_PER_ADDRESS_PER_HOUR = _env_number("NUANXIN_HOTLINE_SUBMITS_PER_ADDRESS_PER_HOUR", 60)
 NUANXIN_HOTLINE_CALLBACKS_PER_MOBILE_PER_DAY = _env_number("NUANXIN_HOTLINE_CALLBACKS_PER_MOBILE_PER_DAY", 3)
 
+# --- The produce supply (docs/produce.md) ----------------------------------------------------
+# Pickup codes matching no parcel one person may type in an hour (counted in the cache).
+NUANXIN_PRODUCE_WRONG_CODES_PER_HOUR = _env_number("NUANXIN_PRODUCE_WRONG_CODES_PER_HOUR", 20)
+
 # --- Special funds (docs/funds.md) ------------------------------------------------------------
 # An entry (or a batch recorded at once) above this many yuan needs the parent organisation's
 # approver too, unless the organisation's own threshold says otherwise (set by the level above).

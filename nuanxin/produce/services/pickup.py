@@ -12,20 +12,24 @@ still waiting into "not collected".
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime, time
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nuanxin.core import audit
+from nuanxin.core import audit, ratelimit
 from nuanxin.core.errors import ServiceError
 from nuanxin.core.policy import user_of
 from nuanxin.core.versioning import bump
 from nuanxin.produce.choices import OfferStatus, OrderStatus
 from nuanxin.produce.models import Offer, Order, PickupPoint
+
+log = logging.getLogger(__name__)
 
 CODE_LENGTH = 6
 _CODE = re.compile(r"^\d{6}$")
@@ -103,14 +107,35 @@ def _check_order(order: Order, now: Any) -> None:
         )
 
 
+def wrong_codes_limit() -> ratelimit.Limit:
+    """Codes matching no parcel anywhere a person may type in an hour (a typo now and then is
+    fine; guessing the million codes is not). Counted in the shared cache, across nodes."""
+    return ratelimit.Limit("produce-wrong-codes", settings.NUANXIN_PRODUCE_WRONG_CODES_PER_HOUR, ratelimit.HOUR)
+
+
+def _refuse_guessing(actor: Any) -> None:
+    if ratelimit.remaining(wrong_codes_limit(), str(user_of(actor).pk)) <= 0:
+        raise ServiceError(
+            _(
+                "Too many codes that match no parcel in the last hour: ask the family for the text message "
+                "with the code, or try again in an hour."
+            ),
+            code="too_many_wrong_codes",
+            field="code",
+        )
+
+
 def find(*, actor: Any, point: PickupPoint, code: Any) -> Order:
     """The order whose parcel ``code`` collects at ``point`` today (nothing changed), or a
     refusal saying why not: not a code, no such parcel, another point's, a day still to come,
     a cancelled order, a week still taking orders or settled, or already collected (when).
     A parcel is handed over from its pickup day on until its week is settled: a family that
-    comes late still gets it (``days_late`` says how late)."""
+    comes late still gets it (``days_late`` says how late). A person who typed more codes
+    matching no parcel than ``wrong_codes_limit`` allows in the hour is refused before any
+    lookup (logged): codes are six digits and would otherwise be guessed."""
     _require_point(actor, point)
     code = clean_code(code)
+    _refuse_guessing(actor)
     now = timezone.now()
     today = timezone.localdate(now)
     here = list(
@@ -147,6 +172,8 @@ def find(*, actor: Any, point: PickupPoint, code: Any) -> Order:
             % {"point": elsewhere.offer.point.name},
             field="code",
         )
+    if not ratelimit.hit(wrong_codes_limit(), str(user_of(actor).pk)):
+        log.warning("pickup: user %s typed more wrong codes than the hour allows", user_of(actor).pk)
     raise ServiceError(
         _("No parcel of today has this code at this point: check the code with the family."),
         code="unknown_code",

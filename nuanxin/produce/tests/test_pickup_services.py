@@ -87,6 +87,30 @@ def test_refusals_change_nothing(wk):
     assert refused(wk, "100009") == "This order was cancelled: there is no parcel to hand over."
 
 
+def test_guessing_codes_is_stopped_after_the_hours_wrong_codes(wk, settings):
+    """Six digits are a million codes: after NUANXIN_PRODUCE_WRONG_CODES_PER_HOUR codes that match
+    no parcel, the person is refused before any lookup, even a right code, for the hour."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.NUANXIN_PRODUCE_WRONG_CODES_PER_HOUR = 3
+    unknown = "No parcel of today has this code at this point: check the code with the family."
+    assert [refused(wk, f"99999{i}") for i in range(2)] == [unknown] * 2
+    # other refusals name a real parcel: they do not count
+    assert refused(wk, "200001").startswith("This code is of a parcel at another pickup point")
+    assert refused(wk, "999995") == unknown  # the third wrong code: the hour's last
+    guessing = (
+        "Too many codes that match no parcel in the last hour: ask the family for the text message with the "
+        "code, or try again in an hour."
+    )
+    assert refused(wk, "100002") == guessing
+    # another person is not held up
+    assert pickup.find(actor=wk.p.yi, point=wk.sn_point, code="100002").pk == wk.orders[1].pk
+    with time_machine.travel(NOW.replace(hour=NOW.hour + 1), tick=False):
+        assert pickup.find(actor=wk.keeper, point=wk.sn_point, code="100002").pk == wk.orders[1].pk
+    cache.clear()
+
+
 def test_a_late_family_gets_its_parcel_until_the_week_is_settled(wk):
     """F9: last week's parcel (pickup day 2020-01-31, the week closed, not settled) is handed
     over a week late; once the week is settled it is refused."""
