@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -26,6 +27,7 @@ from nuanxin.registry.filters import WorkerFilter
 from nuanxin.registry.models import Deployment, FamilyMember, Worker
 
 PER_PAGE = 50
+COUNT_CAP = 1000  # the list counts its rows up to this many (more: "more than 1,000")
 HISTORY_ROWS = 30
 HISTORY_HIDDEN = {"name_key", "name_pinyin", "name_initials", "mobile_tail", "updated_at", "created_at"}
 
@@ -64,11 +66,27 @@ def _or_403(call: Callable[..., Any], **kwargs: Any) -> Any:
 # --- the list -------------------------------------------------------------------------------
 
 
-@access.scoped(Worker, "view")
-def worker_list(request):
-    """The register, filtered and paginated on the server; mobiles masked."""
-    form = WorkerFilter(request.GET or None, user=request.user)
-    qs = form.filter_queryset(selectors.visible_workers(request.user)).only(
+class CappedPaginator(Paginator):
+    """Counts the rows only up to ``COUNT_CAP`` (one more is read to know there are more):
+    a city's register, or a search for a common surname (``zhang``: one worker in 14), would
+    otherwise count hundreds of thousands of rows on every page. ``capped`` says the count
+    stopped there; the pages go up to the cap (narrow the search to see the others)."""
+
+    @cached_property
+    def count(self) -> int:
+        counted = self.object_list.order_by()[: COUNT_CAP + 1].count()  # type: ignore[attr-defined]
+        self.capped = counted > COUNT_CAP
+        return min(counted, COUNT_CAP)
+
+    capped = False
+
+
+
+def list_page(user, params):
+    """The list's reads for ``params`` (the query string: filters, search, page): the filter
+    form and the page of workers, counted up to ``COUNT_CAP`` (bench/care_scale.py times it)."""
+    form = WorkerFilter(params or None, user=user)
+    qs = form.filter_queryset(selectors.visible_workers(user)).only(
         "id",
         "name",
         "gender",
@@ -81,13 +99,20 @@ def worker_list(request):
         "organisation__name",
         "organisation__code",
     )
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    return form, CappedPaginator(qs, PER_PAGE).get_page(params.get("page"))
+
+
+@access.scoped(Worker, "view")
+def worker_list(request):
+    """The register, filtered and paginated on the server; mobiles masked."""
+    form, page = list_page(request.user, request.GET)
     return render(
         request,
         "registry/worker_list.html",
         {
             "form": form,
             "page": page,
+            "count_cap": COUNT_CAP,
             "can_create": selectors.register_organisations(request.user, "change").exists(),
         },
     )
