@@ -21,11 +21,12 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from nuanxin.cases import services as cases
 from nuanxin.cases.lifecycle import NoteKind, Urgency
@@ -323,7 +324,18 @@ def _tell_owner_of_referral(actor: Any, case: LegalCase) -> None:
             _("Unit: %(unit)s\nReferred by: %(by)s") % {"unit": worker.organisation, "by": user or _("System")},
         ),
         url=_url(case),
+        email_text=_nameless_email(
+            gettext_noop("Nuanxin: a legal-aid case was referred to you. Please sign in to read it.")
+        ),
     )
+
+
+def _nameless_email(message: str) -> tuple[str, str]:
+    """An e-mail's (subject, body) that names nobody, in the default language: an e-mail, like a
+    text message, leaves the system; who the case is about stays behind the sign-in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _(message)
+    return text, text
 
 
 def _url(case: LegalCase) -> str:
@@ -665,6 +677,9 @@ def escalate_overdue_legal_cases(*, actor: Any = SYSTEM, today: date | None = No
                     _("Unit: %(unit)s\nDue: %(due)s") % {"unit": worker.organisation, "due": case.due_on},
                 ),
                 url=_url(case),
+                email_text=_nameless_email(
+                    gettext_noop("Nuanxin: a legal-aid case you follow is overdue and was escalated. Please sign in.")
+                ),
             ):
                 sent += 1
         return sent

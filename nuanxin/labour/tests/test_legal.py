@@ -95,6 +95,29 @@ def test_a_care_contact_refers_a_case_from_a_visit_and_an_officer_owns_it(person
     assert (case.owner, case.created_by, case.visit) == (officer, personas.care, visit)
     note = Notification.objects.get(kind="labour.legal_referred")
     assert note.recipient == officer
+    assert family.name in note.title  # behind the sign-in, the case names the family
+
+
+def test_legal_aid_e_mails_name_nobody(personas, officer, family):
+    """The e-mails of a referral and of an escalation leave the system: no name, no unit."""
+    type(officer).objects.filter(pk=officer.pk).update(email="officer@example.org")
+    officer.refresh_from_db()
+    case = legal.open_legal_case(
+        actor=personas.care, worker=family, kind="wages", other_party="某公司", facts="拖欠工资",
+        infringed_on=today() - timedelta(days=40),
+    )
+    assert case.owner == officer
+    legal.escalate_overdue_legal_cases(today=today() + timedelta(days=60))
+    from nuanxin.notify.models import Channel, Delivery
+
+    mails = list(Delivery.objects.filter(channel=Channel.EMAIL, to="officer@example.org").order_by("pk"))
+    assert [m.subject for m in mails] == [
+        "暖心：有一件法律援助案件转给了您，请登录查看。",
+        "暖心：您跟进的一件法律援助案件已逾期并已上报，请登录查看。",
+    ]
+    for mail in mails:
+        for secret in (family.name, "李四", str(family.organisation)):
+            assert secret not in mail.subject and secret not in mail.body
     # The care contact sees the case of their family, but does not move it.
     assert LegalCase.policy.allows(personas.care, "view", case)
     with pytest.raises(NotAllowed):
