@@ -25,6 +25,7 @@ LABELS = Labels(
         "care.unassign": _("Care contact removed"),
         "care.worker_moved": _("Care followed a worker's move"),
         "care.duties.turn": _("Weekly visit duties opened"),
+        "care.totals.rebuild": _("Weekly visit totals repaired"),
         "care.remind.week": _("Weekly visit reminders sent"),
         "care.remind.unvisited": _("Unvisited families reminders sent"),
         "care.call_links": _("Call links shown"),
@@ -52,6 +53,7 @@ LABELS = Labels(
         "care.visit": _("Visit"),
         "care.visititem": _("Visit necessity"),
         "care.visitduty": _("Visit duty"),
+        "care.weektotal": _("Weekly visit totals"),
         "care.difficulty": _("Difficulty"),
         "care.difficultynote": _("Difficulty note"),
     },
@@ -94,6 +96,7 @@ LABELS = Labels(
         "families": _("Families"),
         "assignments": _("Assignments"),
         "campaigns": _("Campaigns"),
+        "repaired": _("Repaired"),
     },
     values={
         "mode": VisitMode,

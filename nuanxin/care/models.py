@@ -374,6 +374,40 @@ class VisitDuty(models.Model):
         return self.week + timedelta(days=6)
 
 
+class WeekTotal(models.Model):
+    """How many duties of one campaign and week one organisation owes, by status: the figures
+    of the overview and of the completion chart, read instead of counting the duties (which
+    grow with the families; these rows grow with the organisations and the weeks).
+
+    Kept by the database itself, in the transaction that changes a duty: triggers on
+    ``care_visitduty`` (migration 0009) add and subtract every insert, update and delete,
+    whoever makes it (the services, the weekly turn's bulk update, a worker deleted with its
+    duties, a test). A bulk load that turns triggers off (bench/care_scale.py) or a repair
+    rebuilds them from the duties: ``nuanxin care rebuild-totals`` (``services.rebuild_week_totals``).
+    A row whose counts are all zero (its duties withdrawn) stands for no duty."""
+
+    # Derived rows: they go with their campaign or organisation without asking.
+    is_derived = True
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    week = models.DateField()  # its Monday
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+    due = models.IntegerField(default=0)
+    done = models.IntegerField(default=0)
+    missed = models.IntegerField(default=0)
+    excused = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("weekly visit totals")
+        verbose_name_plural = _("weekly visit totals")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "week", "organisation"], name="care_weektotal_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {weeks.label(self.week)} {self.organisation_id}"
+
+
 class Difficulty(Case):
     """A difficulty a family has (存在困难), followed from open to closed: a case (nuanxin/cases)
     with its category, description, source and the campaign or visit it was raised in. Its life

@@ -13,13 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from nuanxin.care import selectors, weeks
 from nuanxin.care.choices import DifficultyCategory, DutyStatus
-from nuanxin.care.models import Campaign, CareAssignment, Difficulty
+from nuanxin.care.models import Campaign, CareAssignment, Difficulty, UnassignedFamily, VisitDuty, WeekTotal
 from nuanxin.care.selectors.overview import _name_key
 from nuanxin.core import audit, roles, treelabels
+from nuanxin.core.policy import is_system
 from nuanxin.orgs import scope
 from nuanxin.orgs.models import Organisation
 from nuanxin.registry.models import Worker
@@ -146,8 +147,18 @@ def overview_reads(user, org: Organisation, week: date, campaign: Campaign | Non
     result["overview"] = selectors.week_overview(user, org, week, campaign, by=by)
     if people:
         missed_week = last_ended_week(week)
-        missed, missed_count = _first_rows(selectors.missed_duties(user, org, missed_week, campaign))
-        unassigned, unassigned_count = _first_rows(selectors.unassigned_families(user, org, campaign))
+        missed_qs = selectors.missed_duties(user, org, missed_week, campaign)
+        by_unit = _missed_by_unit(user, org, missed_week, campaign)
+        if by_unit is None:
+            missed, missed_count = _first_rows(missed_qs)
+        else:
+            missed, missed_count = _first_rows_by_unit(missed_qs, by_unit[0], by_unit[1])
+        unassigned_qs = selectors.unassigned_families(user, org, campaign)
+        unassigned_units = _unassigned_by_unit(user, org, campaign)
+        if unassigned_units is None:
+            unassigned, unassigned_count = _first_rows(unassigned_qs)
+        else:
+            unassigned, unassigned_count = _first_rows_by_unit(unassigned_qs, unassigned_units)
         result.update(
             missed_week_label=weeks.label(missed_week),
             missed=missed,
@@ -165,6 +176,80 @@ def overview_reads(user, org: Organisation, week: date, campaign: Campaign | Non
             )
             result.update(due=due, due_count=due_count)
     return result
+
+
+def _plain_reach(policy, user, action: str):
+    """``policy``'s rule of ``action`` for ``user`` over an organisation path, when it is a set
+    of subtrees (``Q``, or ``False`` for nowhere); ``None`` when a role of the user's reaches
+    only related rows (a care contact's families): then only the rows themselves can tell."""
+    if is_system(user):
+        return Q()
+    narrowed = policy.roles(action) & set(policy.related)
+    if narrowed and scope.scope_paths(user, narrowed):
+        return None
+    reach = policy.reach_q(user, action, "organisation__path")
+    return False if reach is None else reach
+
+
+def _missed_by_unit(user, org: Organisation, week: date, campaign: Campaign) -> tuple[list, int] | None:
+    """The units of ``org``'s subtree inside the user's scope for viewing duties with missed
+    duties in ``week``, in the missed list's order (by unit code) with their number, and the
+    number in all, from the weekly totals; None for a scope the totals cannot follow."""
+    reach = _plain_reach(VisitDuty.policy, user, "view")
+    if reach is None:
+        return None
+    if reach is False:
+        return [], 0
+    rows = list(
+        WeekTotal.objects.filter(campaign=campaign, week=week, organisation__path__startswith=org.path, missed__gt=0)
+        .filter(reach)
+        .values("organisation_id", "organisation__code")
+        .annotate(n=Sum("missed"))
+        .order_by("organisation__code")
+        .values_list("organisation_id", "n")
+    )
+    return rows, sum(n for _unit, n in rows)
+
+
+def _unassigned_by_unit(user, org: Organisation, campaign: Campaign) -> list[tuple[int, int]] | None:
+    """The units of ``org``'s subtree inside the user's scope for changing the register with
+    unassigned-family rows, in the list's order (by path) with their number of rows; None for
+    a scope the rows cannot follow."""
+    reach = _plain_reach(Worker.policy, user, "change")
+    if reach is None:
+        return None
+    if reach is False:
+        return []
+    rows = (
+        UnassignedFamily.objects.filter(campaign=campaign, organisation__path__startswith=org.path)
+        .filter(reach)
+        .values("organisation_id", "organisation__path")
+        .annotate(n=Count("pk"))
+        .order_by("organisation__path")
+    )
+    return [(r["organisation_id"], r["n"]) for r in rows]
+
+
+def _first_rows_by_unit(qs, by_unit: list, count: int | None = None) -> tuple[list, int]:
+    """``_first_rows`` of a list ordered by unit first, read from the first units only: the
+    units (in the list's order, with how many rows each holds, ``by_unit``) are taken until
+    they hold ``LIST_ROWS`` rows, and the list is read for those units alone (more units when
+    the list's own rule or scope left fewer rows). So a city's list sorts the rows of a unit
+    or two, not every missed family of the city; the rows are the same as the whole list's
+    first. ``count``: the list's length when known (weekly totals), else counted as
+    ``_first_rows`` does."""
+    rows: list = []
+    taken = 0
+    while taken < len(by_unit) and len(rows) < LIST_ROWS:
+        chosen, expected = [], 0
+        while taken < len(by_unit) and expected < LIST_ROWS - len(rows):
+            chosen.append(by_unit[taken][0])
+            expected += by_unit[taken][1]
+            taken += 1
+        rows += list(qs.filter(organisation_id__in=chosen)[: LIST_ROWS - len(rows)])
+    if count is None:
+        count = len(rows) if len(rows) < LIST_ROWS else qs.count()
+    return rows, count
 
 
 def _first_rows(qs) -> tuple[list, int]:

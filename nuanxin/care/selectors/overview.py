@@ -6,11 +6,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import (
+    Aggregate,
     Count,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
+    Sum,
 )
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -22,8 +25,10 @@ from nuanxin.care.models import (
     CareAssignment,
     UnassignedFamily,
     VisitDuty,
+    WeekTotal,
 )
 from nuanxin.care.selectors.campaigns import campaign_weeks
+from nuanxin.core.policy import is_system
 from nuanxin.orgs.models import Organisation
 from nuanxin.orgs.scope import STEPLEN
 from nuanxin.registry.choices import WorkerStatus
@@ -92,23 +97,58 @@ def _report_duties(user, org: Organisation, campaign: Campaign | None):
     return qs
 
 
+def _report_totals(user, org: Organisation, campaign: Campaign | None):
+    """The ``WeekTotal`` rows of ``org``'s subtree inside ``user``'s scope for the duties'
+    "report" action: the same duties ``_report_duties`` reads, since that scope is a set of
+    organisation subtrees and a total is one organisation's. ``None`` when the user reaches
+    some duties only through a relation (a role narrowed to its own families counts rows, not
+    organisations): then the duties are counted."""
+    policy = VisitDuty.policy
+    qs = WeekTotal.objects.filter(organisation__path__startswith=org.path)
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    if is_system(user):
+        return qs
+    if policy.roles("report") & set(policy.related):
+        return None
+    reach = policy.reach_q(user, "report", "organisation__path")
+    return qs.none() if reach is None else qs.filter(reach)
+
+
+# The four counts of a group of totals, and the condition that the group holds a duty at all
+# (a total whose duties were all withdrawn stays as a row of zeros).
+# (named apart from the totals' own columns, which an annotation may not shadow)
+_SUMS: dict[str, Aggregate] = {f"n_{key}": Sum(key) for key in _COUNTS}
+_AS_COUNTS: dict[str, Aggregate] = {f"n_{key}": value for key, value in _COUNTS.items()}
+_ANY = Q(n__gt=0)
+_N = Sum(F("due") + F("done") + F("missed") + F("excused"))
+
+
 def week_overview(
     user, org: Organisation, week: date | None = None, campaign: Campaign | None = None, *, by: str = "unit"
 ) -> Overview:
     """This week's duties in ``org``'s subtree, counted by status per unit (``by="unit"``,
     the organisation that owed the visit) or per child organisation of ``org``
-    (``by="child"``, e.g. per district for the city). One aggregate query, read from the
-    (campaign, week, organisation, status) index; ``for_user(user, "report")`` keeps it
-    inside the user's scope (admins and viewers; a care contact sees only their families)."""
+    (``by="child"``, e.g. per district for the city). One aggregate query over the weekly
+    totals (``care.WeekTotal``: one row per unit, whatever its number of families), inside the
+    user's scope for "report" (admins and viewers); counted from the duties, on the
+    (campaign, week, organisation, status) index, for a scope the totals cannot follow."""
     week = weeks.monday(week) if week else weeks.current_week()
-    qs = _report_duties(user, org, campaign).filter(week=week)
+    totals = _report_totals(user, org, campaign)
+    having: dict[str, Aggregate]
+    if totals is not None:
+        qs, counts, having = totals.filter(week=week), _SUMS, {"n": _N}
+    else:
+        qs, counts = _report_duties(user, org, campaign).filter(week=week), _AS_COUNTS
+        having = {"n": Count("status")}
     rows: list[DutyCounts] = []
     if by == "child":
         prefix_len = len(org.path) + STEPLEN
         data = (
             qs.annotate(prefix=Substr("organisation__path", 1, prefix_len))
             .values("prefix")
-            .annotate(**_COUNTS)
+            .annotate(**counts, **having)
+            .filter(_ANY)
             .order_by("prefix")
         )
         data = list(data)
@@ -123,18 +163,22 @@ def week_overview(
                     target.pk,
                     target.code,
                     target.name,
-                    **{k: r[k] for k in _COUNTS},
+                    **{k: r[f"n_{k}"] for k in _COUNTS},
                 )
             )
     else:
         data = (
             qs.values("organisation_id", "organisation__code", "organisation__name")
-            .annotate(**_COUNTS)
+            .annotate(**counts, **having)
+            .filter(_ANY)
             .order_by("organisation__code")
         )
         rows = [
             DutyCounts(
-                r["organisation_id"], r["organisation__code"], r["organisation__name"], **{k: r[k] for k in _COUNTS}
+                r["organisation_id"],
+                r["organisation__code"],
+                r["organisation__name"],
+                **{k: r[f"n_{k}"] for k in _COUNTS},
             )
             for r in data
         ]
@@ -149,29 +193,39 @@ def completion_series(user, org: Organisation, campaign: Campaign, today: date |
     """Weekly completion over the campaign per child organisation of ``org`` (the chart):
     ``{"weeks": ["2020-W05", ...], "series": [{"code", "name", "done": [...], "owed": [...],
     "percent": [int|None, ...]}, ...], "current": int|None, "days_so_far": int}``. One
-    aggregate query over the campaign's duties. ``current`` is the index of this week when it
+    aggregate query over the campaign's weekly totals (``care.WeekTotal``; the duties for a
+    scope the totals cannot follow). ``current`` is the index of this week when it
     is among the weeks: unfinished (``days_so_far`` of its 7 days have begun), its figure is
     a share of a week still going on, not a final one — the chart draws it so."""
     week_list = campaign_weeks(campaign, today)
     this_week = weeks.current_week(today)
     prefix_len = len(org.path) + STEPLEN
+    totals = _report_totals(user, org, campaign)
+    figures: dict[str, Aggregate]
+    if totals is not None:
+        qs = totals
+        figures = {"n_done": Sum("done"), "n_owed": Sum(F("due") + F("done") + F("missed")), "n": _N}
+    else:
+        qs = _report_duties(user, org, campaign)
+        figures = {
+            "n_done": Count("pk", filter=Q(status=DutyStatus.DONE)),
+            "n_owed": Count("pk", filter=~Q(status=DutyStatus.EXCUSED)),
+            "n": Count("pk"),
+        }
     data = (
-        _report_duties(user, org, campaign)
-        .filter(week__in=week_list)
+        qs.filter(week__in=week_list)
         .annotate(prefix=Substr("organisation__path", 1, prefix_len))
         .values("prefix", "week")
-        .annotate(
-            done=Count("pk", filter=Q(status=DutyStatus.DONE)),
-            owed=Count("pk", filter=~Q(status=DutyStatus.EXCUSED)),
-        )
+        .annotate(**figures)
+        .filter(_ANY)
         .order_by("prefix", "week")
     )
     index = {w: i for i, w in enumerate(week_list)}
     by_prefix: dict[str, dict] = {}
     for r in data:
         entry = by_prefix.setdefault(r["prefix"], {"done": [0] * len(week_list), "owed": [0] * len(week_list)})
-        entry["done"][index[r["week"]]] = r["done"]
-        entry["owed"][index[r["week"]]] = r["owed"]
+        entry["done"][index[r["week"]]] = r["n_done"]
+        entry["owed"][index[r["week"]]] = r["n_owed"]
     orgs = {o.path: o for o in Organisation.objects.filter(path__in=list(by_prefix))}
     series = []
     for prefix, entry in sorted(by_prefix.items()):

@@ -41,6 +41,7 @@ from nuanxin.care.services.duties import (
     excuse_duty,
     open_duties,
 )
+from nuanxin.care.services.totals import rebuild_week_totals
 from nuanxin.care.services.visits import (
     ITEM_NUMBER_MAX,
     delete_visit,
@@ -74,6 +75,7 @@ __all__ = [
     "open_difficulties",
     "open_difficulty",
     "open_duties",
+    "rebuild_week_totals",
     "record_visit",
     "release_contacts",
     "set_cadence",

@@ -47,7 +47,7 @@ def _cadence(pairs: list[str]) -> dict:
 class Command(BaseCommand):
     help = (
         "Care campaigns and weekly visit duties: list, create, cadence, declare the end, open duties, remind, "
-        "escalate, sync the unassigned families."
+        "escalate, sync the unassigned families, rebuild the weekly totals."
     )
 
     def add_arguments(self, parser):
@@ -92,6 +92,12 @@ class Command(BaseCommand):
             "sync-unassigned",
             help="Recompute every campaign's unassigned families from the register (what the hourly job does).",
         )
+
+        totals = sub.add_parser(
+            "rebuild-totals",
+            help="Recount the weekly totals of the overview and the chart from the duties and repair any difference.",
+        )
+        totals.add_argument("--campaign", type=int, help="Only this campaign (default: all).")
 
     def handle(self, *args, **options):
         action = options["action"]
@@ -174,4 +180,12 @@ class Command(BaseCommand):
         self.stdout.write(
             _("Unassigned families: %(added)s added, %(removed)s removed.")
             % {"added": result["added"], "removed": result["removed"]}
+        )
+
+    def do_rebuild_totals(self, options):
+        campaign = Campaign.objects.get(pk=options["campaign"]) if options["campaign"] else None
+        result = services.rebuild_week_totals(actor=SYSTEM, campaign=campaign)
+        self.stdout.write(
+            _("Weekly totals: %(rows)s rows counted, %(repaired)s repaired.")
+            % {"rows": result["rows"], "repaired": result["repaired"]}
         )
