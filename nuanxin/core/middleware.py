@@ -27,6 +27,18 @@ BUSY_DATABASE_MESSAGES = (
 # failure. Nothing of it was saved and the same request sent again normally succeeds. Matched
 # by SQLSTATE, which does not depend on the server's language (lc_messages).
 RETRY_SQLSTATES = {"40P01", "40001"}
+# PostgreSQL went away under the request: restarted or stopped (57P01 admin_shutdown, sent by
+# ``pg_ctl restart/stop -m fast``), crashed (57P02), still starting or shutting down (57P03), or
+# the connection broke (class 08). The transaction was not committed (unless the break came during
+# COMMIT itself) and the pool hands the next request a new connection once the server is back
+# (scripts/drills.py postgres-restart). psycopg gives no SQLSTATE for a connection cut without a
+# word (a crash, the network): it is known by its message.
+LOST_SQLSTATES = {"57P01", "57P02", "57P03"}
+LOST_CONNECTION_MESSAGES = (
+    "server closed the connection unexpectedly",
+    "consuming input failed",
+    "the connection is lost",
+)
 
 
 def _pool_exhausted_errors() -> tuple[type[BaseException], ...]:
@@ -42,7 +54,10 @@ def is_database_busy(exc: BaseException | None) -> bool:
     held too long, the connection pool exhausted for NUANXIN_DB_POOL_TIMEOUT seconds
     (``psycopg_pool.PoolTimeout``, which Django wraps in its ``OperationalError``),
     PostgreSQL refusing a connection because all its slots are taken, or PostgreSQL ending the
-    transaction as a deadlock's victim or for a serialization failure (``RETRY_SQLSTATES``)."""
+    transaction as a deadlock's victim or for a serialization failure (``RETRY_SQLSTATES``), or
+    PostgreSQL going away under the request: restarted, stopped, crashed (``LOST_SQLSTATES``,
+    ``LOST_CONNECTION_MESSAGES``). A server that refuses the connection outright (down with no
+    pool to wait in, a wrong address) is not: that is the operator's to fix."""
     pool_errors = _pool_exhausted_errors()
     seen = set()
     while exc is not None and id(exc) not in seen:
@@ -51,7 +66,10 @@ def is_database_busy(exc: BaseException | None) -> bool:
             return True
         if isinstance(exc, OperationalError) and any(text in str(exc) for text in BUSY_DATABASE_MESSAGES):
             return True
-        if getattr(exc, "sqlstate", None) in RETRY_SQLSTATES:  # psycopg's error, the cause of Django's
+        sqlstate = getattr(exc, "sqlstate", None) or ""  # psycopg's error, the cause of Django's
+        if sqlstate in RETRY_SQLSTATES or sqlstate in LOST_SQLSTATES or sqlstate.startswith("08"):
+            return True
+        if isinstance(exc, OperationalError) and any(text in str(exc) for text in LOST_CONNECTION_MESSAGES):
             return True
         exc = exc.__cause__ or exc.__context__
     return False
