@@ -149,6 +149,10 @@ class Cluster:
         self.procs[name] = proc
         return proc
 
+    def send(self, name: str, sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.procs[name].popen.pid, sig)
+
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         proc = self.procs[name]
         with contextlib.suppress(ProcessLookupError):
@@ -257,7 +261,7 @@ def apt_install(packages: list[str]) -> bool:
     return True
 
 
-def s3_server_python() -> str:
+def s3_server_python(*, allow_install: bool = True) -> str:
     """A Python that has moto's S3 server: the project's (if moto is installed there) or a venv of
     its own under var/cluster-tools, made once (pip from the package index)."""
     if subprocess.run([str(BIN / "python"), "-c", "import moto.server, flask_cors"],
@@ -268,6 +272,8 @@ def s3_server_python() -> str:
     if python.exists() and subprocess.run(check, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                           check=False).returncode == 0:
         return str(python)
+    if not allow_install:
+        raise RuntimeError(f"moto's S3 server is not installed (in .venv or {S3_VENV}) and --no-install was given")
     log(f"installing an S3-compatible test server (moto) into {S3_VENV.relative_to(ROOT)}")
     TOOLS.mkdir(parents=True, exist_ok=True)
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(S3_VENV)], check=True)
@@ -295,8 +301,8 @@ def s3_environment(c: Cluster) -> dict[str, str]:
     }
 
 
-def start_s3(c: Cluster, env: dict[str, str]) -> None:
-    python = s3_server_python()
+def start_s3(c: Cluster, env: dict[str, str], *, allow_install: bool = True) -> None:
+    python = s3_server_python(allow_install=allow_install)
     c.start("s3", [python, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(c.ports["s3"])])
     endpoint = env["NUANXIN_S3_ENDPOINT_URL"]
     import requests
@@ -343,10 +349,12 @@ http {{
 """
 
 
-def start_nginx(c: Cluster, a: int, b: int, *, allow_install: bool) -> str:
+def start_nginx(c: Cluster, a: int, b: int, *, allow_install: bool, python_proxy: bool = False) -> str:
     port = c.ports["nginx"] = free_port()
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-    if nginx is None and allow_install and apt_install(["nginx-light"]):
+    if python_proxy:
+        nginx = None
+    elif nginx is None and allow_install and apt_install(["nginx-light"]):
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if nginx is None or not Path(nginx).exists():
         log("nginx is not available: a small Python round-robin proxy stands in")
@@ -519,6 +527,18 @@ class Ctx:
         return requests.request(method, f"{base}/api/v1{path}", headers=headers, timeout=HTTP_TIMEOUT, **kwargs)
 
 
+def s3_objects(c: Cluster) -> int:
+    """How many objects the bucket holds (-1 when it cannot be listed)."""
+    code = (
+        "import boto3,os;print(boto3.client('s3',endpoint_url=os.environ['NUANXIN_S3_ENDPOINT_URL'],"
+        "region_name='us-east-1',aws_access_key_id='x',aws_secret_access_key='y')"
+        f".list_objects_v2(Bucket='{BUCKET}').get('KeyCount', 0))"
+    )
+    done = subprocess.run([str(BIN / "python"), "-c", code], env={**os.environ, **c.env}, capture_output=True,
+                          text=True, check=False)
+    return int(done.stdout.strip()) if done.returncode == 0 else -1
+
+
 def register_counts(c: Cluster) -> tuple[int, int]:
     return sql(c, "SELECT (SELECT count(*) FROM registry_worker), (SELECT count(*) FROM registry_familymember)")[0]
 
@@ -600,7 +620,25 @@ def check_import(c: Cluster, ctx: Ctx) -> str:
     write_table(path, ctx.rows, seed=17, mobile_prefix="1370")
     before = register_counts(c)
     started = time.monotonic()
-    batch_id = upload(ctx, ctx.a, path)
+    # node A's worker paused (SIGSTOP) while the upload waits: node B's worker must read the file
+    # node A took, through the shared storage (no disk is shared)
+    objects_before = s3_objects(c)
+    c.send("worker-a", signal.SIGSTOP)
+    c.send("worker-b", signal.SIGSTOP)
+    try:
+        batch_id = upload(ctx, ctx.a, path)
+        # the upload waits for its dry run in the bucket, on no node's disk
+        objects = s3_objects(c)
+        local = [str(p) for node in ("a", "b") for p in (c.tmp / f"node-{node}" / "private").rglob("*")]
+        c.send("worker-b", signal.SIGCONT)
+        wait_until("node B's worker to take the dry run",
+                   lambda: (task_of(c, "plan_import", batch_id) or [[], ""])[0], 60, 0.1)
+    finally:
+        c.send("worker-b", signal.SIGCONT)
+        c.send("worker-a", signal.SIGCONT)
+    ensure(objects == objects_before + 1,
+           f"the bucket holds {objects} objects after the upload, {objects_before} before")
+    ensure(not local, f"files written to a node's own private directory: {local[:3]}")
     planned = wait_status(ctx, ctx.b, batch_id, {"planned", "refused"}, 300)
     plan_s = time.monotonic() - started
     ensure(planned["status"] == "planned", f"batch {batch_id}: {planned['status']} {planned['message']}")
@@ -609,8 +647,8 @@ def check_import(c: Cluster, ctx: Ctx) -> str:
         wait_until("the dry run's task to end", lambda: (task_of(c, "plan_import", batch_id) or [0, ""])[1]
                    not in ("READY", "RUNNING"), 30)
     plan_task = task_of(c, "plan_import", batch_id)
-    ensure(plan_task and plan_task[1] == "SUCCESSFUL" and plan_task[0],
-           f"the dry run of {path.stat().st_size} bytes did not run in a worker: {plan_task}")
+    ensure(plan_task and plan_task[1] == "SUCCESSFUL" and plan_task[0] == ["worker-b"],
+           f"the dry run of {path.stat().st_size} bytes did not run in node B's worker: {plan_task}")
     creates = planned["counts"].get("create", 0)
     ensure(creates > 3000, f"only {creates} rows to create: too few for a background apply ({planned['counts']})")
     page_session = requests.Session()
@@ -649,7 +687,8 @@ def check_import(c: Cluster, ctx: Ctx) -> str:
     progress = [p for s, p in seen if s == "applying" and p > 0]
     ensure(pages and set(pages) == {200}, f"the progress page through B answered {sorted(set(pages))}")
     return (
-        f"{creates} rows uploaded through A ({path.stat().st_size // 1024} KB), planned by {plan_task[0][0]} in "
+        f"{creates} rows uploaded through A ({path.stat().st_size // 1024} KB, kept in the S3 bucket, nothing on "
+        f"either node's disk), planned by {plan_task[0][0]} (node B) in "
         f"{plan_s:.1f} s, applied by {apply_task[0][0]} in {apply_s:.1f} s; B read the status "
         f"{len(seen)} times (progress seen: {progress[:6] or 'none in between'}), its progress page {len(pages)} times"
     )
@@ -750,11 +789,11 @@ def check_scheduler(c: Cluster, ctx: Ctx) -> str:
     interval = min(15.0, ctx.lease / 3)
     new_leader = pids.get(int(new[0].split(":")[-2]))
     ensure(new_leader == follower, f"the lease went to {new[0]}, not {follower}")
-    ensure(took <= ctx.lease + interval + 2,
+    ensure(took <= ctx.lease + interval + 5,  # a little slack for a loaded machine
            f"the lease was taken over after {took:.1f} s (lease {ctx.lease} s, tick {interval:.1f} s)")
     # the taker set its expiry to the time it took the lease plus the lease
     late = (new[1] - old_expiry).total_seconds() - ctx.lease
-    ensure(late <= interval + 1, f"taken {late:.1f} s after the dead leader's lease expired")
+    ensure(late <= interval + 3, f"taken {late:.1f} s after the dead leader's lease expired")
     time.sleep(interval + 1)  # the new leader's next tick
     renewed = lease(c)
     ensure(renewed[0] == new[0] and renewed[1] > new[1], f"the new leader did not renew its lease: {renewed}")
@@ -894,7 +933,7 @@ def load_demo(c: Cluster) -> None:
 CHECKS = [
     ("0. both nodes ready, the proxy in front of both", check_ready),
     ("1. a session opened on A works on B", check_session),
-    ("2. a table uploaded through A is planned and applied by a worker, read through B", check_import),
+    ("2. a table uploaded through A is planned by B's worker, applied, read through B", check_import),
     ("3. a worker killed mid-apply: nothing half-written, the batch recovered", check_killed_worker),
     ("4. the leading scheduler killed: the lease handed over, nothing twice", check_scheduler),
     ("5. the login lockout holds across nodes", check_lockout),
@@ -931,7 +970,7 @@ def run(args, c: Cluster) -> list[tuple[str, bool, str, float]]:
 
     def s3_up():
         try:
-            start_s3(c, s3)
+            start_s3(c, s3, allow_install=not args.no_install)
         except BaseException as exc:
             s3_error.append(exc)
 
@@ -956,7 +995,8 @@ def run(args, c: Cluster) -> list[tuple[str, bool, str, float]]:
 
     for base in (a, b):
         wait_until(f"{base}/readyz", lambda base=base: requests.get(f"{base}/readyz", timeout=5).ok, 90, 0.5)
-    proxy = start_nginx(c, c.ports["web-a"], c.ports["web-b"], allow_install=not args.no_install)
+    proxy = start_nginx(c, c.ports["web-a"], c.ports["web-b"], allow_install=not args.no_install,
+                        python_proxy=args.python_proxy)
     phase(f"nodes A ({a}) and B ({b}) with a worker and a scheduler each, {c.proxy or 'python proxy'} on {proxy}")
     ctx = Ctx(a=a, b=b, proxy=proxy, token=token, rows=args.rows, lease=args.lease)
     results = []
@@ -982,7 +1022,8 @@ def run(args, c: Cluster) -> list[tuple[str, bool, str, float]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="cluster_test.py",
-        description=(__doc__ or "").split("\n\n")[0],
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Logs of every process are in the temporary directory it prints (kept on a failure).",
     )
     parser.add_argument("--rows", type=int, default=6000,
@@ -994,6 +1035,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="after the checks leave everything running until Ctrl-C (to look at it)")
     parser.add_argument("--no-install", action="store_true",
                         help="install nothing (nginx, moto): a Python proxy stands in for a missing nginx")
+    parser.add_argument("--python-proxy", action="store_true",
+                        help="use the small Python round-robin proxy instead of nginx")
     parser.add_argument("--only", nargs="*", metavar="N", default=[],
                         help="run only these checks (numbers; the setup is always done)")
     args = parser.parse_args(argv)
@@ -1033,8 +1076,10 @@ def main(argv: list[str] | None = None) -> int:
             if text and c.procs[name].popen.poll() not in (None, 0):
                 print(f"--- {name} (exit {c.procs[name].popen.poll()}) ---\n{text}")
     finally:
+        stopping = time.monotonic()
         log("stopping everything")
         c.stop_all()
+        log(f"stopped in {time.monotonic() - stopping:.1f} s")
     passed = sum(ok for _, ok, _, _ in results)
     print()
     print("Cluster test results:")
@@ -1046,7 +1091,10 @@ def main(argv: list[str] | None = None) -> int:
     ok = not failed and not failed_setup and results
     if ok and not args.keep:
         shutil.rmtree(tmp, ignore_errors=True)
-    else:
+    if args.keep:
+        print(f"everything kept in {tmp}")
+    elif not ok:
+        shutil.rmtree(tmp / "pg", ignore_errors=True)  # the database goes; the processes' logs stay
         print(f"logs kept in {tmp}/logs")
     if failed_setup and not (args.keep and failed_setup == "interrupted" and results):
         print(f"setup: {failed_setup}")
