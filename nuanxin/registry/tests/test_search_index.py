@@ -29,6 +29,8 @@ def _plan(qs) -> str:
     [
         ("zhang", "registry_worker_pinyin_trgm"),
         ("张三丰", "registry_worker_name_trgm"),
+        ("三丰", "registry_worker_name_grams"),
+        ("丰", "registry_worker_name_grams"),
         ("1234567", "registry_worker_mobile_trgm"),
     ],
 )
@@ -37,6 +39,21 @@ def test_a_substring_search_reads_a_trigram_index(personas, q, index):
     plan = _plan(selectors.search_workers(Worker.objects.all(), q).values("pk"))
     assert index in plan, plan
     assert "Seq Scan on registry_worker" not in plan, plan
+
+
+@pytest.mark.parametrize("q", ["张", "三丰", "张三丰", "丰张", "zhang", "sanfeng", "zsf", "5678", "·"])
+def test_the_indexed_search_finds_what_the_plain_comparison_finds(personas, q):
+    for name in ("张三丰", "李丰", "王张", "赵六"):
+        make_worker(personas.shinan_hospital, name)
+    found = set(selectors.search_workers(Worker.objects.all(), q).values_list("name", flat=True))
+    key = selectors.normalise.name_key(q)
+    if q.isascii() and q.isalpha():
+        expected = {w.name for w in Worker.objects.all() if q in w.name_pinyin or w.name_initials.startswith(q)}
+    elif q.isdigit():
+        expected = {w.name for w in Worker.objects.all() if w.mobile_tail == q}
+    else:
+        expected = {w.name for w in Worker.objects.all() if key in w.name_key}
+    assert found == expected
 
 
 def test_the_list_counts_up_to_the_cap(personas, people, monkeypatch):  # noqa: F811
