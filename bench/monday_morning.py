@@ -738,7 +738,7 @@ async def single_user(port: int, users: dict, contact: str, repeat: int) -> Run:
     contact_browser = Browser(run, "10.200.0.1")
     await contact_browser.sign_in(contact, "/care/week/")
     week = await contact_browser.fetch(None, "GET", "/care/week/")
-    match = VISIT_LINK.search(week.text if week else "")
+    match = VISIT_LINK.search(week.text if week else "") or FAMILY_LINK.search(week.text if week else "")
     family = re.search(r"/care/families/(\d+)/", match.group(1)).group(1) if match else None
     city = next(u for u in users["admins"] if u in users["city_admins"])
     district = next(u for u in users["admins"] if u not in users["city_admins"])
