@@ -8,6 +8,7 @@ import time_machine
 
 from nuanxin.core.errors import NotAllowed, ServiceError
 from nuanxin.core.models import AuditLog
+from nuanxin.core.policy import SYSTEM
 from nuanxin.produce.choices import OfferStatus, OrderStatus
 from nuanxin.produce.models import Offer, Order
 from nuanxin.produce.services import pickup
@@ -106,6 +107,8 @@ def test_guessing_codes_is_stopped_after_the_hours_wrong_codes(wk, settings):
     assert refused(wk, "100002") == guessing
     # another person is not held up
     assert pickup.find(actor=wk.p.yi, point=wk.sn_point, code="100002").pk == wk.orders[1].pk
+    # the system (the demo, a job) is not a person typing codes
+    assert pickup.find(actor=SYSTEM, point=wk.sn_point, code="100002").pk == wk.orders[1].pk
     with time_machine.travel(NOW.replace(hour=NOW.hour + 1), tick=False):
         assert pickup.find(actor=wk.keeper, point=wk.sn_point, code="100002").pk == wk.orders[1].pk
     cache.clear()
