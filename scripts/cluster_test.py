@@ -21,8 +21,9 @@ Then it checks, printing each check and its result:
 
 0. both nodes are ready (``/readyz``) and nginx sends requests to both;
 1. a session opened on node A works on node B;
-2. a table uploaded through node A is planned and applied by a worker, and its progress and
-   status are read through node B (the API and the import page);
+2. a table uploaded through node A waits in the bucket (on neither node's disk), its dry run is
+   done by node B's worker, it is applied by a worker, and its progress and status are read
+   through node B (the API and the import page);
 3. a worker killed (SIGKILL) in the middle of an apply leaves nothing half-written, the batch is
    recovered by the periodic sweep and applied by the other worker;
 4. killing the leading scheduler (SIGKILL) hands its lease to the other within the lease time,
