@@ -9,6 +9,8 @@ from django.core.files.storage import storages
 from django.db import connection
 from django.test import override_settings
 
+from nuanxin.core.tests.redis import cache_settings, needs_redis
+
 pytestmark = pytest.mark.django_db
 
 
@@ -65,26 +67,9 @@ def test_readyz_is_503_when_the_private_directory_cannot_be_written(client, tmp_
     assert response.json()["checks"] == {"database": "ok", "storage": "failed"}
 
 
-def _redis_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), 1).close()
-    except OSError:
-        return False
-    return True
-
-
-def _redis_cache(location: str) -> dict:
-    return {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location,
-            "KEY_PREFIX": "nuanxin-test", "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
-
-
-@pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
+@needs_redis
 def test_readyz_checks_redis_when_configured(client):
-    with override_settings(REDIS_URL="redis://127.0.0.1:6379/15", CACHES=_redis_cache("redis://127.0.0.1:6379/15")):
+    with override_settings(REDIS_URL="redis://127.0.0.1:6379/15", CACHES=cache_settings("redis://127.0.0.1:6379/15")):
         caches["default"].clear()
         response = client.get("/readyz")
     assert response.json() == {"status": "ok", "checks": {"database": "ok", "cache": "ok", "storage": "ok"}}
@@ -95,7 +80,7 @@ def test_readyz_is_503_when_redis_does_not_answer(client):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # nobody listens there once closed
     location = f"redis://127.0.0.1:{port}/0"
-    with override_settings(REDIS_URL=location, CACHES=_redis_cache(location)):
+    with override_settings(REDIS_URL=location, CACHES=cache_settings(location)):
         response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"] == {"database": "ok", "cache": "failed", "storage": "ok"}

@@ -2,27 +2,18 @@
 counted once for every process and server (another process here stands for another node)."""
 
 import os
-import socket
 import subprocess
 import sys
 
-import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.test import override_settings
 
 from nuanxin.core import ratelimit
+from nuanxin.core.tests.redis import cache_settings, needs_redis
 
 LIMIT = ratelimit.Limit("test-shared", limit=5, window=ratelimit.HOUR)
 REDIS = "redis://127.0.0.1:6379/14"
-
-
-def _redis_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), 1).close()
-    except OSError:
-        return False
-    return True
 
 
 def test_the_limit_counts_every_use_and_refuses_the_one_over():
@@ -32,13 +23,9 @@ def test_the_limit_counts_every_use_and_refuses_the_one_over():
     assert ratelimit.remaining(LIMIT, "10.0.0.2-local") == 5
 
 
-@pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
+@needs_redis
 def test_with_redis_two_processes_share_one_count():
-    cache = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS, "KEY_PREFIX": "nuanxin",
-        }
-    }
+    cache = cache_settings(REDIS)
     value = f"10.0.0.9-{os.getpid()}"
     with override_settings(REDIS_URL=REDIS, CACHES=cache):
         caches["default"].clear()
