@@ -232,6 +232,25 @@ if (
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = dict(NUANXIN_DB_POOL)
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections; Django must not
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # a connection the server dropped is replaced
+# --- Read replica for the report pages (docs/scaling.md) -------------------------------------
+# DATABASE_REPLICA_URL (postgres://…): the care overview, the chart and the reports read from a
+# streaming replica (nuanxin.core.replica); every write, sessions and users stay on the primary.
+DATABASE_REPLICA_URL = _env("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs PostgreSQL as DATABASE_URL.")
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=0 if TESTING else 60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the primary
+    if "pool" in DATABASES["default"].get("OPTIONS", {}):
+        DATABASES["replica"].setdefault("OPTIONS", {})["pool"] = dict(NUANXIN_DB_POOL)
+        DATABASES["replica"]["CONN_MAX_AGE"] = 0
+        DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASE_ROUTERS = ["nuanxin.core.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "nuanxin.core.replica.ReplicaReadsMiddleware",
+    )
+    NUANXIN_REPLICA_PATHS = _env_list("NUANXIN_REPLICA_PATHS", ["/care/overview/", "/care/chart/", "/reports/"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------------------------

@@ -38,11 +38,29 @@ def test_an_empty_database_url_means_the_embedded_database(tmp_path):
     assert (done.returncode, done.stdout.strip()) == (0, str(tmp_path / "nuanxin.sqlite3"))
 
 
+def test_a_replica_url_adds_the_replica_database_its_router_and_middleware(tmp_path):
+    done = _run(
+        {"DATABASE_URL": "postgres://nuanxin@db.example.org/nuanxin", "NUANXIN_VAR_DIR": str(tmp_path),
+         "DATABASE_REPLICA_URL": "postgres://nuanxin@replica.example.org/nuanxin",
+         "DJANGO_SETTINGS_MODULE": "nuanxin.settings"},
+        "-c", "from django.conf import settings as s; print(s.DATABASES['replica']['HOST'], s.DATABASE_ROUTERS, "
+        "s.MIDDLEWARE.index('nuanxin.core.replica.ReplicaReadsMiddleware') - "
+        "s.MIDDLEWARE.index('django.contrib.auth.middleware.AuthenticationMiddleware'), s.NUANXIN_REPLICA_PATHS)",
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == (
+        "replica.example.org ['nuanxin.core.replica.ReplicaRouter'] 1 ['/care/overview/', '/care/chart/', '/reports/']"
+    )
+
+
 def test_a_wrong_setting_is_named_in_one_line_and_exits_2():
     cases = {
         "NUANXIN_LOCKOUT_FAILURES": ("five", "nuanxin: NUANXIN_LOCKOUT_FAILURES must be a whole number, not 'five'.\n"),
         "DATABASE_URL": ("mysqlx://db/x", "nuanxin: DATABASE_URL is not a database address this project reads ("),
         "NUANXIN_SMS_TEMPLATES": ("{bad", "nuanxin: NUANXIN_SMS_TEMPLATES must be JSON ("),
+        "DATABASE_REPLICA_URL": (
+            "postgres://replica/nuanxin", "nuanxin: DATABASE_REPLICA_URL needs PostgreSQL as DATABASE_URL.\n"
+        ),
         "REDIS_URL": ("127.0.0.1:6379", "nuanxin: REDIS_URL must start with redis://, rediss:// or unix://, not "),
         "NUANXIN_WEB_WORKERS": ("0", "nuanxin: NUANXIN_WEB_WORKERS must be 1 or more, not 0.\n"),
         "NUANXIN_SCHEDULER_LEASE_SECONDS": (
