@@ -4,25 +4,13 @@ works on a new connection. scripts/drills.py ``postgres-restart`` does it for re
 
 import psycopg
 import pytest
-from django.db import OperationalError, connection
+from django.db import connection
 from django.test import Client
 
 from nuanxin.core.middleware import is_database_busy
+from tests.test_db_pool import BUSY_TITLE, _wrapped
 
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL server going away")
-
-BUSY_TITLE = '<h1 class="h3">系统正忙</h1>'
-
-
-def _wrapped(exc: BaseException) -> OperationalError:
-    """``exc`` as Django raises it: its own OperationalError caused by the driver's."""
-    try:
-        try:
-            raise exc
-        except BaseException as inner:
-            raise OperationalError(str(inner)) from inner
-    except OperationalError as outer:
-        return outer
 
 
 def test_a_server_gone_under_the_request_is_busy():
