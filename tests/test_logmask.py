@@ -2,6 +2,7 @@
 
 import io
 import logging
+import re
 
 import pytest
 
@@ -56,7 +57,7 @@ def test_the_production_servers_access_log_is_masked():
 
     from gunicorn.config import Config
 
-    from nuanxin.core.management.commands.web import ACCESS_FORMAT, MaskedLogger
+    from nuanxin.core.weblog import ACCESS_FORMAT, MaskedLogger
 
     cfg = Config()
     cfg.set("accesslog", "-")
@@ -70,14 +71,18 @@ def test_the_production_servers_access_log_is_masked():
             method="GET", path="/registry/", query="q=13812345678", uri="/registry/?q=13812345678",
             version=(1, 1), headers=[("USER-AGENT", "test")],
         )
-        response = SimpleNamespace(status="200 OK", status_code=200, sent=5120, headers=[], response_length=5120)
+        response = SimpleNamespace(status="200 OK", status_code=200, sent=5120, headers=[("X-Request-ID", "c" * 32)],
+                                   response_length=5120)
         environ = {"REMOTE_ADDR": "10.0.0.7", "REQUEST_METHOD": "GET", "RAW_URI": "/registry/?q=13812345678",
                    "SERVER_PROTOCOL": "HTTP/1.1", "QUERY_STRING": "q=13812345678", "HTTP_USER_AGENT": "test"}
         logger.access(response, request, environ, timedelta(milliseconds=12))
     finally:
         handler.stream = previous
     line = stream.getvalue()
-    assert line == '10.0.0.7 "GET /registry/?q=138****5678 HTTP/1.1" 200 5120 12ms "test"\n'
+    assert re.fullmatch(
+        r'\[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] 10\.0\.0\.7 "GET /registry/\?q=138\*\*\*\*5678 HTTP/1\.1" '
+        r'200 5120 12ms "test" c{32}\n', line
+    ), line
 
 
 def test_json_lines_are_masked_and_carry_the_request_id():
@@ -112,16 +117,16 @@ def test_json_lines_are_masked_and_carry_the_request_id():
     assert "139****5678" in second["exception"] and "13912345678" not in second["exception"]
 
 
-def test_the_production_servers_json_access_line(settings):
+def test_the_production_servers_json_access_line(monkeypatch):
     import json
     from datetime import timedelta
     from types import SimpleNamespace
 
     from gunicorn.config import Config
 
-    from nuanxin.core.management.commands.web import MaskedLogger
+    from nuanxin.core.weblog import MaskedLogger
 
-    settings.NUANXIN_LOG_FORMAT = "json"
+    monkeypatch.setenv("NUANXIN_LOG_FORMAT", "json")
     cfg = Config()
     cfg.set("accesslog", "-")
     logger = MaskedLogger(cfg)

@@ -6,18 +6,25 @@ so that two apps' counters never mix) and calls ``hit(limit, value)`` once per u
 the value (never the value itself). ``cache.add`` then ``incr`` is atomic on the shared caches
 (database, Redis, Memcached); with the default local-memory cache each web process counts for
 itself, so several processes allow that many times the limit: production should point
-``CACHES["default"]`` at a shared cache (see docs/operations.md).
+``CACHES["default"]`` at a shared cache (``REDIS_URL``, see docs/operations.md). A shared cache
+that does not answer does not take the public pages down with it: the use is let through
+uncounted and the failure logged.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+
+from nuanxin.core import context
+
+log = logging.getLogger(__name__)
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -41,22 +48,32 @@ def hit(limit: Limit, value: str) -> bool:
     if limit.limit <= 0:
         return False
     key = _key(limit, value or "-", time.time())
-    cache.add(key, 0, timeout=limit.window + 60)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=limit.window + 60)
-        count = 1
+        cache.add(key, 0, timeout=limit.window + 60)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=limit.window + 60)
+            count = 1
+    except Exception:  # the shared cache (Redis) is down: the page keeps working, uncounted
+        log.exception("rate limit %s not counted: the cache did not answer", limit.name)
+        return True
     return count <= limit.limit
 
 
 def remaining(limit: Limit, value: str) -> int:
     """How many uses ``value`` has left in the current window (tests, a page's hint)."""
-    used = cache.get(_key(limit, value or "-", time.time()), 0)
+    try:
+        used = cache.get(_key(limit, value or "-", time.time()), 0)
+    except Exception:  # the shared cache is down: as if nothing was counted (logged by hit)
+        log.warning("rate limit %s not read: the cache did not answer", limit.name)
+        return limit.limit
     return max(0, limit.limit - int(used))
 
 
 def client_address(request) -> str:
-    """The client's address as the web server saw it (REMOTE_ADDR; behind a proxy, the proxy
-    sets it from X-Forwarded-For before Django)."""
-    return request.META.get("REMOTE_ADDR", "") or "-"
+    """The client's address as the audit trail and the sign-in lockout take it
+    (``core.context.client_ip``): REMOTE_ADDR, or behind one reverse proxy
+    (``NUANXIN_BEHIND_PROXY=1``) the address the proxy appended to X-Forwarded-For — else every
+    visitor would count as the proxy's one address."""
+    return context.client_ip(request) or "-"

@@ -2,6 +2,7 @@
 counted once for every process and server (another process here stands for another node)."""
 
 import os
+import socket
 import subprocess
 import sys
 
@@ -45,3 +46,25 @@ def test_with_redis_two_processes_share_one_count():
         assert other_node.stdout.strip() == "[True, True, False]"  # 3 here + 2 there = the limit
         assert ratelimit.hit(LIMIT, value) is False
         caches["default"].clear()
+
+
+def test_behind_the_proxy_each_visitor_counts_under_their_own_address(rf, settings):
+    """Behind nginx every request comes from the proxy: the address counted is the one the proxy
+    appended (NUANXIN_BEHIND_PROXY=1), as for the audit trail and the lockout."""
+    settings.NUANXIN_BEHIND_PROXY = True
+    first = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.5")
+    second = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.0.0.6")
+    assert [ratelimit.client_address(first), ratelimit.client_address(second)] == ["10.0.0.5", "10.0.0.6"]
+    settings.NUANXIN_BEHIND_PROXY = False
+    assert ratelimit.client_address(first) == "127.0.0.1"  # the header is not trusted without it
+
+
+def test_a_cache_that_does_not_answer_lets_the_page_work_uncounted(caplog):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nobody listens there once closed
+    location = f"redis://127.0.0.1:{port}/0"
+    with override_settings(REDIS_URL=location, CACHES=cache_settings(location)):
+        assert ratelimit.hit(LIMIT, "10.0.0.3") is True
+        assert ratelimit.remaining(LIMIT, "10.0.0.3") == LIMIT.limit
+    assert "rate limit test-shared not counted: the cache did not answer" in caplog.text

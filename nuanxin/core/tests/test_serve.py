@@ -205,6 +205,10 @@ def test_web_reloads_its_workers_on_sighup_and_stops_gracefully_on_sigterm(site,
             except OSError:
                 assert time.monotonic() < deadline, log.read_text()
                 time.sleep(0.3)
+        # The command became gunicorn's master (same pid), a process that never imported the
+        # application: a reload's workers import the code as it is on disk then.
+        master = Path(f"/proc/{process.pid}/cmdline").read_bytes().split(b"\0")
+        assert master[1:4] == [b"-m", b"gunicorn", b"nuanxin.wsgi:application"]
         (first,) = web_workers(process.pid)
         process.send_signal(signal.SIGHUP)
         while True:  # the old worker ends once its replacement has booted

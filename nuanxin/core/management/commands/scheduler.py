@@ -1,4 +1,4 @@
-"""``nuanxin scheduler``: enqueue the periodic jobs' tasks on time (run exactly one)."""
+"""``nuanxin scheduler``: enqueue the periodic jobs' tasks on time (one works at a time; a second one is a standby)."""
 
 import signal
 
@@ -31,7 +31,8 @@ def schedule_text(schedule) -> str:
 class Command(BaseCommand):
     help = (
         "Run the periodic-job scheduler: it enqueues each job's task once per slot (Asia/Shanghai) "
-        "for `nuanxin worker` to run. Run exactly one per site; a second one waits until the "
+        "for `nuanxin worker` to run. One works at a time per site; a second one (a standby, e.g. on "
+        "another node) waits until the "
         "first one's lease lapses, then takes over. After downtime only each job's latest missed "
         "slot is enqueued, unless it is later than the job's late limit (reminders). Stops cleanly "
         "on Ctrl-C or SIGTERM."
