@@ -53,14 +53,19 @@ def test_a_replica_url_adds_the_replica_database_its_router_and_middleware(tmp_p
     )
 
 
+def test_a_replica_needs_postgresql_as_the_database(tmp_path):
+    done = _run(
+        {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "DATABASE_REPLICA_URL": "postgres://replica/nuanxin"},
+        "-m", "nuanxin.cli", "check",
+    )
+    assert (done.returncode, done.stderr) == (2, "nuanxin: DATABASE_REPLICA_URL needs PostgreSQL as DATABASE_URL.\n")
+
+
 def test_a_wrong_setting_is_named_in_one_line_and_exits_2():
     cases = {
         "NUANXIN_LOCKOUT_FAILURES": ("five", "nuanxin: NUANXIN_LOCKOUT_FAILURES must be a whole number, not 'five'.\n"),
         "DATABASE_URL": ("mysqlx://db/x", "nuanxin: DATABASE_URL is not a database address this project reads ("),
         "NUANXIN_SMS_TEMPLATES": ("{bad", "nuanxin: NUANXIN_SMS_TEMPLATES must be JSON ("),
-        "DATABASE_REPLICA_URL": (
-            "postgres://replica/nuanxin", "nuanxin: DATABASE_REPLICA_URL needs PostgreSQL as DATABASE_URL.\n"
-        ),
         "REDIS_URL": ("127.0.0.1:6379", "nuanxin: REDIS_URL must start with redis://, rediss:// or unix://, not "),
         "NUANXIN_WEB_WORKERS": ("0", "nuanxin: NUANXIN_WEB_WORKERS must be 1 or more, not 0.\n"),
         "NUANXIN_SCHEDULER_LEASE_SECONDS": (
