@@ -26,3 +26,11 @@ def cache_settings(location: str, timeout: float = 1) -> dict:
             "KEY_PREFIX": "nuanxin", "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
         }
     }
+
+
+def silent_location() -> str:
+    """A Redis address where nobody answers (a port just freed)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"redis://127.0.0.1:{port}/0"

@@ -1,7 +1,6 @@
 """``/healthz`` and ``/readyz`` (core/health.py): answered before the host check, the
 redirect and the session; ``/readyz`` names each failed check and says 503."""
 
-import socket
 
 import pytest
 from django.core.cache import caches
@@ -9,7 +8,7 @@ from django.core.files.storage import storages
 from django.db import connection
 from django.test import override_settings
 
-from nuanxin.core.tests.redis import cache_settings, needs_redis
+from nuanxin.core.tests.redis import cache_settings, needs_redis, silent_location
 
 pytestmark = pytest.mark.django_db
 
@@ -76,10 +75,7 @@ def test_readyz_checks_redis_when_configured(client):
 
 
 def test_readyz_is_503_when_redis_does_not_answer(client):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # nobody listens there once closed
-    location = f"redis://127.0.0.1:{port}/0"
+    location = silent_location()
     with override_settings(REDIS_URL=location, CACHES=cache_settings(location)):
         response = client.get("/readyz")
     assert response.status_code == 503

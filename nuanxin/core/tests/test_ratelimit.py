@@ -2,7 +2,6 @@
 counted once for every process and server (another process here stands for another node)."""
 
 import os
-import socket
 import subprocess
 import sys
 
@@ -11,7 +10,7 @@ from django.core.cache import caches
 from django.test import override_settings
 
 from nuanxin.core import ratelimit
-from nuanxin.core.tests.redis import cache_settings, needs_redis
+from nuanxin.core.tests.redis import cache_settings, needs_redis, silent_location
 
 LIMIT = ratelimit.Limit("test-shared", limit=5, window=ratelimit.HOUR)
 REDIS = "redis://127.0.0.1:6379/14"
@@ -60,10 +59,7 @@ def test_behind_the_proxy_each_visitor_counts_under_their_own_address(rf, settin
 
 
 def test_a_cache_that_does_not_answer_lets_the_page_work_uncounted(caplog):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # nobody listens there once closed
-    location = f"redis://127.0.0.1:{port}/0"
+    location = silent_location()
     with override_settings(REDIS_URL=location, CACHES=cache_settings(location)):
         assert ratelimit.hit(LIMIT, "10.0.0.3") is True
         assert ratelimit.remaining(LIMIT, "10.0.0.3") == LIMIT.limit
