@@ -52,7 +52,6 @@ import random
 import re
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -66,6 +65,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from bench import care_scale
+from bench._process import stop_group
 
 BENCH_DB = "nuanxin_bench_monday"
 PASSWORD = "Montag-Morgen-2026"
@@ -276,18 +276,7 @@ def start_web(env: dict, port: int, log_path: Path) -> subprocess.Popen:
 
 
 def stop_web(process: subprocess.Popen) -> None:
-    """SIGTERM to the server's process group (gunicorn's arbiter and workers), then SIGKILL."""
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=40)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        process.wait(timeout=10)
+    stop_group(process, grace=40)
 
 
 def web_workers(env: dict) -> int:

@@ -35,7 +35,6 @@ import os
 import random
 import re
 import secrets
-import signal
 import socket
 import statistics
 import subprocess
@@ -45,6 +44,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from bench._process import stop_group
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/test"
 BENCH_DB = "h_bench"
@@ -178,18 +179,7 @@ def start_gunicorn(env: dict, port: int, workers: int, threads: int) -> subproce
 
 
 def stop(process: subprocess.Popen) -> None:
-    """Stop gunicorn (its whole process group: the arbiter and its workers)."""
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        process.wait(timeout=10)
+    stop_group(process, grace=30)
 
 
 # --- the clients -------------------------------------------------------------------------------------

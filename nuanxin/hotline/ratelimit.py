@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from nuanxin.core.ratelimit import DAY, HOUR, Limit, hit, remaining
+from nuanxin.core.ratelimit import DAY, HOUR, Limit, client_address, hit, remaining
 
-__all__ = ["Limit", "callbacks_per_mobile", "hit", "remaining", "submits_per_address"]
+__all__ = ["Limit", "callbacks_per_mobile", "client_address", "hit", "remaining", "submits_per_address"]
 
 SUBMITS_PER_ADDRESS_DEFAULT = 60
 

@@ -97,10 +97,6 @@ def _public_context(hotline: Hotline, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _client(request: HttpRequest) -> str:
-    return context.client_ip(request) or "unknown"
-
-
 def _limited(request: HttpRequest, hotline: Hotline | None) -> HttpResponse:
     """Over a limit: a clear page, 429, nothing stored."""
     response = render(
@@ -160,7 +156,7 @@ def public_scale(request: HttpRequest, key: str, code: str) -> HttpResponse:
     that are a crisis are stored and handled even over the limit."""
     if (
         request.method == "POST"
-        and not ratelimit.hit(ratelimit.submits_per_address(), _client(request))
+        and not ratelimit.hit(ratelimit.submits_per_address(), ratelimit.client_address(request))
         and not _is_crisis(request, key, code)
     ):
         # Counted before the key is looked up: guessing keys costs the same as answering.
@@ -269,7 +265,7 @@ def public_callback(request: HttpRequest, key: str) -> HttpResponse:
     except (signing.BadSignature, KeyError, TypeError, ValueError, Assessment.DoesNotExist):
         assessment = None
     crisis = assessment is not None and assessment.crisis
-    if not ratelimit.hit(ratelimit.submits_per_address(), _client(request)) and not crisis:
+    if not ratelimit.hit(ratelimit.submits_per_address(), ratelimit.client_address(request)) and not crisis:
         return _limited(request, hotline)
     if hotline is None or assessment is None:
         raise Http404
