@@ -81,7 +81,6 @@ class CappedPaginator(Paginator):
     capped = False
 
 
-
 def list_page(user, params):
     """The list's reads for ``params`` (the query string: filters, search, page): the filter
     form and the page of workers, counted up to ``COUNT_CAP`` (bench/care_scale.py times it)."""
