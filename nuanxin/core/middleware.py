@@ -80,7 +80,9 @@ def busy_response(request) -> HttpResponse:
 
     The page is rendered without the request's context processors and with an anonymous
     layout, so that it needs no database: with the pool exhausted, any query here would wait
-    for a connection again and then fail."""
+    for a connection again and then fail. A page asked for (GET, HEAD) says it could not be shown
+    and offers to load it again; a form sent (POST) says nothing was saved, and that the browser's
+    back button keeps what was typed."""
     response: HttpResponse
     if request.path.startswith("/api/"):
         from nuanxin.core.apiutils import error_response
@@ -89,7 +91,11 @@ def busy_response(request) -> HttpResponse:
             503, "busy", _("The database is busy with other work; nothing was saved. Try again shortly.")
         )
     else:
-        context_data = {"user": AnonymousUser(), "request": request, "csrf_token": get_token(request)}
+        context_data = {
+            "user": AnonymousUser(), "request": request, "csrf_token": get_token(request),
+            # A page only asked for (GET, HEAD) is tried again as it is; a form sent was not saved.
+            "only_shown": request.method in {"GET", "HEAD"},
+        }
         page = get_template("errors/busy.html").render(context_data)
         response = HttpResponse(page, status=503)
     response["Retry-After"] = str(BUSY_RETRY_SECONDS)
