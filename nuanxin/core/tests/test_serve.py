@@ -75,10 +75,10 @@ def wait_until_healthy(process: subprocess.Popen, port: int, log: Path) -> dict[
     else:
         pytest.fail("nuanxin serve did not answer /healthz:\n" + log.read_text())
     # The worker and the scheduler are up once they say so (a signal during their start-up
-    # would only test Python's import machinery).
+    # would only test Python's import machinery); the address is announced once the port answers.
     while time.monotonic() < deadline:
         text = log.read_text()
-        if "Starting worker" in text and "holds the lease" in text:
+        if "Starting worker" in text and "holds the lease" in text and f"http://127.0.0.1:{port}/" in text:
             break
         assert process.poll() is None, text
         time.sleep(0.3)
@@ -191,8 +191,9 @@ def test_web_reloads_its_workers_on_sighup_and_stops_gracefully_on_sigterm(site,
             env=site, stdout=out, stderr=subprocess.STDOUT,
         )
 
-    def get(path: str) -> int:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
+    def get(path: str, method: str = "GET") -> int:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method)
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status
 
     try:
@@ -205,6 +206,8 @@ def test_web_reloads_its_workers_on_sighup_and_stops_gracefully_on_sigterm(site,
             except OSError:
                 assert time.monotonic() < deadline, log.read_text()
                 time.sleep(0.3)
+        # A HEAD (a probe, a link checker) has no body to drop: gunicorn warned of each one.
+        assert (get("/healthz", "HEAD"), get("/accounts/login/", "HEAD")) == (200, 200)
         # The command became gunicorn's master (same pid), a process that never imported the
         # application: a reload's workers import the code as it is on disk then.
         master = Path(f"/proc/{process.pid}/cmdline").read_bytes().split(b"\0")
@@ -224,3 +227,59 @@ def test_web_reloads_its_workers_on_sighup_and_stops_gracefully_on_sigterm(site,
         if process.poll() is None:
             process.kill()
     assert "Handling signal: hup" in log.read_text()
+    assert '"HEAD /accounts/login/ HTTP/1.1" 200 0 ' in log.read_text()
+    assert "no-body response" not in log.read_text()
+
+
+class FakeChild:
+    """A web child as ``wait_for_port`` sees it: running until ``ended`` is set."""
+
+    def __init__(self):
+        self.ended = False
+        self.polled = 0
+
+    def poll(self):
+        self.polled += 1
+        return 1 if self.ended else None
+
+
+def test_the_address_is_announced_only_once_the_port_accepts_connections():
+    """gunicorn listens a few seconds after it starts: ``nuanxin serve`` waits for the port."""
+    import threading
+
+    from nuanxin.core.management.commands.serve import wait_for_port
+
+    port = free_port()
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    child = FakeChild()
+    opened_at: list[float] = []
+
+    def listen():
+        opened_at.append(time.monotonic())
+        listener.bind(("127.0.0.1", port))
+        listener.listen()
+
+    timer = threading.Timer(0.5, listen)
+    timer.start()
+    try:
+        assert wait_for_port("127.0.0.1", port, child, poll=0.05) is True
+        answered_at = time.monotonic()
+    finally:
+        timer.join()
+        listener.close()
+    assert len(opened_at) == 1 and answered_at >= opened_at[0]
+    assert child.polled >= 5  # it tried (and found nothing) while the port was closed
+
+
+def test_no_address_is_announced_when_the_web_server_ends_first_or_we_are_stopping():
+    from nuanxin.core.management.commands.serve import wait_for_port
+
+    port = free_port()  # nothing listens there
+    child = FakeChild()
+    child.ended = True
+    started = time.monotonic()
+    assert wait_for_port("127.0.0.1", port, child, poll=0.05) is False
+    stopping = FakeChild()
+    assert wait_for_port("127.0.0.1", port, stopping, stop=lambda: True, poll=0.05) is False
+    assert time.monotonic() - started < 5

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,13 +16,37 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
 
 STOP_GRACE_SECONDS = 20  # a worker finishes its current task first
+PORT_POLL_SECONDS = 0.2  # how often the web server's port is tried before the address is announced
+
+
+def port_accepts(host: str, port: int, timeout: float = 0.5) -> bool:
+    """Whether something listens on ``host``:``port`` (a connection is made and closed)."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def wait_for_port(host: str, port: int, child: subprocess.Popen, *, stop=lambda: False,
+                  poll: float = PORT_POLL_SECONDS) -> bool:
+    """Wait until ``port`` accepts connections (True), or until ``child`` (the web server) has
+    exited or ``stop()`` says we are stopping (False). No time limit of its own: a slow start on a
+    busy machine is still a start, and a web server that cannot bind exits."""
+    while True:
+        if port_accepts(host, port):
+            return True
+        if child.poll() is not None or stop():
+            return False
+        time.sleep(poll)
 
 
 class Command(BaseCommand):
     help = (
         "Start Nuanxin on one machine: the web server (`nuanxin web`: gunicorn with "
         "NUANXIN_WEB_WORKERS processes, static files through WhiteNoise), `nuanxin worker` and "
-        "`nuanxin scheduler`, as three child processes. Prints the address and the demo logins. "
+        "`nuanxin scheduler`, as three child processes. Prints the address and the demo logins once the web server "
+        "accepts connections. "
         "Ctrl-C or SIGTERM stops all three; if one of them ends, the others are stopped too and the "
         "exit status is non-zero when a child failed. For the embedded start and one-machine "
         "installations; on several machines run `nuanxin web` and `nuanxin worker` on each and "
@@ -52,7 +77,10 @@ class Command(BaseCommand):
                 # once (a second SIGINT would make the worker abandon its current task).
                 self.children[name] = subprocess.Popen(command, env=env, process_group=0)  # noqa: S603
                 self._say(_("%(name)s started (pid %(pid)s)") % {"name": name, "pid": self.children[name].pid})
-            self._announce(host, port)
+            # Announced once the port answers (gunicorn takes a few seconds to start); not at all
+            # when the web server ended first (said by _supervise) or we are told to stop.
+            if wait_for_port(self._reachable(host), port, self.children["web"], stop=lambda: bool(self.signalled)):
+                self._announce(host, port)
             code = self._supervise()
         finally:
             self._stop_all()
@@ -81,6 +109,11 @@ class Command(BaseCommand):
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             raise CommandError(_("The database has unapplied migrations: run `nuanxin migrate` first."))
         connection.close()
+
+    @staticmethod
+    def _reachable(host: str) -> str:
+        """The address to try the port at: a wildcard's loopback."""
+        return {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)  # noqa: S104
 
     def _announce(self, host: str, port: int) -> None:
         shown = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host  # noqa: S104
