@@ -459,8 +459,11 @@ if NUANXIN_SCHEDULER_LEASE_SECONDS < 2:
 
 # --- The web server (``nuanxin web``: gunicorn) ----------------------------------------------
 # Processes and threads per process; a sync worker (threads 1) serves one request at a time.
-# Default: two processes per CPU core (4 on a 2-core machine), each with its database pool.
-NUANXIN_WEB_WORKERS = _env_number("NUANXIN_WEB_WORKERS", 2 * (os.cpu_count() or 1))
+# Default: two processes per CPU this process may use (4 with 2 CPUs), each with its database pool:
+# the CPUs it may run on and a cgroup v2 quota (a container's, a systemd unit's), not the host's cores.
+from nuanxin.core.cpus import usable_cpus  # noqa: E402 (no Django in it)
+
+NUANXIN_WEB_WORKERS = _env_number("NUANXIN_WEB_WORKERS", 2 * usable_cpus())
 NUANXIN_WEB_THREADS = _env_number("NUANXIN_WEB_THREADS", 1)
 # A request still running after this many seconds is cut off and its worker replaced.
 NUANXIN_WEB_TIMEOUT = _env_number("NUANXIN_WEB_TIMEOUT", 60)

@@ -43,7 +43,8 @@ class Command(BaseCommand):
     help = (
         "Serve the web application (pages, /api/v1/, static files through WhiteNoise) with gunicorn, "
         "the production WSGI server. Processes and threads come from NUANXIN_WEB_WORKERS (default: "
-        "2 per CPU core) and NUANXIN_WEB_THREADS (default 1), or the options below. The access log goes "
+        "2 per CPU this process may use: its affinity and cgroup quota) and NUANXIN_WEB_THREADS (default "
+        "1), or the options below. The access log goes "
         "to standard output with mobiles and ID numbers masked. This command becomes the gunicorn master "
         "(same process id): SIGHUP starts new workers with the code as it is on disk now and retires the "
         "old ones after their requests (a reload without downtime), SIGTERM stops after the requests "
