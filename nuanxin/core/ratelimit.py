@@ -1,4 +1,4 @@
-"""Fixed-window rate limits of the public pages (a link anyone may use), kept in Django's cache.
+"""Rate limits of the public pages (a link anyone may use) and of guessable codes, kept in Django's cache.
 
 Each app names its limits (``Limit(name, limit, window)``; the name is prefixed with the app's
 so that two apps' counters never mix) and calls ``hit(limit, value)`` once per use of ``value``
@@ -9,6 +9,13 @@ itself, so several processes allow that many times the limit: production should 
 ``CACHES["default"]`` at a shared cache (``REDIS_URL``, see docs/operations.md). A shared cache
 that does not answer does not take the public pages down with it: the use is let through
 uncounted and the failure logged.
+
+A limit counts per fixed window (the clock's hour, day) unless it has ``slices``: the window is
+then cut into that many slices, each counted apart, and a use counts with those of the current
+slice and the ``slices - 1`` before it — a sliding window that forgets a use between
+``window - window / slices`` and ``window`` after it (``slices=6`` of an hour: 50–60 minutes).
+So a person refused is refused for what they did within the last ``window``, and not let through
+again because the clock's hour turned.
 """
 
 from __future__ import annotations
@@ -35,11 +42,27 @@ class Limit:
     name: str  # e.g. "hotline-addr": unique across the project
     limit: int
     window: int  # seconds
+    slices: int = 1  # more than 1: a sliding window of that many slices (the module's docstring)
+
+    def __post_init__(self):
+        if self.slices < 1 or self.window % self.slices:
+            raise ValueError(f"rate limit {self.name}: the window must divide into {self.slices} slices")
 
 
-def _key(limit: Limit, value: str, now: float) -> str:
+def _keys(limit: Limit, value: str, now: float) -> list[str]:
+    """The counters of ``value`` that count now: the current slice's first, then the earlier ones."""
     digest = hmac.new(settings.SECRET_KEY.encode(), f"{limit.name}:{value}".encode(), hashlib.sha256).hexdigest()
-    return f"nx-rl:{limit.name}:{int(now // limit.window)}:{digest[:32]}"
+    size = limit.window // limit.slices
+    current = int(now // size)
+    if limit.slices == 1:
+        return [f"nx-rl:{limit.name}:{current}:{digest[:32]}"]
+    numbers = range(current, current - limit.slices, -1)
+    return [f"nx-rl:{limit.name}:{size}:{number}:{digest[:32]}" for number in numbers]
+
+
+def _counted(keys: list[str]) -> int:
+    """The uses counted in these counters (missing or expired: none)."""
+    return sum(int(count) for count in cache.get_many(keys).values()) if keys else 0
 
 
 def hit(limit: Limit, value: str) -> bool:
@@ -47,14 +70,15 @@ def hit(limit: Limit, value: str) -> bool:
     counted all the same: hammering does not reopen the window)."""
     if limit.limit <= 0:
         return False
-    key = _key(limit, value or "-", time.time())
+    current, *earlier = _keys(limit, value or "-", time.time())
     try:
-        cache.add(key, 0, timeout=limit.window + 60)
+        cache.add(current, 0, timeout=limit.window + 60)
         try:
-            count = cache.incr(key)
+            count = cache.incr(current)
         except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=limit.window + 60)
+            cache.set(current, 1, timeout=limit.window + 60)
             count = 1
+        count += _counted(earlier)
     except Exception:  # the shared cache (Redis) is down: the page keeps working, uncounted
         log.exception("rate limit %s not counted: the cache did not answer", limit.name)
         return True
@@ -62,13 +86,13 @@ def hit(limit: Limit, value: str) -> bool:
 
 
 def remaining(limit: Limit, value: str) -> int:
-    """How many uses ``value`` has left in the current window (tests, a page's hint)."""
+    """How many uses ``value`` has left now (tests, a page's hint, a refusal before the use)."""
     try:
-        used = cache.get(_key(limit, value or "-", time.time()), 0)
+        used = _counted(_keys(limit, value or "-", time.time()))
     except Exception:  # the shared cache is down: as if nothing was counted (logged by hit)
         log.warning("rate limit %s not read: the cache did not answer", limit.name)
         return limit.limit
-    return max(0, limit.limit - int(used))
+    return max(0, limit.limit - used)
 
 
 def client_address(request) -> str:

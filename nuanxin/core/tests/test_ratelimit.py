@@ -4,7 +4,10 @@ counted once for every process and server (another process here stands for anoth
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 
+import pytest
+import time_machine
 from django.conf import settings
 from django.core.cache import caches
 from django.test import override_settings
@@ -64,3 +67,23 @@ def test_a_cache_that_does_not_answer_lets_the_page_work_uncounted(caplog):
         assert ratelimit.hit(LIMIT, "10.0.0.3") is True
         assert ratelimit.remaining(LIMIT, "10.0.0.3") == LIMIT.limit
     assert "rate limit test-shared not counted: the cache did not answer" in caplog.text
+
+
+def test_a_sliding_limit_counts_the_last_slices_and_forgets_the_oldest():
+    """``slices=6`` of an hour: a use counts until its 10-minute slice is six slices old."""
+    sliding = ratelimit.Limit("test-sliding", limit=2, window=ratelimit.HOUR, slices=6)
+    value = f"10.0.0.4-{os.getpid()}"
+    start = datetime(2020, 2, 7, 9, 59, 59, tzinfo=UTC)
+    caches["default"].clear()
+    with time_machine.travel(start, tick=False):
+        assert [ratelimit.hit(sliding, value) for _ in range(2)] == [True, True]
+    with time_machine.travel(start.replace(hour=10, minute=0, second=0), tick=False):  # another clock hour
+        assert (ratelimit.remaining(sliding, value), ratelimit.hit(sliding, value)) == (0, False)
+    with time_machine.travel(start.replace(hour=10, minute=49, second=59), tick=False):
+        assert ratelimit.remaining(sliding, value) == 0
+    with time_machine.travel(start.replace(hour=10, minute=50, second=0), tick=False):
+        # 09:59:59's two are forgotten; 10:00's refused use still counts (hammering does not help)
+        assert ratelimit.remaining(sliding, value) == 1
+    with pytest.raises(ValueError, match="the window must divide into 7 slices"):
+        ratelimit.Limit("test-odd", limit=1, window=ratelimit.HOUR, slices=7)
+    caches["default"].clear()

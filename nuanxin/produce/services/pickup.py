@@ -107,10 +107,18 @@ def _check_order(order: Order, now: Any) -> None:
         )
 
 
+WRONG_CODE_SLICES = 6  # the hour is counted in 10-minute slices: a sliding hour
+
+
 def wrong_codes_limit() -> ratelimit.Limit:
     """Codes matching no parcel anywhere a person may type in an hour (a typo now and then is
-    fine; guessing the million codes is not). Counted in the shared cache, across nodes."""
-    return ratelimit.Limit("produce-wrong-codes", settings.NUANXIN_PRODUCE_WRONG_CODES_PER_HOUR, ratelimit.HOUR)
+    fine; guessing the million codes is not). Counted in the shared cache, across nodes, over a
+    sliding hour (the current 10-minute slice and the five before it): a wrong code is forgotten
+    50 to 60 minutes after it was typed, never because the clock's hour turned, so "in the last
+    hour" and "try again in an hour" are both true."""
+    return ratelimit.Limit(
+        "produce-wrong-codes", settings.NUANXIN_PRODUCE_WRONG_CODES_PER_HOUR, ratelimit.HOUR, slices=WRONG_CODE_SLICES
+    )
 
 
 def _person(actor: Any) -> str | None:
@@ -138,7 +146,7 @@ def find(*, actor: Any, point: PickupPoint, code: Any) -> Order:
     a cancelled order, a week still taking orders or settled, or already collected (when).
     A parcel is handed over from its pickup day on until its week is settled: a family that
     comes late still gets it (``days_late`` says how late). A person who typed more codes
-    matching no parcel than ``wrong_codes_limit`` allows in the hour is refused before any
+    matching no parcel than ``wrong_codes_limit`` allows in the last hour is refused before any
     lookup (logged): codes are six digits and would otherwise be guessed."""
     _require_point(actor, point)
     code = clean_code(code)

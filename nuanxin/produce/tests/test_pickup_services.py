@@ -114,6 +114,74 @@ def test_guessing_codes_is_stopped_after_the_hours_wrong_codes(wk, settings):
     cache.clear()
 
 
+UNKNOWN = "No parcel of today has this code at this point: check the code with the family."
+GUESSING = (
+    "Too many codes that match no parcel in the last hour: ask the family for the text message with the "
+    "code, or try again in an hour."
+)
+
+
+def _at(hour, minute, second=0):
+    return time_machine.travel(NOW.replace(hour=hour, minute=minute, second=second), tick=False)
+
+
+def _found(wk):
+    return pickup.find(actor=wk.keeper, point=wk.sn_point, code="100002").pk == wk.orders[1].pk
+
+
+def test_wrong_codes_count_over_a_sliding_hour_not_the_clocks_hour(wk, settings):
+    """Three wrong codes at 10:59 (the limit 3): the clock's hour turning at 11:00 does not let the
+    person guess on; the codes are forgotten with their 10-minute slice (10:50–11:00) at 11:50."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.NUANXIN_PRODUCE_WRONG_CODES_PER_HOUR = 3
+    with _at(10, 59, 59):
+        assert [refused(wk, f"99999{i}") for i in range(3)] == [UNKNOWN] * 3
+        assert refused(wk, "100002") == GUESSING
+    for hour, minute, second in ((11, 0, 0), (11, 49, 59)):
+        with _at(hour, minute, second):
+            assert refused(wk, "100002") == GUESSING, (hour, minute, second)
+    with _at(11, 50):
+        assert _found(wk)
+    cache.clear()
+
+
+def test_the_sliding_hour_forgets_each_wrong_code_in_its_turn(wk, settings):
+    """Two wrong codes at 10:05 and one at 10:45: refused until 11:00, when the 10:00–10:10 slice
+    leaves the hour; the 10:45 code still counts, so two more wrong codes reach the limit again."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.NUANXIN_PRODUCE_WRONG_CODES_PER_HOUR = 3
+    with _at(10, 5):
+        assert [refused(wk, f"99999{i}") for i in range(2)] == [UNKNOWN] * 2
+    with _at(10, 45):
+        assert refused(wk, "999992") == UNKNOWN
+    with _at(10, 59, 59):
+        assert refused(wk, "100002") == GUESSING
+    with _at(11, 0):
+        assert _found(wk)
+        assert [refused(wk, f"99999{i}") for i in range(3, 5)] == [UNKNOWN] * 2
+        assert refused(wk, "100002") == GUESSING
+    cache.clear()
+
+
+def test_wrong_codes_are_not_counted_when_the_cache_does_not_answer(wk, settings, caplog):
+    """A shared cache (Redis) that does not answer does not stop the hand-over: the codes go
+    uncounted (logged), as for the public pages' limits."""
+    from django.test import override_settings
+
+    from nuanxin.core.tests.redis import cache_settings, silent_location
+
+    settings.NUANXIN_PRODUCE_WRONG_CODES_PER_HOUR = 1
+    location = silent_location()
+    with override_settings(REDIS_URL=location, CACHES=cache_settings(location, timeout=0.2)):
+        assert [refused(wk, f"99999{i}") for i in range(2)] == [UNKNOWN] * 2
+        assert _found(wk)
+    assert "rate limit produce-wrong-codes not counted: the cache did not answer" in caplog.text
+
+
 def test_a_late_family_gets_its_parcel_until_the_week_is_settled(wk):
     """F9: last week's parcel (pickup day 2020-01-31, the week closed, not settled) is handed
     over a week late; once the week is settled it is refused."""
