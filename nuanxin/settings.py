@@ -5,6 +5,7 @@ Production (``NUANXIN_ENV=production``): ``SECRET_KEY``, ``DATABASE_URL`` and ``
 come from the environment, cookies are secure and two-factor login is required for admins.
 """
 
+import ipaddress
 import json
 import os
 import secrets
@@ -297,10 +298,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "nuanxin.accounts.validators.LettersAndDigitsValidator"},
 ]
 
-# Lockout: this many failures for one username, or from one address, within the window.
+# Lockout (docs/security.md): this many failures for one username, or from one address, within
+# the window; checks under way from one address may reach ADDRESS_FAILURES + ADDRESS_CONCURRENT
+# together with its failures; addresses in the trusted networks (comma-separated CIDRs: a
+# hospital's exit address) have no address bound, only the username bound.
 NUANXIN_LOCKOUT_FAILURES = _env_number("NUANXIN_LOCKOUT_FAILURES", 5)
-NUANXIN_LOCKOUT_ADDRESS_FAILURES = _env_number("NUANXIN_LOCKOUT_ADDRESS_FAILURES", 5)
+NUANXIN_LOCKOUT_ADDRESS_FAILURES = _env_number("NUANXIN_LOCKOUT_ADDRESS_FAILURES", 30)
+NUANXIN_LOCKOUT_ADDRESS_CONCURRENT = _env_number("NUANXIN_LOCKOUT_ADDRESS_CONCURRENT", 20)
 NUANXIN_LOCKOUT_WINDOW_SECONDS = 15 * 60
+
+
+def _env_networks(name: str) -> tuple:
+    networks = []
+    for item in _env(name, "").split(","):
+        if item.strip():
+            try:
+                networks.append(ipaddress.ip_network(item.strip()))
+            except ValueError as exc:
+                raise ImproperlyConfigured(
+                    f"{name} must be networks separated by commas (such as 10.20.0.0/16,192.0.2.7), "
+                    f"not {item.strip()!r}: {exc}."
+                ) from None
+    return tuple(networks)
+
+
+NUANXIN_LOCKOUT_TRUSTED_NETWORKS = _env_networks("NUANXIN_LOCKOUT_TRUSTED_NETWORKS")
 NUANXIN_SESSION_IDLE_SECONDS = 30 * 60
 NUANXIN_SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 NUANXIN_TOTP_REQUIRED_ROLES = ["city_admin", "org_admin", "auditor"] if PRODUCTION else []

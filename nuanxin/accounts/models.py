@@ -129,19 +129,24 @@ class ApiToken(models.Model):
 
 
 class LoginAttempt(models.Model):
-    """Every sign-in attempt, kept for the lockout window (and pruned after)."""
+    """Every sign-in attempt, kept for the lockout window (and pruned after).
+
+    ``succeeded``: True a success, False a failure, None a check under way (stored before a
+    password or code is checked, resolved to True or False, or deleted, after it; one left
+    pending for longer than ``accounts.services.PENDING_STALE`` counts as a failure)."""
 
     username = models.CharField(max_length=150, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
-    succeeded = models.BooleanField(default=False)
+    succeeded = models.BooleanField(null=True, default=False)
 
     class Meta:
         verbose_name = _("login attempt")
         ordering = ["-at"]
 
     def __str__(self) -> str:
-        return f"{self.username} {self.at:%Y-%m-%d %H:%M} {'ok' if self.succeeded else 'failed'}"
+        state = {True: "ok", False: "failed", None: "pending"}[self.succeeded]
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M} {state}"
 
 
 class TOTPDevice(models.Model):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import hmac
+import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -157,12 +158,20 @@ class LoginOutcome(enum.Enum):
     NEEDS_CODE = "needs_code"  # password right, an authenticator code is still needed
     FAILED = "failed"  # wrong username, password or code (one message for all)
     LOCKED = "locked"  # too many failures: nothing was checked
+    BUSY = "busy"  # too many checks under way from the client's address: nothing was checked
 
 
 @dataclass(frozen=True)
 class LoginResult:
     outcome: LoginOutcome
     user: User | None = None
+
+
+# A check under way (a pending attempt) older than this was never resolved (its process died
+# mid-check): it counts as a failure.
+PENDING_STALE = timedelta(minutes=2)
+# The reason of a refusal because too many checks are under way from one address (not a lock).
+ADDRESS_BUSY = "address_busy"
 
 
 def normalise_username(username: str) -> str:
@@ -179,6 +188,16 @@ def lockout_message() -> str:
     }
 
 
+def busy_message() -> str:
+    """The message for an attempt refused because many are signing in from its address."""
+    return _("Many people are signing in from your network right now. Please try again in a moment.")
+
+
+def refusal_message(reasons: list[str]) -> str:
+    """What a refused attempt is told: a lock's message when a lock holds, else the busy one."""
+    return busy_message() if reasons == [ADDRESS_BUSY] else lockout_message()
+
+
 def _lock_end(times: list, threshold: int, window: timedelta):
     """When the latest lock ends: a lock starts at any failure that is the ``threshold``-th
     within ``window`` and lasts ``window`` from that failure. ``times`` ascending."""
@@ -193,36 +212,66 @@ def _lock_end(times: list, threshold: int, window: timedelta):
     return end
 
 
+def is_trusted_address(ip: str | None) -> bool:
+    """Whether ``ip`` is inside ``NUANXIN_LOCKOUT_TRUSTED_NETWORKS`` (no address bound there)."""
+    networks = settings.NUANXIN_LOCKOUT_TRUSTED_NETWORKS
+    if not ip or not networks:
+        return False
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    return any(address in network for network in networks)
+
+
 def lockout_reasons(*, username: str, ip: str | None) -> list[str]:
-    """Which locks hold now: ``"username"`` (too many failures for this username since its
-    last successful sign-in) and/or ``"address"`` (too many failures from this client
-    address, whatever the usernames). Empty when sign-in may be tried."""
+    """Why an attempt may not be checked now; empty when it may.
+
+    ``"username"``: ``NUANXIN_LOCKOUT_FAILURES`` failures or checks under way for this
+    username since its last successful sign-in, within the window (a check under way counts
+    as a failure here, so parallel guesses of one account stay bounded).
+    ``"address"``: ``NUANXIN_LOCKOUT_ADDRESS_FAILURES`` failures from this client address
+    within the window, whatever the usernames (a check under way is no failure here, unless
+    older than ``PENDING_STALE``).
+    ``"address_busy"`` (when the address is not locked): its failures within the window and
+    its checks under way together reach ``NUANXIN_LOCKOUT_ADDRESS_FAILURES +
+    NUANXIN_LOCKOUT_ADDRESS_CONCURRENT``. Neither address reason for an address in
+    ``NUANXIN_LOCKOUT_TRUSTED_NETWORKS``."""
     now = timezone.now()
     window = timedelta(seconds=settings.NUANXIN_LOCKOUT_WINDOW_SECONDS)
     since = now - 2 * window
     reasons = []
     key = normalise_username(username)
     if key:
-        attempts = LoginAttempt.objects.filter(username=key, at__gte=since)
-        last_ok = attempts.filter(succeeded=True).order_by("-at").values_list("at", flat=True).first()
-        failures = attempts.filter(succeeded=False)
-        if last_ok is not None:
-            failures = failures.filter(at__gt=last_ok)
-        end = _lock_end(sorted(failures.values_list("at", flat=True)), settings.NUANXIN_LOCKOUT_FAILURES, window)
+        rows = list(LoginAttempt.objects.filter(username=key, at__gte=since).values_list("at", "succeeded"))
+        last_ok = max((at for at, succeeded in rows if succeeded), default=None)
+        times = sorted(at for at, succeeded in rows if not succeeded and (last_ok is None or at > last_ok))
+        end = _lock_end(times, settings.NUANXIN_LOCKOUT_FAILURES, window)
         if end is not None and end > now:
             reasons.append("username")
-    if ip:
-        times = sorted(
-            LoginAttempt.objects.filter(ip=ip, at__gte=since, succeeded=False).values_list("at", flat=True)
+    if ip and not is_trusted_address(ip):
+        rows = list(
+            LoginAttempt.objects.filter(ip=ip, at__gte=since)
+            .exclude(succeeded=True)
+            .values_list("at", "succeeded")
         )
-        end = _lock_end(times, settings.NUANXIN_LOCKOUT_ADDRESS_FAILURES, window)
+        stale = now - PENDING_STALE
+        times = sorted(at for at, succeeded in rows if succeeded is False or at < stale)
+        under_way = len(rows) - len(times)
+        limit = settings.NUANXIN_LOCKOUT_ADDRESS_FAILURES
+        end = _lock_end(times, limit, window)
         if end is not None and end > now:
             reasons.append("address")
+        elif limit > 0:
+            recent = sum(1 for at in times if at >= now - window)
+            if recent + under_way >= limit + settings.NUANXIN_LOCKOUT_ADDRESS_CONCURRENT:
+                reasons.append(ADDRESS_BUSY)
     return reasons
 
 
 def is_locked_out(*, username: str, ip: str | None) -> bool:
-    return bool(lockout_reasons(username=username, ip=ip))
+    """Whether a lock holds (a busy address is no lock)."""
+    return any(reason != ADDRESS_BUSY for reason in lockout_reasons(username=username, ip=ip))
 
 
 def _existing_user(username: str) -> User | None:
@@ -244,8 +293,8 @@ def _lock_counters(*, username: str, ip: str | None) -> None:
 
 @dataclass(frozen=True)
 class Reservation:
-    """The right to check one password or code: a login attempt row already stored as a
-    failure, so that everyone deciding after it counts it, whatever the check's result."""
+    """The right to check one password or code: a login attempt row stored as pending
+    (``succeeded`` None) before the check, so that everyone deciding after it counts it."""
 
     attempt: LoginAttempt | None
     locks: list[str]
@@ -254,14 +303,21 @@ class Reservation:
     def granted(self) -> bool:
         return self.attempt is not None
 
+    @property
+    def refusal(self) -> LoginOutcome:
+        """A refused reservation's outcome: ``BUSY`` when only the address was busy."""
+        return LoginOutcome.BUSY if self.locks == [ADDRESS_BUSY] else LoginOutcome.LOCKED
+
 
 def reserve_attempt(*, username: str, ip: str | None, step: str) -> Reservation:
     """Decide, under the counters' locks, whether a password (or code) may be checked now;
-    if so store the attempt as a failure before anything is checked. Counting and reserving
+    if so store the attempt as pending before anything is checked. Counting and reserving
     in one locked transaction makes concurrent attempts behave as if they came one after
-    the other: at most ``NUANXIN_LOCKOUT_FAILURES`` checks per username and
-    ``NUANXIN_LOCKOUT_ADDRESS_FAILURES`` per address can fail within the window. A refusal
-    is audited (``auth.locked_out``) and stores no attempt."""
+    the other. Within any window (``NUANXIN_LOCKOUT_WINDOW_SECONDS``) at most
+    ``NUANXIN_LOCKOUT_FAILURES`` checks per username can fail between two of its successes,
+    and at most ``NUANXIN_LOCKOUT_ADDRESS_FAILURES + NUANXIN_LOCKOUT_ADDRESS_CONCURRENT``
+    per address (``lockout_reasons``). A refusal is audited (``auth.locked_out``, its
+    ``locks`` the reasons) and stores no attempt."""
     with transaction.atomic():
         _lock_counters(username=username, ip=ip)
         reasons = lockout_reasons(username=username, ip=ip)
@@ -269,7 +325,7 @@ def reserve_attempt(*, username: str, ip: str | None, step: str) -> Reservation:
             _record_locked(username=username, ip=ip, reasons=reasons, step=step)
             return Reservation(None, reasons)
         attempt = LoginAttempt.objects.create(
-            username=normalise_username(username), ip=ip or None, succeeded=False, at=timezone.now()
+            username=normalise_username(username), ip=ip or None, succeeded=None, at=timezone.now()
         )
         return Reservation(attempt, [])
 
@@ -288,8 +344,10 @@ def record_login_attempt(*, username: str, ip: str | None, succeeded: bool) -> L
 
 
 @transaction.atomic
-def _record_failure(*, username: str, ip: str | None, step: str) -> None:
-    """Audit a failed check; its attempt row is the reservation, stored before the check."""
+def _record_failure(*, username: str, reservation: Reservation, step: str) -> None:
+    """The reservation becomes a failure, audited."""
+    assert reservation.attempt is not None  # only a granted reservation reaches a check
+    LoginAttempt.objects.filter(pk=reservation.attempt.pk).update(succeeded=False)
     user = _existing_user(username)
     audit.record(
         None,
@@ -328,16 +386,17 @@ def check_password_login(*, username: str, password: str, ip: str | None, reques
     """The first sign-in step. The lockout is checked before the password, so a locked-out
     attempt says nothing about whether the password was right; unknown and known usernames
     get the same answers. ``OK`` means the caller now calls ``django.contrib.auth.login``;
-    ``NEEDS_CODE`` means the user has an authenticator and must pass ``check_code_login``."""
+    ``NEEDS_CODE`` means the user has an authenticator and must pass ``check_code_login``;
+    ``LOCKED`` and ``BUSY`` mean nothing was checked."""
     username = (username or "").strip()
     reservation = reserve_attempt(username=username, ip=ip, step="password")
     if not reservation.granted:
-        return LoginResult(LoginOutcome.LOCKED)
+        return LoginResult(reservation.refusal)
     # The password is checked outside the lock (hashing is slow on purpose), with the
-    # attempt already counted as a failure.
+    # attempt already counted as pending.
     user = authenticate(request, username=username, password=password)
     if user is None:
-        _record_failure(username=username, ip=ip, step="password")
+        _record_failure(username=username, reservation=reservation, step="password")
         if is_locked_out(username=username, ip=ip):
             return LoginResult(LoginOutcome.LOCKED)
         return LoginResult(LoginOutcome.FAILED)
@@ -354,9 +413,9 @@ def check_code_login(*, user: User, code: str, ip: str | None) -> LoginResult:
     username = user.get_username()
     reservation = reserve_attempt(username=username, ip=ip, step="code")
     if not reservation.granted:
-        return LoginResult(LoginOutcome.LOCKED)
+        return LoginResult(reservation.refusal)
     if not user.is_active or not verify_totp(user=user, code=code):
-        _record_failure(username=username, ip=ip, step="code")
+        _record_failure(username=username, reservation=reservation, step="code")
         if is_locked_out(username=username, ip=ip):
             return LoginResult(LoginOutcome.LOCKED)
         return LoginResult(LoginOutcome.FAILED)
@@ -394,9 +453,9 @@ def confirm_own_password(*, actor: User, password: str, ip: str | None, step: st
     username = actor.get_username()
     reservation = reserve_attempt(username=username, ip=ip, step=step)
     if not reservation.granted:
-        raise NotAllowed(lockout_message())
+        raise NotAllowed(refusal_message(reservation.locks))
     if not actor.check_password(password or ""):
-        _record_failure(username=username, ip=ip, step=step)
+        _record_failure(username=username, reservation=reservation, step=step)
         raise ServiceError(_("The current password is not correct."), field="current_password")
     _release(reservation)
 

@@ -104,6 +104,8 @@ def login_view(request):
             return redirect("accounts:login_totp")
         if result.outcome is LoginOutcome.LOCKED:
             form.add_error(None, services.lockout_message())
+        elif result.outcome is LoginOutcome.BUSY:
+            form.add_error(None, services.busy_message())
         else:
             form.add_error(None, _("The username or password is not correct."))
     return render(request, "accounts/login.html", {"form": form, "next": next_url})
@@ -132,7 +134,10 @@ def login_totp_view(request):
             request.session.pop(PENDING, None)
             messages.error(request, services.lockout_message())
             return redirect("accounts:login")
-        form.add_error("code", _("The code is not correct or has already been used."))
+        if result.outcome is LoginOutcome.BUSY:  # nothing checked: the same code may be sent again
+            form.add_error(None, services.busy_message())
+        else:
+            form.add_error("code", _("The code is not correct or has already been used."))
     return render(request, "accounts/login_totp.html", {"form": form})
 
 

@@ -1,6 +1,7 @@
 """The lockout holds under concurrency (issue 10, item 4): counting and reserving an attempt
 happen in one locked transaction before any password is checked, so parallel attempts get
-what they would get one after the other.
+what they would get one after the other. For a username a check under way counts as a
+failure; for an address it counts towards the concurrency allowance (test_lockout_address.py).
 
 The race tests use real parallel connections and need PostgreSQL; on SQLite every writing
 transaction already holds the database's one write lock (BEGIN IMMEDIATE)."""
@@ -87,6 +88,10 @@ def _common_outcomes(results, checks):
             assert shown == [LOCKED]
     assert LoginAttempt.objects.filter(succeeded=False).count() == len(wrong)
     assert LoginAttempt.objects.filter(succeeded=True).count() == right_checked
+    assert LoginAttempt.objects.filter(succeeded__isnull=True).count() == 0  # every check resolved
+    # Only the username bound refused anything: the address is far from its own bounds.
+    refusals = AuditLog.objects.filter(action="auth.locked_out").values_list("detail", flat=True)
+    assert {tuple(detail["locks"]) for detail in refusals} <= {("username",)}
     assert AuditLog.objects.filter(action="auth.login_failed").count() == len(wrong)
     assert AuditLog.objects.filter(action="auth.login").count() == right_checked
     assert AuditLog.objects.filter(action="auth.locked_out").count() == ATTEMPTS - len(checks)
@@ -96,16 +101,21 @@ def _common_outcomes(results, checks):
 
 @on_postgres
 @pytest.mark.django_db(transaction=True)
-def test_31_parallel_attempts_from_one_address_check_at_most_5_wrong_passwords(counted_checks):
+def test_31_parallel_attempts_from_one_address_check_at_most_4_wrong_before_the_right_one_and_5_after(
+    counted_checks,
+):
+    """One address, one username: only the username bound applies (31 attempts are far below
+    the address's 30 failures + 20 under way), as if the attempts came one after the other."""
     User.objects.create_user("racer", password=RIGHT)
     results = _race([(pw, "10.40.0.1") for pw in _passwords()])
     wrong, right_checked, right = _common_outcomes(results, counted_checks)
     if right_checked:
-        # The right password became a success, which the address lock does not count (an
-        # office's shared address must not lock out its staff): as one after the other,
-        # four or five wrong passwords were checked besides it.
-        assert len(wrong) in (4, 5)
-        assert len(counted_checks) <= 6
+        # A success resets the username's counter: at most four failures were reserved
+        # before it (the fifth would have locked it out) and at most five after it.
+        success = LoginAttempt.objects.get(succeeded=True)
+        assert LoginAttempt.objects.filter(succeeded=False, pk__lt=success.pk).count() <= 4
+        assert LoginAttempt.objects.filter(succeeded=False, pk__gt=success.pk).count() <= 5
+        assert len(wrong) <= 9
     else:
         # The right password came after the fifth failure: refused unchecked, as a locked
         # attempt is, and exactly five passwords were checked.
@@ -178,20 +188,24 @@ def test_a_reservation_is_stored_before_the_check(personas, monkeypatch):
     monkeypatch.setattr(services, "authenticate", looking)
     result = services.check_password_login(username="yi", password=personas.password, ip="10.43.0.3")
     assert result.outcome is services.LoginOutcome.OK
-    assert seen == [[("yi", False)]]
+    assert seen == [[("yi", None)]]  # pending while checked
+    assert list(LoginAttempt.objects.values_list("username", "succeeded")) == [("yi", True)]
 
 
 def test_reserve_attempt_refuses_at_the_limit(personas):
+    """Five checks under way for one username lock it (each may still fail); five under way
+    from one address are neither a failure nor near its allowance."""
     for _i in range(4):
         assert services.reserve_attempt(username="yi", ip="10.43.0.4", step="password").granted is True
     fifth = services.reserve_attempt(username="yi", ip="10.43.0.4", step="password")
     assert (fifth.granted, fifth.locks) == (True, [])
     sixth = services.reserve_attempt(username="yi", ip="10.43.0.4", step="password")
-    assert (sixth.granted, sixth.locks) == (False, ["username", "address"])
-    assert LoginAttempt.objects.count() == 5
+    assert (sixth.granted, sixth.locks, sixth.refusal) == (False, ["username"], services.LoginOutcome.LOCKED)
+    assert list(LoginAttempt.objects.values_list("succeeded", flat=True)) == [None] * 5
     assert AuditLog.objects.get(action="auth.locked_out").detail == {
-        "username": "yi", "locks": ["username", "address"], "step": "password"
+        "username": "yi", "locks": ["username"], "step": "password"
     }
+    assert services.reserve_attempt(username="bing", ip="10.43.0.4", step="password").granted is True
 
 
 def test_advisory_keys_are_stable_signed_64_bit_numbers():

@@ -126,10 +126,16 @@ def test_usernames_are_counted_without_case_or_spaces(personas, client, at_t0):
 
 
 def test_address_lockout_across_usernames(personas, client, at_t0):
-    for i in range(5):
-        post_login(client, f"guess{i}", "Wrong-pass-1", ip="10.9.9.9")
+    """30 failures from one address (NUANXIN_LOCKOUT_ADDRESS_FAILURES) lock it, whatever the
+    usernames; 29 do not, and a success in between does not reset the address's count."""
+    responses = [post_login(client, f"guess{i}", "Wrong-pass-1", ip="10.9.9.9") for i in range(29)]
+    assert [form_errors(r) for r in responses] == [[WRONG]] * 29
+    signed_in = Client()
+    assert post_login(signed_in, "yi", personas.password, ip="10.9.9.9").status_code == 302
+    assert form_errors(post_login(client, "guess29", "Wrong-pass-1", ip="10.9.9.9")) == [LOCKED]
     response = post_login(client, "yi", personas.password, ip="10.9.9.9")
     assert form_errors(response) == [LOCKED]
+    assert LoginAttempt.objects.filter(ip="10.9.9.9", succeeded=False).count() == 30
     assert AuditLog.objects.get(action="auth.locked_out").detail == {
         "username": "yi", "locks": ["address"], "step": "password"
     }
@@ -167,6 +173,9 @@ def test_a_success_resets_the_username_counter(personas, client, at_t0):
 def test_lockout_reasons_service(personas, at_t0):
     for _i in range(5):
         services.record_login_attempt(username="yi", ip="10.1.1.1", succeeded=False)
+    assert services.lockout_reasons(username="bing", ip="10.1.1.1") == []  # 5 of the address's 30
+    for i in range(25):
+        services.record_login_attempt(username=f"guess{i}", ip="10.1.1.1", succeeded=False)
     assert services.lockout_reasons(username="yi", ip="10.1.1.1") == ["username", "address"]
     assert services.lockout_reasons(username="yi", ip="10.1.1.2") == ["username"]
     assert services.lockout_reasons(username="bing", ip="10.1.1.1") == ["address"]
