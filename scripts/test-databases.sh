@@ -80,6 +80,11 @@ for db in $dbs; do
   echo "== $db: ${summary:-no summary (see${logs[$db]})} =="
 done
 if ((${#failed[@]})); then
+  # The failed tests by name (pytest's short summary), so that a run whose output is only read
+  # from its end (CI) says what failed.
+  for run in "${failed[@]}"; do
+    grep -E '^(FAILED|ERROR) ' "var/test-$run.log" | head -20 | cut -c1-300 | sed "s|^|[$run] |"
+  done
   echo "== tests FAILED on: ${failed[*]} (see var/test-<database>.log) =="
   exit 1
 fi
