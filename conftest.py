@@ -18,6 +18,7 @@ from nuanxin.core.policy import SYSTEM
 from nuanxin.core.roles import Role
 from nuanxin.orgs import services as org_services
 from nuanxin.orgs.choices import OrgKind
+from tests.snapshot import Snapshot, SnapshotRefused, capture
 
 # The browser tests' fixtures (``browser``) and their Chromium skip/require rule.
 pytest_plugins = ["tests.browser"]
@@ -48,6 +49,17 @@ class Personas:
 
 
 def build_personas() -> Personas:
+    """The personas, through the services the first time in a run and then from the run's
+    snapshot of them (tests/snapshot.py) while the tables are as the snapshot found them."""
+    snapshot = _SNAPSHOTS.get("personas")
+    if snapshot is not None:
+        restored = snapshot.restore()
+        if restored is not None:
+            return restored
+    return build_personas_through_services()
+
+
+def build_personas_through_services() -> Personas:
     create = org_services.create_organisation
     city = create(actor=SYSTEM, code="CITY", name="青岛市总工会", kind=OrgKind.CITY_FEDERATION, parent=None)
     shinan = create(actor=SYSTEM, code="SN", name="市南区总工会", kind=OrgKind.DISTRICT_FEDERATION, parent=city)
@@ -160,8 +172,28 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+_SNAPSHOTS: dict[str, Snapshot] = {}
+
+
+@pytest.fixture(scope="session")
+def _personas_snapshot(django_db_setup, django_db_blocker):
+    """Build the personas once per run, keep their rows (``NUANXIN_TEST_SNAPSHOTS=0``: build
+    them through the services in every test)."""
+    import os
+
+    if os.environ.get("NUANXIN_TEST_SNAPSHOTS", "1") == "0":
+        return
+    with django_db_blocker.unblock():
+        try:
+            _SNAPSHOTS["personas"] = capture(build_personas_through_services)
+        except SnapshotRefused as refused:
+            import warnings
+
+            warnings.warn(f"personas built through the services in every test: {refused}", stacklevel=1)
+
+
 @pytest.fixture
-def personas(db) -> Personas:
+def personas(_personas_snapshot, db) -> Personas:
     return build_personas()
 
 
