@@ -14,14 +14,17 @@ from nuanxin.care.tests.helpers import at
 from nuanxin.core import demo as core_demo
 from nuanxin.core.models import AuditLog
 from nuanxin.orgs.models import Organisation
+from tests.snapshot import built_once
 
 TODAY = date(2026, 11, 25)  # a Wednesday
 
 
 @pytest.fixture
 def built(db):
+    """The whole demo at the test's instant: built by the first test, put back for the others
+    (tests/snapshot.py)."""
     with at(TODAY, 10):
-        core_demo.build(out=lambda line: None)
+        built_once(core_demo.build, out=lambda line: None)
         yield
 
 

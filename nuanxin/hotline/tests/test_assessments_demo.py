@@ -10,14 +10,17 @@ import time_machine
 from nuanxin.core import demo as core_demo
 from nuanxin.hotline.demo import assessments as demo
 from nuanxin.hotline.models import Assessment, Callback, CrisisCase, Hotline
+from tests.snapshot import built_once
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def built(db):
+    """The whole demo at the test's instant: built by the first test, put back for the others
+    (tests/snapshot.py)."""
     with time_machine.travel(NOW, tick=False):
-        core_demo.build(out=lambda line: None)
+        built_once(core_demo.build, out=lambda line: None)
         yield
 
 
