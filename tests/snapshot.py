@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from types import SimpleNamespace
 from typing import Any
 
 import time_machine
@@ -91,8 +92,12 @@ def _refs(value: Any) -> Any:
     """What the builder returned, with each model instance replaced by (model, pk)."""
     if value is None:
         return ("none", None, None)
+    if isinstance(value, SimpleNamespace):
+        return ("namespace", SimpleNamespace, {name: _refs(sub) for name, sub in vars(value).items()})
     if isinstance(value, models.Model):
         return ("model", type(value), value.pk)
+    if isinstance(value, tuple):
+        return ("tuple", tuple, [_refs(sub) for sub in value])
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return ("dataclass", type(value), {f.name: _refs(getattr(value, f.name)) for f in dataclasses.fields(value)})
     raise SnapshotRefused(f"cannot snapshot a returned {type(value).__name__}")
@@ -167,13 +172,17 @@ class Snapshot:
             return None
         if kind == "model":
             return cls._base_manager.get(pk=value)
+        if kind == "tuple":
+            return tuple(self._read(sub) for sub in value)
+        if kind == "namespace":
+            return SimpleNamespace(**{name: self._read(sub) for name, sub in value.items()})
         return cls(**{name: self._read(sub) for name, sub in value.items()})
 
 
 def capture(build, *, keep: bool = False) -> Snapshot:
     """Run ``build()`` once with the clock stopped, in a transaction rolled back afterwards
     (``keep``: left in place), and keep what it inserted."""
-    at = timezone.now().replace(microsecond=0)
+    at = timezone.now()
     everything = _concrete_models()
     outbox = len(getattr(mail, "outbox", []))
     snapshot: Snapshot | None = None
@@ -242,3 +251,30 @@ def built_once(build, **kwargs) -> None:
         except TablesChanged:
             pass
     build(**kwargs)
+
+
+_ONCE: dict[tuple[str, str, str], Snapshot | None] = {}
+
+
+def once(build, *args):
+    """``build(*args)`` (a fixture's world on top of the personas) through the builder the first
+    time in a run, and from its snapshot afterwards, with times moved to the test's clock as the
+    personas' are. ``args`` are model instances or dataclasses of them (the personas): they are
+    part of the key, so a world built on other rows is built again."""
+    try:
+        key = (connection.settings_dict["NAME"], f"{build.__module__}.{build.__qualname__}", repr(_refs(args)))
+    except SnapshotRefused:
+        return build(*args)
+    if key not in _ONCE:
+        try:
+            snapshot = _ONCE[key] = capture(lambda: build(*args), keep=True)
+            return snapshot._read(snapshot.result)
+        except SnapshotRefused:
+            _ONCE[key] = None
+    snapshot = _ONCE[key]
+    if snapshot is not None:
+        try:
+            return snapshot.restore()
+        except TablesChanged:
+            pass
+    return build(*args)

@@ -13,6 +13,7 @@ from nuanxin.core.roles import Role
 from nuanxin.hotline.choices import Channel, MemberKind
 from nuanxin.hotline.services import hotlines as hotline_services
 from nuanxin.orgs import services as org_services
+from tests.snapshot import once
 
 
 def make_hotlines(p) -> SimpleNamespace:
@@ -51,4 +52,5 @@ def make_hotlines(p) -> SimpleNamespace:
 
 @pytest.fixture
 def h(personas, db):
-    return make_hotlines(personas)
+    """The hotlines, built through the services once per run, then put back (tests/snapshot.py)."""
+    return once(make_hotlines, personas)
