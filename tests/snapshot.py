@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
@@ -96,8 +97,12 @@ def _refs(value: Any) -> Any:
         return ("namespace", SimpleNamespace, {name: _refs(sub) for name, sub in vars(value).items()})
     if isinstance(value, models.Model):
         return ("model", type(value), value.pk)
-    if isinstance(value, tuple):
-        return ("tuple", tuple, [_refs(sub) for sub in value])
+    if isinstance(value, tuple | list):
+        return ("sequence", type(value), [_refs(sub) for sub in value])
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return ("dict", dict, {k: _refs(sub) for k, sub in value.items()})
+    if isinstance(value, str | int | float | Decimal) or value is True or value is False:
+        return ("value", None, value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return ("dataclass", type(value), {f.name: _refs(getattr(value, f.name)) for f in dataclasses.fields(value)})
     raise SnapshotRefused(f"cannot snapshot a returned {type(value).__name__}")
@@ -172,8 +177,12 @@ class Snapshot:
             return None
         if kind == "model":
             return cls._base_manager.get(pk=value)
-        if kind == "tuple":
-            return tuple(self._read(sub) for sub in value)
+        if kind == "value":
+            return value
+        if kind == "sequence":
+            return cls(self._read(sub) for sub in value)
+        if kind == "dict":
+            return {k: self._read(sub) for k, sub in value.items()}
         if kind == "namespace":
             return SimpleNamespace(**{name: self._read(sub) for name, sub in value.items()})
         return cls(**{name: self._read(sub) for name, sub in value.items()})

@@ -1,9 +1,10 @@
 import pytest
 
 from nuanxin.funds.tests.fixtures import FundPeople, build_people
+from tests.snapshot import once
 
 
 @pytest.fixture
 def fp(personas) -> FundPeople:
     """The finance clerks and approvers (see fixtures.py) beside the root personas."""
-    return build_people(personas)
+    return once(build_people, personas)
