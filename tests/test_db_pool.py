@@ -20,9 +20,10 @@ postgres_only = pytest.mark.skipif(
 )
 
 BUSY_TITLE = '<h1 class="h3">系统正忙</h1>'
+# A page asked for (GET): it could not be shown (a form sent says nothing was saved).
 BUSY_TEXT = (
-    "数据库正忙或暂时无法使用（正在写入大批导入的数据、许多人同时保存，或数据库正在重启）。"
-    "您刚才提交的内容没有保存：请返回，过一分钟再提交一次。"
+    "数据库正忙或暂时无法使用（正在写入大批导入的数据、许多人同时保存，或数据库正在重启），"
+    "这个页面没能显示出来。请稍等片刻再试。"
 )
 BUSY_JSON_EN = {
     "code": "busy",
