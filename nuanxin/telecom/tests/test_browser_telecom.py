@@ -50,8 +50,12 @@ def test_the_lists_on_a_phone(live_server, browser):
     page, errors = _phone(browser, live_server, "yi", p.password)
     page.goto(f"{live_server.url}/")
     page.click(".navbar-toggler")
+    page.wait_for_selector("#nx-nav.show")
     page.click("#nx-nav-telecom")
-    page.wait_for_selector("#nx-telecom-tabs")
+    try:
+        page.wait_for_selector("#nx-telecom-tabs")
+    except Exception as timeout:  # twice in whole runs under load, never alone: say what was shown
+        pytest.fail(f"no tabs at {page.url}: {page.inner_text('body')[:600]!r} ({timeout})")
     assert fits(page)
     page.click("[data-tab='unicom']")
     page.wait_for_selector("#nx-telecom-lines")
