@@ -14,6 +14,7 @@ Objects a case needs are built inside ``cases`` through the services (in 市南�
 from __future__ import annotations
 
 import hashlib
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,6 +100,9 @@ def _fingerprint_query(vendor: str, quote: Callable[[str], str]) -> str:
     return "SELECT m, r FROM (" + " UNION ALL ".join(parts) + ") AS every_row ORDER BY m, r"
 
 
+_prepared: weakref.WeakSet = weakref.WeakSet()  # the connections holding the prepared fingerprint
+
+
 def fingerprint() -> str:
     """A hash of every row of every model but the audit log, sessions and login attempts (every
     column but the sign-in stamps): equal before and after a refused request means the request
@@ -110,7 +114,16 @@ def fingerprint() -> str:
         sql = _fingerprint_sql[connection.vendor] = _fingerprint_query(connection.vendor, connection.ops.quote_name)
     digest = hashlib.sha256()
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        if connection.vendor == "postgresql":
+            # Planning the union of every table takes PostgreSQL ~25 ms, running it ~4: prepared
+            # once per connection (a prepared statement lives as long as its session).
+            connection.ensure_connection()
+            if connection.connection not in _prepared:
+                cursor.execute("PREPARE nuanxin_fingerprint AS " + sql)
+                _prepared.add(connection.connection)
+            cursor.execute("EXECUTE nuanxin_fingerprint")
+        else:
+            cursor.execute(sql)
         for row in cursor.fetchall():
             digest.update(repr(row).encode())
     return digest.hexdigest()
