@@ -283,3 +283,25 @@ def test_no_address_is_announced_when_the_web_server_ends_first_or_we_are_stoppi
     stopping = FakeChild()
     assert wait_for_port("127.0.0.1", port, stopping, stop=lambda: True, poll=0.05) is False
     assert time.monotonic() - started < 5
+
+
+@pytest.mark.django_db
+def test_serve_refuses_a_port_another_program_holds_and_starts_nothing(monkeypatch):
+    """Another program answers on the port: a clear error before any child starts (waiting for the
+    port would have announced the other program's address as Nuanxin's)."""
+    from django.core.management import CommandError, call_command
+
+    started: list[list[str]] = []
+    monkeypatch.setattr(subprocess, "Popen", lambda command, **kwargs: started.append(command))
+    port = free_port()
+    with socket.socket() as other:
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        other.bind(("127.0.0.1", port))
+        other.listen()
+        with translation.override("en"), pytest.raises(CommandError) as refused:
+            call_command("serve", "--host", "127.0.0.1", "--port", str(port))
+    assert str(refused.value) == (
+        f"Port {port} is already in use by another program: stop it, or choose another port "
+        "(nuanxin serve --port 8001, make run PORT=8001)."
+    )
+    assert started == []

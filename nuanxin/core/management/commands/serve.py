@@ -59,6 +59,13 @@ class Command(BaseCommand):
 
     def handle(self, *, host: str, port: int, **options):
         self._check_migrations()
+        if port_accepts(self._reachable(host), port):
+            # Another program answers there: the web server could not listen, and waiting for
+            # the port would announce the other program's address as ours.
+            raise CommandError(
+                _("Port %(port)s is already in use by another program: stop it, or choose another port "
+                  "(nuanxin serve --port 8001, make run PORT=8001).") % {"port": port}
+            )
         base = [sys.executable, "-m", "nuanxin.cli"]
         commands = {
             "web": [*base, "web", "--host", host, "--port", str(port)],
