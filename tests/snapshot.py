@@ -43,7 +43,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
 # care.WeekTotal: kept by triggers on care_visitduty (care migration 0009).
@@ -153,8 +153,14 @@ class Snapshot:
                 )
             if connection.vendor == "postgresql":
                 statements = connection.ops.sequence_reset_sql(no_style(), [t.model for t in self.tables])
-                if statements:
-                    cursor.execute("; ".join(statements))
+                try:
+                    with transaction.atomic():
+                        cursor.execute("; ".join(statements))
+                except DatabaseError as error:
+                    # A role that may not set sequences (the application role's test): they are
+                    # past the ids already, unless a test reset them (which such a role cannot).
+                    if getattr(error.__cause__, "sqlstate", None) != "42501":  # insufficient_privilege
+                        raise
         return self._read(self.result)
 
     @staticmethod
