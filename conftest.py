@@ -215,29 +215,22 @@ def english_client():
 
 
 def pytest_collection_modifyitems(config, items):
-    """``NUANXIN_TEST_SHARD=k/n`` (set by scripts/test-databases.sh) keeps the k-th of n shards of
-    the suite: whole test files, dealt out greedily by weight (a browser test weighs as much as
-    15 others; a file whose tests each walk many pages declares its whole weight as
-    ``SHARD_WEIGHT``, about its seconds on one core), heaviest first, so that the shards take
-    about the same time. Every file lands in exactly one shard, the same on every run."""
+    """Under pytest-xdist (scripts/test-databases.sh) the heaviest files first. ``NUANXIN_TEST_SHARD=k/n``
+    (by hand, e.g. on several machines) keeps the k-th of n shards of the suite: whole test files,
+    dealt out greedily by weight, heaviest first, so that the shards take about the same time.
+    Every file lands in exactly one shard, the same on every run."""
     import os
-    from collections import defaultdict
 
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        _heaviest_files_first(items)
+        return
     shard = os.environ.get("NUANXIN_TEST_SHARD", "").strip()
     if not shard:
         return
     index, total = (int(part) for part in shard.split("/"))
     if not 1 <= index <= total:
         raise pytest.UsageError(f"NUANXIN_TEST_SHARD={shard!r}: use k/n with 1 <= k <= n")
-    weights: dict[str, int] = defaultdict(int)
-    declared: dict[str, int] = {}
-    for item in items:
-        path = item.nodeid.split("::")[0]
-        weights[path] += 15 if item.get_closest_marker("browser") else 1
-        module = getattr(item, "module", None)
-        if isinstance(getattr(module, "SHARD_WEIGHT", None), int):
-            declared[path] = module.SHARD_WEIGHT
-    weights.update(declared)
+    weights = _file_weights(items)
     loads = [0] * total
     placed: dict[str, int] = {}
     for path in sorted(weights, key=lambda p: (-weights[p], p)):
@@ -249,6 +242,32 @@ def pytest_collection_modifyitems(config, items):
     items[:] = kept
 
 
+def _file_weights(items) -> dict[str, int]:
+    """Each test file's weight: a test weighs 1, a browser test 15, or the file's whole weight as
+    its module-level ``SHARD_WEIGHT`` (about its seconds on one core)."""
+    from collections import defaultdict
+
+    weights: dict[str, int] = defaultdict(int)
+    declared: dict[str, int] = {}
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        weights[path] += 15 if item.get_closest_marker("browser") else 1
+        module = getattr(item, "module", None)
+        if isinstance(getattr(module, "SHARD_WEIGHT", None), int):
+            declared[path] = module.SHARD_WEIGHT
+    weights.update(declared)
+    return weights
+
+
+def _heaviest_files_first(items) -> None:
+    """pytest-xdist (``--dist loadfile``) hands whole files to the next free worker in the order
+    collected: the heaviest files go first, so that the run does not end with one worker alone
+    on a long file. Every worker collects the same order; a file's tests keep theirs."""
+    weights = _file_weights(items)
+    order = {path: rank for rank, path in enumerate(sorted(weights, key=lambda p: (-weights[p], p)))}
+    items.sort(key=lambda item: order[item.nodeid.split("::")[0]])
+
+
 _FILE_SECONDS: dict[str, float] = {}
 
 
@@ -258,12 +277,13 @@ def pytest_runtest_logreport(report):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """A shard's run (``NUANXIN_TEST_SHARD``) ends its log with its 20 slowest files (set-up, test
-    and tear-down added; the first file also carries the test database's creation): the figures to
-    set a ``SHARD_WEIGHT`` by when the shards' logs end far apart."""
+    """A run of scripts/test-databases.sh (``NUANXIN_TEST_SUMMARY``) or a shard ends its log with
+    its 20 slowest files (set-up, test and tear-down added; a worker's first file also carries its
+    test database's creation): the figures to set a ``SHARD_WEIGHT`` by."""
     import os
 
-    if not os.environ.get("NUANXIN_TEST_SHARD", "").strip() or not _FILE_SECONDS:
+    shard_or_summary = os.environ.get("NUANXIN_TEST_SHARD", "") or os.environ.get("NUANXIN_TEST_SUMMARY", "")
+    if not shard_or_summary.strip() or not _FILE_SECONDS:
         return
     terminalreporter.section("slowest files of this shard")
     total = sum(_FILE_SECONDS.values())

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Run the pytest suite on every database named in NUANXIN_TEST_DATABASES (sqlite, postgres),
-# as `make test` does. The databases run at the same time, each in two shards (below); each
-# line is prefixed with its database and shard, and each run's whole output is kept in
-# var/test-<database>-<shard>.log. NUANXIN_TEST_PARALLEL=0 runs the databases
-# one after the other, unsharded. Exits non-zero when any run failed, naming it.
+# as `make test` does. The databases run at the same time, each over two worker processes
+# (below); each line is prefixed with its database, and each run's whole output is kept in
+# var/test-<database>.log. NUANXIN_TEST_PARALLEL=0 runs the databases one after the other, in one
+# process each. Exits non-zero when any run failed, naming its failed tests.
 # Usage: scripts/test-databases.sh PYTHON [pytest arguments…]
 set -uo pipefail
 python=$1; shift
@@ -35,35 +35,30 @@ if [[ ${NUANXIN_TEST_PARALLEL:-1} == 0 ]]; then
   exit 0
 fi
 
-# Each database's run is split into shards (NUANXIN_TEST_SQLITE_SHARDS and
-# NUANXIN_TEST_POSTGRES_SHARDS, default 2 each; whole test files, dealt out by weight in
-# conftest.py), each on its own test database, so that the 2 cores stay busy until the end: one
-# run per database left the longer one alone on a core for its last third. Shards only split the
-# whole suite: with pytest arguments each database runs once.
-shards_of() {
+# Each database's run is spread over worker processes by pytest-xdist (NUANXIN_TEST_SQLITE_WORKERS
+# and NUANXIN_TEST_POSTGRES_WORKERS, default 2 each; whole test files, handed to the next free
+# worker, the heaviest first: conftest.py), each worker on its own test database (PostgreSQL:
+# the URL's name with _gw0, _gw1 appended), so that both cores stay busy until the end. With pytest
+# arguments (a part of the suite) each database runs in one process.
+workers_of() {
   if ((nargs > 0)); then echo 1
-  elif [[ $1 == postgres ]]; then echo "${NUANXIN_TEST_POSTGRES_SHARDS:-2}"
-  else echo "${NUANXIN_TEST_SQLITE_SHARDS:-2}"; fi
+  elif [[ $1 == postgres ]]; then echo "${NUANXIN_TEST_POSTGRES_WORKERS:-2}"
+  else echo "${NUANXIN_TEST_SQLITE_WORKERS:-2}"; fi
 }
 nargs=$#
 declare -A pids logs
 for db in $dbs; do
-  n=$(shards_of "$db")
-  for ((k = 1; k <= n; k++)); do
-    run=$db tag=$db url=$(url_of "$db") shard=""
-    if ((n > 1)); then
-      run="$db-$k" tag="$db $k/$n" shard="$k/$n"
-      ((k > 1)) && url="${url%/*}/$(basename "${url##*/}")_s$k"
-    fi
-    echo "== tests on $tag (var/test-$run.log) =="
-    (
-      DATABASE_URL=$url NUANXIN_TEST_SHARD=$shard "$python" -m pytest "${no_plugins[@]}" "$@" 2>&1 |
-        tee "var/test-$run.log" | sed -u "s|^|[$tag] |"
-      exit "${PIPESTATUS[0]}"
-    ) &
-    pids[$run]=$!
-    logs[$db]+=" var/test-$run.log"
-  done
+  n=$(workers_of "$db")
+  spread=()
+  ((n > 1)) && spread=(-n "$n" --dist loadfile)
+  echo "== tests on $db (var/test-$db.log) =="
+  (
+    DATABASE_URL=$(url_of "$db") NUANXIN_TEST_SUMMARY=1 "$python" -m pytest "${no_plugins[@]}" "${spread[@]}" "$@" 2>&1 |
+      tee "var/test-$db.log" | sed -u "s|^|[$db] |"
+    exit "${PIPESTATUS[0]}"
+  ) &
+  pids[$db]=$!
+  logs[$db]=" var/test-$db.log"
 done
 # Ctrl-C or a kill stops every run.
 trap 'kill -- ${pids[*]} 2>/dev/null; exit 130' INT TERM
@@ -71,7 +66,7 @@ failed=()
 for run in "${!pids[@]}"; do
   wait "${pids[$run]}" || failed+=("$run")
 done
-# One summary per database: the counts of its shards added up (pytest's last line of each).
+# One summary per database (pytest's last line).
 for db in $dbs; do
   # shellcheck disable=SC2086
   summary=$(for log in ${logs[$db]}; do grep -E '^=+ .*(passed|failed|error|no tests ran)' "$log" | tail -1; done |
