@@ -18,7 +18,7 @@ from nuanxin.core.policy import SYSTEM
 from nuanxin.core.roles import Role
 from nuanxin.orgs import services as org_services
 from nuanxin.orgs.choices import OrgKind
-from tests.snapshot import Snapshot, SnapshotRefused, TablesChanged, capture
+from tests.snapshot import Snapshot, SnapshotRefused, TablesChanged, capture, put_back, rows_now
 
 # The browser tests' fixtures (``browser``) and their Chromium skip/require rule.
 pytest_plugins = ["tests.browser"]
@@ -157,6 +157,20 @@ def _fast_fixture_teardown(self):
             )
         elif not inhibit_post_migrate:
             emit_post_migrate_signal(verbosity=0, interactive=False, db=alias)
+        if alias == "default" and _SEEDS and not inhibit_post_migrate:
+            put_back(_SEEDS)  # what the migrations put there (Django's flush empties it too)
+
+
+_SEEDS: list = []  # the rows the migrations left in the test database (tests/snapshot.rows_now)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database as pytest-django makes it, and the rows its migrations put there (the
+    honours' award types, ...): every transactional test's flush puts them back, so that a test
+    finds the database as migrated whatever ran before it in its process."""
+    with django_db_blocker.unblock():
+        _SEEDS[:] = rows_now()
 
 
 _django_fixture_teardown = TransactionTestCase._fixture_teardown

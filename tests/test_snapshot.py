@@ -38,20 +38,21 @@ def _rows(snapshot):
 
 
 def _same_ids_next(snapshot):
-    """PostgreSQL's sequences moved past the snapshot's ids: put each back just before them, so
-    that the services hand out the same ids as when the snapshot was taken."""
-    if connection.vendor != "postgresql":
-        return
+    """The sequences moved past the snapshot's ids (a flush does not reset them): put each back
+    just before them, so that the services hand out the same ids as when the snapshot was taken."""
     with connection.cursor() as cursor:
         for table in snapshot.tables:
             model = table.model
             if model._meta.pk.get_internal_type() not in ("AutoField", "BigAutoField"):
                 continue
             first = min(row[[f.attname for f in table.fields].index(model._meta.pk.attname)] for row in table.rows)
-            cursor.execute(
-                "SELECT setval(pg_get_serial_sequence(%s, %s), %s, %s)",
-                [model._meta.db_table, model._meta.pk.column, max(first - 1, 1), first > 1],
-            )
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT setval(pg_get_serial_sequence(%s, %s), %s, %s)",
+                    [model._meta.db_table, model._meta.pk.column, max(first - 1, 1), first > 1],
+                )
+            else:
+                cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [first - 1, model._meta.db_table])
 
 
 def test_restored_personas_are_the_rows_and_objects_the_services_make(_personas_snapshot):

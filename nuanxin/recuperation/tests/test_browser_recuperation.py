@@ -46,8 +46,12 @@ def test_nominate_offer_accept_and_figures_on_a_phone(live_server, browser):
     # The menu (collapsed on a phone) → the programmes → the programme → the batch.
     unit.goto(f"{live_server.url}/")
     unit.click(".navbar-toggler")
+    unit.wait_for_selector("#nx-nav.show")
     unit.click("#nx-nav-recuperation")
-    unit.wait_for_selector("#nx-programmes")
+    try:
+        unit.wait_for_selector("#nx-programmes")
+    except Exception as timeout:  # once in a whole run under load, never alone: say what was shown
+        pytest.fail(f"no programmes at {unit.url}: {unit.inner_text('body')[:600]!r} ({timeout})")
     assert fits(unit)
     unit.click(f"[data-programme='{w.programme.pk}'] h2 a")
     unit.wait_for_selector("#nx-batches")

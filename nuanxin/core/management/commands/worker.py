@@ -22,5 +22,8 @@ class Command(DbWorkerCommand):
 
     def handle(self, *args, **options):
         # Audit rows written by tasks say they came from the background, not the command line.
-        context.set_current(context.RequestContext(channel="task"))
-        return super().handle(*args, **options)
+        token = context.set_current(context.RequestContext(channel="task"))
+        try:
+            return super().handle(*args, **options)
+        finally:
+            context.reset(token)  # a worker run in-process (a test, --batch) leaves the channel as it found it
