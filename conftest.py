@@ -299,7 +299,7 @@ def pytest_terminal_summary(terminalreporter):
     shard_or_summary = os.environ.get("NUANXIN_TEST_SHARD", "") or os.environ.get("NUANXIN_TEST_SUMMARY", "")
     if not shard_or_summary.strip() or not _FILE_SECONDS:
         return
-    terminalreporter.section("slowest files of this shard")
+    terminalreporter.section("slowest files of this run")
     total = sum(_FILE_SECONDS.values())
     for path, seconds in sorted(_FILE_SECONDS.items(), key=lambda kv: -kv[1])[:20]:
         terminalreporter.write_line(f"{seconds:8.1f}s {path}")

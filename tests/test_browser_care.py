@@ -55,6 +55,7 @@ def test_a_care_contact_logs_a_visit_on_a_phone(live_server, browser):
 
     # The menu (collapsed on a phone) → my families this week.
     page.click(".navbar-toggler")
+    page.wait_for_selector("#nx-nav.show")
     page.click("#nx-nav-my-week")
     page.wait_for_selector("#nx-duties-due")
     assert page.locator("#nx-duties-due > li").count() == 2
@@ -85,6 +86,7 @@ def test_a_care_contact_logs_a_visit_on_a_phone(live_server, browser):
     # Back on the family's page the week is done, and so in the week's list.
     assert page.locator("#nx-family-weeks [data-status=done]").count() == 1
     page.click(".navbar-toggler")
+    page.wait_for_selector("#nx-nav.show")
     page.click("#nx-nav-my-week")
     page.wait_for_selector("#nx-duties-done")
     assert page.locator(f"#nx-duties-done > li[data-worker='{wang.pk}']").count() == 1

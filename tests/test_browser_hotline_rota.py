@@ -49,6 +49,7 @@ def test_a_coordinator_plans_next_week_on_a_phone(live_server, browser):
 
     # The menu (collapsed on a phone) → the rota: this week, nothing planned yet.
     page.click(".navbar-toggler")
+    page.wait_for_selector("#nx-nav.show")
     page.click("#nx-nav-rota")
     page.wait_for_selector("#nx-rota-empty")
     page.click("#nx-rota-next")

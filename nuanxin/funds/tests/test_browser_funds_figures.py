@@ -42,6 +42,7 @@ def test_the_fund_figures_draw_on_a_phone(live_server, browser):
     errors = watch(page)
     sign_in(page, live_server.url, "viewer", p.password)
     page.click(".navbar-toggler")
+    page.wait_for_selector("#nx-nav.show")
     page.click("#nx-nav-funds")
     page.click("#nx-funds-tabs a[data-tab=figures]")
     page.wait_for_selector("#nx-figures-summary")

@@ -31,6 +31,7 @@ def test_a_clerk_records_income_and_a_second_person_approves_it_on_a_phone(live_
     errors = watch(page)
     sign_in(page, live_server.url, fp.clerk.username, password)
     page.click(".navbar-toggler")
+    page.wait_for_selector("#nx-nav.show")
     page.click("#nx-nav-funds")
     page.wait_for_selector("#nx-fund-list")
     page.click(f"[data-fund='{fund.pk}'] a")
@@ -63,6 +64,7 @@ def test_a_clerk_records_income_and_a_second_person_approves_it_on_a_phone(live_
     errors = watch(page)
     sign_in(page, live_server.url, fp.approver.username, password)
     page.click(".navbar-toggler")
+    page.wait_for_selector("#nx-nav.show")
     page.click("#nx-nav-fund-approvals")
     page.wait_for_selector(f"#nx-queue-approve [data-approve='{entry.pk}']")
     assert page_width(page) <= PHONE["width"]

@@ -38,6 +38,7 @@ def test_a_unit_nominates_and_the_district_returns_it_on_a_phone(live_server, br
     # The menu (collapsed on a phone) → the calls → the call's board.
     page.goto(f"{live_server.url}/")
     page.click(".navbar-toggler")
+    page.wait_for_selector("#nx-nav.show")
     page.click("#nx-nav-honours")
     page.wait_for_selector("#nx-calls")
     page.click(f"[data-call='{w.call.pk}'] h2 a")

@@ -48,6 +48,7 @@ def test_a_counsellor_claims_a_callback_and_records_attempts_on_a_phone(live_ser
     # The menu (collapsed on a phone) → the callback queue: the overdue crisis one first.
     page.goto(f"{live_server.url}/")
     page.click(".navbar-toggler")
+    page.wait_for_selector("#nx-nav.show")
     page.click("#nx-nav-callbacks")
     page.wait_for_selector("#nx-callbacks")
     rows = page.locator("#nx-callbacks [data-callback]")

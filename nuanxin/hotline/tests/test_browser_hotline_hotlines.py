@@ -42,6 +42,7 @@ def test_an_administrator_opens_a_hotline_on_a_phone(live_server, browser):
     sign_in(page, live_server.url, "jia", p.password)
 
     page.click(".navbar-toggler")
+    page.wait_for_selector("#nx-nav.show")
     page.click("#nx-nav-hotlines")
     page.wait_for_selector("#nx-hotline-list")
     page.click("#nx-hotline-new")
@@ -102,6 +103,7 @@ def test_the_figures_draw_on_a_phone(live_server, browser):
     errors = watch(page)
     sign_in(page, live_server.url, "auditor", p.password)
     page.click(".navbar-toggler")
+    page.wait_for_selector("#nx-nav.show")
     page.click("#nx-nav-hotline-stats")
     page.wait_for_selector("#nx-stats-summary")
     # The charts are drawn by hotline_stats.js, which listens for the organisation picker's

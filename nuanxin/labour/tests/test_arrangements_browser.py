@@ -90,6 +90,7 @@ def test_refer_from_a_visit_and_agree(live_server, browser):
     officer, officer_errors = _phone(browser, live_server, "officer", p.password)
     officer.goto(f"{live_server.url}/")
     officer.click(".navbar-toggler")
+    officer.wait_for_selector("#nx-nav.show")
     officer.click("#nx-nav-labour")
     officer.wait_for_selector("#nx-labour-hub")
     assert fits(officer)

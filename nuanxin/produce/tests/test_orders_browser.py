@@ -39,6 +39,7 @@ def test_a_care_contact_orders_a_parcel_on_a_phone(live_server, browser):
     page.context.add_cookies([{"name": "nuanxin_language", "value": "en", "url": live_server.url}])
     page.goto(f"{live_server.url}/")
     page.click(".navbar-toggler")
+    page.wait_for_selector("#nx-nav.show")
     page.click("#nx-nav-produce")
     page.wait_for_selector("#nx-produce-tabs")
     page.click("[data-tab='produce:my_families']")

@@ -100,6 +100,7 @@ def test_the_lists_on_a_phone(live_server, browser):
     viewer, viewer_errors = _phone(browser, live_server, "viewer", p.password)
     viewer.goto(f"{live_server.url}/")
     viewer.click(".navbar-toggler")
+    viewer.wait_for_selector("#nx-nav.show")
     viewer.click("#nx-nav-telecom")
     viewer.wait_for_selector("#nx-telecom-chart svg")
     assert fits(viewer)

@@ -36,6 +36,7 @@ def test_a_unit_enrols_its_team_and_exports_the_roster_on_a_phone(live_server, b
     page, errors = _phone(browser, live_server, "sn_unit", w.p.password)
     page.goto(f"{live_server.url}/")
     page.click(".navbar-toggler")
+    page.wait_for_selector("#nx-nav.show")
     page.click("#nx-nav-welfare")
     page.wait_for_selector("#nx-schemes")
     page.click(f"[data-scheme='{w.scheme.pk}'] h2 a")
