@@ -91,11 +91,32 @@ def _answers(user, worker):
     for query in _queries(worker):
         for url in urls:
             response = pages.get(f"{url}?{query}")
-            yield f"{url}?{query}", response.status_code, response.content.decode(errors="replace")
+            yield f"{url}?{query}", response.status_code, _text(response)
         for path in operations:
             response = api.get(f"{path}?{query}")
             text = json.dumps(response.json(), ensure_ascii=False)  # Chinese as itself, not \uXXXX
             yield f"{path}?{query}", response.status_code, text
+
+
+def _text(response) -> str:
+    """What an answer shows: a workbook's cells (its zipped bytes held a needle's digits by chance
+    once), a PDF's nothing searchable (its text is in compressed glyph streams: the same selection is
+    walked as the HTML page beside it), anything else its text."""
+    content_type = response.get("Content-Type", "")
+    if "spreadsheetml" in content_type:
+        import io
+
+        from python_calamine import CalamineWorkbook
+
+        book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+        return "\n".join(
+            "\t".join(str(cell) for cell in row)
+            for name in book.sheet_names
+            for row in book.get_sheet_by_name(name).to_python()
+        )
+    if content_type.startswith("application/pdf"):
+        return ""
+    return response.content.decode(errors="replace")
 
 
 def _leaks(user, worker, needles) -> list[str]:
