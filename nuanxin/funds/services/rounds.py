@@ -56,7 +56,7 @@ def plan(round_: CondolenceRound | None, workers: Sequence) -> RoundPlan:
     return result
 
 
-def _refuse_race(exc: IntegrityError) -> Conflict:
+def _refuse_race(exc: IntegrityError | ServiceError) -> Conflict:
     return Conflict(
         _("Someone has just paid one of these people in this round. Open the round again to see who is paid."),
         field="workers",
@@ -116,6 +116,12 @@ def add_people(
             )
     except IntegrityError as exc:
         raise _refuse_race(exc) from None
+    except ServiceError as exc:
+        # The plan above left out everyone paid when it looked; the ledger, under the fund's
+        # lock, finding someone paid means another clerk paid them in between.
+        if exc.code == "duplicate":
+            raise _refuse_race(exc) from None
+        raise
     audit.record(
         actor, "funds.round.add", obj=round_, object_repr=f"round #{round_.pk}", organisation=round_.organisation,
         detail={

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
-from nuanxin.core.errors import ServiceError
+from nuanxin.core.errors import Conflict, ServiceError
 from nuanxin.core.models import AuditLog
 from nuanxin.funds.choices import EntryStatus
 from nuanxin.funds.models import Beneficiary, CondolenceRound, Entry
@@ -91,6 +91,24 @@ def test_nobody_is_paid_twice_in_a_round_across_additions(fp, aid):
     # and the database refuses it whatever the code does
     with pytest.raises(IntegrityError), transaction.atomic():
         Beneficiary.objects.create(entry=entry, worker=team[0], amount=Decimal("2000"), round=round_)
+
+
+def test_someone_paid_between_the_plan_and_the_ledger_is_the_race_message(fp, aid, monkeypatch):
+    """The other clerk's entry landing after this one's plan but before its ledger check (under the
+    fund's lock) is refused as the race is, whichever of the two checks sees it first."""
+    fund, team, _other = aid
+    round_, _plan = rounds.create_round(actor=fp.clerk, fund=fund, name="慰问", amount_per_person="2000", on=ON,
+                                        workers=team[:1])
+    stale = rounds.plan(round_, [team[1]])
+    rounds.add_people(actor=fp.clerk, round_=round_, workers=[team[1]], on=ON)
+    monkeypatch.setattr(rounds, "plan", lambda _round, _workers: stale)
+    with pytest.raises(Conflict) as refused:
+        rounds.add_people(actor=fp.clerk, round_=round_, workers=[team[1]], on=ON)
+    assert refused.value.message == (
+        "Someone has just paid one of these people in this round. Open the round again to see who is paid."
+    )
+    assert Entry.objects.filter(round=round_).count() == 2
+    assert AuditLog.objects.filter(action="funds.round.add").count() == 1
 
 
 def test_a_rejected_round_entry_frees_its_people(fp, aid):
