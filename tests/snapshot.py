@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -108,6 +109,18 @@ def _refs(value: Any) -> Any:
     raise SnapshotRefused(f"cannot snapshot a returned {type(value).__name__}")
 
 
+def _insert(cursor, tables: list[_Table], prepare: Callable[[_Table, list[Any]], list[Any]]) -> None:
+    """Insert each table's rows as ``prepare(table, row)`` gives them, one statement a table."""
+    quote = connection.ops.quote_name
+    for table in tables:
+        columns = ", ".join(quote(f.column) for f in table.fields)
+        marks = ", ".join(["%s"] * len(table.fields))
+        cursor.executemany(
+            f"INSERT INTO {quote(table.model._meta.db_table)} ({columns}) VALUES ({marks})",
+            [prepare(table, row) for row in table.rows],
+        )
+
+
 @dataclasses.dataclass
 class Snapshot:
     database: str
@@ -141,16 +154,8 @@ class Snapshot:
         content_type_ids = {
             old: ContentType.objects.get_by_natural_key(*key).pk for old, key in self.content_types.items()
         }
-        quote = connection.ops.quote_name
         with transaction.atomic(), connection.cursor() as cursor:
-            for table in self.tables:
-                rows = [self._row(table, row, shift, days, content_type_ids) for row in table.rows]
-                columns = ", ".join(quote(f.column) for f in table.fields)
-                marks = ", ".join(["%s"] * len(table.fields))
-                cursor.executemany(
-                    f"INSERT INTO {quote(table.model._meta.db_table)} ({columns}) VALUES ({marks})",
-                    rows,
-                )
+            _insert(cursor, self.tables, lambda table, row: self._row(table, row, shift, days, content_type_ids))
             if connection.vendor == "postgresql":
                 statements = connection.ops.sequence_reset_sql(no_style(), [t.model for t in self.tables])
                 try:
@@ -317,13 +322,8 @@ def rows_now() -> list[_Table]:
 
 def put_back(tables: list[_Table]) -> None:
     """Insert ``rows_now()``'s rows as they were (after a transactional test emptied every table)."""
-    quote = connection.ops.quote_name
     with transaction.atomic(), connection.cursor() as cursor:
-        for table in tables:
-            columns = ", ".join(quote(f.column) for f in table.fields)
-            marks = ", ".join(["%s"] * len(table.fields))
-            cursor.executemany(
-                f"INSERT INTO {quote(table.model._meta.db_table)} ({columns}) VALUES ({marks})",
-                [[f.get_db_prep_save(v, connection) for f, v in zip(table.fields, row, strict=True)]
-                 for row in table.rows],
-            )
+        _insert(
+            cursor, tables,
+            lambda table, row: [f.get_db_prep_save(v, connection) for f, v in zip(table.fields, row, strict=True)],
+        )

@@ -114,3 +114,31 @@ def test_a_builder_that_changes_what_was_there_or_sends_mail_is_refused():
     with pytest.raises(SnapshotRefused, match="sent e-mail"):
         capture(mails)
     assert Organisation.objects.get(pk=city.pk).name == "青岛市总工会"
+
+
+
+def _award_type_rows() -> list[tuple]:
+    """The honours' award types as the migrations left them (conftest read them once)."""
+    table = next(t for t in conftest._SEEDS if t.model._meta.db_table == "honours_awardtype")
+    return sorted(tuple(row) for row in table.rows)
+
+
+def _award_types_now() -> list[tuple]:
+    from nuanxin.honours.models import AwardType
+
+    names = [f.attname for f in AwardType._meta.local_concrete_fields]
+    return list(AwardType.objects.order_by("pk").values_list(*names))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transactional_test_may_empty_what_the_migrations_seeded():
+    from nuanxin.honours.models import AwardType
+
+    assert _award_types_now() == _award_type_rows() and len(_award_type_rows()) == 4
+    AwardType.objects.all().delete()  # the teardown's flush empties every table anyway
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_next_test_finds_the_migrations_rows_put_back_with_their_ids():
+    # (the previous test runs first: pytest-xdist hands out whole files, in order)
+    assert _award_types_now() == _award_type_rows()
