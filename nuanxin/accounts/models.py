@@ -133,7 +133,7 @@ class LoginAttempt(models.Model):
 
     ``succeeded``: True a success, False a failure, None a check under way (stored before a
     password or code is checked, resolved to True or False, or deleted, after it; one left
-    pending for longer than ``accounts.services.PENDING_STALE`` counts as a failure)."""
+    pending for longer than ``accounts.lockout.PENDING_STALE`` counts as a failure)."""
 
     username = models.CharField(max_length=150, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)

@@ -5,7 +5,7 @@ everything past its cut-off, so one run catches up however long the scheduler wa
 
 from django_tasks import task
 
-from nuanxin.accounts import services
+from nuanxin.accounts import lockout, services
 from nuanxin.core.policy import SYSTEM
 
 
@@ -18,4 +18,4 @@ def delete_expired_tokens() -> int:
 @task()
 def prune_login_attempts() -> int:
     """Remove sign-in attempt counters older than a day (the audit log keeps the record)."""
-    return services.prune_login_attempts(actor=SYSTEM)
+    return lockout.prune_login_attempts(actor=SYSTEM)

@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from nuanxin.accounts import services
+from nuanxin.accounts import lockout, services
 from nuanxin.accounts.forms import CodeForm, LoginForm, PasswordChangeForm, TokenCreateForm
 from nuanxin.accounts.middleware import stamp_login
 from nuanxin.accounts.models import ApiToken, User
@@ -103,9 +103,9 @@ def login_view(request):
             request.session[PENDING] = {"user": result.user.pk, "at": time.time(), "next": next_url}
             return redirect("accounts:login_totp")
         if result.outcome is LoginOutcome.LOCKED:
-            form.add_error(None, services.lockout_message())
+            form.add_error(None, lockout.lockout_message())
         elif result.outcome is LoginOutcome.BUSY:
-            form.add_error(None, services.busy_message())
+            form.add_error(None, lockout.busy_message())
         else:
             form.add_error(None, _("The username or password is not correct."))
     return render(request, "accounts/login.html", {"form": form, "next": next_url})
@@ -132,10 +132,10 @@ def login_totp_view(request):
             return _complete_login(request, user, _safe_next(request, pending.get("next")))
         if result.outcome is LoginOutcome.LOCKED:
             request.session.pop(PENDING, None)
-            messages.error(request, services.lockout_message())
+            messages.error(request, lockout.lockout_message())
             return redirect("accounts:login")
         if result.outcome is LoginOutcome.BUSY:  # nothing checked: the same code may be sent again
-            form.add_error(None, services.busy_message())
+            form.add_error(None, lockout.busy_message())
         else:
             form.add_error("code", _("The code is not correct or has already been used."))
     return render(request, "accounts/login_totp.html", {"form": form})

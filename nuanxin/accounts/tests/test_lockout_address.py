@@ -6,7 +6,7 @@ it at ``NUANXIN_LOCKOUT_ADDRESS_FAILURES`` (30) within the window, and a new che
 as busy while its failures within the window and its checks under way together reach
 ``NUANXIN_LOCKOUT_ADDRESS_FAILURES + NUANXIN_LOCKOUT_ADDRESS_CONCURRENT`` (30 + 20 = 50). So
 one address gets at most 50 wrong passwords checked within any 15 minutes. A pending attempt
-older than ``services.PENDING_STALE`` (2 minutes) counts as a failure. Addresses inside
+older than ``lockout.PENDING_STALE`` (2 minutes) counts as a failure. Addresses inside
 ``NUANXIN_LOCKOUT_TRUSTED_NETWORKS`` have no address bound; the username bound always holds.
 
 The parallel tests use real connections and need PostgreSQL (tests/parallel.py)."""
@@ -24,7 +24,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from nuanxin.accounts import services
+from nuanxin.accounts import lockout, services
 from nuanxin.accounts.models import LoginAttempt, User
 from nuanxin.accounts.tests.helpers import T0, form_errors, post_login
 from nuanxin.core.models import AuditLog
@@ -43,7 +43,7 @@ def test_the_defaults(settings):
         settings.NUANXIN_LOCKOUT_ADDRESS_FAILURES,
         settings.NUANXIN_LOCKOUT_ADDRESS_CONCURRENT,
         settings.NUANXIN_LOCKOUT_TRUSTED_NETWORKS,
-        services.PENDING_STALE,
+        lockout.PENDING_STALE,
     ) == (5, 30, 20, (), timedelta(minutes=2))
 
 
@@ -54,7 +54,7 @@ def _reserve(n, ip, prefix="user"):
 
 def _failures(n, ip, prefix="guess"):
     for i in range(n):
-        services.record_login_attempt(username=f"{prefix}{i}", ip=ip, succeeded=False)
+        lockout.record_login_attempt(username=f"{prefix}{i}", ip=ip, succeeded=False)
 
 
 # --- one attempt at a time (SQLite and PostgreSQL) --------------------------------------------
@@ -64,8 +64,8 @@ def test_checks_under_way_from_one_address_are_no_failures(personas, at_t0):
     """49 checks under way (different usernames) from one address: none refused; the 50th
     reaches 30 + 20 and the next one is refused as busy, which is no lock."""
     assert all(r.granted for r in _reserve(50, "10.50.0.1"))
-    assert services.lockout_reasons(username="yi", ip="10.50.0.1") == ["address_busy"]
-    assert services.is_locked_out(username="yi", ip="10.50.0.1") is False
+    assert lockout.lockout_reasons(username="yi", ip="10.50.0.1") == ["address_busy"]
+    assert lockout.is_locked_out(username="yi", ip="10.50.0.1") is False
     refused = services.reserve_attempt(username="yi", ip="10.50.0.1", step="password")
     assert (refused.granted, refused.locks, refused.refusal) == (False, ["address_busy"], services.LoginOutcome.BUSY)
     assert LoginAttempt.objects.filter(ip="10.50.0.1", succeeded__isnull=True).count() == 50
@@ -73,17 +73,17 @@ def test_checks_under_way_from_one_address_are_no_failures(personas, at_t0):
         "username": "yi", "locks": ["address_busy"], "step": "password"
     }
     # Another address is untouched.
-    assert services.lockout_reasons(username="yi", ip="10.50.0.2") == []
+    assert lockout.lockout_reasons(username="yi", ip="10.50.0.2") == []
 
 
 def test_failures_and_checks_under_way_share_the_allowance(personas, at_t0):
     """29 failures leave room for 21 checks under way (29 + 21 = 50)."""
     _failures(29, "10.50.1.1")
     assert all(r.granted for r in _reserve(21, "10.50.1.1"))
-    assert services.lockout_reasons(username="yi", ip="10.50.1.1") == ["address_busy"]
+    assert lockout.lockout_reasons(username="yi", ip="10.50.1.1") == ["address_busy"]
     # A check that ends leaves room again: a success is neither a failure nor under way.
     LoginAttempt.objects.filter(username="user0").update(succeeded=True)
-    assert services.lockout_reasons(username="yi", ip="10.50.1.1") == []
+    assert lockout.lockout_reasons(username="yi", ip="10.50.1.1") == []
 
 
 def test_the_busy_refusal_on_the_page(personas, client, at_t0):
@@ -101,7 +101,7 @@ def test_the_busy_refusal_on_the_page(personas, client, at_t0):
 def test_a_lock_is_told_before_busy(personas, client, at_t0):
     """A username locked and an address busy: the lock's message (retrying soon would not help)."""
     for i in range(5):
-        services.record_login_attempt(username="yi", ip=f"10.50.3.{i + 10}", succeeded=False)
+        lockout.record_login_attempt(username="yi", ip=f"10.50.3.{i + 10}", succeeded=False)
     _reserve(50, "10.50.3.1")
     response = post_login(client, "yi", personas.password, ip="10.50.3.1")
     assert form_errors(response) == [LOCKED]
@@ -135,14 +135,14 @@ def test_a_password_confirmation_refused_as_busy_says_so(personas, client, at_t0
 
 def test_the_address_locks_at_30_resolved_failures(personas, at_t0):
     _failures(29, "10.50.5.1")
-    assert services.lockout_reasons(username="yi", ip="10.50.5.1") == []
+    assert lockout.lockout_reasons(username="yi", ip="10.50.5.1") == []
     result = services.check_password_login(username="guess29", password="Wrong-pass-1", ip="10.50.5.1")
     assert result.outcome is services.LoginOutcome.LOCKED  # the 30th failure locks at once
     refused = services.reserve_attempt(username="yi", ip="10.50.5.1", step="password")
     assert (refused.granted, refused.locks, refused.refusal) == (False, ["address"], services.LoginOutcome.LOCKED)
     # The lock lasts 15 minutes from the 30th failure.
     at_t0.shift(timedelta(minutes=15, seconds=1))
-    assert services.lockout_reasons(username="yi", ip="10.50.5.1") == []
+    assert lockout.lockout_reasons(username="yi", ip="10.50.5.1") == []
 
 
 def test_a_stale_check_under_way_counts_as_a_failure(personas, at_t0):
@@ -150,25 +150,25 @@ def test_a_stale_check_under_way_counts_as_a_failure(personas, at_t0):
     killing checks cannot escape the count."""
     _reserve(30, "10.50.6.1")
     at_t0.shift(timedelta(minutes=1, seconds=59))
-    assert services.lockout_reasons(username="yi", ip="10.50.6.1") == []  # 30 under way: no failures yet
+    assert lockout.lockout_reasons(username="yi", ip="10.50.6.1") == []  # 30 under way: no failures yet
     at_t0.shift(timedelta(seconds=2))
-    assert services.lockout_reasons(username="yi", ip="10.50.6.1") == ["address"]
+    assert lockout.lockout_reasons(username="yi", ip="10.50.6.1") == ["address"]
     # For a username a check under way counts as a failure from the start, stale or not.
     for _i in range(5):
         services.reserve_attempt(username="bing", ip="10.50.6.3", step="password")
-    assert services.lockout_reasons(username="bing", ip=None) == ["username"]
+    assert lockout.lockout_reasons(username="bing", ip=None) == ["username"]
 
 
 def test_a_trusted_network_has_no_address_bound(personas, client, at_t0, settings):
     settings.NUANXIN_LOCKOUT_TRUSTED_NETWORKS = (ipaddress.ip_network("10.60.0.0/16"),)
     _failures(60, "10.60.1.1")
     _reserve(60, "10.60.1.1")
-    assert services.lockout_reasons(username="yi", ip="10.60.1.1") == []
+    assert lockout.lockout_reasons(username="yi", ip="10.60.1.1") == []
     response = post_login(client, "yi", personas.password, ip="10.60.1.1")
     assert (response.status_code, response["Location"]) == (302, "/")
     # Just outside the network the same counts lock.
     _failures(30, "10.61.0.1")
-    assert services.lockout_reasons(username="yi", ip="10.61.0.1") == ["address"]
+    assert lockout.lockout_reasons(username="yi", ip="10.61.0.1") == ["address"]
     assert AuditLog.objects.filter(action="auth.locked_out").count() == 0
 
 
@@ -193,7 +193,7 @@ def test_is_trusted_address(settings):
         ipaddress.ip_network("10.60.0.0/16"), ipaddress.ip_network("2001:db8::/32")
     )
     addresses = ("10.60.255.1", "10.61.0.1", "2001:db8::7", "::1", None, "-")
-    assert [services.is_trusted_address(ip) for ip in addresses] == [True, False, True, False, False, False]
+    assert [lockout.is_trusted_address(ip) for ip in addresses] == [True, False, True, False, False, False]
 
 
 def test_a_bad_trusted_network_stops_the_start():
@@ -232,8 +232,8 @@ def test_the_migration_keeps_old_rows_meaning():
         ("old", False), ("old", False), ("old", False), ("old", False), ("old", False),
         ("reset", False), ("reset", True),
     ]
-    assert services.lockout_reasons(username="old", ip=None) == ["username"]
-    assert services.lockout_reasons(username="reset", ip=None) == []
+    assert lockout.lockout_reasons(username="old", ip=None) == ["username"]
+    assert lockout.lockout_reasons(username="reset", ip=None) == []
 
 
 # --- in parallel (PostgreSQL) -----------------------------------------------------------------
@@ -334,7 +334,7 @@ def test_60_parallel_wrong_passwords_from_one_address_check_at_most_50_with_its_
     assert AuditLog.objects.filter(action="auth.login_failed").count() == checked
     refusals = AuditLog.objects.filter(action="auth.locked_out").values_list("detail__locks", flat=True)
     assert list(refusals) == [["address_busy"]] * (60 - checked)
-    assert services.lockout_reasons(username="someone", ip="10.81.0.1") == ["address"]
+    assert lockout.lockout_reasons(username="someone", ip="10.81.0.1") == ["address"]
 
 
 @on_postgres

@@ -14,7 +14,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
-from nuanxin.accounts import services
+from nuanxin.accounts import lockout, services
 from nuanxin.accounts.models import LoginAttempt, User
 from nuanxin.accounts.tests.helpers import form_errors, post_login
 from nuanxin.core import locks
@@ -141,7 +141,7 @@ def test_31_parallel_attempts_on_one_username_from_31_addresses(counted_checks):
         assert len(wrong) == 5
         assert len(counted_checks) == 5
     # Every address tried once: none is locked by its own count.
-    assert services.lockout_reasons(username="someone-else", ip="10.41.0.1") == []
+    assert lockout.lockout_reasons(username="someone-else", ip="10.41.0.1") == []
 
 
 @on_postgres

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.test import Client
 from django.urls import reverse
 
-from nuanxin.accounts import services
+from nuanxin.accounts import lockout
 from nuanxin.accounts.models import LoginAttempt, User
 from nuanxin.accounts.tests.helpers import T0, form_errors, post_login
 from nuanxin.core.models import AuditLog
@@ -172,14 +172,14 @@ def test_a_success_resets_the_username_counter(personas, client, at_t0):
 
 def test_lockout_reasons_service(personas, at_t0):
     for _i in range(5):
-        services.record_login_attempt(username="yi", ip="10.1.1.1", succeeded=False)
-    assert services.lockout_reasons(username="bing", ip="10.1.1.1") == []  # 5 of the address's 30
+        lockout.record_login_attempt(username="yi", ip="10.1.1.1", succeeded=False)
+    assert lockout.lockout_reasons(username="bing", ip="10.1.1.1") == []  # 5 of the address's 30
     for i in range(25):
-        services.record_login_attempt(username=f"guess{i}", ip="10.1.1.1", succeeded=False)
-    assert services.lockout_reasons(username="yi", ip="10.1.1.1") == ["username", "address"]
-    assert services.lockout_reasons(username="yi", ip="10.1.1.2") == ["username"]
-    assert services.lockout_reasons(username="bing", ip="10.1.1.1") == ["address"]
-    assert services.lockout_reasons(username="bing", ip=None) == []
+        lockout.record_login_attempt(username=f"guess{i}", ip="10.1.1.1", succeeded=False)
+    assert lockout.lockout_reasons(username="yi", ip="10.1.1.1") == ["username", "address"]
+    assert lockout.lockout_reasons(username="yi", ip="10.1.1.2") == ["username"]
+    assert lockout.lockout_reasons(username="bing", ip="10.1.1.1") == ["address"]
+    assert lockout.lockout_reasons(username="bing", ip=None) == []
 
 
 def test_login_form_requires_a_csrf_token(personas):

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from nuanxin.accounts import services
+from nuanxin.accounts import lockout, services
 from nuanxin.accounts.models import ApiToken, LoginAttempt, hash_token
 from nuanxin.accounts.tests.helpers import T0, enable_totp, field_errors, form_errors, post_login
 from nuanxin.core.errors import NotAllowed, ServiceError
@@ -89,7 +89,7 @@ def test_wrong_current_password_is_refused_and_counted(personas, client):
 
 def test_password_change_is_refused_while_locked_out(personas, client):
     for _i in range(5):
-        services.record_login_attempt(username="care", ip="10.3.3.3", succeeded=False)
+        lockout.record_login_attempt(username="care", ip="10.3.3.3", succeeded=False)
     client.force_login(personas.care)
     response = _change(client, personas.password, NEW_PASSWORD)
     assert form_errors(response) == ["Too many failed sign-in attempts. Please wait 15 minutes and try again."]

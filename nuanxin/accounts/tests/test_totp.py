@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.urls import reverse
 
-from nuanxin.accounts import services
+from nuanxin.accounts import lockout, services
 from nuanxin.accounts.models import LoginAttempt, TOTPDevice
 from nuanxin.accounts.tests.helpers import SECRET, T0, code_at, enable_totp, field_errors, form_errors, post_login
 from nuanxin.accounts.views import TOTP_SETUP_SECRET
@@ -159,7 +159,7 @@ def test_locked_out_code_step_does_not_check_the_code(personas, client, at_t0):
     enable_totp(personas.yi)
     post_login(client, "yi", personas.password)
     for _i in range(5):
-        services.record_login_attempt(username="yi", ip="10.2.2.2", succeeded=False)
+        lockout.record_login_attempt(username="yi", ip="10.2.2.2", succeeded=False)
     response = client.post(reverse("accounts:login_totp"), {"code": code_at(T0)})
     assert response["Location"] == reverse("accounts:login")
     assert signed_in_as(client) is None
