@@ -180,50 +180,41 @@ def _audited(case: Case) -> int:
 def _check_case(case: Case) -> None:
     modifying = (case.api_method if case.is_api else case.method) != "get"
     audited = _audited(case)
-    # Anonymous: sign-in page for pages, 401 for the API, and nothing changed.
-    client = _client_for(None, case)
-    before = fingerprint() if modifying else None
-    response = _request(client, case)
-    if case.is_api:
-        assert response.status_code == 401, f"{case}: anonymous got {response.status_code}"
-        assert response.json()["code"] == "unauthorized"
-    else:
-        assert response.status_code == 302 and "/accounts/login/" in response["Location"], (
-            f"{case}: anonymous got {response.status_code}"
-        )
-    if modifying:
-        assert fingerprint() == before, f"{case}: anonymous request changed data"
-    assert _audited(case) == audited, f"{case}: anonymous request was recorded as {case.audits}"
-
-    if case.denied is not None:
-        client = _client_for(case.denied, case)  # a token is a row: make it before the fingerprint
-        before = fingerprint() if modifying else None
-        response = _request(client, case)
-        assert response.status_code == 403, f"{case}: wrong role got {response.status_code}"
-        if modifying:
-            assert fingerprint() == before, f"{case}: wrong-role request changed data"
-        assert _audited(case) == audited, f"{case}: wrong-role request was recorded as {case.audits}"
-
     if _has_object_param(case):
         assert case.other_org is not None or case.no_other_org_because, (
             f"{case}: an object URL needs an other-organisation check"
         )
-    for outsider in [] if case.other_org is None else case.outsiders:
-        client = _client_for(outsider, case)
-        before = fingerprint() if modifying else None
-        response = _request(client, case)
-        assert response.status_code == case.other_org_status, (
-            f"{case}: {outsider} (outside) got {response.status_code}"
-        )
-        if modifying:
-            assert fingerprint() == before, f"{case}: {outsider}'s request (outside) changed data"
-        assert _audited(case) == audited, f"{case}: {outsider}'s request (outside) was recorded as {case.audits}"
+    # Every client first (a token is a row, a sign-in stamps the user): then one fingerprint
+    # before the refused requests proves that each of them changed nothing.
+    refused = [(None, "anonymous", None)]
+    if case.denied is not None:
+        refused.append((case.denied, "wrong-role", 403))
+    refused += [(outsider, f"{outsider}'s (outside)", case.other_org_status)
+                for outsider in ([] if case.other_org is None else case.outsiders)]
+    clients = [_client_for(user, case) for user, _label, _status in refused]
+    allowed_client = _client_for(case.allowed, case)
+    untouched = fingerprint() if modifying else None
 
+    for client, (_user, label, status) in zip(clients, refused, strict=True):
+        response = _request(client, case)
+        if status is not None:
+            assert response.status_code == status, f"{case}: {label} request got {response.status_code}"
+        elif case.is_api:  # anonymous: 401 for the API, the sign-in page for pages
+            assert response.status_code == 401, f"{case}: anonymous got {response.status_code}"
+            assert response.json()["code"] == "unauthorized"
+        else:
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"], (
+                f"{case}: anonymous got {response.status_code}"
+            )
+        if modifying:
+            assert fingerprint() == untouched, f"{case}: {label} request changed data"
+        assert _audited(case) == audited, f"{case}: {label} request was recorded as {case.audits}"
+
+    before = untouched
     if case.before_allowed is not None:
         case.before_allowed()
-    client = _client_for(case.allowed, case)
-    before = fingerprint() if modifying else None
-    response = _request(client, case)
+        before = fingerprint() if modifying else None
+    response = _request(allowed_client, case)
     assert response.status_code in case.ok_status, (
         f"{case}: allowed user got {response.status_code}: {response.content[:300]!r}"
     )
