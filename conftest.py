@@ -164,13 +164,40 @@ def _fast_fixture_teardown(self):
 _SEEDS: list = []  # the rows the migrations left in the test database (tests/snapshot.rows_now)
 
 
+def _setup_databases_once_per_run():
+    """pytest-django makes each worker's test database with ``django.test.utils.setup_databases``:
+    under pytest-xdist the first worker of a run migrates and keeps a template, the others copy
+    it (``tests/dbtemplate.py``)."""
+    import django.test.utils
+
+    from tests import dbtemplate
+
+    migrate_each = django.test.utils.setup_databases
+
+    def setup_databases(**kwargs):
+        if dbtemplate.wanted() and kwargs.get("aliases") == {"default"} and not kwargs.get("keepdb"):
+            return dbtemplate.setup(migrate_each, **kwargs)
+        return migrate_each(**kwargs)
+
+    django.test.utils.setup_databases = setup_databases
+
+
+_setup_databases_once_per_run()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database as pytest-django makes it, and the rows its migrations put there (the
     honours' award types, ...): every transactional test's flush puts them back, so that a test
     finds the database as migrated whatever ran before it in its process."""
+    from tests import dbtemplate
+
     with django_db_blocker.unblock():
         _SEEDS[:] = rows_now()
+    yield
+    if dbtemplate.wanted():
+        with django_db_blocker.unblock():
+            dbtemplate.teardown()
 
 
 def _shared_middleware_chain():
