@@ -36,6 +36,7 @@ from nuanxin.api import api
 from nuanxin.care import services as care_services
 from nuanxin.care.tests.helpers import at, build_world
 from nuanxin.core.policy import SYSTEM
+from tests.snapshot import once
 
 SCHEMA = schemathesis.openapi.from_dict(api.get_openapi_schema())
 SCHEMA.app = WSGIHandler()
@@ -79,12 +80,16 @@ def in_process(settings):
 @pytest.fixture
 def world(personas, in_process, settings, tmp_path):
     """Families in both districts assigned to care contacts, a visit with necessities and a
-    difficulty, an import batch; the ids the generated paths may name."""
+    difficulty, an import batch; the ids the generated paths may name. Built through the services
+    by the first test, put back from its snapshot in the others (``tests/snapshot.once``)."""
+    settings.NUANXIN_SMS_FILE = tmp_path / "sms.jsonl"
+    return once(_build_world, personas)
+
+
+def _build_world(p) -> dict:
     from nuanxin.tables.tests.import_fixtures import build_world as build_import_world
     from nuanxin.tables.tests.import_fixtures import import_path, sample
 
-    settings.NUANXIN_SMS_FILE = tmp_path / "sms.jsonl"
-    p = personas
     care = build_world(p)
     with at(date(2020, 1, 29)):
         visit = care_services.record_visit(
