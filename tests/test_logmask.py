@@ -140,15 +140,25 @@ def test_the_production_servers_json_access_line(monkeypatch):
                    "PATH_INFO": "/registry/", "SERVER_PROTOCOL": "HTTP/1.1", "QUERY_STRING": "q=13812345678",
                    "HTTP_USER_AGENT": "test"}
         logger.access(response, request, environ, timedelta(milliseconds=12))
+        api = {**environ, "RAW_URI": "/api/v1/workers?limit=5", "PATH_INFO": "/api/v1/workers",
+               "QUERY_STRING": "limit=5"}
+        logger.access(response, request, api, timedelta(milliseconds=3))
     finally:
         handler.stream = previous
-    line = json.loads(stream.getvalue())
+    line, api_line = (json.loads(text) for text in stream.getvalue().splitlines())
     assert {k: line[k] for k in ("logger", "message", "remote", "method", "path", "status", "bytes", "ms",
-                                 "agent", "request_id")} == {
+                                 "agent", "request_id", "channel")} == {
         "logger": "gunicorn.access", "message": "GET /registry/?q=138****5678 HTTP/1.1", "remote": "10.0.0.7",
         "method": "GET", "path": "/registry/?q=138****5678", "status": 200, "bytes": 5120, "ms": 12,
-        "agent": "test", "request_id": "b" * 32,
+        "agent": "test", "request_id": "b" * 32, "channel": "web",
     }
+    assert (api_line["path"], api_line["channel"]) == ("/api/v1/workers?limit=5", "api")
+    # the server's own lines (outside any request) are the web's too
+    from nuanxin.core.logformat import JsonFormatter
+
+    record = logging.LogRecord("gunicorn.error", logging.WARNING, __file__, 1, "Worker (pid:%s) was sent SIGKILL!",
+                               (4321,), None)
+    assert json.loads(JsonFormatter().format(record))["channel"] == "web"
 
 
 @pytest.mark.django_db

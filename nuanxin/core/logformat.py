@@ -33,7 +33,8 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "node": NODE,
             "pid": os.getpid(),
-            "channel": current.channel,
+            # the web server's own lines (a worker restarted, a timeout) are the web's, not "cli"
+            "channel": "web" if record.name.startswith("gunicorn.") and not current.request_id else current.channel,
         }
         if current.request_id:
             entry["request_id"] = current.request_id

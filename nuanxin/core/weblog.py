@@ -54,6 +54,9 @@ class MaskedLogger(Logger):
             "ms": atoms["M"],
             "agent": atoms["a"],
             "request_id": atoms.get("{x-request-id}o"),
+            # Written after the answer, outside the request: its channel from its path (the
+            # application's own lines carry the request's).
+            "channel": "api" if (atoms["U"] or "").startswith("/api/") else "web",
         }
         self.access_log.info("%s", atoms["r"], extra={"fields": fields})
         return None
