@@ -20,6 +20,7 @@ from psycopg import sql
 
 from nuanxin.core import audit, checks
 from nuanxin.core.models import AuditLog
+from nuanxin.core.tests.redis import needs_redis
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="database roles exist on PostgreSQL only"),
@@ -217,6 +218,7 @@ def test_check_deploy_warns_for_the_superuser_and_the_owner_and_not_for_the_app_
     assert _warning_ids(app) == []
 
 
+@needs_redis
 def test_check_deploy_command_is_clean_for_the_app_role(roles, tmp_path):
     from tests.test_deploy import production_env
 

@@ -9,6 +9,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from nuanxin.core.tests.redis import needs_redis
+
 
 def _run(env_extra, *args):
     # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright; a deployment never has it.
@@ -37,10 +39,11 @@ def production_env(tmp_path, database_url: str = "") -> dict[str, str]:
         "NUANXIN_SMS_PROVIDER_URL": "https://sms.example.org/send",
         "NUANXIN_SMS_ACCESS_KEY": "key",
         "NUANXIN_SMS_SECRET": secrets.token_urlsafe(20),
-        "REDIS_URL": "redis://127.0.0.1:6379/0",  # read, not connected to, by the checks
+        "REDIS_URL": "redis://127.0.0.1:6379/0",  # the machine's: the checks connect to it
     }
 
 
+@needs_redis
 def test_check_deploy_is_clean_in_production(tmp_path):
     result = _run(production_env(tmp_path), "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stderr
@@ -56,6 +59,23 @@ def test_check_deploy_warns_when_the_cache_is_not_shared(tmp_path):
     assert found == [
         "?: (nuanxin.W020) The cache is each process's own memory: the public pages' rate limits count per "
         "process, so 4 web processes per server allow that many times the limit."
+    ]
+
+
+@needs_redis
+def test_check_deploy_warns_when_redis_or_the_storage_cannot_be_reached(tmp_path):
+    """What /readyz would find, before the node is put behind the load balancer."""
+    (tmp_path / "private").write_text("a file where the storage's directory should be")
+    env = {**production_env(tmp_path), "REDIS_URL": "redis://127.0.0.1:1/0", "NUANXIN_PRIVATE_DIR": str(tmp_path /
+           "private" / "uploads")}
+    result = _run(env, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 1
+    found = [line for line in result.stderr.splitlines() if line.startswith(("?: (", "\tHINT"))]
+    assert found == [
+        "?: (nuanxin.W021) Could not reach the cache: Error 111 connecting to 127.0.0.1:1. Connection refused.",
+        "\tHINT: Check REDIS_URL and that Redis answers from this server (docs/operations.md).",
+        f"?: (nuanxin.W022) Could not reach the storage: {tmp_path / 'private'} is not writable",
+        "\tHINT: Check the private storage's settings (NUANXIN_PRIVATE_DIR or NUANXIN_S3_*) and its rights.",
     ]
 
 

@@ -1,4 +1,5 @@
-"""Deployment checks (`nuanxin check --deploy`): the database role, and a shared cache (W020).
+"""Deployment checks (`nuanxin check --deploy`): the database role, a shared cache (W020), and
+the shared cache and private storage reachable as ``/readyz`` finds them (W021, W022).
 
 The audit table refuses UPDATE and DELETE through triggers (core migration 0002), but a role
 that is a superuser, owns the table (or its trigger function or schema), holds TRUNCATE,
@@ -138,3 +139,25 @@ def shared_cache_check(app_configs, **kwargs):
             id="nuanxin.W020",
         )
     ]
+
+
+@register(Tags.caches, deploy=True)
+def shared_services_check(app_configs, **kwargs):
+    """Warn when the cache at ``REDIS_URL`` or the private storage cannot be reached, as
+    ``/readyz`` would find them: a node started so would be taken out by its load balancer."""
+    from nuanxin.core import health
+
+    found = []
+    ids = {"cache": "nuanxin.W021", "storage": "nuanxin.W022"}
+    hints = {
+        "cache": "Check REDIS_URL and that Redis answers from this server (docs/operations.md).",
+        "storage": "Check the private storage's settings (NUANXIN_PRIVATE_DIR or NUANXIN_S3_*) and its rights.",
+    }
+    for name, check in health.checks().items():
+        if name not in ids:
+            continue  # the database: nuanxin.W014
+        try:
+            check()
+        except Exception as exc:  # whatever the client library raises, said as it said it
+            found.append(Warning(f"Could not reach the {name}: {str(exc).strip()}", hint=hints[name], id=ids[name]))
+    return found
