@@ -251,7 +251,10 @@ if DATABASE_REPLICA_URL:
         MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
         "nuanxin.core.replica.ReplicaReadsMiddleware",
     )
-    NUANXIN_REPLICA_PATHS = _env_list("NUANXIN_REPLICA_PATHS", ["/care/overview/", "/care/chart/", "/reports/"])
+    NUANXIN_REPLICA_PATHS = _env_list(
+        "NUANXIN_REPLICA_PATHS",
+        ["/care/overview/", "/care/chart/", "/reports/dashboard/", "/reports/brief/", "/reports/rates/"],
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------------------------

@@ -49,7 +49,8 @@ def test_a_replica_url_adds_the_replica_database_its_router_and_middleware(tmp_p
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == (
-        "replica.example.org ['nuanxin.core.replica.ReplicaRouter'] 1 ['/care/overview/', '/care/chart/', '/reports/']"
+        "replica.example.org ['nuanxin.core.replica.ReplicaRouter'] 1 "
+        "['/care/overview/', '/care/chart/', '/reports/dashboard/', '/reports/brief/', '/reports/rates/']"
     )
 
 

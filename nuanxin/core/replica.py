@@ -2,7 +2,8 @@
 
 Off unless the settings name a ``replica`` database and install the router and the middleware
 (the snippet in docs/scaling.md). Then a GET or HEAD request whose path starts with one of
-``NUANXIN_REPLICA_PATHS`` (default: the care overview and chart, the reports) reads its rows from
+``NUANXIN_REPLICA_PATHS`` (default: the care overview and chart, the reports' dashboard, brief and
+submission rates) reads its rows from
 the replica, except:
 
 - the tables that must be current for the request to be answered at all — sessions, users and
@@ -29,7 +30,10 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
 REPLICA = "replica"
-DEFAULT_PATHS = ("/care/overview/", "/care/chart/", "/reports/")
+# The pages that only show figures. Not the report forms, their filling and approval pages: after a
+# report is saved, approved or returned the browser is sent back to a page that must show it, and
+# a replica a moment behind would show it as it was.
+DEFAULT_PATHS = ("/care/overview/", "/care/chart/", "/reports/dashboard/", "/reports/brief/", "/reports/rates/")
 # Always read from the primary (see the module's docstring).
 PRIMARY_ONLY = frozenset({"sessions", "accounts", "auth", "contenttypes", "django_tasks_db", "core"})
 

@@ -54,7 +54,14 @@ def test_writes_and_migrations_go_to_the_primary(with_replica):
     ("method", "path", "expected"),
     [
         ("GET", "/care/overview/", True),
-        ("GET", "/reports/", True),
+        ("GET", "/reports/dashboard/", True),
+        ("GET", "/reports/brief/xlsx/", True),
+        ("GET", "/reports/rates/", True),
+        # a report's own pages show what was just saved, approved or returned: from the primary
+        ("GET", "/reports/", False),
+        ("GET", "/reports/r/7/", False),
+        ("GET", "/reports/review/", False),
+        ("GET", "/reports/forms/3/", False),
         ("POST", "/care/overview/", False),
         ("GET", "/care/week/", False),
     ],
