@@ -215,28 +215,24 @@ def record_failure(*, username: str, reservation: Reservation, step: str) -> Non
     """The reservation becomes a failure, audited."""
     assert reservation.attempt is not None  # only a granted reservation reaches a check
     LoginAttempt.objects.filter(pk=reservation.attempt.pk).update(succeeded=False)
-    user = _existing_user(username)
-    audit.record(
-        None,
-        "auth.login_failed",
-        obj=user,
-        organisation=user.organisation if user else None,
-        outcome=AuditOutcome.FAILURE,
-        detail={"username": username[:150], "step": step},
-        actor_name="anonymous",
-    )
+    _audit_anonymous("auth.login_failed", username, AuditOutcome.FAILURE, step=step)
 
 
 @transaction.atomic
 def record_refusal(*, username: str, ip: str | None, reasons: list[str], step: str) -> None:
+    _audit_anonymous("auth.locked_out", username, AuditOutcome.DENIED, locks=reasons, step=step)
+
+
+def _audit_anonymous(action: str, username: str, outcome, **detail) -> None:
+    """An attempt's audit row: nobody signed in, the account named (when it exists) as its object."""
     user = _existing_user(username)
     audit.record(
         None,
-        "auth.locked_out",
+        action,
         obj=user,
         organisation=user.organisation if user else None,
-        outcome=AuditOutcome.DENIED,
-        detail={"username": username[:150], "locks": reasons, "step": step},
+        outcome=outcome,
+        detail={"username": username[:150], **detail},
         actor_name="anonymous",
     )
 
