@@ -11,6 +11,10 @@ from django.db import connection
 
 from nuanxin.core.tests.redis import needs_redis
 
+# The shard planner's weight of this file (conftest.py):
+# each test starts the command line in a new process (about 40 plain tests' time; whole runs, 2026-12-06).
+SHARD_WEIGHT = 40
+
 
 def _run(env_extra, *args):
     # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright; a deployment never has it.

@@ -27,7 +27,7 @@ from nuanxin.registry.choices import TeamType
 from tests.test_authorization import api_operations, page_patterns
 
 # The shard planner's weight of this file (conftest.py):
-# each test walks every page and API operation as one persona (about 400 plain tests' time).
+# each test walks every page and API operation as one persona (about 400 plain tests' time; whole runs, 2026-12-06).
 SHARD_WEIGHT = 400
 
 WORKER, FAMILY, DIFFICULTY, VISIT_NOTE = "隔离甲", "隔离家属", "隔离困难的描述", "隔离慰问的记录"

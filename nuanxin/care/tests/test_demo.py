@@ -16,6 +16,10 @@ from nuanxin.core.models import AuditLog
 from nuanxin.orgs.models import Organisation
 from tests.snapshot import built_once
 
+# The shard planner's weight of this file (conftest.py):
+# the whole demo, put back in each test (about 45 plain tests' time; whole runs, 2026-12-06).
+SHARD_WEIGHT = 45
+
 TODAY = date(2026, 11, 25)  # a Wednesday
 
 

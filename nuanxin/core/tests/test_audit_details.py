@@ -22,6 +22,10 @@ from nuanxin.core.templatetags.nuanxin_audit import MAX_TOTAL, audit_detail
 from nuanxin.tables.tests.import_fixtures import build_world as build_import_world
 from nuanxin.tables.tests.import_fixtures import import_path, sample
 
+# The shard planner's weight of this file (conftest.py):
+# about 45 plain tests' time (whole runs, 2026-12-06).
+SHARD_WEIGHT = 45
+
 SOURCE = Path(__file__).resolve().parents[2]  # the nuanxin package
 
 VISIT_ITEMS = [{"item": "口罩", "quantity": 2, "unit": "盒"}, {"item": "大米", "quantity": 10, "unit": "斤"}]

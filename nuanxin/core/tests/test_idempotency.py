@@ -23,6 +23,10 @@ from nuanxin.core.policy import SYSTEM
 from tests.authz import fingerprint
 from tests.test_authorization import _client_for, _request, _walk, all_cases
 
+# The shard planner's weight of this file (conftest.py):
+# its few tests send many requests each (about 50 plain tests' time; whole runs, 2026-12-06).
+SHARD_WEIGHT = 50
+
 # Every page that creates a row on POST (the register's, the care work's, the organisation
 # tree's, the accounts', the importer's upload and the hotline's).
 CREATE_PAGES = {

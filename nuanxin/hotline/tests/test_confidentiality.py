@@ -33,6 +33,10 @@ from nuanxin.hotline.models import (
 from nuanxin.orgs import services as org_services
 from tests.test_authorization import api_operations, page_patterns
 
+# The shard planner's weight of this file (conftest.py):
+# each test walks the hotline's pages and API as one persona (~180 plain tests' time; 2026-12-06).
+SHARD_WEIGHT = 180
+
 pytestmark = pytest.mark.django_db
 
 # Distinctive strings, each in one field of a record of the city base.
