@@ -6,7 +6,8 @@
 #   make test      install, lint (ruff, the layer contracts, the types), makemigrations --check, the whole
 #                  pytest suite on every database in NUANXIN_TEST_DATABASES (default: sqlite;
 #                  CI: sqlite,postgres; they run at the same time, each over two pytest-xdist
-#                  workers, unless NUANXIN_TEST_PARALLEL=0: scripts/test-databases.sh)
+#                  workers, unless NUANXIN_TEST_PARALLEL=0; the browser tests on one of them:
+#                  scripts/test-databases.sh)
 #   make types     mypy with django-stubs on the typed packages (TYPED; strict ones in pyproject.toml)
 #   make bench     run the benchmarks under bench/
 #   make fuzz      the longer hunt: the importer's file path with FUZZ_EXAMPLES mutated tables
