@@ -4,11 +4,11 @@
 from django_tasks import task
 
 from nuanxin.core.policy import SYSTEM
-from nuanxin.hotline.services import cases
+from nuanxin.hotline.services import escalation
 
 
 @task()
 def escalate_overdue() -> dict[str, int]:
     """Escalate the overdue callbacks and the crisis cases whose first contact is overdue to
     their hotline's supervisors: once per item and due time."""
-    return cases.escalate_overdue(actor=SYSTEM)
+    return escalation.escalate_overdue(actor=SYSTEM)

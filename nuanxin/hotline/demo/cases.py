@@ -29,6 +29,7 @@ from nuanxin.hotline import callers
 from nuanxin.hotline.choices import AttemptResult, Channel, HandoverTo, MemberKind, RiskLevel
 from nuanxin.hotline.models import Callback, Hotline, HotlineMember
 from nuanxin.hotline.services import cases as services
+from nuanxin.hotline.services import escalation
 
 CITY = "青岛市总工会心理健康服务基地"
 LAIXI = "莱西市职工心理服务中心"
@@ -131,7 +132,7 @@ def build(*, out: Callable[[str], None] = print) -> None:
         with transaction.atomic():
             made += part(hotline, now)
     if made:
-        escalated = services.escalate_overdue(actor=SYSTEM)
+        escalated = escalation.escalate_overdue(actor=SYSTEM)
         out(
             _("Hotline crisis cases and callbacks: %(count)d made; %(late)d overdue escalated to the supervisors.")
             % {"count": made, "late": escalated["callbacks"] + escalated["crises"]}

@@ -14,8 +14,8 @@ A callback waits in its hotline's queue (``open_callback``) until a counsellor c
 (``claim_callback``, they become its owner) and records attempts (``record_attempt``): reached
 → done with its outcome; no answer → back in the queue to try again at ``retry_at``; wrong
 number or declined → closed. Overdue callbacks and crisis cases whose first contact is overdue
-are escalated to the hotline's supervisors by the periodic job (``escalate_overdue``), once
-per due time.
+are escalated to the hotline's supervisors by the periodic job (``escalation.escalate_overdue``),
+once per due time.
 
 Settings (read here only): ``NUANXIN_HOTLINE_CRISIS_CONTACT_HOURS`` (2),
 ``NUANXIN_HOTLINE_CRISIS_IMMINENT_CONTACT_HOURS`` (0), ``NUANXIN_HOTLINE_ESCALATION_DELAY_MINUTES``
@@ -30,7 +30,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -41,7 +41,7 @@ from nuanxin.cases import services as cases
 from nuanxin.cases.lifecycle import NoteKind, Urgency
 from nuanxin.core import audit, plaintext, versioning
 from nuanxin.core.errors import NotAllowed, ServiceError
-from nuanxin.core.policy import SYSTEM, user_of
+from nuanxin.core.policy import user_of
 from nuanxin.hotline import callers, scales
 from nuanxin.hotline.choices import (
     AttemptResult,
@@ -843,112 +843,3 @@ def close_callback(*, actor: Any, callback: Callback, note: str, version: int | 
     """A supervisor closes a callback nobody has tried (with the reason); the owner of a
     claimed or retried one closes it without contact by recording the attempt instead."""
     return cases.transition(callback, actor=actor, to=CallbackStatus.CLOSED, note=note, version=version)
-
-
-# --- escalation ----------------------------------------------------------------------------
-
-
-def overdue_callbacks(now: datetime | None = None) -> QuerySet[Callback]:
-    """Active callbacks past their next due time by the escalation delay, not yet escalated for
-    it (``escalated_at`` before that due time)."""
-    now = now or timezone.now()
-    cutoff = now - escalation_delay()
-    return (
-        Callback.objects.filter(status__in=Callback.lifecycle.active)
-        .annotate(next_due=next_at())
-        .filter(next_due__lte=cutoff)
-        .filter(Q(escalated_at__isnull=True) | Q(escalated_at__lt=F("next_due")))
-    )
-
-
-def overdue_crises(now: datetime | None = None) -> QuerySet[CrisisCase]:
-    """Active crisis cases without a first contact (nor a hand-over: someone else has taken the
-    caller on) past its due time by the escalation delay, not yet escalated for it."""
-    now = now or timezone.now()
-    cutoff = now - escalation_delay()
-    return CrisisCase.objects.filter(
-        status__in=CrisisCase.lifecycle.active, first_contact_at__isnull=True, handover_to="", due_at__lte=cutoff
-    ).filter(Q(escalated_at__isnull=True) | Q(escalated_at__lt=F("due_at")))
-
-
-def _escalate_one(actor: Any, item: Callback | CrisisCase, due: datetime, now: datetime) -> bool:
-    model = type(item)
-    kind = "callback" if model is Callback else "crisis"
-    hotline = item.hotline
-    users = supervisors(hotline)
-    item.escalation_level = item.escalation_level + 1
-    item.escalated_at = now
-    item.save(update_fields=["escalation_level", "escalated_at"])
-    local_due = timezone.localtime(due)
-    cases.add_note(
-        item,
-        actor,
-        NoteKind.ESCALATION,
-        _("Overdue since %(due)s: escalated to the hotline's supervisors.") % {"due": f"{local_due:%Y-%m-%d %H:%M}"},
-    )
-    url = link(f"hotline:{kind}_detail", item.pk)
-    if kind == "callback":
-        sms_text = _("Nuanxin: a callback at %(hotline)s is overdue. Please sign in: %(url)s")
-    else:
-        sms_text = _("Nuanxin: a crisis case at %(hotline)s has had no contact in time. Please sign in: %(url)s")
-    sms_text = sms_text % {"hotline": hotline.name, "url": url}
-    when = f"{local_due:%Y-%m-%d %H:%M}"
-
-    def texts() -> tuple[str, str]:
-        if kind == "callback":
-            return (
-                _("Overdue callback at %(hotline)s") % {"hotline": hotline.name},
-                _("Due %(due)s. Open it to see who has it and what was tried.") % {"due": when},
-            )
-        return (
-            _("Crisis case at %(hotline)s: no contact in time") % {"hotline": hotline.name},
-            _("The first contact was due %(due)s. Open it to act now.") % {"due": when},
-        )
-
-    for user in users:
-        notify(
-            recipient=user,
-            kind=f"hotline.{kind}_overdue",
-            occasion=f"{item.pk}:{due.isoformat()}",
-            texts=texts,
-            url=url,
-            sms=Sms(f"hotline_{kind}_overdue", {"hotline": hotline.name, "url": url}, sms_text),
-            email_text=(_("Overdue at %(hotline)s") % {"hotline": hotline.name}, sms_text),
-        )
-    audit.record(
-        actor,
-        f"hotline.{kind}.escalate",
-        obj=item,
-        organisation=item.organisation,
-        detail={
-            "due": timezone.localtime(due).isoformat(),  # which due time: once per due time
-            "supervisors": [u.pk for u in users],
-            "level": item.escalation_level,
-        },
-    )
-    return True
-
-
-def escalate_overdue(*, actor: Any = SYSTEM, now: datetime | None = None) -> dict[str, int]:
-    """Escalate every overdue callback and every crisis case whose first contact is overdue to
-    its hotline's supervisors (in the app, by text message): an escalation entry on the
-    timeline, the notifications (keyed by item and due time), a ``hotline.callback.escalate`` /
-    ``hotline.crisis.escalate`` audit row. Each item once per due time (a retried callback
-    has a new one). Returns how many of each."""
-    now = now or timezone.now()
-    counts = {"callbacks": 0, "crises": 0}
-    for model, candidates, key in (
-        (Callback, overdue_callbacks(now), "callbacks"),
-        (CrisisCase, overdue_crises(now), "crises"),
-    ):
-        for pk in list(candidates.order_by("pk").values_list("pk", flat=True)):
-            with transaction.atomic():
-                again = (overdue_callbacks(now) if model is Callback else overdue_crises(now)).filter(pk=pk)
-                item = again.select_for_update(of=("self",)).select_related("hotline").first()
-                if item is None:
-                    continue
-                due = (item.retry_at or item.due_at) if isinstance(item, Callback) else item.due_at
-                assert due is not None
-                _escalate_one(actor, item, due, now)
-                counts[key] += 1
-    return counts

@@ -14,6 +14,7 @@ from nuanxin.core.models import AuditLog
 from nuanxin.core.policy import SYSTEM
 from nuanxin.hotline.models import Callback, CallbackNote, CrisisCase
 from nuanxin.hotline.services import cases as services
+from nuanxin.hotline.services import escalation
 from nuanxin.notify.models import Delivery, Notification
 
 pytestmark = pytest.mark.django_db
@@ -38,9 +39,9 @@ def test_an_overdue_callback_is_escalated_once_per_due_time(h):
     other = queued(h, NOW + timedelta(hours=5))
     queued(h, NOW - timedelta(hours=2), hotline=h.other)  # 市北's: no supervisor, escalated all the same
     # within the delay (30 minutes by default): nothing yet
-    assert services.escalate_overdue(now=NOW + timedelta(minutes=29)) == {"callbacks": 1, "crises": 0}
-    assert services.escalate_overdue(now=NOW + timedelta(minutes=30)) == {"callbacks": 1, "crises": 0}
-    assert services.escalate_overdue(now=NOW + timedelta(hours=2)) == {"callbacks": 0, "crises": 0}
+    assert escalation.escalate_overdue(now=NOW + timedelta(minutes=29)) == {"callbacks": 1, "crises": 0}
+    assert escalation.escalate_overdue(now=NOW + timedelta(minutes=30)) == {"callbacks": 1, "crises": 0}
+    assert escalation.escalate_overdue(now=NOW + timedelta(hours=2)) == {"callbacks": 0, "crises": 0}
     callback.refresh_from_db()
     assert (callback.escalation_level, callback.escalated_at) == (1, NOW + timedelta(minutes=30))
     other.refresh_from_db()
@@ -63,13 +64,13 @@ def test_an_overdue_callback_is_escalated_once_per_due_time(h):
 
 def test_a_retried_callback_is_escalated_again_for_its_new_time(h):
     callback = queued(h, NOW)
-    assert services.escalate_overdue(now=NOW + timedelta(hours=1)) == {"callbacks": 1, "crises": 0}
+    assert escalation.escalate_overdue(now=NOW + timedelta(hours=1)) == {"callbacks": 1, "crises": 0}
     with time_machine.travel(NOW + timedelta(hours=1), tick=False):
         services.record_attempt(actor=h.counsellor, callback=callback, result="no_answer",
                                 retry_at=NOW + timedelta(hours=4))
-    assert services.escalate_overdue(now=NOW + timedelta(hours=4)) == {"callbacks": 0, "crises": 0}
-    assert services.escalate_overdue(now=NOW + timedelta(hours=5)) == {"callbacks": 1, "crises": 0}
-    assert services.escalate_overdue(now=NOW + timedelta(hours=6)) == {"callbacks": 0, "crises": 0}
+    assert escalation.escalate_overdue(now=NOW + timedelta(hours=4)) == {"callbacks": 0, "crises": 0}
+    assert escalation.escalate_overdue(now=NOW + timedelta(hours=5)) == {"callbacks": 1, "crises": 0}
+    assert escalation.escalate_overdue(now=NOW + timedelta(hours=6)) == {"callbacks": 0, "crises": 0}
     callback.refresh_from_db()
     assert callback.escalation_level == 2
     dues = sorted(AuditLog.objects.filter(action="hotline.callback.escalate").values_list("detail__due", flat=True))
@@ -82,7 +83,7 @@ def test_finished_callbacks_are_not_escalated(h, settings):
     done = queued(h, NOW)
     with time_machine.travel(NOW - timedelta(minutes=10), tick=False):
         services.record_attempt(actor=h.counsellor, callback=done, result="reached", note="好")
-    assert services.escalate_overdue(now=NOW) == {"callbacks": 0, "crises": 0}
+    assert escalation.escalate_overdue(now=NOW) == {"callbacks": 0, "crises": 0}
     assert not Notification.objects.filter(kind="hotline.callback_overdue").exists()
 
 
@@ -95,9 +96,9 @@ def test_a_crisis_case_without_contact_in_time_is_escalated(h):
     with time_machine.travel(NOW + timedelta(hours=1), tick=False):
         services.record_contact(actor=h.counsellor, case=reached)
     # due at 12:00, escalated from 12:30
-    assert services.escalate_overdue(now=NOW + timedelta(hours=2, minutes=29)) == {"callbacks": 0, "crises": 0}
-    assert services.escalate_overdue(now=NOW + timedelta(hours=2, minutes=30)) == {"callbacks": 0, "crises": 1}
-    assert services.escalate_overdue(now=NOW + timedelta(hours=9)) == {"callbacks": 0, "crises": 0}
+    assert escalation.escalate_overdue(now=NOW + timedelta(hours=2, minutes=29)) == {"callbacks": 0, "crises": 0}
+    assert escalation.escalate_overdue(now=NOW + timedelta(hours=2, minutes=30)) == {"callbacks": 0, "crises": 1}
+    assert escalation.escalate_overdue(now=NOW + timedelta(hours=9)) == {"callbacks": 0, "crises": 0}
     late.refresh_from_db()
     assert late.escalation_level == 1
     note = Notification.objects.get(kind="hotline.crisis_overdue")

@@ -21,6 +21,7 @@ from nuanxin.core.policy import SYSTEM
 from nuanxin.hotline.models import Assessment, Call
 from nuanxin.hotline.selectors import cases as selectors
 from nuanxin.hotline.services import cases as services
+from nuanxin.hotline.services import escalation
 from nuanxin.notify.models import Delivery, Notification
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +70,7 @@ def test_no_audit_row_of_a_crisis_case_or_callback_holds_a_clinical_value(h):
         services.change_crisis_status(actor=h.supervisor, case=case, to="closed", note="结案")
         other = services.open_callback(actor=SYSTEM, hotline=h.city, number="13800005678", due_at=NOW,
                                        severity="severe")
-    services.escalate_overdue(now=NOW + timedelta(hours=2))
+    escalation.escalate_overdue(now=NOW + timedelta(hours=2))
     rows = list(AuditLog.objects.filter(action__regex=r"^hotline\.(crisis|callback)\.").order_by("id"))
     actions = {row.action for row in rows}
     assert actions == {
