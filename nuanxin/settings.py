@@ -237,6 +237,13 @@ if (
 # DATABASE_REPLICA_URL (postgres://…): the care overview, the chart and the reports read from a
 # streaming replica (nuanxin.core.replica); every write, sessions and users stay on the primary.
 DATABASE_REPLICA_URL = _env("DATABASE_REPLICA_URL")
+# The paths whose GET requests read from it: the pages that only show figures. Not the report
+# forms, their filling and approval pages: after a report is saved, approved or returned the
+# browser comes back to a page that must show it, and a replica a moment behind shows it as it was.
+NUANXIN_REPLICA_PATHS = _env_list(
+    "NUANXIN_REPLICA_PATHS",
+    ["/care/overview/", "/care/chart/", "/reports/dashboard/", "/reports/brief/", "/reports/rates/"],
+)
 if DATABASE_REPLICA_URL:
     if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_REPLICA_URL needs PostgreSQL as DATABASE_URL.")
@@ -250,10 +257,6 @@ if DATABASE_REPLICA_URL:
     MIDDLEWARE.insert(
         MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
         "nuanxin.core.replica.ReplicaReadsMiddleware",
-    )
-    NUANXIN_REPLICA_PATHS = _env_list(
-        "NUANXIN_REPLICA_PATHS",
-        ["/care/overview/", "/care/chart/", "/reports/dashboard/", "/reports/brief/", "/reports/rates/"],
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -30,10 +30,6 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
 REPLICA = "replica"
-# The pages that only show figures. Not the report forms, their filling and approval pages: after a
-# report is saved, approved or returned the browser is sent back to a page that must show it, and
-# a replica a moment behind would show it as it was.
-DEFAULT_PATHS = ("/care/overview/", "/care/chart/", "/reports/dashboard/", "/reports/brief/", "/reports/rates/")
 # Always read from the primary (see the module's docstring).
 PRIMARY_ONLY = frozenset({"sessions", "accounts", "auth", "contenttypes", "django_tasks_db", "core"})
 
@@ -80,7 +76,7 @@ class ReplicaReadsMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.paths = tuple(getattr(settings, "NUANXIN_REPLICA_PATHS", DEFAULT_PATHS))
+        self.paths = tuple(settings.NUANXIN_REPLICA_PATHS)
 
     def __call__(self, request):
         if enabled() and request.method in ("GET", "HEAD") and request.path.startswith(self.paths):
